@@ -1,0 +1,46 @@
+"""Typed SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
+
+from models.assignments import (
+    Assignment,
+    AssignmentComment,
+    AssignmentMember,
+    AssignmentReport,
+    DeadlineNudge,
+    ExtensionRequest,
+)
+from models.audit import AuditEvent
+from models.base import Base, utcnow
+from models.crm import Appeal, Category, Correspondent, StoredFile
+from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
+from models.org import Department, Invite, TelegramAccount, User, UserRole
+from models.outbox import OutboxMessage
+from models.projects import Project, ProjectStage
+
+__all__ = [
+    "Appeal",
+    "Assignment",
+    "AssignmentComment",
+    "AssignmentMember",
+    "AssignmentReport",
+    "AuditEvent",
+    "Base",
+    "Building",
+    "Category",
+    "Correspondent",
+    "DeadlineNudge",
+    "Department",
+    "ExtensionRequest",
+    "Invite",
+    "Outage",
+    "OutageBuilding",
+    "OutageSignal",
+    "OutboxMessage",
+    "Project",
+    "ProjectStage",
+    "StoredFile",
+    "Subscription",
+    "TelegramAccount",
+    "User",
+    "UserRole",
+    "utcnow",
+]

@@ -1,0 +1,118 @@
+"""Assignments (поручения): executors, reports, comments, extension requests, deadline nudges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigIntPK, utcnow
+from models.enums import AssignmentStatus, ExtensionStatus, Priority, ReportStatus
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=AssignmentStatus.NEW)
+    priority: Mapped[str] = mapped_column(String(8), default=Priority.NORMAL)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    controller_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    executor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="SET NULL"))
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="SET NULL"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("project_stages.id", ondelete="SET NULL"))
+    deadline: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    acknowledged_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    returns_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic lock: a double press on "accept" changes the row once.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_assignments_executor_status_deadline", "executor_id", "status", "deadline"),
+        Index("ix_assignments_controller_status_deadline", "controller_id", "status", "deadline"),
+        Index("ix_assignments_department_status_deadline", "department_id", "status", "deadline"),
+        Index("ix_assignments_status_deadline", "status", "deadline"),
+        Index("ix_assignments_created_at", "created_at"),
+        Index("ix_assignments_done_at", "done_at"),
+    )
+
+
+class AssignmentMember(Base):
+    """Co-executors and observers attached to an assignment."""
+
+    __tablename__ = "assignment_members"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_assignment_members_user", "user_id"),)
+
+
+class AssignmentReport(Base):
+    __tablename__ = "assignment_reports"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=ReportStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class AssignmentComment(Base):
+    __tablename__ = "assignment_comments"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_comments.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExtensionRequest(Base):
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    old_deadline: Mapped[datetime]
+    new_deadline: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=ExtensionStatus.PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeadlineNudge(Base):
+    """One row per (assignment, nudge kind, deadline): the unique key makes nudges idempotent."""
+
+    __tablename__ = "deadline_nudges"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    deadline: Mapped[datetime]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("assignment_id", "kind", "deadline"),)

@@ -1,0 +1,113 @@
+"""Correspondents (people and organisations), their appeals, categories with SLA, files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigIntPK, utcnow
+from models.enums import AppealStatus, CorrespondentKind
+
+
+class Correspondent(Base):
+    __tablename__ = "correspondents"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default=CorrespondentKind.PERSON)
+    name: Mapped[str] = mapped_column(String(255))
+    # Lower-cased (Python casefold, Cyrillic aware) copies drive search and de-duplication.
+    name_search: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str | None] = mapped_column(String(32))
+    phone_normalized: Mapped[str | None] = mapped_column(String(16), index=True)
+    email: Mapped[str | None] = mapped_column(String(255), index=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    postal_address: Mapped[str | None] = mapped_column(String(500))
+    organisation_inn: Mapped[str | None] = mapped_column(String(12))
+    notes: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("correspondents.id", ondelete="SET NULL"))
+    appeals_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_correspondents_name_search", "name_search"),)
+
+
+class Category(Base):
+    """Appeal / request category with its legal answer term and optional SLA (museum IT support)."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_ru: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    answer_days: Mapped[int] = mapped_column(SmallInteger, default=30)  # 59-FZ default
+    sla_response_hours: Mapped[int | None] = mapped_column(SmallInteger)
+    sla_resolve_hours: Mapped[int | None] = mapped_column(SmallInteger)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Appeal(Base):
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    reg_year: Mapped[int] = mapped_column(SmallInteger)
+    reg_seq: Mapped[int] = mapped_column(Integer)
+    reg_number: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    correspondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("correspondents.id", ondelete="SET NULL"), index=True
+    )
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    subject: Mapped[str | None] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str | None] = mapped_column(String(500))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id", ondelete="SET NULL"))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=AppealStatus.REGISTERED)
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    extended_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    # Channel identity for exactly-once intake (e-mail Message-ID, Open311 token, ...).
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    reply_to: Mapped[str | None] = mapped_column(String(255))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        UniqueConstraint("reg_year", "reg_seq"),
+        UniqueConstraint("channel", "external_id", name="uq_appeals_channel_external"),
+        Index("ix_appeals_status_due", "status", "due_at"),
+        Index("ix_appeals_registered_at", "registered_at"),
+    )
+
+
+class StoredFile(Base):
+    """A file received from a user or uploaded in the panel; bytes live under FILES_DIR by hash."""
+
+    __tablename__ = "files"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(BigInteger)
+    storage_path: Mapped[str] = mapped_column(String(500))
+    telegram_file_id: Mapped[str | None] = mapped_column(String(255))
+    telegram_file_unique_id: Mapped[str | None] = mapped_column(String(64))
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment_reports.id", ondelete="CASCADE"), index=True
+    )
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,3 @@
+"""Porucheno: Telegram-first work management for municipal administrations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,184 @@
+"""Departments and staff users: creation, roles, passwords, lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Department, User, UserRole
+from models.enums import Role
+from services.audit import Actor, record
+from services.errors import InvalidInput, NotFound
+from services.passwords import hash_password, needs_rehash, verify_password
+
+MIN_PASSWORD_LENGTH = 8
+
+
+async def list_departments(session: AsyncSession) -> Sequence[Department]:
+    return (await session.scalars(select(Department).order_by(Department.name))).all()
+
+
+async def create_department(
+    session: AsyncSession,
+    actor: Actor,
+    name: str,
+    *,
+    short_name: str | None = None,
+    parent_id: int | None = None,
+) -> Department:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Department name is required.")
+    if len(name) > 255:
+        raise InvalidInput("Department name is too long.")
+    exists = await session.scalar(select(func.count()).where(func.lower(Department.name) == name.lower()))
+    if exists:
+        raise InvalidInput("A department with this name already exists.")
+    dept = Department(name=name, short_name=(short_name or "").strip() or None, parent_id=parent_id)
+    session.add(dept)
+    await session.flush()
+    record(session, actor, "department", dept.id, "created", data={"name": name})
+    return dept
+
+
+async def set_department_head(session: AsyncSession, actor: Actor, dept_id: int, user_id: int | None) -> None:
+    dept = await session.get(Department, dept_id)
+    if dept is None:
+        raise NotFound("Department not found.")
+    old = dept.head_id
+    dept.head_id = user_id
+    record(session, actor, "department", dept.id, "head_changed", data={"old": old, "new": user_id})
+
+
+def _clean_roles(roles: Iterable[str]) -> set[Role]:
+    try:
+        return {Role(r) for r in roles}
+    except ValueError as exc:
+        raise InvalidInput("Unknown role.") from exc
+
+
+async def create_user(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    full_name: str,
+    roles: Iterable[str] = (Role.EXECUTOR,),
+    department_id: int | None = None,
+    position: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    login: str | None = None,
+    password: str | None = None,
+    telegram_id: int | None = None,
+) -> User:
+    full_name = full_name.strip()
+    if not full_name:
+        raise InvalidInput("Full name is required.")
+    role_set = _clean_roles(roles)
+    login = (login or "").strip().lower() or None
+    if login and await session.scalar(select(func.count()).where(User.login == login)):
+        raise InvalidInput("This login is already taken.")
+    if department_id is not None and await session.get(Department, department_id) is None:
+        raise NotFound("Department not found.")
+    user = User(
+        full_name=full_name,
+        department_id=department_id,
+        position=(position or "").strip() or None,
+        email=(email or "").strip().lower() or None,
+        phone=(phone or "").strip() or None,
+        login=login,
+        telegram_id=telegram_id,
+        role_rows=[UserRole(role=r.value) for r in sorted(role_set)],
+    )
+    if password:
+        _check_password(password)
+        user.password_hash = hash_password(password)
+    session.add(user)
+    await session.flush()
+    record(
+        session,
+        actor,
+        "user",
+        user.id,
+        "created",
+        data={"full_name": full_name, "roles": sorted(r.value for r in role_set), "department_id": department_id},
+    )
+    return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
+
+
+async def set_roles(session: AsyncSession, actor: Actor, user_id: int, roles: Iterable[str]) -> User:
+    user = await get_user(session, user_id)
+    new = _clean_roles(roles)
+    old = user.roles
+    if new != old:
+        user.role_rows = [UserRole(role=r.value) for r in sorted(new)]
+        record(
+            session,
+            actor,
+            "user",
+            user.id,
+            "roles_changed",
+            data={"old": sorted(r.value for r in old), "new": sorted(r.value for r in new)},
+        )
+    return user
+
+
+async def set_password(session: AsyncSession, actor: Actor, user_id: int, password: str) -> None:
+    _check_password(password)
+    user = await get_user(session, user_id)
+    user.password_hash = hash_password(password)
+    record(session, actor, "user", user.id, "password_set")
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+async def get_user_by_telegram(session: AsyncSession, telegram_id: int) -> User | None:
+    return await session.scalar(select(User).where(User.telegram_id == telegram_id, User.is_active.is_(True)))
+
+
+async def list_users(session: AsyncSession, *, department_id: int | None = None) -> Sequence[User]:
+    query = select(User).order_by(User.full_name)
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    return (await session.scalars(query)).all()
+
+
+async def users_with_role(session: AsyncSession, role: Role) -> Sequence[User]:
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role.value, User.is_active.is_(True))
+        .order_by(User.full_name)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def authenticate(session: AsyncSession, login: str, password: str) -> User | None:
+    """Return the active user for these credentials, or None (same timing either way)."""
+    user = await session.scalar(select(User).where(User.login == login.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        return None
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+async def set_active(session: AsyncSession, actor: Actor, user_id: int, active: bool) -> User:
+    user = await get_user(session, user_id)
+    if user.is_active != active:
+        user.is_active = active
+        record(session, actor, "user", user.id, "activated" if active else "deactivated")
+    return user
