@@ -103,7 +103,11 @@ async def create_user(
         "user",
         user.id,
         "created",
-        data={"full_name": full_name, "roles": sorted(r.value for r in role_set), "department_id": department_id},
+        data={
+            "full_name": full_name,
+            "roles": sorted(r.value for r in role_set),
+            "department_id": department_id,
+        },
     )
     return user
 
