@@ -93,4 +93,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = "PORUCHENO_" + str(err["loc"][0]).upper() if err.get("loc") else "settings"
-        raise SettingsError(f"Bad setting {name}: {err['msg']}") from None
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"Bad setting {name}: {msg}") from None

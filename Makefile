@@ -1,0 +1,50 @@
+# Porucheno — two commands: `make demo` runs the whole service, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint i18n bench browser clean help
+
+help:
+	@echo "make demo   - set up and run the service on SQLite with the Telegram sandbox and a demo town"
+	@echo "make test   - set up and run the whole test suite (SQLite and PostgreSQL, headless Chromium)"
+	@echo "make lint   - ruff"
+	@echo "make i18n   - extract messages and update the .po catalogs"
+	@echo "make bench  - run the benchmarks in bench/ (JSON figures)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/porucheno demo
+
+# Browser tests drive Debian's Chromium through Playwright (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "chromium is missing and cannot be installed (not root): browser tests will be skipped"; fi; }
+
+test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+i18n: $(STAMP)
+	$(BIN)/python -m porucheno.i18n_tools update
+
+bench: $(STAMP)
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,197 @@
+"""Sends the outbox: paced under Telegram's limits, resilient to 429 / 403 / 5xx / timeouts.
+
+Pacing is proactive (a slot every ``1/global_rate`` seconds, each chat at most once per
+``chat_interval``) so Telegram rarely has to answer 429; when it does, every send pauses for
+``retry_after``. Each result is committed in its own short session right after the request, so a
+restart resends only what had no answer yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+import aiogram.methods
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import TelegramMethod
+from aiogram.types import FSInputFile
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import OutboxMessage, utcnow
+from services import outbox
+
+log = logging.getLogger(__name__)
+
+_FILE_FIELDS = ("photo", "document", "media")
+
+
+def build_method(method: str, payload: dict[str, Any]) -> TelegramMethod[Any]:
+    """Turn a stored (JSON) request back into an aiogram method; stored files become uploads."""
+    cls = getattr(aiogram.methods, method[:1].upper() + method[1:], None)
+    if cls is None or not isinstance(cls, type) or not issubclass(cls, TelegramMethod):
+        raise ValueError(f"unknown Bot API method {method!r}")
+    data = dict(payload)
+    for field in _FILE_FIELDS:
+        if isinstance(data.get(field), dict) and "path" in data[field]:
+            data[field] = FSInputFile(data[field]["path"], filename=data[field].get("filename"))
+    if isinstance(data.get("media"), list):
+        data["media"] = [
+            {**item, "media": FSInputFile(item["media"]["path"], filename=item["media"].get("filename"))}
+            if isinstance(item.get("media"), dict)
+            else item
+            for item in data["media"]
+        ]
+    return cls.model_validate(data)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Bot,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        global_rate: float = 28.0,
+        chat_interval: float = 1.0,
+        max_in_flight: int = 16,
+        idle_poll: float = 1.0,
+    ) -> None:
+        self.bot = bot
+        self.session_factory = session_factory
+        self.slot = 1.0 / global_rate
+        self.chat_interval = chat_interval
+        self.idle_poll = idle_poll
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._busy_chats: set[int] = set()
+        self._chat_last: dict[int, float] = {}
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._wakeup = asyncio.Event()
+        self.stats = {"sent": 0, "retry_after": 0, "blocked": 0, "failed": 0, "retried": 0}
+
+    def notify(self) -> None:
+        """Wake the loop now (something was enqueued) instead of at the next poll."""
+        self._wakeup.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("outbox sender started")
+        try:
+            while not stop.is_set():
+                started = await self.send_due()
+                if started == 0:
+                    self._wakeup.clear()
+                    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wakeup.wait())]
+                    await asyncio.wait(waits, timeout=self.idle_poll, return_when=asyncio.FIRST_COMPLETED)
+                    for w in waits:
+                        w.cancel()
+        finally:
+            await self.wait_idle()
+            log.info("outbox sender stopped")
+
+    async def wait_idle(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def drain(self, max_seconds: float = 30.0) -> None:
+        """Send until nothing is due (tests, CLI)."""
+        deadline = time.monotonic() + max_seconds
+        while time.monotonic() < deadline:
+            if await self.send_due() == 0:
+                await self.wait_idle()
+                if await self.send_due() == 0:
+                    return
+            await asyncio.sleep(0.05)
+        raise TimeoutError("outbox still has due messages")
+
+    async def send_due(self) -> int:
+        """Start sends for what is due now; returns how many were started."""
+        async with self.session_factory() as session:
+            due = await outbox.due_messages(session, now=utcnow(), limit=200)
+        # The session is closed before pacing sleeps: no connection is held while waiting.
+        deferrals: list[tuple[int, float]] = []
+        started = 0
+        for message in due:
+            if message.chat_id in self._busy_chats:
+                continue
+            wait = self._chat_last.get(message.chat_id, -1e9) + self.chat_interval - time.monotonic()
+            if wait > 0:
+                deferrals.append((message.id, wait))
+                continue
+            await self._take_slot()
+            self._start(message)
+            started += 1
+        if deferrals:
+            async with self.session_factory() as session:
+                for message_id, wait in deferrals:
+                    await outbox.defer(session, message_id, utcnow() + timedelta(seconds=wait))
+                await session.commit()
+        return started
+
+    async def _take_slot(self) -> None:
+        now = time.monotonic()
+        start = max(now, self._next_slot, self._paused_until)
+        self._next_slot = start + self.slot
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    def _start(self, message: OutboxMessage) -> None:
+        self._busy_chats.add(message.chat_id)
+        self._chat_last[message.chat_id] = time.monotonic()
+        task = asyncio.create_task(self._send(message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, message: OutboxMessage) -> None:
+        try:
+            async with self._in_flight:
+                await self._send_one(message)
+        except Exception:  # never let one message kill the loop
+            log.exception("outbox message %s: unexpected error", message.id)
+        finally:
+            self._busy_chats.discard(message.chat_id)
+
+    async def _send_one(self, message: OutboxMessage) -> None:
+        try:
+            result = await self.bot(build_method(message.method, message.payload))
+        except TelegramRetryAfter as exc:
+            self.stats["retry_after"] += 1
+            self._paused_until = max(self._paused_until, time.monotonic() + exc.retry_after)
+            await self._commit(outbox.defer, message.id, utcnow() + timedelta(seconds=exc.retry_after))
+        except TelegramForbiddenError as exc:
+            self.stats["blocked"] += 1
+            await self._commit(outbox.mark_blocked, message.chat_id, str(exc))
+        except TelegramBadRequest as exc:
+            if "message is not modified" in str(exc):
+                await self._commit(outbox.mark_sent, message.id, None)
+                return
+            self.stats["failed"] += 1
+            log.warning("outbox message %s refused: %s", message.id, exc)
+            await self._commit(outbox.mark_failed, message.id, str(exc))
+        except (TelegramNotFound, ValueError) as exc:
+            self.stats["failed"] += 1
+            await self._commit(outbox.mark_failed, message.id, str(exc))
+        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
+            self.stats["retried"] += 1
+            await self._commit(outbox.mark_retry, message, f"{type(exc).__name__}: {exc}")
+        else:
+            self.stats["sent"] += 1
+            message_id = getattr(result, "message_id", None)
+            if isinstance(result, list) and result:
+                message_id = getattr(result[0], "message_id", None)
+            await self._commit(outbox.mark_sent, message.id, message_id)
+
+    async def _commit(self, fn: Any, *args: Any) -> None:
+        async with self.session_factory() as session:
+            await fn(session, *args)
+            await session.commit()

@@ -1,0 +1,5 @@
+import sys
+
+from porucheno.cli import main
+
+sys.exit(main())

@@ -1,0 +1,240 @@
+"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import re
+import sys
+from collections.abc import Sequence
+
+from porucheno.settings import Settings, SettingsError, load_settings
+
+TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from porucheno import runtime
+    from porucheno.demo_seed import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
+
+    settings = runtime.demo_settings(settings)
+    _setup_logging(settings)
+
+    async def main() -> None:
+        await runtime.prepare_database(settings, demo=True)
+        service = await runtime.build_service(settings, demo=True)
+        base = settings.admin_base_url
+
+        def ready() -> None:
+            print(
+                "\n".join(
+                    [
+                        "",
+                        "Porucheno demo is running / демо запущено:",
+                        f"  Admin panel / панель:        {base}/",
+                        f"  Telegram sandbox chat / чат: {base}/sandbox/chat",
+                        f"  Health / состояние:          {base}/healthz",
+                        f"  Admin login / вход:          {DEMO_ADMIN_LOGIN} / {DEMO_ADMIN_PASSWORD}",
+                        f"  Database / база:             {settings.database_url}",
+                        "  Stop / остановить:           Ctrl+C",
+                        "",
+                    ]
+                ),
+                flush=True,
+            )
+
+        await runtime.serve(service, on_ready=ready)
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not TOKEN_RE.match(settings.bot_token):
+        print("Bad setting PORUCHENO_BOT_TOKEN: a real token from @BotFather is required", file=sys.stderr)
+        return 2
+    if len(settings.secret_key) < 32:
+        print("Bad setting PORUCHENO_SECRET_KEY: at least 32 characters are required", file=sys.stderr)
+        return 2
+    if settings.webhook_url and not settings.webhook_secret:
+        print("Bad setting PORUCHENO_WEBHOOK_SECRET: required with PORUCHENO_WEBHOOK_URL", file=sys.stderr)
+        return 2
+    _setup_logging(settings)
+    from porucheno import runtime
+
+    async def main() -> None:
+        await runtime.prepare_database(settings, demo=False)
+        service = await runtime.build_service(settings, demo=False)
+        mode = "webhook " + settings.webhook_url if settings.webhook_url else "long polling"
+        await runtime.serve(
+            service,
+            on_ready=lambda: print(f"Porucheno is running ({mode}); panel at {settings.admin_base_url}/"),
+        )
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from porucheno.migrate import upgrade
+
+    upgrade(settings.database_url, args.revision)
+    print(f"Database is at revision {args.revision}: {settings.database_url}")
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from models.db import create_engine, create_session_factory
+    from porucheno.demo_seed import seed_demo
+    from porucheno.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+    async def main() -> bool:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                seeded = await seed_demo(session)
+                await session.commit()
+                return seeded
+        finally:
+            await engine.dispose()
+
+    print("Demo town seeded." if asyncio.run(main()) else "The database already has data; nothing seeded.")
+    return 0
+
+
+def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    from models.db import create_engine, create_session_factory
+    from models.enums import Role
+    from services import staff
+    from services.audit import Actor
+    from services.errors import DomainError
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat password: "):
+            print("Passwords do not match.", file=sys.stderr)
+            return 2
+
+    async def main() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                try:
+                    user = await staff.create_user(
+                        session,
+                        Actor.system("cli"),
+                        full_name=args.name,
+                        login=args.login,
+                        password=password,
+                        roles=[Role.ADMIN],
+                    )
+                except DomainError as exc:
+                    print(exc.message % exc.params if exc.params else exc.message, file=sys.stderr)
+                    return 2
+                await session.commit()
+                print(f"Administrator {user.login!r} created (id {user.id}).")
+                return 0
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import ClientError
+    from sqlalchemy import text
+
+    from bot.factory import create_bot
+    from models.db import create_engine
+
+    async def main() -> int:
+        failures = 0
+        print("config: ok")
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("select 1"))
+                try:
+                    version = (await conn.exec_driver_sql("select version_num from alembic_version")).scalar()
+                except Exception:
+                    version = None
+            print(f"database: ok ({settings.database_url}; revision {version or 'none: run db upgrade'})")
+        except Exception as exc:
+            failures += 1
+            print(f"database: FAILED ({exc.__class__.__name__}: {exc})")
+        finally:
+            await engine.dispose()
+        if not settings.bot_token:
+            failures += 1
+            print("bot api: FAILED (PORUCHENO_BOT_TOKEN is not set)")
+        else:
+            bot = create_bot(settings)
+            try:
+                me = await bot.get_me()
+                print(f"bot api: ok (@{me.username} at {settings.bot_api_url})")
+            except (ClientError, OSError, Exception) as exc:
+                failures += 1
+                print(f"bot api: FAILED ({exc.__class__.__name__}: {exc})")
+            finally:
+                await bot.session.close()
+        return 1 if failures else 0
+
+    return asyncio.run(main())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="porucheno",
+        description="Porucheno: Telegram-first work management. Settings come from PORUCHENO_* variables.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser(
+        "demo", help="run everything on embedded defaults: SQLite, Telegram sandbox, demo town"
+    ).set_defaults(func=cmd_demo)
+    sub.add_parser("run", help="run in production (real bot token; polling or webhook)").set_defaults(
+        func=cmd_run
+    )
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    up = db_sub.add_parser("upgrade", help="apply migrations")
+    up.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    up.set_defaults(func=cmd_db_upgrade)
+    admin = sub.add_parser("create-admin", help="create an administrator for the web panel")
+    admin.add_argument("--login", required=True)
+    admin.add_argument("--name", default="Администратор")
+    admin.add_argument("--password", help="omit to be asked interactively")
+    admin.set_defaults(func=cmd_create_admin)
+    sub.add_parser("seed-demo", help="fill an empty database with the demo town").set_defaults(
+        func=cmd_seed_demo
+    )
+    sub.add_parser("check", help="check configuration, database and Bot API reachability").set_defaults(
+        func=cmd_check
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return int(args.func(settings, args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

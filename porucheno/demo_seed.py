@@ -1,0 +1,128 @@
+"""The demo town: departments, staff with roles and Telegram personas, categories, a few buildings.
+
+Used by ``porucheno demo`` / ``seed-demo``; safe to run again (it seeds an empty database only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Building, Category, Department, User
+from models.enums import Role
+from services import staff
+from services.audit import Actor
+
+DEMO_ADMIN_LOGIN = "admin"
+DEMO_ADMIN_PASSWORD = "porucheno-demo"  # demo only; `porucheno create-admin` for real deployments
+DEMO_RESIDENT_ID = 7000001
+
+
+@dataclass(frozen=True)
+class DemoPersona:
+    telegram_id: int
+    name: str
+    role: str  # a Role value or "resident"
+    username: str
+
+
+DEPARTMENTS = [
+    ("Общий отдел", "ОО"),
+    ("Управление ЖКХ", "ЖКХ"),
+    ("Отдел благоустройства", "ОБ"),
+    ("Единая дежурно-диспетчерская служба", "ЕДДС"),
+    ("Отдел архитектуры и градостроительства", "ОАГ"),
+]
+
+# (full name, position, department short name, roles, telegram id or None, username)
+STAFF = [
+    ("Смирнов Алексей Петрович", "Заместитель главы", "ОО", [Role.MANAGER, Role.CONTROLLER], 7000101, "smirnov_ap"),
+    ("Кузнецова Ольга Викторовна", "Начальник управления", "ЖКХ", [Role.CONTROLLER], 7000102, "kuznetsova_ov"),
+    ("Попов Игорь Сергеевич", "Инженер", "ЖКХ", [Role.EXECUTOR], 7000103, "popov_is"),
+    ("Васильева Анна Дмитриевна", "Специалист", "ОБ", [Role.EXECUTOR], 7000104, "vasilyeva_ad"),
+    ("Морозов Денис Олегович", "Оперативный дежурный", "ЕДДС", [Role.DISPATCHER], 7000105, "morozov_do"),
+    ("Лебедева Мария Ивановна", "Делопроизводитель", "ОО", [Role.CLERK], None, None),
+    ("Новиков Павел Андреевич", "Главный специалист", "ОАГ", [Role.EXECUTOR], None, None),
+]
+
+CATEGORIES = [
+    ("housing", "ЖКХ и управляющие компании", "Housing and utilities", 30),
+    ("roads", "Дороги и тротуары", "Roads and pavements", 30),
+    ("improvement", "Благоустройство и озеленение", "Landscaping", 30),
+    ("transport", "Общественный транспорт", "Public transport", 30),
+    ("it_support", "ИТ-поддержка (заявки сотрудников)", "IT support (staff requests)", 3),
+    ("other", "Другое", "Other", 30),
+]
+
+BUILDINGS = [
+    ("ул. Ленина", "ленина", "5", 5, False, None, None),
+    ("ул. Ленина", "ленина", "7", 7, False, None, None),
+    ("ул. Ленина", "ленина", "9к1", 9, False, None, None),
+    ("ул. Ленина", "ленина", "12", 12, True, "school", "Школа № 3"),
+    ("пр-т Мира", "мира", "10а", 10, False, None, None),
+    ("пр-т Мира", "мира", "14", 14, True, "kindergarten", "Детский сад «Солнышко»"),
+    ("ул. Советская", "советская", "1", 1, True, "hospital", "Районная больница"),
+    ("ул. Советская", "советская", "3", 3, False, None, None),
+]
+
+
+def demo_personas() -> list[DemoPersona]:
+    personas = [DemoPersona(DEMO_RESIDENT_ID, "Житель Иван", "resident", "resident_ivan")]
+    for full_name, _pos, _dept, roles, tg_id, username in STAFF:
+        if tg_id is not None and username is not None:
+            short = " ".join(full_name.split()[:2])
+            personas.append(DemoPersona(tg_id, short, roles[0].value, username))
+    return personas
+
+
+async def seed_demo(session: AsyncSession) -> bool:
+    """Seed an empty database. Returns False (and changes nothing) if it already has departments."""
+    if await session.scalar(select(func.count()).select_from(Department)):
+        return False
+    actor = Actor.system("demo-seed")
+    depts: dict[str, Department] = {}
+    for name, short in DEPARTMENTS:
+        depts[short] = await staff.create_department(session, actor, name, short_name=short)
+    await staff.create_user(
+        session,
+        actor,
+        full_name="Администратор системы",
+        roles=[Role.ADMIN],
+        login=DEMO_ADMIN_LOGIN,
+        password=DEMO_ADMIN_PASSWORD,
+        department_id=depts["ОО"].id,
+    )
+    heads: dict[str, User] = {}
+    for full_name, position, dept, roles, tg_id, _username in STAFF:
+        user = await staff.create_user(
+            session,
+            actor,
+            full_name=full_name,
+            position=position,
+            roles=roles,
+            department_id=depts[dept].id,
+            telegram_id=tg_id,
+        )
+        heads.setdefault(dept, user)
+    for short, head in heads.items():
+        await staff.set_department_head(session, actor, depts[short].id, head.id)
+    for code, name_ru, name_en, days in CATEGORIES:
+        session.add(Category(code=code, name_ru=name_ru, name_en=name_en, answer_days=days))
+    for street, street_key, house, number, social, social_type, name in BUILDINGS:
+        session.add(
+            Building(
+                street=street,
+                street_key=street_key,
+                house=house,
+                house_key=house.lower(),
+                house_number=number,
+                is_social=social,
+                social_type=social_type,
+                name=name,
+                kind="social" if social else "residential",
+            )
+        )
+    await session.flush()
+    return True

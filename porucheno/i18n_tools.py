@@ -1,0 +1,103 @@
+"""Catalog maintenance: ``python -m porucheno.i18n_tools update|check``.
+
+Each part of the product keeps its own catalog file (see ``DOMAINS``); ``update`` extracts the
+message ids from that part's sources and merges them into ``<lang>/LC_MESSAGES/<domain>.po``;
+``check`` lists message ids that have no Russian translation.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from porucheno.i18n import DEFAULT_LOCALE, LOCALES_DIR, load_translations
+
+ROOT = Path(__file__).resolve().parent.parent
+# Exception classes take a msgid as their first argument, so they are extraction keywords too.
+KEYWORDS = {
+    "_": None,
+    "__": None,
+    "N_": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "DomainError": None,
+    "InvalidInput": None,
+    "NotFound": None,
+    "PermissionDenied": None,
+    "InviteError": None,
+}
+METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "silent": "false"}}
+DOMAINS: dict[str, tuple[str, ...]] = {
+    "bot": ("bot", "handlers"),
+    "web": ("admin_web",),
+    "services": ("services", "scheduler", "porucheno"),
+}
+
+
+def extract(dirs: tuple[str, ...]) -> Catalog:
+    catalog = Catalog(project="porucheno", domain=None)
+    for d in dirs:
+        path = ROOT / d
+        if not path.is_dir():
+            continue
+        for filename, lineno, message, comments, context in extract_from_dir(
+            path, METHOD_MAP, OPTIONS, KEYWORDS, comment_tags=("TRANSLATORS:",)
+        ):
+            catalog.add(message, None, [(f"{d}/{filename}", lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def update() -> None:
+    for domain, dirs in DOMAINS.items():
+        template = extract(dirs)
+        for lang_dir in sorted(p for p in LOCALES_DIR.iterdir() if p.is_dir()):
+            po_path = lang_dir / "LC_MESSAGES" / f"{domain}.po"
+            if po_path.exists():
+                with po_path.open("rb") as fh:
+                    catalog = read_po(fh, locale=lang_dir.name)
+            else:
+                catalog = Catalog(locale=lang_dir.name, project="porucheno")
+            catalog.update(template, no_fuzzy_matching=True)
+            po_path.parent.mkdir(parents=True, exist_ok=True)
+            with po_path.open("wb") as fh:
+                write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
+            print(f"updated {po_path.relative_to(ROOT)} ({len(catalog)} messages)")
+
+
+def untranslated(locale: str = DEFAULT_LOCALE) -> list[tuple[str, str]]:
+    """(msgid, where) for every message id in the code that has no translation in ``locale``."""
+    load_translations.cache_clear()
+    translations = load_translations().get(locale)
+    missing: list[tuple[str, str]] = []
+    for dirs in DOMAINS.values():
+        for message in extract(dirs):
+            if not message.id:
+                continue
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            if translations is None or translations._catalog.get(msgid) is None:  # type: ignore[attr-defined]
+                where = f"{message.locations[0][0]}:{message.locations[0][1]}" if message.locations else "?"
+                missing.append((msgid, where))
+    return missing
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["update"]:
+        update()
+        return 0
+    if argv[:1] == ["check"]:
+        missing = untranslated()
+        for msgid, where in missing:
+            print(f"{where}: {msgid!r}")
+        return 1 if missing else 0
+    print("usage: python -m porucheno.i18n_tools update|check", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

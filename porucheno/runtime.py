@@ -1,0 +1,203 @@
+"""Assembles and runs the whole service in one process: bot, outbox sender, scheduler, web panel.
+
+In demo mode the fake Telegram (sandbox) is mounted into the panel's server at ``/sandbox/`` and
+the bot talks to it over real HTTP, exactly as it would talk to api.telegram.org.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from admin_web.app import create_admin_app
+from bot.factory import create_bot, create_dispatcher, set_bot_commands
+from bot.outbox_sender import OutboxSender
+from bot.runner import create_webhook_app, run_polling
+from models.db import create_engine, create_session_factory
+from porucheno.demo_seed import demo_personas, seed_demo
+from porucheno.migrate import upgrade_async
+from porucheno.settings import Settings
+from scheduler.factory import SchedulerHealth, create_scheduler
+
+log = logging.getLogger(__name__)
+
+DEMO_BOT_TOKEN = "1000000001:DEMO-sandbox-token"
+
+
+@dataclass
+class Service:
+    """Everything one running instance owns; built by :func:`build_service`."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    bot: Bot
+    dispatcher: Dispatcher
+    sender: OutboxSender
+    scheduler: AsyncIOScheduler
+    scheduler_health: SchedulerHealth
+    admin_app: web.Application
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    bot_alive: bool = False
+
+
+def _health_checks(service_ref: list[Service]) -> dict[str, Callable[[], Awaitable[bool]]]:
+    async def db() -> bool:
+        async with service_ref[0].session_factory() as session:
+            await session.execute(text("select 1"))
+        return True
+
+    async def bot() -> bool:
+        return service_ref[0].bot_alive
+
+    async def scheduler() -> bool:
+        svc = service_ref[0]
+        return svc.scheduler.running and svc.scheduler_health.alive()
+
+    return {"db": db, "bot": bot, "scheduler": scheduler}
+
+
+async def build_service(settings: Settings, *, demo: bool = False) -> Service:
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    sandbox_app = None
+    if demo:
+        from sandbox.app import create_sandbox_app
+        from sandbox.config import Persona, SandboxConfig
+
+        personas = [Persona(p.telegram_id, p.name, p.role, p.username) for p in demo_personas()]
+        sandbox_app = create_sandbox_app(SandboxConfig(personas=personas, lang=settings.locale))
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(settings, session_factory)
+    sender = OutboxSender(
+        bot,
+        session_factory,
+        global_rate=settings.outbox_global_rate,
+        chat_interval=settings.outbox_chat_interval,
+    )
+    health = SchedulerHealth()
+    scheduler = create_scheduler(settings, session_factory, health)
+    ref: list[Service] = []
+    admin_app = create_admin_app(
+        settings, session_factory, health_checks=_health_checks(ref), sandbox_app=sandbox_app
+    )
+    service = Service(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        bot=bot,
+        dispatcher=dispatcher,
+        sender=sender,
+        scheduler=scheduler,
+        scheduler_health=health,
+        admin_app=admin_app,
+    )
+    ref.append(service)
+    return service
+
+
+async def prepare_database(settings: Settings, *, demo: bool) -> None:
+    await upgrade_async(settings.database_url)
+    if demo:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                if await seed_demo(session):
+                    await session.commit()
+                    log.info("demo town seeded")
+        finally:
+            await engine.dispose()
+
+
+async def _site(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def serve(service: Service, *, on_ready: Callable[[], None] | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or ``service.stop_event``), then stop everything in order."""
+    settings = service.settings
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, service.stop_event.set)
+
+    runners = [await _site(service.admin_app, settings.admin_host, settings.admin_port)]
+    service.scheduler.start()
+    tasks = [asyncio.create_task(service.sender.run(service.stop_event), name="outbox")]
+    if settings.webhook_url:
+        runners.append(
+            await _site(
+                create_webhook_app(service.bot, service.dispatcher, settings),
+                settings.webhook_host,
+                settings.webhook_port,
+            )
+        )
+        service.bot_alive = True
+    else:
+        tasks.append(
+            asyncio.create_task(
+                run_polling(service.bot, service.dispatcher, stop_event=service.stop_event), name="polling"
+            )
+        )
+    tasks.append(asyncio.create_task(_watch_bot(service), name="bot-watch"))
+    if on_ready:
+        on_ready()
+    try:
+        await service.stop_event.wait()
+    finally:
+        log.info("stopping...")
+        service.scheduler.shutdown(wait=False)
+        with contextlib.suppress(Exception):
+            await service.dispatcher.stop_polling()
+        for task in tasks:
+            if task.get_name() == "bot-watch":
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for runner in runners:
+            await runner.cleanup()
+        await service.bot.session.close()
+        await service.engine.dispose()
+
+
+async def _watch_bot(service: Service) -> None:
+    """Keep /healthz's ``bot`` current: the Bot API answers getMe."""
+    # Give the admin server (which hosts the sandbox in demo mode) a moment to accept connections.
+    await asyncio.sleep(0.5)
+    first = True
+    while not service.stop_event.is_set():
+        try:
+            await service.bot.get_me()
+            if first:
+                await set_bot_commands(service.bot)
+                first = False
+            service.bot_alive = True
+        except Exception as exc:
+            if service.bot_alive or first:
+                log.warning("Bot API not reachable: %s", exc)
+            service.bot_alive = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(service.stop_event.wait(), timeout=30)
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The sandbox lives inside the panel's server in demo mode."""
+    return settings.model_copy(
+        update={
+            "bot_token": settings.bot_token or DEMO_BOT_TOKEN,
+            "bot_api_url": f"http://{settings.admin_host}:{settings.admin_port}/sandbox",
+            "secret_key": settings.secret_key or "demo-secret-key-not-for-production-0123456789",
+        }
+    )

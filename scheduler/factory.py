@@ -1,0 +1,54 @@
+"""APScheduler assembly. Jobs are plain async functions that open their own session; their
+idempotency lives in the database (unique keys), so a restart or a missed run never doubles work.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import utcnow
+from porucheno.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 30
+
+
+@dataclass
+class SchedulerHealth:
+    """Updated by the heartbeat job; /healthz reports the scheduler alive while it beats."""
+
+    last_beat: datetime | None = None
+    history: list[str] = field(default_factory=list)
+
+    def alive(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.last_beat is not None and (now - self.last_beat).total_seconds() < 3 * HEARTBEAT_SECONDS
+
+
+async def heartbeat(health: SchedulerHealth) -> None:
+    health.last_beat = utcnow()
+
+
+def create_scheduler(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession], health: SchedulerHealth
+) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(
+        timezone=settings.tz,
+        # One instance per job; a run missed while down is run once on start-up (coalesced).
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    scheduler.add_job(
+        heartbeat,
+        "interval",
+        seconds=HEARTBEAT_SECONDS,
+        args=[health],
+        id="heartbeat",
+        next_run_time=utcnow(),
+    )
+    return scheduler

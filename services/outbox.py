@@ -1,0 +1,182 @@
+"""The durable outbox: every notification is stored first, then sent by the outbox sender.
+
+Enqueueing happens in the caller's transaction, so a notice exists exactly when the change that
+caused it was committed. ``dedup_key`` makes enqueueing idempotent (a retried job or a double press
+cannot queue the same notice for the same chat twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import OutboxMessage, TelegramAccount, utcnow
+from models.enums import OutboxStatus
+
+MAX_ATTEMPTS = 8
+TEXT_LIMIT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    chat_id: int
+    payload: dict[str, Any]
+    method: str = "sendMessage"
+    dedup_key: str | None = None
+
+
+def text_message(
+    chat_id: int, text: str, *, reply_markup: dict[str, Any] | None = None, dedup_key: str | None = None
+) -> OutgoingMessage:
+    payload: dict[str, Any] = {"chat_id": chat_id, "text": text[:TEXT_LIMIT]}
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup
+    return OutgoingMessage(chat_id=chat_id, payload=payload, dedup_key=dedup_key)
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    messages: Iterable[OutgoingMessage],
+    *,
+    batch: str | None = None,
+    priority: int = 100,
+    not_before: datetime | None = None,
+) -> int:
+    """Queue messages; ones whose dedup_key is already queued are skipped. Returns how many were new."""
+    now = utcnow()
+    rows = [
+        {
+            "chat_id": m.chat_id,
+            "method": m.method,
+            "payload": m.payload,
+            "dedup_key": m.dedup_key,
+            "batch": batch,
+            "priority": priority,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    if not rows:
+        return 0
+    stmt = _insert(session)(OutboxMessage).on_conflict_do_nothing(index_elements=["dedup_key"])
+    inserted = 0
+    for start in range(0, len(rows), 500):  # stay under SQLite's bound-parameter limit
+        result = await session.execute(stmt, rows[start : start + 500])
+        inserted += max(result.rowcount or 0, 0)
+    return inserted
+
+
+async def enqueue(session: AsyncSession, message: OutgoingMessage, **kwargs: Any) -> bool:
+    return await enqueue_many(session, [message], **kwargs) == 1
+
+
+async def due_messages(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    return await session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == OutboxStatus.PENDING)
+    )
+
+
+async def mark_sent(session: AsyncSession, message_id: int, telegram_message_id: int | None) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=utcnow(),
+            telegram_message_id=telegram_message_id,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def defer(session: AsyncSession, message_id: int, until: datetime) -> None:
+    """Not a failure: the chat's own rate (or a global 429) says later."""
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(next_attempt_at=until)
+    )
+
+
+async def mark_retry(session: AsyncSession, message: OutboxMessage, error: str) -> None:
+    """Back off exponentially (2 s … ~4 min); give up after MAX_ATTEMPTS."""
+    attempts = message.attempts + 1
+    values: dict[str, Any] = {"attempts": attempts, "last_error": error[:2000]}
+    if attempts >= MAX_ATTEMPTS:
+        values["status"] = OutboxStatus.FAILED
+    else:
+        values["next_attempt_at"] = utcnow() + timedelta(seconds=min(2**attempts, 240))
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
+
+
+async def mark_blocked(session: AsyncSession, chat_id: int, error: str) -> None:
+    """403: the user blocked the bot. Drop everything queued for them and remember it."""
+    now = utcnow()
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.DROPPED, last_error=error[:2000])
+    )
+    await session.execute(
+        update(TelegramAccount)
+        .where(TelegramAccount.chat_id == chat_id, TelegramAccount.blocked_at.is_(None))
+        .values(blocked_at=now)
+    )
+
+
+async def mark_failed(session: AsyncSession, message_id: int, error: str) -> None:
+    """A request Telegram will never accept (400): retrying cannot help."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=OutboxStatus.FAILED, last_error=error[:2000], attempts=OutboxMessage.attempts + 1)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProgress:
+    total: int
+    sent: int
+    dropped: int
+    failed: int
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.sent - self.dropped - self.failed
+
+
+async def batch_progress(session: AsyncSession, batch: str) -> BatchProgress:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).where(OutboxMessage.batch == batch).group_by(
+            OutboxMessage.status
+        )
+    )
+    counts = {status: n for status, n in rows.all()}
+    return BatchProgress(
+        total=sum(counts.values()),
+        sent=counts.get(OutboxStatus.SENT, 0),
+        dropped=counts.get(OutboxStatus.DROPPED, 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
+    )
