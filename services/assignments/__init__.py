@@ -1,0 +1,1 @@
+"""Assignments (поручения): the lifecycle state machine, rights, queries, reports and comments."""

@@ -1,0 +1,361 @@
+"""Changing assignments: create, move through the lifecycle, extensions, delegation, comments.
+
+Every function reloads the record, re-checks the actor's rights on it, writes an audit event and
+queues notices through the outbox; the caller commits. Refusals raise DomainError with a msgid.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    Assignment,
+    AssignmentComment,
+    AssignmentMember,
+    AssignmentReport,
+    Department,
+    ExtensionRequest,
+    User,
+    utcnow,
+)
+from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority, ReportStatus
+from services.assignments import access
+from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, target_state
+from services.audit import Actor, record
+from services.errors import InvalidInput, NotFound, PermissionDenied
+
+TITLE_LIMIT = 500
+TEXT_LIMIT = 10_000
+REASON_LIMIT = 2_000
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user_id=user.id, telegram_id=user.telegram_id)
+
+
+async def load(session: AsyncSession, assignment_id: int, *, for_update: bool = False) -> Assignment:
+    query = select(Assignment).where(Assignment.id == assignment_id)
+    if for_update and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    assignment = await session.scalar(query)
+    if assignment is None:
+        raise NotFound("Assignment not found.")
+    return assignment
+
+
+async def load_visible(session: AsyncSession, assignment_id: int, user: User) -> Assignment:
+    assignment = await load(session, assignment_id)
+    if not await access.can_view(session, assignment, user):
+        # The same answer as for a missing record: do not reveal what exists.
+        raise NotFound("Assignment not found.")
+    return assignment
+
+
+def _clean_reason(reason: str | None, *, required: bool) -> str | None:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise InvalidInput("Please give a reason.")
+    if len(reason) > REASON_LIMIT:
+        raise InvalidInput("The text is too long: at most %(n)d characters.", n=REASON_LIMIT)
+    return reason or None
+
+
+async def create(
+    session: AsyncSession,
+    author: User,
+    *,
+    title: str,
+    deadline: datetime,
+    executor_id: int | None = None,
+    department_id: int | None = None,
+    controller_id: int | None = None,
+    text: str = "",
+    priority: str = Priority.NORMAL,
+    appeal_id: int | None = None,
+    project_id: int | None = None,
+    stage_id: int | None = None,
+    co_executor_ids: tuple[int, ...] = (),
+    observer_ids: tuple[int, ...] = (),
+    now: datetime | None = None,
+) -> Assignment:
+    from models.enums import Role
+
+    if not author.has_role(Role.CONTROLLER, Role.MANAGER, Role.CLERK):
+        raise PermissionDenied("You are not allowed to create assignments.")
+    title = title.strip()
+    if not title:
+        raise InvalidInput("The assignment needs a title.")
+    if len(title) > TITLE_LIMIT or len(text) > TEXT_LIMIT:
+        raise InvalidInput("The text is too long: at most %(n)d characters.", n=TEXT_LIMIT)
+    now = now or utcnow()
+    if deadline <= now:
+        raise InvalidInput("The deadline must be in the future.")
+    try:
+        priority = Priority(priority).value
+    except ValueError as exc:
+        raise InvalidInput("Unknown priority.") from exc
+    executor = await session.get(User, executor_id) if executor_id else None
+    if executor_id and (executor is None or not executor.is_active):
+        raise NotFound("User not found.")
+    if department_id is None and executor is not None:
+        department_id = executor.department_id
+    if department_id is not None and await session.get(Department, department_id) is None:
+        raise NotFound("Department not found.")
+    if executor is None:
+        if department_id is None:
+            raise InvalidInput("Choose an executor or a department.")
+        # Addressed to a department: its head distributes the work.
+        head_id = await session.scalar(select(Department.head_id).where(Department.id == department_id))
+        if head_id is None:
+            raise InvalidInput("The department has no head to receive the assignment; choose an executor.")
+        executor_id = head_id
+    assignment = Assignment(
+        title=title,
+        text=text.strip(),
+        priority=priority,
+        author_id=author.id,
+        controller_id=controller_id or author.id,
+        executor_id=executor_id,
+        department_id=department_id,
+        deadline=deadline,
+        appeal_id=appeal_id,
+        project_id=project_id,
+        stage_id=stage_id,
+        status=AssignmentStatus.NEW,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(assignment)
+    await session.flush()
+    for uid in dict.fromkeys(co_executor_ids):
+        if uid != executor_id:
+            session.add(
+                AssignmentMember(assignment_id=assignment.id, user_id=uid, role=MemberRole.CO_EXECUTOR)
+            )
+    for uid in dict.fromkeys(observer_ids):
+        if uid != executor_id and uid not in co_executor_ids:
+            session.add(AssignmentMember(assignment_id=assignment.id, user_id=uid, role=MemberRole.OBSERVER))
+    record(
+        session,
+        _actor(author),
+        "assignment",
+        assignment.id,
+        "created",
+        new_state=AssignmentStatus.NEW,
+        data={"executor_id": executor_id, "department_id": department_id, "deadline": deadline.isoformat()},
+    )
+    return assignment
+
+
+async def transition(
+    session: AsyncSession,
+    user: User,
+    assignment_id: int,
+    action: Action,
+    *,
+    reason: str | None = None,
+    expected_status: str | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    """Apply ``action``. ``expected_status`` (from the button the user pressed) turns a stale or
+    repeated press into a clear refusal instead of a second transition."""
+    assignment = await load(session, assignment_id, for_update=True)
+    _sources, _target, party = TRANSITIONS[action]
+    if not await access.can_act(session, assignment, user, party):
+        raise PermissionDenied("You are not allowed to do this with this assignment.")
+    if expected_status is not None and assignment.status != expected_status:
+        raise InvalidInput("This assignment has already changed; here is its current state.")
+    new_state = target_state(action, assignment.status)
+    if new_state is None:
+        raise InvalidInput("This action is not possible in the assignment's current state.")
+    reason = _clean_reason(reason, required=action in REASON_REQUIRED)
+    now = now or utcnow()
+    old_state = assignment.status
+    assignment.status = new_state
+    assignment.updated_at = now
+    if action is Action.ACKNOWLEDGE:
+        assignment.acknowledged_at = now
+    elif action is Action.SUBMIT:
+        assignment.submitted_at = now
+    elif action is Action.ACCEPT:
+        assignment.done_at = now
+    elif action is Action.RETURN:
+        assignment.returns_count += 1
+    elif action is Action.CANCEL:
+        assignment.cancelled_at = now
+    if action in (Action.ACCEPT, Action.RETURN):
+        report = await latest_report(session, assignment.id, status=ReportStatus.SUBMITTED)
+        if report is not None:
+            report.status = ReportStatus.ACCEPTED if action is Action.ACCEPT else ReportStatus.RETURNED
+            report.reviewed_by_id = user.id
+            report.reviewed_at = now
+            report.review_comment = reason
+    record(
+        session,
+        _actor(user),
+        "assignment",
+        assignment.id,
+        action.value,
+        old_state=old_state,
+        new_state=new_state,
+        reason=reason,
+    )
+    await session.flush()
+    return assignment
+
+
+async def reassign(
+    session: AsyncSession, user: User, assignment_id: int, executor_id: int, *, reason: str | None = None
+) -> Assignment:
+    """Control hands a (declined or stuck) assignment to another executor; it starts again as new."""
+    assignment = await load(session, assignment_id, for_update=True)
+    if not access.is_control(assignment, user) and not await access.can_delegate(session, assignment, user):
+        raise PermissionDenied("You are not allowed to do this with this assignment.")
+    if target_state(Action.REASSIGN, assignment.status) is None:
+        raise InvalidInput("This action is not possible in the assignment's current state.")
+    executor = await session.get(User, executor_id)
+    if executor is None or not executor.is_active:
+        raise NotFound("User not found.")
+    old_state, old_executor = assignment.status, assignment.executor_id
+    assignment.executor_id = executor.id
+    if executor.department_id is not None:
+        assignment.department_id = executor.department_id
+    assignment.status = AssignmentStatus.NEW
+    assignment.acknowledged_at = None
+    record(
+        session,
+        _actor(user),
+        "assignment",
+        assignment.id,
+        "reassign",
+        old_state=old_state,
+        new_state=AssignmentStatus.NEW,
+        reason=_clean_reason(reason, required=False),
+        data={"old_executor_id": old_executor, "new_executor_id": executor.id},
+    )
+    await session.flush()
+    return assignment
+
+
+async def latest_report(
+    session: AsyncSession, assignment_id: int, *, status: str | None = None
+) -> AssignmentReport | None:
+    query = select(AssignmentReport).where(AssignmentReport.assignment_id == assignment_id)
+    if status is not None:
+        query = query.where(AssignmentReport.status == status)
+    return await session.scalar(query.order_by(AssignmentReport.id.desc()).limit(1))
+
+
+async def request_extension(
+    session: AsyncSession,
+    user: User,
+    assignment_id: int,
+    new_deadline: datetime,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> ExtensionRequest:
+    from services.assignments.lifecycle import Party
+
+    assignment = await load(session, assignment_id, for_update=True)
+    if not await access.can_act(session, assignment, user, Party.EXECUTOR):
+        raise PermissionDenied("You are not allowed to do this with this assignment.")
+    if AssignmentStatus(assignment.status) in (
+        AssignmentStatus.DONE,
+        AssignmentStatus.CANCELLED,
+        AssignmentStatus.DECLINED,
+    ):
+        raise InvalidInput("This action is not possible in the assignment's current state.")
+    if new_deadline <= assignment.deadline:
+        raise InvalidInput("The new deadline must be later than the current one.")
+    pending = await session.scalar(
+        select(ExtensionRequest.id).where(
+            ExtensionRequest.assignment_id == assignment.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
+        )
+    )
+    if pending is not None:
+        raise InvalidInput("An extension request is already waiting for a decision.")
+    request = ExtensionRequest(
+        assignment_id=assignment.id,
+        requested_by_id=user.id,
+        old_deadline=assignment.deadline,
+        new_deadline=new_deadline,
+        reason=_clean_reason(reason, required=True) or "",
+        created_at=now or utcnow(),
+    )
+    session.add(request)
+    await session.flush()
+    record(
+        session,
+        _actor(user),
+        "assignment",
+        assignment.id,
+        "extension_requested",
+        reason=request.reason,
+        data={"request_id": request.id, "new_deadline": new_deadline.isoformat()},
+    )
+    return request
+
+
+async def decide_extension(
+    session: AsyncSession,
+    user: User,
+    request_id: int,
+    *,
+    approve: bool,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> ExtensionRequest:
+    request = await session.get(ExtensionRequest, request_id)
+    if request is None:
+        raise NotFound("Extension request not found.")
+    assignment = await load(session, request.assignment_id, for_update=True)
+    if not access.is_control(assignment, user):
+        raise PermissionDenied("You are not allowed to do this with this assignment.")
+    if request.status != ExtensionStatus.PENDING:
+        raise InvalidInput("This extension request has already been decided.")
+    now = now or utcnow()
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    request.decided_by_id = user.id
+    request.decided_at = now
+    old_deadline = assignment.deadline
+    if approve:
+        assignment.deadline = request.new_deadline
+        assignment.updated_at = now
+    record(
+        session,
+        _actor(user),
+        "assignment",
+        assignment.id,
+        "extension_approved" if approve else "extension_rejected",
+        reason=_clean_reason(reason, required=False),
+        data={
+            "request_id": request.id,
+            "old_deadline": old_deadline.isoformat(),
+            "new_deadline": assignment.deadline.isoformat(),
+        },
+    )
+    await session.flush()
+    return request
+
+
+async def add_comment(
+    session: AsyncSession, user: User, assignment_id: int, text: str, *, parent_id: int | None = None
+) -> AssignmentComment:
+    assignment = await load_visible(session, assignment_id, user)
+    text = text.strip()
+    if not text:
+        raise InvalidInput("The comment is empty.")
+    if len(text) > TEXT_LIMIT:
+        raise InvalidInput("The text is too long: at most %(n)d characters.", n=TEXT_LIMIT)
+    comment = AssignmentComment(
+        assignment_id=assignment.id, author_id=user.id, text=text, parent_id=parent_id
+    )
+    session.add(comment)
+    await session.flush()
+    record(session, _actor(user), "assignment", assignment.id, "commented", data={"comment_id": comment.id})
+    return comment

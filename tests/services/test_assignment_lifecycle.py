@@ -1,0 +1,151 @@
+"""The assignment state machine on a real database: legal paths, refusals, rights, audit trail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import AuditEvent, User, utcnow
+from models.enums import AssignmentStatus as S
+from models.enums import Role
+from services import staff
+from services.assignments import commands
+from services.assignments.lifecycle import Action, allowed_actions
+from services.audit import Actor
+from services.errors import InvalidInput, NotFound, PermissionDenied
+
+
+@pytest.fixture
+async def people(session: AsyncSession) -> dict[str, User]:
+    sys = Actor.system("test")
+    housing = await staff.create_department(session, sys, "Управление ЖКХ")
+    roads = await staff.create_department(session, sys, "Дорожный отдел")
+    p = {
+        "boss": await staff.create_user(session, sys, full_name="Контролёр", roles=[Role.CONTROLLER]),
+        "exec": await staff.create_user(session, sys, full_name="Исполнитель", department_id=housing.id),
+        "other": await staff.create_user(session, sys, full_name="Чужой", department_id=roads.id),
+        "head": await staff.create_user(session, sys, full_name="Начальник", department_id=housing.id),
+        "manager": await staff.create_user(session, sys, full_name="Руководитель", roles=[Role.MANAGER]),
+    }
+    await staff.set_department_head(session, sys, housing.id, p["head"].id)
+    await session.commit()
+    return p
+
+
+async def _new(session: AsyncSession, people: dict[str, User]) -> int:
+    a = await commands.create(
+        session,
+        people["boss"],
+        title="Убрать снег у школы № 3",
+        deadline=utcnow() + timedelta(days=2),
+        executor_id=people["exec"].id,
+    )
+    await session.commit()
+    return a.id
+
+
+async def test_full_path_with_return_and_audit(session: AsyncSession, people: dict[str, User]) -> None:
+    aid = await _new(session, people)
+    ex, boss = people["exec"], people["boss"]
+    for user, action in [(ex, Action.ACKNOWLEDGE), (ex, Action.START), (ex, Action.SUBMIT)]:
+        await commands.transition(session, user, aid, action)
+    await commands.transition(session, boss, aid, Action.RETURN, reason="Нет фото")
+    a = await commands.transition(session, ex, aid, Action.SUBMIT)
+    assert a.status == S.ON_REVIEW and a.returns_count == 1
+    a = await commands.transition(session, boss, aid, Action.ACCEPT)
+    await session.commit()
+    assert a.status == S.DONE and a.done_at is not None
+    events = (
+        await session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "assignment", AuditEvent.entity_id == aid)
+            .order_by(AuditEvent.id)
+        )
+    ).all()
+    assert [(e.action, e.old_state, e.new_state) for e in events] == [
+        ("created", None, "new"),
+        ("acknowledge", "new", "acknowledged"),
+        ("start", "acknowledged", "in_progress"),
+        ("submit", "in_progress", "on_review"),
+        ("return", "on_review", "returned"),
+        ("submit", "returned", "on_review"),
+        ("accept", "on_review", "done"),
+    ]
+    assert events[4].reason == "Нет фото" and events[4].actor_user_id == boss.id
+
+
+async def test_illegal_transitions_and_rights_are_refused(
+    session: AsyncSession, people: dict[str, User]
+) -> None:
+    aid = await _new(session, people)
+    with pytest.raises(InvalidInput):  # cannot accept what was never reported
+        await commands.transition(session, people["boss"], aid, Action.ACCEPT)
+    with pytest.raises(PermissionDenied):  # only the executor acknowledges
+        await commands.transition(session, people["other"], aid, Action.ACKNOWLEDGE)
+    with pytest.raises(PermissionDenied):  # the executor cannot accept his own work
+        await commands.transition(session, people["exec"], aid, Action.ACCEPT)
+    with pytest.raises(InvalidInput):  # returning and declining need a reason
+        await commands.transition(session, people["exec"], aid, Action.DECLINE, reason="  ")
+    with pytest.raises(NotFound):  # another department does not even see it
+        await commands.load_visible(session, aid, people["other"])
+    assert (await commands.load_visible(session, aid, people["head"])).id == aid
+    assert (await commands.load_visible(session, aid, people["manager"])).id == aid
+
+
+async def test_double_press_is_applied_once(session: AsyncSession, people: dict[str, User]) -> None:
+    aid = await _new(session, people)
+    await commands.transition(session, people["exec"], aid, Action.ACKNOWLEDGE, expected_status=S.NEW)
+    with pytest.raises(InvalidInput):
+        await commands.transition(session, people["exec"], aid, Action.ACKNOWLEDGE, expected_status=S.NEW)
+
+
+async def test_decline_then_reassign(session: AsyncSession, people: dict[str, User]) -> None:
+    aid = await _new(session, people)
+    a = await commands.transition(session, people["exec"], aid, Action.DECLINE, reason="Не наша компетенция")
+    assert a.status == S.DECLINED
+    a = await commands.reassign(session, people["boss"], aid, people["other"].id)
+    assert (a.status, a.executor_id) == (S.NEW, people["other"].id)
+
+
+async def test_extension_approve_and_reject(session: AsyncSession, people: dict[str, User]) -> None:
+    aid = await _new(session, people)
+    a = await commands.load(session, aid)
+    old = a.deadline
+    req = await commands.request_extension(
+        session, people["exec"], aid, old + timedelta(days=3), "Ждём подрядчика"
+    )
+    with pytest.raises(InvalidInput):  # one pending request at a time
+        await commands.request_extension(session, people["exec"], aid, old + timedelta(days=4), "ещё")
+    with pytest.raises(PermissionDenied):
+        await commands.decide_extension(session, people["exec"], req.id, approve=True)
+    await commands.decide_extension(session, people["boss"], req.id, approve=True)
+    assert (await commands.load(session, aid)).deadline == old + timedelta(days=3)
+    req2 = await commands.request_extension(
+        session, people["exec"], aid, old + timedelta(days=9), "Ещё неделю"
+    )
+    await commands.decide_extension(session, people["boss"], req2.id, approve=False, reason="Нет")
+    assert (await commands.load(session, aid)).deadline == old + timedelta(days=3)
+    with pytest.raises(InvalidInput):
+        await commands.decide_extension(session, people["boss"], req2.id, approve=True)
+
+
+async def test_department_addressed_assignment_goes_to_its_head(
+    session: AsyncSession, people: dict[str, User]
+) -> None:
+    a = await commands.create(
+        session,
+        people["boss"],
+        title="Проверить подвал",
+        deadline=utcnow() + timedelta(days=1),
+        department_id=people["exec"].department_id,
+    )
+    assert a.executor_id == people["head"].id
+
+
+def test_allowed_actions_per_state() -> None:
+    assert allowed_actions(S.ON_REVIEW) == [Action.ACCEPT, Action.RETURN, Action.CANCEL]
+    assert Action.SUBMIT in allowed_actions(S.RETURNED)
+    assert allowed_actions(S.DONE) == []
