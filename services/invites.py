@@ -74,9 +74,9 @@ async def redeem_invite(session: AsyncSession, token: str, account: TelegramAcco
         raise InviteError("This Telegram account is already linked to another staff member.")
     # Mark used with a conditional UPDATE so two concurrent redemptions cannot both win.
     result = await session.execute(
-        update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None)).values(
-            used_at=now, used_by_telegram_id=account.id
-        )
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .values(used_at=now, used_by_telegram_id=account.id)
     )
     if result.rowcount != 1:
         raise InviteError("This invite link has already been used. Ask your administrator for a new one.")

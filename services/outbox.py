@@ -169,9 +169,9 @@ class BatchProgress:
 
 async def batch_progress(session: AsyncSession, batch: str) -> BatchProgress:
     rows = await session.execute(
-        select(OutboxMessage.status, func.count()).where(OutboxMessage.batch == batch).group_by(
-            OutboxMessage.status
-        )
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.batch == batch)
+        .group_by(OutboxMessage.status)
     )
     counts = {status: n for status, n in rows.all()}
     return BatchProgress(

@@ -1,0 +1,125 @@
+"""Lists of assignments: "my assignments" and "under my control", with filters and keyset paging.
+
+Keyset pagination on (deadline, id) keeps every page as cheap as the first at a million rows; the
+composite indexes (executor_id|controller_id, status, deadline) serve these queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Assignment, AssignmentMember, User
+from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, MemberRole
+
+DUE_SOON = timedelta(hours=24)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PAGE_SIZE = 5
+
+
+class ListFilter(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DUE_SOON = "soon"
+    RETURNED = "returned"
+    REVIEW = "review"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    deadline: datetime
+    id: int
+
+    def encode(self) -> str:
+        """Compact enough for callback data: microseconds since the epoch and the id."""
+        micros = (self.deadline - EPOCH) // timedelta(microseconds=1)
+        return f"{micros}.{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Cursor | None:
+        if not raw:
+            return None
+        try:
+            micros, ident = raw.split(".")
+            return cls(EPOCH + timedelta(microseconds=int(micros)), int(ident))
+        except (ValueError, OverflowError):
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: Sequence[Assignment]
+    next_cursor: Cursor | None
+
+
+def _apply_filter(
+    query: Select[tuple[Assignment]], flt: ListFilter, now: datetime
+) -> Select[tuple[Assignment]]:
+    open_statuses = [s.value for s in OPEN_ASSIGNMENT_STATUSES]
+    if flt is ListFilter.OPEN:
+        return query.where(Assignment.status.in_(open_statuses))
+    if flt is ListFilter.OVERDUE:
+        return query.where(Assignment.status.in_(open_statuses), Assignment.deadline < now)
+    if flt is ListFilter.DUE_SOON:
+        return query.where(
+            Assignment.status.in_(open_statuses),
+            Assignment.deadline >= now,
+            Assignment.deadline < now + DUE_SOON,
+        )
+    if flt is ListFilter.RETURNED:
+        return query.where(Assignment.status == AssignmentStatus.RETURNED)
+    if flt is ListFilter.REVIEW:
+        return query.where(Assignment.status == AssignmentStatus.ON_REVIEW)
+    return query.where(Assignment.status == AssignmentStatus.DONE)
+
+
+async def _page(
+    session: AsyncSession, query: Select[tuple[Assignment]], cursor: Cursor | None, limit: int
+) -> Page:
+    if cursor is not None:
+        query = query.where(
+            or_(
+                Assignment.deadline > cursor.deadline,
+                and_(Assignment.deadline == cursor.deadline, Assignment.id > cursor.id),
+            )
+        )
+    rows = (await session.scalars(query.order_by(Assignment.deadline, Assignment.id).limit(limit + 1))).all()
+    more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, next_cursor=Cursor(items[-1].deadline, items[-1].id) if more else None)
+
+
+async def my_assignments(
+    session: AsyncSession,
+    user: User,
+    flt: ListFilter = ListFilter.OPEN,
+    *,
+    now: datetime,
+    cursor: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """Where the user is the executor or a co-executor."""
+    co = select(AssignmentMember.assignment_id).where(
+        AssignmentMember.user_id == user.id, AssignmentMember.role == MemberRole.CO_EXECUTOR
+    )
+    query = select(Assignment).where(or_(Assignment.executor_id == user.id, Assignment.id.in_(co)))
+    return await _page(session, _apply_filter(query, flt, now), cursor, limit)
+
+
+async def under_control(
+    session: AsyncSession,
+    user: User,
+    flt: ListFilter = ListFilter.OPEN,
+    *,
+    now: datetime,
+    cursor: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    query = select(Assignment).where(Assignment.controller_id == user.id)
+    return await _page(session, _apply_filter(query, flt, now), cursor, limit)

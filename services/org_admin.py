@@ -1,0 +1,238 @@
+"""Editing departments and staff from the admin panel.
+
+Builds on :mod:`services.staff`; refusals carry ``field=`` so a form can show them next to the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models import Department, Invite, User, UserRole, utcnow
+from models.enums import Role
+from services import staff
+from services.audit import Actor, record
+from services.errors import InvalidInput, NotFound
+
+
+async def get_department(session: AsyncSession, dept_id: int) -> Department:
+    dept = await session.get(Department, dept_id)
+    if dept is None:
+        raise NotFound("Department not found.")
+    return dept
+
+
+async def list_departments_with_heads(session: AsyncSession) -> Sequence[Department]:
+    query = select(Department).options(selectinload(Department.head)).order_by(Department.name)
+    return (await session.scalars(query)).all()
+
+
+async def list_staff(
+    session: AsyncSession, *, department_id: int | None = None, role: Role | None = None
+) -> Sequence[User]:
+    query = select(User).options(selectinload(User.department)).order_by(User.full_name, User.id)
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    if role is not None:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role.value)))
+    return (await session.scalars(query)).all()
+
+
+async def open_invite(session: AsyncSession, user_id: int) -> Invite | None:
+    """The user's invite that can still be redeemed, if any (tokens themselves are never stored)."""
+    query = (
+        select(Invite)
+        .where(
+            Invite.user_id == user_id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > utcnow(),
+        )
+        .order_by(Invite.created_at.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+async def _check_department_name(session: AsyncSession, name: str, exclude_id: int | None) -> None:
+    query = select(func.count()).where(func.lower(Department.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(Department.id != exclude_id)
+    if await session.scalar(query):
+        raise InvalidInput("A department with this name already exists.", field="name")
+
+
+async def _check_parent(session: AsyncSession, dept_id: int | None, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    seen: set[int] = set()
+    current: int | None = parent_id
+    # Walk up from the new parent: meeting the department itself would make a cycle.
+    while current is not None and current not in seen:
+        if current == dept_id:
+            raise InvalidInput("A department cannot be placed inside itself.", field="parent_id")
+        seen.add(current)
+        parent = await session.get(Department, current)
+        if parent is None:
+            raise NotFound("Department not found.", field="parent_id")
+        current = parent.parent_id
+
+
+async def _check_user(session: AsyncSession, user_id: int | None, field: str) -> None:
+    if user_id is not None and await session.get(User, user_id) is None:
+        raise NotFound("User not found.", field=field)
+
+
+async def save_department(
+    session: AsyncSession,
+    actor: Actor,
+    dept_id: int | None,
+    *,
+    name: str,
+    short_name: str | None,
+    parent_id: int | None,
+    head_id: int | None,
+) -> Department:
+    """Create (``dept_id=None``) or update a department; every change lands in the audit log."""
+    name = name.strip()
+    short_name = (short_name or "").strip() or None
+    await _check_department_name(session, name, dept_id)
+    await _check_parent(session, dept_id, parent_id)
+    await _check_user(session, head_id, "head_id")
+    if dept_id is None:
+        dept = await staff.create_department(session, actor, name, short_name=short_name, parent_id=parent_id)
+    else:
+        dept = await get_department(session, dept_id)
+        changes = _apply(dept, {"name": name, "short_name": short_name, "parent_id": parent_id})
+        if changes:
+            record(session, actor, "department", dept.id, "updated", data={"changes": changes})
+    if dept.head_id != head_id:
+        await staff.set_department_head(session, actor, dept.id, head_id)
+    await session.flush()
+    return dept
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set attributes, returning ``{field: [old, new]}`` for those that changed."""
+    changes: dict[str, list[Any]] = {}
+    for key, value in values.items():
+        old = getattr(obj, key)
+        if old != value:
+            setattr(obj, key, value)
+            changes[key] = [old, value]
+    return changes
+
+
+async def _check_login(session: AsyncSession, login: str | None, exclude_id: int | None) -> None:
+    if not login:
+        return
+    query = select(func.count()).where(User.login == login)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    if await session.scalar(query):
+        raise InvalidInput("This login is already taken.", field="login")
+
+
+def _check_password(password: str | None) -> None:
+    if password and len(password) < staff.MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "The password must be at least %(n)d characters long.",
+            n=staff.MIN_PASSWORD_LENGTH,
+            field="password",
+        )
+
+
+async def _check_staff_fields(
+    session: AsyncSession,
+    user_id: int | None,
+    login: str | None,
+    department_id: int | None,
+    password: str | None,
+) -> None:
+    await _check_login(session, login, user_id)
+    if department_id is not None and await session.get(Department, department_id) is None:
+        raise NotFound("Department not found.", field="department_id")
+    _check_password(password)
+
+
+async def create_staff(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    full_name: str,
+    position: str | None,
+    department_id: int | None,
+    email: str | None,
+    phone: str | None,
+    login: str | None,
+    password: str | None,
+    roles: Iterable[str],
+    is_active: bool = True,
+) -> User:
+    login = (login or "").strip().lower() or None
+    await _check_staff_fields(session, None, login, department_id, password)
+    user = await staff.create_user(
+        session,
+        actor,
+        full_name=full_name,
+        roles=roles,
+        department_id=department_id,
+        position=position,
+        email=email,
+        phone=phone,
+        login=login,
+        password=password or None,
+    )
+    if not is_active:
+        await staff.set_active(session, actor, user.id, False)
+    return user
+
+
+async def update_staff(
+    session: AsyncSession,
+    actor: Actor,
+    user_id: int,
+    *,
+    full_name: str,
+    position: str | None,
+    department_id: int | None,
+    email: str | None,
+    phone: str | None,
+    login: str | None,
+    password: str | None,
+    roles: Iterable[str],
+    is_active: bool,
+) -> User:
+    user = await staff.get_user(session, user_id)
+    login = (login or "").strip().lower() or None
+    role_set = set(roles)
+    full_name = full_name.strip()
+    if not full_name:
+        raise InvalidInput("Full name is required.", field="full_name")
+    if actor.user_id == user_id and (Role.ADMIN.value not in role_set or not is_active):
+        # Saving one's own record must never lock the last administrator out of the panel.
+        raise InvalidInput("You cannot remove your own administrator access.", field="roles")
+    await _check_staff_fields(session, user_id, login, department_id, password)
+    changes = _apply(
+        user,
+        {
+            "full_name": full_name,
+            "position": (position or "").strip() or None,
+            "department_id": department_id,
+            "email": (email or "").strip().lower() or None,
+            "phone": (phone or "").strip() or None,
+            "login": login,
+        },
+    )
+    if changes:
+        record(session, actor, "user", user.id, "updated", data={"changes": changes})
+    await staff.set_roles(session, actor, user.id, role_set)
+    await staff.set_active(session, actor, user.id, is_active)
+    if password:
+        await staff.set_password(session, actor, user.id, password)
+    await session.flush()
+    return user

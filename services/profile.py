@@ -1,0 +1,86 @@
+"""What a person sees and edits about themselves in the bot: phone number, language, department."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Department, TelegramAccount, User
+from porucheno.settings import SUPPORTED_LOCALES
+from services.audit import Actor, record
+from services.errors import InvalidInput
+
+_SEPARATORS = re.compile(r"[\s\-().\u00a0]")
+_ALLOWED = re.compile(r"^\+?\d+$")
+# Russian geographic and mobile codes start with 3, 4, 8 or 9 (after the country code).
+_RU_FIRST_DIGITS = "3489"
+
+NOT_A_PHONE = "This does not look like a Russian phone number. Example: +7 900 123-45-67."
+
+
+def normalize_phone(raw: str, *, allow_foreign: bool = False) -> str:
+    """``+7 900 123-45-67``, ``8 (900) 1234567``, ``9001234567`` → ``+79001234567``.
+
+    ``allow_foreign`` accepts any E.164 number as ``+<digits>``: for contacts shared through
+    Telegram, whose numbers Telegram has verified.
+    """
+    compact = _SEPARATORS.sub("", raw.strip())
+    if not _ALLOWED.match(compact):
+        raise InvalidInput(NOT_A_PHONE)
+    digits = compact.lstrip("+")
+    national: str | None = None
+    if len(digits) == 11 and (digits[0] == "7" or (digits[0] == "8" and not compact.startswith("+"))):
+        national = digits[1:]
+    elif len(digits) == 10 and not compact.startswith("+"):
+        national = digits
+    if national is not None and national[0] in _RU_FIRST_DIGITS:
+        return "+7" + national
+    if allow_foreign and 8 <= len(digits) <= 15 and digits[0] != "0":
+        return "+" + digits
+    raise InvalidInput(NOT_A_PHONE)
+
+
+async def set_account_phone(
+    session: AsyncSession, account: TelegramAccount, phone: str, *, source: str
+) -> TelegramAccount:
+    """Store an already normalised number; ``source`` is how it came (``contact`` or ``text``)."""
+    had_phone = account.phone is not None
+    account.phone = phone
+    # The number itself stays out of the audit trail: it is personal data and lives on the account.
+    record(
+        session,
+        Actor(user_id=account.user_id, telegram_id=account.id),
+        "telegram_account",
+        account.id,
+        "phone_set",
+        data={"source": source, "replaced": had_phone},
+    )
+    await session.flush()
+    return account
+
+
+async def set_user_locale(session: AsyncSession, user: User, locale: str) -> User:
+    if locale not in SUPPORTED_LOCALES:
+        raise InvalidInput("Unsupported language.")
+    if user.locale != locale:
+        old = user.locale
+        user.locale = locale
+        record(
+            session,
+            Actor(user_id=user.id, telegram_id=user.telegram_id),
+            "user",
+            user.id,
+            "locale_changed",
+            old_state=old,
+            new_state=locale,
+        )
+        await session.flush()
+    return user
+
+
+async def department_name(session: AsyncSession, user: User) -> str | None:
+    if user.department_id is None:
+        return None
+    department = await session.get(Department, user.department_id)
+    return department.name if department is not None else None
