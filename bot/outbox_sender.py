@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiogram.methods
@@ -36,22 +37,28 @@ log = logging.getLogger(__name__)
 _FILE_FIELDS = ("photo", "document", "media")
 
 
-def build_method(method: str, payload: dict[str, Any]) -> TelegramMethod[Any]:
-    """Turn a stored (JSON) request back into an aiogram method; stored files become uploads."""
+def build_method(method: str, payload: dict[str, Any], files_dir: Path | None = None) -> TelegramMethod[Any]:
+    """Turn a stored (JSON) request back into an aiogram method. A file given as
+    ``{"path": ..., "filename": ...}`` (relative to ``files_dir``) is uploaded from disk."""
     cls = getattr(aiogram.methods, method[:1].upper() + method[1:], None)
     if cls is None or not isinstance(cls, type) or not issubclass(cls, TelegramMethod):
         raise ValueError(f"unknown Bot API method {method!r}")
+
+    def upload(ref: Any) -> Any:
+        if not isinstance(ref, dict) or "path" not in ref:
+            return ref
+        path = Path(ref["path"])
+        if not path.is_absolute() and files_dir is not None:
+            path = files_dir / path
+        return FSInputFile(path, filename=ref.get("filename"))
+
     data = dict(payload)
     for field in _FILE_FIELDS:
-        if isinstance(data.get(field), dict) and "path" in data[field]:
-            data[field] = FSInputFile(data[field]["path"], filename=data[field].get("filename"))
-    if isinstance(data.get("media"), list):
-        data["media"] = [
-            {**item, "media": FSInputFile(item["media"]["path"], filename=item["media"].get("filename"))}
-            if isinstance(item.get("media"), dict)
-            else item
-            for item in data["media"]
-        ]
+        data[field] = upload(data[field]) if field in data else None
+        if data[field] is None:
+            del data[field]
+    if isinstance(payload.get("media"), list):
+        data["media"] = [{**item, "media": upload(item.get("media"))} for item in payload["media"]]
     return cls.model_validate(data)
 
 
@@ -65,8 +72,10 @@ class OutboxSender:
         chat_interval: float = 1.0,
         max_in_flight: int = 16,
         idle_poll: float = 1.0,
+        files_dir: Path | None = None,
     ) -> None:
         self.bot = bot
+        self.files_dir = files_dir
         self.session_factory = session_factory
         self.slot = 1.0 / global_rate
         self.chat_interval = chat_interval
@@ -163,7 +172,7 @@ class OutboxSender:
 
     async def _send_one(self, message: OutboxMessage) -> None:
         try:
-            result = await self.bot(build_method(message.method, message.payload))
+            result = await self.bot(build_method(message.method, message.payload, self.files_dir))
         except TelegramRetryAfter as exc:
             self.stats["retry_after"] += 1
             self._paused_until = max(self._paused_until, time.monotonic() + exc.retry_after)

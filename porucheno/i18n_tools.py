@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Exception classes take a msgid as their first argument, so they are extraction keywords too.
 KEYWORDS = {
     "_": None,
+    "t": None,
     "__": None,
     "N_": None,
     "gettext": None,

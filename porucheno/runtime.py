@@ -84,6 +84,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         session_factory,
         global_rate=settings.outbox_global_rate,
         chat_interval=settings.outbox_chat_interval,
+        files_dir=settings.files_dir,
     )
     health = SchedulerHealth()
     scheduler = create_scheduler(settings, session_factory, health)

@@ -59,10 +59,9 @@ async def open_invite(session: AsyncSession, user_id: int) -> Invite | None:
 
 
 async def _check_department_name(session: AsyncSession, name: str, exclude_id: int | None) -> None:
-    query = select(func.count()).where(func.lower(Department.name) == name.lower())
-    if exclude_id is not None:
-        query = query.where(Department.id != exclude_id)
-    if await session.scalar(query):
+    # Compared in Python: SQLite's lower() folds ASCII only, so "Отдел" and "отдел" would both pass.
+    rows = await session.execute(select(Department.id, Department.name))
+    if any(dept_id != exclude_id and other.casefold() == name.casefold() for dept_id, other in rows):
         raise InvalidInput("A department with this name already exists.", field="name")
 
 

@@ -72,11 +72,14 @@ async def enqueue_many(
     ]
     if not rows:
         return 0
-    stmt = _insert(session)(OutboxMessage).on_conflict_do_nothing(index_elements=["dedup_key"])
+    table = OutboxMessage.__table__
+    stmt = (
+        _insert(session)(table).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(table.c.id)
+    )
     inserted = 0
     for start in range(0, len(rows), 500):  # stay under SQLite's bound-parameter limit
         result = await session.execute(stmt, rows[start : start + 500])
-        inserted += max(result.rowcount or 0, 0)
+        inserted += len(result.all())
     return inserted
 
 

@@ -16,7 +16,9 @@ _ALLOWED = re.compile(r"^\+?\d+$")
 # Russian geographic and mobile codes start with 3, 4, 8 or 9 (after the country code).
 _RU_FIRST_DIGITS = "3489"
 
-NOT_A_PHONE = "This does not look like a Russian phone number. Example: +7 900 123-45-67."
+
+def _not_a_phone() -> InvalidInput:
+    return InvalidInput("This does not look like a Russian phone number. Example: +7 900 123-45-67.")
 
 
 def normalize_phone(raw: str, *, allow_foreign: bool = False) -> str:
@@ -27,7 +29,7 @@ def normalize_phone(raw: str, *, allow_foreign: bool = False) -> str:
     """
     compact = _SEPARATORS.sub("", raw.strip())
     if not _ALLOWED.match(compact):
-        raise InvalidInput(NOT_A_PHONE)
+        raise _not_a_phone()
     digits = compact.lstrip("+")
     national: str | None = None
     if len(digits) == 11 and (digits[0] == "7" or (digits[0] == "8" and not compact.startswith("+"))):
@@ -38,7 +40,7 @@ def normalize_phone(raw: str, *, allow_foreign: bool = False) -> str:
         return "+7" + national
     if allow_foreign and 8 <= len(digits) <= 15 and digits[0] != "0":
         return "+" + digits
-    raise InvalidInput(NOT_A_PHONE)
+    raise _not_a_phone()
 
 
 async def set_account_phone(

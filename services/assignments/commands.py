@@ -22,10 +22,11 @@ from models import (
     utcnow,
 )
 from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority, ReportStatus
-from services.assignments import access
+from services.assignments import access, notices
 from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, target_state
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.notify import NoticeContext
 
 TITLE_LIMIT = 500
 TEXT_LIMIT = 10_000
@@ -80,6 +81,7 @@ async def create(
     co_executor_ids: tuple[int, ...] = (),
     observer_ids: tuple[int, ...] = (),
     now: datetime | None = None,
+    notify: NoticeContext | None = None,
 ) -> Assignment:
     from models.enums import Role
 
@@ -138,7 +140,7 @@ async def create(
     for uid in dict.fromkeys(observer_ids):
         if uid != executor_id and uid not in co_executor_ids:
             session.add(AssignmentMember(assignment_id=assignment.id, user_id=uid, role=MemberRole.OBSERVER))
-    record(
+    event = record(
         session,
         _actor(author),
         "assignment",
@@ -147,6 +149,9 @@ async def create(
         new_state=AssignmentStatus.NEW,
         data={"executor_id": executor_id, "department_id": department_id, "deadline": deadline.isoformat()},
     )
+    if notify is not None:
+        await session.flush()
+        await notices.notify_created(session, notify, assignment, event.id)
     return assignment
 
 
@@ -159,6 +164,7 @@ async def transition(
     reason: str | None = None,
     expected_status: str | None = None,
     now: datetime | None = None,
+    notify: NoticeContext | None = None,
 ) -> Assignment:
     """Apply ``action``. ``expected_status`` (from the button the user pressed) turns a stale or
     repeated press into a clear refusal instead of a second transition."""
@@ -193,7 +199,7 @@ async def transition(
             report.reviewed_by_id = user.id
             report.reviewed_at = now
             report.review_comment = reason
-    record(
+    event = record(
         session,
         _actor(user),
         "assignment",
@@ -204,11 +210,21 @@ async def transition(
         reason=reason,
     )
     await session.flush()
+    if notify is not None:
+        await notices.notify_transition(
+            session, notify, assignment, action.value, event.id, actor=user, reason=reason
+        )
     return assignment
 
 
 async def reassign(
-    session: AsyncSession, user: User, assignment_id: int, executor_id: int, *, reason: str | None = None
+    session: AsyncSession,
+    user: User,
+    assignment_id: int,
+    executor_id: int,
+    *,
+    reason: str | None = None,
+    notify: NoticeContext | None = None,
 ) -> Assignment:
     """Control hands a (declined or stuck) assignment to another executor; it starts again as new."""
     assignment = await load(session, assignment_id, for_update=True)
@@ -225,7 +241,7 @@ async def reassign(
         assignment.department_id = executor.department_id
     assignment.status = AssignmentStatus.NEW
     assignment.acknowledged_at = None
-    record(
+    event = record(
         session,
         _actor(user),
         "assignment",
@@ -237,6 +253,8 @@ async def reassign(
         data={"old_executor_id": old_executor, "new_executor_id": executor.id},
     )
     await session.flush()
+    if notify is not None:
+        await notices.notify_transition(session, notify, assignment, "reassign", event.id, actor=user)
     return assignment
 
 
@@ -257,6 +275,7 @@ async def request_extension(
     reason: str,
     *,
     now: datetime | None = None,
+    notify: NoticeContext | None = None,
 ) -> ExtensionRequest:
     from services.assignments.lifecycle import Party
 
@@ -289,7 +308,7 @@ async def request_extension(
     )
     session.add(request)
     await session.flush()
-    record(
+    event = record(
         session,
         _actor(user),
         "assignment",
@@ -298,6 +317,9 @@ async def request_extension(
         reason=request.reason,
         data={"request_id": request.id, "new_deadline": new_deadline.isoformat()},
     )
+    if notify is not None:
+        await session.flush()
+        await notices.notify_extension(session, notify, request, assignment, event.id)
     return request
 
 
@@ -309,6 +331,7 @@ async def decide_extension(
     approve: bool,
     reason: str | None = None,
     now: datetime | None = None,
+    notify: NoticeContext | None = None,
 ) -> ExtensionRequest:
     request = await session.get(ExtensionRequest, request_id)
     if request is None:
@@ -326,7 +349,7 @@ async def decide_extension(
     if approve:
         assignment.deadline = request.new_deadline
         assignment.updated_at = now
-    record(
+    event = record(
         session,
         _actor(user),
         "assignment",
@@ -340,6 +363,8 @@ async def decide_extension(
         },
     )
     await session.flush()
+    if notify is not None:
+        await notices.notify_extension(session, notify, request, assignment, event.id)
     return request
 
 

@@ -18,6 +18,7 @@ from services import files
 from services.assignments import access, commands
 from services.assignments.lifecycle import Action, Party, target_state
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.notify import NoticeContext
 
 MAX_FILES_PER_REPORT = 20
 
@@ -98,12 +99,15 @@ async def report_files(session: AsyncSession, report_id: int) -> Sequence[Stored
     ).all()
 
 
-async def submit(session: AsyncSession, user: User, report_id: int) -> AssignmentReport:
+async def submit(
+    session: AsyncSession, user: User, report_id: int, *, notify: NoticeContext | None = None
+) -> AssignmentReport:
     report = await _own_draft(session, user, report_id)
     if not report.text and not await report_files(session, report.id):
         raise InvalidInput("The report is empty: write what was done or attach a photo or document.")
-    await commands.transition(session, user, report.assignment_id, Action.SUBMIT)
+    # Mark the report submitted first: the control's notice shows this report and its files.
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = utcnow()
     await session.flush()
+    await commands.transition(session, user, report.assignment_id, Action.SUBMIT, notify=notify)
     return report

@@ -1,0 +1,65 @@
+"""Building notices for the outbox: the recipient's language, local time, inline buttons as data.
+
+Services describe buttons as plain ``(text, callback_data)`` pairs; the callback strings follow the
+bot's CallbackData packing (``prefix:field:field``), which a bot test keeps in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from models import User
+from porucheno.i18n import gettext
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeContext:
+    """What rendering needs from the settings: built once in the entry point."""
+
+    default_locale: str = "ru"
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Moscow"))
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> NoticeContext:
+        return cls(default_locale=settings.locale, tz=settings.tz)
+
+    def locale_of(self, user: User | None) -> str:
+        return (user.locale if user is not None and user.locale else None) or self.default_locale
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+    def format_dt(self, moment: datetime) -> str:
+        return self.local(moment).strftime("%d.%m.%Y %H:%M")
+
+
+class Translator:
+    """``t("msgid", name=...)`` in one recipient's language; placeholders are ``%(name)s``."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def __call__(self, message: str, **params: object) -> str:
+        return gettext(self.locale, message, **params)
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for extraction where it is translated later, per recipient."""
+    return message
+
+
+def inline_keyboard(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [{"text": text, "callback_data": data} for text, data in row] for row in rows if row
+        ]
+    }
+
+
+def html_escape(value: str | None) -> str:
+    if not value:
+        return "—"
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
