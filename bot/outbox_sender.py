@@ -87,6 +87,7 @@ class OutboxSender:
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._wakeup = asyncio.Event()
+        self._stop: asyncio.Event | None = None
         self.stats = {"sent": 0, "retry_after": 0, "blocked": 0, "failed": 0, "retried": 0}
 
     def notify(self) -> None:
@@ -95,6 +96,7 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox sender started")
+        self._stop = stop
         try:
             while not stop.is_set():
                 started = await self.send_due()
@@ -113,15 +115,18 @@ class OutboxSender:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def drain(self, max_seconds: float = 30.0) -> None:
-        """Send until nothing is due (tests, CLI)."""
+        """Send until nothing is pending, waiting out backoffs and pacing (tests, CLI)."""
         deadline = time.monotonic() + max_seconds
         while time.monotonic() < deadline:
-            if await self.send_due() == 0:
-                await self.wait_idle()
-                if await self.send_due() == 0:
-                    return
-            await asyncio.sleep(0.05)
-        raise TimeoutError("outbox still has due messages")
+            await self.send_due()
+            await self.wait_idle()
+            async with self.session_factory() as session:
+                next_due = await outbox.next_due_at(session)
+            if next_due is None:
+                return
+            wait = (next_due - utcnow()).total_seconds()
+            await asyncio.sleep(min(max(wait, 0.01), max(deadline - time.monotonic(), 0)))
+        raise TimeoutError("the outbox still has pending messages")
 
     async def send_due(self) -> int:
         """Start sends for what is due now; returns how many were started."""
@@ -131,6 +136,8 @@ class OutboxSender:
         deferrals: list[tuple[int, float]] = []
         started = 0
         for message in due:
+            if self._stop is not None and self._stop.is_set():
+                break
             if message.chat_id in self._busy_chats:
                 continue
             wait = self._chat_last.get(message.chat_id, -1e9) + self.chat_interval - time.monotonic()

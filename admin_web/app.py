@@ -1,0 +1,143 @@
+"""Application factory for the admin panel."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp_session import session_middleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from admin_web.csrf import csrf_middleware
+from admin_web.db import db_middleware
+from admin_web.errors import error_middleware
+from admin_web.i18n import (
+    LOCALE_COOKIE,
+    current_locale,
+    format_dt,
+    jinja_gettext,
+    jinja_ngettext,
+    pick_locale,
+)
+from admin_web.keys import (
+    HEALTH_CHECKS_KEY,
+    JINJA_ENV_KEY,
+    LOCALE_KEY,
+    LOGIN_LIMITER_KEY,
+    SANDBOX_CHAT_URL_KEY,
+    SANDBOX_PERSONAS_URL_KEY,
+    SESSION_FACTORY_KEY,
+    SETTINGS_KEY,
+    HealthCheck,
+)
+from admin_web.labels import ROLE_LABELS
+from admin_web.ratelimit import SlidingWindowLimiter
+from admin_web.security import Handler, Middleware, auth_middleware, make_session_storage, security_headers
+from admin_web.views import auth, dashboard, departments, health, staff
+from porucheno.settings import Settings
+
+HERE = Path(__file__).parent
+
+# aiohttp-session keeps its per-request state under plain string keys; the advice is not ours to act on.
+warnings.filterwarnings("ignore", category=web.NotAppKeyWarning, module="aiohttp_session")
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_WINDOW = 15 * 60
+
+
+def create_admin_app(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    health_checks: Mapping[str, HealthCheck] | None = None,
+    sandbox_app: web.Application | None = None,
+    sandbox_personas_url: str | None = None,
+) -> web.Application:
+    """Build the panel.
+
+    ``health_checks`` add named liveness probes to ``/healthz`` (the database one is built in).
+    ``sandbox_app`` (the demo Telegram chat) is mounted under ``/sandbox/`` and linked from the menu;
+    ``sandbox_personas_url``, when given, is linked from the invite page next to the ``/start`` hint.
+    """
+    storage = make_session_storage(settings)  # fails fast on a missing or short secret key
+    app = web.Application(client_max_size=1024**2)
+    app[SETTINGS_KEY] = settings
+    app[SESSION_FACTORY_KEY] = session_factory
+    app[HEALTH_CHECKS_KEY] = dict(health_checks or {})
+    app[LOGIN_LIMITER_KEY] = SlidingWindowLimiter(LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW)
+
+    # Outermost first: the session wraps everything so error pages can still use it.
+    app.middlewares.extend(
+        [
+            session_middleware(storage),
+            _locale_middleware(settings),
+            error_middleware(app),
+            db_middleware(app),
+            auth_middleware(app),
+            csrf_middleware(app),
+        ]
+    )
+    app.on_response_prepare.append(security_headers(settings))
+    app[JINJA_ENV_KEY] = _setup_jinja(app, settings)
+    _add_routes(app)
+    if sandbox_app is not None:
+        app.add_subapp("/sandbox/", sandbox_app)
+        app[SANDBOX_CHAT_URL_KEY] = "/sandbox/chat"
+    if sandbox_personas_url:
+        app[SANDBOX_PERSONAS_URL_KEY] = sandbox_personas_url
+    return app
+
+
+def _setup_jinja(app: web.Application, settings: Settings) -> jinja2.Environment:
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(jinja_gettext, jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["dt"] = lambda value: format_dt(value, settings.tz)
+    env.filters["role_label"] = lambda role: jinja_gettext(ROLE_LABELS.get(str(role), str(role)))
+    return env
+
+
+def _locale_middleware(settings: Settings) -> Middleware:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        locale = pick_locale(request.cookies.get(LOCALE_COOKIE), settings.locale)
+        request[LOCALE_KEY] = locale
+        current_locale.set(locale)
+        return await handler(request)
+
+    return middleware
+
+
+def _add_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/", dashboard.dashboard, name="dashboard")
+    r.add_get("/login", auth.login_page, name="login")
+    r.add_post("/login", auth.login_submit)
+    r.add_post("/logout", auth.logout, name="logout")
+    r.add_post("/locale", auth.set_locale, name="locale")
+    r.add_get("/departments", departments.department_list, name="departments")
+    _get_post(r, "/departments/new", departments.department_new, "department_new")
+    _get_post(r, r"/departments/{dept_id:\d+}", departments.department_edit, "department_edit")
+    r.add_get("/staff", staff.staff_list, name="staff")
+    _get_post(r, "/staff/new", staff.staff_new, "staff_new")
+    _get_post(r, r"/staff/{user_id:\d+}", staff.staff_edit, "staff_edit")
+    r.add_post(r"/staff/{user_id:\d+}/invite", staff.staff_invite, name="staff_invite")
+    r.add_get("/healthz", health.healthz, name="healthz")
+    r.add_static("/static/", HERE / "static", name="static", append_version=True)
+
+
+def _get_post(router: web.UrlDispatcher, path: str, handler: Handler, name: str) -> None:
+    """A form page: GET shows it, POST submits it; other methods get 405."""
+    resource = router.add_resource(path, name=name)
+    resource.add_route("GET", handler)
+    resource.add_route("POST", handler)

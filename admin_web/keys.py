@@ -1,0 +1,29 @@
+"""Typed keys for everything the panel keeps on the application and on each request."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+import jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from admin_web.identity import CurrentUser
+from admin_web.ratelimit import SlidingWindowLimiter
+from porucheno.settings import Settings
+
+HealthCheck = Callable[[], Awaitable[bool]]
+
+SETTINGS_KEY = web.AppKey("porucheno.settings", Settings)
+SESSION_FACTORY_KEY = web.AppKey("porucheno.session_factory", async_sessionmaker[AsyncSession])
+HEALTH_CHECKS_KEY = web.AppKey("porucheno.health_checks", Mapping[str, HealthCheck])
+JINJA_ENV_KEY = web.AppKey("porucheno.jinja_env", jinja2.Environment)
+LOGIN_LIMITER_KEY = web.AppKey("porucheno.login_limiter", SlidingWindowLimiter)
+# Demo links, set only when a sandbox is mounted/given: its chat page and its personas page.
+SANDBOX_CHAT_URL_KEY = web.AppKey("porucheno.sandbox_chat_url", str)
+SANDBOX_PERSONAS_URL_KEY = web.AppKey("porucheno.sandbox_personas_url", str)
+
+DB_KEY = web.RequestKey("porucheno.db", AsyncSession)
+USER_KEY = web.RequestKey("porucheno.user", CurrentUser)
+LOCALE_KEY = web.RequestKey("porucheno.locale", str)
+CSRF_TOKEN_KEY = web.RequestKey("porucheno.csrf_token", str)

@@ -1,0 +1,39 @@
+"""Rendering pages with the context every template needs (user, CSRF token, locale, flashes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session
+
+from admin_web.csrf import CSRF_FIELD, ensure_token
+from admin_web.i18n import LOCALE_NAMES, current_locale
+from admin_web.keys import SANDBOX_CHAT_URL_KEY, SANDBOX_PERSONAS_URL_KEY, SETTINGS_KEY, USER_KEY
+
+
+async def flash(request: web.Request, message: str) -> None:
+    """Show ``message`` (already translated) on the next rendered page."""
+    session = await get_session(request)
+    session["flash"] = [*session.get("flash", []), message]
+
+
+async def render(
+    request: web.Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
+) -> web.Response:
+    session = await get_session(request)
+    base: dict[str, Any] = {
+        "user": request.get(USER_KEY),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": await ensure_token(request),
+        "locale": current_locale.get(),
+        "locales": LOCALE_NAMES,
+        "sandbox_url": request.config_dict.get(SANDBOX_CHAT_URL_KEY),
+        "sandbox_personas_url": request.config_dict.get(SANDBOX_PERSONAS_URL_KEY),
+        "timezone": request.config_dict[SETTINGS_KEY].timezone,
+        "flashes": session.pop("flash", []),
+        "current_path": request.path_qs,
+        "section": None,
+    }
+    return aiohttp_jinja2.render_template(template, request, base | (context or {}), status=status)

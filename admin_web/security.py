@@ -1,0 +1,173 @@
+"""Sessions, sign-in state, access rules and security headers.
+
+Sessions are aiohttp-session ``EncryptedCookieStorage`` (Fernet: AES + HMAC) with a key derived
+from ``settings.secret_key``. A client-side session needs no table and no migration, and it cannot
+be fixated: the identity lives inside the encrypted value, and sign-in issues a fresh one. The cookie
+carries a fingerprint of the password hash, so changing a password ends every other session, and
+each request re-reads the user, so deactivation or a role change applies at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from aiohttp import web
+from aiohttp.web_urldispatcher import StaticResource
+from aiohttp_session import get_session, new_session
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from admin_web.identity import CurrentUser
+from admin_web.keys import DB_KEY, USER_KEY
+from models import User
+from models.enums import Role
+from porucheno.settings import Settings
+
+SESSION_COOKIE = "porucheno_session"
+SESSION_MAX_AGE = 12 * 3600  # one working day; Fernet also rejects older cookies on decrypt
+MIN_SECRET_LENGTH = 32
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+H = TypeVar("H", bound=Handler)
+
+_PUBLIC_ATTR = "_porucheno_public"
+_ROLES_ATTR = "_porucheno_roles"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def is_https(settings: Settings) -> bool:
+    return (settings.public_url or "").lower().startswith("https://")
+
+
+def derive_key(secret_key: str, purpose: str) -> bytes:
+    if len(secret_key) < MIN_SECRET_LENGTH:
+        raise ValueError(f"PORUCHENO_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters long")
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"porucheno:{purpose}".encode())
+    return hkdf.derive(secret_key.encode())
+
+
+def make_session_storage(settings: Settings) -> EncryptedCookieStorage:
+    fernet = Fernet(base64.urlsafe_b64encode(derive_key(settings.secret_key, "admin-session")))
+    return EncryptedCookieStorage(
+        fernet,
+        cookie_name=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=is_https(settings),
+    )
+
+
+def security_headers(settings: Settings) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+    headers = dict(SECURITY_HEADERS)
+    if is_https(settings):
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+
+    async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+        # setdefault: a mounted sub-app (the sandbox) may deliberately set its own policy.
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        if response.content_type == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+
+    return on_prepare
+
+
+def owns(request: web.Request, app: web.Application) -> bool:
+    """True when ``app`` itself (not a mounted sub-app) serves the request."""
+    apps = request.match_info.apps
+    return not apps or apps[-1] is app
+
+
+def public(handler: H) -> H:
+    """Let anonymous visitors reach a handler; everything else requires a signed-in user."""
+    setattr(handler, _PUBLIC_ATTR, True)
+    return handler
+
+
+def requires_role(*roles: Role) -> Callable[[H], H]:
+    """Restrict a handler to these roles (administrators always pass)."""
+
+    def decorate(handler: H) -> H:
+        setattr(handler, _ROLES_ATTR, frozenset(roles))
+        return handler
+
+    return decorate
+
+
+def password_stamp(password_hash: str | None) -> str:
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:32]
+
+
+async def sign_in(request: web.Request, user: User) -> None:
+    """Start a brand-new session for ``user``; the anonymous one (and its CSRF token) is dropped."""
+    session = await new_session(request)
+    session["uid"] = user.id
+    session["stamp"] = password_stamp(user.password_hash)
+
+
+async def sign_out(request: web.Request) -> None:
+    session = await get_session(request)
+    session.invalidate()
+
+
+def safe_next(value: Any) -> str:
+    """Only local paths: ``next=https://evil`` or ``//evil`` must not become an open redirect."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return "/"
+
+
+def auth_middleware(app: web.Application) -> Middleware:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not owns(request, app):
+            return await handler(request)
+        session = await get_session(request)
+        uid = session.get("uid")
+        if uid is not None:
+            user = await request[DB_KEY].get(User, uid)
+            if (
+                user is not None
+                and user.is_active
+                and session.get("stamp") == password_stamp(user.password_hash)
+            ):
+                request[USER_KEY] = CurrentUser.of(user)
+            else:
+                session.invalidate()
+        match_info = request.match_info
+        route_handler = match_info.handler
+        if (
+            getattr(match_info, "http_exception", None) is not None
+            or isinstance(match_info.route.resource, StaticResource)
+            or getattr(route_handler, _PUBLIC_ATTR, False)
+        ):
+            return await handler(request)
+        current = request.get(USER_KEY)
+        if current is None:
+            target = request.path_qs if request.method == "GET" else "/"
+            raise web.HTTPSeeOther(app.router["login"].url_for().with_query(next=target))
+        roles: frozenset[Role] | None = getattr(route_handler, _ROLES_ATTR, None)
+        if roles and not current.has_role(*roles):
+            raise web.HTTPForbidden()
+        return await handler(request)
+
+    return middleware

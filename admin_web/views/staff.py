@@ -1,0 +1,173 @@
+"""Staff: list with filters, create, edit, and one-time Telegram invite links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from admin_web.forms import EMAIL_RE, LOGIN_RE, PHONE_RE, Form
+from admin_web.i18n import N_, gettext
+from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.labels import ROLE_LABELS
+from admin_web.render import flash, render
+from admin_web.security import requires_role
+from models import User
+from models.enums import Role
+from services import org_admin
+from services.errors import DomainError, NotFound
+from services.invites import INVITE_PREFIX, create_invite, invite_link
+from services.staff import get_user, list_departments
+
+ROLE_VALUES = [r.value for r in Role]
+
+
+@requires_role(Role.ADMIN)
+async def staff_list(request: web.Request) -> web.StreamResponse:
+    db = request[DB_KEY]
+    departments = await list_departments(db)
+    department_id = _int_or_none(request.query.get("department"))
+    role_value = request.query.get("role") or ""
+    role = Role(role_value) if role_value in ROLE_VALUES else None
+    users = await org_admin.list_staff(db, department_id=department_id, role=role)
+    return await render(
+        request,
+        "staff/list.html",
+        {
+            "users": users,
+            "departments": departments,
+            "filter_department": department_id,
+            "filter_role": role.value if role else "",
+            "roles": ROLE_LABELS,
+            "section": "staff",
+        },
+    )
+
+
+@requires_role(Role.ADMIN)
+async def staff_new(request: web.Request) -> web.StreamResponse:
+    return await _edit(request, None)
+
+
+@requires_role(Role.ADMIN)
+async def staff_edit(request: web.Request) -> web.StreamResponse:
+    return await _edit(request, int(request.match_info["user_id"]))
+
+
+async def _load(request: web.Request, user_id: int) -> User:
+    try:
+        return await get_user(request[DB_KEY], user_id)
+    except NotFound:
+        raise web.HTTPNotFound() from None
+
+
+async def _edit(request: web.Request, user_id: int | None) -> web.StreamResponse:
+    db = request[DB_KEY]
+    user = await _load(request, user_id) if user_id is not None else None
+    if request.method == "POST":
+        form = Form.posted(await request.post(), multi={"roles"})
+        password = str(form.values.pop("password", "") or "")  # never echoed back into the page
+        form.values["login"] = str(form.values.get("login") or "").strip().lower()
+        departments = await list_departments(db)
+        fields: dict[str, Any] = {
+            "full_name": form.text("full_name", required=True),
+            "position": form.text("position"),
+            "department_id": form.choice("department_id", {d.id for d in departments}),
+            "email": form.matching("email", EMAIL_RE, N_("Enter a valid e-mail address.")),
+            "phone": form.matching("phone", PHONE_RE, N_("Enter a valid phone number."), max_length=32),
+            "login": form.matching(
+                "login",
+                LOGIN_RE,
+                N_("3–64 characters: Latin letters, digits, dot, dash, underscore."),
+                max_length=64,
+            ),
+            "password": password or None,
+            "roles": form.choices("roles", ROLE_VALUES, required=True),
+            "is_active": form.flag("is_active"),
+        }
+        if form.ok:
+            actor = request[USER_KEY].actor
+            try:
+                if user_id is None:
+                    saved = await org_admin.create_staff(db, actor, **fields)
+                else:
+                    saved = await org_admin.update_staff(db, actor, user_id, **fields)
+            except DomainError as exc:
+                await db.rollback()
+                form.fail_domain(exc)
+            else:
+                message = (
+                    N_("Staff member “%(name)s” saved.")
+                    if user_id
+                    else N_("Staff member “%(name)s” created.")
+                )
+                await flash(request, gettext(message, name=saved.full_name))
+                raise web.HTTPSeeOther(request.app.router["staff_edit"].url_for(user_id=str(saved.id)))
+        if user_id is not None:
+            user = await _load(request, user_id)  # the rollback above expired it
+    else:
+        form = Form(values=_values(user))
+    return await _render_edit(request, form, user)
+
+
+async def _render_edit(request: web.Request, form: Form, user: User | None) -> web.Response:
+    db = request[DB_KEY]
+    invite = await org_admin.open_invite(db, user.id) if user is not None else None
+    departments = await list_departments(db)
+    return await render(
+        request,
+        "staff/edit.html",
+        {
+            "form": form,
+            "staff": user,
+            "open_invite": invite,
+            "department_options": [(d.id, d.name) for d in departments],
+            "roles": ROLE_LABELS,
+            "section": "staff",
+        },
+    )
+
+
+@requires_role(Role.ADMIN)
+async def staff_invite(request: web.Request) -> web.StreamResponse:
+    """Make a one-time link and show it once: only its hash is stored, so it cannot be shown again."""
+    db = request[DB_KEY]
+    settings = request.config_dict[SETTINGS_KEY]
+    user = await _load(request, int(request.match_info["user_id"]))
+    if not user.is_active:
+        await flash(request, gettext("Activate the staff member before inviting them."))
+        raise web.HTTPSeeOther(request.app.router["staff_edit"].url_for(user_id=str(user.id)))
+    invite, token = await create_invite(
+        db, request[USER_KEY].actor, user.id, ttl=timedelta(hours=settings.invite_ttl_hours)
+    )
+    return await render(
+        request,
+        "staff/invite.html",
+        {
+            "staff": user,
+            "link": invite_link(settings.bot_username, token),
+            "start_command": f"/start {INVITE_PREFIX}{token}",
+            "expires_at": invite.expires_at,
+            "section": "staff",
+        },
+    )
+
+
+def _values(user: User | None) -> dict[str, object]:
+    if user is None:
+        return {"roles": [Role.EXECUTOR.value], "is_active": True}
+    return {
+        "full_name": user.full_name,
+        "position": user.position or "",
+        "department_id": str(user.department_id or ""),
+        "email": user.email or "",
+        "phone": user.phone or "",
+        "login": user.login or "",
+        "roles": sorted(r.value for r in user.roles),
+        "is_active": user.is_active,
+    }
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

@@ -1,0 +1,110 @@
+"""Pushes queued updates to a bot's webhook, retrying with back-off like Telegram does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import hdrs
+
+from .errors import ApiError
+from .limits import MAX_BOT_UPLOAD_BYTES
+from .params import Params, read_body
+from .records import BotAccount, WebhookConfig
+from .state import SandboxState
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+INITIAL_RETRY_DELAY = 0.2  # fast retries keep tests quick; real Telegram backs off much longer
+MAX_RETRY_DELAY = 5.0
+DELIVERY_TIMEOUT = aiohttp.ClientTimeout(total=60)
+
+Executor = Callable[[SandboxState, BotAccount, str, Params], Awaitable[Any]]
+
+
+class WebhookManager:
+    def __init__(self, state: SandboxState, execute: Executor) -> None:
+        self._state = state
+        self._execute = execute  # runs a method returned in the webhook's HTTP reply
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    def configure(self, bot: BotAccount) -> None:
+        """(Re)start or stop delivery after setWebhook/deleteWebhook."""
+        task = self._tasks.pop(bot.id, None)
+        if task is not None:
+            task.cancel()
+        if bot.webhook is not None:
+            self._tasks[bot.id] = asyncio.get_running_loop().create_task(
+                self._deliver_forever(bot, bot.webhook)
+            )
+
+    async def close(self) -> None:
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _deliver_forever(self, bot: BotAccount, hook: WebhookConfig) -> None:
+        delay = INITIAL_RETRY_DELAY
+        while bot.webhook is hook:
+            self._state.drop_disallowed(bot)
+            if not bot.updates:
+                await bot.notifier.wait(30)
+                continue
+            update = bot.updates[0]
+            error = await self._post(bot, hook, update)
+            if error is None:
+                if bot.updates and bot.updates[0] is update:
+                    bot.updates.popleft()
+                hook.delivered += 1
+                delay = INITIAL_RETRY_DELAY
+                continue
+            hook.last_error_date, hook.last_error_message = int(time.time()), error
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_DELAY)
+
+    async def _post(self, bot: BotAccount, hook: WebhookConfig, update: dict[str, Any]) -> str | None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=DELIVERY_TIMEOUT)
+        headers = {hdrs.CONTENT_TYPE: "application/json"}
+        if hook.secret_token:
+            headers[SECRET_HEADER] = hook.secret_token
+        try:
+            async with self._session.post(
+                hook.url, data=json.dumps(update, ensure_ascii=False), headers=headers
+            ) as resp:
+                if not 200 <= resp.status < 300:
+                    return f"Wrong response from the webhook: {resp.status} {resp.reason}"
+                await self._run_reply(bot, resp)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return f"Connection failed: {exc.__class__.__name__}"
+        return None
+
+    async def _run_reply(self, bot: BotAccount, resp: aiohttp.ClientResponse) -> None:
+        """A webhook may answer with a method call in its HTTP reply; Telegram executes it."""
+        content_type = resp.headers.get(hdrs.CONTENT_TYPE, "")
+        if not content_type.startswith(
+            ("application/json", "multipart/", "application/x-www-form-urlencoded")
+        ):
+            return
+        try:
+            params = await read_body(resp.headers, resp.content, max_file_bytes=MAX_BOT_UPLOAD_BYTES)
+            method = params.values.pop("method", None)
+            if isinstance(method, str) and method:
+                await self._execute(self._state, bot, method, params)
+        except ApiError as error:
+            log.info("webhook reply method failed: %s", error.description)
