@@ -1,0 +1,34 @@
+"""Feature routers and the menu items they contribute.
+
+Order matters: ``/cancel`` and ``/menu`` must win over any conversation state, ``/start`` resets
+one, and the fallback only sees what no feature took.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+
+from bot.menu import Menu
+from handlers import common, errors, fallback, help, language, phone, profile, start
+
+
+def create_menu() -> Menu:
+    return Menu([*profile.MENU_ITEMS, *phone.MENU_ITEMS, *language.MENU_ITEMS, *help.MENU_ITEMS])
+
+
+def create_router() -> Router:
+    root = Router(name="handlers")
+    # The bot talks to people one to one; group chats get no replies from it.
+    root.message.filter(F.chat.type == ChatType.PRIVATE)
+    root.include_routers(
+        errors.create_router(),
+        common.create_router(),
+        start.create_router(),
+        help.create_router(),
+        profile.create_router(),
+        phone.create_router(),
+        language.create_router(),
+        fallback.create_router(),  # keep last
+    )
+    return root

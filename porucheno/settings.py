@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     outbox_global_rate: float = Field(default=28.0, gt=0)
     outbox_chat_interval: float = Field(default=1.0, ge=0)
     log_level: str = "INFO"
+    # Deadline nudges: reminders this many hours before a deadline; none during quiet hours.
+    nudge_offsets_hours: list[float] = Field(default_factory=lambda: [24.0, 2.0])
+    quiet_hours: str = Field(default="22:00-08:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    escalation_time: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
+    deadline_scan_minutes: int = Field(default=5, ge=1, le=60)
 
     @field_validator("timezone")
     @classmethod
@@ -72,6 +77,22 @@ class Settings(BaseSettings):
             return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
         if not value.startswith(("sqlite+aiosqlite:", "postgresql+asyncpg:")):
             raise ValueError("use sqlite+aiosqlite:///path or postgresql+asyncpg://...")
+        return value
+
+    @field_validator("quiet_hours", "escalation_time")
+    @classmethod
+    def _valid_times(cls, value: str) -> str:
+        for part in value.split("-"):
+            hours, minutes = (int(x) for x in part.split(":"))
+            if hours > 23 or minutes > 59:
+                raise ValueError(f"{part} is not a time of day")
+        return value
+
+    @field_validator("nudge_offsets_hours")
+    @classmethod
+    def _positive_offsets(cls, value: list[float]) -> list[float]:
+        if any(v <= 0 for v in value):
+            raise ValueError("offsets must be positive numbers of hours")
         return value
 
     @property

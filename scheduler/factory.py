@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
+from scheduler import jobs
+from services.notify import NoticeContext
 
 log = logging.getLogger(__name__)
 
@@ -50,5 +52,25 @@ def create_scheduler(
         args=[health],
         id="heartbeat",
         next_run_time=utcnow(),
+    )
+    ctx = NoticeContext.from_settings(settings)
+    scheduler.add_job(
+        jobs.deadline_scan,
+        "interval",
+        minutes=settings.deadline_scan_minutes,
+        args=[session_factory, ctx, jobs.nudge_policy(settings)],
+        id="deadline_scan",
+        next_run_time=utcnow(),
+    )
+    hour, minute = (int(x) for x in settings.escalation_time.split(":"))
+    scheduler.add_job(
+        jobs.overdue_escalation,
+        "cron",
+        hour=hour,
+        minute=minute,
+        args=[session_factory, ctx],
+        id="overdue_escalation",
+        # Run late rather than skip a day when the service was down at escalation time.
+        misfire_grace_time=12 * 3600,
     )
     return scheduler

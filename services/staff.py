@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
@@ -33,8 +34,9 @@ async def create_department(
         raise InvalidInput("Department name is required.")
     if len(name) > 255:
         raise InvalidInput("Department name is too long.")
-    exists = await session.scalar(select(func.count()).where(func.lower(Department.name) == name.lower()))
-    if exists:
+    # SQLite's lower() ignores Cyrillic, so names are compared case-insensitively in Python.
+    existing = (await session.scalars(select(Department.name))).all()
+    if any(other.casefold() == name.casefold() for other in existing):
         raise InvalidInput("A department with this name already exists.")
     dept = Department(name=name, short_name=(short_name or "").strip() or None, parent_id=parent_id)
     session.add(dept)
@@ -172,7 +174,8 @@ async def users_with_role(session: AsyncSession, role: Role) -> Sequence[User]:
 async def authenticate(session: AsyncSession, login: str, password: str) -> User | None:
     """Return the active user for these credentials, or None (same timing either way)."""
     user = await session.scalar(select(User).where(User.login == login.strip().lower()))
-    ok = verify_password(user.password_hash if user else None, password)
+    # argon2 takes ~100 ms of CPU by design: keep it off the event loop.
+    ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         return None
     if user.password_hash and needs_rehash(user.password_hash):

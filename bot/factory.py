@@ -1,0 +1,89 @@
+"""Builds the Bot and the Dispatcher. Everything handlers need is injected here, nothing at import."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.i18n import N_, CatalogI18n
+from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
+from handlers import create_menu, create_router
+from porucheno.i18n import DEFAULT_LOCALE, gettext
+from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
+
+COMMANDS = (
+    ("start", N_("Start over")),
+    ("menu", N_("Main menu")),
+    ("help", N_("Help")),
+    ("cancel", N_("Cancel the current action")),
+)
+
+
+def create_bot(settings: Settings, *, session: AiohttpSession | None = None) -> Bot:
+    if session is None and settings.bot_api_url.rstrip("/") != DEFAULT_BOT_API_URL:
+        # A self-hosted Bot API server, or the sandbox in demo mode and tests.
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
+    return Bot(
+        token=settings.bot_token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def _storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        # with_destiny: residents' preferences live beside their conversation state (bot/prefs.py).
+        return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+    return MemoryStorage()
+
+
+def _isolation(storage: BaseStorage) -> BaseEventIsolation:
+    # Updates of one chat are handled one at a time, so a double tap cannot race itself in the FSM
+    # or the database. With Redis the lock is shared between processes.
+    create = getattr(storage, "create_isolation", None)
+    return create() if create is not None else SimpleEventIsolation()
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    storage = storage or _storage(settings)
+    i18n = CatalogI18n(default_locale=settings.locale)
+    dp = Dispatcher(
+        storage=storage,
+        events_isolation=_isolation(storage),
+        settings=settings,
+        session_factory=session_factory,
+        i18n=i18n,
+        menu=create_menu(),
+    )
+    # Order: aiogram's own (errors, user context, FSM) → database → locale (reads the staff user).
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dp.update.outer_middleware(LocaleMiddleware(i18n))
+    dp.include_router(create_router())
+    return dp
+
+
+async def set_bot_commands(bot: Bot, *, default_locale: str = DEFAULT_LOCALE) -> None:
+    """The command list in Telegram's «Menu» button, per user language (default: Russian)."""
+    scope = BotCommandScopeAllPrivateChats()
+
+    def commands(locale: str) -> list[BotCommand]:
+        return [BotCommand(command=name, description=gettext(locale, text)) for name, text in COMMANDS]
+
+    await bot.set_my_commands(commands(default_locale), scope=scope)
+    for locale in SUPPORTED_LOCALES:
+        await bot.set_my_commands(commands(locale), scope=scope, language_code=locale)

@@ -1,0 +1,61 @@
+"""One database session per update, plus the sender's Telegram account and staff user."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.enums import ChatType
+from aiogram.types import Chat, TelegramObject
+from aiogram.types import User as TgUser
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.staff import get_user_by_telegram
+from services.telegram_accounts import TelegramProfile, touch_account
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Outer ``update`` middleware: handlers get ``session``, ``account`` and ``user`` (staff or None).
+
+    The handler's work is committed only when it returns normally, so a failed update leaves no
+    half-written rows behind.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        async with self.session_factory() as session:
+            data["session"] = session
+            data["account"] = data["user"] = None
+            if tg_user is not None and not tg_user.is_bot:
+                data["account"] = await touch_account(session, _profile(tg_user, chat))
+                data["user"] = await get_user_by_telegram(session, tg_user.id)
+            try:
+                result = await handler(event, data)
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
+            return result
+
+
+def _profile(tg_user: TgUser, chat: Chat | None) -> TelegramProfile:
+    # Notifications go to the private chat; a group's id must never become the user's chat.
+    chat_id = chat.id if chat is not None and chat.type == ChatType.PRIVATE else tg_user.id
+    return TelegramProfile(
+        id=tg_user.id,
+        chat_id=chat_id,
+        first_name=tg_user.first_name,
+        last_name=tg_user.last_name,
+        username=tg_user.username,
+        language_code=tg_user.language_code,
+    )

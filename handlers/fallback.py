@@ -1,0 +1,39 @@
+"""Whatever no feature took. Included last, so it only sees leftovers."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.menu import Menu
+from models import User
+
+
+async def unknown_text(message: Message, user: User | None, menu: Menu, i18n: I18n) -> None:
+    await message.answer(
+        _("Sorry, I did not understand that. Please choose an action in the menu below."),
+        reply_markup=menu.keyboard(user, i18n),
+    )
+
+
+async def unsupported_content(message: Message, user: User | None, menu: Menu, i18n: I18n) -> None:
+    """Stickers, voice and video notes, photos... outside a conversation that asks for them."""
+    await message.answer(
+        _("I understand text messages and buttons. Please use the menu below."),
+        reply_markup=menu.keyboard(user, i18n),
+    )
+
+
+async def stale_button(query: CallbackQuery) -> None:
+    # Always answer: an unanswered callback leaves the button spinning in the user's app.
+    await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name="fallback")
+    router.message.register(unknown_text, F.text)
+    router.message.register(unsupported_content)
+    router.callback_query.register(stale_button)
+    return router

@@ -1,0 +1,131 @@
+"""«Share phone»: a small conversation asking for a contact or a typed Russian number."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_
+from bot.menu import ALL_STAFF, Menu, MenuButton, MenuItem
+from bot.states import PhoneForm
+from bot.texts import domain_error_text
+from handlers.common import CANCEL
+from models import TelegramAccount, User
+from services.errors import InvalidInput
+from services.profile import normalize_phone, set_account_phone
+
+SHARE_PHONE = MenuItem(
+    "phone",
+    N_("Share phone"),
+    roles=ALL_STAFF,
+    residents=True,
+    hint=N_("leave a phone number for contact"),
+    order=20,
+)
+MENU_ITEMS = (SHARE_PHONE,)
+
+SEND_CONTACT = N_("Send my number")
+
+
+def _phone_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=_(SEND_CONTACT), request_contact=True)],
+            [KeyboardButton(text=_(CANCEL))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=False,
+    )
+
+
+def _waiting_hint() -> str:
+    return _(
+        "I am waiting for your phone number. Tap «{button}» below or type the number, "
+        "for example +7 900 123-45-67. To cancel, send /cancel."
+    ).format(button=_(SEND_CONTACT))
+
+
+async def ask_phone(message: Message, state: FSMContext) -> None:
+    await state.set_state(PhoneForm.waiting)
+    await message.answer(
+        _(
+            "Please share your phone number: tap «{button}» below or type the number, "
+            "for example +7 900 123-45-67.\n\nTo cancel, send /cancel or tap «{cancel}»."
+        ).format(button=_(SEND_CONTACT), cancel=_(CANCEL)),
+        reply_markup=_phone_keyboard(),
+    )
+
+
+async def got_contact(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    user: User | None,
+    menu: Menu,
+    i18n: I18n,
+) -> None:
+    contact = message.contact
+    assert contact is not None  # guaranteed by the F.contact filter
+    # The attachment menu can send anybody's contact; only the button sends the user's own.
+    if contact.user_id is not None and contact.user_id != account.id:
+        await message.answer(
+            _("Please send your own contact with the «{button}» button.").format(button=_(SEND_CONTACT))
+        )
+        return
+    await _save(message, state, session, account, user, menu, i18n, contact.phone_number, source="contact")
+
+
+async def got_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    user: User | None,
+    menu: Menu,
+    i18n: I18n,
+) -> None:
+    await _save(message, state, session, account, user, menu, i18n, message.text or "", source="text")
+
+
+async def _save(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    user: User | None,
+    menu: Menu,
+    i18n: I18n,
+    raw: str,
+    *,
+    source: str,
+) -> None:
+    try:
+        phone = normalize_phone(raw, allow_foreign=source == "contact")
+    except InvalidInput as exc:
+        await message.answer(f"{domain_error_text(exc)}\n\n{_waiting_hint()}")
+        return
+    await set_account_phone(session, account, phone, source=source)
+    await state.clear()
+    await message.answer(
+        _("Thank you! Your phone number {phone} has been saved.").format(phone=phone),
+        reply_markup=menu.keyboard(user, i18n),
+    )
+
+
+async def unexpected(message: Message) -> None:
+    """A sticker, voice, photo... while we wait for a number: explain and keep waiting."""
+    await message.answer(_waiting_hint())
+
+
+def create_router() -> Router:
+    router = Router(name="phone")
+    router.message.register(ask_phone, MenuButton(SHARE_PHONE.key))
+    router.message.register(got_contact, PhoneForm.waiting, F.contact)
+    router.message.register(got_text, PhoneForm.waiting, F.text)
+    router.message.register(unexpected, PhoneForm.waiting)
+    return router
