@@ -17,6 +17,7 @@ from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
+from services.notify import NoticeContext
 
 COMMANDS = (
     ("start", N_("Start over")),
@@ -69,6 +70,7 @@ def create_dispatcher(
         session_factory=session_factory,
         i18n=i18n,
         menu=create_menu(),
+        notice_ctx=NoticeContext.from_settings(settings),
     )
     # Order: aiogram's own (errors, user context, FSM) → database → locale (reads the staff user).
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
