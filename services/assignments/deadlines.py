@@ -72,6 +72,7 @@ def _left(t: Translator, delta: timedelta) -> str:
 
 async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, now: datetime) -> ScanResult:
     result = ScanResult()
+    messages: list[outbox.OutgoingMessage] = []
     if policy.is_quiet(ctx.local(now)):
         result.quiet = True
         return result
@@ -105,14 +106,13 @@ async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, n
             continue
         t = Translator(ctx.locale_of(recipient))
         headline = t("⏰ Deadline in %(left)s", left=_left(t, a.deadline - now))
-        await outbox.enqueue(
-            session,
+        messages.append(
             outbox.text_message(
                 recipient.telegram_id,
                 card_text(a, t, ctx, people, headline),
                 reply_markup=executor_buttons(a, t),
                 dedup_key=f"nudge:{a.id}:{due_kinds[a.id][-1]}:{int(a.deadline.timestamp())}",
-            ),
+            )
         )
         result.reminders += 1
     # The deadline itself: executor and control learn it has passed.
@@ -138,16 +138,17 @@ async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, n
                 continue
             t = Translator(ctx.locale_of(recipient))
             buttons = executor_buttons(a, t) if uid == a.executor_id else None
-            await outbox.enqueue(
-                session,
+            messages.append(
                 outbox.text_message(
                     recipient.telegram_id,
                     card_text(a, t, ctx, people, t("🔴 The deadline has passed")),
                     reply_markup=buttons if buttons and buttons["inline_keyboard"] else None,
                     dedup_key=f"nudge:{a.id}:{DEADLINE_KIND}:{int(a.deadline.timestamp())}:{recipient.id}",
-                ),
+                )
             )
         result.deadline_notices += 1
+    # One multi-row insert for all notices of this run, in the same transaction as the nudge rows.
+    await outbox.enqueue_many(session, messages)
     await session.flush()
     return result
 
