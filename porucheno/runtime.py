@@ -121,7 +121,8 @@ async def prepare_database(settings: Settings, *, demo: bool) -> None:
 
 
 async def _site(app: web.Application, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(app, access_log=None)
+    # Long polls (the sandbox's getUpdates, the chat page) would otherwise hold shutdown for a minute.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=3.0)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
