@@ -21,6 +21,8 @@ def _setup_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # APScheduler logs every job run at INFO; our jobs log what they did themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
