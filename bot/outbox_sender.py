@@ -94,18 +94,29 @@ class OutboxSender:
         """Wake the loop now (something was enqueued) instead of at the next poll."""
         self._wakeup.set()
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, *, until_empty: bool = False) -> None:
+        """Send until ``stop`` is set (or, with ``until_empty``, until nothing is pending).
+
+        On stop, requests already in flight are finished and recorded before returning, so a
+        graceful stop (SIGTERM) never leaves a sent message unrecorded.
+        """
         log.info("outbox sender started")
         self._stop = stop
         try:
             while not stop.is_set():
                 started = await self.send_due()
-                if started == 0:
-                    self._wakeup.clear()
-                    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wakeup.wait())]
-                    await asyncio.wait(waits, timeout=self.idle_poll, return_when=asyncio.FIRST_COMPLETED)
-                    for w in waits:
-                        w.cancel()
+                if started:
+                    continue
+                if until_empty:
+                    await self.wait_idle()
+                    async with self.session_factory() as session:
+                        if await outbox.next_due_at(session) is None:
+                            return
+                self._wakeup.clear()
+                waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wakeup.wait())]
+                await asyncio.wait(waits, timeout=self.idle_poll, return_when=asyncio.FIRST_COMPLETED)
+                for w in waits:
+                    w.cancel()
         finally:
             await self.wait_idle()
             log.info("outbox sender stopped")
