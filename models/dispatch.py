@@ -31,6 +31,7 @@ class Building(Base):
     __table_args__ = (
         UniqueConstraint("street_key", "house_key"),
         Index("ix_buildings_street_number", "street_key", "house_number"),
+        Index("ix_buildings_lat_lon", "latitude", "longitude"),
     )
 
 

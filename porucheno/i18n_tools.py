@@ -37,12 +37,15 @@ OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "silent": "
 DOMAINS: dict[str, tuple[str, ...]] = {
     "bot": ("bot", "handlers"),
     "web": ("admin_web",),
+    "addresses": ("services/addresses",),
     "services": ("services", "scheduler", "porucheno"),
 }
 
 
 def extract(dirs: tuple[str, ...]) -> Catalog:
     catalog = Catalog(project="porucheno", domain=None)
+    # A folder that is its own domain (services/addresses) is left out of its parent's (services).
+    nested = {o for other in DOMAINS.values() for o in other if o not in dirs}
     for d in dirs:
         path = ROOT / d
         if not path.is_dir():
@@ -50,6 +53,8 @@ def extract(dirs: tuple[str, ...]) -> Catalog:
         for filename, lineno, message, comments, context in extract_from_dir(
             path, METHOD_MAP, OPTIONS, KEYWORDS, comment_tags=("TRANSLATORS:",)
         ):
+            if any(f"{d}/{filename}".startswith(n + "/") for n in nested):
+                continue
             catalog.add(message, None, [(f"{d}/{filename}", lineno)], auto_comments=comments, context=context)
     return catalog
 
