@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from aiohttp import MultipartReader, StreamReader, hdrs
 from multidict import CIMultiDictProxy, MultiMapping
@@ -120,7 +120,8 @@ async def read_body(
                     chunks.append(chunk)
             files[name] = UploadedFile(
                 name,
-                part.filename or name,
+                # aiohttp clients percent-encode non-ASCII names (RFC 7578 allows it); browsers do not.
+                unquote(part.filename) if part.filename else name,
                 part.headers.get(hdrs.CONTENT_TYPE),
                 b"".join(chunks),  # type: ignore[union-attr]
             )

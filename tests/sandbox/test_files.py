@@ -87,6 +87,7 @@ async def test_user_files_are_downloadable_by_bot(
     assert len(messages) == 7
     doc_msg, photo_a, photo_b, location, contact, voice, sticker = messages
     assert doc_msg.caption == "Акт" and doc_msg.document is not None
+    assert doc_msg.document.file_name == "акт.docx"  # a Cyrillic name survives the upload
     assert await bot_download(bot, doc_msg.document.file_id) == document
     assert photo_a.media_group_id and photo_a.media_group_id == photo_b.media_group_id
     assert photo_b.photo is not None and await bot_download(bot, photo_b.photo[-1].file_id) == PNG_1x1 + b"\0"
