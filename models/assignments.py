@@ -43,6 +43,7 @@ class Assignment(Base):
         Index("ix_assignments_executor_status_deadline", "executor_id", "status", "deadline"),
         Index("ix_assignments_controller_status_deadline", "controller_id", "status", "deadline"),
         Index("ix_assignments_department_status_deadline", "department_id", "status", "deadline"),
+        Index("ix_assignments_author_status_deadline", "author_id", "status", "deadline"),
         Index("ix_assignments_status_deadline", "status", "deadline"),
         Index("ix_assignments_created_at", "created_at"),
         Index("ix_assignments_done_at", "done_at"),

@@ -29,9 +29,9 @@ def is_control(assignment: Assignment, user: User) -> bool:
 
 
 async def can_view(session: AsyncSession, assignment: Assignment, user: User) -> bool:
-    """Managers and admins see all; others see what they author, control, execute or are attached
-    to, plus everything of the department they head."""
-    if user.has_role(Role.MANAGER):
+    """Managers, clerks (who register and distribute the work) and admins see all; others see what
+    they author, control, execute or are attached to, plus everything of the department they head."""
+    if user.has_role(Role.MANAGER, Role.CLERK):
         return True
     if user.id in (assignment.author_id, assignment.controller_id, assignment.executor_id):
         return True
