@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -32,12 +32,38 @@ from admin_web.keys import (
     SANDBOX_PERSONAS_URL_KEY,
     SESSION_FACTORY_KEY,
     SETTINGS_KEY,
+    USER_KEY,
     HealthCheck,
 )
-from admin_web.labels import ROLE_LABELS
+from admin_web.labels import (
+    ACTION_LABELS,
+    EVENT_LABELS,
+    PRIORITY_LABELS,
+    REPORT_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+)
 from admin_web.ratelimit import SlidingWindowLimiter
-from admin_web.security import Handler, Middleware, auth_middleware, make_session_storage, security_headers
-from admin_web.views import auth, dashboard, departments, health, staff
+from admin_web.security import (
+    Handler,
+    Middleware,
+    auth_middleware,
+    make_session_storage,
+    owns,
+    security_headers,
+)
+from admin_web.views import (
+    assignments,
+    assignments_actions,
+    assignments_files,
+    assignments_new,
+    auth,
+    dashboard,
+    departments,
+    health,
+    staff,
+)
+from admin_web.views.assignments_common import filesize
 from porucheno.settings import Settings
 
 HERE = Path(__file__).parent
@@ -46,6 +72,8 @@ HERE = Path(__file__).parent
 warnings.filterwarnings("ignore", category=web.NotAppKeyWarning, module="aiohttp_session")
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = 15 * 60
+# Forms with file uploads may send more than the default 1 MB, once the user is signed in.
+UPLOAD_ROUTES = {"assignment_new": assignments_new.MAX_REQUEST_BYTES}
 
 
 def create_admin_app(
@@ -77,6 +105,7 @@ def create_admin_app(
             error_middleware(app),
             db_middleware(app),
             auth_middleware(app),
+            _upload_limit_middleware(app),
             csrf_middleware(app),
         ]
     )
@@ -104,7 +133,36 @@ def _setup_jinja(app: web.Application, settings: Settings) -> jinja2.Environment
     env.install_gettext_callables(jinja_gettext, jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["dt"] = lambda value: format_dt(value, settings.tz)
     env.filters["role_label"] = lambda role: jinja_gettext(ROLE_LABELS.get(str(role), str(role)))
+    for name, labels in (
+        ("status_label", STATUS_LABELS),
+        ("priority_label", PRIORITY_LABELS),
+        ("event_label", EVENT_LABELS),
+        ("action_label", ACTION_LABELS),
+        ("report_label", REPORT_LABELS),
+    ):
+        env.filters[name] = _label_filter(labels)
+    env.filters["filesize"] = filesize
     return env
+
+
+def _label_filter(labels: Mapping[str, str]) -> Callable[[object], str]:
+    def label(code: object) -> str:
+        return jinja_gettext(labels.get(str(code), str(code)))
+
+    return label
+
+
+def _upload_limit_middleware(app: web.Application) -> Middleware:
+    """Raise the body size limit for the upload forms (signed-in users only; CSRF still applies)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        limit = UPLOAD_ROUTES.get(request.match_info.route.name or "")
+        if limit and owns(request, app) and USER_KEY in request:
+            request = request.clone(client_max_size=limit)
+        return await handler(request)
+
+    return middleware
 
 
 def _locale_middleware(settings: Settings) -> Middleware:
@@ -132,6 +190,23 @@ def _add_routes(app: web.Application) -> None:
     _get_post(r, "/staff/new", staff.staff_new, "staff_new")
     _get_post(r, r"/staff/{user_id:\d+}", staff.staff_edit, "staff_edit")
     r.add_post(r"/staff/{user_id:\d+}/invite", staff.staff_invite, name="staff_invite")
+    r.add_get("/assignments", assignments.assignment_list, name="assignments")
+    _get_post(r, "/assignments/new", assignments_new.assignment_new, "assignment_new")
+    r.add_get(r"/assignments/{assignment_id:\d+}", assignments.assignment_page, name="assignment_page")
+    r.add_post(
+        r"/assignments/{assignment_id:\d+}/act", assignments_actions.assignment_act, name="assignment_act"
+    )
+    r.add_post(
+        r"/assignments/{assignment_id:\d+}/comments",
+        assignments_actions.assignment_comment,
+        name="assignment_comment",
+    )
+    r.add_post(
+        r"/assignments/{assignment_id:\d+}/extensions/{request_id:\d+}",
+        assignments_actions.assignment_extension,
+        name="assignment_extension",
+    )
+    r.add_get(r"/files/{file_id:\d+}", assignments_files.file_download, name="file")
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

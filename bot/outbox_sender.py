@@ -35,6 +35,8 @@ from services import outbox
 log = logging.getLogger(__name__)
 
 _FILE_FIELDS = ("photo", "document", "media")
+# How long a claimed message stays invisible to other reads; longer than any single request.
+CLAIM_LEASE = timedelta(minutes=2)
 
 
 def build_method(method: str, payload: dict[str, Any], files_dir: Path | None = None) -> TelegramMethod[Any]:
@@ -136,7 +138,8 @@ class OutboxSender:
             if next_due is None:
                 return
             wait = (next_due - utcnow()).total_seconds()
-            await asyncio.sleep(min(max(wait, 0.01), max(deadline - time.monotonic(), 0)))
+            # Re-check at least twice a second: another sender may finish what it had claimed.
+            await asyncio.sleep(min(max(wait, 0.01), 0.5, max(deadline - time.monotonic(), 0)))
         raise TimeoutError("the outbox still has pending messages")
 
     async def send_due(self) -> int:
@@ -189,6 +192,11 @@ class OutboxSender:
             self._busy_chats.discard(message.chat_id)
 
     async def _send_one(self, message: OutboxMessage) -> None:
+        async with self.session_factory() as session:
+            claimed = await outbox.claim(session, message.id, now=utcnow(), lease=CLAIM_LEASE)
+            await session.commit()
+        if not claimed:  # already sent, or taken by another sender since our read
+            return
         try:
             result = await self.bot(build_method(message.method, message.payload, self.files_dir))
         except TelegramRetryAfter as exc:

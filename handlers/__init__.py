@@ -10,11 +10,31 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from bot.menu import Menu
-from handlers import common, errors, fallback, help, language, phone, profile, start
+from handlers import (
+    assignment_create,
+    assignments_work,
+    common,
+    errors,
+    fallback,
+    help,
+    language,
+    phone,
+    profile,
+    start,
+)
 
 
 def create_menu() -> Menu:
-    return Menu([*profile.MENU_ITEMS, *phone.MENU_ITEMS, *language.MENU_ITEMS, *help.MENU_ITEMS])
+    return Menu(
+        [
+            *profile.MENU_ITEMS,
+            *phone.MENU_ITEMS,
+            *assignment_create.MENU_ITEMS,
+            *assignments_work.MENU_ITEMS,
+            *language.MENU_ITEMS,
+            *help.MENU_ITEMS,
+        ]
+    )
 
 
 def create_router() -> Router:
@@ -29,6 +49,8 @@ def create_router() -> Router:
         profile.create_router(),
         phone.create_router(),
         language.create_router(),
+        assignment_create.create_router(),
+        assignments_work.create_router(),
         fallback.create_router(),  # keep last
     )
     return root

@@ -103,6 +103,23 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
     )
 
 
+async def claim(session: AsyncSession, message_id: int, *, now: datetime, lease: timedelta) -> bool:
+    """Take a due message for sending. The conditional update makes a stale read (or a second
+    sender process) unable to send it again; if this process dies mid-send, the lease expires and
+    the message is tried again, so nothing is lost."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
 async def mark_sent(session: AsyncSession, message_id: int, telegram_message_id: int | None) -> None:
     await session.execute(
         update(OutboxMessage)

@@ -217,6 +217,45 @@ async def transition(
     return assignment
 
 
+async def precheck(session: AsyncSession, user: User, assignment_id: int, action: Action) -> Assignment:
+    """Refuse now, with the same errors the action itself would raise, before a conversation asks
+    for a reason or an executor. Changes nothing."""
+    assignment = await load(session, assignment_id)
+    if action is Action.REASSIGN:
+        allowed = access.is_control(assignment, user) or await access.can_delegate(session, assignment, user)
+    else:
+        allowed = await access.can_act(session, assignment, user, TRANSITIONS[action][2])
+    if not allowed:
+        raise PermissionDenied("You are not allowed to do this with this assignment.")
+    if target_state(action, assignment.status) is None:
+        raise InvalidInput("This action is not possible in the assignment's current state.")
+    return assignment
+
+
+async def extension_precheck(session: AsyncSession, user: User, assignment_id: int) -> Assignment:
+    """What :func:`request_extension` checks before it looks at the new deadline."""
+    from services.assignments.lifecycle import Party
+
+    assignment = await load(session, assignment_id)
+    if not await access.can_act(session, assignment, user, Party.EXECUTOR):
+        raise PermissionDenied("You are not allowed to do this with this assignment.")
+    if AssignmentStatus(assignment.status) in (
+        AssignmentStatus.DONE,
+        AssignmentStatus.CANCELLED,
+        AssignmentStatus.DECLINED,
+    ):
+        raise InvalidInput("This action is not possible in the assignment's current state.")
+    pending = await session.scalar(
+        select(ExtensionRequest.id).where(
+            ExtensionRequest.assignment_id == assignment.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
+        )
+    )
+    if pending is not None:
+        raise InvalidInput("An extension request is already waiting for a decision.")
+    return assignment
+
+
 async def reassign(
     session: AsyncSession,
     user: User,
@@ -369,7 +408,13 @@ async def decide_extension(
 
 
 async def add_comment(
-    session: AsyncSession, user: User, assignment_id: int, text: str, *, parent_id: int | None = None
+    session: AsyncSession,
+    user: User,
+    assignment_id: int,
+    text: str,
+    *,
+    parent_id: int | None = None,
+    notify: NoticeContext | None = None,
 ) -> AssignmentComment:
     assignment = await load_visible(session, assignment_id, user)
     text = text.strip()
@@ -383,4 +428,6 @@ async def add_comment(
     session.add(comment)
     await session.flush()
     record(session, _actor(user), "assignment", assignment.id, "commented", data={"comment_id": comment.id})
+    if notify is not None:
+        await notices.notify_comment(session, notify, comment, assignment, actor=user)
     return comment

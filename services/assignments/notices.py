@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment, ExtensionRequest, StoredFile, User
+from models import Assignment, AssignmentComment, ExtensionRequest, StoredFile, User
 from models.enums import AssignmentStatus as S
 from services import outbox
 from services.files import IMAGE_TYPES
@@ -312,3 +312,38 @@ async def notify_extension(
         for_control=False,
         people=people,
     )
+
+
+async def notify_comment(
+    session: AsyncSession, ctx: NoticeContext, comment: AssignmentComment, a: Assignment, *, actor: User
+) -> None:
+    """The executor, the author and the controller read a new comment, except the one who wrote it."""
+    people = await _users(session, [a.executor_id, a.author_id, a.controller_id, actor.id])
+    for uid in dict.fromkeys([a.executor_id, a.author_id, a.controller_id]):
+        recipient = people.get(uid or 0)
+        if recipient is None or recipient.id == actor.id or recipient.telegram_id is None:
+            continue
+        if not recipient.is_active:
+            continue
+        t = Translator(ctx.locale_of(recipient))
+        text = "\n".join(
+            [
+                "<b>" + t("New comment") + "</b>",
+                t("Assignment №%(id)s", id=a.id) + f": <b>{html_escape(a.title)}</b>",
+                t("From: %(name)s", name=html_escape(actor.full_name)),
+                "",
+                html_escape(comment.text),
+            ]
+        )
+        buttons = inline_keyboard(
+            [[(t("💬 Reply"), cb("comment", a.id)), (t("Open №%(id)s", id=a.id), cb("open", a.id))]]
+        )
+        await outbox.enqueue(
+            session,
+            outbox.text_message(
+                recipient.telegram_id,
+                text,
+                reply_markup=buttons,
+                dedup_key=f"cmt:{comment.id}:{recipient.id}",
+            ),
+        )

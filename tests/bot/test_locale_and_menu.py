@@ -16,7 +16,7 @@ async def test_english_staff_member_gets_english(new_chat, session_factory) -> N
     reply = await chat.send(f"/start inv_{await make_invite(session_factory, user_id)}")
     assert reply["text"].startswith("Done, John Smith! Your Telegram account is now linked")
     assert "Roles: executor" in reply["text"]
-    assert keyboard_texts(reply) == ["Profile", "Share phone", "Language", "Help"]
+    assert keyboard_texts(reply) == ["Profile", "Share phone", "My assignments", "Language", "Help"]
 
     reply = await chat.send("/start")
     assert (
@@ -42,7 +42,15 @@ async def test_staff_language_choice_is_stored_on_the_user(new_chat, session_fac
     assert (await chat.callback_answer(query_id))["answered"]
     changed = await chat.reply("Language changed")
     assert changed["text"] == "Language changed: English."
-    assert keyboard_texts(changed) == ["Profile", "Share phone", "Language", "Help"]
+    assert keyboard_texts(changed) == [
+        "Profile",
+        "Share phone",
+        "New assignment",
+        "My assignments",
+        "Under control",
+        "Language",
+        "Help",
+    ]
     assert (await get_user(session_factory, user_id)).locale == "en"
 
     reply = await chat.send("/start")

@@ -11,6 +11,16 @@ from models import AuditEvent
 from tests.bot.conftest import get_account, get_user, keyboard_texts, make_invite, make_staff
 
 RESIDENT_MENU = ["Профиль", "Указать телефон", "Язык", "Помощь"]
+# A manager and executor: creation, their own work and the work they control.
+STAFF_MENU = [
+    "Профиль",
+    "Указать телефон",
+    "Новое поручение",
+    "Мои поручения",
+    "На контроле",
+    "Язык",
+    "Помощь",
+]
 
 
 async def test_resident_start_greets_in_russian_with_menu(new_chat, session_factory) -> None:
@@ -34,7 +44,7 @@ async def test_staff_invite_binds_and_greets_by_name(
     assert "Готово, Петрова Анна Сергеевна!" in reply["text"]
     assert "Роли: руководитель, исполнитель" in reply["text"]
     assert "Подразделение: Отдел ЖКХ" in reply["text"]
-    assert keyboard_texts(reply) == RESIDENT_MENU
+    assert keyboard_texts(reply) == STAFF_MENU
 
     user = await get_user(session_factory, user_id)
     account = await get_account(session_factory, chat.user_id)

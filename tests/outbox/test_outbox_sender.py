@@ -169,3 +169,22 @@ async def test_stop_midway_and_restart_loses_nothing_and_repeats_nothing(
     stats = await client.stats()
     assert stats["totals"]["sent"] == 40 and stats["duplicates"] == 0
     assert await _count(session_factory, OutboxStatus.SENT) == 40
+
+
+async def test_two_senders_at_once_never_send_a_message_twice(
+    session_factory: async_sessionmaker[AsyncSession], bot: Bot, client: SandboxClient
+) -> None:
+    chats = await _users(client, 20)
+    async with session_factory() as session:
+        # Two messages per chat, so stale reads and per-chat pacing interleave.
+        await outbox.enqueue_many(
+            session, [outbox.text_message(c, f"Notice {n} for {c}") for c in chats for n in range(2)]
+        )
+        await session.commit()
+    await client.set_limits(enforce_limits=False)
+    first = OutboxSender(bot, session_factory, global_rate=200, chat_interval=0)
+    second = OutboxSender(bot, session_factory, global_rate=200, chat_interval=0)
+    await asyncio.gather(first.drain(), second.drain())
+    stats = await client.stats()
+    assert stats["totals"]["sent"] == 40 and stats["duplicates"] == 0
+    assert first.stats["sent"] + second.stats["sent"] == 40

@@ -1,0 +1,70 @@
+"""Helpers shared by the assignment pages: the acting user, notices, local times, file sizes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from babel.numbers import format_decimal
+
+from admin_web.i18n import current_locale, gettext
+from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
+from models import User
+from services.notify import NoticeContext
+
+LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+
+
+async def acting_user(request: web.Request) -> User:
+    """The signed-in staff member as a model, for the services (already in the session's identity map)."""
+    user = await request[DB_KEY].get(User, request[USER_KEY].id)
+    if user is None:  # deleted between the middleware and here
+        raise web.HTTPForbidden()
+    return user
+
+
+def notice_context(request: web.Request) -> NoticeContext:
+    return NoticeContext.from_settings(request.config_dict[SETTINGS_KEY])
+
+
+def zone(request: web.Request) -> ZoneInfo:
+    return request.config_dict[SETTINGS_KEY].tz
+
+
+def parse_local(value: str, tz: ZoneInfo) -> datetime | None:
+    """A ``datetime-local`` value read as wall-clock time in ``tz``, returned in UTC."""
+    try:
+        naive = datetime.strptime(value.strip()[:16], LOCAL_INPUT_FORMAT)
+    except ValueError:
+        return None
+    return naive.replace(tzinfo=tz).astimezone(UTC)
+
+
+def parse_local_date(value: str, tz: ZoneInfo, *, next_day: bool = False) -> datetime | None:
+    """Local midnight of a ``date`` input (or of the day after it), in UTC."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if next_day:
+        day = date.fromordinal(day.toordinal() + 1)
+    return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(UTC)
+
+
+def local_input(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime(LOCAL_INPUT_FORMAT) if moment else ""
+
+
+def filesize(size: int) -> str:
+    locale = current_locale.get()
+    if size < 1024:
+        return gettext("%(n)s B", n=size)
+    if size < 1024 * 1024:
+        return gettext("%(n)s KB", n=format_decimal(round(size / 1024, 1), locale=locale))
+    return gettext("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1), locale=locale))
+
+
+def int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None

@@ -1,0 +1,210 @@
+"""Creating an assignment from the panel; the executor gets the card in Telegram through the outbox.
+
+Attachments are stored as soon as they arrive (each checked by its bytes) and kept across a form that
+comes back with errors, so a refused file or a missing field never costs the user the other files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from admin_web.forms import Form
+from admin_web.i18n import N_, gettext, translate_error
+from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.labels import PRIORITY_LABELS
+from admin_web.render import flash, render
+from admin_web.security import requires_role
+from admin_web.views.assignments_common import acting_user, notice_context, parse_local, zone
+from models import Appeal, Department, Project, StoredFile, User, utcnow
+from models.enums import Priority, Role
+from services import files
+from services.assignment_files import link_to_assignment
+from services.assignments import commands, panel
+from services.directory import active_departments
+from services.errors import DomainError
+from services.files import MAX_FILE_BYTES
+
+MAX_ATTACHMENTS = 10
+MAX_REQUEST_BYTES = 50 * 1024 * 1024  # a few files of up to 20 MB each; bigger ones get a clear refusal
+CONTROL_ROLES = (Role.CONTROLLER, Role.MANAGER)
+MULTI = ("co_executors", "observers", "file_ids")
+
+
+@requires_role(Role.CONTROLLER, Role.MANAGER, Role.CLERK)
+async def assignment_new(request: web.Request) -> web.StreamResponse:
+    db = request[DB_KEY]
+    user = await acting_user(request)
+    user_id = user.id  # kept: a rollback below expires ``user``
+    upload_errors: list[str] = []
+    if request.method != "POST":
+        form = Form(values={"controller_id": str(user_id), "priority": Priority.NORMAL.value})
+        return await _render(request, form, user_id, upload_errors)
+
+    data = await request.post()
+    form = Form.posted(data, multi=MULTI)
+    uploads = await _keep_uploads(request, form, user_id, data.getall("attachments", []), upload_errors)
+    fields = await _validate(request, form, user_id)
+    if form.ok and not upload_errors:
+        try:
+            assignment = await commands.create(db, user, **fields, notify=notice_context(request))
+            await link_to_assignment(db, assignment.id, uploads, uploaded_by_user_id=user_id)
+        except DomainError as exc:
+            await db.rollback()
+            form.fail_domain(exc)
+        else:
+            await flash(request, gettext("Assignment №%(id)s created.", id=assignment.id))
+            raise web.HTTPSeeOther(
+                request.app.router["assignment_page"].url_for(assignment_id=str(assignment.id))
+            )
+    return await _render(request, form, user_id, upload_errors)
+
+
+async def _keep_uploads(
+    request: web.Request, form: Form, user_id: int, fields: list[Any], errors: list[str]
+) -> list[int]:
+    """Store the new files, keep the ones stored by an earlier try; returns their ids.
+
+    New rows are committed at once so a refusal from ``commands.create`` cannot roll them back.
+    """
+    db = request[DB_KEY]
+    kept = await _pending_files(request, user_id, form.values.get("file_ids") or [])
+    ids = [f.id for f in kept]
+    stored_any = False
+    for item in fields:
+        if not isinstance(item, web.FileField) or not item.filename:
+            continue
+        name = item.filename[:255]
+        if len(ids) >= MAX_ATTACHMENTS:
+            errors.append(gettext("%(name)s: at most %(n)d files.", name=name, n=MAX_ATTACHMENTS))
+            continue
+        content = await asyncio.to_thread(item.file.read, MAX_FILE_BYTES + 1)
+        try:
+            stored = await files.store_file(
+                db,
+                request.config_dict[SETTINGS_KEY].files_dir,
+                content,
+                filename=name,
+                uploaded_by_user_id=user_id,
+            )
+        except DomainError as exc:
+            errors.append(f"{name}: {translate_error(exc.message, exc.params)}")
+            continue
+        ids.append(stored.id)
+        stored_any = True
+    if stored_any:
+        await db.commit()
+    form.values["file_ids"] = [str(i) for i in ids]
+    return ids
+
+
+async def _pending_files(request: web.Request, user_id: int, raw_ids: list[str]) -> list[StoredFile]:
+    """This user's uploads not yet attached to anything (ids come from the page, so re-checked)."""
+    ids = [int(i) for i in raw_ids if i.isdigit()][:MAX_ATTACHMENTS]
+    if not ids:
+        return []
+    query = select(StoredFile).where(
+        StoredFile.id.in_(ids),
+        StoredFile.uploaded_by_user_id == user_id,
+        StoredFile.assignment_id.is_(None),
+        StoredFile.report_id.is_(None),
+        StoredFile.appeal_id.is_(None),
+    )
+    return list((await request[DB_KEY].scalars(query.order_by(StoredFile.id))).all())
+
+
+async def _validate(request: web.Request, form: Form, user_id: int) -> dict[str, Any]:
+    db = request[DB_KEY]
+    staff = await panel.staff_options(db)
+    active = {s.id for s in staff if s.is_active}
+    departments = {d.id for d in await _departments(request)}
+    controllers = {c.id for c in await _controllers(request, user_id)}
+    projects = {p for p, _name in await _projects(request)}
+    title = form.text("title", required=True, max_length=commands.TITLE_LIMIT)
+    text = form.text("text", max_length=commands.TEXT_LIMIT) or ""
+    executor_id = form.choice("executor_id", active)
+    department_id = form.choice("department_id", departments)
+    if executor_id is None and department_id is None and "executor_id" not in form.errors:
+        form.fail("executor_id", N_("Choose an executor or a department."))
+    deadline_raw = form.text("deadline", required=True, max_length=32)
+    deadline = parse_local(deadline_raw, zone(request)) if deadline_raw else None
+    if deadline_raw and deadline is None:
+        form.fail("deadline", N_("Enter a date and time."))
+    elif deadline is not None and deadline <= utcnow():
+        form.fail("deadline", N_("The deadline must be in the future."))
+    priority = str(form.values.get("priority") or Priority.NORMAL.value)
+    if priority not in PRIORITY_LABELS:
+        form.fail("priority", N_("Choose a value from the list."))
+    appeal_id = _appeal_id(form)
+    if appeal_id is not None and await db.get(Appeal, appeal_id) is None:
+        form.fail("appeal_id", N_("There is no appeal with this number."))
+    allowed = [str(i) for i in active]
+    return {
+        "title": title or "",
+        "text": text,
+        "executor_id": executor_id,
+        "department_id": department_id,
+        "controller_id": form.choice("controller_id", controllers) or user_id,
+        "deadline": deadline,
+        "priority": priority,
+        "appeal_id": appeal_id,
+        "project_id": form.choice("project_id", projects),
+        "co_executor_ids": tuple(int(v) for v in form.choices("co_executors", allowed)),
+        "observer_ids": tuple(int(v) for v in form.choices("observers", allowed)),
+    }
+
+
+def _appeal_id(form: Form) -> int | None:
+    raw = form.text("appeal_id", max_length=18)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        form.fail("appeal_id", N_("Enter the appeal number."))
+        return None
+    return int(raw)
+
+
+async def _departments(request: web.Request) -> list[Department]:
+    return list(await active_departments(request[DB_KEY]))
+
+
+async def _controllers(request: web.Request, user_id: int) -> list[panel.StaffOption]:
+    options = [c for c in await panel.staff_options(request[DB_KEY], roles=CONTROL_ROLES) if c.is_active]
+    if all(c.id != user_id for c in options):
+        me = await request[DB_KEY].get(User, user_id)
+        if me is not None:
+            options.insert(0, panel.StaffOption(me.id, me.full_name, me.department_id, me.is_active))
+    return options
+
+
+async def _projects(request: web.Request) -> list[tuple[int, str]]:
+    rows = await request[DB_KEY].execute(select(Project.id, Project.name).order_by(Project.name))
+    return [(r.id, r.name) for r in rows]
+
+
+async def _render(request: web.Request, form: Form, user_id: int, upload_errors: list[str]) -> web.Response:
+    db = request[DB_KEY]
+    departments = await _departments(request)
+    names = {d.id: d.name for d in departments}
+    active = [s for s in await panel.staff_options(db) if s.is_active]
+    return await render(
+        request,
+        "assignments/new.html",
+        {
+            "form": form,
+            "executor_groups": panel.grouped(active, names, gettext("No department")),
+            "staff": [(s.id, s.full_name) for s in active],
+            "department_options": [(d.id, d.name) for d in departments],
+            "controller_options": [(c.id, c.full_name) for c in await _controllers(request, user_id)],
+            "priority_options": [(code, gettext(label)) for code, label in PRIORITY_LABELS.items()],
+            "project_options": await _projects(request),
+            "uploads": await _pending_files(request, user_id, form.values.get("file_ids") or []),
+            "upload_errors": upload_errors,
+            "max_files": MAX_ATTACHMENTS,
+            "max_mb": MAX_FILE_BYTES // (1024 * 1024),
+            "section": "assignments",
+        },
+    )

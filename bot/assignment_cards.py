@@ -1,0 +1,301 @@
+"""Assignments as the bot shows them: cards with the viewer's buttons, lists, report previews.
+
+Cards reuse the services' notice layout (:mod:`services.assignments.notices`), so a card re-rendered
+after a button press looks exactly like the one the outbox delivered. Buttons are chosen from the
+freshly loaded record and the viewer's rights; handlers still re-check everything on every press.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n.context import get_i18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import (
+    AssignmentCallback,
+    AssignmentListCallback,
+    ExtensionPickCallback,
+    ReportCallback,
+)
+from bot.i18n import N_
+from bot.texts import domain_error_text, quote
+from models import Assignment, AssignmentReport, StoredFile, User
+from models.enums import OPEN_ASSIGNMENT_STATUSES
+from models.enums import AssignmentStatus as S
+from services.assignments import access, notices
+from services.assignments.lifecycle import Party
+from services.assignments.queries import ListFilter, Page
+from services.errors import DomainError
+from services.files import IMAGE_TYPES
+from services.notify import NoticeContext, Translator
+
+log = logging.getLogger("handlers.assignments")
+
+MY, CONTROL = "my", "ctl"
+FILTERS = {
+    MY: (ListFilter.OPEN, ListFilter.OVERDUE, ListFilter.DUE_SOON, ListFilter.RETURNED),
+    CONTROL: (
+        ListFilter.OPEN,
+        ListFilter.REVIEW,
+        ListFilter.OVERDUE,
+        ListFilter.DUE_SOON,
+        ListFilter.RETURNED,
+    ),
+}
+FILTER_NAMES = {
+    ListFilter.OPEN: N_("📋 All open"),
+    ListFilter.OVERDUE: N_("⏰ Overdue"),
+    ListFilter.DUE_SOON: N_("🔥 Due within a day"),
+    ListFilter.RETURNED: N_("↩️ Returned"),
+    ListFilter.REVIEW: N_("📝 On review"),
+}
+# The same msgids as the menu buttons that open the lists.
+LIST_TITLES = {MY: N_("My assignments"), CONTROL: N_("Under control")}
+EXTENSION_PICKS = (1, 3, 7)
+TITLE_LABEL = 40
+
+
+def short(text: str, limit: int = TITLE_LABEL) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _translator() -> Translator:
+    return Translator(get_i18n().current_locale)
+
+
+def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+# -- cards --------------------------------------------------------------------------------------------
+
+
+async def viewer_buttons(session: AsyncSession, a: Assignment, user: User) -> InlineKeyboardMarkup | None:
+    """The executor's and the control's buttons, whichever this user is (both for an author who
+    executes their own work); a department head may also reassign; any viewer may comment."""
+    t = _translator()
+    groups: list[dict[str, Any]] = []
+    if await access.can_act(session, a, user, Party.EXECUTOR):
+        groups.append(notices.executor_buttons(a, t))
+    if access.is_control(a, user):
+        groups.append(notices.control_buttons(a, t))
+    elif a.status == S.DECLINED and await access.can_delegate(session, a, user):
+        groups.append(notices.inline_keyboard([[(t("👤 Reassign"), notices.cb("reassign", a.id))]]))
+    if not groups and a.status not in (S.DONE, S.CANCELLED):
+        groups.append(notices.inline_keyboard([[(t("💬 Comment"), notices.cb("comment", a.id))]]))
+    seen: set[str] = set()
+    rows: list[list[InlineKeyboardButton]] = []
+    for group in groups:
+        for row in group["inline_keyboard"]:
+            fresh = [b for b in row if b["callback_data"] not in seen]
+            seen.update(b["callback_data"] for b in fresh)
+            rows.append([InlineKeyboardButton(**b) for b in fresh])
+    return _markup(rows)
+
+
+async def card(
+    session: AsyncSession,
+    a: Assignment,
+    user: User,
+    ctx: NoticeContext,
+    headline: str,
+    *,
+    extra: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card text (``headline`` already translated) and this viewer's buttons."""
+    people = {}
+    for uid in {a.executor_id, a.author_id} - {None}:
+        person = await session.get(User, uid)
+        if person is not None:
+            people[person.id] = person
+    text = notices.card_text(a, _translator(), ctx, people, headline)
+    if extra:
+        text += "\n\n" + extra
+    return text, await viewer_buttons(session, a, user)
+
+
+async def show_in_place(
+    query: CallbackQuery, bot: Bot, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Edit the pressed message; a message too old to edit gets a fresh copy instead."""
+    message = query.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as exc:
+            if "not modified" in str(exc):
+                return
+    await bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def edit_by_id(
+    bot: Bot, chat_id: int, message_id: int | None, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Bring a card the user pressed earlier (before a conversation) up to date; best effort."""
+    if not message_id:
+        return
+    try:
+        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        log.debug("card %s in chat %s not edited: %s", message_id, chat_id, exc)
+
+
+async def drop_buttons(bot: Bot, chat_id: int, message_id: int | None) -> None:
+    if not message_id:
+        return
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    except TelegramBadRequest:
+        pass  # already without buttons, or gone
+
+
+async def refuse(query: CallbackQuery, error: DomainError | str) -> None:
+    """A forged, stale or repeated press: a clear alert, and a trace in the log."""
+    text = domain_error_text(error) if isinstance(error, DomainError) else error
+    reason = error.message if isinstance(error, DomainError) else error
+    log.warning("refused callback %r from telegram user %s: %s", query.data, query.from_user.id, reason)
+    await query.answer(text, show_alert=True)
+
+
+# -- lists --------------------------------------------------------------------------------------------
+
+
+def list_view(
+    scope: str, flt: ListFilter, page: Page, ctx: NoticeContext, *, now: datetime, first: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    title = f"<b>{_(LIST_TITLES[scope])}</b> — {_(FILTER_NAMES[flt])}"
+    lines = [title, ""]
+    rows: list[list[InlineKeyboardButton]] = []
+    if not page.items:
+        lines.append(_("Nothing here.") if first else _("No more assignments."))
+    for a in page.items:
+        mark = " ⚠️" if a.deadline < now and a.status in OPEN_ASSIGNMENT_STATUSES else ""
+        lines.append(
+            _("№{id} {title} — due {deadline}, {status}{mark}").format(
+                id=a.id,
+                title=quote(short(a.title, 80)),
+                deadline=ctx.format_dt(a.deadline),
+                status=_(notices.STATUS_NAMES[S(a.status)]),
+                mark=mark,
+            )
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=f"№{a.id} · {short(a.title)}",
+                    callback_data=AssignmentCallback(action="open", id=a.id).pack(),
+                )
+            ]
+        )
+    nav: list[InlineKeyboardButton] = []
+    if not first:
+        nav.append(_list_button(_("« First page"), scope, flt))
+    if page.next_cursor is not None:
+        nav.append(_list_button(_("Next ›"), scope, flt, page.next_cursor.encode()))
+    rows.append(nav)
+    filters = [
+        _list_button(("• " if f is flt else "") + _(FILTER_NAMES[f]), scope, f) for f in FILTERS[scope]
+    ]
+    rows += [filters[i : i + 2] for i in range(0, len(filters), 2)]
+    markup = _markup(rows)
+    assert markup is not None  # the filter rows are always there
+    return "\n".join(lines), markup
+
+
+def _list_button(text: str, scope: str, flt: ListFilter, cursor: str = "") -> InlineKeyboardButton:
+    data = AssignmentListCallback(scope=scope, flt=flt.value, cur=cursor)
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+# -- reports ------------------------------------------------------------------------------------------
+
+
+def human_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=max(1, round(size / 1024)))
+    return _("{n} MB").format(n=f"{size / (1024 * 1024):.1f}")
+
+
+def report_preview(
+    a: Assignment, report: AssignmentReport, files: Sequence[StoredFile]
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [
+        _("<b>Report draft</b> for assignment №{id}: {title}").format(id=a.id, title=quote(a.title)),
+        "",
+        _("Text: {text}").format(text=quote(report.text[:1500] if report.text else None)),
+    ]
+    if files:
+        lines.append(_("Files ({n}):").format(n=len(files)))
+        for number, f in enumerate(files, 1):
+            name = f.original_name or (_("photo") if f.mime_type in IMAGE_TYPES else _("file"))
+            lines.append(f"{number}. {quote(name)} — {human_size(f.size)}")
+    else:
+        lines.append(_("Files: none yet"))
+    lines += ["", _("Send more photos or documents, write the text again to replace it, or send the report.")]
+    buttons = [
+        [
+            InlineKeyboardButton(
+                text=_("📤 Send"), callback_data=ReportCallback(action="send", id=a.id).pack()
+            ),
+            InlineKeyboardButton(
+                text=_("➕ Add more"), callback_data=ReportCallback(action="more", id=a.id).pack()
+            ),
+        ],
+        [
+            InlineKeyboardButton(
+                text=_("✖️ Cancel"), callback_data=ReportCallback(action="cancel", id=a.id).pack()
+            )
+        ],
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons)
+
+
+# -- extension deadlines ------------------------------------------------------------------------------
+
+_TYPED = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2})[:.](\d{2}))?\s*$")
+DEFAULT_HOUR = 18  # a date without a time means the end of the working day
+
+
+def parse_local(text: str, tz: ZoneInfo) -> datetime | None:
+    """«дд.мм.гггг чч:мм» (or just the date) in local time → an aware datetime; None if malformed."""
+    match = _TYPED.match(text)
+    if match is None:
+        return None
+    day, month, year, hour, minute = match.groups()
+    try:
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour) if hour else DEFAULT_HOUR,
+            int(minute) if minute else 0,
+            tzinfo=tz,
+        )
+    except ValueError:
+        return None
+
+
+def extension_picks(a: Assignment, ctx: NoticeContext) -> InlineKeyboardMarkup:
+    labels = {1: _("+1 day"), 3: _("+3 days"), 7: _("+1 week")}
+    row = [
+        InlineKeyboardButton(
+            text=_("{pick} (till {when})").format(
+                pick=labels[days], when=ctx.format_dt(a.deadline + timedelta(days=days))
+            ),
+            callback_data=ExtensionPickCallback(id=a.id, days=days).pack(),
+        )
+        for days in EXTENSION_PICKS
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[[b] for b in row])

@@ -1,0 +1,20 @@
+"""Inline-button payloads of the «New assignment» conversation (prefix ``new``)."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+CREATE_SCOPE = "new"  # scope of the shared calendar and executor picker in this flow
+
+
+class NewAct:
+    FILES_DONE = "files"  # attachments step finished (or skipped)
+    PRIORITY = "prio"  # value: a models.enums.Priority
+    CREATE = "create"
+    REDATE = "redate"  # back to the deadline step from the confirmation card
+    CANCEL = "cancel"
+
+
+class NewCallback(CallbackData, prefix="new"):
+    act: str
+    value: str = ""

@@ -1,0 +1,56 @@
+"""«New assignment»: a controller, manager or clerk creates an assignment in a short conversation.
+
+Text → executor → deadline → files → priority → confirmation. Button payloads are only ids and
+choices: every press reloads rows, and «Create» re-validates the executor and the deadline.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from bot.calendar import CalendarCallback
+from bot.create_callbacks import CREATE_SCOPE, NewCallback
+from bot.i18n import N_
+from bot.menu import MenuButton, MenuItem
+from bot.pickers import PickCallback
+from handlers.assignment_create import confirm, deadline, executor, files, text
+from handlers.assignment_create.guard import CreatorGuard
+from handlers.assignment_create.steps import CREATOR_ROLES
+
+NEW_ASSIGNMENT = MenuItem(
+    "assignment_create",
+    N_("New assignment"),
+    roles=frozenset(CREATOR_ROLES),
+    hint=N_("give an assignment to a colleague or a department"),
+    order=30,
+)
+MENU_ITEMS = (NEW_ASSIGNMENT,)
+
+
+async def outdated(query: CallbackQuery) -> None:
+    """A button of this flow pressed outside its step (an old message, a finished draft)."""
+    await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name="assignment_create")
+    guard = CreatorGuard()
+    router.message.middleware(guard)
+    router.callback_query.middleware(guard)
+    router.message.register(text.start, MenuButton(NEW_ASSIGNMENT.key))
+    router.include_routers(
+        text.create_router(),
+        executor.create_router(),
+        deadline.create_router(),
+        files.create_router(),
+        confirm.create_router(),
+    )
+    # Last: stale or forged presses of this flow (the guard refuses them to non-creators first).
+    stale = Router(name="assignment_create.stale")
+    stale.callback_query.register(outdated, NewCallback.filter())
+    stale.callback_query.register(outdated, CalendarCallback.filter(F.scope == CREATE_SCOPE))
+    stale.callback_query.register(outdated, PickCallback.filter(F.scope == CREATE_SCOPE))
+    router.include_router(stale)
+    return router

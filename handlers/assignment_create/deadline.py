@@ -1,0 +1,115 @@
+"""Step 3: the deadline in local time (quick picks, calendar and time slots, or typed); stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.calendar import (
+    Act,
+    CalendarCallback,
+    calendar_markup,
+    parse_typed,
+    picked_day,
+    picked_moment,
+    time_markup,
+)
+from bot.create_callbacks import CREATE_SCOPE
+from bot.create_states import CreateAssignment
+from handlers.assignment_create.steps import ask_files, deadline_prompt, redraw, settle, show_confirm
+from models import utcnow
+from services.notify import NoticeContext
+
+
+def _past_text() -> str:
+    return _("This day or time has already passed. Choose a moment in the future.")
+
+
+async def press(
+    query: CallbackQuery,
+    callback_data: CalendarCallback,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    notice_ctx: NoticeContext,
+) -> None:
+    now = notice_ctx.local(utcnow())
+    act = callback_data.act
+    if act == Act.NAV:
+        await query.answer()
+        markup = calendar_markup(CREATE_SCOPE, now, callback_data.y, callback_data.m)
+        await redraw(query, bot, deadline_prompt(), markup)
+    elif act == Act.DAY:
+        day = picked_day(callback_data)
+        if day is None or day < now.date():
+            await query.answer(_past_text(), show_alert=True)
+            return
+        await query.answer()
+        text = _("{day}: choose the time.").format(day=day.strftime("%d.%m.%Y"))
+        await redraw(query, bot, text, time_markup(CREATE_SCOPE, day, now))
+    elif act in (Act.QUICK, Act.TIME):
+        moment = picked_moment(callback_data, now)
+        if moment is None or moment <= now:
+            await query.answer(_past_text(), show_alert=True)
+            return
+        await query.answer()
+        await settle(query, _("Deadline: {when}").format(when=notice_ctx.format_dt(moment)))
+        await _accept(bot, query.from_user.id, state, session, notice_ctx, moment)
+    elif act == Act.PAST:
+        await query.answer(_past_text(), show_alert=True)
+    else:
+        await query.answer()  # month title, weekday names, blank cells
+
+
+async def typed(
+    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, notice_ctx: NoticeContext
+) -> None:
+    now = notice_ctx.local(utcnow())
+    moment = parse_typed(message.text or "", now)
+    if moment is None:
+        await message.answer(
+            _("I could not read a date and time. Example: {example}.").format(
+                example=now.strftime("%d.%m.%Y 18:00")
+            )
+            + "\n\n"
+            + deadline_prompt()
+        )
+        return
+    if moment <= now:
+        await message.answer(
+            _("{when} has already passed. Give a deadline in the future.").format(
+                when=notice_ctx.format_dt(moment)
+            )
+        )
+        return
+    await message.answer(_("Deadline: {when}").format(when=notice_ctx.format_dt(moment)))
+    await _accept(bot, message.chat.id, state, session, notice_ctx, moment)
+
+
+async def _accept(
+    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, ctx: NoticeContext, moment: datetime
+) -> None:
+    await state.update_data(deadline=moment.astimezone(UTC).isoformat())
+    if (await state.get_data()).get("editing"):
+        await show_confirm(bot, chat_id, state, session, ctx)
+    else:
+        await ask_files(bot, chat_id, state)
+
+
+async def hint(message: Message) -> None:
+    await message.answer(_("I am waiting for the deadline.") + "\n\n" + deadline_prompt())
+
+
+def create_router() -> Router:
+    router = Router(name="assignment_create.deadline")
+    router.callback_query.register(
+        press, CreateAssignment.deadline, CalendarCallback.filter(F.scope == CREATE_SCOPE)
+    )
+    router.message.register(typed, CreateAssignment.deadline, F.text, ~F.text.startswith("/"))
+    router.message.register(hint, CreateAssignment.deadline)
+    return router

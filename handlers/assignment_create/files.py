@@ -1,0 +1,89 @@
+"""Step 4: optional photos and documents, checked and stored at once, linked when the assignment exists."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.create_callbacks import NewAct, NewCallback
+from bot.create_states import CreateAssignment
+from bot.texts import domain_error_text
+from handlers.assignment_create.steps import MAX_FILES, ask_priority, files_done_markup, files_prompt, settle
+from models import User
+from porucheno.settings import Settings
+from services.errors import InvalidInput
+from services.files import MAX_FILE_BYTES, store_file
+
+
+async def got_file(
+    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, settings: Settings, user: User
+) -> None:
+    files: list[int] = list((await state.get_data()).get("files") or [])
+    if len(files) >= MAX_FILES:
+        await message.answer(
+            _("That makes {n} files already, the most for one assignment. Tap «Done».").format(n=MAX_FILES),
+            reply_markup=files_done_markup(),
+        )
+        return
+    if message.photo:
+        media, filename = message.photo[-1], None  # the largest size
+    else:
+        assert message.document is not None  # guaranteed by the filter
+        media, filename = message.document, message.document.file_name
+    try:
+        # Telegram lets bots download at most 20 MB: refuse bigger files before trying.
+        if media.file_size and media.file_size > MAX_FILE_BYTES:
+            raise InvalidInput("The file is larger than %(mb)d MB.", mb=MAX_FILE_BYTES // (1024 * 1024))
+        tg_file = await bot.get_file(media.file_id)
+        buffer = await bot.download_file(tg_file.file_path or "")
+        data = buffer.read() if buffer is not None else b""
+        stored = await store_file(
+            session,
+            settings.files_dir,
+            data,
+            filename=filename,
+            telegram_file_id=media.file_id,
+            telegram_file_unique_id=media.file_unique_id,
+            uploaded_by_user_id=user.id,
+            uploaded_by_telegram_id=message.from_user.id if message.from_user else None,
+        )
+    except InvalidInput as exc:
+        await message.answer(domain_error_text(exc) + "\n\n" + files_prompt(), reply_markup=_markup(files))
+        return
+    files.append(stored.id)
+    await state.update_data(files=files)
+    await message.answer(
+        _("File added ({n} of {limit}). Send more or tap «Done».").format(n=len(files), limit=MAX_FILES),
+        reply_markup=files_done_markup(),
+    )
+
+
+def _markup(files: list[int]) -> InlineKeyboardMarkup:
+    return files_done_markup() if files else files_done_markup(skip=True)
+
+
+async def done(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    files = (await state.get_data()).get("files") or []
+    await query.answer()
+    await settle(query, _("Files: {n}").format(n=len(files)))
+    await ask_priority(bot, query.from_user.id, state)
+
+
+async def hint(message: Message, state: FSMContext) -> None:
+    files = list((await state.get_data()).get("files") or [])
+    await message.answer(
+        _("I am waiting for photos or documents.") + "\n\n" + files_prompt(), reply_markup=_markup(files)
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="assignment_create.files")
+    router.message.register(got_file, CreateAssignment.files, F.photo | F.document)
+    router.message.register(hint, CreateAssignment.files)
+    router.callback_query.register(
+        done, CreateAssignment.files, NewCallback.filter(F.act == NewAct.FILES_DONE)
+    )
+    return router

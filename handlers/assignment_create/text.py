@@ -1,0 +1,57 @@
+"""Step 1: the menu button opens the conversation; the first line of the text is the title."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.create_states import CreateAssignment
+from handlers.assignment_create.steps import ask_executor, ask_text, text_prompt
+from models.enums import Priority
+from services.assignments.commands import TEXT_LIMIT, TITLE_LIMIT
+
+
+def split_text(raw: str) -> tuple[str, str]:
+    """(title, body): the first non-empty line and everything after it."""
+    title, _sep, body = raw.strip().partition("\n")
+    return title.strip(), body.strip()
+
+
+async def start(message: Message, bot: Bot, state: FSMContext) -> None:
+    await state.clear()
+    await ask_text(bot, message.chat.id, state)
+
+
+async def got_text(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+    title, body = split_text(message.text or "")
+    if not title:
+        await message.answer(_("The text is empty.") + "\n\n" + text_prompt())
+        return
+    if len(title) > TITLE_LIMIT:
+        await message.answer(
+            _(
+                "The first line is the title and may be at most {limit} characters long; yours has {n}. "
+                "Shorten it and move the details to the following lines."
+            ).format(limit=TITLE_LIMIT, n=len(title))
+        )
+        return
+    if len(body) > TEXT_LIMIT:
+        await message.answer(_("The text is too long: at most {n} characters.").format(n=TEXT_LIMIT))
+        return
+    await state.update_data(title=title, body=body, files=[], priority=Priority.NORMAL.value, editing=False)
+    await ask_executor(bot, message.chat.id, state, session)
+
+
+async def hint(message: Message) -> None:
+    """Stickers, voice, photos, unknown commands: say what this step needs."""
+    await message.answer(_("I am waiting for the text of the assignment.") + "\n\n" + text_prompt())
+
+
+def create_router() -> Router:
+    router = Router(name="assignment_create.text")
+    router.message.register(got_text, CreateAssignment.text, F.text, ~F.text.startswith("/"))
+    router.message.register(hint, CreateAssignment.text)
+    return router

@@ -1,0 +1,115 @@
+"""«My assignments» and «Under control»: filtered, keyset-paged lists; each item opens its card."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.assignment_cards import CONTROL, FILTERS, MY, card, list_view, refuse, show_in_place
+from bot.callbacks import AssignmentCallback, AssignmentListCallback
+from bot.i18n import N_
+from bot.menu import ALL_STAFF, MenuButton, MenuItem
+from handlers.assignments_common import NOT_STAFF
+from models import User, utcnow
+from models.enums import Role
+from services.assignments import commands, queries
+from services.assignments.queries import Cursor, ListFilter
+from services.errors import DomainError
+from services.notify import NoticeContext
+
+# Anybody on the staff can be given an assignment; authors and controllers check the work.
+MY_ASSIGNMENTS = MenuItem(
+    "my_assignments",
+    N_("My assignments"),
+    roles=ALL_STAFF,
+    hint=N_("the assignments you execute"),
+    order=30,
+)
+UNDER_CONTROL = MenuItem(
+    "under_control",
+    N_("Under control"),
+    roles=frozenset({Role.CONTROLLER, Role.MANAGER, Role.CLERK}),
+    hint=N_("the assignments you check"),
+    order=31,
+)
+MENU_ITEMS = (MY_ASSIGNMENTS, UNDER_CONTROL)
+
+
+async def _render(
+    session: AsyncSession, user: User, ctx: NoticeContext, scope: str, flt: ListFilter, cursor: Cursor | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    now = utcnow()
+    fetch = queries.my_assignments if scope == MY else queries.under_control
+    page = await fetch(session, user, flt, now=now, cursor=cursor)
+    return list_view(scope, flt, page, ctx, now=now, first=cursor is None)
+
+
+async def show_my(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, notice_ctx: NoticeContext
+) -> None:
+    await state.clear()  # a menu button ends any conversation
+    text, markup = await _render(session, user, notice_ctx, MY, ListFilter.OPEN, None)
+    await message.answer(text, reply_markup=markup)
+
+
+async def show_control(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, notice_ctx: NoticeContext
+) -> None:
+    await state.clear()
+    text, markup = await _render(session, user, notice_ctx, CONTROL, ListFilter.OPEN, None)
+    await message.answer(text, reply_markup=markup)
+
+
+async def turn_page(
+    query: CallbackQuery,
+    callback_data: AssignmentListCallback,
+    bot: Bot,
+    session: AsyncSession,
+    user: User | None,
+    notice_ctx: NoticeContext,
+) -> None:
+    # The lists only ever show the presser's own rows, so forged data can at worst show them theirs.
+    allowed = FILTERS.get(callback_data.scope, ())
+    flt = next((f for f in allowed if f.value == callback_data.flt), None)
+    if user is None or flt is None:
+        outdated = _("This button is outdated. Please use the current menu.")
+        await refuse(query, NOT_STAFF if user is None else outdated)
+        return
+    cursor = Cursor.decode(callback_data.cur)
+    text, markup = await _render(session, user, notice_ctx, callback_data.scope, flt, cursor)
+    await query.answer()
+    await show_in_place(query, bot, text, markup)
+
+
+async def open_card(
+    query: CallbackQuery,
+    callback_data: AssignmentCallback,
+    bot: Bot,
+    session: AsyncSession,
+    user: User | None,
+    notice_ctx: NoticeContext,
+) -> None:
+    """A fresh card below the list (the list stays for further browsing)."""
+    if user is None:
+        await refuse(query, NOT_STAFF)
+        return
+    try:
+        a = await commands.load_visible(session, callback_data.id, user)
+    except DomainError as exc:
+        await refuse(query, exc)
+        return
+    text, markup = await card(session, a, user, notice_ctx, _("Assignment card"))
+    await query.answer()
+    await bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+def create_router() -> Router:
+    router = Router(name="assignments_lists")
+    router.message.register(show_my, MenuButton(MY_ASSIGNMENTS.key))
+    router.message.register(show_control, MenuButton(UNDER_CONTROL.key))
+    router.callback_query.register(turn_page, AssignmentListCallback.filter())
+    router.callback_query.register(open_card, AssignmentCallback.filter(F.action == "open"))
+    return router

@@ -1,0 +1,267 @@
+"""The web panel's assignment list: visibility in SQL, filters, keyset pagination on (deadline, id).
+
+Each page is a UNION ALL of one branch per wanted status, each ``ORDER BY deadline, id LIMIT n+1``:
+every branch walks one of the composite indexes (status | executor_id, status | department_id,
+status | controller_id, status) in deadline order, so a page costs the same at a million rows
+whether it is the first or the thousandth, and no branch ever sorts the table. For staff who see
+only their own work, each status branch is split further by visibility arm (executor, controller,
+author, member, headed department) so that each arm uses its own index too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, union, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Assignment, AssignmentMember, Department, User, UserRole
+from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, Role
+from services.assignments import access
+from services.assignments.queries import Cursor
+
+PAGE_SIZE = 25
+ALL_STATUSES = tuple(s.value for s in AssignmentStatus)
+OPEN_STATUSES = tuple(s.value for s in OPEN_ASSIGNMENT_STATUSES)
+
+
+def sees_all(user: User) -> bool:
+    """Managers and clerks (and administrators) see every assignment in the panel."""
+    return user.has_role(Role.MANAGER, Role.CLERK)
+
+
+async def can_see(session: AsyncSession, assignment: Assignment, user: User) -> bool:
+    return sees_all(user) or await access.can_view(session, assignment, user)
+
+
+# One way of being allowed to see a row, applied to a branch query.
+Arm = Callable[[Select[tuple[int, datetime]]], Select[tuple[int, datetime]]]
+
+
+async def visibility_arms(session: AsyncSession, user: User) -> list[Arm] | None:
+    """The SQL form of :func:`access.can_view` as separate arms (None: no restriction).
+
+    One OR over all of them would make PostgreSQL filter a whole status range row by row; as
+    separate branches each arm walks its own index and only the user's rows are read.
+    """
+    if sees_all(user):
+        return None
+    uid = user.id
+    arms: list[Arm] = [
+        lambda q: q.where(Assignment.executor_id == uid),
+        lambda q: q.where(Assignment.controller_id == uid),
+        lambda q: q.where(Assignment.author_id == uid),
+        lambda q: q.join(
+            AssignmentMember,
+            and_(AssignmentMember.assignment_id == Assignment.id, AssignmentMember.user_id == uid),
+        ),
+    ]
+    headed = (await session.scalars(select(Department.id).where(Department.head_id == uid))).all()
+    if headed:
+        arms.append(lambda q: q.where(Assignment.department_id.in_(headed)))
+    return arms
+
+
+def is_overdue(assignment: Assignment, now: datetime) -> bool:
+    return assignment.status in OPEN_STATUSES and assignment.deadline < now
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What the list shows. ``status``: "open", "overdue", "all" or one status code."""
+
+    status: str = "open"
+    department_id: int | None = None
+    executor_id: int | None = None
+    controller_id: int | None = None
+    priority: str | None = None
+    deadline_from: datetime | None = None  # UTC, inclusive
+    deadline_before: datetime | None = None  # UTC, exclusive
+    text: str | None = None
+
+    def statuses(self) -> tuple[str, ...]:
+        if self.status in ("open", "overdue"):
+            return OPEN_STATUSES
+        if self.status in ALL_STATUSES:
+            return (self.status,)
+        return ALL_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    items: Sequence[Assignment]
+    next_cursor: Cursor | None  # "Next": rows after the last one shown
+    prev_cursor: Cursor | None  # "Back": rows before the first one shown
+
+
+def _title_match(session: AsyncSession, text: str) -> ColumnElement[bool]:
+    if session.bind.dialect.name == "postgresql":
+        return Assignment.title.icontains(text, autoescape=True)
+    # SQLite folds only ASCII: try the spellings people type (as is, lower, Capitalised, UPPER).
+    variants = dict.fromkeys([text, text.lower(), text.capitalize(), text.upper()])
+    return or_(*(Assignment.title.contains(v, autoescape=True) for v in variants))
+
+
+def _conditions(session: AsyncSession, q: ListQuery, now: datetime) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.status == "overdue":
+        conds.append(Assignment.deadline < now)
+    if q.department_id is not None:
+        conds.append(Assignment.department_id == q.department_id)
+    if q.executor_id is not None:
+        conds.append(Assignment.executor_id == q.executor_id)
+    if q.controller_id is not None:
+        conds.append(Assignment.controller_id == q.controller_id)
+    if q.priority:
+        conds.append(Assignment.priority == q.priority)
+    if q.deadline_from is not None:
+        conds.append(Assignment.deadline >= q.deadline_from)
+    if q.deadline_before is not None:
+        conds.append(Assignment.deadline < q.deadline_before)
+    if q.text:
+        conds.append(_title_match(session, q.text))
+    return conds
+
+
+def _keyset(cursor: Cursor, backward: bool) -> ColumnElement[bool]:
+    # The plain range on ``deadline`` lets the index bound the scan; the OR only breaks ties.
+    if backward:
+        return and_(
+            Assignment.deadline <= cursor.deadline,
+            or_(Assignment.deadline < cursor.deadline, Assignment.id < cursor.id),
+        )
+    return and_(
+        Assignment.deadline >= cursor.deadline,
+        or_(Assignment.deadline > cursor.deadline, Assignment.id > cursor.id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    statuses: tuple[str, ...]
+    conds: list[ColumnElement[bool]]
+    arms: list[Arm] | None
+
+
+def _branch(
+    plan: _Plan, status: str, arm: Arm | None, cursor: Cursor | None, backward: bool, limit: int
+) -> Select[tuple[int, datetime]]:
+    query = select(Assignment.id, Assignment.deadline).where(Assignment.status == status, *plan.conds)
+    if arm is not None:
+        query = arm(query)
+    if cursor is not None:
+        query = query.where(_keyset(cursor, backward))
+    if backward:
+        return query.order_by(Assignment.deadline.desc(), Assignment.id.desc()).limit(limit)
+    return query.order_by(Assignment.deadline, Assignment.id).limit(limit)
+
+
+async def _ids(
+    session: AsyncSession, plan: _Plan, cursor: Cursor | None, *, backward: bool, limit: int
+) -> list[tuple[int, datetime]]:
+    """Up to ``limit`` (id, deadline) pairs next to ``cursor``, nearest first."""
+    arms: list[Arm | None] = list(plan.arms) if plan.arms is not None else [None]
+    branches = [
+        _branch(plan, s, arm, cursor, backward, limit).subquery() for s in plan.statuses for arm in arms
+    ]
+    if len(branches) == 1:
+        merged = branches[0]
+    else:
+        parts = [select(b.c.id, b.c.deadline) for b in branches]
+        # A row reachable through two arms (executor and controller at once) is listed once.
+        merged = (union(*parts) if len(arms) > 1 else union_all(*parts)).subquery()
+    order = (merged.c.deadline.desc(), merged.c.id.desc()) if backward else (merged.c.deadline, merged.c.id)
+    rows = await session.execute(select(merged.c.id, merged.c.deadline).order_by(*order).limit(limit))
+    return [(row.id, row.deadline) for row in rows]
+
+
+async def list_page(
+    session: AsyncSession,
+    user: User,
+    q: ListQuery,
+    *,
+    now: datetime,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> ListPage:
+    """One page in deadline order: the first, the one ``after`` a cursor, or the one ``before`` it."""
+    plan = _Plan(q.statuses(), _conditions(session, q, now), await visibility_arms(session, user))
+    backward = before is not None and after is None
+    rows = await _ids(session, plan, before if backward else after, backward=backward, limit=limit + 1)
+    if backward and not rows:  # the cursor row is gone: start over
+        return await list_page(session, user, q, now=now, limit=limit)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+    first = Cursor(rows[0][1], rows[0][0]) if rows else None
+    last = Cursor(rows[-1][1], rows[-1][0]) if rows else None
+    if backward:
+        has_prev = more
+        has_next = last is not None and bool(await _ids(session, plan, last, backward=False, limit=1))
+    else:
+        has_next = more
+        has_prev = (
+            after is not None
+            and first is not None
+            and bool(await _ids(session, plan, first, backward=True, limit=1))
+        )
+    ids = [ident for ident, _deadline in rows]
+    loaded = {
+        a.id: a for a in (await session.scalars(select(Assignment).where(Assignment.id.in_(ids)))).all()
+    }
+    return ListPage(
+        items=[loaded[i] for i in ids if i in loaded],
+        next_cursor=last if has_next else None,
+        prev_cursor=first if has_prev else None,
+    )
+
+
+async def user_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
+    return {row.id: row.full_name for row in rows}
+
+
+async def department_names(session: AsyncSession) -> dict[int, str]:
+    rows = await session.execute(select(Department.id, Department.name))
+    return {row.id: row.name for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class StaffOption:
+    id: int
+    full_name: str
+    department_id: int | None
+    is_active: bool
+
+
+async def staff_options(session: AsyncSession, *, roles: tuple[Role, ...] = ()) -> list[StaffOption]:
+    """Staff for the pickers, by name; ``roles`` keeps only holders of one of them (or admins)."""
+    query = select(User.id, User.full_name, User.department_id, User.is_active).order_by(
+        User.full_name, User.id
+    )
+    if roles:
+        holders = select(UserRole.user_id).where(UserRole.role.in_([r.value for r in (*roles, Role.ADMIN)]))
+        query = query.where(User.id.in_(holders))
+    rows = await session.execute(query)
+    return [StaffOption(r.id, r.full_name, r.department_id, r.is_active) for r in rows]
+
+
+def grouped(
+    options: Sequence[StaffOption], departments: dict[int, str], no_department: str
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """``[(department name, [(user id, name), ...]), ...]`` for ``<optgroup>``s, departments by name."""
+    groups: dict[int | None, list[tuple[int, str]]] = {}
+    for o in options:
+        dept = o.department_id if o.department_id in departments else None
+        groups.setdefault(dept, []).append((o.id, o.full_name))
+    named = sorted((departments[d], items) for d, items in groups.items() if d is not None)
+    if None in groups:
+        named.append((no_department, groups[None]))
+    return named
