@@ -33,7 +33,7 @@ from models import Assignment, AssignmentReport, StoredFile, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from models.enums import AssignmentStatus as S
 from services.assignments import access, notices
-from services.assignments.lifecycle import Party
+from services.assignments.lifecycle import Action, Party, target_state
 from services.assignments.queries import ListFilter, Page
 from services.errors import DomainError
 from services.files import IMAGE_TYPES
@@ -90,7 +90,8 @@ async def viewer_buttons(session: AsyncSession, a: Assignment, user: User) -> In
         groups.append(notices.executor_buttons(a, t))
     if access.is_control(a, user):
         groups.append(notices.control_buttons(a, t))
-    elif a.status == S.DECLINED and await access.can_delegate(session, a, user):
+    elif target_state(Action.REASSIGN, a.status) and await access.can_delegate(session, a, user):
+        # A department head hands work addressed to the department on to a subordinate.
         groups.append(notices.inline_keyboard([[(t("👤 Reassign"), notices.cb("reassign", a.id))]]))
     if not groups and a.status not in (S.DONE, S.CANCELLED):
         groups.append(notices.inline_keyboard([[(t("💬 Comment"), notices.cb("comment", a.id))]]))

@@ -149,3 +149,22 @@ def test_allowed_actions_per_state() -> None:
     assert allowed_actions(S.ON_REVIEW) == [Action.ACCEPT, Action.RETURN, Action.CANCEL]
     assert Action.SUBMIT in allowed_actions(S.RETURNED)
     assert allowed_actions(S.DONE) == []
+
+
+async def test_department_head_delegates_to_a_subordinate(
+    session: AsyncSession, people: dict[str, User]
+) -> None:
+    a = await commands.create(
+        session,
+        people["boss"],
+        title="Обследовать двор",
+        deadline=utcnow() + timedelta(days=1),
+        department_id=people["exec"].department_id,
+    )
+    assert a.executor_id == people["head"].id
+    a = await commands.reassign(
+        session, people["head"], a.id, people["exec"].id, reason="Поручаю Исполнителю"
+    )
+    assert (a.executor_id, a.status) == (people["exec"].id, S.NEW)
+    with pytest.raises(PermissionDenied):  # an ordinary executor cannot hand work around
+        await commands.reassign(session, people["exec"], a.id, people["other"].id)
