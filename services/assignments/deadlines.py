@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Assignment, DeadlineNudge, Department
@@ -73,6 +73,7 @@ def _left(t: Translator, delta: timedelta) -> str:
 async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, now: datetime) -> ScanResult:
     result = ScanResult()
     messages: list[outbox.OutgoingMessage] = []
+    nudges: list[dict[str, object]] = []
     if policy.is_quiet(ctx.local(now)):
         result.quiet = True
         return result
@@ -100,7 +101,7 @@ async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, n
     people = await _users(session, [a.executor_id for a in assignments.values()])
     for a in assignments.values():
         for kind in due_kinds[a.id]:
-            session.add(DeadlineNudge(assignment_id=a.id, kind=kind, deadline=a.deadline, sent_at=now))
+            nudges.append({"assignment_id": a.id, "kind": kind, "deadline": a.deadline, "sent_at": now})
         recipient = people.get(a.executor_id or 0)
         if recipient is None or recipient.telegram_id is None:
             continue
@@ -131,7 +132,7 @@ async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, n
     ).all()
     people = await _users(session, [u for a in passed for u in (a.executor_id, a.controller_id, a.author_id)])
     for a in passed:
-        session.add(DeadlineNudge(assignment_id=a.id, kind=DEADLINE_KIND, deadline=a.deadline, sent_at=now))
+        nudges.append({"assignment_id": a.id, "kind": DEADLINE_KIND, "deadline": a.deadline, "sent_at": now})
         for uid in dict.fromkeys([a.executor_id, a.controller_id]):
             recipient = people.get(uid or 0)
             if recipient is None or recipient.telegram_id is None:
@@ -147,7 +148,9 @@ async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, n
                 )
             )
         result.deadline_notices += 1
-    # One multi-row insert for all notices of this run, in the same transaction as the nudge rows.
+    # Multi-row inserts for the nudge rows and their notices, in one transaction.
+    if nudges:
+        await session.execute(insert(DeadlineNudge), nudges)
     await outbox.enqueue_many(session, messages)
     await session.flush()
     return result
