@@ -14,10 +14,22 @@ from models import Building, Category, Department, User
 from models.enums import Role
 from services import staff
 from services.audit import Actor
+from services.notify import N_
 
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_PASSWORD = "porucheno-demo"  # demo only; `porucheno create-admin` for real deployments
 DEMO_RESIDENT_ID = 7000001
+
+
+# Labels under the personas in the sandbox chat, translated into the demo's language.
+PERSONA_LABELS = {
+    "resident": N_("resident"),
+    Role.MANAGER.value: N_("manager"),
+    Role.CONTROLLER.value: N_("controller"),
+    Role.EXECUTOR.value: N_("executor"),
+    Role.DISPATCHER.value: N_("dispatcher"),
+    Role.CLERK.value: N_("clerk"),
+}
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 def extract(dirs: tuple[str, ...]) -> Catalog:
     catalog = Catalog(project="porucheno", domain=None)
     # A folder that is its own domain (services/addresses) is left out of its parent's (services).
-    nested = {o for other in DOMAINS.values() for o in other if o not in dirs}
+    nested = {o for other in DOMAINS.values() for o in other if any(o.startswith(d + "/") for d in dirs)}
     for d in dirs:
         path = ROOT / d
         if not path.is_dir():

@@ -24,7 +24,8 @@ from bot.factory import create_bot, create_dispatcher, set_bot_commands
 from bot.outbox_sender import OutboxSender
 from bot.runner import create_webhook_app, run_polling
 from models.db import create_engine, create_session_factory
-from porucheno.demo_seed import demo_personas, seed_demo
+from porucheno.demo_seed import PERSONA_LABELS, demo_personas, seed_demo
+from porucheno.i18n import gettext
 from porucheno.migrate import upgrade_async
 from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
@@ -75,7 +76,10 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         from sandbox.app import create_sandbox_app
         from sandbox.config import Persona, SandboxConfig
 
-        personas = [Persona(p.telegram_id, p.name, p.role, p.username) for p in demo_personas()]
+        personas = [
+            Persona(p.telegram_id, p.name, gettext(settings.locale, PERSONA_LABELS[p.role]), p.username)
+            for p in demo_personas()
+        ]
         sandbox_app = create_sandbox_app(SandboxConfig(personas=personas, lang=settings.locale))
     bot = create_bot(settings)
     dispatcher = create_dispatcher(settings, session_factory)
