@@ -38,6 +38,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "bot": ("bot", "handlers"),
     "web": ("admin_web",),
     "addresses": ("services/addresses",),
+    "outages": ("services/outages",),
     "services": ("services", "scheduler", "porucheno"),
 }
 

@@ -62,6 +62,14 @@ def create_scheduler(
         id="deadline_scan",
         next_run_time=utcnow(),
     )
+    scheduler.add_job(
+        jobs.planned_outages,
+        "interval",
+        minutes=settings.deadline_scan_minutes,
+        args=[session_factory, ctx],
+        id="planned_outages",
+        next_run_time=utcnow(),
+    )
     hour, minute = (int(x) for x in settings.escalation_time.split(":"))
     scheduler.add_job(
         jobs.overdue_escalation,

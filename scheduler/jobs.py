@@ -11,6 +11,7 @@ from models import utcnow
 from porucheno.settings import Settings
 from services.assignments import deadlines
 from services.notify import NoticeContext
+from services.outages.planned import planned_scan
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +52,14 @@ async def overdue_escalation(
         await session.commit()
     log.info("overdue escalation: %s recipients", sent)
     return sent
+
+
+async def planned_outages(
+    session_factory: async_sessionmaker[AsyncSession], ctx: NoticeContext, now: datetime | None = None
+) -> None:
+    """Warn subscribers before planned outages, and tell them when they start and end."""
+    async with session_factory() as session:
+        result = await planned_scan(session, ctx, now or utcnow())
+        await session.commit()
+    if result.queued:
+        log.info("planned outages: %s notices queued", result.queued)

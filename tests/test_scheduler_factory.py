@@ -1,0 +1,21 @@
+"""The scheduler carries every periodic job, in the configured time zone."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from porucheno.settings import Settings
+from scheduler.factory import SchedulerHealth, create_scheduler
+
+
+async def test_jobs_are_registered_in_local_time(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    scheduler = create_scheduler(
+        settings.model_copy(update={"escalation_time": "09:30"}), session_factory, SchedulerHealth()
+    )
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"heartbeat", "deadline_scan", "planned_outages", "overdue_escalation"}
+    assert str(scheduler.timezone) == "Europe/Moscow"
+    trigger = str(jobs["overdue_escalation"].trigger)
+    assert "hour='9'" in trigger and "minute='30'" in trigger
