@@ -8,11 +8,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import refuse
 from bot.callbacks import AssignmentCallback
 from bot.states import CommentForm
 from bot.texts import domain_error_text, quote
-from handlers.assignments_common import NOT_STAFF, start_text_prompt, text_expected
+from handlers.assignments_common import checked, start_text_prompt, text_expected
 from models import User
 from services.assignments import commands
 from services.errors import DomainError
@@ -27,13 +26,8 @@ async def ask_comment(
     session: AsyncSession,
     user: User | None,
 ) -> None:
-    if user is None:
-        await refuse(query, NOT_STAFF)
-        return
-    try:
-        a = await commands.load_visible(session, callback_data.id, user)
-    except DomainError as exc:
-        await refuse(query, exc)
+    a = await checked(query, user, lambda u: commands.load_visible(session, callback_data.id, u))
+    if a is None:
         return
     prompt = _(
         "Write your comment on assignment №{id} «{title}». "

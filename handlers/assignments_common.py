@@ -7,6 +7,7 @@ the current state on every press, and a refusal is shown as an alert and logged.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
@@ -22,8 +23,22 @@ from services.assignments import commands
 from services.errors import DomainError, InvalidInput, PermissionDenied
 from services.notify import NoticeContext
 
+T = TypeVar("T")
 NOT_STAFF = PermissionDenied("You are not allowed to do this with this assignment.")
 ALREADY_CHANGED = InvalidInput("This assignment has already changed; here is its current state.")
+
+
+async def checked(query: CallbackQuery, user: User | None, check: Callable[[User], Awaitable[T]]) -> T | None:
+    """Run a service check for this staff member on the reloaded record; on refusal answer the
+    press with a clear alert and return None."""
+    if user is None:
+        await refuse(query, NOT_STAFF)
+        return None
+    try:
+        return await check(user)
+    except DomainError as exc:
+        await refuse(query, exc)
+        return None
 
 
 def card_message_id(query: CallbackQuery) -> int | None:

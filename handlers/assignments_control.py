@@ -18,6 +18,7 @@ from handlers.assignments_common import (
     NOT_STAFF,
     act,
     card_message_id,
+    checked,
     start_text_prompt,
     text_expected,
 )
@@ -67,13 +68,8 @@ async def ask_return_reason(
     session: AsyncSession,
     user: User | None,
 ) -> None:
-    if user is None:
-        await refuse(query, NOT_STAFF)
-        return
-    try:
-        a = await commands.precheck(session, user, callback_data.id, Action.RETURN)
-    except DomainError as exc:
-        await refuse(query, exc)
+    a = await checked(query, user, lambda u: commands.precheck(session, u, callback_data.id, Action.RETURN))
+    if a is None:
         return
     prompt = _(
         "What needs to be redone in assignment №{id} «{title}»? Please write it: "
@@ -179,13 +175,8 @@ async def ask_new_executor(
     session: AsyncSession,
     user: User | None,
 ) -> None:
-    if user is None:
-        await refuse(query, NOT_STAFF)
-        return
-    try:
-        a = await commands.precheck(session, user, callback_data.id, Action.REASSIGN)
-    except DomainError as exc:
-        await refuse(query, exc)
+    a = await checked(query, user, lambda u: commands.precheck(session, u, callback_data.id, Action.REASSIGN))
+    if a is None:
         return
     people = await queries.reassign_candidates(session, a)
     department = await session.get(Department, a.department_id) if a.department_id else None

@@ -16,9 +16,9 @@ from bot.callbacks import AssignmentCallback, ExtensionPickCallback
 from bot.states import DeclineForm, ExtensionForm
 from bot.texts import domain_error_text, quote
 from handlers.assignments_common import (
-    NOT_STAFF,
     act,
     card_message_id,
+    checked,
     start_text_prompt,
     text_expected,
 )
@@ -67,13 +67,8 @@ async def ask_decline_reason(
     session: AsyncSession,
     user: User | None,
 ) -> None:
-    if user is None:
-        await refuse(query, NOT_STAFF)
-        return
-    try:
-        a = await commands.precheck(session, user, callback_data.id, Action.DECLINE)
-    except DomainError as exc:
-        await refuse(query, exc)
+    a = await checked(query, user, lambda u: commands.precheck(session, u, callback_data.id, Action.DECLINE))
+    if a is None:
         return
     prompt = _(
         "Why do you decline assignment №{id} «{title}»? Please write the reason: "
@@ -137,13 +132,8 @@ async def ask_new_deadline(
     user: User | None,
     notice_ctx: NoticeContext,
 ) -> None:
-    if user is None:
-        await refuse(query, NOT_STAFF)
-        return
-    try:
-        a = await commands.extension_precheck(session, user, callback_data.id)
-    except DomainError as exc:
-        await refuse(query, exc)
+    a = await checked(query, user, lambda u: commands.extension_precheck(session, u, callback_data.id))
+    if a is None:
         return
     await state.set_state(ExtensionForm.deadline)
     await query.answer()

@@ -12,12 +12,11 @@ from bot.assignment_cards import CONTROL, FILTERS, MY, card, list_view, refuse, 
 from bot.callbacks import AssignmentCallback, AssignmentListCallback
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, MenuButton, MenuItem
-from handlers.assignments_common import NOT_STAFF
+from handlers.assignments_common import NOT_STAFF, checked
 from models import User, utcnow
 from models.enums import Role
 from services.assignments import commands, queries
 from services.assignments.queries import Cursor, ListFilter
-from services.errors import DomainError
 from services.notify import NoticeContext
 
 # Anybody on the staff can be given an assignment; authors and controllers check the work.
@@ -93,13 +92,8 @@ async def open_card(
     notice_ctx: NoticeContext,
 ) -> None:
     """A fresh card below the list (the list stays for further browsing)."""
-    if user is None:
-        await refuse(query, NOT_STAFF)
-        return
-    try:
-        a = await commands.load_visible(session, callback_data.id, user)
-    except DomainError as exc:
-        await refuse(query, exc)
+    a = await checked(query, user, lambda u: commands.load_visible(session, callback_data.id, u))
+    if a is None:
         return
     text, markup = await card(session, a, user, notice_ctx, _("Assignment card"))
     await query.answer()

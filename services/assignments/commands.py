@@ -217,10 +217,12 @@ async def transition(
     return assignment
 
 
-async def precheck(session: AsyncSession, user: User, assignment_id: int, action: Action) -> Assignment:
+async def precheck(
+    session: AsyncSession, user: User, assignment_id: int, action: Action, *, for_update: bool = False
+) -> Assignment:
     """Refuse now, with the same errors the action itself would raise, before a conversation asks
     for a reason or an executor. Changes nothing."""
-    assignment = await load(session, assignment_id)
+    assignment = await load(session, assignment_id, for_update=for_update)
     if action is Action.REASSIGN:
         allowed = access.is_control(assignment, user) or await access.can_delegate(session, assignment, user)
     else:
@@ -232,11 +234,13 @@ async def precheck(session: AsyncSession, user: User, assignment_id: int, action
     return assignment
 
 
-async def extension_precheck(session: AsyncSession, user: User, assignment_id: int) -> Assignment:
+async def extension_precheck(
+    session: AsyncSession, user: User, assignment_id: int, *, for_update: bool = False
+) -> Assignment:
     """What :func:`request_extension` checks before it looks at the new deadline."""
     from services.assignments.lifecycle import Party
 
-    assignment = await load(session, assignment_id)
+    assignment = await load(session, assignment_id, for_update=for_update)
     if not await access.can_act(session, assignment, user, Party.EXECUTOR):
         raise PermissionDenied("You are not allowed to do this with this assignment.")
     if AssignmentStatus(assignment.status) in (
@@ -266,11 +270,7 @@ async def reassign(
     notify: NoticeContext | None = None,
 ) -> Assignment:
     """Control hands a (declined or stuck) assignment to another executor; it starts again as new."""
-    assignment = await load(session, assignment_id, for_update=True)
-    if not access.is_control(assignment, user) and not await access.can_delegate(session, assignment, user):
-        raise PermissionDenied("You are not allowed to do this with this assignment.")
-    if target_state(Action.REASSIGN, assignment.status) is None:
-        raise InvalidInput("This action is not possible in the assignment's current state.")
+    assignment = await precheck(session, user, assignment_id, Action.REASSIGN, for_update=True)
     executor = await session.get(User, executor_id)
     if executor is None or not executor.is_active:
         raise NotFound("User not found.")
@@ -316,27 +316,10 @@ async def request_extension(
     now: datetime | None = None,
     notify: NoticeContext | None = None,
 ) -> ExtensionRequest:
-    from services.assignments.lifecycle import Party
 
-    assignment = await load(session, assignment_id, for_update=True)
-    if not await access.can_act(session, assignment, user, Party.EXECUTOR):
-        raise PermissionDenied("You are not allowed to do this with this assignment.")
-    if AssignmentStatus(assignment.status) in (
-        AssignmentStatus.DONE,
-        AssignmentStatus.CANCELLED,
-        AssignmentStatus.DECLINED,
-    ):
-        raise InvalidInput("This action is not possible in the assignment's current state.")
+    assignment = await extension_precheck(session, user, assignment_id, for_update=True)
     if new_deadline <= assignment.deadline:
         raise InvalidInput("The new deadline must be later than the current one.")
-    pending = await session.scalar(
-        select(ExtensionRequest.id).where(
-            ExtensionRequest.assignment_id == assignment.id,
-            ExtensionRequest.status == ExtensionStatus.PENDING,
-        )
-    )
-    if pending is not None:
-        raise InvalidInput("An extension request is already waiting for a decision.")
     request = ExtensionRequest(
         assignment_id=assignment.id,
         requested_by_id=user.id,
