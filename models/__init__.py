@@ -10,13 +10,22 @@ from models.assignments import (
 )
 from models.audit import AuditEvent
 from models.base import Base, utcnow
-from models.crm import Appeal, Category, Correspondent, StoredFile
+from models.crm import (
+    ApiClient,
+    Appeal,
+    Category,
+    Correspondent,
+    MailboxCursor,
+    MailOutbox,
+    StoredFile,
+)
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
 from models.org import Department, Invite, TelegramAccount, User, UserRole
 from models.outbox import OutboxMessage
 from models.projects import Project, ProjectStage
 
 __all__ = [
+    "ApiClient",
     "Appeal",
     "Assignment",
     "AssignmentComment",
@@ -31,6 +40,8 @@ __all__ = [
     "Department",
     "ExtensionRequest",
     "Invite",
+    "MailOutbox",
+    "MailboxCursor",
     "Outage",
     "OutageBuilding",
     "OutageSignal",

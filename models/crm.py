@@ -82,9 +82,12 @@ class Appeal(Base):
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
     extended_at: Mapped[datetime | None]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answer_text: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
+    rated_at: Mapped[datetime | None]
     # Channel identity for exactly-once intake (e-mail Message-ID, Open311 token, ...).
     external_id: Mapped[str | None] = mapped_column(String(500))
     reply_to: Mapped[str | None] = mapped_column(String(255))
@@ -121,3 +124,53 @@ class StoredFile(Base):
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiClient(Base):
+    """An Open311 client (a civic app) holding an API key; only the key's SHA-256 is stored."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(12))  # shown in the panel to tell keys apart
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class MailboxCursor(Base):
+    """How far an IMAP mailbox has been read: UIDVALIDITY and the highest UID taken in."""
+
+    __tablename__ = "mailbox_cursors"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(255), unique=True)  # "user@host/INBOX"
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MailOutbox(Base):
+    """Outgoing e-mail (answers to appeals that came by mail), sent by SMTP with retries."""
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="SET NULL"), index=True)
+    to_address: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    in_reply_to: Mapped[str | None] = mapped_column(String(500))
+    # Unique per notice: queueing the same answer twice is a no-op.
+    dedup_key: Mapped[str | None] = mapped_column(String(191), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_mail_outbox_status_next", "status", "next_attempt_at"),)

@@ -84,6 +84,8 @@ class TelegramAccount(Base):
     last_name: Mapped[str | None] = mapped_column(String(255))
     language_code: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # The language a resident chose in the bot (staff use users.locale); None: the default.
+    locale: Mapped[str | None] = mapped_column(String(8))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
     correspondent_id: Mapped[int | None] = mapped_column(
         ForeignKey("correspondents.id", ondelete="SET NULL"), index=True

@@ -2,7 +2,9 @@
 
 Each part of the product keeps its own catalog file (see ``DOMAINS``); ``update`` extracts the
 message ids from that part's sources and merges them into ``<lang>/LC_MESSAGES/<domain>.po``;
-``check`` lists message ids that have no Russian translation.
+``update-only DOMAIN...`` does that for some catalogs; ``fill DOMAIN FILE.json`` writes Russian
+translations from a ``{msgid: text}`` file; ``check`` lists message ids that have no Russian
+translation.
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "addresses": ("services/addresses",),
     "outages": ("services/outages",),
     "services": ("services", "scheduler", "porucheno"),
+    # Feature catalogs: one file per feature keeps parallel work on translations apart.
+    "dispatch": ("handlers/dispatch", "bot/dispatch"),
+    "residents": ("handlers/residents", "bot/residents"),
+    "web_outages": ("admin_web/views/outages", "admin_web/templates/outages"),
+    "appeals": ("services/appeals", "services/correspondents"),
+    "mail": ("services/mail",),
+    "web_appeals": ("admin_web/views/appeals", "admin_web/templates/appeals"),
+    "resident_appeals": ("handlers/appeals", "bot/appeals"),
 }
 
 
@@ -77,6 +87,38 @@ def update() -> None:
             print(f"updated {po_path.relative_to(ROOT)} ({len(catalog)} messages)")
 
 
+def update_domains(names: list[str]) -> None:
+    """``update`` limited to some catalogs (nested feature catalogs must be named with their parent)."""
+    global DOMAINS
+    saved = DOMAINS
+    DOMAINS = {name: saved[name] for name in names}
+    try:
+        update()
+    finally:
+        DOMAINS = saved
+
+
+def fill(domain: str, translations: dict[str, str], locale: str = DEFAULT_LOCALE) -> int:
+    """Write ``msgid -> translation`` pairs into ``<locale>/<domain>.po``; returns how many were set.
+
+    Plural entries take a list of forms. Ids not in the catalog are ignored (run ``update`` first).
+    """
+    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    count = 0
+    for message in catalog:
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if key and key in translations:
+            value = translations[key]
+            message.string = tuple(value) if isinstance(value, list) else value
+            message.flags.discard("fuzzy")
+            count += 1
+    with po_path.open("wb") as fh:
+        write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
+    return count
+
+
 def untranslated(locale: str = DEFAULT_LOCALE) -> list[tuple[str, str]]:
     """(msgid, where) for every message id in the code that has no translation in ``locale``."""
     load_translations.cache_clear()
@@ -97,12 +139,24 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["update"]:
         update()
         return 0
+    if argv[:1] == ["update-only"] and len(argv) > 1:
+        update_domains(argv[1:])
+        return 0
+    if argv[:1] == ["fill"] and len(argv) == 3:
+        import json
+
+        count = fill(argv[1], json.loads(Path(argv[2]).read_text(encoding="utf-8")))
+        print(f"{count} translations written to {argv[1]}.po")
+        return 0
     if argv[:1] == ["check"]:
         missing = untranslated()
         for msgid, where in missing:
             print(f"{where}: {msgid!r}")
         return 1 if missing else 0
-    print("usage: python -m porucheno.i18n_tools update|check", file=sys.stderr)
+    print(
+        "usage: python -m porucheno.i18n_tools update | update-only DOMAIN... | fill DOMAIN FILE | check",
+        file=sys.stderr,
+    )
     return 2
 
 
