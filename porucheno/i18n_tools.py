@@ -49,6 +49,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "appeals": ("services/appeals", "services/correspondents"),
     "mail": ("services/mail",),
     "web_appeals": ("admin_web/views/appeals", "admin_web/templates/appeals"),
+    "web_public": ("admin_web/views/public", "admin_web/templates/public"),
     "resident_appeals": ("handlers/appeals", "bot/appeals"),
 }
 
