@@ -1,0 +1,1 @@
+"""Analytics: KPI over assignments, appeals and outages for dashboards and digests."""

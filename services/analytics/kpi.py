@@ -1,0 +1,253 @@
+"""Assignment KPI for the organisation, a department or an employee over a period.
+
+Definitions (also in README, "KPI"), for a half-open period ``[start, end)`` and a moment ``now``:
+
+- **received**: assignments created in the period; they count for the executor (and department)
+  holding them now, so a reassigned assignment counts once, for its new executor;
+- **done**: assignments accepted (status ``done``) in the period; **done on time**: of those, the ones
+  accepted no later than their deadline (accepted exactly at the deadline is on time);
+- **on-time rate**: done on time ÷ done (none when nothing was done);
+- **average time to done**: the mean of creation → acceptance over the assignments done in the period;
+- **overdue now**: open assignments (not done, cancelled or declined) whose deadline has passed at
+  ``now``; a snapshot, independent of the period;
+- **returned**: returns for rework in the period (an assignment returned twice counts twice), for the
+  executor holding the assignment now;
+- **declined**: declines in the period, for the person who declined (and their department), because a
+  declined assignment is usually reassigned to someone else;
+- **extensions**: extension requests made in the period, and how many of them were approved.
+
+Each figure is one index-friendly aggregate query, grouped when a breakdown is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from models import Assignment, AuditEvent, ExtensionRequest, User
+from models.enums import AssignmentStatus, ExtensionStatus
+
+OPEN_STATES = (
+    AssignmentStatus.NEW,
+    AssignmentStatus.ACKNOWLEDGED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.ON_REVIEW,
+    AssignmentStatus.RETURNED,
+)
+
+
+class GroupBy(StrEnum):
+    NONE = "none"
+    DEPARTMENT = "department"
+    EXECUTOR = "executor"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: the whole organisation (both None), a department, or one employee."""
+
+    department_id: int | None = None
+    user_id: int | None = None
+
+
+@dataclass
+class AssignmentKpi:
+    received: int = 0
+    done: int = 0
+    done_on_time: int = 0
+    overdue_now: int = 0
+    returned: int = 0
+    declined: int = 0
+    extensions_requested: int = 0
+    extensions_approved: int = 0
+    hours_to_done_total: float = field(default=0.0, repr=False)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.done_on_time / self.done if self.done else None
+
+    @property
+    def avg_hours_to_done(self) -> float | None:
+        return self.hours_to_done_total / self.done if self.done else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "done": self.done,
+            "done_on_time": self.done_on_time,
+            "on_time_rate": self.on_time_rate,
+            "avg_hours_to_done": self.avg_hours_to_done,
+            "overdue_now": self.overdue_now,
+            "returned": self.returned,
+            "declined": self.declined,
+            "extensions_requested": self.extensions_requested,
+            "extensions_approved": self.extensions_approved,
+        }
+
+
+def _hours_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
+    if session.bind.dialect.name == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 24.0
+    return func.extract("epoch", later - earlier) / 3600.0
+
+
+def _group_column(group: GroupBy) -> ColumnElement[Any]:
+    if group is GroupBy.DEPARTMENT:
+        return Assignment.department_id
+    if group is GroupBy.EXECUTOR:
+        return Assignment.executor_id
+    return literal(None)
+
+
+def _scoped(stmt: Select[Any], scope: Scope) -> Select[Any]:
+    if scope.department_id is not None:
+        stmt = stmt.where(Assignment.department_id == scope.department_id)
+    if scope.user_id is not None:
+        stmt = stmt.where(Assignment.executor_id == scope.user_id)
+    return stmt
+
+
+async def _grouped(session: AsyncSession, stmt: Select[Any]) -> list[Any]:
+    return list((await session.execute(stmt)).all())
+
+
+async def assignment_kpi_by(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    scope: Scope = Scope(),
+    group: GroupBy = GroupBy.NONE,
+) -> dict[int | None, AssignmentKpi]:
+    """KPI per department or executor (``group``), or one entry under ``None`` for the scope."""
+    key = _group_column(group)
+    result: dict[int | None, AssignmentKpi] = {}
+
+    def kpi(k: int | None) -> AssignmentKpi:
+        return result.setdefault(k, AssignmentKpi())
+
+    received = _scoped(
+        select(key, func.count()).where(Assignment.created_at >= start, Assignment.created_at < end), scope
+    ).group_by(key)
+    for k, n in await _grouped(session, received):
+        kpi(k).received = n
+
+    on_time = case((Assignment.done_at <= Assignment.deadline, 1), else_=0)
+    done = _scoped(
+        select(
+            key,
+            func.count(),
+            func.coalesce(func.sum(on_time), 0),
+            func.coalesce(func.sum(_hours_between(session, Assignment.done_at, Assignment.created_at)), 0.0),
+        ).where(
+            Assignment.done_at >= start,
+            Assignment.done_at < end,
+            Assignment.status == AssignmentStatus.DONE,
+        ),
+        scope,
+    ).group_by(key)
+    for k, n, n_on_time, hours in await _grouped(session, done):
+        row = kpi(k)
+        row.done, row.done_on_time, row.hours_to_done_total = n, int(n_on_time), float(hours)
+
+    overdue = _scoped(
+        select(key, func.count()).where(Assignment.status.in_(OPEN_STATES), Assignment.deadline < now), scope
+    ).group_by(key)
+    for k, n in await _grouped(session, overdue):
+        kpi(k).overdue_now = n
+
+    returned = _scoped(
+        select(key, func.count())
+        .select_from(AuditEvent)
+        .join(Assignment, Assignment.id == AuditEvent.entity_id)
+        .where(
+            AuditEvent.entity_type == "assignment",
+            AuditEvent.action == "return",
+            AuditEvent.at >= start,
+            AuditEvent.at < end,
+        ),
+        scope,
+    ).group_by(key)
+    for k, n in await _grouped(session, returned):
+        kpi(k).returned = n
+
+    for k, n in await _declines(session, start, end, scope, group):
+        kpi(k).declined = n
+
+    approved = case((ExtensionRequest.status == ExtensionStatus.APPROVED, 1), else_=0)
+    extensions = _scoped(
+        select(key, func.count(), func.coalesce(func.sum(approved), 0))
+        .select_from(ExtensionRequest)
+        .join(Assignment, Assignment.id == ExtensionRequest.assignment_id)
+        .where(ExtensionRequest.created_at >= start, ExtensionRequest.created_at < end),
+        scope,
+    ).group_by(key)
+    for k, n, n_approved in await _grouped(session, extensions):
+        row = kpi(k)
+        row.extensions_requested, row.extensions_approved = n, int(n_approved)
+
+    if group is GroupBy.NONE:
+        kpi(None)
+    return result
+
+
+async def _declines(
+    session: AsyncSession, start: datetime, end: datetime, scope: Scope, group: GroupBy
+) -> Iterable[tuple[int | None, int]]:
+    """Declines count for whoever declined (the assignment has usually moved on since)."""
+    key: ColumnElement[Any]
+    if group is GroupBy.DEPARTMENT:
+        key = User.department_id
+    elif group is GroupBy.EXECUTOR:
+        key = AuditEvent.actor_user_id
+    else:
+        key = literal(None)
+    stmt = (
+        select(key, func.count())
+        .select_from(AuditEvent)
+        .join(User, User.id == AuditEvent.actor_user_id)
+        .where(
+            AuditEvent.entity_type == "assignment",
+            AuditEvent.action == "decline",
+            AuditEvent.at >= start,
+            AuditEvent.at < end,
+        )
+    )
+    if scope.department_id is not None:
+        stmt = stmt.where(User.department_id == scope.department_id)
+    if scope.user_id is not None:
+        stmt = stmt.where(AuditEvent.actor_user_id == scope.user_id)
+    return await _grouped(session, stmt.group_by(key))
+
+
+async def assignment_kpi(
+    session: AsyncSession, start: datetime, end: datetime, *, now: datetime, scope: Scope = Scope()
+) -> AssignmentKpi:
+    return (await assignment_kpi_by(session, start, end, now=now, scope=scope))[None]
+
+
+def combine(rows: Iterable[AssignmentKpi]) -> AssignmentKpi:
+    """Sum of several groups (e.g. a department's employees)."""
+    total = AssignmentKpi()
+    for row in rows:
+        for name in (
+            "received",
+            "done",
+            "done_on_time",
+            "overdue_now",
+            "returned",
+            "declined",
+            "extensions_requested",
+            "extensions_approved",
+            "hours_to_done_total",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
