@@ -51,6 +51,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "web_appeals": ("admin_web/views/appeals", "admin_web/templates/appeals"),
     "web_public": ("admin_web/views/public", "admin_web/templates/public"),
     "resident_appeals": ("handlers/appeals", "bot/appeals"),
+    "analytics": ("services/analytics",),
 }
 
 

@@ -57,6 +57,9 @@ class Scope:
     user_id: int | None = None
 
 
+ORGANISATION = Scope()
+
+
 @dataclass
 class AssignmentKpi:
     received: int = 0
@@ -124,7 +127,7 @@ async def assignment_kpi_by(
     end: datetime,
     *,
     now: datetime,
-    scope: Scope = Scope(),
+    scope: Scope = ORGANISATION,
     group: GroupBy = GroupBy.NONE,
 ) -> dict[int | None, AssignmentKpi]:
     """KPI per department or executor (``group``), or one entry under ``None`` for the scope."""
@@ -229,7 +232,7 @@ async def _declines(
 
 
 async def assignment_kpi(
-    session: AsyncSession, start: datetime, end: datetime, *, now: datetime, scope: Scope = Scope()
+    session: AsyncSession, start: datetime, end: datetime, *, now: datetime, scope: Scope = ORGANISATION
 ) -> AssignmentKpi:
     return (await assignment_kpi_by(session, start, end, now=now, scope=scope))[None]
 

@@ -1,0 +1,31 @@
+"""Charts rendered on the server as PNG (matplotlib's Agg backend: no display, no CDN)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from services.analytics.digest import TrendPoint
+from services.notify import N_, Translator
+
+
+def on_time_trend_png(points: Sequence[TrendPoint], t: Translator) -> bytes:
+    """Bars: assignments done per day; line: the on-time share (right axis, %)."""
+    from matplotlib.figure import Figure  # imported lazily: matplotlib is slow to import
+
+    fig = Figure(figsize=(7, 3.2), dpi=110)
+    ax = fig.add_subplot()
+    labels = [p.day.strftime("%d.%m") for p in points]
+    ax.bar(labels, [p.done for p in points], color="#9ec5fe", label=t(N_("Done")))
+    ax.set_ylabel(t(N_("Done")))
+    ax.tick_params(axis="x", labelrotation=60, labelsize=8)
+    rate_ax = ax.twinx()
+    rates = [None if p.rate is None else p.rate * 100 for p in points]
+    rate_ax.plot(labels, [r if r is not None else float("nan") for r in rates], color="#198754", marker="o")
+    rate_ax.set_ylim(0, 105)
+    rate_ax.set_ylabel(t(N_("On time, %")))
+    ax.set_title(t(N_("On-time trend")))
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
