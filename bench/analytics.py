@@ -1,0 +1,255 @@
+"""Benchmark: KPI and the daily digest at 1,000,000 assignments and 300,000 appeals over 3 years.
+
+Usage: python bench/analytics.py [--rows N] [--appeals N] [--backend sqlite|postgresql|both] [--runs K]
+Prints one JSON object per backend. Target (issue #6): each operation under 1 s on SQLite and under
+300 ms on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import models
+from models import (
+    Appeal,
+    Assignment,
+    AuditEvent,
+    Correspondent,
+    Department,
+    ExtensionRequest,
+    User,
+    utcnow,
+)
+from models.db import create_engine, create_session_factory
+from services.analytics.appeals_kpi import appeal_kpi
+from services.analytics.digest import build_digest
+from services.analytics.kpi import GroupBy, Scope, assignment_kpi, assignment_kpi_by
+from services.notify import NoticeContext
+
+PG_URL = os.environ.get("PORUCHENO_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+USERS = 500
+DEPARTMENTS = 20
+CORRESPONDENTS = 50_000
+SPAN = timedelta(days=3 * 365)
+OPEN = ["new", "acknowledged", "in_progress", "on_review", "returned"]
+CHANNELS = ["telegram", "email", "web", "open311", "paper"]
+CHUNK = 20_000
+
+
+async def _insert(engine: AsyncEngine, model: type, rows: list[dict]) -> None:  # type: ignore[type-arg]
+    async with engine.begin() as conn:
+        await conn.execute(insert(model), rows)
+
+
+async def load(engine: AsyncEngine, rows: int, appeals: int) -> float:
+    started = time.perf_counter()
+    async with engine.begin() as conn:
+        await conn.run_sync(models.Base.metadata.create_all)
+    await _insert(engine, Department, [{"name": f"Отдел {i}"} for i in range(DEPARTMENTS)])
+    await _insert(
+        engine,
+        User,
+        [{"full_name": f"Сотрудник {i}", "department_id": i % DEPARTMENTS + 1} for i in range(USERS)],
+    )
+    rnd = random.Random(7)
+    now = utcnow()
+    for start in range(0, rows, CHUNK):
+        batch, events, extensions = [], [], []
+        for i in range(start, min(start + CHUNK, rows)):
+            created = now - SPAN + timedelta(seconds=rnd.randint(0, int(SPAN.total_seconds())))
+            deadline = created + timedelta(days=rnd.randint(1, 30))
+            executor = rnd.randint(1, USERS)
+            done_at = None
+            status = rnd.choice(OPEN)
+            if deadline < now - timedelta(days=30) or rnd.random() < 0.5:
+                done_at = created + timedelta(hours=rnd.randint(1, 40 * 24))
+                status = "done" if done_at < now else status
+                done_at = done_at if done_at < now else None
+            batch.append(
+                {
+                    "id": i + 1,
+                    "title": f"Поручение {i}",
+                    "text": "",
+                    "status": status,
+                    "priority": "normal",
+                    "author_id": rnd.randint(1, USERS),
+                    "executor_id": executor,
+                    "department_id": (executor - 1) % DEPARTMENTS + 1,
+                    "deadline": deadline,
+                    "created_at": created,
+                    "updated_at": created,
+                    "done_at": done_at,
+                    "returns_count": 0,
+                    "version": 1,
+                }
+            )
+            if rnd.random() < 0.1:
+                events.append(
+                    {
+                        "at": created + timedelta(days=1),
+                        "actor_user_id": rnd.randint(1, USERS),
+                        "entity_type": "assignment",
+                        "entity_id": i + 1,
+                        "action": rnd.choice(["return", "return", "decline"]),
+                    }
+                )
+            if rnd.random() < 0.05:
+                extensions.append(
+                    {
+                        "assignment_id": i + 1,
+                        "old_deadline": deadline,
+                        "new_deadline": deadline + timedelta(days=7),
+                        "reason": "",
+                        "status": rnd.choice(["approved", "rejected"]),
+                        "created_at": created + timedelta(hours=12),
+                    }
+                )
+        await _insert(engine, Assignment, batch)
+        if events:
+            await _insert(engine, AuditEvent, events)
+        if extensions:
+            await _insert(engine, ExtensionRequest, extensions)
+    await _insert(
+        engine,
+        Correspondent,
+        [{"name": f"Житель {i}", "name_search": f"житель {i}"} for i in range(CORRESPONDENTS)],
+    )
+    seq: dict[int, int] = {}
+    for start in range(0, appeals, CHUNK):
+        batch = []
+        for _ in range(start, min(start + CHUNK, appeals)):
+            registered = now - SPAN + timedelta(seconds=rnd.randint(0, int(SPAN.total_seconds())))
+            year = registered.year
+            seq[year] = seq.get(year, 0) + 1
+            answered = registered + timedelta(days=rnd.randint(1, 40))
+            answered = answered if answered < now else None
+            batch.append(
+                {
+                    "reg_year": year,
+                    "reg_seq": seq[year],
+                    "reg_number": f"{year}-{seq[year]:06d}",
+                    "channel": rnd.choice(CHANNELS),
+                    "correspondent_id": rnd.randint(1, CORRESPONDENTS),
+                    "category_id": None,
+                    "text": "",
+                    "status": "answered" if answered else "in_work",
+                    "registered_at": registered,
+                    "due_at": registered + timedelta(days=30),
+                    "answered_at": answered,
+                }
+            )
+        await _insert(engine, Appeal, batch)
+    async with engine.begin() as conn:
+        await conn.execute(text("ANALYZE"))
+    return time.perf_counter() - started
+
+
+async def timed(fn, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        await fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return {"median_ms": round(statistics.median(samples), 2), "max_ms": round(max(samples), 2)}
+
+
+async def bench(url: str, backend: str, rows: int, appeals: int, runs: int) -> dict[str, object]:
+    engine = create_engine(url)
+    load_s = await load(engine, rows, appeals)
+    factory = create_session_factory(engine)
+    ctx = NoticeContext()
+    now = utcnow()
+    year_start, year_end = now - timedelta(days=365), now
+
+    async def organisation_year() -> None:
+        async with factory() as session:
+            await assignment_kpi(session, year_start, year_end, now=now)
+            await appeal_kpi(session, year_start, year_end, now=now)
+
+    async def department_year() -> None:
+        async with factory() as session:
+            await assignment_kpi(session, year_start, year_end, now=now, scope=Scope(department_id=3))
+
+    async def departments_breakdown_year() -> None:
+        async with factory() as session:
+            await assignment_kpi_by(session, year_start, year_end, now=now, group=GroupBy.DEPARTMENT)
+
+    async def daily_digest() -> None:
+        async with factory() as session:
+            await build_digest(session, ctx, now=now)
+
+    async def department_digest() -> None:
+        async with factory() as session:
+            await build_digest(session, ctx, now=now, scope=Scope(department_id=3))
+
+    results = {
+        "organisation_kpi_year": await timed(organisation_year, runs),
+        "department_kpi_year": await timed(department_year, runs),
+        "kpi_by_department_year": await timed(departments_breakdown_year, runs),
+        "daily_digest_organisation": await timed(daily_digest, runs),
+        "daily_digest_department": await timed(department_digest, runs),
+    }
+    await engine.dispose()
+    target = 1000.0 if backend == "sqlite" else 300.0
+    return {
+        "benchmark": "analytics",
+        "backend": backend,
+        "assignments": rows,
+        "appeals": appeals,
+        "load_seconds": round(load_s, 1),
+        "results": results,
+        "target_ms": target,
+        "median_to_target": {k: round(r["median_ms"] / target, 3) for k, r in results.items()},
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--appeals", type=int, default=300_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
+            result = await bench(url, "sqlite", args.rows, args.appeals, args.runs)
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+    if args.backend in ("postgresql", "both"):
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL)
+        try:
+            async with admin.begin() as conn:
+                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        except Exception as exc:  # no server: say so instead of failing the whole run
+            print(json.dumps({"benchmark": "analytics", "backend": "postgresql", "skipped": str(exc)}))
+            await admin.dispose()
+            return
+        try:
+            url = f"{PG_URL}?search_path={schema}"
+            result = await bench(url, "postgresql", args.rows, args.appeals, args.runs)
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        finally:
+            async with admin.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            await admin.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
