@@ -21,6 +21,7 @@ from handlers import (
     phone,
     profile,
     start,
+    stats,
 )
 
 
@@ -31,6 +32,7 @@ def create_menu() -> Menu:
             *phone.MENU_ITEMS,
             *assignment_create.MENU_ITEMS,
             *assignments_work.MENU_ITEMS,
+            *stats.MENU_ITEMS,
             *language.MENU_ITEMS,
             *help.MENU_ITEMS,
         ]
@@ -51,6 +53,7 @@ def create_router() -> Router:
         language.create_router(),
         assignment_create.create_router(),
         assignments_work.create_router(),
+        stats.create_router(),
         fallback.create_router(),  # keep last
     )
     return root

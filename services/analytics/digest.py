@@ -65,10 +65,16 @@ def _scoped(stmt, scope: Scope):  # type: ignore[no-untyped-def]
 
 
 async def build_digest(
-    session: AsyncSession, ctx: NoticeContext, *, now: datetime, scope: Scope = ORGANISATION
+    session: AsyncSession,
+    ctx: NoticeContext,
+    *,
+    now: datetime,
+    scope: Scope = ORGANISATION,
+    day: date | None = None,
 ) -> Digest:
+    """The figures for the local ``day`` (yesterday by default; ``/stats`` asks for today so far)."""
     today = ctx.local(now).date()
-    day = today - timedelta(days=1)
+    day = day or today - timedelta(days=1)
     start, end = _day_bounds(ctx, day)
     yesterday = await assignment_kpi(session, start, end, now=now, scope=scope)
     today_start, today_end = _day_bounds(ctx, today)
@@ -133,12 +139,14 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{round(rate * 100)}%"
 
 
-def render_digest(digest: Digest, t: Translator, ctx: NoticeContext, *, heading: str) -> tuple[str, dict]:
+def render_digest(
+    digest: Digest, t: Translator, ctx: NoticeContext, *, heading: str, title: str | None = None
+) -> tuple[str, dict]:
     """HTML text (under Telegram's 1024-char photo caption when possible) and the inline keyboard."""
     k = digest.yesterday
     lines = [
         f"<b>{html_escape(heading)}</b>",
-        t(N_("Daily digest for %(day)s"), day=digest.day.strftime("%d.%m.%Y")),
+        title or t(N_("Daily digest for %(day)s"), day=digest.day.strftime("%d.%m.%Y")),
         "",
         t(N_("Received: %(n)s"), n=k.received),
         t(

@@ -61,6 +61,17 @@ async def digest_recipients(session: AsyncSession) -> list[Recipient]:
     return result
 
 
+async def scope_of(session: AsyncSession, user: User) -> tuple[Scope, str] | None:
+    """What ``user`` may see in digests and ``/stats``: the organisation for managers, their own
+    department for a department head, nothing for anyone else."""
+    if user.has_role(Role.MANAGER):
+        return ORGANISATION, ""
+    department = await session.scalar(
+        select(Department).where(Department.head_id == user.id, Department.is_active).order_by(Department.id)
+    )
+    return (Scope(department_id=department.id), department.name) if department is not None else None
+
+
 async def _already_queued(session: AsyncSession, keys: list[str]) -> set[str]:
     if not keys:
         return set()

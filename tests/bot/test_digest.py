@@ -146,3 +146,16 @@ async def test_weekly_report_is_an_xlsx_with_last_weeks_figures(
     assert overdue["B2"].value == "Яма на улице Мира" and overdue["C2"].value == "Петров Пётр"
     assert overdue["E2"].value == datetime(2026, 11, 10, 18, 0)  # Moscow wall-clock time
     assert overdue["F2"].value == 13
+
+
+async def test_stats_on_demand(people: dict[str, object], new_chat) -> None:  # type: ignore[no-untyped-def]
+    manager, head = people["manager"], people["head"]
+    assert isinstance(manager, Chat) and isinstance(head, Chat)
+    stats = await manager.send("/stats", expect="Сегодня на")
+    assert stats["kind"] == "photo" and "Вся администрация" in stats["caption"]
+    assert "Яма на улице Мира" in stats["caption"]  # overdue since 10 November
+    head_stats = await head.send("/stats", expect="Сегодня на")
+    assert "Дорожный отдел" in head_stats["caption"]
+    resident = await new_chat("Ольга")
+    refusal = await resident.send("/stats")
+    assert refusal["text"] == "Статистика доступна руководителям и начальникам подразделений."

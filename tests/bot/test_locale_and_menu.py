@@ -48,6 +48,7 @@ async def test_staff_language_choice_is_stored_on_the_user(new_chat, session_fac
         "New assignment",
         "My assignments",
         "Under control",
+        "Statistics",
         "Language",
         "Help",
     ]

@@ -1,0 +1,57 @@
+"""``/stats``: today's figures so far, with the trend chart, for managers and department heads."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_
+from bot.menu import MenuButton, MenuItem
+from models import User, utcnow
+from models.enums import Role
+from services.analytics.charts import on_time_trend_png
+from services.analytics.digest import build_digest, render_digest
+from services.analytics.digest_send import CAPTION_LIMIT, scope_of
+from services.notify import NoticeContext, Translator
+
+# Department heads have no role of their own: the button is for managers, the command for both.
+STATS = MenuItem(
+    "stats", N_("Statistics"), roles=frozenset({Role.MANAGER}), hint=N_("today's figures"), order=60
+)
+MENU_ITEMS = (STATS,)
+
+
+async def show_stats(
+    message: Message, session: AsyncSession, user: User | None, notice_ctx: NoticeContext, i18n: I18n
+) -> None:
+    scope = await scope_of(session, user) if user is not None else None
+    if scope is None:
+        await message.answer(_("Statistics are available to managers and department heads."))
+        return
+    now = utcnow()
+    t = Translator(i18n.current_locale)
+    digest = await build_digest(
+        session, notice_ctx, now=now, scope=scope[0], day=notice_ctx.local(now).date()
+    )
+    title = _("Today so far, as of {time}").format(time=notice_ctx.local(now).strftime("%H:%M"))
+    text, keyboard = render_digest(
+        digest, t, notice_ctx, heading=scope[1] or _("Whole organisation"), title=title
+    )
+    markup = InlineKeyboardMarkup.model_validate(keyboard) if keyboard["inline_keyboard"] else None
+    chart = BufferedInputFile(on_time_trend_png(digest.trend, t), filename="stats.png")
+    if len(text) <= CAPTION_LIMIT:
+        await message.answer_photo(chart, caption=text, reply_markup=markup)
+    else:
+        await message.answer_photo(chart)
+        await message.answer(text, reply_markup=markup)
+
+
+def create_router() -> Router:
+    router = Router(name="stats")
+    router.message.register(show_stats, Command("stats"))
+    router.message.register(show_stats, MenuButton(STATS.key))
+    return router
