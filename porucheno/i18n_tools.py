@@ -52,6 +52,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "web_public": ("admin_web/views/public", "admin_web/templates/public"),
     "resident_appeals": ("handlers/appeals", "bot/appeals"),
     "analytics": ("services/analytics",),
+    "projects": ("services/projects",),
+    "web_analytics": ("admin_web/views/analytics", "admin_web/templates/analytics"),
 }
 
 
@@ -63,8 +65,12 @@ def extract(dirs: tuple[str, ...]) -> Catalog:
         path = ROOT / d
         if not path.is_dir():
             continue
+        # A feature's own template folder is walked from inside, where "**/templates/" cannot match.
+        inside_templates = "templates" in Path(d).parts
+        method_map = [("**.html", "jinja2")] if inside_templates else METHOD_MAP
+        options = {"**.html": OPTIONS["**/templates/**.html"]} if inside_templates else OPTIONS
         for filename, lineno, message, comments, context in extract_from_dir(
-            path, METHOD_MAP, OPTIONS, KEYWORDS, comment_tags=("TRANSLATORS:",)
+            path, method_map, options, KEYWORDS, comment_tags=("TRANSLATORS:",)
         ):
             if any(f"{d}/{filename}".startswith(n + "/") for n in nested):
                 continue

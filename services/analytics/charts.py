@@ -29,3 +29,27 @@ def on_time_trend_png(points: Sequence[TrendPoint], t: Translator) -> bytes:
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
+
+
+def breakdown_png(rows: Sequence[tuple[str, int, float | None]], t: Translator) -> bytes:
+    """Horizontal bars per department or employee: done (bars) and the on-time share (labels)."""
+    from matplotlib.figure import Figure
+
+    rows = list(rows)[:25]  # a readable chart; the table below lists everyone
+    height = max(2.2, 0.38 * len(rows) + 1.2)
+    fig = Figure(figsize=(7, height), dpi=110)
+    ax = fig.add_subplot()
+    names = [name[:40] for name, _done, _rate in rows][::-1]
+    done = [d for _name, d, _rate in rows][::-1]
+    rates = [r for _name, _done, r in rows][::-1]
+    bars = ax.barh(names, done, color="#9ec5fe")
+    for bar, rate in zip(bars, rates, strict=True):
+        label = "—" if rate is None else f"{round(rate * 100)}%"
+        ax.annotate(label, (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+    ax.set_xlabel(t(N_("Done (label: on time, %)")))
+    ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

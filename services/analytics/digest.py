@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment, User
+from models import Assignment, Project, User
+from models.enums import ProjectStatus
 from services.analytics.kpi import OPEN_STATES, ORGANISATION, AssignmentKpi, Scope, assignment_kpi
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 
@@ -49,6 +50,7 @@ class Digest:
     due_today: int
     trend: list[TrendPoint] = field(default_factory=list)
     top_overdue: list[OverdueItem] = field(default_factory=list)
+    projects: dict[str, list[str]] = field(default_factory=dict)  # status -> project names
 
 
 def _day_bounds(ctx: NoticeContext, day: date) -> tuple[datetime, datetime]:
@@ -93,7 +95,24 @@ async def build_digest(
     )
     digest.trend = await _trend(session, ctx, day, scope)
     digest.top_overdue = await _top_overdue(session, now, scope)
+    digest.projects = await _projects(session, now, today, scope)
     return digest
+
+
+async def _projects(session: AsyncSession, now: datetime, today: date, scope: Scope) -> dict[str, list[str]]:
+    """Open projects by derived status (the department's own, for a department head)."""
+    from services.projects.progress import progress_of_many  # projects build on analytics' states
+
+    query = select(Project).where(Project.status != ProjectStatus.DONE).order_by(Project.name, Project.id)
+    if scope.department_id is not None:
+        query = query.where(Project.department_id == scope.department_id)
+    if scope.user_id is not None:
+        return {}
+    projects = list((await session.scalars(query)).all())
+    by_status: dict[str, list[str]] = {}
+    for progress in await progress_of_many(session, projects, today=today, now=now):
+        by_status.setdefault(progress.status.value, []).append(progress.project.name)
+    return by_status
 
 
 async def _trend(session: AsyncSession, ctx: NoticeContext, last_day: date, scope: Scope) -> list[TrendPoint]:
@@ -135,6 +154,18 @@ async def _top_overdue(session: AsyncSession, now: datetime, scope: Scope) -> li
     return [OverdueItem(id=i, title=t, deadline=d, executor=name) for i, t, d, name in rows]
 
 
+def _project_line(projects: dict[str, list[str]], t: Translator) -> str:
+    def n(status: ProjectStatus) -> int:
+        return len(projects.get(status.value, []))
+
+    return t(
+        N_("Projects: %(on_track)s on track, %(at_risk)s at risk, %(late)s late"),
+        on_track=n(ProjectStatus.ON_TRACK),
+        at_risk=n(ProjectStatus.AT_RISK),
+        late=n(ProjectStatus.LATE),
+    )
+
+
 def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{round(rate * 100)}%"
 
@@ -159,6 +190,17 @@ def render_digest(
         t(N_("Due today: %(n)s"), n=digest.due_today),
     ]
     buttons: list[list[tuple[str, str]]] = []
+    if digest.projects:
+        lines += ["", _project_line(digest.projects, t)]
+        for status, label in (
+            (ProjectStatus.LATE, N_("Late: %(names)s")),
+            (ProjectStatus.AT_RISK, N_("At risk: %(names)s")),
+        ):
+            names = digest.projects.get(status.value)
+            if names:
+                lines.append(
+                    t(label, names=html_escape(", ".join(names[:5]) + (" …" if len(names) > 5 else "")))
+                )
     if digest.top_overdue:
         lines += ["", t(N_("Most overdue:"))]
         for n, item in enumerate(digest.top_overdue, start=1):

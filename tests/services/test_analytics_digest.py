@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment
+from models import Assignment, Project, ProjectStage
 from models.enums import AssignmentStatus as S
 from models.enums import Role
 from services import staff
@@ -66,6 +66,16 @@ async def data(session: AsyncSession) -> dict[str, int]:
             a("Давнее", ivanov, msk(1, 9, month=10), msk(5, 18, month=10), S.DONE, done=msk(2, 9, month=10)),
         ]
     )
+    park = Project(name="Парк у реки", department_id=housing.id)
+    square = Project(name="Сквер", department_id=roads.id)
+    session.add_all([park, square])
+    await session.flush()
+    session.add_all(
+        [
+            ProjectStage(project_id=park.id, name="Работы", planned_end=date(2026, 11, 20)),  # late
+            ProjectStage(project_id=square.id, name="Проект", planned_end=date(2026, 12, 20)),
+        ]
+    )
     await session.commit()
     return {"housing": housing.id, "roads": roads.id}
 
@@ -87,6 +97,8 @@ async def test_organisation_digest(session: AsyncSession, data: dict[str, int]) 
     assert "Просрочено сейчас: 2" in text
     assert "Протечка &lt;крыши&gt;" in text  # escaped for Telegram's HTML
     assert "05.11.2026 18:00" in text  # the deadline in Moscow time
+    assert "Проекты: в графике 1, под угрозой 0, с отставанием 1" in text
+    assert "С отставанием: Парк у реки" in text
     callbacks = [row[0]["callback_data"] for row in keyboard["inline_keyboard"]]
     assert callbacks == [f"asg:open:{item.id}" for item in digest.top_overdue]
 
@@ -101,3 +113,4 @@ async def test_department_digest(session: AsyncSession, data: dict[str, int]) ->
     assert [item.title for item in digest.top_overdue] == ["Старая заявка"]
     text, _ = render_digest(digest, Translator("en"), CTX, heading="Roads")
     assert "Done: 1, on time: 0 (0%)" in text
+    assert "Projects: 1 on track, 0 at risk, 0 late" in text
