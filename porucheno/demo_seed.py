@@ -6,13 +6,17 @@ Used by ``porucheno demo`` / ``seed-demo``; safe to run again (it seeds an empty
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Building, Category, Department, User
-from models.enums import Role
+from models import Building, Category, Department, User, utcnow
+from models.enums import AppealChannel, Role
 from services import staff
+from services.appeals.intake import AppealInput, ContactInput, register_appeal
+from services.appeals.workflow import create_assignment_from_appeal
 from services.audit import Actor
 from services.notify import N_
 
@@ -137,4 +141,59 @@ async def seed_demo(session: AsyncSession) -> bool:
             )
         )
     await session.flush()
+    await _seed_appeals(session, actor, {u.full_name: u for u in heads.values()})
     return True
+
+
+# (days ago, channel, contact, category, text, address), oldest first: numbers follow registration
+APPEALS = [
+    (
+        35,
+        AppealChannel.PAPER,
+        ContactInput(name="ООО «Уют»", kind="organisation", organisation_inn="5001012345"),
+        "improvement",
+        "Просим опилить аварийные тополя у дома ул. Советская, 3.",
+        "ул. Советская, 3",
+    ),
+    (
+        10,
+        AppealChannel.EMAIL,
+        ContactInput(name="Петрова Анна Сергеевна", email="petrova.as@example.ru", phone="+7 916 555-12-34"),
+        "housing",
+        "Третью неделю протекает крыша над квартирой 12, управляющая компания не отвечает.",
+        "пр-т Мира, 10а",
+    ),
+    (
+        3,
+        AppealChannel.TELEGRAM,
+        ContactInput(name="Житель Иван", telegram_id=DEMO_RESIDENT_ID),
+        "roads",
+        "Во дворе дома ул. Ленина, 7 большая яма на проезде, машины объезжают по газону.",
+        "ул. Ленина, 7",
+    ),
+]
+
+
+async def _seed_appeals(session: AsyncSession, actor: Actor, heads: dict[str, User]) -> None:
+    """A few appeals through the real intake: one overdue, one in work, one new."""
+    now = utcnow()
+    appeals = []
+    for days_ago, channel, contact, category, text, address in APPEALS:
+        data = AppealInput(
+            channel=channel, text=text, contact=contact, category_code=category, address=address
+        )
+        # No files are seeded, so the files directory is never touched.
+        result = await register_appeal(
+            session, data, actor=actor, files_dir=Path("var/files"), now=now - timedelta(days=days_ago)
+        )
+        appeals.append(result.appeal)
+    controller = heads["Кузнецова Ольга Викторовна"]
+    executor = await session.scalar(select(User).where(User.full_name == "Попов Игорь Сергеевич"))
+    await create_assignment_from_appeal(
+        session,
+        appeals[1].id,
+        actor_user=controller,
+        title="Обследовать кровлю пр-т Мира, 10а",
+        deadline=now + timedelta(days=5),
+        executor_id=executor.id if executor is not None else None,
+    )

@@ -152,7 +152,18 @@ async def create(
     if notify is not None:
         await session.flush()
         await notices.notify_created(session, notify, assignment, event.id)
+    await _sync_appeal(session, assignment, author, notify)
     return assignment
+
+
+async def _sync_appeal(
+    session: AsyncSession, assignment: Assignment, user: User, notify: NoticeContext | None
+) -> None:
+    """An appeal's status follows the assignments working on it."""
+    if assignment.appeal_id is not None:
+        from services.appeals.workflow import sync_status_from_assignments
+
+        await sync_status_from_assignments(session, assignment.appeal_id, actor=_actor(user), notify=notify)
 
 
 async def transition(
@@ -214,6 +225,7 @@ async def transition(
         await notices.notify_transition(
             session, notify, assignment, action.value, event.id, actor=user, reason=reason
         )
+    await _sync_appeal(session, assignment, user, notify)
     return assignment
 
 

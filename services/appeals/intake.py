@@ -1,0 +1,220 @@
+"""Registering an appeal from any channel (Telegram, e-mail, web form, Open311, paper).
+
+One call validates the input, finds or creates the correspondent, gives the per-year number,
+computes the legal answer deadline, stores the files (listing every refused one with its reason)
+and queues the acknowledgement. ``(channel, external_id)`` makes a repeated delivery a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from models import Appeal, Building, Category, Correspondent, utcnow
+from models.enums import AppealChannel, AppealStatus
+from services import correspondents
+from services.appeals import notices
+from services.appeals.attachments import RejectedFile, store_all
+from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
+from services.audit import Actor, record
+from services.errors import InvalidInput
+from services.notify import NoticeContext
+
+__all__ = [
+    "DEFAULT_ANSWER_DAYS",
+    "MAX_TEXT_CHARS",
+    "AppealInput",
+    "ContactInput",
+    "IncomingFile",
+    "IntakeResult",
+    "RejectedFile",
+    "register_appeal",
+]
+
+MAX_TEXT_CHARS = 20_000
+DEFAULT_ANSWER_DAYS = 30  # Federal Law 59-FZ, art. 12
+SUBJECT_LIMIT = 500
+ADDRESS_LIMIT = 500
+EXTERNAL_ID_LIMIT = 500
+
+
+@dataclass
+class IncomingFile:
+    data: bytes
+    filename: str | None = None
+    declared_mime: str | None = None
+    telegram_file_id: str | None = None
+    telegram_file_unique_id: str | None = None
+    raw: bool = False  # an unparseable part kept as-is (application/octet-stream, no type checks)
+
+
+@dataclass
+class ContactInput:
+    name: str | None = None
+    kind: str = "person"
+    phone: str | None = None
+    email: str | None = None
+    telegram_id: int | None = None
+    postal_address: str | None = None
+    organisation_inn: str | None = None
+
+
+@dataclass
+class AppealInput:
+    channel: str
+    text: str
+    contact: ContactInput
+    subject: str | None = None
+    category_id: int | None = None
+    category_code: str | None = None
+    address: str | None = None
+    building_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    contact_phone: str | None = None
+    files: list[IncomingFile] = field(default_factory=list)
+    external_id: str | None = None  # the channel's exactly-once key
+    reply_to: str | None = None  # the e-mail address answers go to
+
+
+@dataclass
+class IntakeResult:
+    appeal: Appeal
+    created: bool
+    rejected_files: list[RejectedFile]
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    value = (value or "").strip()
+    return value[:limit] or None
+
+
+async def _category(session: AsyncSession, data: AppealInput) -> Category | None:
+    if data.category_id is not None:
+        category = await session.get(Category, data.category_id)
+    elif data.category_code:
+        category = await session.scalar(select(Category).where(Category.code == data.category_code.strip()))
+    else:
+        return None
+    if category is None or not category.is_active:
+        raise InvalidInput("Unknown appeal category.")
+    return category
+
+
+def _validate(data: AppealInput) -> str:
+    try:
+        AppealChannel(data.channel)
+    except ValueError as exc:
+        raise InvalidInput("Unknown appeal channel.") from exc
+    text = (data.text or "").strip()
+    if not text and not data.files:
+        raise InvalidInput("The appeal is empty: write its text or attach a file.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput("The appeal text is too long: at most %(n)d characters.", n=MAX_TEXT_CHARS)
+    if (data.latitude is None) != (data.longitude is None) or (
+        data.latitude is not None and (not -90 <= data.latitude <= 90 or not -180 <= data.longitude <= 180)  # type: ignore[operator]
+    ):
+        raise InvalidInput("The location is not valid.")
+    return text
+
+
+async def find_by_external(session: AsyncSession, channel: str, external_id: str | None) -> Appeal | None:
+    if not external_id:
+        return None
+    return await session.scalar(
+        select(Appeal).where(Appeal.channel == channel, Appeal.external_id == external_id[:EXTERNAL_ID_LIMIT])
+    )
+
+
+async def _count_appeal(session: AsyncSession, correspondent: Correspondent, delta: int) -> None:
+    """An atomic counter update. On SQLite it is also the transaction's first write at the latest,
+    so the registration number is read under the write lock (see ``numbering``)."""
+    new = await session.scalar(
+        update(Correspondent)
+        .where(Correspondent.id == correspondent.id)
+        .values(appeals_count=Correspondent.appeals_count + delta)
+        .returning(Correspondent.appeals_count)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(correspondent, "appeals_count", new)
+
+
+async def register_appeal(
+    session: AsyncSession,
+    data: AppealInput,
+    *,
+    actor: Actor,
+    files_dir: Path,
+    notify: NoticeContext | None = None,
+    now: datetime | None = None,
+) -> IntakeResult:
+    text = _validate(data)
+    existing = await find_by_external(session, data.channel, data.external_id)
+    if existing is not None:
+        return IntakeResult(existing, False, [])
+    category = await _category(session, data)
+    if data.building_id is not None and await session.get(Building, data.building_id) is None:
+        raise InvalidInput("Unknown building.")
+    now = now or utcnow()
+    tz = (notify or NoticeContext()).tz
+    correspondent = await correspondents.find_or_create(session, data.contact, actor=actor)
+    await session.flush()
+    await _count_appeal(session, correspondent, +1)
+    answer_days = (
+        category.answer_days if category is not None and category.answer_days else DEFAULT_ANSWER_DAYS
+    )
+    appeal = Appeal(
+        channel=data.channel,
+        correspondent_id=correspondent.id,
+        category_id=category.id if category is not None else None,
+        subject=_clip(data.subject, SUBJECT_LIMIT),
+        text=text,
+        address=_clip(data.address, ADDRESS_LIMIT),
+        building_id=data.building_id,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        contact_phone=_clip(data.contact_phone, 32),
+        status=AppealStatus.REGISTERED,
+        registered_at=now,
+        due_at=now + timedelta(days=answer_days),
+        external_id=_clip(data.external_id, EXTERNAL_ID_LIMIT),
+        reply_to=_clip(data.reply_to, 255),
+        created_by_id=actor.user_id,
+    )
+    try:
+        await insert_numbered(session, appeal, registration_year(now, tz))
+    except DuplicateExternal:
+        # The same letter or form was registered by a parallel delivery a moment ago.
+        await _count_appeal(session, correspondent, -1)
+        found = await find_by_external(session, data.channel, data.external_id)
+        assert found is not None
+        return IntakeResult(found, False, [])
+    telegram_id = data.contact.telegram_id if data.channel == AppealChannel.TELEGRAM else None
+    stored, rejected = await store_all(
+        session, files_dir, data.files, appeal_id=appeal.id, user_id=actor.user_id, telegram_id=telegram_id
+    )
+    record(
+        session,
+        actor,
+        "appeal",
+        appeal.id,
+        "registered",
+        new_state=AppealStatus.REGISTERED,
+        data={
+            "number": appeal.reg_number,
+            "channel": appeal.channel,
+            "correspondent_id": correspondent.id,
+            "due_at": appeal.due_at.isoformat(),
+            "files": len(stored),
+            "rejected_files": [{"filename": r.filename, "reason": r.reason} for r in rejected],
+        },
+    )
+    if notify is not None:
+        await notices.notify_correspondent(session, notify, appeal, notices.REGISTERED)
+    await session.flush()
+    return IntakeResult(appeal, True, rejected)

@@ -1,0 +1,251 @@
+"""Notices to the correspondent, through the channel the appeal came by.
+
+Telegram notices go to the outbox, e-mail ones to ``MailOutbox`` (an SMTP sender delivers them, as a
+reply to the original letter). Each lifecycle event happens once per appeal, so the dedup key
+``appeal:<id>:<event>`` (plus the chat and part for Telegram) makes queueing idempotent. Texts are
+in the correspondent's bot language when known, else the product's default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Appeal, Correspondent, MailOutbox, TelegramAccount, User, utcnow
+from models.enums import AppealChannel
+from services import outbox
+from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
+
+CB_PREFIX = "apl"
+RATINGS = range(1, 6)
+
+REGISTERED = "registered"
+IN_WORK = "in_work"
+EXTENDED = "extended"
+ANSWERED = "answered"
+CLOSED = "closed"
+REJECTED = "rejected"
+
+SUBJECTS = {
+    REGISTERED: N_("Appeal No. %(number)s: registered"),
+    IN_WORK: N_("Appeal No. %(number)s: taken into work"),
+    EXTENDED: N_("Appeal No. %(number)s: answer deadline extended"),
+    ANSWERED: N_("Appeal No. %(number)s: answer"),
+    CLOSED: N_("Appeal No. %(number)s: closed"),
+    REJECTED: N_("Appeal No. %(number)s: rejected"),
+}
+HEADLINES = {
+    REGISTERED: N_("✅ Your appeal is registered under No. %(number)s."),
+    IN_WORK: N_("🛠 Your appeal No. %(number)s has been taken into work."),
+    EXTENDED: N_("⏳ The answer deadline for your appeal No. %(number)s has been extended."),
+    ANSWERED: N_("📨 Answer to your appeal No. %(number)s"),
+    CLOSED: N_("Your appeal No. %(number)s is closed."),
+    REJECTED: N_("⛔ Your appeal No. %(number)s has been rejected."),
+}
+
+
+def rate_cb(appeal_id: int, rating: int) -> str:
+    return f"{CB_PREFIX}:rate:{appeal_id}:{rating}"
+
+
+def open_cb(appeal_id: int) -> str:
+    return f"{CB_PREFIX}:open:{appeal_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Where the correspondent reads notices about one appeal; nothing set: no notice is sent."""
+
+    locale: str
+    chat_id: int | None = None
+    email: str | None = None
+    in_reply_to: str | None = None
+
+
+async def delivery_of(session: AsyncSession, ctx: NoticeContext, appeal: Appeal) -> Delivery:
+    correspondent = (
+        await session.get(Correspondent, appeal.correspondent_id) if appeal.correspondent_id else None
+    )
+    account = None
+    if correspondent is not None and correspondent.telegram_id is not None:
+        account = await session.get(TelegramAccount, correspondent.telegram_id)
+    locale = await _locale(session, account) or ctx.default_locale
+    if appeal.channel == AppealChannel.TELEGRAM and correspondent is not None and correspondent.telegram_id:
+        if account is not None and account.blocked_at is not None:
+            return Delivery(locale)
+        chat_id = account.chat_id if account is not None else correspondent.telegram_id
+        return Delivery(locale, chat_id=chat_id)
+    if appeal.channel == AppealChannel.EMAIL:
+        address = appeal.reply_to or (correspondent.email if correspondent else None)
+        if address:
+            return Delivery(locale, email=address, in_reply_to=appeal.external_id)
+    # Web and Open311 applicants read the status themselves; paper and phone answers go by hand.
+    return Delivery(locale)
+
+
+async def _locale(session: AsyncSession, account: TelegramAccount | None) -> str | None:
+    if account is None:
+        return None
+    if account.locale:
+        return account.locale
+    if account.user_id is not None:
+        return await session.scalar(select(User.locale).where(User.id == account.user_id))
+    return None
+
+
+def local_date(ctx: NoticeContext, appeal: Appeal) -> str:
+    return ctx.local(appeal.due_at).strftime("%d.%m.%Y")
+
+
+def body_lines(
+    appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, reason: str | None
+) -> list[str]:
+    """The notice without its headline, as plain text lines."""
+    lines: list[str] = []
+    if event in (REGISTERED, EXTENDED):
+        lines.append(t("The answer is due by %(date)s.", date=local_date(ctx, appeal)))
+    if event in (EXTENDED, REJECTED) and reason:
+        lines.append(t("Reason: %(reason)s", reason=reason))
+    if event == REGISTERED:
+        lines.append(t("Please quote this number when you contact us about the appeal."))
+    return lines
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut ``text`` into parts whose HTML-escaped length fits ``limit``, preferring paragraph,
+    line and word boundaries."""
+    parts: list[str] = []
+    rest = text.strip()
+    while rest:
+        if len(html_escape(rest)) <= limit:
+            parts.append(rest)
+            break
+        cut = limit
+        while len(html_escape(rest[:cut])) > limit:
+            cut -= max(1, (len(html_escape(rest[:cut])) - limit) // 5)
+        window = rest[:cut]
+        for sep in ("\n\n", "\n", " "):
+            pos = window.rfind(sep)
+            if pos > cut // 2:
+                cut = pos
+                break
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return parts or [""]
+
+
+def answer_messages(appeal: Appeal, t: Translator) -> list[str]:
+    """The final answer as Telegram messages of at most 4096 characters (the header on the first)."""
+    header = f"<b>{html_escape(t(HEADLINES[ANSWERED], number=appeal.reg_number))}</b>\n\n"
+    footer = "\n\n" + t("Please rate the answer from 1 to 5:")
+    chunks = split_text(appeal.answer_text or "", outbox.TEXT_LIMIT - len(header) - len(footer) - 16)
+    messages = [html_escape(chunk) for chunk in chunks]
+    messages[0] = header + messages[0]
+    messages[-1] += footer
+    return messages
+
+
+def rating_keyboard(appeal_id: int) -> dict[str, Any]:
+    return inline_keyboard([[(f"{n}⭐", rate_cb(appeal_id, n)) for n in RATINGS]])
+
+
+def telegram_text(appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, reason: str | None) -> str:
+    headline = t(HEADLINES[event], number=appeal.reg_number)
+    lines = [f"<b>{html_escape(headline)}</b>"]
+    lines += [html_escape(line) for line in body_lines(appeal, event, t, ctx, reason)]
+    return "\n".join(lines)
+
+
+def mail_body(appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, reason: str | None) -> str:
+    lines = [t(HEADLINES[event], number=appeal.reg_number), ""]
+    if event == ANSWERED:
+        lines += [appeal.answer_text or "", ""]
+    else:
+        lines += [*body_lines(appeal, event, t, ctx, reason), ""]
+    lines.append(t("This message was sent automatically in reply to your appeal."))
+    return "\n".join(lines)
+
+
+async def enqueue_mail(
+    session: AsyncSession,
+    *,
+    appeal_id: int,
+    to: str,
+    subject: str,
+    body: str,
+    in_reply_to: str | None,
+    dedup_key: str,
+) -> bool:
+    """Queue a letter; the same ``dedup_key`` twice is a no-op. True when a row was added."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    table = MailOutbox.__table__
+    stmt = (
+        insert(table)
+        .values(
+            appeal_id=appeal_id,
+            to_address=to,
+            subject=subject[:500],
+            body=body,
+            in_reply_to=(in_reply_to or None) and in_reply_to[:500],
+            dedup_key=dedup_key,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(table.c.id)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def notify_correspondent(
+    session: AsyncSession, ctx: NoticeContext, appeal: Appeal, event: str, *, reason: str | None = None
+) -> int:
+    """Queue the notice of ``event`` to the appeal's correspondent; returns how many rows were new."""
+    to = await delivery_of(session, ctx, appeal)
+    t = Translator(to.locale)
+    key = f"appeal:{appeal.id}:{event}"
+    if to.chat_id is not None:
+        if event == ANSWERED:
+            texts = answer_messages(appeal, t)
+            last = len(texts) - 1
+            messages = [
+                outbox.text_message(
+                    to.chat_id,
+                    text,
+                    reply_markup=rating_keyboard(appeal.id) if i == last else None,
+                    dedup_key=f"{key}:{to.chat_id}:{i}",
+                )
+                for i, text in enumerate(texts)
+            ]
+        else:
+            markup = inline_keyboard([[(t("Open the appeal"), open_cb(appeal.id))]])
+            messages = [
+                outbox.text_message(
+                    to.chat_id,
+                    telegram_text(appeal, event, t, ctx, reason),
+                    reply_markup=markup,
+                    dedup_key=f"{key}:{to.chat_id}",
+                )
+            ]
+        # Parts of one answer must arrive in order: the sender takes equal priorities by time, id.
+        return await outbox.enqueue_many(session, messages, priority=50)
+    if to.email is not None:
+        added = await enqueue_mail(
+            session,
+            appeal_id=appeal.id,
+            to=to.email,
+            subject=t(SUBJECTS[event], number=appeal.reg_number),
+            body=mail_body(appeal, event, t, ctx, reason),
+            in_reply_to=to.in_reply_to,
+            dedup_key=key,
+        )
+        return int(added)
+    return 0

@@ -1,0 +1,170 @@
+"""Reading appeals: the resident's own list in the bot, the panel's filtered list, overdue figures,
+"ready to answer" (every linked assignment finished and at least one done)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Appeal, Assignment, Correspondent, TelegramAccount, utcnow
+from models.enums import OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
+from services.correspondents.normalize import phone_fragments, search_key
+
+OPEN_APPEAL_STATES = (AppealStatus.REGISTERED, AppealStatus.IN_WORK)
+# A declined assignment still waits to be reassigned, so it keeps the appeal from being ready.
+UNFINISHED_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATUSES, AssignmentStatus.DECLINED)
+SEARCH_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class AppealFilters:
+    status: str | None = None
+    channel: str | None = None
+    category_id: int | None = None
+    correspondent_id: int | None = None
+    overdue: bool = False
+    text: str | None = None  # number, subject or text fragment, correspondent name / phone / e-mail
+    registered_from: datetime | None = None
+    registered_before: datetime | None = None
+    now: datetime | None = None  # what "overdue" is measured against (default: now)
+
+
+def is_overdue(appeal: Appeal, now: datetime) -> bool:
+    return appeal.status in OPEN_APPEAL_STATES and now > appeal.due_at
+
+
+def _overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
+    return (Appeal.status.in_(OPEN_APPEAL_STATES)) & (Appeal.due_at < now)
+
+
+async def overdue_count(session: AsyncSession, now: datetime) -> int:
+    return await session.scalar(select(func.count()).select_from(Appeal).where(_overdue_clause(now))) or 0
+
+
+def _text_variants(fragment: str) -> list[str]:
+    """SQLite folds only ASCII case in LIKE, so Cyrillic text is matched as typed, lower-case,
+    capitalised and upper-case (PostgreSQL's ILIKE needs just one)."""
+    return list(dict.fromkeys([fragment, fragment.lower(), fragment.capitalize(), fragment.upper()]))
+
+
+def _text_clause(session: AsyncSession, raw: str):  # type: ignore[no-untyped-def]
+    fragment = raw.strip()[:SEARCH_LIMIT]
+    key = search_key(fragment)
+    people = [
+        Correspondent.name_search.contains(key, autoescape=True),
+        Correspondent.email.contains(key, autoescape=True),
+    ]
+    people += [Correspondent.phone_normalized.contains(d, autoescape=True) for d in phone_fragments(fragment)]
+    matching_people = select(Correspondent.id).where(or_(*people))
+    if session.bind.dialect.name == "postgresql":
+        words = [
+            Appeal.subject.icontains(fragment, autoescape=True),
+            Appeal.text.icontains(fragment, autoescape=True),
+        ]
+    else:
+        words = [
+            column.contains(v, autoescape=True)
+            for v in _text_variants(fragment)
+            for column in (Appeal.subject, Appeal.text)
+        ]
+    return or_(
+        Appeal.reg_number.contains(fragment, autoescape=True),
+        Appeal.correspondent_id.in_(matching_people),
+        *words,
+    )
+
+
+def _filtered(session: AsyncSession, f: AppealFilters) -> Select:  # type: ignore[type-arg]
+    query = select(Appeal)
+    if f.status:
+        query = query.where(Appeal.status == f.status)
+    if f.channel:
+        query = query.where(Appeal.channel == f.channel)
+    if f.category_id is not None:
+        query = query.where(Appeal.category_id == f.category_id)
+    if f.correspondent_id is not None:
+        query = query.where(Appeal.correspondent_id == f.correspondent_id)
+    if f.overdue:
+        query = query.where(_overdue_clause(f.now or utcnow()))
+    if f.registered_from is not None:
+        query = query.where(Appeal.registered_at >= f.registered_from)
+    if f.registered_before is not None:
+        query = query.where(Appeal.registered_at < f.registered_before)
+    if f.text and f.text.strip():
+        query = query.where(_text_clause(session, f.text))
+    return query
+
+
+async def list_appeals(
+    session: AsyncSession, filters: AppealFilters, *, limit: int = 25, offset: int = 0
+) -> tuple[Sequence[Appeal], int]:
+    """One page, newest first, and the total matching count."""
+    query = _filtered(session, filters)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(
+        query.order_by(Appeal.registered_at.desc(), Appeal.id.desc()).limit(limit).offset(offset)
+    )
+    return rows.all(), total
+
+
+async def appeal_by_number(session: AsyncSession, reg_number: str) -> Appeal | None:
+    return await session.scalar(select(Appeal).where(Appeal.reg_number == reg_number.strip()))
+
+
+def _own_correspondents(telegram_id: int):  # type: ignore[no-untyped-def]
+    """The correspondent records of a Telegram user: by their id, or linked to their account."""
+    return or_(
+        Appeal.correspondent_id.in_(select(Correspondent.id).where(Correspondent.telegram_id == telegram_id)),
+        Appeal.correspondent_id.in_(
+            select(TelegramAccount.correspondent_id).where(
+                TelegramAccount.id == telegram_id, TelegramAccount.correspondent_id.is_not(None)
+            )
+        ),
+    )
+
+
+async def appeals_of_telegram_user(
+    session: AsyncSession, telegram_id: int, *, limit: int = 10, offset: int = 0
+) -> Sequence[Appeal]:
+    rows = await session.scalars(
+        select(Appeal)
+        .where(_own_correspondents(telegram_id))
+        .order_by(Appeal.registered_at.desc(), Appeal.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows.all()
+
+
+async def appeal_for_telegram_user(session: AsyncSession, appeal_id: int, telegram_id: int) -> Appeal | None:
+    """The appeal if it is this user's own, else None (someone else's looks like a missing one)."""
+    return await session.scalar(
+        select(Appeal)
+        .where(Appeal.id == appeal_id, _own_correspondents(telegram_id))
+        .execution_options(populate_existing=True)
+    )
+
+
+async def ready_to_answer_ids(session: AsyncSession, appeal_ids: Iterable[int]) -> set[int]:
+    """Open appeals among ``appeal_ids`` whose linked assignments are all finished, one done."""
+    ids = list(set(appeal_ids))
+    if not ids:
+        return set()
+    rows = await session.execute(
+        select(Assignment.appeal_id, Assignment.status)
+        .join(Appeal, Appeal.id == Assignment.appeal_id)
+        .where(Assignment.appeal_id.in_(ids), Appeal.status.in_(OPEN_APPEAL_STATES))
+    )
+    statuses: dict[int, set[str]] = {}
+    for appeal_id, status in rows.all():
+        statuses.setdefault(appeal_id, set()).add(status)
+    unfinished = set(UNFINISHED_ASSIGNMENT_STATES)
+    return {i for i, s in statuses.items() if AssignmentStatus.DONE in s and not s & unfinished}
+
+
+async def ready_to_answer(session: AsyncSession, appeal_id: int) -> bool:
+    return appeal_id in await ready_to_answer_ids(session, [appeal_id])

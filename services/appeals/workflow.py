@@ -1,0 +1,334 @@
+"""The appeal after registration: assignments, the single deadline extension, the answer, the
+correspondent's rating, rejection and closing.
+
+Status follows the linked assignments (``sync_status_from_assignments`` is called by the assignment
+state machine): registered → in_work once an assignment exists; "ready to answer" (every linked
+assignment finished, one done) is derived in ``queries``; answered / rejected / closed are set here.
+Every change writes an audit event and, given a NoticeContext, queues a notice to the correspondent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utcnow
+from models.enums import AppealStatus, Priority, Role
+from services.appeals import notices
+from services.appeals.intake import MAX_TEXT_CHARS
+from services.audit import Actor, record
+from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.notify import NoticeContext
+
+MAX_EXTENSION_DAYS = 30
+REASON_LIMIT = 2_000
+OPEN_STATES = frozenset({AppealStatus.REGISTERED, AppealStatus.IN_WORK})
+CLOSABLE_STATES = frozenset({AppealStatus.ANSWERED, AppealStatus.REJECTED})
+STAFF_ROLES = (Role.CLERK, Role.MANAGER, Role.CONTROLLER)  # administrators always pass
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user_id=user.id, telegram_id=user.telegram_id)
+
+
+def _as_actor(actor: Actor | User) -> Actor:
+    return _actor(actor) if isinstance(actor, User) else actor
+
+
+def _check_staff(user: User) -> None:
+    if not user.is_active or not user.has_role(*STAFF_ROLES):
+        raise PermissionDenied("You are not allowed to work with appeals.")
+
+
+async def load(session: AsyncSession, appeal_id: int, *, for_update: bool = False) -> Appeal:
+    query = select(Appeal).where(Appeal.id == appeal_id).execution_options(populate_existing=True)
+    if for_update and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    appeal = await session.scalar(query)
+    if appeal is None:
+        raise NotFound("Appeal not found.")
+    return appeal
+
+
+def _reason(reason: str | None, *, required: bool) -> str | None:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise InvalidInput("Please give a reason.")
+    if len(reason) > REASON_LIMIT:
+        raise InvalidInput("The text is too long: at most %(n)d characters.", n=REASON_LIMIT)
+    return reason or None
+
+
+def _require_open(appeal: Appeal) -> None:
+    if appeal.status not in OPEN_STATES:
+        raise InvalidInput("The appeal is no longer open.")
+
+
+async def extend_deadline(
+    session: AsyncSession,
+    appeal_id: int,
+    *,
+    days: int,
+    reason: str,
+    actor: Actor | User,
+    notify: NoticeContext | None = None,
+    now: datetime | None = None,
+) -> Appeal:
+    """The one extension the law allows (59-FZ art. 12: up to 30 more days, the applicant told)."""
+    if isinstance(actor, User):
+        _check_staff(actor)
+    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise InvalidInput("The deadline can be extended by 1 to %(n)d days.", n=MAX_EXTENSION_DAYS)
+    reason_text = _reason(reason, required=True)
+    appeal = await load(session, appeal_id, for_update=True)
+    _require_open(appeal)
+    if appeal.extended_at is not None:
+        raise InvalidInput("The answer deadline has already been extended once.")
+    old_due = appeal.due_at
+    appeal.due_at = old_due + timedelta(days=days)
+    appeal.extended_at = now or utcnow()
+    appeal.extension_reason = reason_text
+    record(
+        session,
+        _as_actor(actor),
+        "appeal",
+        appeal.id,
+        "deadline_extended",
+        reason=reason_text,
+        data={"days": days, "old_due_at": old_due.isoformat(), "new_due_at": appeal.due_at.isoformat()},
+    )
+    await session.flush()
+    if notify is not None:
+        await notices.notify_correspondent(session, notify, appeal, notices.EXTENDED, reason=reason_text)
+    return appeal
+
+
+async def create_assignment_from_appeal(
+    session: AsyncSession,
+    appeal_id: int,
+    *,
+    actor_user: User,
+    deadline: datetime,
+    title: str | None = None,
+    description: str | None = None,
+    executor_id: int | None = None,
+    executor_ids: Sequence[int] = (),
+    department_id: int | None = None,
+    controller_id: int | None = None,
+    observer_ids: Sequence[int] = (),
+    priority: str = Priority.NORMAL,
+    now: datetime | None = None,
+    notify: NoticeContext | None = None,
+) -> Assignment:
+    """An assignment working on the appeal; ``executor_ids``: the executor, then co-executors.
+    The appeal moves to in_work through the assignment state machine's hook."""
+    from services.assignments import commands
+
+    appeal = await load(session, appeal_id, for_update=True)
+    _require_open(appeal)
+    ids = list(dict.fromkeys(([executor_id] if executor_id else []) + list(executor_ids)))
+    if title is None or not title.strip():
+        lead = (appeal.subject or appeal.text or "").strip().splitlines()
+        title = f"{appeal.reg_number}: {lead[0][:200]}" if lead else appeal.reg_number
+    assignment = await commands.create(
+        session,
+        actor_user,
+        title=title,
+        deadline=deadline,
+        executor_id=ids[0] if ids else None,
+        department_id=department_id,
+        controller_id=controller_id,
+        text=appeal.text if description is None else description,
+        priority=priority,
+        appeal_id=appeal.id,
+        co_executor_ids=tuple(ids[1:]),
+        observer_ids=tuple(observer_ids),
+        now=now,
+        notify=notify,
+    )
+    record(
+        session,
+        _actor(actor_user),
+        "appeal",
+        appeal.id,
+        "assignment_created",
+        data={"assignment_id": assignment.id},
+    )
+    # Idempotent: the hook in ``commands.create`` has normally done it already.
+    await sync_status_from_assignments(session, appeal.id, actor=_actor(actor_user), notify=notify)
+    return assignment
+
+
+async def sync_status_from_assignments(
+    session: AsyncSession,
+    appeal_id: int,
+    *,
+    actor: Actor | User,
+    notify: NoticeContext | None = None,
+) -> Appeal:
+    """Registered → in_work as soon as an assignment works on the appeal. An appeal stays in_work
+    while assignments are open and after they finish (then it is ready to answer); final states are
+    only set by a person."""
+    appeal = await load(session, appeal_id)
+    if appeal.status != AppealStatus.REGISTERED:
+        return appeal
+    linked = await session.scalar(select(Assignment.id).where(Assignment.appeal_id == appeal.id).limit(1))
+    if linked is None:
+        return appeal
+    appeal.status = AppealStatus.IN_WORK
+    record(
+        session,
+        _as_actor(actor),
+        "appeal",
+        appeal.id,
+        "status_changed",
+        old_state=AppealStatus.REGISTERED,
+        new_state=AppealStatus.IN_WORK,
+        data={"assignment_id": linked},
+    )
+    await session.flush()
+    if notify is not None:
+        await notices.notify_correspondent(session, notify, appeal, notices.IN_WORK)
+    return appeal
+
+
+async def answer_appeal(
+    session: AsyncSession,
+    appeal_id: int,
+    *,
+    text: str,
+    actor_user: User,
+    notify: NoticeContext | None,
+    now: datetime | None = None,
+) -> Appeal:
+    """The final answer, delivered through the channel the appeal came by (see ``notices``)."""
+    _check_staff(actor_user)
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("The answer is empty.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput("The answer is too long: at most %(n)d characters.", n=MAX_TEXT_CHARS)
+    appeal = await load(session, appeal_id, for_update=True)
+    _require_open(appeal)
+    old = appeal.status
+    appeal.status = AppealStatus.ANSWERED
+    appeal.answer_text = text
+    appeal.answered_at = now or utcnow()
+    appeal.answered_by_id = actor_user.id
+    record(
+        session,
+        _actor(actor_user),
+        "appeal",
+        appeal.id,
+        "answered",
+        old_state=old,
+        new_state=AppealStatus.ANSWERED,
+        data={"in_time": appeal.answered_at <= appeal.due_at},
+    )
+    await session.flush()
+    if notify is not None:
+        await notices.notify_correspondent(session, notify, appeal, notices.ANSWERED)
+    return appeal
+
+
+async def _owns(session: AsyncSession, appeal: Appeal, telegram_id: int) -> bool:
+    if appeal.correspondent_id is None:
+        return False
+    correspondent = await session.get(Correspondent, appeal.correspondent_id)
+    if correspondent is not None and correspondent.telegram_id == telegram_id:
+        return True
+    linked = await session.scalar(
+        select(TelegramAccount.correspondent_id).where(TelegramAccount.id == telegram_id)
+    )
+    return linked is not None and linked == appeal.correspondent_id
+
+
+async def rate_appeal(
+    session: AsyncSession, appeal_id: int, *, telegram_id: int, rating: int, now: datetime | None = None
+) -> Appeal:
+    """The correspondent rates the answer once, 1 to 5, from the buttons under it."""
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput("The rating must be from 1 to 5.")
+    appeal = await load(session, appeal_id, for_update=True)
+    if not await _owns(session, appeal, telegram_id):
+        raise NotFound("Appeal not found.")  # the same answer as for a missing one
+    if appeal.answered_at is None:
+        raise InvalidInput("The appeal has not been answered yet.")
+    if appeal.rating is not None:
+        raise InvalidInput("You have already rated this answer.")
+    appeal.rating = rating
+    appeal.rated_at = now or utcnow()
+    record(session, Actor(telegram_id=telegram_id), "appeal", appeal.id, "rated", data={"rating": rating})
+    await session.flush()
+    return appeal
+
+
+async def reject_appeal(
+    session: AsyncSession,
+    appeal_id: int,
+    *,
+    reason: str,
+    actor_user: User,
+    notify: NoticeContext | None = None,
+    now: datetime | None = None,
+) -> Appeal:
+    """Left without an answer on the merits (59-FZ art. 11); the applicant is told why."""
+    _check_staff(actor_user)
+    reason_text = _reason(reason, required=True)
+    appeal = await load(session, appeal_id, for_update=True)
+    _require_open(appeal)
+    old = appeal.status
+    appeal.status = AppealStatus.REJECTED
+    # Kept with the appeal, so status queries (web, Open311) can show the applicant why.
+    appeal.answer_text = reason_text
+    appeal.answered_by_id = actor_user.id
+    record(
+        session,
+        _actor(actor_user),
+        "appeal",
+        appeal.id,
+        "rejected",
+        old_state=old,
+        new_state=AppealStatus.REJECTED,
+        reason=reason_text,
+        data={"at": (now or utcnow()).isoformat()},
+    )
+    await session.flush()
+    if notify is not None:
+        await notices.notify_correspondent(session, notify, appeal, notices.REJECTED, reason=reason_text)
+    return appeal
+
+
+async def close_appeal(
+    session: AsyncSession,
+    appeal_id: int,
+    *,
+    actor_user: User,
+    reason: str | None = None,
+    notify: NoticeContext | None = None,
+) -> Appeal:
+    """Archive an answered or rejected appeal."""
+    _check_staff(actor_user)
+    reason_text = _reason(reason, required=False)
+    appeal = await load(session, appeal_id, for_update=True)
+    if appeal.status not in CLOSABLE_STATES:
+        raise InvalidInput("Only an answered or rejected appeal can be closed.")
+    old = appeal.status
+    appeal.status = AppealStatus.CLOSED
+    record(
+        session,
+        _actor(actor_user),
+        "appeal",
+        appeal.id,
+        "closed",
+        old_state=old,
+        new_state=AppealStatus.CLOSED,
+        reason=reason_text,
+    )
+    await session.flush()
+    if notify is not None:
+        await notices.notify_correspondent(session, notify, appeal, notices.CLOSED)
+    return appeal

@@ -1,0 +1,269 @@
+"""Finding, creating and looking up correspondents (the people and organisations who write in).
+
+De-duplication looks for an existing record by Telegram id, then by normalised phone, then by
+e-mail (case-insensitive); a match gets the contact fields it was missing. A record merged into
+another one is followed to the surviving record, so old keys still find the right person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Appeal, Correspondent, TelegramAccount
+from models.enums import CorrespondentKind
+from services.audit import Actor, record
+from services.correspondents.normalize import (
+    name_key,
+    normalize_email,
+    normalize_phone,
+    phone_fragments,
+    search_key,
+)
+from services.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from services.appeals.intake import ContactInput
+
+NAME_LIMIT = 255
+MERGE_CHAIN_LIMIT = 20
+CARD_APPEALS_LIMIT = 100
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    value = (value or "").strip()
+    return value[:limit] or None
+
+
+def display_name(contact: ContactInput) -> str:
+    """The name to file the record under; a nameless writer is filed under a contact they gave."""
+    for value in (contact.name, normalize_email(contact.email), contact.phone):
+        if value and value.strip():
+            return value.strip()[:NAME_LIMIT]
+    if contact.telegram_id is not None:
+        return f"Telegram {contact.telegram_id}"
+    return "—"
+
+
+async def resolve(session: AsyncSession, correspondent: Correspondent) -> Correspondent:
+    """The surviving record of a merge chain."""
+    for _ in range(MERGE_CHAIN_LIMIT):
+        if correspondent.merged_into_id is None:
+            return correspondent
+        target = await session.get(Correspondent, correspondent.merged_into_id)
+        if target is None:
+            return correspondent
+        correspondent = target
+    return correspondent
+
+
+async def find_existing(
+    session: AsyncSession, *, telegram_id: int | None, phone: str | None, email: str | None
+) -> Correspondent | None:
+    """By Telegram id, then normalised phone, then e-mail; live records before merged ones."""
+    keys = []
+    if telegram_id is not None:
+        keys.append(Correspondent.telegram_id == telegram_id)
+    if phone:
+        keys.append(Correspondent.phone_normalized == phone)
+    if email:
+        keys.append(Correspondent.email == email)
+    for condition in keys:
+        found = await session.scalar(
+            select(Correspondent)
+            .where(condition)
+            .order_by(Correspondent.merged_into_id.is_not(None), Correspondent.id)
+            .limit(1)
+        )
+        if found is not None:
+            return await resolve(session, found)
+    return None
+
+
+async def _lock_keys(session: AsyncSession, keys: list[str]) -> None:
+    """Two registrations from one new person at once must not create two records. PostgreSQL:
+    transaction-scoped advisory locks on the contact keys (taken in one order, so no deadlock).
+    SQLite: a write statement takes the database write lock, so writers run one after another."""
+    if session.bind.dialect.name == "postgresql":
+        for key in sorted(set(keys)):
+            await session.execute(select(func.pg_advisory_xact_lock(func.hashtext("correspondent:" + key))))
+    else:
+        await session.execute(
+            update(Correspondent)
+            .where(Correspondent.id == -1)
+            .values(appeals_count=Correspondent.appeals_count)
+        )
+
+
+async def find_or_create(session: AsyncSession, contact: ContactInput, *, actor: Actor) -> Correspondent:
+    phone = normalize_phone(contact.phone)
+    email = normalize_email(contact.email)
+    keys = [f"tg:{contact.telegram_id}" if contact.telegram_id is not None else "", phone or "", email or ""]
+    await _lock_keys(session, [k for k in keys if k])
+    kind = contact.kind if contact.kind in set(CorrespondentKind) else CorrespondentKind.PERSON
+    existing = await find_existing(session, telegram_id=contact.telegram_id, phone=phone, email=email)
+    if existing is None:
+        name = display_name(contact)
+        correspondent = Correspondent(
+            kind=kind,
+            name=name,
+            name_search=name_key(name),
+            phone=_clip(contact.phone, 32),
+            phone_normalized=phone,
+            email=email,
+            telegram_id=contact.telegram_id,
+            postal_address=_clip(contact.postal_address, 500),
+            organisation_inn=_clip(contact.organisation_inn, 12),
+            notes=_unusable_contacts(contact, phone, email),
+            appeals_count=0,
+        )
+        session.add(correspondent)
+        await session.flush()
+        record(session, actor, "correspondent", correspondent.id, "created", data={"name": name})
+    else:
+        correspondent = existing
+        added = _fill_missing(correspondent, contact, phone, email)
+        if added:
+            record(
+                session, actor, "correspondent", correspondent.id, "contacts_added", data={"fields": added}
+            )
+    if contact.telegram_id is not None:
+        await link_telegram_account(session, contact.telegram_id, correspondent.id)
+    return correspondent
+
+
+def _unusable_contacts(contact: ContactInput, phone: str | None, email: str | None) -> str | None:
+    """Contacts we cannot normalise are kept as notes for a clerk rather than dropped."""
+    lines = []
+    if contact.email and contact.email.strip() and email is None:
+        lines.append(f"e-mail: {contact.email.strip()[:255]}")
+    if contact.phone and contact.phone.strip() and phone is None and len(contact.phone.strip()) > 32:
+        lines.append(f"phone: {contact.phone.strip()[:64]}")
+    return "\n".join(lines) or None
+
+
+def _fill_missing(c: Correspondent, contact: ContactInput, phone: str | None, email: str | None) -> list[str]:
+    added = []
+    if phone and not c.phone_normalized:
+        c.phone, c.phone_normalized = _clip(contact.phone, 32), phone
+        added.append("phone")
+    if email and not c.email:
+        c.email = email
+        added.append("email")
+    if contact.telegram_id is not None and c.telegram_id is None:
+        c.telegram_id = contact.telegram_id
+        added.append("telegram_id")
+    if contact.postal_address and not c.postal_address:
+        c.postal_address = _clip(contact.postal_address, 500)
+        added.append("postal_address")
+    if contact.organisation_inn and not c.organisation_inn:
+        c.organisation_inn = _clip(contact.organisation_inn, 12)
+        added.append("organisation_inn")
+    # A record first filed under a contact (a nameless e-mail) takes the real name once known.
+    if (
+        contact.name
+        and contact.name.strip()
+        and c.name in (c.email, c.phone, f"Telegram {c.telegram_id}", "—")
+    ):
+        c.name = contact.name.strip()[:NAME_LIMIT]
+        c.name_search = name_key(c.name)
+        added.append("name")
+    return added
+
+
+async def link_telegram_account(session: AsyncSession, telegram_id: int, correspondent_id: int) -> None:
+    await session.execute(
+        update(TelegramAccount)
+        .where(TelegramAccount.id == telegram_id)
+        .values(correspondent_id=correspondent_id)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+async def search(
+    session: AsyncSession, query: str, *, limit: int = 20, offset: int = 0
+) -> Sequence[Correspondent]:
+    """Live records whose name, e-mail or phone contains the fragment (``916 123`` finds
+    ``+79161234567``; ``иванов`` finds ``ИВАНОВ Иван`` on SQLite too, through ``name_search``)."""
+    key = search_key(query)
+    if not key:
+        return []
+    conditions = [
+        Correspondent.name_search.contains(key, autoescape=True),
+        Correspondent.email.contains(key, autoescape=True),
+    ]
+    conditions += [
+        Correspondent.phone_normalized.contains(d, autoescape=True) for d in phone_fragments(query)
+    ]
+    rows = await session.scalars(
+        select(Correspondent)
+        .where(Correspondent.merged_into_id.is_(None), or_(*conditions))
+        .order_by(Correspondent.name_search, Correspondent.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows.all()
+
+
+async def get(session: AsyncSession, correspondent_id: int) -> Correspondent:
+    correspondent = await session.get(Correspondent, correspondent_id)
+    if correspondent is None:
+        raise NotFound("Correspondent not found.")
+    return correspondent
+
+
+async def duplicates_of(session: AsyncSession, correspondent_id: int) -> Sequence[Correspondent]:
+    """Other live records sharing a Telegram id, phone, e-mail or the exact same name."""
+    c = await get(session, correspondent_id)
+    keys = []
+    if c.telegram_id is not None:
+        keys.append(Correspondent.telegram_id == c.telegram_id)
+    if c.phone_normalized:
+        keys.append(Correspondent.phone_normalized == c.phone_normalized)
+    if c.email:
+        keys.append(Correspondent.email == c.email)
+    if c.name_search and c.name_search != "—":
+        keys.append(Correspondent.name_search == c.name_search)
+    if not keys:
+        return []
+    rows = await session.scalars(
+        select(Correspondent)
+        .where(Correspondent.id != c.id, Correspondent.merged_into_id.is_(None), or_(*keys))
+        .order_by(Correspondent.id)
+    )
+    return rows.all()
+
+
+@dataclass(frozen=True, slots=True)
+class CorrespondentCard:
+    correspondent: Correspondent
+    appeals_count: int
+    appeals: Sequence[Appeal]  # newest first
+    merged_into: Correspondent | None = None
+
+
+async def card(
+    session: AsyncSession, correspondent_id: int, *, limit: int = CARD_APPEALS_LIMIT
+) -> CorrespondentCard:
+    c = await get(session, correspondent_id)
+    count = (
+        await session.scalar(select(func.count()).select_from(Appeal).where(Appeal.correspondent_id == c.id))
+        or 0
+    )
+    appeals = await session.scalars(
+        select(Appeal)
+        .where(Appeal.correspondent_id == c.id)
+        .order_by(Appeal.registered_at.desc(), Appeal.id.desc())
+        .limit(limit)
+    )
+    merged_into = await resolve(session, c) if c.merged_into_id is not None else None
+    return CorrespondentCard(c, count, appeals.all(), merged_into)
+
+
+def check_not_merged(c: Correspondent) -> None:
+    if c.merged_into_id is not None:
+        raise InvalidInput("This correspondent has already been merged into another record.")
