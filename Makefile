@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint i18n bench browser clean help
+.PHONY: demo test lint i18n bench browser mailserver clean help
 
 help:
 	@echo "make demo   - set up and run the service on SQLite with the Telegram sandbox and a demo town"
@@ -32,7 +32,14 @@ browser:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji >/dev/null; \
 	  else echo "chromium is missing and cannot be installed (not root): browser tests will be skipped"; fi; }
 
-test: $(STAMP) browser
+# Mail tests run Debian's Dovecot as a throw-away IMAP server (started by the tests themselves).
+mailserver:
+	@test -x /usr/sbin/dovecot || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	  else echo "dovecot is missing and cannot be installed (not root): IMAP tests will be skipped"; fi; }
+
+test: $(STAMP) browser mailserver
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -192,9 +192,31 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"bot api: FAILED ({exc.__class__.__name__}: {exc})")
             finally:
                 await bot.session.close()
+        failures += await _check_mail(settings)
         return 1 if failures else 0
 
     return asyncio.run(main())
+
+
+async def _check_mail(settings: Settings) -> int:
+    """IMAP and SMTP logins, when the e-mail channel is configured; returns the failure count."""
+    from services.mail.check import check_imap, check_smtp
+    from services.mail.imap_client import ImapConfig
+    from services.mail.smtp_sender import SmtpConfig
+
+    failures = 0
+    checks = [("imap", settings.imap_host, check_imap, ImapConfig.from_settings)]
+    checks.append(("smtp", settings.smtp_host, check_smtp, SmtpConfig.from_settings))
+    for name, host, check, config in checks:
+        if not host:
+            print(f"{name}: off (PORUCHENO_{name.upper()}_HOST is not set)")
+            continue
+        try:
+            print(f"{name}: ok ({await check(config(settings))})")  # type: ignore[operator]
+        except Exception as exc:
+            failures += 1
+            print(f"{name}: FAILED ({exc.__class__.__name__}: {exc})")
+    return failures
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,293 @@
+"""IMAP intake: every new letter in the mailbox becomes exactly one appeal.
+
+Exactly-once rests on two things, never on IMAP flags: the appeal's ``(channel, external_id)``
+key (the Message-ID, or a hash of the raw bytes) and the mailbox cursor (UIDVALIDITY + last UID),
+advanced in the same transaction that registers the letter. If the process dies between letters,
+the next poll starts after the last committed one; if the cursor is lost or UIDVALIDITY changes,
+letters are read again and the Message-ID makes the repeats no-ops.
+
+A letter that fails is retried on the next polls (the cursor stays before it while later letters
+are still registered); after ``MAX_LETTER_FAILURES`` it is registered as a raw ``.eml`` file, so
+nothing is lost. Auto-replies and bounces are skipped with an audit line.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import MailboxCursor, utcnow
+from models.enums import AppealChannel
+from porucheno.i18n import DEFAULT_LOCALE
+from services import audit
+from services.appeals.intake import (
+    MAX_TEXT_CHARS,
+    AppealInput,
+    ContactInput,
+    IncomingFile,
+    register_appeal,
+)
+from services.audit import Actor
+from services.errors import DomainError
+from services.mail.imap_client import ImapConfig, ImapMailbox
+from services.mail.parse import LetterFile, ParsedLetter, letter_as_file, parse_letter, raw_letter_id
+from services.notify import N_, NoticeContext, Translator
+
+log = logging.getLogger(__name__)
+
+ACTOR = Actor.system("imap")
+FETCH_BATCH = 10  # letters per FETCH: small, so one huge mailbox never loads at once
+MAX_LETTER_FAILURES = 3
+
+
+@dataclass
+class PollResult:
+    registered: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    kept_raw: int = 0
+    failed: int = 0
+
+
+# Notes for the clerk, added to the appeal's text in the default language.
+DAMAGED_NOTE = N_("[Part of the letter could not be decoded; the original is attached unchanged.]")
+TRUNCATED_NOTE = N_(
+    "[The letter is longer than %(limit)s characters; the full text is attached as letter.txt.]"
+)
+EMPTY_NOTE = N_("[The letter has no text; it is attached whole as letter.eml.]")
+REJECTED_NOTE = N_("[Attachments not accepted: %(files)s.]")
+UNREADABLE_NOTE = N_("[The letter could not be processed; it is attached whole as letter.eml.]")
+
+
+def appeal_input(letter: ParsedLetter, raw: bytes, t: Translator) -> AppealInput:
+    files = [_incoming(f) for f in letter.files]
+    text = letter.text
+    notes = [t(DAMAGED_NOTE)] if letter.damaged else []
+    if len(text) > MAX_TEXT_CHARS - 500:
+        # The appeal keeps what the law allows (room left for the notes); the whole text is attached.
+        files.append(
+            IncomingFile(data=text.encode("utf-8"), filename="letter.txt", declared_mime="text/plain")
+        )
+        notes.append(t(TRUNCATED_NOTE, limit=MAX_TEXT_CHARS - 500))
+        text = text[: MAX_TEXT_CHARS - 501].rstrip() + "…"
+    if not text and not files:
+        if letter.subject:
+            text = letter.subject  # a letter with only a subject is still an appeal
+        else:
+            files.append(_incoming(letter_as_file(raw)))
+            notes.append(t(EMPTY_NOTE))
+    return AppealInput(
+        channel=AppealChannel.EMAIL,
+        text="\n\n".join(x for x in (text, *notes) if x),
+        contact=_contact(letter),
+        subject=letter.subject,
+        files=files,
+        external_id=letter.external_id,
+        reply_to=letter.reply_to,
+    )
+
+
+def _incoming(f: LetterFile) -> IncomingFile:
+    return IncomingFile(data=f.data, filename=f.filename, declared_mime=f.declared_mime, raw=f.raw)
+
+
+def _contact(letter: ParsedLetter | None) -> ContactInput:
+    if letter is None or not letter.from_address:
+        return ContactInput(name=(letter.from_name if letter else None))
+    return ContactInput(name=letter.from_name or letter.from_address, email=letter.from_address)
+
+
+class MailPoller:
+    """One mailbox. Kept by the scheduler between runs (it remembers failing letters)."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        config: ImapConfig,
+        *,
+        files_dir: Path,
+        notify: NoticeContext | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.config = config
+        self.files_dir = files_dir
+        self.notify = notify
+        self.failures: dict[tuple[int, int], int] = {}
+        self._t = Translator(notify.default_locale if notify else DEFAULT_LOCALE)
+        self._cursor_id: int | None = None
+
+    async def poll(self, now: datetime | None = None) -> PollResult:
+        """Read everything new once. Raises ``ImapError`` when the server cannot be used."""
+        result = PollResult()
+        async with ImapMailbox(self.config) as box:
+            last_uid = await self._cursor(box.uidvalidity, now or utcnow())
+            uids = await box.uids_after(last_uid)
+            contiguous = True  # the cursor moves only past letters that all succeeded
+            for start in range(0, len(uids), FETCH_BATCH):
+                chunk = uids[start : start + FETCH_BATCH]
+                letters = await box.fetch(chunk)
+                for uid in chunk:
+                    # A UID the server no longer returns was expunged meanwhile: nothing to take in.
+                    outcome = await self._take(uid, letters.get(uid), box.uidvalidity, contiguous, now)
+                    if hasattr(result, outcome):
+                        setattr(result, outcome, getattr(result, outcome) + 1)
+                    if outcome == "failed":
+                        contiguous = False
+                    elif self.config.mark_seen and uid in letters:
+                        await box.mark_seen(uid)
+        if result.registered or result.kept_raw or result.failed or result.skipped:
+            log.info("mail %s: %s", self.config.cursor_key, result)
+        return result
+
+    async def _cursor(self, uidvalidity: int, now: datetime) -> int:
+        key = self.config.cursor_key
+        async with self.session_factory() as session:
+            cursor = await session.scalar(select(MailboxCursor).where(MailboxCursor.mailbox == key))
+            if cursor is None:
+                cursor = MailboxCursor(mailbox=key, uidvalidity=uidvalidity, last_uid=0, updated_at=now)
+                session.add(cursor)
+                try:
+                    await session.commit()
+                except IntegrityError:  # another poller created it a moment ago
+                    await session.rollback()
+                    cursor = await session.scalar(select(MailboxCursor).where(MailboxCursor.mailbox == key))
+                    assert cursor is not None
+            if cursor.uidvalidity != uidvalidity:
+                # UIDs of the old numbering mean nothing now: read the folder again from the start;
+                # letters already registered are recognised by their Message-ID.
+                log.warning(
+                    "mail %s: UIDVALIDITY changed %s -> %s; re-reading the folder",
+                    key,
+                    cursor.uidvalidity,
+                    uidvalidity,
+                )
+                audit.record(
+                    session,
+                    ACTOR,
+                    "mailbox_cursor",
+                    cursor.id,
+                    "uidvalidity_changed",
+                    old_state=str(cursor.uidvalidity),
+                    new_state=str(uidvalidity),
+                )
+                cursor.uidvalidity, cursor.last_uid, cursor.updated_at = uidvalidity, 0, now
+                self.failures.clear()
+                await session.commit()
+            self._cursor_id = cursor.id
+            return cursor.last_uid
+
+    async def _take(
+        self, uid: int, raw: bytes | None, uidvalidity: int, advance: bool, now: datetime | None
+    ) -> str:
+        key = (uidvalidity, uid)
+        if raw is None:
+            if advance:
+                async with self.session_factory() as session:
+                    await self._advance(session, uid, uidvalidity)
+                    await session.commit()
+            return "expunged"
+        deterministic = False
+        try:
+            async with self.session_factory() as session:
+                outcome = await self._register(session, uid, raw, now)
+                if advance:
+                    await self._advance(session, uid, uidvalidity)
+                await session.commit()
+            self.failures.pop(key, None)
+            return outcome
+        except DomainError as exc:  # refused as input: trying again would give the same answer
+            deterministic = True
+            log.warning(
+                "mail %s uid %s refused (%s): keeping it raw", self.config.cursor_key, uid, exc.message
+            )
+        except Exception:
+            log.exception("mail %s uid %s: failed to take in", self.config.cursor_key, uid)
+        failures = self.failures[key] = self.failures.get(key, 0) + 1
+        if not deterministic and failures < MAX_LETTER_FAILURES:
+            return "failed"
+        try:
+            async with self.session_factory() as session:
+                await self._register_raw(session, uid, raw, now)
+                if advance:
+                    await self._advance(session, uid, uidvalidity)
+                await session.commit()
+        except Exception:
+            log.exception("mail %s uid %s: could not even keep it raw", self.config.cursor_key, uid)
+            return "failed"
+        self.failures.pop(key, None)
+        return "kept_raw"
+
+    async def _register(self, session: AsyncSession, uid: int, raw: bytes, now: datetime | None) -> str:
+        letter = parse_letter(raw)
+        if letter.auto_reason:
+            log.info(
+                "mail %s uid %s skipped: auto-reply or bounce (%s) from %s",
+                self.config.cursor_key,
+                uid,
+                letter.auto_reason,
+                letter.from_address,
+            )
+            audit.record(
+                session,
+                ACTOR,
+                "mailbox_cursor",
+                self._cursor_id,
+                "mail_auto_reply_skipped",
+                reason=letter.auto_reason,
+                data={"uid": uid, "message_id": letter.message_id, "from": letter.from_address},
+            )
+            return "skipped"
+        data = appeal_input(letter, raw, self._t)
+        result = await register_appeal(
+            session, data, actor=ACTOR, files_dir=self.files_dir, notify=self.notify, now=now
+        )
+        if result.created and result.rejected_files:
+            # The clerk sees in the appeal itself what the applicant sent but the system refused.
+            listing = "; ".join(f"{f.filename or '—'} ({self._t(f.reason)})" for f in result.rejected_files)
+            note = self._t(REJECTED_NOTE, files=listing[:1000])
+            result.appeal.text = "\n\n".join(x for x in (result.appeal.text, note) if x)
+            await session.flush()
+            log.info(
+                "mail uid %s -> appeal %s: files not accepted: %s",
+                uid,
+                result.appeal.reg_number,
+                "; ".join(f"{f.filename}: {f.reason}" for f in result.rejected_files),
+            )
+        return "registered" if result.created else "duplicates"
+
+    async def _register_raw(self, session: AsyncSession, uid: int, raw: bytes, now: datetime | None) -> None:
+        """Last resort for a letter that keeps failing: the whole letter as a file."""
+        try:
+            letter: ParsedLetter | None = parse_letter(raw)
+        except Exception:
+            letter = None
+        data = AppealInput(
+            channel=AppealChannel.EMAIL,
+            text="\n\n".join(x for x in (letter.subject if letter else None, self._t(UNREADABLE_NOTE)) if x),
+            contact=_contact(letter),
+            subject=letter.subject if letter else None,
+            files=[_incoming(letter_as_file(raw))],
+            external_id=letter.external_id if letter else raw_letter_id(raw),
+            reply_to=letter.reply_to if letter else None,
+        )
+        result = await register_appeal(
+            session, data, actor=ACTOR, files_dir=self.files_dir, notify=self.notify, now=now
+        )
+        log.warning("mail uid %s kept as raw .eml in appeal %s", uid, result.appeal.reg_number)
+
+    async def _advance(self, session: AsyncSession, uid: int, uidvalidity: int) -> None:
+        await session.execute(
+            update(MailboxCursor)
+            .where(
+                MailboxCursor.mailbox == self.config.cursor_key,
+                MailboxCursor.uidvalidity == uidvalidity,
+                MailboxCursor.last_uid < uid,
+            )
+            .values(last_uid=uid, updated_at=utcnow())
+        )
