@@ -1,0 +1,1 @@
+"""Residents' appeals in the bot: callback data, conversation states and rendering (handlers/appeals)."""

@@ -1,0 +1,14 @@
+"""States of the «Write an appeal» conversation."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class AppealForm(StatesGroup):
+    category = State()
+    text = State()
+    address = State()
+    files = State()
+    contact = State()
+    confirm = State()

@@ -1,0 +1,60 @@
+"""Residents' appeals in Telegram: «Write an appeal» (a short conversation ending in a registration
+number) and «My appeals» (the list, cards, and rating the final answer).
+
+Topic → text → address → files → contacts → summary. The draft lives in the conversation state and
+holds only plain values and Telegram file ids; «Send» registers it through
+:mod:`services.appeals.intake`. Buttons carry only ids; every press reloads rows and re-checks.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from bot.appeals.callbacks import AppealFormCallback
+from bot.i18n import N_
+from bot.menu import MenuButton, MenuItem
+from handlers.appeals import address, confirm, contact, files, mine, rating, text
+from handlers.assignments_report import Albums
+
+WRITE_APPEAL = MenuItem(
+    "appeal_write",
+    N_("Write an appeal"),
+    residents=True,
+    hint=N_("report a problem or ask the administration a question"),
+    order=10,
+)
+MY_APPEALS = MenuItem(
+    "appeals_mine",
+    N_("My appeals"),
+    residents=True,
+    hint=N_("your appeals, their status and the answers"),
+    order=11,
+)
+MENU_ITEMS = (WRITE_APPEAL, MY_APPEALS)
+
+
+async def outdated(query: CallbackQuery) -> None:
+    """A button of this conversation pressed outside its step (an old message, a finished draft)."""
+    await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name="appeals")
+    router.message.register(text.start, MenuButton(WRITE_APPEAL.key))
+    router.message.register(mine.show_mine, MenuButton(MY_APPEALS.key))
+    router.include_routers(
+        files.create_router(Albums()),  # before the text step: files sent with the text are kept
+        text.create_router(),
+        address.create_router(),
+        contact.create_router(),
+        confirm.create_router(),
+        mine.create_router(),
+        rating.create_router(),
+    )
+    # Last: stale or forged presses of the conversation's buttons.
+    stale = Router(name="appeals.stale")
+    stale.callback_query.register(outdated, AppealFormCallback.filter())
+    router.include_router(stale)
+    return router

@@ -1,0 +1,114 @@
+"""Step 5: contacts — the resident's own phone through the contact button, an e-mail typed; optional."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.appeals.states import AppealForm
+from bot.menu import Translated
+from handlers.appeals.steps import (
+    DONE,
+    SHARE_PHONE,
+    SKIP,
+    after,
+    cancel_keyboard,
+    contact_keyboard,
+    contact_prompt,
+    contact_state,
+)
+from models import TelegramAccount
+from services.correspondents.normalize import digits_of, normalize_email, normalize_phone
+
+
+async def _saved(message: Message, state: FSMContext, head: str) -> None:
+    data = await state.get_data()
+    text = "\n\n".join(
+        [
+            head,
+            contact_state(data),
+            _("Type an e-mail address if you wish, or tap «%(done)s».") % {"done": _(DONE)},
+        ]
+    )
+    await message.answer(text, reply_markup=contact_keyboard(done=True))
+
+
+async def got_contact(message: Message, state: FSMContext, account: TelegramAccount) -> None:
+    contact = message.contact
+    assert contact is not None  # guaranteed by the filter
+    # The attachment menu can send anybody's contact; only the button sends the user's own.
+    if contact.user_id != account.id:
+        await message.answer(
+            _(
+                "This is not your contact. Please share your own number with the «%(button)s» button, "
+                "or tap «%(skip)s»."
+            )
+            % {"button": _(SHARE_PHONE), "skip": _(SKIP)}
+        )
+        return
+    raw = contact.phone_number
+    # Telegram has verified the number; it may come without the «+».
+    phone = normalize_phone(raw) or normalize_phone("+" + digits_of(raw))
+    if phone is None:
+        await message.answer(
+            _("Telegram sent a number I cannot read. Please type your e-mail or tap «Skip».")
+        )
+        return
+    await state.update_data(phone=phone)
+    await _saved(message, state, _("Thank you, the phone number is added."))
+
+
+async def got_text(message: Message, state: FSMContext) -> None:
+    text = (message.text or "").strip()
+    if "@" in text:
+        email = normalize_email(text)
+        if email is None:
+            await message.answer(
+                _(
+                    "This does not look like an e-mail address. Example: ivanova@mail.ru. "
+                    "Please type it again."
+                )
+            )
+            return
+        await state.update_data(email=email)
+        await _saved(message, state, _("Thank you, the e-mail address is added."))
+        return
+    phone = normalize_phone(text)
+    if phone is None or not phone.startswith("+7"):
+        await message.answer(
+            _(
+                "I did not understand. Tap «%(button)s» to send your phone number, type an e-mail "
+                "address, or tap «%(skip)s»."
+            )
+            % {"button": _(SHARE_PHONE), "skip": _(SKIP)}
+        )
+        return
+    await state.update_data(phone=phone)
+    await _saved(message, state, _("Thank you, the phone number is added."))
+
+
+async def finish(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+    data = await state.get_data()
+    note = contact_state(data) or _("Without contacts: the answer will come to this chat.")
+    # A plain message puts the conversation keyboard back in place of the contact button.
+    await message.answer(note, reply_markup=cancel_keyboard())
+    await after(bot, message.chat.id, state, session, AppealForm.contact)
+
+
+async def hint(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    done = bool(data.get("phone") or data.get("email"))
+    await message.answer(contact_prompt(data), reply_markup=contact_keyboard(done=done))
+
+
+def create_router() -> Router:
+    router = Router(name="appeals.contact")
+    router.message.register(finish, AppealForm.contact, Translated(SKIP))
+    router.message.register(finish, AppealForm.contact, Translated(DONE))
+    router.message.register(got_contact, AppealForm.contact, F.contact)
+    router.message.register(got_text, AppealForm.contact, F.text, ~F.text.startswith("/"))
+    router.message.register(hint, AppealForm.contact)
+    return router

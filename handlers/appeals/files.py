@@ -1,0 +1,177 @@
+"""Step 4: photos (single or albums) and documents. Each file is downloaded and checked at once —
+type from the bytes, size within Telegram's 20 MB — so a refusal is told right away; the draft keeps
+only Telegram's file ids, and «Send» downloads the accepted files again for the registration.
+
+Files sent while the text is being written are welcome too: they join the same list.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.appeals.callbacks import AppealFormCallback, FormAct
+from bot.appeals.render import draft_text
+from bot.appeals.states import AppealForm
+from bot.texts import domain_error_text
+from handlers.appeals.steps import (
+    MAX_FILES,
+    after,
+    drop_buttons,
+    files_markup,
+    files_prompt,
+    send_progress,
+    text_markup,
+    text_progress,
+    too_big_text,
+)
+from handlers.assignments_report import Albums
+from services.appeals.intake import MAX_TEXT_CHARS
+from services.errors import InvalidInput
+from services.files import MAX_FILE_BYTES, check_file
+
+
+def _attachment(message: Message) -> dict[str, Any]:
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        return {"id": photo.file_id, "uid": photo.file_unique_id, "size": photo.file_size, "name": None}
+    document = message.document
+    assert document is not None  # guaranteed by the filter
+    return {
+        "id": document.file_id,
+        "uid": document.file_unique_id,
+        "size": document.file_size,
+        "name": document.file_name,
+    }
+
+
+async def download(bot: Bot, file_id: str) -> bytes | None:
+    """The file's bytes; None when Telegram will not give them (too big)."""
+    try:
+        remote = await bot.get_file(file_id)
+        if remote.file_path is None:
+            return None
+        buffer = BytesIO()
+        await bot.download_file(remote.file_path, destination=buffer)
+    except TelegramBadRequest as exc:
+        if "too big" in exc.message:
+            return None
+        raise
+    return buffer.getvalue()
+
+
+async def _take(message: Message, bot: Bot, state: FSMContext) -> str | None:
+    """Check one file and add it to the draft; the refusal text when it is not added."""
+    item = _attachment(message)
+    files = list((await state.get_data()).get("files") or [])
+    if any(f["uid"] == item["uid"] for f in files):
+        return None  # the same file again (a forwarded copy): it is in the list already
+    if len(files) >= MAX_FILES:
+        return _("At most %(n)d files can be attached; this one is not added.") % {"n": MAX_FILES}
+    # Bots may not download more than 20 MB: say so before trying.
+    if item["size"] is not None and item["size"] > MAX_FILE_BYTES:
+        return too_big_text()
+    data = await download(bot, item["id"])
+    if data is None:
+        return too_big_text()
+    try:
+        checked = check_file(data, item["name"])
+    except InvalidInput as exc:
+        return domain_error_text(exc)
+    item.update(size=len(data), mime=checked.mime)
+    state_data = await state.get_data()
+    files = [*(state_data.get("files") or []), item]
+    update: dict[str, Any] = {"files": files}
+    caption = (message.caption or "").strip()
+    current = draft_text(state_data)
+    if caption and len(current) + len(caption) + 2 <= MAX_TEXT_CHARS:
+        # A caption is part of what the resident wrote: it joins the text rather than vanish.
+        update["text_parts"] = [*(state_data.get("text_parts") or []), caption]
+    await state.update_data(**update)
+    return None
+
+
+async def _progress(bot: Bot, chat_id: int, state: FSMContext, head: str) -> None:
+    data = await state.get_data()
+    count = len(data.get("files") or [])
+    if await state.get_state() == AppealForm.text:
+        text = head + "\n\n" + text_progress(data)
+        markup = text_markup()
+    else:
+        text = (
+            head
+            + "\n\n"
+            + _("Files attached: %(n)d of %(limit)d. Send more or tap «Done».")
+            % {
+                "n": count,
+                "limit": MAX_FILES,
+            }
+        )
+        markup = files_markup(count)
+    await send_progress(bot, chat_id, state, text, markup)
+
+
+async def got_file(message: Message, bot: Bot, state: FSMContext, albums: Albums) -> None:
+    refused = await _take(message, bot, state)
+    chat_id = message.chat.id
+    if message.media_group_id is None:
+        head = refused if refused is not None else _("The file is attached.")
+        await _progress(bot, chat_id, state, head)
+        return
+
+    async def acknowledge(album: Any) -> None:
+        lines = []
+        if album.stored:
+            lines.append(_("Album received, files attached: %(n)d.") % {"n": album.stored})
+        lines += album.refused
+        if await state.get_state() not in (AppealForm.text, AppealForm.files):
+            await bot.send_message(chat_id, "\n\n".join(lines))  # the conversation moved on meanwhile
+            return
+        await _progress(bot, chat_id, state, "\n\n".join(lines))
+
+    albums.add((chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
+
+
+async def files_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+    await query.answer()
+    await drop_buttons(bot, query.from_user.id, query.message.message_id if query.message else None)
+    await after(bot, query.from_user.id, state, session, AppealForm.files)
+
+
+async def files_clear(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    await state.update_data(files=[])
+    await query.answer(_("The attached files are removed."))
+    await send_progress(
+        bot, query.from_user.id, state, _("The files are removed.") + "\n\n" + files_prompt(), files_markup(0)
+    )
+
+
+async def hint(message: Message, bot: Bot, state: FSMContext) -> None:
+    count = len((await state.get_data()).get("files") or [])
+    text = _("I am waiting for photos or documents.") + "\n\n" + files_prompt()
+    await send_progress(bot, message.chat.id, state, text, files_markup(count))
+
+
+def create_router(albums: Albums) -> Router:
+    router = Router(name="appeals.files")
+
+    async def file_handler(message: Message, bot: Bot, state: FSMContext) -> None:
+        await got_file(message, bot, state, albums)
+
+    router.message.register(file_handler, AppealForm.text, F.photo | F.document)
+    router.message.register(file_handler, AppealForm.files, F.photo | F.document)
+    router.callback_query.register(
+        files_done, AppealForm.files, AppealFormCallback.filter(F.act == FormAct.FILES_DONE)
+    )
+    router.callback_query.register(
+        files_clear, AppealForm.files, AppealFormCallback.filter(F.act == FormAct.FILES_CLEAR)
+    )
+    router.message.register(hint, AppealForm.files)
+    return router

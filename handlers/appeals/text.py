@@ -1,0 +1,125 @@
+"""Steps 1–2: the menu button opens the conversation; a topic, then the text in one or more messages."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.appeals.callbacks import AppealFormCallback, FormAct
+from bot.appeals.render import category_name, draft_text
+from bot.appeals.states import AppealForm
+from bot.texts import quote
+from handlers.appeals.steps import (
+    after,
+    ask_category,
+    cancel_keyboard,
+    drop_buttons,
+    send_progress,
+    settle,
+    start_draft,
+    text_markup,
+    text_progress,
+    text_prompt,
+)
+from models import Category, TelegramAccount
+from services.appeals.intake import MAX_TEXT_CHARS
+
+
+async def start(
+    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, account: TelegramAccount
+) -> None:
+    await start_draft(state, account)
+    await message.answer(
+        _(
+            "<b>Appeal to the administration</b>\n\n"
+            "A few short steps: the topic, the text, the address, photos and your contacts. "
+            "The appeal gets a registration number, and the answer comes to this chat.\n\n"
+            "To cancel, send /cancel."
+        ),
+        reply_markup=cancel_keyboard(),
+    )
+    await ask_category(bot, message.chat.id, state, session)
+
+
+async def category(
+    query: CallbackQuery,
+    callback_data: AppealFormCallback,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+) -> None:
+    chosen = await session.get(Category, int(callback_data.value)) if callback_data.value.isdigit() else None
+    if chosen is None or not chosen.is_active:
+        await query.answer(
+            _("This topic is no longer available. Please choose another one."), show_alert=True
+        )
+        await ask_category(bot, query.from_user.id, state, session)
+        return
+    await state.update_data(category_id=chosen.id)
+    await query.answer()
+    await settle(query, _("Topic: %(name)s") % {"name": quote(category_name(chosen))})
+    await after(bot, query.from_user.id, state, session, AppealForm.category)
+
+
+async def category_hint(message: Message) -> None:
+    await message.answer(_("Please choose the topic with one of the buttons above. To cancel, send /cancel."))
+
+
+async def got_text(message: Message, bot: Bot, state: FSMContext) -> None:
+    data = await state.get_data()
+    part = (message.text or "").strip()
+    if not part:
+        return  # Telegram does not deliver empty messages; whitespace alone adds nothing
+    current = draft_text(data)
+    total = len(current) + (2 if current else 0) + len(part)
+    if total > MAX_TEXT_CHARS:
+        await message.answer(
+            _(
+                "This message is not added: the text of an appeal may be at most %(limit)d characters, "
+                "and with it there would be %(n)d. Shorten it and send it again, or tap «Next» "
+                "to go on with the text you have already sent."
+            )
+            % {"limit": MAX_TEXT_CHARS, "n": total}
+        )
+        return
+    parts = [*data.get("text_parts", []), part]
+    await state.update_data(text_parts=parts)
+    data["text_parts"] = parts
+    markup = text_markup()
+    await send_progress(bot, message.chat.id, state, text_progress(data), markup)
+
+
+async def text_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+    data = await state.get_data()
+    if not draft_text(data).strip():
+        await query.answer(
+            _("The text of the appeal is empty. Please describe the problem in a message first."),
+            show_alert=True,
+        )
+        return
+    await query.answer()
+    await drop_buttons(bot, query.from_user.id, query.message.message_id if query.message else None)
+    await after(bot, query.from_user.id, state, session, AppealForm.text)
+
+
+async def text_hint(message: Message) -> None:
+    """Stickers, voice notes, commands: say what this step needs."""
+    await message.answer(_("I am waiting for the text of the appeal.") + "\n\n" + text_prompt())
+
+
+def create_router() -> Router:
+    router = Router(name="appeals.text")
+    router.callback_query.register(
+        category, AppealForm.category, AppealFormCallback.filter(F.act == FormAct.CATEGORY)
+    )
+    router.message.register(category_hint, AppealForm.category)
+    router.message.register(got_text, AppealForm.text, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(
+        text_done, AppealForm.text, AppealFormCallback.filter(F.act == FormAct.TEXT_DONE)
+    )
+    # Photos and documents sent now are taken by the files step's router (included before this one).
+    router.message.register(text_hint, AppealForm.text)
+    return router
