@@ -1,0 +1,48 @@
+"""The panel's appeals and correspondents (clerks, managers, administrators)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from admin_web.security import Handler
+from admin_web.views.appeals import (
+    actions,
+    assign,
+    correspondents,
+    files,
+    listing,
+    merge,
+    page,
+    register,
+)
+
+# The paper-letter form takes scans; app.py raises the body limit for this route name.
+UPLOAD_ROUTE = "appeal_new"
+MAX_REQUEST_BYTES = register.MAX_REQUEST_BYTES
+
+_APPEAL = r"/appeals/{appeal_id:\d+}"
+_CORRESPONDENT = r"/correspondents/{correspondent_id:\d+}"
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/appeals", listing.appeal_list, name="appeals")
+    _get_post(router, "/appeals/new", register.appeal_new, UPLOAD_ROUTE)
+    router.add_get(_APPEAL, page.appeal_page, name="appeal_page")
+    _get_post(router, _APPEAL + "/assign", assign.appeal_assign, "appeal_assign")
+    router.add_post(_APPEAL + "/extend", actions.appeal_extend, name="appeal_extend")
+    router.add_post(_APPEAL + "/answer", actions.appeal_answer, name="appeal_answer")
+    router.add_post(_APPEAL + "/reject", actions.appeal_reject, name="appeal_reject")
+    router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
+    router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
+    router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
+    router.add_get("/correspondents/lookup", correspondents.correspondent_lookup, name="correspondent_lookup")
+    router.add_get(_CORRESPONDENT, correspondents.correspondent_page, name="correspondent_page")
+    _get_post(
+        router, _CORRESPONDENT + r"/merge/{other_id:\d+}", merge.correspondent_merge, "correspondent_merge"
+    )
+
+
+def _get_post(router: web.UrlDispatcher, path: str, handler: Handler, name: str) -> None:
+    resource = router.add_resource(path, name=name)
+    resource.add_route("GET", handler)
+    resource.add_route("POST", handler)

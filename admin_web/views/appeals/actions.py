@@ -1,0 +1,118 @@
+"""Acting on an appeal from its page: extend the answer deadline, answer, reject, close.
+
+Every POST goes through the appeals services, which reload the appeal and check its state; the role
+is checked here again. A refusal re-renders the page with the typed text kept and the message shown
+next to the form; success redirects back with a flash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from admin_web.forms import Form
+from admin_web.i18n import N_, gettext
+from admin_web.keys import DB_KEY
+from admin_web.render import flash
+from admin_web.security import requires_role
+from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal, page_url
+from admin_web.views.appeals.page import MAX_EXTENSION_DAYS, render_page
+from admin_web.views.assignments_common import acting_user, notice_context
+from services.appeals import workflow
+from services.errors import DomainError
+
+REASON_LIMIT = 2000
+ANSWER_LIMIT = 10_000
+
+Act = Callable[[Form], Awaitable[str | None]]
+
+
+async def _run(request: web.Request, name: str, act: Act) -> web.StreamResponse:
+    """Parse the form, call ``act`` (which returns the success message, or None after marking the
+    form), and either redirect with a flash or show the page again with the input and the error."""
+    await load_appeal(request)  # 404 before anything else
+    form = Form.posted(await request.post())
+    try:
+        done = await act(form) if form.ok else None
+    except DomainError as exc:
+        await request[DB_KEY].rollback()
+        form.fail_domain(exc)
+        done = None
+    if done is not None and form.ok:
+        await flash(request, gettext(done))
+        raise web.HTTPSeeOther(page_url(request, appeal_id_of(request)))
+    return await render_page(request, await load_appeal(request), {name: form})
+
+
+@requires_role(*STAFF_ROLES)
+async def appeal_extend(request: web.Request) -> web.StreamResponse:
+    async def act(form: Form) -> str | None:
+        raw = form.text("days", required=True, max_length=3)
+        reason = form.text("extend_reason", required=True, max_length=REASON_LIMIT)
+        days = int(raw) if raw and raw.isdigit() else 0
+        if raw and not 1 <= days <= MAX_EXTENSION_DAYS:
+            form.fail("days", N_("Enter a number of days from 1 to %(n)d."), n=MAX_EXTENSION_DAYS)
+        if not form.ok or reason is None:
+            return None
+        await workflow.extend_deadline(
+            request[DB_KEY],
+            appeal_id_of(request),
+            days=days,
+            reason=reason,
+            actor=await acting_user(request),
+            notify=notice_context(request),
+        )
+        return N_("The answer deadline is extended.")
+
+    return await _run(request, "extend", act)
+
+
+@requires_role(*STAFF_ROLES)
+async def appeal_answer(request: web.Request) -> web.StreamResponse:
+    async def act(form: Form) -> str | None:
+        text = form.text("answer", required=True, max_length=ANSWER_LIMIT)
+        if not form.ok or text is None:
+            return None
+        await workflow.answer_appeal(
+            request[DB_KEY],
+            appeal_id_of(request),
+            text=text,
+            actor_user=await acting_user(request),
+            notify=notice_context(request),
+        )
+        return N_("The answer is recorded.")
+
+    return await _run(request, "answer", act)
+
+
+@requires_role(*STAFF_ROLES)
+async def appeal_reject(request: web.Request) -> web.StreamResponse:
+    async def act(form: Form) -> str | None:
+        reason = form.text("reject_reason", required=True, max_length=REASON_LIMIT)
+        if not form.ok or reason is None:
+            return None
+        await workflow.reject_appeal(
+            request[DB_KEY],
+            appeal_id_of(request),
+            reason=reason,
+            actor_user=await acting_user(request),
+            notify=notice_context(request),
+        )
+        return N_("The appeal is rejected.")
+
+    return await _run(request, "reject", act)
+
+
+@requires_role(*STAFF_ROLES)
+async def appeal_close(request: web.Request) -> web.StreamResponse:
+    async def act(form: Form) -> str | None:
+        await workflow.close_appeal(
+            request[DB_KEY],
+            appeal_id_of(request),
+            actor_user=await acting_user(request),
+            notify=notice_context(request),
+        )
+        return N_("The appeal is closed.")
+
+    return await _run(request, "close", act)

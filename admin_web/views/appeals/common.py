@@ -1,0 +1,66 @@
+"""Shared by the appeal pages: who may use them, labels, loading an appeal, where an answer goes."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from admin_web.i18n import N_, gettext
+from admin_web.keys import DB_KEY
+from admin_web.views.assignments_common import notice_context
+from models import Appeal
+from models.enums import AppealChannel, AppealStatus, Role
+from services.appeals import notices, workflow
+
+# Clerks register and answer, managers oversee; administrators always pass ``requires_role``.
+STAFF_ROLES = (Role.CLERK, Role.MANAGER)
+
+STATUS_LABELS: dict[str, str] = {
+    AppealStatus.REGISTERED: N_("Registered"),
+    AppealStatus.IN_WORK: N_("In work"),
+    AppealStatus.ANSWERED: N_("Answer given"),
+    AppealStatus.CLOSED: N_("Closed"),
+    AppealStatus.REJECTED: N_("Rejected"),
+}
+CHANNEL_LABELS: dict[str, str] = {
+    AppealChannel.TELEGRAM: N_("Telegram"),
+    AppealChannel.EMAIL: N_("E-mail"),
+    AppealChannel.WEB: N_("Website"),
+    AppealChannel.OPEN311: N_("Open311 app"),
+    AppealChannel.PAPER: N_("Paper letter"),
+    AppealChannel.PHONE: N_("Phone"),
+}
+# The page offers what the workflow accepts: answer, extend or reject while open; close afterwards.
+OPEN_STATUSES = workflow.OPEN_STATES
+ANSWERABLE = OPEN_STATUSES
+CLOSABLE = workflow.CLOSABLE_STATES
+
+
+def label(labels: dict[str, str], code: str | None) -> str:
+    return gettext(labels[code]) if code in labels else (code or "—")
+
+
+def appeal_id_of(request: web.Request) -> int:
+    return int(request.match_info["appeal_id"])
+
+
+async def load_appeal(request: web.Request) -> Appeal:
+    appeal = await request[DB_KEY].get(Appeal, appeal_id_of(request), populate_existing=True)
+    if appeal is None:
+        raise web.HTTPNotFound()
+    return appeal
+
+
+def page_url(request: web.Request, appeal_id: int) -> str:
+    return str(request.app.router["appeal_page"].url_for(appeal_id=str(appeal_id)))
+
+
+async def delivery(request: web.Request, appeal: Appeal) -> str:
+    """Where the final answer will go (the same rule the notices follow), said the way a clerk thinks."""
+    to = await notices.delivery_of(request[DB_KEY], notice_context(request), appeal)
+    if to.chat_id is not None:
+        return gettext("It will be sent to the correspondent in the Telegram bot.")
+    if to.email is not None:
+        return gettext("It will be sent by e-mail to %(address)s.", address=to.email)
+    if appeal.channel in (AppealChannel.WEB, AppealChannel.OPEN311):
+        return gettext("The applicant will see it when checking the appeal status.")
+    return gettext("It will only be stored: send the answer to the correspondent yourself.")

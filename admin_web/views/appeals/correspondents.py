@@ -1,0 +1,104 @@
+"""«Корреспонденты»: search, the card with contacts and appeals, possible duplicates, the autocomplete."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+
+from admin_web.keys import DB_KEY
+from admin_web.render import render
+from admin_web.security import requires_role
+from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
+from admin_web.views.assignments_common import int_or_none
+from models import Correspondent, utcnow
+from services import correspondents
+from services.appeals import queries
+from services.errors import NotFound
+
+PAGE_SIZE = 25
+MAX_PAGE = 1000
+QUERY_LIMIT = 100
+LOOKUP_LIMIT = 8
+LOOKUP_MIN_CHARS = 2
+
+
+def contacts_line(c: Correspondent) -> str:
+    return ", ".join(v for v in (c.phone, c.email, c.postal_address) if v)
+
+
+@requires_role(*STAFF_ROLES)
+async def correspondent_list(request: web.Request) -> web.StreamResponse:
+    db = request[DB_KEY]
+    q = (request.query.get("q") or "").strip()[:QUERY_LIMIT]
+    page = min(max(int_or_none(request.query.get("page")) or 1, 1), MAX_PAGE)
+    offset = (page - 1) * PAGE_SIZE
+    if q:
+        found = list(await correspondents.search(db, q, limit=PAGE_SIZE + 1, offset=offset))
+    else:  # no query: the most recent records, so the page is never blank
+        found = list(
+            (
+                await db.scalars(
+                    select(Correspondent)
+                    .where(Correspondent.merged_into_id.is_(None))
+                    .order_by(Correspondent.id.desc())
+                    .limit(PAGE_SIZE + 1)
+                    .offset(offset)
+                )
+            ).all()
+        )
+    base = {"q": q} if q else {}
+    return await render(
+        request,
+        "appeals/correspondents.html",
+        {
+            "rows": found[:PAGE_SIZE],
+            "q": q,
+            "contacts_line": contacts_line,
+            "prev_url": _url(request, base, page - 1) if page > 1 else None,
+            "next_url": _url(request, base, page + 1) if len(found) > PAGE_SIZE else None,
+            "section": "correspondents",
+        },
+    )
+
+
+def _url(request: web.Request, base: dict[str, str], page: int) -> str:
+    return str(request.rel_url.with_query({**base, "page": str(page)}))
+
+
+@requires_role(*STAFF_ROLES)
+async def correspondent_page(request: web.Request) -> web.StreamResponse:
+    db = request[DB_KEY]
+    try:
+        data = await correspondents.card(db, int(request.match_info["correspondent_id"]))
+    except NotFound:
+        raise web.HTTPNotFound() from None
+    c = data.correspondent
+    duplicates = [] if c.merged_into_id else list(await correspondents.duplicates_of(db, c.id))
+    now = utcnow()
+    return await render(
+        request,
+        "appeals/correspondent.html",
+        {
+            "card": data,
+            "c": c,
+            "duplicates": duplicates,
+            "contacts_line": contacts_line,
+            "overdue": {a.id for a in data.appeals if queries.is_overdue(a, now)},
+            "statuses": STATUS_LABELS,
+            "channels": CHANNEL_LABELS,
+            "section": "correspondents",
+        },
+    )
+
+
+@requires_role(*STAFF_ROLES)
+async def correspondent_lookup(request: web.Request) -> web.StreamResponse:
+    """JSON for the registration form's autocomplete: ``{"items": [{id, name, details}]}``."""
+    q = (request.query.get("q") or "").strip()[:QUERY_LIMIT]
+    found = (
+        await correspondents.search(request[DB_KEY], q, limit=LOOKUP_LIMIT)
+        if len(q) >= LOOKUP_MIN_CHARS
+        else []
+    )
+    items = [{"id": c.id, "name": c.name, "details": contacts_line(c)} for c in found]
+    return web.json_response({"items": items}, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,100 @@
+"""«Обращения»: the filtered, paged list with overdue flags and the «ready to answer» marker."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy import select
+
+from admin_web.keys import DB_KEY
+from admin_web.render import render
+from admin_web.security import requires_role
+from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
+from admin_web.views.assignments_common import int_or_none, parse_local_date, zone
+from models import Appeal, Category, Correspondent, utcnow
+from services.appeals import queries
+
+PAGE_SIZE = 25
+MAX_PAGE = 10_000
+SEARCH_LIMIT = 100
+FILTER_FIELDS = ("status", "channel", "category", "overdue", "from", "to", "q")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    appeal: Appeal
+    correspondent: str
+    overdue: bool
+    ready: bool  # every linked assignment finished, one done: the answer can be written
+
+
+def _filters(params: Mapping[str, str], request: web.Request) -> queries.AppealFilters:
+    tz = zone(request)
+    status = params.get("status") or None
+    channel = params.get("channel") or None
+    return queries.AppealFilters(
+        status=status if status in STATUS_LABELS else None,
+        channel=channel if channel in CHANNEL_LABELS else None,
+        category_id=int_or_none(params.get("category")),
+        overdue=params.get("overdue") == "1",
+        text=(params.get("q") or "").strip()[:SEARCH_LIMIT] or None,
+        registered_from=parse_local_date(params.get("from") or "", tz),
+        registered_before=parse_local_date(params.get("to") or "", tz, next_day=True),
+    )
+
+
+async def _names(request: web.Request, appeals: Sequence[Appeal]) -> dict[int, str]:
+    ids = {a.correspondent_id for a in appeals if a.correspondent_id}
+    if not ids:
+        return {}
+    rows = await request[DB_KEY].execute(
+        select(Correspondent.id, Correspondent.name).where(Correspondent.id.in_(ids))
+    )
+    return {r.id: r.name for r in rows}
+
+
+async def categories(request: web.Request) -> list[Category]:
+    query = select(Category).order_by(Category.name_ru, Category.id)
+    return list((await request[DB_KEY].scalars(query)).all())
+
+
+@requires_role(*STAFF_ROLES)
+async def appeal_list(request: web.Request) -> web.StreamResponse:
+    db = request[DB_KEY]
+    now: datetime = utcnow()
+    page = min(max(int_or_none(request.query.get("page")) or 1, 1), MAX_PAGE)
+    appeals, total = await queries.list_appeals(
+        db, _filters(request.query, request), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    names = await _names(request, appeals)
+    ready = await queries.ready_to_answer_ids(db, [a.id for a in appeals])
+    rows = [
+        Row(a, names.get(a.correspondent_id or 0, "—"), queries.is_overdue(a, now), a.id in ready)
+        for a in appeals
+    ]
+    filters = {k: request.query[k] for k in FILTER_FIELDS if request.query.get(k)}
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return await render(
+        request,
+        "appeals/list.html",
+        {
+            "rows": rows,
+            "total": total,
+            "overdue_total": await queries.overdue_count(db, now),
+            "filters": filters,
+            "statuses": STATUS_LABELS,
+            "channels": CHANNEL_LABELS,
+            "categories": await categories(request),
+            "page": page,
+            "prev_url": _url(request, filters, page - 1) if page > 1 else None,
+            "next_url": _url(request, filters, page + 1) if page < pages else None,
+            "section": "appeals",
+        },
+    )
+
+
+def _url(request: web.Request, filters: dict[str, str], page: int) -> str:
+    return str(request.rel_url.with_query({**filters, "page": str(page)}))

@@ -1,0 +1,116 @@
+"""One appeal: registration data, correspondent, files, due date, linked assignments, history, actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from admin_web.forms import Form
+from admin_web.i18n import N_
+from admin_web.keys import DB_KEY
+from admin_web.render import render
+from admin_web.security import requires_role
+from admin_web.views.appeals.common import (
+    ANSWERABLE,
+    CHANNEL_LABELS,
+    CLOSABLE,
+    OPEN_STATUSES,
+    STAFF_ROLES,
+    STATUS_LABELS,
+    delivery,
+    load_appeal,
+)
+from admin_web.views.assignments_files import INLINE_TYPES
+from models import Appeal, Assignment, AuditEvent, Category, Correspondent, StoredFile, utcnow
+from services.appeals import queries, workflow
+from services.assignments import panel
+
+# Timeline steps, by the audit action the appeals services record.
+EVENT_LABELS: dict[str, str] = {
+    "registered": N_("registered"),
+    "assignment_created": N_("assignment created"),
+    "status_changed": N_("status changed"),
+    "deadline_extended": N_("answer deadline extended"),
+    "answered": N_("answer given"),
+    "rejected": N_("rejected"),
+    "closed": N_("closed"),
+    "rated": N_("rated by the correspondent"),
+    "correspondent_merged": N_("correspondent records merged"),
+}
+MAX_EXTENSION_DAYS = workflow.MAX_EXTENSION_DAYS
+
+
+async def _all(request: web.Request, query: Any) -> Sequence[Any]:
+    return (await request[DB_KEY].scalars(query)).all()
+
+
+async def render_page(
+    request: web.Request, appeal: Appeal, forms: dict[str, Form] | None = None, *, status: int = 200
+) -> web.Response:
+    """The page; ``forms`` carry what was typed into an action form that a service refused."""
+    db = request[DB_KEY]
+    now = utcnow()
+    correspondent = await db.get(Correspondent, appeal.correspondent_id) if appeal.correspondent_id else None
+    category = await db.get(Category, appeal.category_id) if appeal.category_id else None
+    files = await _all(
+        request, select(StoredFile).where(StoredFile.appeal_id == appeal.id).order_by(StoredFile.id)
+    )
+    assignments = await _all(
+        request, select(Assignment).where(Assignment.appeal_id == appeal.id).order_by(Assignment.id)
+    )
+    events = await _all(
+        request,
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "appeal", AuditEvent.entity_id == appeal.id)
+        .order_by(AuditEvent.at, AuditEvent.id),
+    )
+    people = {e.actor_user_id for e in events} | {a.executor_id for a in assignments}
+    people |= {appeal.answered_by_id, appeal.created_by_id}
+    is_open = appeal.status in OPEN_STATUSES
+    available = {
+        "extend": is_open and appeal.extended_at is None,
+        "answer": appeal.status in ANSWERABLE,
+        "reject": is_open,
+        "close": appeal.status in CLOSABLE,
+    }
+    forms = forms or {}
+    # A refusal of an action the page no longer offers (e.g. a second extension) shows on top.
+    stray = [m for name, f in forms.items() if not available.get(name) for m in f.errors.values()]
+    return await render(
+        request,
+        "appeals/page.html",
+        {
+            "a": appeal,
+            "correspondent": correspondent,
+            "category": category,
+            "files": files,
+            "previewable": INLINE_TYPES,
+            "assignments": assignments,
+            "events": events,
+            "event_labels": EVENT_LABELS,
+            "names": await panel.user_names(db, people),
+            "statuses": STATUS_LABELS,
+            "channels": CHANNEL_LABELS,
+            "overdue": queries.is_overdue(appeal, now),
+            "ready": await queries.ready_to_answer(db, appeal.id),
+            "delivery": await delivery(request, appeal),
+            "can_assign": is_open,
+            "can_extend": available["extend"],
+            "can_answer": available["answer"],
+            "can_reject": available["reject"],
+            "can_close": available["close"],
+            "stray_errors": stray,
+            "max_days": MAX_EXTENSION_DAYS,
+            "forms": {name: forms.get(name) or Form() for name in ("extend", "answer", "reject", "close")},
+            "section": "appeals",
+        },
+        status=status,
+    )
+
+
+@requires_role(*STAFF_ROLES)
+async def appeal_page(request: web.Request) -> web.StreamResponse:
+    return await render_page(request, await load_appeal(request))
