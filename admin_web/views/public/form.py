@@ -1,0 +1,197 @@
+"""The public appeal form: a resident writes to the administration without signing in.
+
+Abuse is held off by a per-address and a global rate limit, a honeypot field and the CSRF token of
+the anonymous session. Files are checked by their bytes before anything is registered, so a refused
+file comes back as a form error instead of an appeal with a part missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from aiohttp_session import get_session
+from sqlalchemy import select
+
+from admin_web.forms import EMAIL_RE, PHONE_RE, Form
+from admin_web.i18n import N_, current_locale, gettext, translate_error
+from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.render import render
+from admin_web.security import public
+from admin_web.views.assignments_common import filesize, notice_context
+from admin_web.views.public.common import (
+    FLOOD_KEY,
+    FLOOD_LIMITER_KEY,
+    FORM_LIMITER_KEY,
+    client_ip,
+    local_date,
+    too_many,
+)
+from models import Category
+from models.enums import AppealChannel
+from services import files
+from services.appeals.intake import MAX_TEXT_CHARS, AppealInput, ContactInput, IncomingFile, register_appeal
+from services.audit import Actor
+from services.correspondents import normalize_phone
+from services.errors import DomainError, InvalidInput
+
+MAX_FILES = 5
+MAX_TOTAL_BYTES = 25 * 1024 * 1024
+# The body cap for this route (app.py): the files plus the text fields and multipart overhead.
+MAX_REQUEST_BYTES = MAX_TOTAL_BYTES + 1024 * 1024
+HONEYPOT = "website"  # hidden from people; bots filling every input give themselves away
+DONE_SESSION_KEY = "public_appeal"
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    name: str
+    data: bytes
+    mime: str | None
+
+
+async def active_categories(request: web.Request) -> list[tuple[int, str]]:
+    """Active categories, named and sorted in the page language."""
+    rows = (await request[DB_KEY].scalars(select(Category).where(Category.is_active.is_(True)))).all()
+    english = current_locale.get() == "en"
+    named = [(c.id, (c.name_en if english and c.name_en else c.name_ru)) for c in rows]
+    return sorted(named, key=lambda item: item[1].casefold())
+
+
+@public
+async def appeal_form(request: web.Request) -> web.StreamResponse:
+    if request.method != "POST":
+        return await _render(request, Form(), [])
+    ip = client_ip(request)
+    form_limiter = request.config_dict[FORM_LIMITER_KEY]
+    flood_limiter = request.config_dict[FLOOD_LIMITER_KEY]
+    wait = max(form_limiter.retry_after(ip), flood_limiter.retry_after(FLOOD_KEY))
+    if wait:
+        return await too_many(request, wait)
+
+    data = await request.post()
+    form = Form.posted(data)
+    if form.values.get(HONEYPOT):
+        form_limiter.hit(ip)
+        form.fail("", N_("The appeal could not be sent. Please try again."))
+        return await _render(request, form, [])
+    upload_errors: list[str] = []
+    uploads = await _read_uploads(data.getall("attachments", []), upload_errors)
+    appeal_input = await _validate(request, form, uploads)
+    if form.ok and not upload_errors:
+        try:
+            result = await register_appeal(
+                request[DB_KEY],
+                appeal_input,
+                actor=Actor(label="web-form"),
+                files_dir=request.config_dict[SETTINGS_KEY].files_dir,
+                notify=notice_context(request),
+            )
+        except DomainError as exc:
+            await request[DB_KEY].rollback()
+            form.fail_domain(exc)
+        else:
+            form_limiter.hit(ip)
+            flood_limiter.hit(FLOOD_KEY)
+            session = await get_session(request)
+            session[DONE_SESSION_KEY] = {
+                "number": result.appeal.reg_number,
+                "due": result.appeal.due_at.isoformat(),
+                "rejected": [f"{f.filename or '—'}: {gettext(f.reason)}" for f in result.rejected_files],
+            }
+            raise web.HTTPSeeOther(request.app.router["public_form_done"].url_for())
+    if upload_errors:
+        upload_errors.append(gettext("Please choose the files again."))
+    return await _render(request, form, upload_errors)
+
+
+async def _read_uploads(fields: list[object], errors: list[str]) -> list[Upload]:
+    uploads: list[Upload] = []
+    total = 0
+    for item in fields:
+        if not isinstance(item, web.FileField) or not item.filename:
+            continue
+        name = item.filename[:255]
+        if len(uploads) >= MAX_FILES:
+            errors.append(gettext("%(name)s: at most %(n)d files.", name=name, n=MAX_FILES))
+            continue
+        content = await asyncio.to_thread(item.file.read, files.MAX_FILE_BYTES + 1)
+        try:
+            files.check_file(content, name)
+        except InvalidInput as exc:
+            errors.append(f"{name}: {translate_error(exc.message, exc.params)}")
+            continue
+        total += len(content)
+        if total > MAX_TOTAL_BYTES:
+            errors.append(
+                gettext(
+                    "%(name)s: all files together may take at most %(size)s.",
+                    name=name,
+                    size=filesize(MAX_TOTAL_BYTES),
+                )
+            )
+            continue
+        uploads.append(Upload(name, content, item.content_type))
+    return uploads
+
+
+async def _validate(request: web.Request, form: Form, uploads: list[Upload]) -> AppealInput:
+    name = form.text("name", required=True, max_length=255)
+    email = form.matching("email", EMAIL_RE, N_("Enter an e-mail address like name@example.ru."))
+    phone = form.matching("phone", PHONE_RE, N_("Enter a phone number like +7 900 123-45-67."))
+    if phone and "phone" not in form.errors and normalize_phone(phone) is None:
+        form.fail("phone", N_("Enter a phone number like +7 900 123-45-67."))
+    if not email and not phone:
+        form.fail("email", N_("Give an e-mail address or a phone number so we can answer you."))
+    categories = await active_categories(request)
+    category_id = form.choice("category_id", {cid for cid, _name in categories})
+    if categories and category_id is None and "category_id" not in form.errors:
+        form.fail("category_id", N_("Choose a topic."))
+    address = form.text("address", max_length=500)
+    text = form.text("text", required=True, max_length=MAX_TEXT_CHARS)
+    if not form.flag("consent"):
+        form.fail("consent", N_("Your consent is needed to register the appeal."))
+    return AppealInput(
+        channel=AppealChannel.WEB,
+        text=text or "",
+        contact=ContactInput(name=name, phone=phone, email=email),
+        category_id=category_id,
+        address=address,
+        contact_phone=phone,
+        reply_to=email,
+        files=[IncomingFile(data=u.data, filename=u.name, declared_mime=u.mime) for u in uploads],
+    )
+
+
+@public
+async def appeal_done(request: web.Request) -> web.StreamResponse:
+    """The registration number, shown after the redirect so a reload does not send the form again."""
+    session = await get_session(request)
+    done = session.get(DONE_SESSION_KEY)
+    if not isinstance(done, dict):
+        raise web.HTTPSeeOther(request.app.router["public_form"].url_for())
+    due = datetime.fromisoformat(done["due"])
+    return await render(
+        request,
+        "public/done.html",
+        {"number": done["number"], "due": local_date(request, due), "rejected": done.get("rejected", [])},
+    )
+
+
+async def _render(request: web.Request, form: Form, upload_errors: list[str]) -> web.Response:
+    return await render(
+        request,
+        "public/form.html",
+        {
+            "form": form,
+            "categories": await active_categories(request),
+            "upload_errors": upload_errors,
+            "max_files": MAX_FILES,
+            "max_mb": files.MAX_FILE_BYTES // (1024 * 1024),
+            "max_total_mb": MAX_TOTAL_BYTES // (1024 * 1024),
+            "max_text": MAX_TEXT_CHARS,
+            "honeypot": HONEYPOT,
+        },
+    )

@@ -1,0 +1,80 @@
+"""Open311 GeoReport v2 JSON: errors in the spec's shape, services and service requests."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from admin_web.i18n import current_locale, gettext
+from models import Appeal, Category
+from models.enums import AppealStatus
+from services.open311 import RequestRow, status_group
+
+MEDIA_URL_RE = re.compile(r"(?:^|\n)(https?://\S+)\s*$")
+
+
+def error(status: int, message: str, **params: Any) -> web.Response:
+    """``[{"code": 400, "description": "..."}]`` with the same HTTP status; ``message`` is a msgid."""
+    return web.json_response([{"code": status, "description": gettext(message, **params)}], status=status)
+
+
+def iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    return moment.astimezone(tz).isoformat(timespec="seconds") if moment else None
+
+
+def category_name(category: Category) -> str:
+    if current_locale.get() == "en" and category.name_en:
+        return category.name_en
+    return category.name_ru
+
+
+def service(category: Category, group: str | None) -> dict[str, Any]:
+    return {
+        "service_code": category.code,
+        "service_name": category_name(category),
+        # Not ngettext: the catalog check does not see plural entries; «дн.» fits every number.
+        "description": gettext("Answer term: %(n)d days.", n=category.answer_days),
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.code,
+        "group": group or "",
+    }
+
+
+def media_url(appeal: Appeal) -> str | None:
+    """The photo link a client sent is kept as the last line of the text (it is never fetched)."""
+    match = MEDIA_URL_RE.search(appeal.text or "")
+    return match.group(1) if match else None
+
+
+def service_request(row: RequestRow, tz: ZoneInfo) -> dict[str, Any]:
+    appeal, category = row.appeal, row.category
+    changes = [
+        m for m in (appeal.registered_at, appeal.extended_at, appeal.answered_at, appeal.rated_at) if m
+    ]
+    answered = appeal.status == AppealStatus.ANSWERED or (
+        appeal.status in (AppealStatus.CLOSED, AppealStatus.REJECTED) and appeal.answer_text
+    )
+    return {
+        "service_request_id": appeal.reg_number,
+        "status": status_group(appeal.status),
+        "status_notes": appeal.answer_text if answered else None,
+        "service_name": category_name(category) if category else None,
+        "service_code": category.code if category else None,
+        "description": appeal.text,
+        "agency_responsible": row.department_name,
+        "service_notice": None,
+        "requested_datetime": iso(appeal.registered_at, tz),
+        "updated_datetime": iso(max(changes), tz),
+        "expected_datetime": iso(appeal.due_at, tz),
+        "address": appeal.address,
+        "address_id": None,
+        "zipcode": None,
+        "lat": appeal.latitude,
+        "long": appeal.longitude,
+        "media_url": media_url(appeal),
+    }

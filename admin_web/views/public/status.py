@@ -1,0 +1,83 @@
+"""Checking an appeal's status by its registration number and the contact given with it.
+
+The number alone is not enough: numbers are sequential, so anyone could read other people's
+answers. A wrong number and a wrong contact get the same reply, and look-ups are rate-limited.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+
+from admin_web.forms import Form
+from admin_web.i18n import N_, current_locale
+from admin_web.keys import DB_KEY
+from admin_web.render import render
+from admin_web.security import public
+from admin_web.views.public.common import STATUS_LIMITER_KEY, STATUS_TEXTS, client_ip, local_date, too_many
+from models import Appeal, Category, Correspondent
+from models.enums import AppealStatus
+from services.correspondents import normalize_email, normalize_phone
+
+ANSWER_STATES = (AppealStatus.ANSWERED, AppealStatus.CLOSED, AppealStatus.REJECTED)
+
+
+@public
+async def appeal_status(request: web.Request) -> web.StreamResponse:
+    form = Form()
+    if request.method != "POST":
+        return await _render(request, form, None)
+    ip = client_ip(request)
+    limiter = request.config_dict[STATUS_LIMITER_KEY]
+    wait = limiter.retry_after(ip)
+    if wait:
+        return await too_many(request, wait)
+    form = Form.posted(await request.post())
+    number = form.text("number", required=True, max_length=32)
+    contact = form.text("contact", required=True, max_length=255)
+    if not form.ok or number is None or contact is None:
+        return await _render(request, form, None)
+    limiter.hit(ip)
+    appeal = await _find(request, number, contact)
+    if appeal is None:
+        form.fail("", N_("No appeal with this number and contact was found. Check them and try again."))
+    return await _render(request, form, appeal)
+
+
+async def _find(request: web.Request, number: str, contact: str) -> Appeal | None:
+    db = request[DB_KEY]
+    appeal = await db.scalar(select(Appeal).where(Appeal.reg_number == number.lstrip("№ ").strip()))
+    if appeal is None:
+        return None
+    email = normalize_email(contact) if "@" in contact else None
+    phone = None if email else normalize_phone(contact)
+    if email is None and phone is None:
+        return None
+    owner = await db.get(Correspondent, appeal.correspondent_id) if appeal.correspondent_id else None
+    emails = {normalize_email(v) for v in (appeal.reply_to, owner.email if owner else None) if v}
+    phones = {normalize_phone(v) for v in (appeal.contact_phone, owner.phone if owner else None) if v}
+    if owner is not None and owner.phone_normalized:
+        phones.add(owner.phone_normalized)
+    if (email and email in emails) or (phone and phone in phones):
+        return appeal
+    return None
+
+
+async def _render(request: web.Request, form: Form, appeal: Appeal | None) -> web.Response:
+    context: dict[str, object] = {"form": form, "appeal": None}
+    if appeal is not None:
+        category = await request[DB_KEY].get(Category, appeal.category_id) if appeal.category_id else None
+        english = current_locale.get() == "en"
+        context["appeal"] = {
+            "number": appeal.reg_number,
+            "status": appeal.status,
+            "status_text": STATUS_TEXTS.get(appeal.status, appeal.status),
+            "category": (category.name_en if english and category.name_en else category.name_ru)
+            if category
+            else None,
+            "registered": local_date(request, appeal.registered_at),
+            "due": local_date(request, appeal.due_at),
+            "answered": local_date(request, appeal.answered_at),
+            "answer": appeal.answer_text if appeal.status in ANSWER_STATES else None,
+        }
+    return await render(request, "public/status.html", context)

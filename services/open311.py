@@ -1,0 +1,95 @@
+"""Reading appeals for the Open311 GeoReport v2 API.
+
+Only appeals that came in through Open311 are listed: GET requests need no key (per the spec), and
+letters, Telegram messages and web-form texts carry personal details their authors never meant to
+publish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Appeal, Category, Department, utcnow
+from models.enums import AppealChannel, AppealStatus
+
+MAX_RESULTS = 1000
+DEFAULT_PERIOD = timedelta(days=90)
+OPEN_STATUSES = (AppealStatus.REGISTERED, AppealStatus.IN_WORK)
+CLOSED_STATUSES = (AppealStatus.ANSWERED, AppealStatus.CLOSED, AppealStatus.REJECTED)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    appeal: Appeal
+    category: Category | None
+    department_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFilters:
+    """``ids`` (registration numbers) override every other filter, as the spec says."""
+
+    ids: tuple[str, ...] = ()
+    service_code: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str | None = None  # "open" | "closed"
+
+
+def status_group(status: str) -> str:
+    return "open" if status in OPEN_STATUSES else "closed"
+
+
+def _base_query():  # type: ignore[no-untyped-def]
+    return (
+        select(Appeal, Category, Department.name)
+        .outerjoin(Category, Category.id == Appeal.category_id)
+        .outerjoin(Department, Department.id == Category.department_id)
+        .where(Appeal.channel == AppealChannel.OPEN311)
+    )
+
+
+async def list_requests(
+    session: AsyncSession, filters: RequestFilters, *, now: datetime | None = None
+) -> Sequence[RequestRow]:
+    query = _base_query()
+    if filters.ids:
+        query = query.where(Appeal.reg_number.in_(filters.ids[:MAX_RESULTS]))
+    else:
+        end = filters.end or now or utcnow()
+        start = filters.start or end - DEFAULT_PERIOD
+        query = query.where(Appeal.registered_at >= start, Appeal.registered_at <= end)
+        if filters.service_code:
+            query = query.where(Category.code == filters.service_code)
+        if filters.status == "open":
+            query = query.where(Appeal.status.in_(OPEN_STATUSES))
+        elif filters.status == "closed":
+            query = query.where(Appeal.status.in_(CLOSED_STATUSES))
+    query = query.order_by(Appeal.registered_at.desc(), Appeal.id.desc()).limit(MAX_RESULTS)
+    rows = await session.execute(query)
+    return [RequestRow(appeal, category, dept) for appeal, category, dept in rows]
+
+
+async def request_by_number(session: AsyncSession, reg_number: str) -> RequestRow | None:
+    row = (await session.execute(_base_query().where(Appeal.reg_number == reg_number))).first()
+    return RequestRow(row[0], row[1], row[2]) if row else None
+
+
+async def services(session: AsyncSession) -> Sequence[tuple[Category, str | None]]:
+    """Active categories with their department's name (the Open311 ``group``)."""
+    query = (
+        select(Category, Department.name)
+        .outerjoin(Department, Department.id == Category.department_id)
+        .where(Category.is_active.is_(True))
+        .order_by(Category.name_ru, Category.id)
+    )
+    return [(category, dept) for category, dept in await session.execute(query)]
+
+
+async def active_category_by_code(session: AsyncSession, code: str) -> Category | None:
+    return await session.scalar(select(Category).where(Category.code == code, Category.is_active.is_(True)))
