@@ -1,0 +1,69 @@
+"""The duty dispatcher in Telegram: new outages, the published ones, and residents' reports.
+
+Menu items for dispatchers (admins see them too). Every handler of this router runs behind
+:class:`DispatcherGuard`, so forged or stale presses by anyone else are refused before they act.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from bot.dispatch.callbacks import HouseCallback, StepCallback
+from bot.i18n import N_
+from bot.menu import MenuButton, MenuItem
+from handlers.dispatch import addresses, new_outage, outages, publish, signals, times
+from handlers.dispatch.guard import DispatcherGuard
+from models.enums import Role
+
+DISPATCHERS = frozenset({Role.DISPATCHER})
+NEW_OUTAGE = MenuItem(
+    "dispatch_new",
+    N_("New outage"),
+    roles=DISPATCHERS,
+    hint=N_("announce an emergency or planned outage to the residents of the houses"),
+    order=40,
+)
+ACTIVE_OUTAGES = MenuItem(
+    outages.ACTIVE_KEY,
+    N_("Active outages"),
+    roles=DISPATCHERS,
+    hint=N_("extend, add or remove houses, resolve or cancel an outage"),
+    order=41,
+)
+RESIDENT_REPORTS = MenuItem(
+    signals.SIGNALS_KEY,
+    N_("Residents' reports"),
+    roles=DISPATCHERS,
+    hint=N_("link reports to an outage, create one from them, or dismiss them"),
+    order=42,
+)
+MENU_ITEMS = (NEW_OUTAGE, ACTIVE_OUTAGES, RESIDENT_REPORTS)
+
+
+async def outdated(query: CallbackQuery) -> None:
+    """A button of the conversation pressed outside its step (an old message, a finished draft)."""
+    await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name="dispatch")
+    guard = DispatcherGuard()
+    router.message.middleware(guard)
+    router.callback_query.middleware(guard)
+    router.message.register(new_outage.start, MenuButton(NEW_OUTAGE.key))
+    router.include_routers(
+        new_outage.create_router(),
+        addresses.create_router(),
+        times.create_router(),
+        publish.create_router(),
+        outages.create_router(),
+        signals.create_router(),
+    )
+    # Last: stale or forged presses of the conversation (the guard refuses non-dispatchers first).
+    stale = Router(name="dispatch.stale")
+    stale.callback_query.register(outdated, StepCallback.filter())
+    stale.callback_query.register(outdated, HouseCallback.filter())
+    router.include_router(stale)
+    return router

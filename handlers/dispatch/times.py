@@ -1,0 +1,181 @@
+"""The start, the expected end (skippable for an emergency) and a published outage's new end.
+
+Quick picks and typed moments are local time; the draft and the services get UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dispatch.callbacks import StepAct, StepCallback
+from bot.dispatch.parsing import parse_moment, too_far
+from bot.dispatch.states import Mode, OutageForm
+from bot.dispatch.times import resolve
+from bot.menu import Menu
+from handlers.dispatch.common import alert, from_iso, settle, tr
+from handlers.dispatch.finish import time_done
+from handlers.dispatch.steps import TIME_EXAMPLES
+from models import Outage, User, utcnow
+from models.enums import OutageKind
+from services.notify import NoticeContext, Translator
+
+
+async def _which(state: FSMContext) -> str:
+    if (await state.get_data()).get("mode") == Mode.EXTEND:
+        return "extend"
+    return "start" if await state.get_state() == OutageForm.start.state else "end"
+
+
+async def _base(state: FSMContext, session: AsyncSession, which: str, now: datetime) -> datetime:
+    """What «+N h» counts from: now (start), the start (end), the current end if ahead (extend)."""
+    data = await state.get_data()
+    if which == "end":
+        return from_iso(data.get("starts_at")) or now
+    if which == "extend":
+        outage = await session.get(Outage, int(str(data.get("outage_id"))))
+        end = outage.expected_end_at if outage is not None else None
+        return end if end is not None and end > now else now
+    return now
+
+
+async def _problem(
+    state: FSMContext, session: AsyncSession, which: str, moment: datetime, now: datetime, t: Translator
+) -> str | None:
+    """Why the moment cannot be taken, or None."""
+    if too_far(moment, now):
+        return t("%(when)s is too far from today. Check the date.", when=moment.strftime("%d.%m.%Y %H:%M"))
+    data = await state.get_data()
+    if which == "start":
+        return None
+    start = from_iso(data.get("starts_at"))
+    if which == "extend":
+        outage = await session.get(Outage, int(str(data.get("outage_id"))))
+        start = outage.starts_at if outage is not None else None
+        if moment <= now:
+            return t("The expected end must be in the future.")
+    if start is not None and moment <= start:
+        return t("The expected end must come after the start.")
+    if data.get("kind") == OutageKind.PLANNED and moment <= now:
+        return t("The expected end of a planned outage must be in the future.")
+    return None
+
+
+async def _take(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    ctx: NoticeContext,
+    menu: Menu,
+    i18n: I18n,
+    which: str,
+    moment: datetime | None,
+) -> None:
+    await time_done(
+        bot,
+        chat_id,
+        state,
+        session,
+        user,
+        t,
+        ctx,
+        menu,
+        i18n,
+        which,
+        moment.astimezone(UTC) if moment else None,
+    )
+
+
+def _label(which: str, t: Translator, when: str) -> str:
+    return t("Start: %(when)s", when=when) if which == "start" else t("Expected end: %(when)s", when=when)
+
+
+async def picked(
+    query: CallbackQuery,
+    callback_data: StepCallback,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    notice_ctx: NoticeContext,
+    menu: Menu,
+    i18n: I18n,
+) -> None:
+    t, now = tr(i18n), notice_ctx.local(utcnow())
+    which = await _which(state)
+    if callback_data.act == StepAct.SKIP_END:
+        if which != "end" or (await state.get_data()).get("kind") != OutageKind.ACCIDENT:
+            await alert(query, t("A planned outage needs an expected end."))
+            return
+        await query.answer()
+        await settle(query, t("Expected end: not yet known"))
+        await _take(bot, query.from_user.id, state, session, user, t, notice_ctx, menu, i18n, which, None)
+        return
+    base = notice_ctx.local(await _base(state, session, which, now))
+    moment = resolve(callback_data.value, base=base, now=now)
+    if moment is None or (which != "start" and callback_data.value == "now"):
+        await alert(query, t("This button is outdated. Please use the current menu."))
+        return
+    if problem := await _problem(state, session, which, moment, now, t):
+        await alert(query, problem)
+        return
+    await query.answer()
+    await settle(query, _label(which, t, notice_ctx.format_dt(moment)))
+    await _take(bot, query.from_user.id, state, session, user, t, notice_ctx, menu, i18n, which, moment)
+
+
+async def typed(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    notice_ctx: NoticeContext,
+    menu: Menu,
+    i18n: I18n,
+) -> None:
+    t, now = tr(i18n), notice_ctx.local(utcnow())
+    which = await _which(state)
+    # A bare «18:00» means the first 18:00 after the start (an end) or after now (a new end).
+    after = {"start": None, "end": notice_ctx.local(await _base(state, session, "end", now)), "extend": now}[
+        which
+    ]
+    moment = parse_moment(message.text or "", now, after=after)
+    if moment is None:
+        await message.answer(
+            t("I could not read a date and time. Examples: %(examples)s.", examples=TIME_EXAMPLES)
+        )
+        return
+    if problem := await _problem(state, session, which, moment, now, t):
+        await message.answer(problem)
+        return
+    await message.answer(_label(which, t, notice_ctx.format_dt(moment)))
+    await _take(bot, message.chat.id, state, session, user, t, notice_ctx, menu, i18n, which, moment)
+
+
+async def hint(message: Message, i18n: I18n) -> None:
+    t = tr(i18n)
+    await message.answer(
+        t("I am waiting for a date and time. Examples: %(examples)s.", examples=TIME_EXAMPLES)
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="dispatch.times")
+    timed = (OutageForm.start, OutageForm.end)
+    router.callback_query.register(
+        picked, StateFilter(*timed), StepCallback.filter(F.act.in_({StepAct.TIME, StepAct.SKIP_END}))
+    )
+    for st in timed:
+        router.message.register(typed, st, F.text, ~F.text.startswith("/"))
+        router.message.register(hint, st)
+    return router
