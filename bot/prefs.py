@@ -1,8 +1,8 @@
 """Per-chat preferences of residents, kept in the FSM storage next to (not inside) conversation data.
 
-Residents have no staff row to store a language on, so their choice lives under a separate storage
-*destiny*: ``state.clear()`` (``/cancel``) wipes the conversation but not the preference.
-Staff keep theirs on ``User.locale``.
+Kept under a separate storage *destiny*: ``state.clear()`` (``/cancel``) wipes the conversation but
+not the preference. Residents' language now lives on ``TelegramAccount.locale`` (staff: ``User.locale``);
+the locale middleware still reads a choice stored here earlier, so no one loses it on upgrade.
 """
 
 from __future__ import annotations

@@ -1,27 +1,25 @@
 """«Language»: inline buttons switching the bot language.
 
 Staff keep the choice on their user row (the admin panel and notifications use it too); residents
-have no such row, so theirs is kept in the FSM storage (see :mod:`bot.prefs`).
+keep theirs on their Telegram account, so it survives restarts and reaches outage notices.
 """
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import prefs
 from bot.callbacks import LanguageCallback
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, Menu, MenuButton, MenuItem
 from bot.texts import LANGUAGE_NAMES
-from models import User
+from models import TelegramAccount, User
 from porucheno.settings import SUPPORTED_LOCALES
-from services.profile import set_user_locale
+from services.profile import set_account_locale, set_user_locale
 
 LANGUAGE = MenuItem(
     "language",
@@ -49,8 +47,8 @@ async def set_language(
     query: CallbackQuery,
     bot: Bot,
     callback_data: LanguageCallback,
-    state: FSMContext,
     session: AsyncSession,
+    account: TelegramAccount,
     user: User | None,
     menu: Menu,
     i18n: I18n,
@@ -58,7 +56,7 @@ async def set_language(
     if user is not None:
         await set_user_locale(session, user, callback_data.code)
     else:
-        await prefs.set_locale(state, callback_data.code)
+        await set_account_locale(session, account, callback_data.code)
     # Answer the rest of this update in the new language already.
     i18n.current_locale = callback_data.code
     text = _("Language changed: {language}.").format(language=LANGUAGE_NAMES[callback_data.code])

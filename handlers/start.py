@@ -41,6 +41,7 @@ async def start_invite(
         await message.answer(domain_error_text(exc))
         return
     log.info("telegram id %s bound to staff user %s", account.id, user.id)
+    await session.commit()  # bound before the greeting says so
     # From now on this person is staff: speak their language and show their menu.
     with i18n.use_locale(user.locale or i18n.current_locale):
         text = _(

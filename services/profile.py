@@ -81,6 +81,26 @@ async def set_user_locale(session: AsyncSession, user: User, locale: str) -> Use
     return user
 
 
+async def set_account_locale(session: AsyncSession, account: TelegramAccount, locale: str) -> TelegramAccount:
+    """A resident's language, kept on the account so it outlives the bot's FSM storage."""
+    if locale not in SUPPORTED_LOCALES:
+        raise InvalidInput("Unsupported language.")
+    if account.locale != locale:
+        old = account.locale
+        account.locale = locale
+        record(
+            session,
+            Actor(user_id=account.user_id, telegram_id=account.id),
+            "telegram_account",
+            account.id,
+            "locale_changed",
+            old_state=old,
+            new_state=locale,
+        )
+        await session.flush()
+    return account
+
+
 async def department_name(session: AsyncSession, user: User) -> str | None:
     if user.department_id is None:
         return None

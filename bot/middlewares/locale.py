@@ -1,4 +1,4 @@
-"""Picks each update's language: the staff user's choice, else the chat's saved choice, else the default."""
+"""Picks each update's language: the staff user's choice, else the account's, else the default."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from aiogram.types import TelegramObject
 from aiogram.utils.i18n import I18nMiddleware
 
 from bot import prefs
-from models import User
+from models import TelegramAccount, User
 
 
 class LocaleMiddleware(I18nMiddleware):
@@ -30,6 +30,11 @@ class LocaleMiddleware(I18nMiddleware):
         user: User | None = data.get("user")
         if user is not None and user.locale:
             return user.locale
-        # A resident's choice also carries over once they are bound as staff without a locale.
+        # A resident's choice (kept on the account) also carries over once they are bound as staff
+        # without a locale.
+        account: TelegramAccount | None = data.get("account")
+        if account is not None and account.locale:
+            return account.locale
+        # Choices made before the account kept them lived only in the FSM storage (e.g. Redis).
         state: FSMContext | None = data.get("state")
         return await prefs.get_locale(state) if state is not None else None

@@ -3,8 +3,8 @@
 A resident gets one message per (outage, event) however many of their addresses are affected:
 recipients are grouped by Telegram account, and the dedup key ``outage:<id>:<event>:<chat>`` keeps a
 retried command or scan from queueing it twice. ``batch`` lets the dispatcher's preview show progress.
-Residents keep their language in the bot's FSM state, not in the database, so notices use the
-product's default locale (staff accounts bound to a user get the user's locale).
+Each notice is rendered in its reader's language: a staff member's ``User.locale``, else the
+language a resident chose in the bot (``TelegramAccount.locale``), else the product's default.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Building, Outage, OutageSignal, Subscription, TelegramAccount, User
@@ -23,6 +23,8 @@ from services.outages.resources import get_resource, resource_name
 
 SIGNAL_CB_PREFIX = "osig"
 ADDRESS_LIST_LIMIT = 10
+# The reader's language: staff choose on their user row, residents on their Telegram account.
+READER_LOCALE = func.coalesce(User.locale, TelegramAccount.locale)
 REOPEN_BUTTON_LIMIT = 3
 
 
@@ -62,7 +64,7 @@ async def subscribers(session: AsyncSession, building_ids: Iterable[int]) -> dic
     if not ids:
         return {}
     rows = await session.execute(
-        select(TelegramAccount, Building, User.locale)
+        select(TelegramAccount, Building, READER_LOCALE)
         .join(Subscription, Subscription.telegram_id == TelegramAccount.id)
         .join(Building, Building.id == Subscription.building_id)
         .outerjoin(User, User.id == TelegramAccount.user_id)
@@ -79,7 +81,7 @@ async def subscribers(session: AsyncSession, building_ids: Iterable[int]) -> dic
 async def signal_authors(session: AsyncSession, outage_id: int) -> dict[int, Recipient]:
     """Residents whose signals are linked to the outage (they may not be subscribers)."""
     rows = await session.execute(
-        select(TelegramAccount, OutageSignal, Building, User.locale)
+        select(TelegramAccount, OutageSignal, Building, READER_LOCALE)
         .join(OutageSignal, OutageSignal.telegram_id == TelegramAccount.id)
         .outerjoin(Building, Building.id == OutageSignal.building_id)
         .outerjoin(User, User.id == TelegramAccount.user_id)

@@ -1,0 +1,159 @@
+"""«My addresses»: the houses a resident follows for outage notices; add by text or location, remove."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.assignment_cards import refuse, show_in_place
+from bot.i18n import N_
+from bot.menu import Menu, MenuButton, MenuItem
+from bot.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
+from bot.residents.states import SubscribeForm
+from bot.residents.texts import address_text, format_hint, location_keyboard, t
+from bot.texts import domain_error_text
+from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
+from models import Building, TelegramAccount, User
+from services.errors import DomainError
+from services.outages.notices import address
+from services.outages.subscriptions import subscribe, subscriptions_of, unsubscribe
+
+MY_ADDRESSES = MenuItem(
+    "resident_addresses",
+    N_("My addresses"),
+    residents=True,
+    hint=N_("addresses you get outage notices for"),
+    order=40,
+)
+
+
+def _list_view(buildings: list[Building]) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not buildings:
+        return _("You do not follow any address yet."), None
+    lines = [_("<b>Your addresses</b>")]
+    lines += [f"{i}. {address_text(b)}" for i, b in enumerate(buildings, 1)]
+    lines += ["", _("Notices about outages at these addresses arrive in this chat.")]
+    builder = InlineKeyboardBuilder()
+    for b in buildings:
+        builder.button(
+            text=t("✖ Unsubscribe: %(address)s", address=address(b)),
+            callback_data=UnsubscribeCallback(id=b.id),
+        )
+    builder.adjust(1)
+    return "\n".join(lines), builder.as_markup()
+
+
+async def show_addresses(
+    message: Message, state: FSMContext, session: AsyncSession, account: TelegramAccount
+) -> None:
+    await state.clear()
+    await state.set_state(SubscribeForm.address)
+    text, markup = _list_view(list(await subscriptions_of(session, account.id)))
+    prompt = _("To add an address, type it or share your location.") + "\n" + format_hint()
+    if markup is None:
+        await message.answer(f"{text}\n\n{prompt}", reply_markup=location_keyboard())
+        return
+    await message.answer(text, reply_markup=markup)
+    await message.answer(prompt, reply_markup=location_keyboard())
+
+
+async def _subscribe(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    user: User | None,
+    menu: Menu,
+    i18n: I18n,
+    building: Building,
+) -> None:
+    already = any(b.id == building.id for b in await subscriptions_of(session, account.id))
+    try:
+        await subscribe(session, account.id, building.id)
+    except DomainError as exc:
+        await bot.send_message(chat_id, domain_error_text(exc))
+        return
+    if await state.get_state() == SubscribeForm.address.state:
+        await state.clear()
+    if already:
+        text = t("You already follow %(address)s.", address=address_text(building))
+    else:
+        text = t(
+            "Done! Notices about outages at %(address)s will arrive in this chat.",
+            address=address_text(building),
+        )
+    text += "\n" + t("To add another address, press «%(button)s» again.", button=_(MY_ADDRESSES.text))
+    await bot.send_message(chat_id, text, reply_markup=menu.keyboard(user, i18n))
+
+
+async def got_text(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    user: User | None,
+    menu: Menu,
+    i18n: I18n,
+) -> None:
+    building = await building_from_text(message, session, Goal.SUBSCRIBE)
+    if building is not None:
+        await _subscribe(bot, message.chat.id, state, session, account, user, menu, i18n, building)
+
+
+async def got_location(message: Message, session: AsyncSession) -> None:
+    await offer_nearest(message, session, Goal.SUBSCRIBE)
+
+
+async def picked(
+    query: CallbackQuery,
+    callback_data: AddressCallback,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    user: User | None,
+    menu: Menu,
+    i18n: I18n,
+) -> None:
+    # Following an address is idempotent, so a press on an old list still means what it says.
+    building = await session.get(Building, callback_data.id)
+    if building is None:
+        await refuse(query, _("This address is no longer in the register."))
+        return
+    await query.answer()
+    await _subscribe(bot, query.from_user.id, state, session, account, user, menu, i18n, building)
+
+
+async def drop(
+    query: CallbackQuery,
+    callback_data: UnsubscribeCallback,
+    bot: Bot,
+    session: AsyncSession,
+    account: TelegramAccount,
+) -> None:
+    building = await session.get(Building, callback_data.id)
+    removed = await unsubscribe(session, account.id, callback_data.id)
+    if removed and building is not None:
+        await query.answer(t("You no longer follow %(address)s.", address=address(building)))
+    else:
+        await query.answer(_("You did not follow this address."))
+    text, markup = _list_view(list(await subscriptions_of(session, account.id)))
+    await show_in_place(query, bot, text, markup)
+
+
+def create_router() -> Router:
+    router = Router(name="resident_addresses")
+    router.message.register(show_addresses, MenuButton(MY_ADDRESSES.key))
+    router.message.register(got_location, SubscribeForm.address, F.location)
+    router.message.register(got_text, SubscribeForm.address, F.text, NotMenuButton())
+    router.message.register(address_expected, SubscribeForm.address, ~F.text)
+    router.callback_query.register(picked, AddressCallback.filter((F.goal == Goal.SUBSCRIBE) & (F.id > 0)))
+    router.callback_query.register(drop, UnsubscribeCallback.filter())
+    return router

@@ -1,0 +1,288 @@
+"""«Report an outage»: resource → address → optional comment → confirm → the dispatcher's queue.
+
+The conversation keeps only ids and texts in the FSM data; the building is reloaded and the report
+checked by the service when it is sent. Several reports about one house and resource are grouped in
+the dispatcher's queue by the service; a repeated one from the same resident is not doubled.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.assignment_cards import refuse
+from bot.i18n import N_
+from bot.menu import Menu, MenuButton, MenuItem, Translated
+from bot.residents.callbacks import AddressCallback, Goal, SignalAct, SignalFormCallback
+from bot.residents.states import SignalForm
+from bot.residents.texts import (
+    NO_COMMENT,
+    address_choice,
+    address_text,
+    comment_keyboard,
+    format_hint,
+    location_keyboard,
+    raw_address_button,
+    resource_choice,
+    resource_label,
+    signal_buttons,
+    signal_card,
+    t,
+)
+from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
+from models import Building, TelegramAccount, User
+from services.errors import DomainError
+from services.outages.notices import address
+from services.outages.resources import enabled_resources
+from services.outages.signals import TEXT_LIMIT, report_signal
+from services.outages.subscriptions import subscriptions_of
+
+REPORT = MenuItem(
+    "resident_report",
+    N_("Report an outage"),
+    residents=True,
+    hint=N_("tell the duty dispatch service that a utility is cut off"),
+    order=42,
+)
+STALE = N_("This button is outdated. Please use the current menu.")
+
+
+async def _stale(query: CallbackQuery) -> None:
+    await refuse(query, _(STALE))
+
+
+async def _settle(bot: Bot, query: CallbackQuery, text: str | None = None) -> None:
+    """Take the buttons off a step that is done (and restate the choice); best effort, as a
+    message too old to edit changes nothing about the report."""
+    if query.message is None:
+        return
+    chat_id, message_id = query.from_user.id, query.message.message_id
+    with suppress(TelegramBadRequest):
+        if text is None:
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+        else:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+
+
+async def start_report(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await state.set_state(SignalForm.resource)
+    await message.answer(
+        _("What is missing? Choose below. To cancel, send /cancel."), reply_markup=resource_choice()
+    )
+
+
+async def picked_resource(
+    query: CallbackQuery,
+    callback_data: SignalFormCallback,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+) -> None:
+    if await state.get_state() != SignalForm.resource.state:
+        await _stale(query)
+        return
+    if callback_data.value not in {r.code for r in enabled_resources()}:
+        await _stale(query)
+        return
+    await state.update_data(resource=callback_data.value)
+    await state.set_state(SignalForm.address)
+    await query.answer()
+    await _settle(
+        bot, query, t("What is missing: %(resource)s", resource=resource_label(callback_data.value))
+    )
+    await bot.send_message(
+        query.from_user.id,
+        _("At which address? Type it or share your location.") + "\n" + format_hint(),
+        reply_markup=location_keyboard(),
+    )
+    mine = await subscriptions_of(session, account.id)
+    if mine:
+        await bot.send_message(
+            query.from_user.id,
+            _("Or choose one of your addresses:"),
+            reply_markup=address_choice(Goal.REPORT, mine),
+        )
+
+
+async def _ask_comment(
+    bot: Bot, chat_id: int, state: FSMContext, building: Building | None, raw: str
+) -> None:
+    await state.update_data(
+        building=building.id if building is not None else None,
+        address=address(building) if building is not None else raw,
+    )
+    await state.set_state(SignalForm.comment)
+    where = address_text(building) if building is not None else t("%(address)s (as typed)", address=raw)
+    await bot.send_message(
+        chat_id,
+        t("Address: %(address)s", address=where)
+        + "\n\n"
+        + t(
+            "Add a comment for the dispatcher if you like: since when, which entrance or floor. "
+            "Or press «%(button)s».",
+            button=_(NO_COMMENT),
+        ),
+        reply_markup=comment_keyboard(),
+    )
+
+
+async def address_typed(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+    text = (message.text or "").strip()
+    await state.update_data(raw=text[:500])
+    building = await building_from_text(
+        message,
+        session,
+        Goal.REPORT,
+        not_found=(
+            _("If the address is right, send it as typed: the dispatcher will check it."),
+            raw_address_button(),
+        ),
+    )
+    if building is not None:
+        await _ask_comment(bot, message.chat.id, state, building, text)
+
+
+async def address_location(message: Message, session: AsyncSession) -> None:
+    await offer_nearest(message, session, Goal.REPORT)
+
+
+async def address_picked(
+    query: CallbackQuery, callback_data: AddressCallback, bot: Bot, state: FSMContext, session: AsyncSession
+) -> None:
+    if await state.get_state() != SignalForm.address.state:
+        await _stale(query)
+        return
+    building = await session.get(Building, callback_data.id)
+    if building is None:
+        await refuse(query, _("This address is no longer in the register."))
+        return
+    await query.answer()
+    await _ask_comment(bot, query.from_user.id, state, building, address(building))
+
+
+async def address_raw(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    raw = str((await state.get_data()).get("raw") or "")
+    if await state.get_state() != SignalForm.address.state or not raw:
+        await _stale(query)
+        return
+    await query.answer()
+    await _ask_comment(bot, query.from_user.id, state, None, raw)
+
+
+async def _confirm(bot: Bot, chat_id: int, state: FSMContext, comment: str) -> None:
+    await state.update_data(comment=comment)
+    await state.set_state(SignalForm.confirm)
+    await bot.send_message(chat_id, signal_card(await state.get_data()), reply_markup=signal_buttons())
+
+
+async def comment_typed(message: Message, bot: Bot, state: FSMContext) -> None:
+    comment = (message.text or "").strip()
+    if len(comment) > TEXT_LIMIT:
+        await message.answer(
+            t("The comment is too long: at most %(n)s characters. Please shorten it.", n=TEXT_LIMIT)
+        )
+        return
+    await _confirm(bot, message.chat.id, state, comment)
+
+
+async def comment_skipped(message: Message, bot: Bot, state: FSMContext) -> None:
+    await _confirm(bot, message.chat.id, state, "")
+
+
+async def comment_expected(message: Message) -> None:
+    await message.answer(
+        t(
+            "Please write the comment as text or press «%(button)s». To cancel, send /cancel.",
+            button=_(NO_COMMENT),
+        )
+    )
+
+
+async def confirm_expected(message: Message) -> None:
+    await message.answer(_("Please press «Send» or «Cancel» under your report."))
+
+
+async def send(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    user: User | None,
+    menu: Menu,
+    i18n: I18n,
+) -> None:
+    # A second tap finds the conversation over: the report is not sent twice.
+    if await state.get_state() != SignalForm.confirm.state:
+        await _stale(query)
+        return
+    data = await state.get_data()
+    try:
+        signal = await report_signal(
+            session,
+            account.id,
+            data.get("building"),
+            None if data.get("building") else data.get("address"),
+            data["resource"],
+            data.get("comment") or "",
+        )
+    except DomainError as exc:
+        await refuse(query, exc)
+        return
+    # Saved before the resident is told so: a thank-you must never precede a lost report.
+    await session.commit()
+    await state.clear()
+    await query.answer()
+    await _settle(bot, query)
+    await bot.send_message(
+        query.from_user.id,
+        t(
+            "Thank you! Your report №%(id)s has been passed to the duty dispatch service. "
+            "When the supply is restored, you will get a notice in this chat.",
+            id=signal.id,
+        ),
+        reply_markup=menu.keyboard(user, i18n),
+    )
+
+
+async def cancel(
+    query: CallbackQuery, bot: Bot, state: FSMContext, user: User | None, menu: Menu, i18n: I18n
+) -> None:
+    if await state.get_state() != SignalForm.confirm.state:
+        await _stale(query)
+        return
+    await state.clear()
+    await query.answer()
+    await _settle(bot, query)
+    await bot.send_message(
+        query.from_user.id, _("The report is cancelled."), reply_markup=menu.keyboard(user, i18n)
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="resident_report")
+    router.message.register(start_report, MenuButton(REPORT.key))
+    router.callback_query.register(picked_resource, SignalFormCallback.filter(F.act == SignalAct.RESOURCE))
+    router.message.register(address_location, SignalForm.address, F.location)
+    router.message.register(address_typed, SignalForm.address, F.text, NotMenuButton())
+    router.message.register(address_expected, SignalForm.address, ~F.text)
+    router.callback_query.register(
+        address_picked, AddressCallback.filter((F.goal == Goal.REPORT) & (F.id > 0))
+    )
+    router.callback_query.register(address_raw, SignalFormCallback.filter(F.act == SignalAct.RAW))
+    router.message.register(comment_skipped, SignalForm.comment, Translated(NO_COMMENT))
+    router.message.register(comment_typed, SignalForm.comment, F.text, NotMenuButton())
+    router.message.register(comment_expected, SignalForm.comment, ~F.text)
+    router.message.register(confirm_expected, SignalForm.confirm, NotMenuButton())
+    router.callback_query.register(send, SignalFormCallback.filter(F.act == SignalAct.SEND))
+    router.callback_query.register(cancel, SignalFormCallback.filter(F.act == SignalAct.CANCEL))
+    return router
