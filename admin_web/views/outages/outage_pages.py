@@ -1,0 +1,168 @@
+"""«Outages»: the list (active first, then recent) and one outage's page with broadcast progress."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from admin_web.i18n import N_, gettext
+from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.render import render
+from admin_web.views.outages import queries
+from admin_web.views.outages.common import (
+    OUTAGE_STATUS_LABELS,
+    PAGE_SIZE,
+    day_start,
+    labels,
+    local_day,
+    page_url,
+    positive_int,
+    viewer,
+)
+from models import AuditEvent, Outage
+from services.outages import lifecycle
+from services.outages.resources import DEFAULT_RESOURCES
+
+FILTER_FIELDS = ("resource", "status", "from", "to")
+
+# Timeline steps, by audit action (outage events and the linking of residents' signals).
+EVENT_LABELS: dict[str, str] = {
+    "create": N_("draft created"),
+    "publish": N_("published, residents notified"),
+    "extend": N_("expected end changed"),
+    "add_buildings": N_("houses added"),
+    "remove_buildings": N_("houses removed"),
+    "start": N_("planned works began"),
+    "warn": N_("residents warned of the planned works"),
+    "resolve": N_("supply restored"),
+    "cancel": N_("outage cancelled"),
+    "link": N_("a resident's report linked"),
+}
+# Notice batches, by the event that queued them.
+BATCH_LABELS: dict[str, str] = {
+    "publish": N_("Announcement"),
+    "add": N_("Newly affected houses"),
+    "remove": N_("Houses no longer affected"),
+    "extend": N_("New expected end"),
+    "warn": N_("Warning before the works"),
+    "start": N_("Start of the works"),
+    "resolve": N_("Supply restored"),
+    "cancel": N_("Cancellation"),
+}
+SIGNAL_STATUS_LABELS: dict[str, str] = {
+    "new": N_("waiting in the queue"),
+    "linked": N_("linked"),
+    "dismissed": N_("dismissed"),
+}
+
+
+@viewer
+async def outage_list(request: web.Request) -> web.StreamResponse:
+    db = request[DB_KEY]
+    tz = request.config_dict[SETTINGS_KEY].tz
+    params = request.query
+    resources = {r.code: r.name for r in DEFAULT_RESOURCES}
+    first, last = local_day(params.get("from")), local_day(params.get("to"))
+    f = queries.OutageFilter(
+        resource=params.get("resource") if params.get("resource") in resources else None,
+        status=params.get("status") if params.get("status") in OUTAGE_STATUS_LABELS else None,
+        start=day_start(first, tz) if first else None,
+        end=day_start(last + timedelta(days=1), tz) if last else None,
+    )
+    number = positive_int(params.get("page"))
+    page = await queries.outages_page(db, f, number=number, size=PAGE_SIZE)
+    return await render(
+        request,
+        "outages/list.html",
+        {
+            **labels(),
+            "page": page,
+            "houses": await queries.house_counts(db, [o.id for o in page.items]),
+            "filters": {k: params[k] for k in FILTER_FIELDS if params.get(k)},
+            "resources": resources,
+            "statuses": OUTAGE_STATUS_LABELS,
+            "prev_url": page_url(request, page=number - 1) if number > 1 else None,
+            "next_url": page_url(request, page=number + 1) if number < page.pages else None,
+            "section": "outages",
+            "tab": "list",
+        },
+    )
+
+
+async def _outage(request: web.Request) -> Outage:
+    outage = await request[DB_KEY].get(Outage, int(request.match_info["outage_id"]))
+    if outage is None:
+        raise web.HTTPNotFound()
+    return outage
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _step(event: AuditEvent) -> dict[str, Any]:
+    data = event.data or {}
+    return {
+        "event": event,
+        "label": gettext(EVENT_LABELS.get(event.action, event.action)),
+        "old_end": _moment(data.get("old")) if event.action == "extend" else None,
+        "new_end": _moment(data.get("new")) if event.action == "extend" else None,
+        "ended_at": _moment(data.get("ended_at")),
+        "houses": len(data.get("buildings") or []) if event.action.endswith("_buildings") else 0,
+        "signal_id": event.entity_id if event.entity_type == "outage_signal" else None,
+    }
+
+
+@viewer
+async def outage_page(request: web.Request) -> web.StreamResponse:
+    db = request[DB_KEY]
+    outage = await _outage(request)
+    signals = await queries.linked_signals(db, outage.id)
+    events = await queries.timeline(db, outage.id, [s.signal.id for s in signals])
+    return await render(
+        request,
+        "outages/page.html",
+        {
+            **labels(),
+            "o": outage,
+            "houses": await lifecycle.buildings_of(db, outage.id),
+            "reach": await lifecycle.preview(db, outage),
+            "signals": signals,
+            "signal_status": {k: gettext(v) for k, v in SIGNAL_STATUS_LABELS.items()},
+            "steps": [_step(e) for e in events],
+            "names": await queries.user_names(db, [outage.created_by_id, *(e.actor_user_id for e in events)]),
+            "batches": await queries.outage_batches(db, outage.id),
+            "batch_labels": {k: gettext(v) for k, v in BATCH_LABELS.items()},
+            "section": "outages",
+        },
+    )
+
+
+@viewer
+async def outage_progress(request: web.Request) -> web.StreamResponse:
+    """The broadcast progress as JSON, polled by the outage page while notices are being sent."""
+    outage = await _outage(request)
+    batches = await queries.outage_batches(request[DB_KEY], outage.id)
+    return web.json_response(
+        {
+            "batches": [
+                {
+                    "batch": b.batch,
+                    "total": b.progress.total,
+                    "sent": b.progress.sent,
+                    "pending": b.progress.pending,
+                    "failed": b.progress.failed,
+                    "blocked": b.progress.dropped,
+                    "percent": b.percent,
+                }
+                for b in batches
+            ],
+            "done": all(b.progress.pending == 0 for b in batches),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
