@@ -30,7 +30,7 @@ SEARCH_LIMIT = 100
 CONTROL_ROLES = (Role.CONTROLLER, Role.MANAGER)
 
 
-def _list_query(params: Mapping[str, str], request: web.Request) -> panel.ListQuery:
+def list_query(params: Mapping[str, str], request: web.Request) -> panel.ListQuery:
     tz = zone(request)
     status = params.get("status") or "open"
     if status not in STATUS_FILTERS and status not in panel.ALL_STATUSES:
@@ -55,7 +55,7 @@ def _page_url(request: web.Request, filters: dict[str, str], **cursor: str) -> s
 async def assignment_list(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     user = await acting_user(request)
-    query = _list_query(request.query, request)
+    query = list_query(request.query, request)
     now = utcnow()
     page = await panel.list_page(
         db,
