@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,7 @@ class OutboxSender:
         """
         log.info("outbox sender started")
         self._stop = stop
+        await self.restore_pause()
         try:
             while not stop.is_set():
                 started = await self.send_due()
@@ -123,6 +125,15 @@ class OutboxSender:
             await self.wait_idle()
             log.info("outbox sender stopped")
 
+    async def restore_pause(self) -> None:
+        """Keep a 429 pause that a previous (stopped or killed) sender was still waiting out."""
+        async with self.session_factory() as session:
+            until = await outbox.pause_until(session, utcnow())
+        if until is not None:
+            remaining = (until - utcnow()).total_seconds()
+            self._paused_until = max(self._paused_until, time.monotonic() + remaining)
+            log.info("outbox: keeping Telegram's pause for %.1f s more", remaining)
+
     async def wait_idle(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -130,6 +141,7 @@ class OutboxSender:
     async def drain(self, max_seconds: float = 30.0) -> None:
         """Send until nothing is pending, waiting out backoffs and pacing (tests, CLI)."""
         deadline = time.monotonic() + max_seconds
+        await self.restore_pause()
         while time.monotonic() < deadline:
             await self.send_due()
             await self.wait_idle()
@@ -202,7 +214,12 @@ class OutboxSender:
         except TelegramRetryAfter as exc:
             self.stats["retry_after"] += 1
             self._paused_until = max(self._paused_until, time.monotonic() + exc.retry_after)
-            await self._commit(outbox.defer, message.id, utcnow() + timedelta(seconds=exc.retry_after))
+            until = utcnow() + timedelta(seconds=exc.retry_after)
+            await self._commit(
+                partial(outbox.defer, reason=f"{outbox.RETRY_AFTER_MARK}={exc.retry_after}"),
+                message.id,
+                until,
+            )
         except TelegramForbiddenError as exc:
             self.stats["blocked"] += 1
             await self._commit(outbox.mark_blocked, message.chat_id, str(exc))

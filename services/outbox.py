@@ -73,9 +73,7 @@ async def enqueue_many(
     if not rows:
         return 0
     table = OutboxMessage.__table__
-    stmt = (
-        _insert(session)(table).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(table.c.id)
-    )
+    stmt = _insert(session)(table).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(table.c.id)
     inserted = 0
     for start in range(0, len(rows), 500):  # stay under SQLite's bound-parameter limit
         result = await session.execute(stmt, rows[start : start + 500])
@@ -133,10 +131,28 @@ async def mark_sent(session: AsyncSession, message_id: int, telegram_message_id:
     )
 
 
-async def defer(session: AsyncSession, message_id: int, until: datetime) -> None:
+# Marks a message deferred by a 429: a restarted sender reads it to keep Telegram's pause.
+RETRY_AFTER_MARK = "429 retry_after"
+
+
+async def defer(
+    session: AsyncSession, message_id: int, until: datetime, *, reason: str | None = None
+) -> None:
     """Not a failure: the chat's own rate (or a global 429) says later."""
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id).values(next_attempt_at=until)
+    values: dict[str, Any] = {"next_attempt_at": until}
+    if reason is not None:
+        values["last_error"] = reason[:2000]
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+
+
+async def pause_until(session: AsyncSession, now: datetime) -> datetime | None:
+    """The end of a global 429 pause still running (set by this or a previous sender process)."""
+    return await session.scalar(
+        select(func.max(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.last_error.startswith(RETRY_AFTER_MARK),
+            OutboxMessage.next_attempt_at > now,
+        )
     )
 
 
