@@ -53,6 +53,8 @@ from admin_web.security import (
     security_headers,
 )
 from admin_web.views import (
+    analytics,
+    appeals,
     assignments,
     assignments_actions,
     assignments_files,
@@ -61,6 +63,8 @@ from admin_web.views import (
     dashboard,
     departments,
     health,
+    outages,
+    public,
     staff,
 )
 from admin_web.views.assignments_common import filesize
@@ -73,7 +77,12 @@ warnings.filterwarnings("ignore", category=web.NotAppKeyWarning, module="aiohttp
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = 15 * 60
 # Forms with file uploads may send more than the default 1 MB, once the user is signed in.
-UPLOAD_ROUTES = {"assignment_new": assignments_new.MAX_REQUEST_BYTES}
+UPLOAD_ROUTES = {
+    "assignment_new": assignments_new.MAX_REQUEST_BYTES,
+    appeals.UPLOAD_ROUTE: appeals.MAX_REQUEST_BYTES,
+    outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
+    **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
+}
 
 
 def create_admin_app(
@@ -112,6 +121,7 @@ def create_admin_app(
     app.on_response_prepare.append(security_headers(settings))
     app[JINJA_ENV_KEY] = _setup_jinja(app, settings)
     _add_routes(app)
+    public.add_routes(app)
     if sandbox_app is not None:
         app.add_subapp("/sandbox/", sandbox_app)
         app[SANDBOX_CHAT_URL_KEY] = "/sandbox/chat"
@@ -157,8 +167,9 @@ def _upload_limit_middleware(app: web.Application) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        limit = UPLOAD_ROUTES.get(request.match_info.route.name or "")
-        if limit and owns(request, app) and USER_KEY in request:
+        name = request.match_info.route.name or ""
+        limit = UPLOAD_ROUTES.get(name)
+        if limit and owns(request, app) and (USER_KEY in request or name in public.PUBLIC_UPLOAD_ROUTES):
             request = request.clone(client_max_size=limit)
         return await handler(request)
 
@@ -191,6 +202,7 @@ def _add_routes(app: web.Application) -> None:
     _get_post(r, r"/staff/{user_id:\d+}", staff.staff_edit, "staff_edit")
     r.add_post(r"/staff/{user_id:\d+}/invite", staff.staff_invite, name="staff_invite")
     r.add_get("/assignments", assignments.assignment_list, name="assignments")
+    analytics.add_routes(r)
     _get_post(r, "/assignments/new", assignments_new.assignment_new, "assignment_new")
     r.add_get(r"/assignments/{assignment_id:\d+}", assignments.assignment_page, name="assignment_page")
     r.add_post(
@@ -207,6 +219,8 @@ def _add_routes(app: web.Application) -> None:
         name="assignment_extension",
     )
     r.add_get(r"/files/{file_id:\d+}", assignments_files.file_download, name="file")
+    outages.add_routes(r)
+    appeals.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

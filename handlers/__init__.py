@@ -11,15 +11,18 @@ from aiogram.enums import ChatType
 
 from bot.menu import Menu
 from handlers import (
+    appeals,
     assignment_create,
     assignments_work,
     common,
+    dispatch,
     errors,
     fallback,
     help,
     language,
     phone,
     profile,
+    residents,
     start,
     stats,
 )
@@ -33,7 +36,10 @@ def create_menu() -> Menu:
             *assignment_create.MENU_ITEMS,
             *assignments_work.MENU_ITEMS,
             *stats.MENU_ITEMS,
+            *residents.MENU_ITEMS,
+            *dispatch.MENU_ITEMS,
             *language.MENU_ITEMS,
+            *appeals.MENU_ITEMS,
             *help.MENU_ITEMS,
         ]
     )
@@ -54,6 +60,9 @@ def create_router() -> Router:
         assignment_create.create_router(),
         assignments_work.create_router(),
         stats.create_router(),
+        residents.create_router(),
+        appeals.create_router(),
+        dispatch.create_router(),
         fallback.create_router(),  # keep last
     )
     return root

@@ -78,8 +78,10 @@ def extract(dirs: tuple[str, ...]) -> Catalog:
     return catalog
 
 
-def update() -> None:
+def update(names: list[str] | None = None) -> None:
     for domain, dirs in DOMAINS.items():
+        if names is not None and domain not in names:
+            continue
         template = extract(dirs)
         for lang_dir in sorted(p for p in LOCALES_DIR.iterdir() if p.is_dir()):
             po_path = lang_dir / "LC_MESSAGES" / f"{domain}.po"
@@ -96,14 +98,8 @@ def update() -> None:
 
 
 def update_domains(names: list[str]) -> None:
-    """``update`` limited to some catalogs (nested feature catalogs must be named with their parent)."""
-    global DOMAINS
-    saved = DOMAINS
-    DOMAINS = {name: saved[name] for name in names}
-    try:
-        update()
-    finally:
-        DOMAINS = saved
+    """``update`` limited to some catalogs; nesting is still judged against every catalog."""
+    update(names)
 
 
 def fill(domain: str, translations: dict[str, str], locale: str = DEFAULT_LOCALE) -> int:
@@ -137,10 +133,32 @@ def untranslated(locale: str = DEFAULT_LOCALE) -> list[tuple[str, str]]:
             if not message.id:
                 continue
             msgid = message.id if isinstance(message.id, str) else message.id[0]
-            if translations is None or translations._catalog.get(msgid) is None:  # type: ignore[attr-defined]
+            catalog = translations._catalog if translations is not None else {}  # type: ignore[attr-defined]
+            # Plural entries are keyed (msgid, form) in a compiled catalog.
+            if catalog.get(msgid) is None and catalog.get((msgid, 0)) is None:
                 where = f"{message.locations[0][0]}:{message.locations[0][1]}" if message.locations else "?"
                 missing.append((msgid, where))
     return missing
+
+
+def conflicts(locale: str = DEFAULT_LOCALE) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Message ids translated differently in two catalogs. All catalogs are merged at start-up, so
+    only one of the translations would ever be shown: give such messages distinct ids instead."""
+    seen: dict[str, dict[str, str]] = {}
+    for po_path in sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        for message in catalog:
+            if not message.id or not message.string or "fuzzy" in message.flags:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            text = message.string if isinstance(message.string, str) else " | ".join(message.string)
+            seen.setdefault(key, {})[po_path.stem] = text
+    return [
+        (msgid, sorted(by_domain.items()))
+        for msgid, by_domain in sorted(seen.items())
+        if len(set(by_domain.values())) > 1
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -160,7 +178,10 @@ def main(argv: list[str]) -> int:
         missing = untranslated()
         for msgid, where in missing:
             print(f"{where}: {msgid!r}")
-        return 1 if missing else 0
+        clashes = conflicts()
+        for msgid, versions in clashes:
+            print(f"translated differently: {msgid!r}: " + "; ".join(f"{d}: {t!r}" for d, t in versions))
+        return 1 if missing or clashes else 0
     print(
         "usage: python -m porucheno.i18n_tools update | update-only DOMAIN... | fill DOMAIN FILE | check",
         file=sys.stderr,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
@@ -51,6 +51,28 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="22:00-08:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
     escalation_time: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
     deadline_scan_minutes: int = Field(default=5, ge=1, le=60)
+    # Digests: the daily one at this local time; the weekly XLSX report on this ISO weekday (1 = Monday).
+    digest_time: str = Field(default="08:30", pattern=r"^\d{2}:\d{2}$")
+    weekly_report_day: int = Field(default=1, ge=1, le=7)
+    # Outage resources the dispatcher may choose (comma-separated codes); empty: all of them.
+    outage_resources: str | None = None
+    # E-mail channel: appeals read from an IMAP mailbox, answers sent by SMTP; off while imap_host is empty.
+    imap_host: str = ""
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_ssl: bool = True
+    imap_starttls: bool = False
+    imap_user: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_mailbox: str = "INBOX"
+    imap_poll_seconds: int = Field(default=60, ge=5, le=3600)
+    imap_mark_seen: bool = False
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_ssl: bool = False
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    mail_from: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -79,7 +101,7 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path or postgresql+asyncpg://...")
         return value
 
-    @field_validator("quiet_hours", "escalation_time")
+    @field_validator("quiet_hours", "escalation_time", "digest_time")
     @classmethod
     def _valid_times(cls, value: str) -> str:
         for part in value.split("-"):
@@ -88,11 +110,40 @@ class Settings(BaseSettings):
                 raise ValueError(f"{part} is not a time of day")
         return value
 
+    @field_validator("outage_resources")
+    @classmethod
+    def _known_resources(cls, value: str | None) -> str | None:
+        from services.errors import InvalidInput  # imported here: settings load before the services
+        from services.outages.resources import DEFAULT_RESOURCES, enabled_resources
+
+        try:
+            enabled_resources(value)
+        except InvalidInput as exc:
+            known = ", ".join(r.code for r in DEFAULT_RESOURCES)
+            raise ValueError(f"unknown resource {exc.params.get('code')!r}; known: {known}") from None
+        return value
+
     @field_validator("nudge_offsets_hours")
     @classmethod
     def _positive_offsets(cls, value: list[float]) -> list[float]:
         if any(v <= 0 for v in value):
             raise ValueError("offsets must be positive numbers of hours")
+        return value
+
+    @field_validator("imap_starttls", "smtp_starttls")
+    @classmethod
+    def _one_tls_mode(cls, value: bool, info: ValidationInfo) -> bool:
+        # Runs only when STARTTLS is given explicitly: implicit TLS (*_SSL) must then be switched off.
+        ssl_field = (info.field_name or "").replace("starttls", "ssl")
+        if value and info.data.get(ssl_field):
+            raise ValueError(f"STARTTLS needs PORUCHENO_{ssl_field.upper()}=false")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_address(cls, value: str) -> str:
+        if value and "@" not in value:
+            raise ValueError("must be an e-mail address, e.g. Администрация <appeals@example.ru>")
         return value
 
     @property

@@ -14,11 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models import utcnow
 from porucheno.settings import Settings
 from scheduler import jobs
+from services.mail.imap_client import ImapConfig
+from services.mail.intake import MailPoller
+from services.mail.smtp_sender import MailSender, SmtpConfig
 from services.notify import NoticeContext
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 30
+MAIL_OUTBOX_SECONDS = 15
+# Broadcast progress in the dispatcher's preview: at most one edit per message this often.
+OUTAGE_PROGRESS_SECONDS = 3
+# Digests are queued by the first check after the digest time (and never twice: dedup keys).
+DIGEST_CHECK_MINUTES = 5
 
 
 @dataclass
@@ -70,6 +78,14 @@ def create_scheduler(
         id="planned_outages",
         next_run_time=utcnow(),
     )
+    scheduler.add_job(
+        jobs.outage_progress,
+        "interval",
+        seconds=OUTAGE_PROGRESS_SECONDS,
+        args=[session_factory, ctx],
+        id="outage_progress",
+        next_run_time=utcnow(),
+    )
     hour, minute = (int(x) for x in settings.escalation_time.split(":"))
     scheduler.add_job(
         jobs.overdue_escalation,
@@ -81,4 +97,49 @@ def create_scheduler(
         # Run late rather than skip a day when the service was down at escalation time.
         misfire_grace_time=12 * 3600,
     )
+    scheduler.add_job(
+        jobs.digests,
+        "interval",
+        minutes=DIGEST_CHECK_MINUTES,
+        args=[
+            session_factory,
+            ctx,
+            settings.files_dir,
+            jobs.hhmm(settings.digest_time),
+            settings.weekly_report_day,
+        ],
+        id="digests",
+        next_run_time=utcnow(),
+    )
+    _add_mail_jobs(scheduler, settings, session_factory, ctx)
     return scheduler
+
+
+def _add_mail_jobs(
+    scheduler: AsyncIOScheduler,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    ctx: NoticeContext,
+) -> None:
+    """The e-mail channel runs only when configured: IMAP intake with a host, answers with SMTP."""
+    if settings.imap_host:
+        poller = MailPoller(
+            session_factory, ImapConfig.from_settings(settings), files_dir=settings.files_dir, notify=ctx
+        )
+        scheduler.add_job(
+            jobs.imap_poll,
+            "interval",
+            seconds=settings.imap_poll_seconds,
+            args=[poller],
+            id="imap_poll",
+            next_run_time=utcnow(),
+        )
+    if settings.smtp_host:
+        scheduler.add_job(
+            jobs.mail_outbox,
+            "interval",
+            seconds=MAIL_OUTBOX_SECONDS,
+            args=[MailSender(session_factory, SmtpConfig.from_settings(settings))],
+            id="mail_outbox",
+            next_run_time=utcnow(),
+        )

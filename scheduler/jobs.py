@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
+from services.analytics.digest_send import queue_daily_digests, queue_weekly_reports
 from services.assignments import deadlines
+from services.mail.imap_client import ImapError
+from services.mail.intake import MailPoller, PollResult
+from services.mail.smtp_sender import MailSender, SendResult
 from services.notify import NoticeContext
 from services.outages.planned import planned_scan
 
 log = logging.getLogger(__name__)
 
 
-def _hhmm(value: str) -> time:
+def hhmm(value: str) -> time:
     hours, minutes = (int(x) for x in value.split(":"))
     return time(hours, minutes)
 
@@ -25,8 +30,8 @@ def nudge_policy(settings: Settings) -> deadlines.NudgePolicy:
     start, end = settings.quiet_hours.split("-")
     return deadlines.NudgePolicy(
         offsets=tuple(timedelta(hours=h) for h in settings.nudge_offsets_hours),
-        quiet_start=_hhmm(start),
-        quiet_end=_hhmm(end),
+        quiet_start=hhmm(start),
+        quiet_end=hhmm(end),
     )
 
 
@@ -63,3 +68,53 @@ async def planned_outages(
         await session.commit()
     if result.queued:
         log.info("planned outages: %s notices queued", result.queued)
+
+
+async def outage_progress(
+    session_factory: async_sessionmaker[AsyncSession], ctx: NoticeContext, now: datetime | None = None
+) -> int:
+    """Edit the dispatchers' published previews with the broadcast's progress (throttled, see there)."""
+    from bot.dispatch.progress import queue_progress_edits  # a Telegram message: the bot's side
+
+    async with session_factory() as session:
+        queued = await queue_progress_edits(session, ctx, now or utcnow())
+        await session.commit()
+    return queued
+
+
+async def imap_poll(poller: MailPoller) -> PollResult | None:
+    """Take new letters in as appeals; an unreachable server is retried at the next run."""
+    try:
+        return await poller.poll()
+    except ImapError as exc:
+        log.warning("mail %s: %s", poller.config.cursor_key, exc)
+        return None
+
+
+async def mail_outbox(sender: MailSender) -> SendResult:
+    """Send due e-mail answers and acknowledgements."""
+    return await sender.send_due()
+
+
+async def digests(
+    session_factory: async_sessionmaker[AsyncSession],
+    ctx: NoticeContext,
+    files_dir: Path,
+    digest_time: time,
+    weekly_day: int,
+    now: datetime | None = None,
+) -> int:
+    """From the digest time on, queue today's daily digest (and on the weekly day, the weekly
+    report) for every recipient who has not had it; running again queues nothing new."""
+    now = now or utcnow()
+    local = ctx.local(now)
+    if local.time() < digest_time:
+        return 0
+    async with session_factory() as session:
+        queued = await queue_daily_digests(session, ctx, files_dir, now=now)
+        if local.isoweekday() == weekly_day:
+            queued += await queue_weekly_reports(session, ctx, files_dir, now=now)
+        await session.commit()
+    if queued:
+        log.info("digests: %d messages queued", queued)
+    return queued

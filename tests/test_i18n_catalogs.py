@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from porucheno.i18n import gettext
-from porucheno.i18n_tools import untranslated
+from porucheno.i18n_tools import conflicts, untranslated
 
 
 def test_every_message_has_a_russian_translation() -> None:
     missing = untranslated("ru")
     assert not missing, "untranslated message ids:\n" + "\n".join(f"  {w}: {m!r}" for m, w in missing)
+
+
+def test_no_message_is_translated_two_ways() -> None:
+    # Catalogs are merged at start-up: a message id with two translations would show only one of them.
+    clashes = conflicts("ru")
+    assert not clashes, "\n".join(f"  {m!r}: {v}" for m, v in clashes)
 
 
 def test_lookup_uses_russian_by_default_and_english_on_request() -> None:

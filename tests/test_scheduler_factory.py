@@ -15,7 +15,14 @@ async def test_jobs_are_registered_in_local_time(
         settings.model_copy(update={"escalation_time": "09:30"}), session_factory, SchedulerHealth()
     )
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"heartbeat", "deadline_scan", "planned_outages", "overdue_escalation"}
+    assert set(jobs) == {
+        "heartbeat",
+        "deadline_scan",
+        "planned_outages",
+        "overdue_escalation",
+        "outage_progress",
+        "digests",
+    }
     assert str(scheduler.timezone) == "Europe/Moscow"
     trigger = str(jobs["overdue_escalation"].trigger)
     assert "hour='9'" in trigger and "minute='30'" in trigger

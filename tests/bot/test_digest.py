@@ -4,7 +4,8 @@ digest (chart + figures + buttons that open the overdue items) and the weekly XL
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 import pytest
 from openpyxl import load_workbook
@@ -16,6 +17,7 @@ from models import Assignment, OutboxMessage
 from models.enums import AssignmentStatus as S
 from models.enums import Role
 from porucheno.settings import Settings
+from scheduler import jobs
 from services import staff
 from services.analytics.digest_send import queue_daily_digests, queue_weekly_reports
 from services.audit import Actor
@@ -159,3 +161,15 @@ async def test_stats_on_demand(people: dict[str, object], new_chat) -> None:  # 
     resident = await new_chat("Ольга")
     refusal = await resident.send("/stats")
     assert refusal["text"] == "Статистика доступна руководителям и начальникам подразделений."
+
+
+async def test_digest_job_waits_for_its_time_and_sends_once(
+    people: dict[str, object], session_factory: async_sessionmaker[AsyncSession], bot_settings: Settings
+) -> None:
+    ctx = NoticeContext.from_settings(bot_settings)
+    run = partial(jobs.digests, session_factory, ctx, bot_settings.files_dir, time(8, 30), 2)  # Tuesdays
+    assert await run(now=NOW) == 0  # 08:00 local: too early
+    later = NOW + timedelta(hours=1)
+    assert await run(now=later) == 4  # two daily digests and two weekly reports
+    assert await run(now=later + timedelta(minutes=5)) == 0  # the next check, or after a restart
+    assert await _outbox_rows(session_factory) == 4

@@ -8,7 +8,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from tests.bot.conftest import keyboard_texts
 
-MENU = ["Профиль", "Указать телефон", "Язык", "Помощь"]
+MENU = [
+    "Профиль",
+    "Написать обращение",
+    "Мои обращения",
+    "Указать телефон",
+    "Мои адреса",
+    "Отключения по адресу",
+    "Сообщить об отключении",
+    "Язык",
+    "Помощь",
+]
 
 
 async def test_sticker_and_voice_outside_a_conversation(new_chat) -> None:

@@ -110,7 +110,17 @@ async def test_help_and_menu_for_residents(new_chat) -> None:
     assert "ссылку-приглашение" in reply["text"]
     reply = await chat.send("/menu")
     assert reply["text"] == "Выберите действие в меню ниже."
-    assert keyboard_texts(reply) == ["Профиль", "Указать телефон", "Язык", "Помощь"]
+    assert keyboard_texts(reply) == [
+        "Профиль",
+        "Написать обращение",
+        "Мои обращения",
+        "Указать телефон",
+        "Мои адреса",
+        "Отключения по адресу",
+        "Сообщить об отключении",
+        "Язык",
+        "Помощь",
+    ]
     await chat.press(reply, "Помощь")
     assert "Команды" in (await chat.reply())["text"]
 

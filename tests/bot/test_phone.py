@@ -85,7 +85,17 @@ async def test_cancel_leaves_the_conversation(new_chat, session_factory) -> None
 
     reply = await chat.send("/cancel")
     assert reply["text"] == "Действие отменено."
-    assert keyboard_texts(reply) == ["Профиль", "Указать телефон", "Язык", "Помощь"]
+    assert keyboard_texts(reply) == [
+        "Профиль",
+        "Написать обращение",
+        "Мои обращения",
+        "Указать телефон",
+        "Мои адреса",
+        "Отключения по адресу",
+        "Сообщить об отключении",
+        "Язык",
+        "Помощь",
+    ]
 
     # The state is really gone: a phone-like text is no longer taken as the answer.
     reply = await chat.send("+7 900 123-45-67")

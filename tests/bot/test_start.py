@@ -10,7 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models import AuditEvent
 from tests.bot.conftest import get_account, get_user, keyboard_texts, make_invite, make_staff
 
-RESIDENT_MENU = ["Профиль", "Указать телефон", "Язык", "Помощь"]
+RESIDENT_MENU = [
+    "Профиль",
+    "Написать обращение",
+    "Мои обращения",
+    "Указать телефон",
+    "Мои адреса",
+    "Отключения по адресу",
+    "Сообщить об отключении",
+    "Язык",
+    "Помощь",
+]
 # A manager and executor: creation, their own work and the work they control.
 STAFF_MENU = [
     "Профиль",
