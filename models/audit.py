@@ -30,5 +30,6 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_entity", "entity_type", "entity_id", "at"),
         Index("ix_audit_at", "at"),
+        Index("ix_audit_action_at", "entity_type", "action", "at"),  # KPI: returns, declines in a period
         Index("ix_audit_actor", "actor_user_id", "at"),
     )

@@ -97,7 +97,9 @@ class Appeal(Base):
         UniqueConstraint("reg_year", "reg_seq"),
         UniqueConstraint("channel", "external_id", name="uq_appeals_channel_external"),
         Index("ix_appeals_status_due", "status", "due_at"),
-        Index("ix_appeals_registered_at", "registered_at"),
+        # Covering indexes for the appeal KPI over a period.
+        Index("ix_appeals_registered_cover", "registered_at", "channel", "category_id", "correspondent_id"),
+        Index("ix_appeals_answered", "answered_at", "due_at"),
     )
 
 

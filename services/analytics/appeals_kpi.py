@@ -57,13 +57,19 @@ async def appeal_kpi(session: AsyncSession, start: datetime, end: datetime, *, n
         kpi.registered += n
     kpi.by_channel, kpi.by_category = dict(by_channel), dict(by_category)
 
-    top = await session.execute(
-        select(Correspondent.id, Correspondent.name, func.count())
-        .join(Appeal, Appeal.correspondent_id == Correspondent.id)
-        .where(*in_period)
-        .group_by(Correspondent.id, Correspondent.name)
-        .order_by(func.count().desc(), Correspondent.id)
+    # Count per correspondent from the index first; names only for the top few.
+    counts = (
+        select(Appeal.correspondent_id.label("cid"), func.count().label("n"))
+        .where(*in_period, Appeal.correspondent_id.is_not(None))
+        .group_by(Appeal.correspondent_id)
+        .order_by(func.count().desc(), Appeal.correspondent_id)
         .limit(TOP_CORRESPONDENTS)
+        .subquery()
+    )
+    top = await session.execute(
+        select(Correspondent.id, Correspondent.name, counts.c.n)
+        .join(counts, counts.c.cid == Correspondent.id)
+        .order_by(counts.c.n.desc(), Correspondent.id)
     )
     kpi.top_correspondents = [(cid, name, n) for cid, name, n in top]
 

@@ -62,6 +62,9 @@ class ContactInput:
     telegram_id: int | None = None
     postal_address: str | None = None
     organisation_inn: str | None = None
+    # A correspondent a clerk picked from the directory (paper letters): used as is, even with no
+    # contacts to match on; missing contact fields are filled from the other values.
+    existing_id: int | None = None
 
 
 @dataclass

@@ -105,7 +105,14 @@ async def find_or_create(session: AsyncSession, contact: ContactInput, *, actor:
     keys = [f"tg:{contact.telegram_id}" if contact.telegram_id is not None else "", phone or "", email or ""]
     await _lock_keys(session, [k for k in keys if k])
     kind = contact.kind if contact.kind in set(CorrespondentKind) else CorrespondentKind.PERSON
-    existing = await find_existing(session, telegram_id=contact.telegram_id, phone=phone, email=email)
+    existing = None
+    if contact.existing_id is not None:
+        picked = await session.get(Correspondent, contact.existing_id)
+        if picked is None:
+            raise NotFound("Correspondent not found.")
+        existing = await resolve(session, picked)
+    if existing is None:
+        existing = await find_existing(session, telegram_id=contact.telegram_id, phone=phone, email=email)
     if existing is None:
         name = display_name(contact)
         correspondent = Correspondent(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AuditEvent, Correspondent, TelegramAccount
 from services import correspondents
 from services.appeals.intake import ContactInput
-from services.errors import InvalidInput
+from services.errors import InvalidInput, NotFound
 from tests.services.appeals_helpers import SYSTEM, add_account, register
 
 
@@ -109,3 +109,19 @@ async def test_merge_moves_appeals_and_accounts_and_fixes_counts(
         )
     ).all()
     assert sorted(events) == ["correspondent_merged", "correspondent_merged", "merged"]
+
+
+async def test_a_picked_correspondent_is_used_even_without_contacts(session: AsyncSession) -> None:
+    # A paper letter from someone known only by name: the clerk picks them in the directory.
+    first = await correspondents.find_or_create(session, ContactInput(name="Сидорова Анна"), actor=SYSTEM)
+    again = await correspondents.find_or_create(
+        session,
+        ContactInput(name="Сидорова Анна", existing_id=first.id, phone="8 (916) 000-11-22"),
+        actor=SYSTEM,
+    )
+    assert again.id == first.id and again.phone_normalized == "+79160001122"  # the new phone is kept
+    # A name alone, not picked, is not enough to claim it is the same person.
+    other = await correspondents.find_or_create(session, ContactInput(name="Сидорова Анна"), actor=SYSTEM)
+    assert other.id != first.id
+    with pytest.raises(NotFound):
+        await correspondents.find_or_create(session, ContactInput(existing_id=999_999), actor=SYSTEM)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from aiohttp import web
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY
 from admin_web.labels import PRIORITY_LABELS, STATUS_LABELS
@@ -20,7 +17,6 @@ from services.assignments import panel
 from services.assignments.queries import Cursor
 from services.notify import N_, Translator
 
-EXPORT_LIMIT = 20_000
 PAGE = 500
 HEADER = (
     N_("No."),
@@ -35,7 +31,6 @@ HEADER = (
     N_("Done"),
     N_("Overdue now"),
 )
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def _rows(request: web.Request) -> list[list[object]]:
@@ -81,38 +76,12 @@ async def _rows(request: web.Request) -> list[list[object]]:
 async def assignments_export(request: web.Request) -> web.StreamResponse:
     rows = await _rows(request)
     t = Translator(current_locale.get())
-    header = [t(h) for h in HEADER]
     stamp = utcnow().astimezone(zone(request)).strftime("%Y-%m-%d")
-    if request.match_info["fmt"] == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else v for v in row])
-        return web.Response(
-            body=("\ufeff" + out.getvalue()).encode("utf-8"),
-            content_type="text/csv",
-            charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="assignments-{stamp}.csv"'},
-        )
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = t("Assignments")[:31]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    for column in ("H", "I", "J"):
-        for cell in ws[column][1:]:
-            cell.number_format = "DD.MM.YYYY HH:MM"
-    for column, width in zip("ABCDEFGHIJK", (8, 60, 18, 12, 30, 28, 30, 17, 17, 17, 10), strict=True):
-        ws.column_dimensions[column].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return web.Response(
-        body=out.getvalue(),
-        content_type=XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="assignments-{stamp}.xlsx"'},
+    return table_response(
+        request.match_info["fmt"],
+        f"assignments-{stamp}",
+        [t(h) for h in HEADER],
+        rows,
+        sheet=t("Assignments"),
+        widths=(8, 60, 18, 12, 30, 28, 30, 17, 17, 17, 10),
     )

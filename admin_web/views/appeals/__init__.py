@@ -26,6 +26,7 @@ _CORRESPONDENT = r"/correspondents/{correspondent_id:\d+}"
 
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/appeals", listing.appeal_list, name="appeals")
+    router.add_get(r"/appeals/export.{fmt:(xlsx|csv)}", listing.appeal_export, name="appeals_export")
     _get_post(router, "/appeals/new", register.appeal_new, UPLOAD_ROUTE)
     router.add_get(_APPEAL, page.appeal_page, name="appeal_page")
     _get_post(router, _APPEAL + "/assign", assign.appeal_assign, "appeal_assign")
@@ -35,6 +36,11 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
+    router.add_get(
+        r"/correspondents/export.{fmt:(xlsx|csv)}",
+        correspondents.correspondent_export,
+        name="correspondents_export",
+    )
     router.add_get("/correspondents/lookup", correspondents.correspondent_lookup, name="correspondent_lookup")
     router.add_get(_CORRESPONDENT, correspondents.correspondent_page, name="correspondent_page")
     _get_post(

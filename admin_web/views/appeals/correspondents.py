@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
+from admin_web.exports import EXPORT_LIMIT, table_response
+from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
@@ -27,25 +29,25 @@ def contacts_line(c: Correspondent) -> str:
 
 
 @requires_role(*STAFF_ROLES)
-async def correspondent_list(request: web.Request) -> web.StreamResponse:
+async def _find(request: web.Request, q: str, *, limit: int, offset: int) -> list[Correspondent]:
     db = request[DB_KEY]
+    if q:
+        return list(await correspondents.search(db, q, limit=limit, offset=offset))
+    # No query: the most recent records, so the page is never blank.
+    query = (
+        select(Correspondent)
+        .where(Correspondent.merged_into_id.is_(None))
+        .order_by(Correspondent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list((await db.scalars(query)).all())
+
+
+async def correspondent_list(request: web.Request) -> web.StreamResponse:
     q = (request.query.get("q") or "").strip()[:QUERY_LIMIT]
     page = min(max(int_or_none(request.query.get("page")) or 1, 1), MAX_PAGE)
-    offset = (page - 1) * PAGE_SIZE
-    if q:
-        found = list(await correspondents.search(db, q, limit=PAGE_SIZE + 1, offset=offset))
-    else:  # no query: the most recent records, so the page is never blank
-        found = list(
-            (
-                await db.scalars(
-                    select(Correspondent)
-                    .where(Correspondent.merged_into_id.is_(None))
-                    .order_by(Correspondent.id.desc())
-                    .limit(PAGE_SIZE + 1)
-                    .offset(offset)
-                )
-            ).all()
-        )
+    found = await _find(request, q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     base = {"q": q} if q else {}
     return await render(
         request,
@@ -102,3 +104,41 @@ async def correspondent_lookup(request: web.Request) -> web.StreamResponse:
     )
     items = [{"id": c.id, "name": c.name, "details": contacts_line(c)} for c in found]
     return web.json_response({"items": items}, headers={"Cache-Control": "no-store"})
+
+
+KIND_LABELS = {"person": N_("person"), "organisation": N_("organisation")}
+EXPORT_HEADER = (
+    N_("Name or title"),
+    N_("Kind"),
+    N_("Phone"),
+    N_("E-mail"),
+    N_("Telegram"),
+    N_("Postal address"),
+    N_("Appeals"),
+)
+
+
+@requires_role(*STAFF_ROLES)
+async def correspondent_export(request: web.Request) -> web.StreamResponse:
+    """The search result (or the whole directory), as XLSX or CSV."""
+    q = (request.query.get("q") or "").strip()[:QUERY_LIMIT]
+    rows = [
+        [
+            c.name,
+            gettext(KIND_LABELS.get(c.kind, c.kind)),
+            c.phone or "",
+            c.email or "",
+            c.telegram_id or "",
+            c.postal_address or "",
+            c.appeals_count,
+        ]
+        for c in await _find(request, q, limit=EXPORT_LIMIT, offset=0)
+    ]
+    return table_response(
+        request.match_info["fmt"],
+        "correspondents",
+        [gettext(h) for h in EXPORT_HEADER],
+        rows,
+        sheet=gettext("Correspondents"),
+        widths=(36, 14, 18, 30, 14, 40, 9),
+    )

@@ -9,6 +9,8 @@ from datetime import datetime
 from aiohttp import web
 from sqlalchemy import select
 
+from admin_web.exports import EXPORT_LIMIT, table_response
+from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
@@ -98,3 +100,63 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
 
 def _url(request: web.Request, filters: dict[str, str], page: int) -> str:
     return str(request.rel_url.with_query({**filters, "page": str(page)}))
+
+
+EXPORT_HEADER = (
+    N_("Registration number"),
+    N_("Registered"),
+    N_("Channel"),
+    N_("Status"),
+    N_("Category"),
+    N_("Correspondent"),
+    N_("Subject"),
+    N_("Address"),
+    N_("Answer due"),
+    N_("Overdue"),
+    N_("Answered"),
+)
+
+
+@requires_role(*STAFF_ROLES)
+async def appeal_export(request: web.Request) -> web.StreamResponse:
+    """The list with its current filters, as XLSX or CSV."""
+    db = request[DB_KEY]
+    now = utcnow()
+    tz = zone(request)
+    appeals, _total = await queries.list_appeals(
+        db, _filters(request.query, request), limit=EXPORT_LIMIT, offset=0
+    )
+    names = await _names(request, appeals)
+    category_names = {
+        c.id: c.name_ru if current_locale.get() == "ru" else c.name_en for c in await categories(request)
+    }
+    yes, no = gettext("yes"), gettext("no")
+
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(tz).replace(tzinfo=None) if moment else None
+
+    rows = [
+        [
+            a.reg_number,
+            local(a.registered_at),
+            gettext(CHANNEL_LABELS.get(a.channel, a.channel)),
+            gettext(STATUS_LABELS.get(a.status, a.status)),
+            category_names.get(a.category_id or 0, ""),
+            names.get(a.correspondent_id or 0, ""),
+            a.subject or "",
+            a.address or "",
+            local(a.due_at),
+            yes if queries.is_overdue(a, now) else no,
+            local(a.answered_at),
+        ]
+        for a in appeals
+    ]
+    stamp = now.astimezone(tz).strftime("%Y-%m-%d")
+    return table_response(
+        request.match_info["fmt"],
+        f"appeals-{stamp}",
+        [gettext(h) for h in EXPORT_HEADER],
+        rows,
+        sheet=gettext("Appeals"),
+        widths=(14, 17, 16, 16, 24, 30, 40, 40, 17, 10, 17),
+    )

@@ -55,7 +55,7 @@ async def _scans(fields: list[Any], errors: list[str]) -> list[IncomingFile]:
 
 
 async def _contact(request: web.Request, form: Form) -> ContactInput | None:
-    """The chosen correspondent's details (so intake finds the same record), or the typed new one."""
+    """The chosen correspondent (even one with no contacts to match on), or the typed new one."""
     chosen = int_or_none(str(form.values.get("correspondent_id") or ""))
     if chosen is not None:
         existing = await request[DB_KEY].get(Correspondent, chosen)
@@ -68,15 +68,7 @@ async def _contact(request: web.Request, form: Form) -> ContactInput | None:
             if kept is None:
                 break
             existing = kept
-        return ContactInput(
-            name=existing.name,
-            kind=existing.kind,
-            phone=existing.phone,
-            email=existing.email,
-            telegram_id=existing.telegram_id,
-            postal_address=existing.postal_address,
-            organisation_inn=existing.organisation_inn,
-        )
+        return ContactInput(name=existing.name, kind=existing.kind, existing_id=existing.id)
     name = form.text("name", max_length=255)
     kind = str(form.values.get("kind") or CorrespondentKind.PERSON.value)
     if kind not in KINDS:

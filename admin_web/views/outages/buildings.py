@@ -6,7 +6,8 @@ import asyncio
 
 from aiohttp import web
 
-from admin_web.i18n import current_locale, gettext, translate_error
+from admin_web.exports import EXPORT_LIMIT, table_response
+from admin_web.i18n import N_, current_locale, gettext, translate_error
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.views.assignments_files import content_disposition
@@ -15,10 +16,12 @@ from admin_web.views.outages.common import (
     BUILDING_KIND_LABELS,
     EDIT_ROLES,
     PAGE_SIZE,
+    building_kind_label,
     editor,
     labels,
     page_url,
     positive_int,
+    social_label,
     viewer,
 )
 from models import Building
@@ -36,12 +39,15 @@ SAMPLE_CSV = (
 )
 
 
-@viewer
-async def building_list(request: web.Request) -> web.StreamResponse:
+def _filters(request: web.Request) -> tuple[str, str | None, bool]:
     text = (request.query.get("q") or "").strip()[:SEARCH_LIMIT]
     kind = request.query.get("kind") or None
-    kind = kind if kind in BUILDING_KIND_LABELS else None
-    social_only = request.query.get("social") == "1"
+    return text, kind if kind in BUILDING_KIND_LABELS else None, request.query.get("social") == "1"
+
+
+@viewer
+async def building_list(request: web.Request) -> web.StreamResponse:
+    text, kind, social_only = _filters(request)
     number = positive_int(request.query.get("page"))
     page = await queries.buildings_page(
         request[DB_KEY], text, social_only=social_only, kind=kind, number=number, size=PAGE_SIZE
@@ -59,6 +65,11 @@ async def building_list(request: web.Request) -> web.StreamResponse:
             "prev_url": page_url(request, page=number - 1) if number > 1 else None,
             "next_url": page_url(request, page=number + 1) if number < page.pages else None,
             "can_import": request[USER_KEY].has_role(*EDIT_ROLES),
+            "export_query": {
+                k: v
+                for k, v in (("q", text), ("kind", kind or ""), ("social", "1" if social_only else ""))
+                if v
+            },
             "section": "buildings",
         },
     )
@@ -129,4 +140,44 @@ async def building_sample(request: web.Request) -> web.StreamResponse:
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": content_disposition("attachment", "addresses-sample.csv"),
         },
+    )
+
+
+EXPORT_HEADER = (
+    N_("Street"),
+    N_("House"),
+    N_("Kind"),
+    N_("Socially important object"),
+    N_("Name"),
+    N_("Latitude"),
+    N_("Longitude"),
+)
+
+
+@viewer
+async def building_export(request: web.Request) -> web.StreamResponse:
+    """The registry (or what the search and filters find), as XLSX or CSV."""
+    text, kind, social_only = _filters(request)
+    page = await queries.buildings_page(
+        request[DB_KEY], text, social_only=social_only, kind=kind, number=1, size=EXPORT_LIMIT
+    )
+    rows = [
+        [
+            b.street,
+            b.house,
+            building_kind_label(b.kind),
+            social_label(b.social_type) if b.is_social else "",
+            b.name or "",
+            b.latitude,
+            b.longitude,
+        ]
+        for b in page.items
+    ]
+    return table_response(
+        request.match_info["fmt"],
+        "buildings",
+        [gettext(h) for h in EXPORT_HEADER],
+        rows,
+        sheet=gettext("Addresses"),
+        widths=(30, 10, 18, 24, 40, 11, 11),
     )

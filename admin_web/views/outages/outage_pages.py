@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import render
@@ -15,10 +16,13 @@ from admin_web.views.outages.common import (
     OUTAGE_STATUS_LABELS,
     PAGE_SIZE,
     day_start,
+    kind_label,
     labels,
     local_day,
     page_url,
     positive_int,
+    resource_label,
+    status_label,
     viewer,
 )
 from models import AuditEvent, Outage
@@ -58,19 +62,25 @@ SIGNAL_STATUS_LABELS: dict[str, str] = {
 }
 
 
-@viewer
-async def outage_list(request: web.Request) -> web.StreamResponse:
-    db = request[DB_KEY]
+def _filter(request: web.Request) -> queries.OutageFilter:
     tz = request.config_dict[SETTINGS_KEY].tz
     params = request.query
-    resources = {r.code: r.name for r in DEFAULT_RESOURCES}
+    resources = {r.code for r in DEFAULT_RESOURCES}
     first, last = local_day(params.get("from")), local_day(params.get("to"))
-    f = queries.OutageFilter(
+    return queries.OutageFilter(
         resource=params.get("resource") if params.get("resource") in resources else None,
         status=params.get("status") if params.get("status") in OUTAGE_STATUS_LABELS else None,
         start=day_start(first, tz) if first else None,
         end=day_start(last + timedelta(days=1), tz) if last else None,
     )
+
+
+@viewer
+async def outage_list(request: web.Request) -> web.StreamResponse:
+    db = request[DB_KEY]
+    params = request.query
+    resources = {r.code: r.name for r in DEFAULT_RESOURCES}
+    f = _filter(request)
     number = positive_int(params.get("page"))
     page = await queries.outages_page(db, f, number=number, size=PAGE_SIZE)
     return await render(
@@ -165,4 +175,53 @@ async def outage_progress(request: web.Request) -> web.StreamResponse:
             "done": all(b.progress.pending == 0 for b in batches),
         },
         headers={"Cache-Control": "no-store"},
+    )
+
+
+EXPORT_HEADER = (
+    N_("No."),
+    N_("Type"),
+    N_("Resource"),
+    N_("Status"),
+    N_("Start"),
+    N_("Expected end"),
+    N_("End"),
+    N_("Houses"),
+    N_("Description"),
+)
+
+
+@viewer
+async def outage_export(request: web.Request) -> web.StreamResponse:
+    """The list with its current filters, as XLSX or CSV."""
+    db = request[DB_KEY]
+    tz = request.config_dict[SETTINGS_KEY].tz
+    page = await queries.outages_page(db, _filter(request), number=1, size=EXPORT_LIMIT)
+    houses = await queries.house_counts(db, [o.id for o in page.items])
+
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(tz).replace(tzinfo=None) if moment else None
+
+    rows = [
+        [
+            o.id,
+            kind_label(o.kind),
+            resource_label(o.resource),
+            status_label(o.status),
+            local(o.starts_at),
+            local(o.expected_end_at),
+            local(o.ended_at),
+            houses.get(o.id, 0),
+            o.description or "",
+        ]
+        for o in page.items
+    ]
+    stamp = datetime.now(tz).strftime("%Y-%m-%d")
+    return table_response(
+        request.match_info["fmt"],
+        f"outages-{stamp}",
+        [gettext(h) for h in EXPORT_HEADER],
+        rows,
+        sheet=gettext("Outages"),
+        widths=(8, 14, 18, 14, 17, 17, 17, 9, 60),
     )

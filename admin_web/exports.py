@@ -1,0 +1,75 @@
+"""Lists as XLSX or CSV downloads: one helper so every panel list exports the same way.
+
+CSV uses ";" and a UTF-8 BOM, which is what Excel expects in a Russian locale; XLSX keeps dates as
+real dates (local wall-clock time: Excel has no time zones) and numbers as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from aiohttp import web
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_FORMATS = "xlsx|csv"
+EXPORT_LIMIT = 20_000  # rows: a download, not a database dump
+
+
+def _text(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return "" if value is None else value
+
+
+def table_response(
+    fmt: str,
+    filename: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    sheet: str = "Sheet",
+    widths: Sequence[int] = (),
+) -> web.Response:
+    """``rows`` hold plain values; datetimes must already be local and naive."""
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'}
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(header)
+        writer.writerows([_text(v) for v in row] for row in rows)
+        return web.Response(
+            body=("\ufeff" + out.getvalue()).encode("utf-8"),
+            content_type="text/csv",
+            charset="utf-8",
+            headers=disposition,
+        )
+    if fmt != "xlsx":
+        raise web.HTTPNotFound()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet[:31]
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(list(row))
+    for column in ws.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "DD.MM.YYYY HH:MM"
+            elif isinstance(cell.value, date):
+                cell.number_format = "DD.MM.YYYY"
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return web.Response(body=out.getvalue(), content_type=XLSX_TYPE, headers=disposition)

@@ -1,0 +1,74 @@
+"""Panel lists download as XLSX and CSV with the filters on screen: appeals, outages, addresses."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from aiohttp.test_utils import TestClient
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from porucheno.settings import Settings
+from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, login
+from tests.web.outages_support import PASSWORD, make_town
+from tests.web.test_appeals_http import make_office
+
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="session"),
+    pytest.mark.filterwarnings(IGNORE_SESSION_KEY_WARNING),
+]
+
+
+def _csv(body: bytes) -> list[list[str]]:
+    assert body.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+
+async def test_appeals_export_keeps_the_filters(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    await make_office(session_factory, settings.files_dir)
+    await login(client, "clerk", PASSWORD)
+    page = await (await client.get("/appeals?channel=telegram")).text()
+    assert 'href="/appeals/export.xlsx?channel=telegram"' in page
+    response = await client.get("/appeals/export.csv?channel=telegram")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="appeals-')
+    rows = _csv(await response.read())
+    assert rows[0][:4] == ["Регистрационный номер", "Зарегистрировано", "Канал", "Статус"]
+    assert len(rows) == 2 and rows[1][5] == "Ольга Кузнецова" and rows[1][4] == "Дороги и тротуары"
+    assert _csv(await (await client.get("/appeals/export.csv?channel=email")).read())[1:] == []
+    wb = load_workbook(io.BytesIO(await (await client.get("/appeals/export.xlsx")).read()))
+    sheet = wb.active
+    assert sheet is not None and sheet["A2"].value.startswith("20") and sheet["I2"].is_date
+
+
+async def test_outages_and_addresses_export(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    town = await make_town(session_factory)
+    await login(client, "dispatch", PASSWORD)
+    rows = _csv(await (await client.get("/outages/export.csv?resource=heating")).read())
+    assert rows[0][:3] == ["№", "Вид", "Ресурс"]
+    assert [r[0] for r in rows[1:]] == [str(town.past_id)]
+    assert rows[1][4] == "10.03.2025 10:00" and rows[1][7] == "2"  # Moscow time; two houses
+    wb = load_workbook(io.BytesIO(await (await client.get("/outages/export.xlsx")).read()))
+    sheet = wb.active
+    assert sheet is not None and {sheet["A2"].value, sheet["A3"].value} == {town.active_id, town.past_id}
+
+    rows = _csv(await (await client.get("/buildings/export.csv?social=1")).read())
+    assert rows[0][:4] == ["Улица", "Дом", "Тип", "Социально значимый объект"]
+    assert sorted((r[0], r[1]) for r in rows[1:]) == [("ул. Мира", "10"), ("ул. Школьная", "5")]
+    assert (await client.get("/buildings/export.pdf")).status == 404
+
+
+async def test_correspondents_export_follows_the_search(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    await make_office(session_factory, settings.files_dir)
+    await login(client, "clerk", PASSWORD)
+    rows = _csv(await (await client.get("/correspondents/export.csv?q=кузнецова")).read())
+    assert rows[0][:3] == ["Имя или название", "Тип", "Телефон"]
+    assert [(r[0], r[1], r[6]) for r in rows[1:]] == [("Ольга Кузнецова", "гражданин", "1")]
+    assert _csv(await (await client.get("/correspondents/export.csv?q=никого")).read())[1:] == []
