@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # Digests: the daily one at this local time; the weekly XLSX report on this ISO weekday (1 = Monday).
     digest_time: str = Field(default="08:30", pattern=r"^\d{2}:\d{2}$")
     weekly_report_day: int = Field(default=1, ge=1, le=7)
+    # Who gets them: "managers" (the organisation's figures), "heads" (their department's), or both.
+    digest_recipients: str = Field(
+        default="managers,heads", pattern=r"^(managers|heads)(,(managers|heads))?$"
+    )
     # Outage resources the dispatcher may choose (comma-separated codes); empty: all of them.
     outage_resources: str | None = None
     # E-mail channel: appeals read from an IMAP mailbox, answers sent by SMTP; off while imap_host is empty.

@@ -108,6 +108,7 @@ def create_scheduler(
             jobs.hhmm(settings.digest_time),
             settings.weekly_report_day,
         ],
+        kwargs={"groups": frozenset(settings.digest_recipients.split(","))},
         id="digests",
         next_run_time=utcnow(),
     )

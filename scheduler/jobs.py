@@ -103,6 +103,7 @@ async def digests(
     digest_time: time,
     weekly_day: int,
     now: datetime | None = None,
+    groups: frozenset[str] = frozenset({"managers", "heads"}),
 ) -> int:
     """From the digest time on, queue today's daily digest (and on the weekly day, the weekly
     report) for every recipient who has not had it; running again queues nothing new."""
@@ -111,9 +112,9 @@ async def digests(
     if local.time() < digest_time:
         return 0
     async with session_factory() as session:
-        queued = await queue_daily_digests(session, ctx, files_dir, now=now)
+        queued = await queue_daily_digests(session, ctx, files_dir, now=now, groups=groups)
         if local.isoweekday() == weekly_day:
-            queued += await queue_weekly_reports(session, ctx, files_dir, now=now)
+            queued += await queue_weekly_reports(session, ctx, files_dir, now=now, groups=groups)
         await session.commit()
     if queued:
         log.info("digests: %d messages queued", queued)

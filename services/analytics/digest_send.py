@@ -25,6 +25,7 @@ from services.analytics.kpi import ORGANISATION, Scope
 from services.files import store_file
 from services.notify import N_, NoticeContext, Translator
 
+ALL_GROUPS = frozenset({"managers", "heads"})
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
 PNG = frozenset({"image/png"})
 XLSX = frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"})
@@ -37,17 +38,14 @@ class Recipient:
     heading: str  # department name, or "" for the organisation
 
 
-async def digest_recipients(session: AsyncSession) -> list[Recipient]:
-    managers = (
-        await session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.MANAGER, User.is_active, User.telegram_id.is_not(None))
-            .order_by(User.id)
-        )
-    ).unique()
-    result = [Recipient(u, ORGANISATION, "") for u in managers]
+async def digest_recipients(session: AsyncSession, groups: frozenset[str] = ALL_GROUPS) -> list[Recipient]:
+    """Managers (organisation) and department heads (their department), as ``groups`` allows."""
+    result: list[Recipient] = []
+    if "managers" in groups:
+        result = await _managers(session)
     seen = {r.user.id for r in result}
+    if "heads" not in groups:
+        return result
     heads = await session.execute(
         select(User, Department)
         .join(Department, Department.head_id == User.id)
@@ -59,6 +57,18 @@ async def digest_recipients(session: AsyncSession) -> list[Recipient]:
             result.append(Recipient(user, Scope(department_id=department.id), department.name))
             seen.add(user.id)
     return result
+
+
+async def _managers(session: AsyncSession) -> list[Recipient]:
+    managers = (
+        await session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.MANAGER, User.is_active, User.telegram_id.is_not(None))
+            .order_by(User.id)
+        )
+    ).unique()
+    return [Recipient(u, ORGANISATION, "") for u in managers]
 
 
 async def scope_of(session: AsyncSession, user: User) -> tuple[Scope, str] | None:
@@ -84,11 +94,16 @@ def _heading(r: Recipient, t: Translator) -> str:
 
 
 async def queue_daily_digests(
-    session: AsyncSession, ctx: NoticeContext, files_dir: Path, *, now: datetime
+    session: AsyncSession,
+    ctx: NoticeContext,
+    files_dir: Path,
+    *,
+    now: datetime,
+    groups: frozenset[str] = ALL_GROUPS,
 ) -> int:
     """Queue today's digest (about yesterday) for every recipient who has not had it. Returns how many."""
     day = ctx.local(now).date() - timedelta(days=1)
-    recipients = await digest_recipients(session)
+    recipients = await digest_recipients(session, groups)
     keys = {r.user.id: f"digest:d:{day.isoformat()}:{r.user.id}" for r in recipients}
     done = await _already_queued(session, list(keys.values()))
     digests: dict[Scope, Digest] = {}
@@ -137,11 +152,16 @@ def week_bounds(ctx: NoticeContext, now: datetime) -> tuple[date, datetime, date
 
 
 async def queue_weekly_reports(
-    session: AsyncSession, ctx: NoticeContext, files_dir: Path, *, now: datetime
+    session: AsyncSession,
+    ctx: NoticeContext,
+    files_dir: Path,
+    *,
+    now: datetime,
+    groups: frozenset[str] = ALL_GROUPS,
 ) -> int:
     """Queue last week's XLSX KPI report for every recipient who has not had it."""
     monday, start, end = week_bounds(ctx, now)
-    recipients = await digest_recipients(session)
+    recipients = await digest_recipients(session, groups)
     keys = {r.user.id: f"digest:w:{monday.isoformat()}:{r.user.id}" for r in recipients}
     done = await _already_queued(session, list(keys.values()))
     files: dict[tuple[Scope, str], str] = {}

@@ -173,3 +173,17 @@ async def test_digest_job_waits_for_its_time_and_sends_once(
     assert await run(now=later) == 4  # two daily digests and two weekly reports
     assert await run(now=later + timedelta(minutes=5)) == 0  # the next check, or after a restart
     assert await _outbox_rows(session_factory) == 4
+
+
+async def test_digest_recipients_are_configurable(
+    people: dict[str, object], session_factory: async_sessionmaker[AsyncSession], bot_settings: Settings
+) -> None:
+    ctx = NoticeContext.from_settings(bot_settings)
+    async with session_factory() as session:
+        heads_only = frozenset({"heads"})
+        queued = await queue_daily_digests(session, ctx, bot_settings.files_dir, now=NOW, groups=heads_only)
+        assert queued == 1
+        await session.commit()
+    async with session_factory() as session:
+        chats = set((await session.scalars(select(OutboxMessage.chat_id))).all())
+    assert chats == {HEAD_ID}
