@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Building, Category, Department, User, utcnow
 from models.enums import AppealChannel, Role
+from porucheno.demo_history import seed_history
 from services import staff
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.appeals.workflow import create_assignment_from_appeal
@@ -142,6 +143,7 @@ async def seed_demo(session: AsyncSession) -> bool:
         )
     await session.flush()
     await _seed_appeals(session, actor, {u.full_name: u for u in heads.values()})
+    await seed_history(session, actor, heads["ОО"])
     return True
 
 
