@@ -16,12 +16,14 @@ def on_time_trend_png(points: Sequence[TrendPoint], t: Translator) -> bytes:
     fig = Figure(figsize=(7, 3.2), dpi=110)
     ax = fig.add_subplot()
     labels = [p.day.strftime("%d.%m") for p in points]
-    ax.bar(labels, [p.done for p in points], color="#9ec5fe", label=t(N_("Done")))
+    x = list(range(len(points)))  # positions, not the labels: "23.11" is not a number to plot
+    ax.bar(x, [p.done for p in points], color="#9ec5fe", label=t(N_("Done")))
+    ax.set_xticks(x, labels)
     ax.set_ylabel(t(N_("Done")))
     ax.tick_params(axis="x", labelrotation=60, labelsize=8)
     rate_ax = ax.twinx()
     rates = [None if p.rate is None else p.rate * 100 for p in points]
-    rate_ax.plot(labels, [r if r is not None else float("nan") for r in rates], color="#198754", marker="o")
+    rate_ax.plot(x, [r if r is not None else float("nan") for r in rates], color="#198754", marker="o")
     rate_ax.set_ylim(0, 105)
     rate_ax.set_ylabel(t(N_("On time, %")))
     ax.set_title(t(N_("On-time trend")))
@@ -42,7 +44,9 @@ def breakdown_png(rows: Sequence[tuple[str, int, float | None]], t: Translator) 
     names = [name[:40] for name, _done, _rate in rows][::-1]
     done = [d for _name, d, _rate in rows][::-1]
     rates = [r for _name, _done, r in rows][::-1]
-    bars = ax.barh(names, done, color="#9ec5fe")
+    y = list(range(len(names)))
+    bars = ax.barh(y, done, color="#9ec5fe")
+    ax.set_yticks(y, names)
     for bar, rate in zip(bars, rates, strict=True):
         label = "—" if rate is None else f"{round(rate * 100)}%"
         ax.annotate(label, (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
