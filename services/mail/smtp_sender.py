@@ -101,7 +101,16 @@ def build_message(row: MailOutbox, mail_from: str, *, now: datetime | None = Non
     if row.in_reply_to and _MESSAGE_ID_RE.fullmatch(row.in_reply_to):  # not a hash of a letter without one
         msg["In-Reply-To"] = row.in_reply_to
         msg["References"] = row.in_reply_to
+    if not _written_by_a_person(row):
+        # Registration and status notices are automatic: vacation auto-replies must not answer them
+        # (RFC 3834), or the resident's auto-reply would come back as a new appeal.
+        msg["Auto-Submitted"] = "auto-generated"
     return msg
+
+
+def _written_by_a_person(row: MailOutbox) -> bool:
+    """The clerk's final answer (dedup key ``appeal:<id>:answered``) is a person's letter."""
+    return (row.dedup_key or "").split(":")[2:3] == ["answered"]
 
 
 def _classify(exc: Exception) -> bool:

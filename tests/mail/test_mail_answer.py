@@ -58,6 +58,8 @@ async def test_answer_reaches_the_resident_in_the_thread_of_the_letter(
     assert answer["Subject"] == f"Обращение № {appeal.reg_number}: ответ"
     assert "Яма будет заделана до 1 июня." in answer.get_content()
     assert ack["Message-ID"] != answer["Message-ID"]
+    # The acknowledgement is automatic (auto-replies must ignore it); the answer is a person's letter.
+    assert ack["Auto-Submitted"] == "auto-generated" and answer["Auto-Submitted"] is None
     async with session_factory() as session:
         statuses = (await session.scalars(select(MailOutbox.status))).all()
     assert statuses == ["sent", "sent"]
