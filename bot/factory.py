@@ -12,6 +12,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.commit_before_send import CommitBeforeSend
 from bot.i18n import N_, CatalogI18n
 from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
 from handlers import create_menu, create_router
@@ -31,11 +32,13 @@ def create_bot(settings: Settings, *, session: AiohttpSession | None = None) -> 
     if session is None and settings.bot_api_url.rstrip("/") != DEFAULT_BOT_API_URL:
         # A self-hosted Bot API server, or the sandbox in demo mode and tests.
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
-    return Bot(
+    bot = Bot(
         token=settings.bot_token,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    bot.session.middleware(CommitBeforeSend())
+    return bot
 
 
 def _storage(settings: Settings) -> BaseStorage:

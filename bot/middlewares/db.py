@@ -11,6 +11,7 @@ from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.commit_before_send import UPDATE_SESSION, track_writes
 from services.staff import get_user_by_telegram
 from services.telegram_accounts import TelegramProfile, touch_account
 
@@ -18,8 +19,9 @@ from services.telegram_accounts import TelegramProfile, touch_account
 class DbSessionMiddleware(BaseMiddleware):
     """Outer ``update`` middleware: handlers get ``session``, ``account`` and ``user`` (staff or None).
 
-    The handler's work is committed only when it returns normally, so a failed update leaves no
-    half-written rows behind.
+    The handler's work is committed when it returns normally, so a failed update leaves no
+    half-written rows behind; and before any message the handler sends, so the user is never told
+    about a change that is not yet saved (``bot/commit_before_send.py``).
     """
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
@@ -34,6 +36,8 @@ class DbSessionMiddleware(BaseMiddleware):
         tg_user: TgUser | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         async with self.session_factory() as session:
+            track_writes(session)
+            token = UPDATE_SESSION.set(session)  # replies commit first (bot/commit_before_send.py)
             data["session"] = session
             data["account"] = data["user"] = None
             if tg_user is not None and not tg_user.is_bot:
@@ -44,6 +48,8 @@ class DbSessionMiddleware(BaseMiddleware):
             except BaseException:
                 await session.rollback()
                 raise
+            finally:
+                UPDATE_SESSION.reset(token)
             await session.commit()
             return result
 
