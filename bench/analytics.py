@@ -155,8 +155,14 @@ async def load(engine: AsyncEngine, rows: int, appeals: int) -> float:
                 }
             )
         await _insert(engine, Appeal, batch)
-    async with engine.begin() as conn:
-        await conn.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":
+        # The steady state autovacuum keeps: statistics and the visibility map (index-only scans).
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE"))
+    else:
+        async with engine.begin() as conn:
+            await conn.execute(text("ANALYZE"))
     return time.perf_counter() - started
 
 

@@ -167,11 +167,13 @@ async def assignment_kpi_by(
     for k, n in await _grouped(session, overdue):
         kpi(k).overdue_now = n
 
+    # The organisation's totals need no join: events and requests are counted on their own index.
+    needs_join = group is not GroupBy.NONE or scope != ORGANISATION
+    returned_from = select(key, func.count()).select_from(AuditEvent)
+    if needs_join:
+        returned_from = returned_from.join(Assignment, Assignment.id == AuditEvent.entity_id)
     returned = _scoped(
-        select(key, func.count())
-        .select_from(AuditEvent)
-        .join(Assignment, Assignment.id == AuditEvent.entity_id)
-        .where(
+        returned_from.where(
             AuditEvent.entity_type == "assignment",
             AuditEvent.action == "return",
             AuditEvent.at >= start,
@@ -186,11 +188,13 @@ async def assignment_kpi_by(
         kpi(k).declined = n
 
     approved = case((ExtensionRequest.status == ExtensionStatus.APPROVED, 1), else_=0)
+    extensions_from = select(key, func.count(), func.coalesce(func.sum(approved), 0)).select_from(
+        ExtensionRequest
+    )
+    if needs_join:
+        extensions_from = extensions_from.join(Assignment, Assignment.id == ExtensionRequest.assignment_id)
     extensions = _scoped(
-        select(key, func.count(), func.coalesce(func.sum(approved), 0))
-        .select_from(ExtensionRequest)
-        .join(Assignment, Assignment.id == ExtensionRequest.assignment_id)
-        .where(ExtensionRequest.created_at >= start, ExtensionRequest.created_at < end),
+        extensions_from.where(ExtensionRequest.created_at >= start, ExtensionRequest.created_at < end),
         scope,
     ).group_by(key)
     for k, n, n_approved in await _grouped(session, extensions):
