@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     )
     # Outage resources the dispatcher may choose (comma-separated codes); empty: all of them.
     outage_resources: str | None = None
+    # Subscribers are warned this many hours before a planned outage starts.
+    outage_warning_hours: float = Field(default=24.0, gt=0, le=24 * 14)
     # E-mail channel: appeals read from an IMAP mailbox, answers sent by SMTP; off while imap_host is empty.
     imap_host: str = ""
     imap_port: int = Field(default=993, ge=1, le=65535)

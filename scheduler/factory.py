@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -75,6 +75,7 @@ def create_scheduler(
         "interval",
         minutes=settings.deadline_scan_minutes,
         args=[session_factory, ctx],
+        kwargs={"warn_before": timedelta(hours=settings.outage_warning_hours)},
         id="planned_outages",
         next_run_time=utcnow(),
     )

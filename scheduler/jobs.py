@@ -60,11 +60,14 @@ async def overdue_escalation(
 
 
 async def planned_outages(
-    session_factory: async_sessionmaker[AsyncSession], ctx: NoticeContext, now: datetime | None = None
+    session_factory: async_sessionmaker[AsyncSession],
+    ctx: NoticeContext,
+    now: datetime | None = None,
+    warn_before: timedelta = timedelta(hours=24),
 ) -> None:
     """Warn subscribers before planned outages, and tell them when they start and end."""
     async with session_factory() as session:
-        result = await planned_scan(session, ctx, now or utcnow())
+        result = await planned_scan(session, ctx, now or utcnow(), warn_before)
         await session.commit()
     if result.queued:
         log.info("planned outages: %s notices queued", result.queued)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porucheno.settings import Settings
@@ -26,3 +28,15 @@ async def test_jobs_are_registered_in_local_time(
     assert str(scheduler.timezone) == "Europe/Moscow"
     trigger = str(jobs["overdue_escalation"].trigger)
     assert "hour='9'" in trigger and "minute='30'" in trigger
+
+
+async def test_settings_reach_the_jobs(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    changed = settings.model_copy(
+        update={"outage_warning_hours": 48.0, "digest_recipients": "heads", "digest_time": "07:45"}
+    )
+    jobs = {job.id: job for job in create_scheduler(changed, session_factory, SchedulerHealth()).get_jobs()}
+    assert jobs["planned_outages"].kwargs == {"warn_before": timedelta(hours=48)}
+    assert jobs["digests"].kwargs == {"groups": frozenset({"heads"})}
+    assert jobs["digests"].args[3] == time(7, 45)
