@@ -61,6 +61,14 @@ def _row(e: LogEntry, t: Translator, ctx: NoticeContext) -> list[object]:
     ]
 
 
+def log_rows(
+    entries: list[LogEntry], ctx: NoticeContext, locale: str | None = None
+) -> tuple[list[str], list[list[object]]]:
+    """The log as a header and plain rows (local times), for CSV and other tables."""
+    t = Translator(locale or ctx.default_locale)
+    return [t(h) for h in HEADER], [_row(e, t, ctx) for e in entries]
+
+
 def log_workbook(entries: list[LogEntry], ctx: NoticeContext, locale: str | None = None) -> bytes:
     t = Translator(locale or ctx.default_locale)
     wb = Workbook()

@@ -57,6 +57,11 @@ async def test_outages_and_addresses_export(
     sheet = wb.active
     assert sheet is not None and {sheet["A2"].value, sheet["A3"].value} == {town.active_id, town.past_id}
 
+    log = _csv(await (await client.get("/outages/log.csv?from=2025-03-10&to=2025-03-10")).read())
+    assert [r[0] for r in log[1:]] == [str(town.past_id)]
+    assert log[1][4:7] == ["10.03.2025 10:00", "10.03.2025 14:00", "10.03.2025 13:00"]  # start, expected, end
+    assert (await client.get("/outages/log.csv?from=2025-03-10&to=2025-03-01")).status == 400
+
     rows = _csv(await (await client.get("/buildings/export.csv?social=1")).read())
     assert rows[0][:4] == ["Улица", "Дом", "Тип", "Социально значимый объект"]
     assert sorted((r[0], r[1]) for r in rows[1:]) == [("ул. Мира", "10"), ("ул. Школьная", "5")]

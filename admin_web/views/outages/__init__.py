@@ -16,6 +16,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/outages/summary", reports.outage_summary, name="outage_summary")
     router.add_get("/outages/log", reports.outage_log, name="outage_log")
     router.add_get("/outages/log.xlsx", reports.outage_log_xlsx, name="outage_log_xlsx")
+    router.add_get("/outages/log.csv", reports.outage_log_csv, name="outage_log_csv")
     router.add_get(r"/outages/{outage_id:\d{1,18}}", outage_pages.outage_page, name="outage_page")
     router.add_get(
         r"/outages/{outage_id:\d{1,18}}/progress", outage_pages.outage_progress, name="outage_progress"

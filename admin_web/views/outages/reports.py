@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from aiohttp import web
 
+from admin_web.exports import table_response
 from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import render
@@ -80,6 +81,7 @@ async def outage_log(request: web.Request) -> web.StreamResponse:
             "total_houses": sum(e.houses for e in entries),
             "total_house_hours": sum(e.house_hours for e in entries),
             "xlsx_url": request.app.router["outage_log_xlsx"].url_for().with_query(period.query),
+            "csv_url": request.app.router["outage_log_csv"].url_for().with_query(period.query),
             "section": "outages",
             "tab": "log",
         },
@@ -104,3 +106,17 @@ async def outage_log_xlsx(request: web.Request) -> web.StreamResponse:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+@viewer
+async def outage_log_csv(request: web.Request) -> web.StreamResponse:
+    """The same log as the XLSX, as CSV (the rows of :func:`services.outages.export.log_rows`)."""
+    period = _period(request)
+    if period.error:
+        raise web.HTTPBadRequest()
+    start, end = period.bounds(request)
+    ctx = notice_context(request)
+    entries = await summary.outage_log(request[DB_KEY], start, end, utcnow())
+    header, rows = export.log_rows(entries, ctx, current_locale.get())
+    name = f"outages_{period.first.isoformat()}_{period.last.isoformat()}"
+    return table_response("csv", name, header, rows)
