@@ -16,7 +16,7 @@ from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from bot.pickers import PickCallback
 from handlers.assignment_create import confirm, deadline, executor, files, text
-from handlers.assignment_create.guard import CreatorGuard
+from handlers.assignment_create.guard import creator_guard
 from handlers.assignment_create.steps import CREATOR_ROLES
 
 NEW_ASSIGNMENT = MenuItem(
@@ -36,7 +36,7 @@ async def outdated(query: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name="assignment_create")
-    guard = CreatorGuard()
+    guard = creator_guard()
     router.message.middleware(guard)
     router.callback_query.middleware(guard)
     router.message.register(text.start, MenuButton(NEW_ASSIGNMENT.key))

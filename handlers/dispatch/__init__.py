@@ -1,7 +1,7 @@
 """The duty dispatcher in Telegram: new outages, the published ones, and residents' reports.
 
 Menu items for dispatchers (admins see them too). Every handler of this router runs behind
-:class:`DispatcherGuard`, so forged or stale presses by anyone else are refused before they act.
+the guard (``dispatcher_guard``), so forged or stale presses by anyone else are refused before they act.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from bot.dispatch.callbacks import HouseCallback, StepCallback
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from handlers.dispatch import addresses, new_outage, outages, publish, signals, times
-from handlers.dispatch.guard import DispatcherGuard
+from handlers.dispatch.guard import dispatcher_guard
 from models.enums import Role
 
 DISPATCHERS = frozenset({Role.DISPATCHER})
@@ -49,7 +49,7 @@ async def outdated(query: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name="dispatch")
-    guard = DispatcherGuard()
+    guard = dispatcher_guard()
     router.message.middleware(guard)
     router.callback_query.middleware(guard)
     router.message.register(new_outage.start, MenuButton(NEW_OUTAGE.key))
