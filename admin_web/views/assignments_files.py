@@ -9,6 +9,7 @@ from aiohttp import web
 
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.views.assignments_common import acting_user
+from models import StoredFile
 from services.assignments import panel_detail
 from services.files import file_path
 
@@ -29,6 +30,12 @@ async def file_download(request: web.Request) -> web.StreamResponse:
     stored = await panel_detail.file_for_panel(request[DB_KEY], int(request.match_info["file_id"]), user)
     if stored is None:
         raise web.HTTPNotFound()
+    return stored_file_response(request, stored)
+
+
+def stored_file_response(request: web.Request, stored: StoredFile) -> web.StreamResponse:
+    """A stored file, already authorised by the caller: shown inline when the browser can display
+    it safely, else downloaded; never cached by shared proxies."""
     path = file_path(request.config_dict[SETTINGS_KEY].files_dir, stored)
     if not path.is_file():
         raise web.HTTPNotFound()

@@ -254,9 +254,9 @@ async def test_forged_and_stale_actions_are_refused_with_a_message(
         assert assignment is not None and assignment.status == AssignmentStatus.ACKNOWLEDGED
         actions = (
             await s.scalars(
-                select(AuditEvent.action).where(
-                    AuditEvent.entity_type == "assignment", AuditEvent.entity_id == aid
-                )
+                select(AuditEvent.action)
+                .where(AuditEvent.entity_type == "assignment", AuditEvent.entity_id == aid)
+                .order_by(AuditEvent.id)
             )
         ).all()
     assert actions == ["created", "acknowledge"]

@@ -28,7 +28,6 @@ def contacts_line(c: Correspondent) -> str:
     return ", ".join(v for v in (c.phone, c.email, c.postal_address) if v)
 
 
-@requires_role(*STAFF_ROLES)
 async def _find(request: web.Request, q: str, *, limit: int, offset: int) -> list[Correspondent]:
     db = request[DB_KEY]
     if q:
@@ -44,6 +43,7 @@ async def _find(request: web.Request, q: str, *, limit: int, offset: int) -> lis
     return list((await db.scalars(query)).all())
 
 
+@requires_role(*STAFF_ROLES)
 async def correspondent_list(request: web.Request) -> web.StreamResponse:
     q = (request.query.get("q") or "").strip()[:QUERY_LIMIT]
     page = min(max(int_or_none(request.query.get("page")) or 1, 1), MAX_PAGE)
