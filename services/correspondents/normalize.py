@@ -14,7 +14,7 @@ def digits_of(text: str | None) -> str:
 
 
 def normalize_phone(text: str | None) -> str | None:
-    """``+7XXXXXXXXXX`` for Russian numbers (``8 916 …``, ``+7 (916) …``, ``916 …``); other numbers
+    """``+7`` and ten digits for Russian numbers (``8 916 …``, ``+7 (916) …``, ``916 …``); other numbers
     written with ``+`` keep their country code; anything else is not a phone number (None)."""
     raw = (text or "").strip()
     digits = digits_of(raw)

@@ -94,9 +94,9 @@ async def test_imap_over_tls_and_starttls(
     imap_server.append(mailbox, letter(subject="По защищённому каналу"))
     implicit = imap_server.config(mailbox, ssl=True, port=imap_server.ssl_port)
     upgraded = imap_server.config(mailbox, starttls=True)
-    with pytest.raises(ImapError):  # an untrusted certificate is refused
-        async with ImapMailbox(implicit):
-            pass
+    with pytest.raises(ImapError):  # an untrusted certificate is refused at connection
+        async with ImapMailbox(implicit) as box:
+            await box.uids_after(0)
     monkeypatch.setenv("SSL_CERT_FILE", str(imap_server.cert))
     for config in (implicit, upgraded):
         async with ImapMailbox(config) as box:
