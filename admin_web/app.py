@@ -195,9 +195,13 @@ def _add_routes(app: web.Application) -> None:
     r.add_post("/logout", auth.logout, name="logout")
     r.add_post("/locale", auth.set_locale, name="locale")
     r.add_get("/departments", departments.department_list, name="departments")
+    r.add_get(
+        r"/departments/export.{fmt:(xlsx|csv)}", departments.department_export, name="departments_export"
+    )
     _get_post(r, "/departments/new", departments.department_new, "department_new")
     _get_post(r, r"/departments/{dept_id:\d+}", departments.department_edit, "department_edit")
     r.add_get("/staff", staff.staff_list, name="staff")
+    r.add_get(r"/staff/export.{fmt:(xlsx|csv)}", staff.staff_export, name="staff_export")
     _get_post(r, "/staff/new", staff.staff_new, "staff_new")
     _get_post(r, r"/staff/{user_id:\d+}", staff.staff_edit, "staff_edit")
     r.add_post(r"/staff/{user_id:\d+}/invite", staff.staff_invite, name="staff_invite")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from admin_web.exports import table_response
 from admin_web.forms import Form
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, USER_KEY
@@ -101,3 +102,32 @@ def _values(dept: Department | None) -> dict[str, str]:
         "parent_id": str(dept.parent_id or ""),
         "head_id": str(dept.head_id or ""),
     }
+
+
+DEPARTMENT_EXPORT_HEADER = (N_("Name"), N_("Short name"), N_("Parent department"), N_("Head"), N_("Active"))
+
+
+@requires_role(Role.ADMIN)
+async def department_export(request: web.Request) -> web.StreamResponse:
+    departments = await org_admin.list_departments_with_heads(request[DB_KEY])
+    names = {d.id: d.name for d in departments}
+    yes, no = gettext("yes"), gettext("no")
+    rows = [
+        [
+            d.name,
+            d.short_name or "",
+            names.get(d.parent_id, "") if d.parent_id else "",
+            d.head.full_name if d.head else "",
+            yes if d.is_active else no,
+        ]
+        for d in departments
+    ]
+    header = [gettext(h) for h in DEPARTMENT_EXPORT_HEADER]
+    return table_response(
+        request.match_info["fmt"],
+        "departments",
+        header,
+        rows,
+        sheet=gettext("Departments"),
+        widths=(40, 14, 40, 34, 8),
+    )

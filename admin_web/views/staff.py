@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from admin_web.exports import table_response
 from admin_web.forms import EMAIL_RE, LOGIN_RE, PHONE_RE, Form
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
@@ -23,13 +24,18 @@ from services.staff import get_user, list_departments
 ROLE_VALUES = [r.value for r in Role]
 
 
+def _staff_filters(request: web.Request) -> tuple[int | None, Role | None]:
+    role_value = request.query.get("role") or ""
+    return _int_or_none(request.query.get("department")), Role(
+        role_value
+    ) if role_value in ROLE_VALUES else None
+
+
 @requires_role(Role.ADMIN)
 async def staff_list(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     departments = await list_departments(db)
-    department_id = _int_or_none(request.query.get("department"))
-    role_value = request.query.get("role") or ""
-    role = Role(role_value) if role_value in ROLE_VALUES else None
+    department_id, role = _staff_filters(request)
     users = await org_admin.list_staff(db, department_id=department_id, role=role)
     return await render(
         request,
@@ -41,7 +47,46 @@ async def staff_list(request: web.Request) -> web.StreamResponse:
             "filter_role": role.value if role else "",
             "roles": ROLE_LABELS,
             "section": "staff",
+            "export_query": {k: request.query[k] for k in ("department", "role") if request.query.get(k)},
         },
+    )
+
+
+STAFF_EXPORT_HEADER = (
+    N_("Full name"),
+    N_("Position"),
+    N_("Department"),
+    N_("Roles"),
+    N_("Phone"),
+    N_("E-mail"),
+    N_("Linked to Telegram"),
+    N_("Active"),
+)
+
+
+@requires_role(Role.ADMIN)
+async def staff_export(request: web.Request) -> web.StreamResponse:
+    """The staff list with its filters, as XLSX or CSV."""
+    department_id, role = _staff_filters(request)
+    users = await org_admin.list_staff(request[DB_KEY], department_id=department_id, role=role)
+    yes, no = gettext("yes"), gettext("no")
+    rows = [
+        [
+            u.full_name,
+            u.position or "",
+            u.department.name if u.department else "",
+            ", ".join(gettext(ROLE_LABELS.get(r.value, r.value)) for r in sorted(u.roles)),
+            u.phone or "",
+            u.email or "",
+            yes if u.telegram_id else no,
+            yes if u.is_active else no,
+        ]
+        for u in users
+    ]
+    header = [gettext(h) for h in STAFF_EXPORT_HEADER]
+    widths = (34, 26, 30, 30, 18, 28, 10, 8)
+    return table_response(
+        request.match_info["fmt"], "staff", header, rows, sheet=gettext("Staff"), widths=widths
     )
 
 

@@ -10,8 +10,11 @@ from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models import Project, User
 from porucheno.settings import Settings
-from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, login
+from services import staff
+from services.audit import Actor
+from tests.web.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, IGNORE_SESSION_KEY_WARNING, login
 from tests.web.outages_support import PASSWORD, make_town
 from tests.web.test_appeals_http import make_office
 
@@ -77,3 +80,31 @@ async def test_correspondents_export_follows_the_search(
     assert rows[0][:3] == ["Имя или название", "Тип", "Телефон"]
     assert [(r[0], r[1], r[6]) for r in rows[1:]] == [("Ольга Кузнецова", "гражданин", "1")]
     assert _csv(await (await client.get("/correspondents/export.csv?q=никого")).read())[1:] == []
+
+
+async def test_staff_departments_and_projects_export(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], admin: User
+) -> None:
+    async with session_factory() as session:
+        roads = await staff.create_department(
+            session, Actor.system("test"), "Дорожный отдел", short_name="ДО"
+        )
+        worker = await staff.create_user(
+            session, Actor.system("test"), full_name="Петров Пётр", department_id=roads.id, telegram_id=4242
+        )
+        await staff.set_department_head(session, Actor.system("test"), roads.id, worker.id)
+        session.add(Project(name="Ремонт моста", manager_id=worker.id))
+        await session.commit()
+    await login(client, ADMIN_LOGIN, ADMIN_PASSWORD)
+    rows = _csv(await (await client.get(f"/staff/export.csv?department={roads.id}")).read())
+    assert rows[0][:4] == ["ФИО", "Должность", "Подразделение", "Роли"]
+    assert [(r[0], r[2], r[6]) for r in rows[1:]] == [("Петров Пётр", "Дорожный отдел", "да")]
+    rows = _csv(await (await client.get("/departments/export.csv")).read())
+    assert ["Дорожный отдел", "ДО", "", "Петров Пётр", "да"] in rows[1:]
+    wb = load_workbook(io.BytesIO(await (await client.get("/projects/export.xlsx")).read()))
+    sheet = wb.active
+    assert sheet is not None and [c.value for c in sheet[2]][:3] == [
+        "Ремонт моста",
+        "Петров Пётр",
+        "в графике",
+    ]

@@ -14,6 +14,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/analytics/kpi.xlsx", kpi.export_xlsx, name="analytics_xlsx")
     router.add_get("/analytics/kpi.csv", kpi.export_csv, name="analytics_csv")
     router.add_get("/projects", projects.project_list, name="projects")
+    router.add_get(r"/projects/export.{fmt:(xlsx|csv)}", projects.project_export, name="projects_export")
     router.add_get("/projects/new", projects.project_new, name="project_new")
     router.add_post("/projects/new", projects.project_new)
     router.add_get(r"/projects/{project_id:\d+}", projects.project_page, name="project_page")

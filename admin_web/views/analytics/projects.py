@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
+from admin_web.exports import table_response
 from admin_web.forms import Form
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
@@ -208,3 +209,48 @@ async def project_act(request: web.Request) -> web.StreamResponse:
         for message in form.errors.values():
             await flash(request, message)
     raise web.HTTPSeeOther(request.app.router["project_page"].url_for(project_id=str(project_id)))
+
+
+PROJECT_EXPORT_HEADER = (
+    N_("Project"),
+    N_("Project manager"),
+    N_("Status"),
+    N_("Start"),
+    N_("End"),
+    N_("Stages done"),
+    N_("Stages"),
+    N_("Assignments done"),
+    N_("Assignments"),
+)
+
+
+async def project_export(request: web.Request) -> web.StreamResponse:
+    await _viewer(request)
+    db = request[DB_KEY]
+    show_done = request.query.get("done") == "1"
+    progresses = await all_projects(db, today=_today(request), now=utcnow(), include_done=show_done)
+    names = dict((await db.execute(select(User.id, User.full_name))).all())
+    await db.commit()
+    rows = [
+        [
+            p.project.name,
+            names.get(p.project.manager_id, ""),
+            gettext(STATUS_LABELS[p.status.value]),
+            p.project.starts_on,
+            p.project.ends_on,
+            sum(1 for s in p.stages if s.status.value == "done"),
+            len(p.stages),
+            p.work.done,
+            p.work.total,
+        ]
+        for p in progresses
+    ]
+    header = [gettext(h) for h in PROJECT_EXPORT_HEADER]
+    return table_response(
+        request.match_info["fmt"],
+        "projects",
+        header,
+        rows,
+        sheet=gettext("Projects"),
+        widths=(44, 30, 14, 12, 12, 8, 8, 8, 8),
+    )
