@@ -3,6 +3,7 @@ change applied through the service (which notifies the residents through the out
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 
 from aiogram import Bot
@@ -21,6 +22,7 @@ from models import User
 from services.errors import DomainError
 from services.notify import NoticeContext, Translator, html_escape
 from services.outages import lifecycle
+from services.outages.notices import Broadcast
 
 
 async def back_to_menu(
@@ -42,6 +44,30 @@ async def show_card(
     outage = await lifecycle.get_outage(session, outage_id)
     text, markup = await card_view(session, outage, t, ctx, note=note)
     await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def _apply(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    ctx: NoticeContext,
+    menu: Menu,
+    i18n: I18n,
+    outage_id: int,
+    change: Awaitable[Broadcast],
+    done: str,
+) -> None:
+    """Apply a change to a published outage; say how it went and show the updated card."""
+    try:
+        result = await change
+    except DomainError as exc:
+        await back_to_menu(bot, chat_id, state, user, menu, i18n, domain_error_text(exc))
+        return
+    await back_to_menu(bot, chat_id, state, user, menu, i18n, done)
+    await show_card(bot, chat_id, session, outage_id, t, ctx, notified(result.queued, t))
 
 
 async def addresses_done(
@@ -82,13 +108,10 @@ async def addresses_done(
             reply_markup=keyboards.remove_confirm_markup(t),
         )
         return
-    try:
-        result = await lifecycle.add_buildings(session, ctx, user, outage_id, chosen)
-    except DomainError as exc:
-        await back_to_menu(bot, chat_id, state, user, menu, i18n, domain_error_text(exc))
-        return
-    await back_to_menu(bot, chat_id, state, user, menu, i18n, t("Houses added."))
-    await show_card(bot, chat_id, session, outage_id, t, ctx, notified(result.queued, t))
+    change = lifecycle.add_buildings(session, ctx, user, outage_id, chosen)
+    await _apply(
+        bot, chat_id, state, session, user, t, ctx, menu, i18n, outage_id, change, t("Houses added.")
+    )
 
 
 async def remove_confirmed(
@@ -104,13 +127,10 @@ async def remove_confirmed(
 ) -> None:
     data = await state.get_data()
     outage_id = int(str(data.get("outage_id")))
-    try:
-        result = await lifecycle.remove_buildings(session, ctx, user, outage_id, ids(data.get("buildings")))
-    except DomainError as exc:
-        await back_to_menu(bot, chat_id, state, user, menu, i18n, domain_error_text(exc))
-        return
-    await back_to_menu(bot, chat_id, state, user, menu, i18n, t("Houses removed."))
-    await show_card(bot, chat_id, session, outage_id, t, ctx, notified(result.queued, t))
+    change = lifecycle.remove_buildings(session, ctx, user, outage_id, ids(data.get("buildings")))
+    await _apply(
+        bot, chat_id, state, session, user, t, ctx, menu, i18n, outage_id, change, t("Houses removed.")
+    )
 
 
 async def time_done(
