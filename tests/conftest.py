@@ -2,7 +2,8 @@
 
 PostgreSQL comes from ``PORUCHENO_TEST_DATABASE_URL`` (default: the local ``test`` database). Each
 test gets its own schema there (and its own file on SQLite), so tests never see each other's rows.
-When no PostgreSQL server answers, its half of the suite is skipped with the reason printed.
+When no PostgreSQL server answers, its half of the suite is skipped with the reason printed (in CI it
+fails instead: see ``tests/prerequisites.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import models
 from models.db import create_engine, create_session_factory
 from porucheno.settings import Settings
+from tests.prerequisites import missing
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 _pg_status: dict[str, str | None] = {}
@@ -62,7 +64,7 @@ def db_backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql":
         reason = pg_skip_reason()
         if reason:
-            pytest.skip(reason)
+            missing(reason)
     return request.param
 
 

@@ -21,11 +21,17 @@ import aiohttp
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
+from tests.prerequisites import missing
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    if not CHROMIUM.exists():
+        missing("Debian's chromium is not installed")
 
 
 def _free_port() -> int:

@@ -38,6 +38,7 @@ from aiosmtpd.controller import Controller
 
 from services.mail.imap_client import ImapConfig, encode_mailbox
 from services.mail.smtp_sender import SmtpConfig
+from tests.prerequisites import missing
 
 DOVECOT = "/usr/sbin/dovecot"
 IMAP_USER, IMAP_PASSWORD = "appeals", "imap-test-password"
@@ -110,7 +111,7 @@ def _dovecot_users() -> tuple[str, str, int, int]:
         pwd.getpwnam("dovenull")
         internal = pwd.getpwnam("dovecot")
     except KeyError:
-        pytest.skip("dovecot runs as root only with its own dovenull/dovecot users, which are missing")
+        missing("dovecot runs as root only with its own dovenull/dovecot users, which are missing")
     return "dovenull", "dovecot", internal.pw_uid, internal.pw_gid
 
 
@@ -165,7 +166,7 @@ service anvil {{
 @pytest.fixture(scope="session")
 def imap_server() -> Iterator[ImapServer]:
     if not os.access(DOVECOT, os.X_OK):
-        pytest.skip(
+        missing(
             "Dovecot is not installed and could not be (needs root or sudo): "
             "`make test` installs Debian's dovecot-imapd"
         )

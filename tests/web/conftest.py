@@ -24,6 +24,7 @@ from models.db import create_engine
 from porucheno.settings import Settings
 from services.audit import Actor
 from services.staff import create_user
+from tests.prerequisites import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 HAVE_CHROMIUM = CHROMIUM.exists()
@@ -120,7 +121,7 @@ async def live_url(app_factory: AppFactory) -> AsyncIterator[str]:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Browser]:
     if not HAVE_CHROMIUM:
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it")
+        missing(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it")
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
