@@ -41,6 +41,7 @@ mailserver:
 
 test: $(STAMP) browser mailserver
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
