@@ -1,4 +1,4 @@
-"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check."""
+"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check, backup, restore."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import logging
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from porucheno.settings import Settings, SettingsError, load_settings
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+DEFAULT_BACKUP_DIR = Path("var/backups")
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -155,6 +157,33 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from services.backup import BackupError, create_backup
+
+    dest = args.to or settings.backup_dir or DEFAULT_BACKUP_DIR
+    try:
+        path = asyncio.run(create_backup(settings.database_url, settings.files_dir, dest))
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Backup written to {path}")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from services.backup import BackupError, restore_backup
+
+    try:
+        data = asyncio.run(
+            restore_backup(args.backup, settings.database_url, settings.files_dir, force=args.force)
+        )
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Restored the backup of {data['created_at']} into {settings.database_url}, {settings.files_dir}")
+    return 0
+
+
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import ClientError
     from sqlalchemy import text
@@ -247,6 +276,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="check configuration, database and Bot API reachability").set_defaults(
         func=cmd_check
     )
+    backup = sub.add_parser("backup", help="back up the database and the files directory")
+    backup.add_argument(
+        "--to", type=Path, help="directory for the backup (default: PORUCHENO_BACKUP_DIR or var/backups)"
+    )
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into an empty database and files directory")
+    restore.add_argument("backup", type=Path, help="the backup directory (porucheno-backup-...)")
+    restore.add_argument("--force", action="store_true", help="replace a target that is not empty")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

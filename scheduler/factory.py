@@ -114,6 +114,18 @@ def create_scheduler(
         next_run_time=utcnow(),
     )
     _add_mail_jobs(scheduler, settings, session_factory, ctx)
+    if settings.backup_dir is not None:
+        hour, minute = (int(x) for x in settings.backup_at.split(":"))
+        # Opens its own connections (backup API / pg_dump); a night missed while down runs late.
+        scheduler.add_job(
+            jobs.nightly_backup,
+            "cron",
+            hour=hour,
+            minute=minute,
+            args=[settings],
+            id="nightly_backup",
+            misfire_grace_time=12 * 3600,
+        )
     return scheduler
 
 
