@@ -91,6 +91,8 @@ def verify(root: Path) -> dict[str, Any]:
     """Check every checksum and size; return the manifest. Raises BackupError with one line."""
     if not root.is_dir():
         raise BackupError(f"Not a backup directory: {root}")
+    if not (root / SUMS).exists():
+        raise BackupError(f"Not a Porucheno backup: {root} has no {SUMS}")
     sums = _read_sums(root)
     if MANIFEST not in sums:
         raise BackupError(f"The backup is damaged: {SUMS} does not cover {MANIFEST}")
