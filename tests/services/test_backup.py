@@ -180,3 +180,48 @@ def test_sqlite_backup_includes_what_is_still_in_the_wal(tmp_path: Path) -> None
     assert backed_up.execute("select count(*) from t").fetchone()[0] == 100
     copied.close()
     backed_up.close()
+
+
+def test_sqlite_backup_is_a_snapshot_while_writers_go_on(tmp_path: Path) -> None:
+    """Every writer transaction adds a pair of rows: a consistent copy never holds half a pair."""
+    import sqlite3
+    import threading
+    from contextlib import closing
+
+    from services.backup import sqlite as sqlite_backup
+
+    db = tmp_path / "busy.sqlite3"
+    setup = sqlite3.connect(db)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("create table t (id integer primary key, v blob)")
+    setup.executemany("insert into t (v) values (?)", [(os.urandom(2000),) for _ in range(2000)])
+    setup.commit()
+    setup.close()
+    stop, writing = threading.Event(), threading.Event()
+
+    def write() -> None:
+        conn = sqlite3.connect(db, timeout=30)
+        while not stop.is_set():
+            with conn:
+                conn.executemany("insert into t (v) values (?)", [(os.urandom(2000),), (os.urandom(2000),)])
+            writing.set()
+        conn.close()
+
+    writers = [threading.Thread(target=write) for _ in range(2)]
+    for thread in writers:
+        thread.start()
+    try:
+        assert writing.wait(10)
+        counts = []
+        for n in range(3):
+            copy = tmp_path / f"copy{n}.sqlite3"
+            sqlite_backup.backup(db, copy)
+            with closing(sqlite3.connect(copy)) as conn:
+                counts.append(conn.execute("select count(*) from t").fetchone()[0])
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        stop.set()
+        for thread in writers:
+            thread.join()
+    assert all(count % 2 == 0 for count in counts)
+    assert counts == sorted(counts) and counts[-1] > 2000  # the writers really were writing
