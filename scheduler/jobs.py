@@ -138,12 +138,16 @@ async def nightly_backup(settings: Settings, now: datetime | None = None) -> Pat
     """Back up the database and the files once per night; a second run that night makes nothing."""
     assert settings.backup_dir is not None  # scheduled only when it is set
     now = now or utcnow()
-    result = await backup.nightly_backup(
-        settings.database_url,
-        settings.files_dir,
-        settings.backup_dir,
-        settings.backup_keep,
-        due_since=last_due(hhmm(settings.backup_at), settings.tz, now),
-        now=now,
-    )
+    try:
+        result = await backup.nightly_backup(
+            settings.database_url,
+            settings.files_dir,
+            settings.backup_dir,
+            settings.backup_keep,
+            due_since=last_due(hhmm(settings.backup_at), settings.tz, now),
+            now=now,
+        )
+    except backup.BackupError as exc:  # e.g. pg_dump missing: one line in the log, retried next night
+        log.error("nightly backup failed: %s", exc)
+        return None
     return result.created
