@@ -163,7 +163,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     dest = args.to or settings.backup_dir or DEFAULT_BACKUP_DIR
     try:
         path = asyncio.run(create_backup(settings.database_url, settings.files_dir, dest))
-    except BackupError as exc:
+    except (BackupError, OSError) as exc:  # OSError: e.g. the backup directory is not writable
         print(exc, file=sys.stderr)
         return 1
     print(f"Backup written to {path}")
@@ -177,7 +177,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
         data = asyncio.run(
             restore_backup(args.backup, settings.database_url, settings.files_dir, force=args.force)
         )
-    except BackupError as exc:
+    except (BackupError, OSError) as exc:  # OSError: e.g. the backup directory is not writable
         print(exc, file=sys.stderr)
         return 1
     print(f"Restored the backup of {data['created_at']} into {settings.database_url}, {settings.files_dir}")

@@ -102,14 +102,19 @@ def verify(root: Path) -> dict[str, Any]:
         raise BackupError(f"Not a Porucheno backup: {root / MANIFEST} is missing or unreadable")
     if data.get("version") != FORMAT_VERSION:
         raise BackupError(f"Unsupported backup format version {data.get('version')!r}")
-    listed = {}
-    for item in data.get("files", []):
-        rel = str(safe_relative(str(item["path"])))
-        if sums.get(rel) != item["sha256"]:
-            raise BackupError(f"The backup is damaged: {MANIFEST} and {SUMS} disagree about {rel}")
-        _check_file(root, rel, int(item["size"]), str(item["sha256"]))
-        listed[rel] = item
-    if set(sums) - {MANIFEST} != set(listed):
+    try:
+        listed = {}
+        for item in data["files"]:
+            rel = str(safe_relative(str(item["path"])))
+            if sums.get(rel) != item["sha256"]:
+                raise BackupError(f"The backup is damaged: {MANIFEST} and {SUMS} disagree about {rel}")
+            _check_file(root, rel, int(item["size"]), str(item["sha256"]))
+            listed[rel] = item
+        database_file = str(data["database"]["file"])
+        str(data["created_at"])
+    except (KeyError, TypeError, ValueError):
+        raise BackupError(f"The backup is damaged: {MANIFEST} is malformed") from None
+    if set(sums) - {MANIFEST} != set(listed) or database_file not in listed:
         raise BackupError(f"The backup is damaged: {MANIFEST} and {SUMS} list different files")
     return data
 

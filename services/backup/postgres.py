@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -68,8 +69,15 @@ def quote(name: str) -> str:
 async def _connect(target: PgTarget) -> AsyncIterator[AsyncConnection]:
     engine = create_async_engine(target.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
-        async with engine.connect() as conn:
+        try:
+            conn = await engine.connect()
+        except (OSError, SQLAlchemyError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+            raise BackupError(f"PostgreSQL at {target.url.host} does not answer: {first}") from None
+        try:
             yield conn
+        finally:
+            await conn.close()
     finally:
         await engine.dispose()
 

@@ -225,3 +225,25 @@ def test_sqlite_backup_is_a_snapshot_while_writers_go_on(tmp_path: Path) -> None
             thread.join()
     assert all(count % 2 == 0 for count in counts)
     assert counts == sorted(counts) and counts[-1] > 2000  # the writers really were writing
+
+
+async def test_crafted_manifest_cannot_write_outside_the_target(
+    settings: Settings, target_url: str, tmp_path: Path
+) -> None:
+    """A backup whose checksums are consistent but whose paths climb out is refused before restoring."""
+    import hashlib
+    import json
+
+    backup = await _backup(settings, tmp_path)
+    (backup / "evil").write_bytes(b"owned")
+    manifest = json.loads((backup / "manifest.json").read_text())
+    digest = hashlib.sha256(b"owned").hexdigest()
+    manifest["files"].append({"path": "files/../../evil", "size": 5, "sha256": digest})
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    listed = [(item["sha256"], item["path"]) for item in manifest["files"]]
+    listed.append((hashlib.sha256((backup / "manifest.json").read_bytes()).hexdigest(), "manifest.json"))
+    (backup / "SHA256SUMS").write_text("".join(f"{d}  {p}\n" for d, p in listed))
+
+    with pytest.raises(BackupError, match=r"unsafe path 'files/\.\./\.\./evil'"):
+        await restore_backup(backup, target_url, tmp_path / "restored-files")
+    assert await target_is_empty(target_url)
