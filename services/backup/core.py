@@ -130,7 +130,7 @@ async def restore_backup(
     if db.get("kind") != kind:
         raise BackupError(f"The backup holds a {db.get('kind')} database; the target is {kind}")
     revision = db.get("alembic_revision")
-    if revision and revision not in known_revisions(database_url):
+    if revision and revision not in await asyncio.to_thread(known_revisions, database_url):
         raise BackupError(
             f"The backup is at database revision {revision}, which this version of Porucheno "
             "does not know: install the version that made it"

@@ -41,8 +41,9 @@ class PgTarget:
     @classmethod
     def from_url(cls, database_url: str) -> PgTarget:
         url = make_url(database_url)
-        search_path = str(url.query.get("search_path") or "public")
-        schema = search_path.split(",")[0].strip().strip('"') or "public"
+        # The first real schema of the search path ("$user" is a placeholder, not a schema).
+        names = [n.strip().strip('"') for n in str(url.query.get("search_path") or "").split(",")]
+        schema = next((n for n in names if n and not n.startswith("$")), "public")
         return cls(url.difference_update_query(["search_path"]), schema)
 
     def libpq_env(self) -> dict[str, str]:

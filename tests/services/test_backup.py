@@ -247,3 +247,32 @@ async def test_crafted_manifest_cannot_write_outside_the_target(
     with pytest.raises(BackupError, match=r"unsafe path 'files/\.\./\.\./evil'"):
         await restore_backup(backup, target_url, tmp_path / "restored-files")
     assert await target_is_empty(target_url)
+
+
+@pytest.mark.parametrize(
+    ("url", "schema", "env"),
+    [
+        (
+            "postgresql+asyncpg://app:s3cr%40t@db.local:5433/city?search_path=t_1",
+            "t_1",
+            {
+                "PGHOST": "db.local",
+                "PGPORT": "5433",
+                "PGUSER": "app",
+                "PGPASSWORD": "s3cr@t",
+                "PGDATABASE": "city",
+            },
+        ),
+        ("postgresql+asyncpg://app@db/city?search_path=%22$user%22,public", "public", {"PGUSER": "app"}),
+        ("postgresql+asyncpg://app@db/city?ssl=require", "public", {"PGSSLMODE": "require"}),
+    ],
+)
+def test_the_database_url_reaches_pg_dump_as_libpq_settings(
+    url: str, schema: str, env: dict[str, str]
+) -> None:
+    from services.backup.postgres import PgTarget
+
+    target = PgTarget.from_url(url)
+    assert target.schema == schema
+    assert env.items() <= target.libpq_env().items()
+    assert "search_path" not in target.url.query  # the schema goes to pg_dump as --schema instead
