@@ -42,9 +42,9 @@ mailserver:
 # Backups of PostgreSQL run pg_dump/pg_restore (Debian's postgresql-client); pg_dump refuses a server
 # of a newer major version, so when the test server is newer its matching client is installed too.
 PG_TEST_URL = $(shell echo "$${PORUCHENO_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}" | sed 's/+asyncpg//; s/?.*//')
-APT_INSTALL = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; \
+APT_INSTALL = { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; \
-	  else echo "$$pkg is missing and cannot be installed (not root): PostgreSQL backup tests will fail"; fi
+	  else false; fi; } || echo "$$pkg could not be installed (root or sudo and APT, for a newer major also apt.postgresql.org): PostgreSQL backup tests will fail"
 pgclient:
 	@command -v pg_dump >/dev/null 2>&1 || { pkg=postgresql-client; $(APT_INSTALL); }
 	@server=$$(psql "$(PG_TEST_URL)" -Atc 'show server_version_num' 2>/dev/null | cut -c1-2); \
