@@ -36,8 +36,11 @@ def backup(source: Path, dest: Path) -> str | None:
         closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)) as src,
         closing(sqlite3.connect(dest)) as dst,
     ):
-        # pages=-1: the whole database in one step, i.e. under one read transaction (a snapshot).
-        src.backup(dst, pages=-1)
+        try:
+            # pages=-1: the whole database in one step, i.e. under one read transaction (a snapshot).
+            src.backup(dst, pages=-1)
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"SQLite cannot read {source}: {exc}") from None
         # A rollback-journal file is one file: reading the backup later leaves no -wal/-shm beside it.
         dst.execute("PRAGMA journal_mode=DELETE")
         return _revision(dst)
@@ -51,7 +54,14 @@ def restore(source: Path, dest: Path) -> None:
         closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as src,
         closing(sqlite3.connect(dest, timeout=BUSY_TIMEOUT_SECONDS)) as dst,
     ):
-        src.backup(dst, pages=-1)
+        try:
+            # Checked before the target is touched: the backup API would stop midway on a bad page.
+            problem = src.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise BackupError(f"The backup's SQLite database is damaged: {problem}")
+            src.backup(dst, pages=-1)
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"The backup's SQLite database cannot be read: {exc}") from None
         dst.execute("PRAGMA journal_mode=WAL")
 
 

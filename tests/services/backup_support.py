@@ -4,6 +4,8 @@ row for row, and a files directory with a binary file, an empty file and nested 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,3 +100,16 @@ async def drop_database(database_url: str) -> None:
         return
     schema = database_url.rsplit("search_path=", 1)[1]
     await _pg_exec(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def resign(backup: Path, extra: list[dict[str, Any]] | None = None) -> None:
+    """Recompute a tampered backup's manifest and checksums, as a forger (or a buggy tool) would."""
+    manifest = json.loads((backup / "manifest.json").read_text())
+    for item in manifest["files"]:
+        data = (backup / item["path"]).read_bytes()
+        item.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    manifest["files"] += extra or []
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    listed = [(item["sha256"], item["path"]) for item in manifest["files"]]
+    listed.append((hashlib.sha256((backup / "manifest.json").read_bytes()).hexdigest(), "manifest.json"))
+    (backup / "SHA256SUMS").write_text("".join(f"{digest}  {path}\n" for digest, path in listed))

@@ -21,6 +21,7 @@ from tests.services.backup_support import (
     drop_database,
     other_database,
     read_tree,
+    resign,
     seeded_database,
     set_revision,
     snapshot,
@@ -232,21 +233,33 @@ async def test_crafted_manifest_cannot_write_outside_the_target(
 ) -> None:
     """A backup whose checksums are consistent but whose paths climb out is refused before restoring."""
     import hashlib
-    import json
 
     backup = await _backup(settings, tmp_path)
     (backup / "evil").write_bytes(b"owned")
-    manifest = json.loads((backup / "manifest.json").read_text())
     digest = hashlib.sha256(b"owned").hexdigest()
-    manifest["files"].append({"path": "files/../../evil", "size": 5, "sha256": digest})
-    (backup / "manifest.json").write_text(json.dumps(manifest))
-    listed = [(item["sha256"], item["path"]) for item in manifest["files"]]
-    listed.append((hashlib.sha256((backup / "manifest.json").read_bytes()).hexdigest(), "manifest.json"))
-    (backup / "SHA256SUMS").write_text("".join(f"{d}  {p}\n" for d, p in listed))
+    resign(backup, extra=[{"path": "files/../../evil", "size": 5, "sha256": digest}])
 
     with pytest.raises(BackupError, match=r"unsafe path 'files/\.\./\.\./evil'"):
         await restore_backup(backup, target_url, tmp_path / "restored-files")
     assert await target_is_empty(target_url)
+
+
+async def test_a_database_file_the_engine_rejects_leaves_the_target_as_it_was(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Checksums match (the file was broken when the backup was made): --force still keeps the
+    current data, because the old database is replaced only after the new one loaded."""
+    backup = await _backup(settings, tmp_path)
+    rows = await snapshot(settings.database_url)
+    database = next(backup.glob("database.*"))
+    database.write_bytes(database.read_bytes()[:4096] + b"\x00garbage" * 100)
+    resign(backup)
+
+    with pytest.raises(BackupError) as failed:
+        await restore_backup(backup, settings.database_url, settings.files_dir, force=True)
+    assert "\n" not in str(failed.value)
+    assert await snapshot(settings.database_url) == rows
+    assert read_tree(settings.files_dir) == FILES
 
 
 @pytest.mark.parametrize(
