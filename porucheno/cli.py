@@ -1,4 +1,4 @@
-"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check, backup, restore."""
+"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pathlib import Path
 from porucheno.settings import Settings, SettingsError, load_settings
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
-DEFAULT_BACKUP_DIR = Path("var/backups")
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -158,9 +157,9 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from services.backup import BackupError, create_backup
+    from services.backup import DEFAULT_DIR, BackupError, create_backup
 
-    dest = args.to or settings.backup_dir or DEFAULT_BACKUP_DIR
+    dest = args.to or settings.backup_dir or DEFAULT_DIR
     try:
         path = asyncio.run(create_backup(settings.database_url, settings.files_dir, dest))
     except (BackupError, OSError) as exc:  # OSError: e.g. the backup directory is not writable
@@ -177,10 +176,11 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
         data = asyncio.run(
             restore_backup(args.backup, settings.database_url, settings.files_dir, force=args.force)
         )
-    except (BackupError, OSError) as exc:  # OSError: e.g. the backup directory is not writable
+    except (BackupError, OSError) as exc:  # OSError: e.g. the files directory is not writable
         print(exc, file=sys.stderr)
         return 1
-    print(f"Restored the backup of {data['created_at']} into {settings.database_url}, {settings.files_dir}")
+    # Not the database URL: it may hold a password.
+    print(f"Restored the backup of {data['created_at']} into the database and {settings.files_dir}")
     return 0
 
 

@@ -24,6 +24,7 @@ from models import utcnow
 from services.backup import manifest, postgres, sqlite
 from services.backup.errors import BackupError
 
+DEFAULT_DIR = Path("var/backups")  # for `porucheno backup` without --to or PORUCHENO_BACKUP_DIR
 NAME_PREFIX = "porucheno-backup-"
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 FILES_PREFIX = "files"

@@ -67,6 +67,7 @@ async def test_backup_and_restore_from_the_command_line(
     restored = porucheno(target, "restore", str(backup))
     assert restored.returncode == 0, restored.stderr
     assert restored.stdout.startswith("Restored the backup of ")
+    assert restored.stdout.rstrip().endswith(f"into the database and {restored_files}")
     assert await snapshot(target_url) == rows
     assert read_tree(restored_files) == FILES
 
