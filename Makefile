@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint i18n bench browser mailserver clean help
+.PHONY: demo test lint i18n bench browser mailserver pgclient clean help
 
 help:
 	@echo "make demo   - set up and run the service on SQLite with the Telegram sandbox and a demo town"
@@ -39,7 +39,19 @@ mailserver:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
 	  else echo "dovecot is missing and cannot be installed (not root): IMAP tests will be skipped"; fi; }
 
-test: $(STAMP) browser mailserver
+# Backups of PostgreSQL run pg_dump/pg_restore (Debian's postgresql-client); pg_dump refuses a server
+# of a newer major version, so when the test server is newer its matching client is installed too.
+PG_TEST_URL = $(shell echo "$${PORUCHENO_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}" | sed 's/+asyncpg//; s/?.*//')
+APT_INSTALL = { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; \
+	  else false; fi; } || echo "$$pkg could not be installed (root or sudo and APT, for a newer major also apt.postgresql.org): PostgreSQL backup tests will fail"
+pgclient:
+	@command -v pg_dump >/dev/null 2>&1 || { pkg=postgresql-client; $(APT_INSTALL); }
+	@server=$$(psql "$(PG_TEST_URL)" -Atc 'show server_version_num' 2>/dev/null | cut -c1-2); \
+	client=$$(ls -d /usr/lib/postgresql/*/bin/pg_dump 2>/dev/null | sed 's|/usr/lib/postgresql/||; s|/.*||' | sort -n | tail -1); \
+	if [ -n "$$server" ] && [ "$$server" -gt "$${client:-0}" ]; then pkg=postgresql-client-$$server; $(APT_INSTALL); fi
+
+test: $(STAMP) browser mailserver pgclient
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ import logging
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from porucheno.settings import Settings, SettingsError, load_settings
 
@@ -155,6 +156,34 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from services.backup import DEFAULT_DIR, BackupError, create_backup
+
+    dest = args.to or settings.backup_dir or DEFAULT_DIR
+    try:
+        path = asyncio.run(create_backup(settings.database_url, settings.files_dir, dest))
+    except (BackupError, OSError) as exc:  # OSError: e.g. the backup directory is not writable
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Backup written to {path}")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from services.backup import BackupError, restore_backup
+
+    try:
+        data = asyncio.run(
+            restore_backup(args.backup, settings.database_url, settings.files_dir, force=args.force)
+        )
+    except (BackupError, OSError) as exc:  # OSError: e.g. the files directory is not writable
+        print(exc, file=sys.stderr)
+        return 1
+    # Not the database URL: it may hold a password.
+    print(f"Restored the backup of {data['created_at']} into the database and {settings.files_dir}")
+    return 0
+
+
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import ClientError
     from sqlalchemy import text
@@ -247,6 +276,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="check configuration, database and Bot API reachability").set_defaults(
         func=cmd_check
     )
+    backup = sub.add_parser("backup", help="back up the database and the files directory")
+    backup.add_argument(
+        "--to", type=Path, help="directory for the backup (default: PORUCHENO_BACKUP_DIR or var/backups)"
+    )
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into an empty database and files directory")
+    restore.add_argument("backup", type=Path, help="the backup directory (porucheno-backup-...)")
+    restore.add_argument("--force", action="store_true", help="replace a target that is not empty")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     locale: str = "ru"
     files_dir: Path = Path("var/files")
+    # Nightly backup (database + files) into this directory at this local time, keeping the newest N.
+    backup_dir: Path | None = None
+    backup_at: str = Field(default="03:00", pattern=r"^\d{2}:\d{2}$")
+    backup_keep: int = Field(default=7, ge=1)
     secret_key: str = Field(default="", description="Secret for cookies and tokens (32+ chars)")
     bot_username: str = "porucheno_bot"
     invite_ttl_hours: int = Field(default=72, ge=1)
@@ -107,7 +111,7 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path or postgresql+asyncpg://...")
         return value
 
-    @field_validator("quiet_hours", "escalation_time", "digest_time")
+    @field_validator("quiet_hours", "escalation_time", "digest_time", "backup_at")
     @classmethod
     def _valid_times(cls, value: str) -> str:
         for part in value.split("-"):

@@ -114,6 +114,20 @@ def create_scheduler(
         next_run_time=utcnow(),
     )
     _add_mail_jobs(scheduler, settings, session_factory, ctx)
+    if settings.backup_dir is not None:
+        hour, minute = (int(x) for x in settings.backup_at.split(":"))
+        # Opens its own connections (backup API / pg_dump). Also run at start-up: the job store
+        # forgets a night missed while down, and the job makes nothing if tonight's backup exists.
+        scheduler.add_job(
+            jobs.nightly_backup,
+            "cron",
+            hour=hour,
+            minute=minute,
+            args=[settings],
+            id="nightly_backup",
+            next_run_time=utcnow(),
+            misfire_grace_time=12 * 3600,
+        )
     return scheduler
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
+from services import backup
 from services.analytics.digest_send import queue_daily_digests, queue_weekly_reports
 from services.assignments import deadlines
 from services.mail.imap_client import ImapError
@@ -122,3 +123,31 @@ async def digests(
     if queued:
         log.info("digests: %d messages queued", queued)
     return queued
+
+
+def last_due(at: time, tz: tzinfo, now: datetime) -> datetime:
+    """The latest moment at local time ``at`` that is not after ``now`` (today's or yesterday's)."""
+    local = now.astimezone(tz)
+    due = datetime.combine(local.date(), at, tzinfo=tz)
+    if due > local:
+        due = datetime.combine(local.date() - timedelta(days=1), at, tzinfo=tz)
+    return due
+
+
+async def nightly_backup(settings: Settings, now: datetime | None = None) -> Path | None:
+    """Back up the database and the files once per night; a second run that night makes nothing."""
+    assert settings.backup_dir is not None  # scheduled only when it is set
+    now = now or utcnow()
+    try:
+        result = await backup.nightly_backup(
+            settings.database_url,
+            settings.files_dir,
+            settings.backup_dir,
+            settings.backup_keep,
+            due_since=last_due(hhmm(settings.backup_at), settings.tz, now),
+            now=now,
+        )
+    except backup.BackupError as exc:  # e.g. pg_dump missing: one line in the log, retried next night
+        log.error("nightly backup failed: %s", exc)
+        return None
+    return result.created
