@@ -75,7 +75,7 @@ async def test_four_messages_in_one_second_get_four_replies(new_chat, client: Sa
     assert await rate_limited(client) == 0
 
 
-async def test_a_429_on_a_reply_is_waited_out_and_the_reply_delivered(new_chat, client: SandboxClient) -> None:
+async def test_a_429_on_a_reply_is_waited_out_and_the_reply_delivered(new_chat, client) -> None:
     chat: Chat = await new_chat()
     await client.inject_faults("sendMessage", 429, 1, retry_after=2)
     started = time.monotonic()
