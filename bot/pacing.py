@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 ChatKey = int | str | None  # None: a send without a chat (an inline message edit)
@@ -66,10 +66,14 @@ class Bucket:
 
 class Pacer:
     def __init__(
-        self, limits: PacingLimits | None = None, *, clock: Callable[[], float] = time.monotonic
+        self,
+        limits: PacingLimits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.limits = limits or PacingLimits()
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
         self._global = Bucket(self.limits.global_rate, self.limits.global_burst, clock())
         self._chats: dict[ChatKey, Bucket] = {}
         self._paused_until = 0.0
@@ -130,7 +134,7 @@ class Pacer:
                 wait = self._wait(chat_id, amount, bulk=False)
                 if wait <= 0:
                     break
-                await asyncio.sleep(wait)  # other sends may take tokens meanwhile: look again
+                await self._sleep(wait)  # other sends may take tokens meanwhile: look again
         finally:
             self._replies_waiting -= 1
         self._take(chat_id, amount)
@@ -155,4 +159,4 @@ class Pacer:
                 self._take(chat_id, amount)
                 return 0.0
             # Replies waiting: let them go first, look again one global slot later.
-            await asyncio.sleep(max(wait, 1.0 / self.limits.global_rate))
+            await self._sleep(max(wait, 1.0 / self.limits.global_rate))
