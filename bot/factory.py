@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.commit_before_send import CommitBeforeSend
 from bot.i18n import N_, CatalogI18n
 from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
+from bot.paced_requests import PacedRequests, RetryPolicy
+from bot.pacing import Pacer, PacingLimits
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
@@ -28,7 +30,17 @@ COMMANDS = (
 )
 
 
-def create_bot(settings: Settings, *, session: AiohttpSession | None = None) -> Bot:
+def create_pacer(settings: Settings) -> Pacer:
+    """The process's one pacer: shared by the bot's requests and the outbox sender."""
+    limits = PacingLimits(
+        settings.send_rate, settings.send_burst, settings.send_chat_rate, settings.send_chat_burst
+    )
+    return Pacer(limits)
+
+
+def create_bot(
+    settings: Settings, *, session: AiohttpSession | None = None, pacer: Pacer | None = None
+) -> Bot:
     if session is None and settings.bot_api_url.rstrip("/") != DEFAULT_BOT_API_URL:
         # A self-hosted Bot API server, or the sandbox in demo mode and tests.
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
@@ -37,7 +49,9 @@ def create_bot(settings: Settings, *, session: AiohttpSession | None = None) -> 
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    bot.session.middleware(CommitBeforeSend())
+    bot.session.middleware(CommitBeforeSend())  # first: commit, then wait for the pacer
+    retry = RetryPolicy(settings.send_retries, settings.send_retry_max_seconds)
+    bot.session.middleware(PacedRequests(pacer or create_pacer(settings), retry))
     return bot
 
 

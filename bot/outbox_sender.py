@@ -2,8 +2,11 @@
 
 Pacing is proactive (a slot every ``1/global_rate`` seconds, each chat at most once per
 ``chat_interval``) so Telegram rarely has to answer 429; when it does, every send pauses for
-``retry_after``. Each result is committed in its own short session right after the request, so a
-restart resends only what had no answer yet.
+``retry_after`` (the pause is stored, a restarted sender keeps it). Given the process's ``Pacer``
+(bot/pacing.py), the outbox also takes its slots from the buckets direct replies use, after them:
+a broadcast and people chatting with the bot stay within Telegram's limits together, and a chat that
+a reply just used is deferred rather than waited for. Each result is committed in its own short
+session right after the request, so a restart resends only what had no answer yet.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import FSInputFile
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.paced_requests import outbox_send
+from bot.pacing import Pacer
 from models import OutboxMessage, utcnow
 from services import outbox
 
@@ -76,8 +81,10 @@ class OutboxSender:
         max_in_flight: int = 16,
         idle_poll: float = 1.0,
         files_dir: Path | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.bot = bot
+        self.pacer = pacer
         self.files_dir = files_dir
         self.session_factory = session_factory
         self.slot = 1.0 / global_rate
@@ -132,6 +139,8 @@ class OutboxSender:
         if until is not None:
             remaining = (until - utcnow()).total_seconds()
             self._paused_until = max(self._paused_until, time.monotonic() + remaining)
+            if self.pacer is not None:  # replies wait for it too
+                self.pacer.pause(remaining)
             log.info("outbox: keeping Telegram's pause for %.1f s more", remaining)
 
     async def wait_idle(self) -> None:
@@ -167,10 +176,11 @@ class OutboxSender:
             if message.chat_id in self._busy_chats:
                 continue
             wait = self._chat_last.get(message.chat_id, -1e9) + self.chat_interval - time.monotonic()
+            if wait <= 0:
+                wait = await self._take_slot(message)
             if wait > 0:
                 deferrals.append((message.id, wait))
                 continue
-            await self._take_slot()
             self._start(message)
             started += 1
         if deferrals:
@@ -180,12 +190,25 @@ class OutboxSender:
                 await session.commit()
         return started
 
-    async def _take_slot(self) -> None:
+    async def _take_slot(self, message: OutboxMessage) -> float:
+        """Wait for the outbox's own slot, then for the shared pacer's; 0, or how long to defer."""
+        if self.pacer is not None:
+            delay = self.pacer.chat_delay(message.chat_id, self._count(message))
+            if delay > 0:  # before our slot is spent on it
+                return delay
         now = time.monotonic()
         start = max(now, self._next_slot, self._paused_until)
         self._next_slot = start + self.slot
         if start > now:
             await asyncio.sleep(start - now)
+        if self.pacer is None:
+            return 0.0
+        return await self.pacer.acquire_bulk(message.chat_id, self._count(message))
+
+    @staticmethod
+    def _count(message: OutboxMessage) -> int:
+        media = message.payload.get("media")
+        return len(media) if message.method == "sendMediaGroup" and isinstance(media, list) else 1
 
     def _start(self, message: OutboxMessage) -> None:
         self._busy_chats.add(message.chat_id)
@@ -210,7 +233,8 @@ class OutboxSender:
         if not claimed:  # already sent, or taken by another sender since our read
             return
         try:
-            result = await self.bot(build_method(message.method, message.payload, self.files_dir))
+            with outbox_send():  # paced above; a 429 is handled below, not retried in the middleware
+                result = await self.bot(build_method(message.method, message.payload, self.files_dir))
         except TelegramRetryAfter as exc:
             self.stats["retry_after"] += 1
             self._paused_until = max(self._paused_until, time.monotonic() + exc.retry_after)

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from admin_web.app import create_admin_app
-from bot.factory import create_bot, create_dispatcher, set_bot_commands
+from bot.factory import create_bot, create_dispatcher, create_pacer, set_bot_commands
 from bot.outbox_sender import OutboxSender
 from bot.runner import create_webhook_app, run_polling
 from models.db import create_engine, create_session_factory
@@ -81,7 +81,9 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
             for p in demo_personas()
         ]
         sandbox_app = create_sandbox_app(SandboxConfig(personas=personas, lang=settings.locale))
-    bot = create_bot(settings)
+    # One pacer for the process: replies and the outbox draw from the same buckets.
+    pacer = create_pacer(settings)
+    bot = create_bot(settings, pacer=pacer)
     dispatcher = create_dispatcher(settings, session_factory)
     sender = OutboxSender(
         bot,
@@ -89,6 +91,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         global_rate=settings.outbox_global_rate,
         chat_interval=settings.outbox_chat_interval,
         files_dir=settings.files_dir,
+        pacer=pacer,
     )
     health = SchedulerHealth()
     scheduler = create_scheduler(settings, session_factory, health)

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     # Outbox: Telegram allows ~30 msg/s per bot and ~1 msg/s per chat.
     outbox_global_rate: float = Field(default=28.0, gt=0)
     outbox_chat_interval: float = Field(default=1.0, ge=0)
+    # Every message the bot sends (replies and outbox together), paced in this process a little under
+    # Telegram's ~30/s per bot and ~1/s per chat; a 429 is waited out and the request repeated.
+    send_rate: float = Field(default=28.0, gt=0)
+    send_burst: int = Field(default=10, ge=1)
+    send_chat_rate: float = Field(default=1.0, gt=0)
+    send_chat_burst: int = Field(default=2, ge=1)
+    send_retries: int = Field(default=5, ge=0)
+    send_retry_max_seconds: float = Field(default=60.0, ge=0)
     log_level: str = "INFO"
     # Deadline nudges: reminders this many hours before a deadline; none during quiet hours.
     nudge_offsets_hours: list[float] = Field(default_factory=lambda: [24.0, 2.0])

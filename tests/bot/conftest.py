@@ -43,7 +43,10 @@ async def sandbox() -> AsyncIterator[RunningSandbox]:
 
 @pytest.fixture
 def bot_settings(settings: Settings, sandbox: RunningSandbox) -> Settings:
-    return settings.model_copy(update={"bot_api_url": sandbox.base_url})
+    # The bot's own per-chat pacing matches the sandbox's relaxed per-chat limit above.
+    return settings.model_copy(
+        update={"bot_api_url": sandbox.base_url, "send_chat_rate": 30.0, "send_chat_burst": 30}
+    )
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox_sender import OutboxSender
+from bot.paced_requests import PacedRequests
+from bot.pacing import Pacer
 from models import OutboxMessage, TelegramAccount
 from models.enums import OutboxStatus
 from sandbox.client import SandboxClient
@@ -188,3 +190,34 @@ async def test_two_senders_at_once_never_send_a_message_twice(
     stats = await client.stats()
     assert stats["totals"]["sent"] == 40 and stats["duplicates"] == 0
     assert first.stats["sent"] + second.stats["sent"] == 40
+
+
+async def test_a_429_drawn_by_the_outbox_holds_direct_replies_too(
+    session_factory: async_sessionmaker[AsyncSession], client: SandboxClient, sandbox: RunningSandbox
+) -> None:
+    # One pacer for the process, as porucheno/runtime.py builds it: the bot's requests and the sender.
+    pacer = Pacer()
+    bot = Bot(
+        "4243:OUTBOX-test-token", session=AiohttpSession(api=TelegramAPIServer.from_base(sandbox.base_url))
+    )
+    bot.session.middleware(PacedRequests(pacer))
+    try:
+        chats = await _users(client, 2)
+        await client.inject_faults("sendMessage", 429, 1, retry_after=2)
+        await _queue(session_factory, chats[:1])
+        sender = OutboxSender(bot, session_factory, global_rate=100, pacer=pacer)
+        started = time.monotonic()
+        await sender.send_due()
+        await sender.wait_idle()
+        assert sender.stats["retry_after"] == 1  # handled (and stored) by the sender, not retried
+        # A restarted sender keeps the stored pause, and so does the pacer it is given.
+        fresh = Pacer()
+        await OutboxSender(bot, session_factory, pacer=fresh).restore_pause()
+        assert fresh.pause_remaining() > 1
+        await bot.send_message(chats[1], "Ответ на сообщение")  # a handler's direct reply waits too
+        assert time.monotonic() - started >= 1.8
+        await OutboxSender(bot, session_factory, global_rate=100, pacer=pacer).drain(max_seconds=15)
+        assert [m["text"] for m in await client.bot_messages(chats[0])] == [f"Отключение воды для {chats[0]}"]
+        assert (await client.stats())["totals"]["rate_limited"] == 0
+    finally:
+        await bot.session.close()
