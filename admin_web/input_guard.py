@@ -52,8 +52,11 @@ def input_guard_middleware(app: web.Application) -> Middleware:
         length = request.content_length
         if limit and length is not None and length > limit:
             log.info("refused %s %s: Content-Length %s over %s", request.method, request.path, length, limit)
-            request.protocol.force_close()  # no lingering read of a body nobody wants
-            return await _refuse(request, 413, limit)
+            response = await _refuse(request, 413, limit)
+            # Not kept alive: aiohttp drops what the client still sends (for at most its lingering
+            # time) and closes the connection, instead of reading the body as the next request.
+            response.force_close()
+            return response
         _clean_match_info(request)
         request = _with_clean_query(request)
         if request.method not in ("GET", "HEAD", "OPTIONS") and request.content_type in FORM_TYPES:
