@@ -53,16 +53,18 @@ def _describe(exc: BaseException) -> tuple[str, str]:
 def _headline(raw: bytes) -> tuple[str | None, str | None, str | None]:
     """Subject, sender and Message-ID for the list, read as leniently as possible."""
     try:
-        msg = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
-        values = [msg.get(name) for name in ("Subject", "From", "Message-ID")]
-        subject, sender, message_id = (clean_line(str(v)).strip() or None if v else None for v in values)
+        msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
     except Exception:
         return None, None, None
-    return (
-        subject[:500] if subject else None,
-        sender[:255] if sender else None,
-        message_id[:500] if message_id else None,
-    )
+
+    def header(name: str, limit: int) -> str | None:
+        try:
+            value = msg.get(name)
+        except Exception:  # a header broken beyond decoding: the raw letter still has it
+            return None
+        return clean_line(str(value)).strip()[:limit] or None if value is not None else None
+
+    return header("Subject", 500), header("From", 255), header("Message-ID", 500)
 
 
 async def quarantine_letter(
