@@ -202,3 +202,28 @@ async def test_oversized_anonymous_bodies_get_413_before_they_are_read(
     )
     assert status == 413 and '"code": 413' in rest
     assert await count(session_factory, Appeal) == 0
+
+
+async def test_bodies_that_are_not_forms_get_a_clear_400(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await make_topics(session_factory)
+    bodies = [
+        ("multipart/form-data", b"no boundary at all"),
+        ("multipart/form-data; boundary=zz", b"--zz\r\nContent-Disposition: broken\r\n\r\nx\r\n--zz--\r\n"),
+        ("application/x-www-form-urlencoded", b"text=\xff\xfe\x00"),
+    ]
+    for content_type, body in bodies:
+        for path in ("/form", f"{API}/requests.json"):
+            response = await client.post(path, data=body, headers={"Content-Type": content_type})
+            text = await response.text()
+            assert response.status in (400, 403), (path, content_type, response.status, text)
+            assert "Traceback" not in text and response.status != 500
+    response = await client.post("/form", data=b"text=\xff", headers={"Content-Type": bodies[2][0]})
+    assert response.status == 400
+    assert "Отправленные данные не удалось прочитать как форму" in await response.text()
+    response = await client.post(
+        f"{API}/requests.json", data=b"a=\xff", headers={"Content-Type": bodies[2][0]}
+    )
+    assert response.status == 400 and (await response.json())[0]["code"] == 400
+    assert await count(session_factory, Appeal) == 0
