@@ -58,16 +58,23 @@ def input_guard_middleware(app: web.Application) -> Middleware:
             response.force_close()
             return response
         _clean_match_info(request)
-        request = _with_clean_query(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and request.content_type in FORM_TYPES:
+        cleaned = _with_clean_query(request)
+        if cleaned.method not in ("GET", "HEAD", "OPTIONS") and cleaned.content_type in FORM_TYPES:
             try:
-                posted = await request.post()
+                posted = await cleaned.post()
             except web.HTTPRequestEntityTooLarge:
-                return await _refuse(request, 413, limit)
+                return await _refuse(cleaned, 413, limit)
             except ValueError:  # a malformed multipart or urlencoded body
-                return await _refuse(request, 400, limit)
-            request._post = _clean_form(posted)  # see the module docstring
-        return await handler(request)
+                return await _refuse(cleaned, 400, limit)
+            cleaned._post = _clean_form(posted)  # see the module docstring
+        try:
+            return await handler(cleaned)
+        finally:
+            if cleaned is not request:
+                # The outer middlewares hold the original request: hand them what the view stored
+                # on the copy (above all a session started by signing in).
+                for key, value in cleaned.items():
+                    request[key] = value
 
     return middleware
 
