@@ -260,6 +260,7 @@ class MailPoller:
                     await session.commit()
             return "expunged"
         deterministic = False
+        cause: Exception  # why the letter could not be registered: what the quarantine shows
         try:
             async with self.session_factory() as session:
                 outcome = await self._register(session, uid, raw, now)
@@ -269,11 +270,12 @@ class MailPoller:
             self.failures.pop(key, None)
             return outcome
         except DomainError as exc:  # refused as input: trying again would give the same answer
-            deterministic = True
+            deterministic, cause = True, exc
             log.warning(
                 "mail %s uid %s refused (%s): keeping it raw", self.config.cursor_key, uid, exc.message
             )
-        except Exception:
+        except Exception as exc:
+            cause = exc
             log.exception("mail %s uid %s: failed to take in", self.config.cursor_key, uid)
         failures = self.failures[key] = self.failures.get(key, 0) + 1
         if not deterministic and failures < MAX_LETTER_FAILURES:
@@ -284,9 +286,9 @@ class MailPoller:
                 if advance:
                     await self._advance(session, uid, uidvalidity)
                 await session.commit()
-        except Exception as exc:
+        except Exception:
             log.exception("mail %s uid %s: could not even keep it raw", self.config.cursor_key, uid)
-            return await self._quarantine(uid, raw, uidvalidity, exc, advance, now)
+            return await self._quarantine(uid, raw, uidvalidity, cause, advance, now)
         self.failures.pop(key, None)
         return "kept_raw"
 
