@@ -43,14 +43,6 @@ def clean_line(value: str) -> str:
     return _LINE_SPACE.sub(" ", clean_text(value))
 
 
-def clean_optional(value: str | None) -> str | None:
-    return None if value is None else clean_text(value)
-
-
-def clean_optional_line(value: str | None) -> str | None:
-    return None if value is None else clean_line(value)
-
-
 def is_clean(value: str) -> bool:
     return value == clean_text(value)
 

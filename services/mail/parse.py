@@ -25,7 +25,7 @@ from email.utils import getaddresses, parseaddr
 
 from services.files import MAX_FILE_BYTES
 from services.mail.html_text import html_to_text
-from services.text_input import clean_line, clean_optional_line, clean_text
+from services.text_input import clean_line, clean_text
 
 SUBJECT_LIMIT = 500
 EXTERNAL_ID_LIMIT = 500
@@ -134,7 +134,7 @@ def _first_address(msg: Message, name: str) -> tuple[str | None, str | None]:
     for display, address in pairs:
         address = clean_line(address).strip()
         if address and "@" in address:
-            return (clean_optional_line(display.strip()) or None), address
+            return (clean_line(display).strip() or None), address
     return None, None
 
 

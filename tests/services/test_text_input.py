@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from services.appeals.intake import AppealInput, ContactInput, IncomingFile
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Appeal, Correspondent, StoredFile
+from models.enums import AppealChannel
+from services.appeals.intake import AppealInput, ContactInput, IncomingFile, register_appeal
 from services.text_input import clean_fields, clean_line, clean_text
+from tests.services.appeals_helpers import CTX, PNG, SYSTEM
 
 
 def test_control_characters_go_and_line_breaks_are_normalised() -> None:
@@ -32,3 +40,26 @@ def test_an_input_record_is_cleaned_whole_and_left_alone_when_clean() -> None:
     assert cleaned.files[0].filename == "ф.pdf" and cleaned.files[0].data == b"\x00binary"
     clean = AppealInput(channel="web", text="Яма", contact=ContactInput(name="Иван"))
     assert clean_fields(clean) is clean
+
+
+async def test_register_appeal_cleans_what_a_careless_channel_passes(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    """The last line: an intake that forgot its boundary still stores clean text on either database."""
+    data = AppealInput(
+        channel=AppealChannel.PHONE,
+        text="Звонок\x00: яма\x1b[0m у дома",
+        contact=ContactInput(name="Пётр\x07 Иванов", phone="+7 916 000\x00-00-01"),
+        subject="Яма\x00",
+        address="ул. Ленина,\x07 5",
+        files=[IncomingFile(data=PNG, filename="фото\x00.png")],
+    )
+    result = await register_appeal(session, data, actor=SYSTEM, files_dir=tmp_path, notify=CTX)
+    await session.commit()
+    appeal = await session.get(Appeal, result.appeal.id, populate_existing=True)
+    assert appeal is not None
+    assert (appeal.text, appeal.subject, appeal.address) == ("Звонок: яма[0m у дома", "Яма", "ул. Ленина, 5")
+    person = await session.get(Correspondent, appeal.correspondent_id)
+    assert person is not None and person.name == "Пётр Иванов" and person.phone_normalized == "+79160000001"
+    stored = (await session.scalars(select(StoredFile).where(StoredFile.appeal_id == appeal.id))).all()
+    assert [f.original_name for f in stored] == ["фото.png"]
