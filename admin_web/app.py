@@ -23,6 +23,7 @@ from admin_web.i18n import (
     jinja_ngettext,
     pick_locale,
 )
+from admin_web.input_guard import input_guard_middleware
 from admin_web.keys import (
     HEALTH_CHECKS_KEY,
     JINJA_ENV_KEY,
@@ -115,6 +116,7 @@ def create_admin_app(
             db_middleware(app),
             auth_middleware(app),
             _upload_limit_middleware(app),
+            input_guard_middleware(app),  # after the per-route body cap is set, before anything reads
             csrf_middleware(app),
         ]
     )

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commit_before_send import CommitBeforeSend
 from bot.i18n import N_, CatalogI18n
-from bot.middlewares import DbSessionMiddleware, LocaleMiddleware
+from bot.middlewares import CleanTextMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
 from handlers import create_menu, create_router
@@ -89,7 +89,9 @@ def create_dispatcher(
         menu=create_menu(),
         notice_ctx=NoticeContext.from_settings(settings),
     )
-    # Order: aiogram's own (errors, user context, FSM) → database → locale (reads the staff user).
+    # Order: aiogram's own (errors, user context, FSM) → clean text → database → locale (reads the
+    # staff user).
+    dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     dp.include_router(create_router())

@@ -20,6 +20,7 @@ from models.crm import (
     StoredFile,
 )
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
+from models.mail_quarantine import MailQuarantine
 from models.org import Department, Invite, TelegramAccount, User, UserRole
 from models.outbox import OutboxMessage
 from models.projects import Project, ProjectStage
@@ -41,6 +42,7 @@ __all__ = [
     "ExtensionRequest",
     "Invite",
     "MailOutbox",
+    "MailQuarantine",
     "MailboxCursor",
     "Outage",
     "OutageBuilding",

@@ -1,4 +1,5 @@
+from bot.middlewares.clean_text import CleanTextMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.locale import LocaleMiddleware
 
-__all__ = ["DbSessionMiddleware", "LocaleMiddleware"]
+__all__ = ["CleanTextMiddleware", "DbSessionMiddleware", "LocaleMiddleware"]

@@ -24,6 +24,7 @@ from services.appeals.numbering import DuplicateExternal, insert_numbered, regis
 from services.audit import Actor, record
 from services.errors import InvalidInput
 from services.notify import NoticeContext
+from services.text_input import clean_fields
 
 __all__ = [
     "DEFAULT_ANSWER_DAYS",
@@ -156,6 +157,7 @@ async def register_appeal(
     notify: NoticeContext | None = None,
     now: datetime | None = None,
 ) -> IntakeResult:
+    data = clean_fields(data)  # the last line against unstorable text from any channel
     text = _validate(data)
     existing = await find_by_external(session, data.channel, data.external_id)
     if existing is not None:

@@ -8,7 +8,10 @@ letters are read again and the Message-ID makes the repeats no-ops.
 
 A letter that fails is retried on the next polls (the cursor stays before it while later letters
 are still registered); after ``MAX_LETTER_FAILURES`` it is registered as a raw ``.eml`` file, so
-nothing is lost. Auto-replies and bounces are skipped with an audit line.
+nothing is lost. A letter that cannot even be registered that way goes to the quarantine
+(``services/mail/quarantine.py``: the raw bytes, the error, the mailbox position) and the cursor
+moves past it, so one poisoned letter never stops the mailbox; a clerk retries or dismisses it in
+the panel. Auto-replies and bounces are skipped with an audit line.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import MailboxCursor, utcnow
+from models import Appeal, MailboxCursor, utcnow
 from models.enums import AppealChannel
 from porucheno.i18n import DEFAULT_LOCALE
 from services import audit
@@ -36,7 +39,15 @@ from services.appeals.intake import (
 from services.audit import Actor
 from services.errors import DomainError
 from services.mail.imap_client import ImapConfig, ImapMailbox
-from services.mail.parse import LetterFile, ParsedLetter, letter_as_file, parse_letter, raw_letter_id
+from services.mail.parse import (
+    MAX_PART_BYTES,
+    LetterFile,
+    ParsedLetter,
+    letter_as_file,
+    parse_letter,
+    raw_letter_id,
+)
+from services.mail.quarantine import quarantine_letter
 from services.notify import N_, NoticeContext, Translator
 
 log = logging.getLogger(__name__)
@@ -52,6 +63,7 @@ class PollResult:
     duplicates: int = 0
     skipped: int = 0
     kept_raw: int = 0
+    quarantined: int = 0
     failed: int = 0
 
 
@@ -63,12 +75,16 @@ TRUNCATED_NOTE = N_(
 EMPTY_NOTE = N_("[The letter has no text; it is attached whole as letter.eml.]")
 REJECTED_NOTE = N_("[Attachments not accepted: %(files)s.]")
 UNREADABLE_NOTE = N_("[The letter could not be processed; it is attached whole as letter.eml.]")
+DROPPED_NOTE = N_("[Parts of the letter over the size limit were not kept: %(parts)s.]")
+TOO_LARGE_NOTE = N_("[The letter is too large to attach whole (%(size)s KB).]")
 
 
 def appeal_input(letter: ParsedLetter, raw: bytes, t: Translator) -> AppealInput:
     files = [_incoming(f) for f in letter.files]
     text = letter.text
     notes = [t(DAMAGED_NOTE)] if letter.damaged else []
+    if letter.dropped:
+        notes.append(t(DROPPED_NOTE, parts="; ".join(letter.dropped)[:1000]))
     if len(text) > MAX_TEXT_CHARS - 500:
         # The appeal keeps what the law allows (room left for the notes); the whole text is attached.
         files.append(
@@ -79,9 +95,11 @@ def appeal_input(letter: ParsedLetter, raw: bytes, t: Translator) -> AppealInput
     if not text and not files:
         if letter.subject:
             text = letter.subject  # a letter with only a subject is still an appeal
-        else:
+        elif len(raw) <= MAX_PART_BYTES:
             files.append(_incoming(letter_as_file(raw)))
             notes.append(t(EMPTY_NOTE))
+        else:
+            notes.append(t(TOO_LARGE_NOTE, size=len(raw) // 1024))
     return AppealInput(
         channel=AppealChannel.EMAIL,
         text="\n\n".join(x for x in (text, *notes) if x),
@@ -101,6 +119,55 @@ def _contact(letter: ParsedLetter | None) -> ContactInput:
     if letter is None or not letter.from_address:
         return ContactInput(name=(letter.from_name if letter else None))
     return ContactInput(name=letter.from_name or letter.from_address, email=letter.from_address)
+
+
+async def register_letter(
+    session: AsyncSession,
+    raw: bytes,
+    *,
+    t: Translator,
+    files_dir: Path,
+    notify: NoticeContext | None,
+    now: datetime | None = None,
+    actor: Actor = ACTOR,
+    audit_target: int | None = None,
+    origin: str = "",
+) -> tuple[str, Appeal | None]:
+    """One letter to an appeal: ``("registered" | "duplicates", appeal)`` or ``("skipped", None)``
+    for an auto-reply. Used by the poller and by a clerk's retry of a quarantined letter."""
+    letter = parse_letter(raw)
+    if letter.auto_reason:
+        log.info(
+            "mail %s skipped: auto-reply or bounce (%s) from %s",
+            origin,
+            letter.auto_reason,
+            letter.from_address,
+        )
+        audit.record(
+            session,
+            actor,
+            "mailbox_cursor",
+            audit_target,
+            "mail_auto_reply_skipped",
+            reason=letter.auto_reason,
+            data={"origin": origin, "message_id": letter.message_id, "from": letter.from_address},
+        )
+        return "skipped", None
+    data = appeal_input(letter, raw, t)
+    result = await register_appeal(session, data, actor=actor, files_dir=files_dir, notify=notify, now=now)
+    if result.created and result.rejected_files:
+        # The clerk sees in the appeal itself what the applicant sent but the system refused.
+        listing = "; ".join(f"{f.filename or '—'} ({t(f.reason)})" for f in result.rejected_files)
+        note = t(REJECTED_NOTE, files=listing[:1000])
+        result.appeal.text = "\n\n".join(x for x in (result.appeal.text, note) if x)
+        await session.flush()
+        log.info(
+            "mail %s -> appeal %s: files not accepted: %s",
+            origin,
+            result.appeal.reg_number,
+            "; ".join(f"{f.filename}: {f.reason}" for f in result.rejected_files),
+        )
+    return ("registered" if result.created else "duplicates"), result.appeal
 
 
 class MailPoller:
@@ -193,6 +260,7 @@ class MailPoller:
                     await session.commit()
             return "expunged"
         deterministic = False
+        cause: Exception  # why the letter could not be registered: what the quarantine shows
         try:
             async with self.session_factory() as session:
                 outcome = await self._register(session, uid, raw, now)
@@ -202,11 +270,12 @@ class MailPoller:
             self.failures.pop(key, None)
             return outcome
         except DomainError as exc:  # refused as input: trying again would give the same answer
-            deterministic = True
+            deterministic, cause = True, exc
             log.warning(
                 "mail %s uid %s refused (%s): keeping it raw", self.config.cursor_key, uid, exc.message
             )
-        except Exception:
+        except Exception as exc:
+            cause = exc
             log.exception("mail %s uid %s: failed to take in", self.config.cursor_key, uid)
         failures = self.failures[key] = self.failures.get(key, 0) + 1
         if not deterministic and failures < MAX_LETTER_FAILURES:
@@ -219,47 +288,48 @@ class MailPoller:
                 await session.commit()
         except Exception:
             log.exception("mail %s uid %s: could not even keep it raw", self.config.cursor_key, uid)
-            return "failed"
+            return await self._quarantine(uid, raw, uidvalidity, cause, advance, now)
         self.failures.pop(key, None)
         return "kept_raw"
 
+    async def _quarantine(
+        self, uid: int, raw: bytes, uidvalidity: int, exc: Exception, advance: bool, now: datetime | None
+    ) -> str:
+        """Keep the letter for a clerk and move the cursor past it: later letters must not wait."""
+        try:
+            async with self.session_factory() as session:
+                await quarantine_letter(
+                    session,
+                    mailbox=self.config.cursor_key,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    raw=raw,
+                    error=exc,
+                    actor=ACTOR,
+                    now=now,
+                )
+                if advance:
+                    await self._advance(session, uid, uidvalidity)
+                await session.commit()
+        except Exception:  # the database itself is failing: stay before the letter, try next poll
+            log.exception("mail %s uid %s: could not quarantine it", self.config.cursor_key, uid)
+            return "failed"
+        log.warning("mail %s uid %s quarantined (%s)", self.config.cursor_key, uid, type(exc).__name__)
+        self.failures.pop((uidvalidity, uid), None)
+        return "quarantined"
+
     async def _register(self, session: AsyncSession, uid: int, raw: bytes, now: datetime | None) -> str:
-        letter = parse_letter(raw)
-        if letter.auto_reason:
-            log.info(
-                "mail %s uid %s skipped: auto-reply or bounce (%s) from %s",
-                self.config.cursor_key,
-                uid,
-                letter.auto_reason,
-                letter.from_address,
-            )
-            audit.record(
-                session,
-                ACTOR,
-                "mailbox_cursor",
-                self._cursor_id,
-                "mail_auto_reply_skipped",
-                reason=letter.auto_reason,
-                data={"uid": uid, "message_id": letter.message_id, "from": letter.from_address},
-            )
-            return "skipped"
-        data = appeal_input(letter, raw, self._t)
-        result = await register_appeal(
-            session, data, actor=ACTOR, files_dir=self.files_dir, notify=self.notify, now=now
+        outcome, _ = await register_letter(
+            session,
+            raw,
+            t=self._t,
+            files_dir=self.files_dir,
+            notify=self.notify,
+            now=now,
+            audit_target=self._cursor_id,
+            origin=f"uid {uid}",
         )
-        if result.created and result.rejected_files:
-            # The clerk sees in the appeal itself what the applicant sent but the system refused.
-            listing = "; ".join(f"{f.filename or '—'} ({self._t(f.reason)})" for f in result.rejected_files)
-            note = self._t(REJECTED_NOTE, files=listing[:1000])
-            result.appeal.text = "\n\n".join(x for x in (result.appeal.text, note) if x)
-            await session.flush()
-            log.info(
-                "mail uid %s -> appeal %s: files not accepted: %s",
-                uid,
-                result.appeal.reg_number,
-                "; ".join(f"{f.filename}: {f.reason}" for f in result.rejected_files),
-            )
-        return "registered" if result.created else "duplicates"
+        return outcome
 
     async def _register_raw(self, session: AsyncSession, uid: int, raw: bytes, now: datetime | None) -> None:
         """Last resort for a letter that keeps failing: the whole letter as a file."""
@@ -267,12 +337,14 @@ class MailPoller:
             letter: ParsedLetter | None = parse_letter(raw)
         except Exception:
             letter = None
+        fits = len(raw) <= MAX_PART_BYTES
+        note = self._t(UNREADABLE_NOTE) if fits else self._t(TOO_LARGE_NOTE, size=len(raw) // 1024)
         data = AppealInput(
             channel=AppealChannel.EMAIL,
-            text="\n\n".join(x for x in (letter.subject if letter else None, self._t(UNREADABLE_NOTE)) if x),
+            text="\n\n".join(x for x in (letter.subject if letter else None, note) if x),
             contact=_contact(letter),
             subject=letter.subject if letter else None,
-            files=[_incoming(letter_as_file(raw))],
+            files=[_incoming(letter_as_file(raw))] if fits else [],
             external_id=letter.external_id if letter else raw_letter_id(raw),
             reply_to=letter.reply_to if letter else None,
         )

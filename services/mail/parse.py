@@ -3,6 +3,11 @@
 Parsing never raises on bad input: a part with a broken MIME structure, damaged base64 or an
 unknown charset is decoded best-effort (replacement characters) and also kept byte-for-byte as a
 raw file, so a clerk can still open the original.
+
+Everything read from the letter is cleaned by ``services.text_input`` (no NUL or other control
+characters: PostgreSQL refuses NUL, and one such subject used to stop the mailbox). Every part has
+a size cap and all parts together another; a part over them is dropped and named in ``dropped``,
+so the appeal carries a note instead of the intake failing or filling the disk.
 """
 
 from __future__ import annotations
@@ -18,12 +23,16 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
+from services.files import MAX_FILE_BYTES
 from services.mail.html_text import html_to_text
+from services.text_input import clean_line, clean_text
 
 SUBJECT_LIMIT = 500
 EXTERNAL_ID_LIMIT = 500
 _AUTO_SENDERS = ("mailer-daemon", "postmaster")
 _AUTO_PRECEDENCE = ("auto_reply", "junk")
+MAX_PART_BYTES = MAX_FILE_BYTES  # one body or attachment, decoded (or raw, when kept as it came)
+MAX_PARTS_BYTES = 50 * 1024 * 1024  # all parts of one letter together
 
 
 @dataclass
@@ -46,11 +55,12 @@ class ParsedLetter:
     files: list[LetterFile] = field(default_factory=list)
     auto_reason: str | None = None  # why this is an auto-reply or bounce (not an appeal)
     damaged: bool = False
+    dropped: list[str] = field(default_factory=list)  # parts over a size cap: "name (size)"
 
 
 def parse_letter(raw: bytes) -> ParsedLetter:
     msg = BytesParser(policy=policy.default).parsebytes(raw)
-    message_id = _header(msg, "Message-ID").strip() or None
+    message_id = clean_line(_header(msg, "Message-ID")).strip() or None
     if message_id and len(message_id) > EXTERNAL_ID_LIMIT:
         message_id = None
     from_name, from_address = _first_address(msg, "From")
@@ -60,7 +70,7 @@ def parse_letter(raw: bytes) -> ParsedLetter:
     text = "\n\n".join(t.strip() for t in walker.plain if t.strip()) or "\n\n".join(
         t for t in (html_to_text(h) for h in walker.html) if t
     )
-    subject = re.sub(r"\s+", " ", _header(msg, "Subject")).strip()[:SUBJECT_LIMIT] or None
+    subject = re.sub(r"\s+", " ", clean_line(_header(msg, "Subject"))).strip()[:SUBJECT_LIMIT] or None
     return ParsedLetter(
         external_id=message_id or raw_letter_id(raw),
         message_id=message_id,
@@ -68,10 +78,11 @@ def parse_letter(raw: bytes) -> ParsedLetter:
         from_address=from_address,
         reply_to=reply_address or from_address,
         subject=subject,
-        text=text.strip(),
+        text=clean_text(text).strip(),  # HTML entities may spell control characters too
         files=walker.files,
         auto_reason=auto_reply_reason(msg, from_address),
         damaged=walker.damaged or bool(msg.defects),
+        dropped=walker.dropped,
     )
 
 
@@ -121,8 +132,9 @@ def _first_address(msg: Message, name: str) -> tuple[str | None, str | None]:
     except Exception:
         pairs = [parseaddr(value)]
     for display, address in pairs:
+        address = clean_line(address).strip()
         if address and "@" in address:
-            return (display.strip() or None), address.strip()
+            return (clean_line(display).strip() or None), address
     return None, None
 
 
@@ -169,7 +181,7 @@ def _filename(part: Message) -> str | None:
             name = str(make_header(decode_header(name)))
         except Exception:
             pass
-    name = re.sub(r"[\x00-\x1f/\\]", "_", name).strip()
+    name = re.sub(r"[/\\]", "_", clean_line(name)).strip()
     return name[:255] or None
 
 
@@ -181,7 +193,21 @@ class _Walker:
         self.html: list[str] = []
         self.files: list[LetterFile] = []
         self.damaged = False
+        self.dropped: list[str] = []
         self._count = 0
+        self._total = 0
+
+    def _fits(self, size: int, name: str) -> bool:
+        """Count a part against the caps; one over them is named in ``dropped`` and not kept."""
+        if size > MAX_PART_BYTES or self._total + size > MAX_PARTS_BYTES:
+            self.dropped.append(f"{name} ({size // 1024} KB)")
+            return False
+        self._total += size
+        return True
+
+    def _add_file(self, letter_file: LetterFile) -> None:
+        if self._fits(len(letter_file.data), letter_file.filename or f"part-{self._count}"):
+            self.files.append(letter_file)
 
     def walk(self, part: Message) -> None:
         if part.get_content_type() == "message/rfc822" and part.is_multipart():
@@ -189,7 +215,7 @@ class _Walker:
             # and date matter), stored as-is since .eml is no accepted document type.
             self._count += 1
             name = _filename(part) or f"forwarded-{self._count}.eml"
-            self.files.append(LetterFile(_inner_bytes(part), name, "message/rfc822", raw=True))
+            self._add_file(LetterFile(_inner_bytes(part), name, "message/rfc822", raw=True))
         if part.is_multipart():
             children = part.get_payload()
             if part.get_content_subtype() == "alternative":
@@ -214,7 +240,7 @@ class _Walker:
         name = _filename(part)
         disposition = part.get_content_disposition()
         if part.get_content_maintype() == "message":  # delivery status and the like: kept as they are
-            self.files.append(LetterFile(_part_bytes(part), name or f"message-{self._count}.eml", ctype))
+            self._add_file(LetterFile(_part_bytes(part), name or f"message-{self._count}.eml", ctype))
             return
         try:
             payload = part.get_payload(decode=True)
@@ -225,17 +251,18 @@ class _Walker:
             payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
         is_text = part.get_content_maintype() in ("text", "multipart")
         if is_text and disposition != "attachment" and not name:
+            if not self._fits(len(payload), f"{ctype} part {self._count}"):
+                return
             text, lossy = _decode_bytes(payload, part.get_content_charset())
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-            (self.html if ctype == "text/html" else self.plain).append(text)
+            (self.html if ctype == "text/html" else self.plain).append(clean_text(text))
             broken = broken or lossy
         elif not broken:
-            self.files.append(LetterFile(payload, name or self._generated_name(ctype), ctype))
+            self._add_file(LetterFile(payload, name or self._generated_name(ctype), ctype))
         if broken:
             # Kept byte-for-byte (the whole MIME part, headers included) next to the best-effort text.
             self.damaged = True
             label = f"part-{self._count}" + (f"-{name}" if name else "")
-            self.files.append(LetterFile(_part_bytes(part), f"{label}.eml", ctype, raw=True))
+            self._add_file(LetterFile(_part_bytes(part), f"{label}.eml", ctype, raw=True))
 
     def _generated_name(self, ctype: str) -> str:
         ext = mimetypes.guess_extension(ctype) or ".bin"

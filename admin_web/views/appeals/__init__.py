@@ -13,6 +13,7 @@ from admin_web.views.appeals import (
     listing,
     merge,
     page,
+    quarantine,
     register,
 )
 
@@ -35,6 +36,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(_APPEAL + "/reject", actions.appeal_reject, name="appeal_reject")
     router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
+    _quarantine_routes(router)
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
     router.add_get(
         r"/correspondents/export.{fmt:(xlsx|csv)}",
@@ -46,6 +48,15 @@ def add_routes(router: web.UrlDispatcher) -> None:
     _get_post(
         router, _CORRESPONDENT + r"/merge/{other_id:\d+}", merge.correspondent_merge, "correspondent_merge"
     )
+
+
+def _quarantine_routes(router: web.UrlDispatcher) -> None:
+    item = r"/appeals/quarantine/{item_id:\d+}"
+    router.add_get("/appeals/quarantine", quarantine.quarantine_list, name="mail_quarantine")
+    router.add_get(item, quarantine.quarantine_item, name="mail_quarantine_item")
+    router.add_get(item + "/letter.eml", quarantine.quarantine_download, name="mail_quarantine_download")
+    router.add_post(item + "/retry", quarantine.quarantine_retry, name="mail_quarantine_retry")
+    router.add_post(item + "/dismiss", quarantine.quarantine_dismiss, name="mail_quarantine_dismiss")
 
 
 def _get_post(router: web.UrlDispatcher, path: str, handler: Handler, name: str) -> None:

@@ -18,6 +18,7 @@ from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_L
 from admin_web.views.assignments_common import int_or_none, parse_local_date, zone
 from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries
+from services.mail import quarantine
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
@@ -86,6 +87,7 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
             "rows": rows,
             "total": total,
             "overdue_total": await queries.overdue_count(db, now),
+            "quarantine_pending": await quarantine.pending_count(db),
             "filters": filters,
             "statuses": STATUS_LABELS,
             "channels": CHANNEL_LABELS,
