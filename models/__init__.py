@@ -20,6 +20,7 @@ from models.crm import (
     StoredFile,
 )
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
+from models.identity import CorrespondentSuggestion, EmailCode
 from models.org import Department, Invite, TelegramAccount, User, UserRole
 from models.outbox import OutboxMessage
 from models.projects import Project, ProjectStage
@@ -36,8 +37,10 @@ __all__ = [
     "Building",
     "Category",
     "Correspondent",
+    "CorrespondentSuggestion",
     "DeadlineNudge",
     "Department",
+    "EmailCode",
     "ExtensionRequest",
     "Invite",
     "MailOutbox",
