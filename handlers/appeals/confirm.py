@@ -96,6 +96,7 @@ async def send(
             phone=data.get("phone"),
             email=data.get("email"),
             telegram_id=account.id,
+            phone_proven=data.get("phone_proven") is True,
         ),
         category_id=data.get("category_id"),
         address=data.get("address"),
@@ -128,6 +129,11 @@ async def send(
         _("Registration number: <b>%(number)s</b>") % {"number": appeal.reg_number},
         _("The answer is due by %(when)s.") % {"when": notice_ctx.format_dt(appeal.due_at)},
     ]
+    if result.access_code:
+        lines.append(
+            _("Access code for checking the status on the website: %(code)s. Keep it: it is not shown again.")
+            % {"code": f"<code>{result.access_code}</code>"}
+        )
     refused = [
         _("File «%(name)s» is not attached: %(reason)s")
         % {"name": quote(r.filename or _("photo")), "reason": _(r.reason)}

@@ -57,7 +57,8 @@ async def got_contact(message: Message, state: FSMContext, account: TelegramAcco
             _("Telegram sent a number I cannot read. Please type your e-mail or tap «Skip».")
         )
         return
-    await state.update_data(phone=phone)
+    # Telegram attests that this number belongs to the sender: a proof of identity.
+    await state.update_data(phone=phone, phone_proven=True)
     await _saved(message, state, _("Thank you, the phone number is added."))
 
 
@@ -86,7 +87,8 @@ async def got_text(message: Message, state: FSMContext) -> None:
             % {"button": _(SHARE_PHONE), "skip": _(SKIP)}
         )
         return
-    await state.update_data(phone=phone)
+    # A typed number is kept with the appeal for a call back; it proves nothing.
+    await state.update_data(phone=phone, phone_proven=False)
     await _saved(message, state, _("Thank you, the phone number is added."))
 
 

@@ -10,7 +10,7 @@ one is followed to the surviving record, so old keys still find the right person
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select, update
@@ -187,8 +187,9 @@ async def find_or_create(session: AsyncSession, contact: ContactInput, *, actor:
         record(session, actor, "correspondent", correspondent.id, "created", data={"name": name})
     else:
         correspondent = existing
-        proven = ContactInput(
-            name=contact.name, telegram_id=contact.telegram_id, phone=proven_phone, email=proven_email
+        # Only what is proven, and nothing a stranger could have typed (address, INN), completes it.
+        proven = replace(
+            contact, phone=proven_phone, email=proven_email, postal_address=None, organisation_inn=None
         )
         added = _fill_missing(correspondent, proven, proven_phone, proven_email)
         _added(session, actor, correspondent, added)
