@@ -20,7 +20,6 @@ from services.correspondents.merge import merge
 from services.errors import InvalidInput, NotFound
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
-PER_APPEAL_LIMIT = 5
 LIST_LIMIT = 200
 
 
@@ -47,10 +46,10 @@ async def suggest(
             .where(column == value, Correspondent.id != correspondent.id)
             .where(Correspondent.merged_into_id.is_(None))
             .order_by(Correspondent.id)
-            .limit(PER_APPEAL_LIMIT)
+            .limit(1)  # the oldest: a person writing five times is one suggestion, not ten
         )
         for other_id in others.all():
-            if len(made) >= PER_APPEAL_LIMIT or await _known_pair(session, correspondent.id, other_id):
+            if await _known_pair(session, correspondent.id, other_id):
                 continue
             suggestion = CorrespondentSuggestion(
                 correspondent_id=correspondent.id,
