@@ -20,7 +20,7 @@ from models.crm import (
     StoredFile,
 )
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
-from models.identity import CorrespondentSuggestion
+from models.identity import CorrespondentSuggestion, EmailCode
 from models.org import Department, Invite, TelegramAccount, User, UserRole
 from models.outbox import OutboxMessage
 from models.projects import Project, ProjectStage
@@ -40,6 +40,7 @@ __all__ = [
     "CorrespondentSuggestion",
     "DeadlineNudge",
     "Department",
+    "EmailCode",
     "ExtensionRequest",
     "Invite",
     "MailOutbox",

@@ -1,14 +1,30 @@
-"""The duplicates identity proofs could not settle: "possible duplicate" suggestions a clerk
-confirms or dismisses."""
+"""Identity proofs and the duplicates they could not settle: e-mail confirmation codes and the
+"possible duplicate" suggestions a clerk confirms or dismisses."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigIntPK, utcnow
+
+
+class EmailCode(Base):
+    """A one-time code sent to an e-mail address a Telegram user typed; only a salted hash is kept."""
+
+    __tablename__ = "email_codes"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    email: Mapped[str] = mapped_column(String(255), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
 
 
 class CorrespondentSuggestion(Base):

@@ -34,6 +34,7 @@ from models.enums import AppealChannel
 from porucheno.settings import Settings
 from services.appeals.intake import AppealInput, ContactInput, IncomingFile, register_appeal
 from services.audit import Actor
+from services.correspondents import email_codes
 from services.errors import DomainError
 from services.notify import NoticeContext
 
@@ -97,6 +98,8 @@ async def send(
             email=data.get("email"),
             telegram_id=account.id,
             phone_proven=data.get("phone_proven") is True,
+            # Checked again in the database: the draft only remembers which address was typed.
+            email_proven=await email_codes.was_confirmed(session, account.id, data.get("email")),
         ),
         category_id=data.get("category_id"),
         address=data.get("address"),

@@ -199,7 +199,7 @@ def mail_body(
 async def enqueue_mail(
     session: AsyncSession,
     *,
-    appeal_id: int,
+    appeal_id: int | None,
     to: str,
     subject: str,
     body: str,
