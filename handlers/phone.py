@@ -15,6 +15,8 @@ from bot.states import PhoneForm
 from bot.texts import domain_error_text
 from handlers.common import CANCEL
 from models import TelegramAccount, User
+from services.audit import Actor
+from services.correspondents.proofs import prove_contact
 from services.errors import InvalidInput
 from services.profile import normalize_phone, set_account_phone
 
@@ -77,7 +79,12 @@ async def got_contact(
             _("Please send your own contact with the «{button}» button.").format(button=_(SEND_CONTACT))
         )
         return
-    await _save(message, state, session, account, user, menu, i18n, contact.phone_number, source="contact")
+    saved = await _save(
+        message, state, session, account, user, menu, i18n, contact.phone_number, source="contact"
+    )
+    if saved is not None and contact.user_id == account.id:
+        # Telegram attests the number is the sender's: it may link their correspondent record.
+        await prove_contact(session, account.id, phone=saved, actor=Actor(telegram_id=account.id))
 
 
 async def got_text(
@@ -103,18 +110,20 @@ async def _save(
     raw: str,
     *,
     source: str,
-) -> None:
+) -> str | None:
+    """Store the number; returns it normalised, or None when it was refused."""
     try:
         phone = normalize_phone(raw, allow_foreign=source == "contact")
     except InvalidInput as exc:
         await message.answer(f"{domain_error_text(exc)}\n\n{_waiting_hint()}")
-        return
+        return None
     await set_account_phone(session, account, phone, source=source)
     await state.clear()
     await message.answer(
         _("Thank you! Your phone number {phone} has been saved.").format(phone=phone),
         reply_markup=menu.keyboard(user, i18n),
     )
+    return phone
 
 
 async def unexpected(message: Message) -> None:

@@ -20,6 +20,7 @@ from models.crm import (
     StoredFile,
 )
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
+from models.identity import CorrespondentSuggestion, EmailCode
 from models.mail_quarantine import MailQuarantine
 from models.org import Department, Invite, TelegramAccount, User, UserRole
 from models.outbox import OutboxMessage
@@ -37,8 +38,10 @@ __all__ = [
     "Building",
     "Category",
     "Correspondent",
+    "CorrespondentSuggestion",
     "DeadlineNudge",
     "Department",
+    "EmailCode",
     "ExtensionRequest",
     "Invite",
     "MailOutbox",

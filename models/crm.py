@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +34,11 @@ class Correspondent(Base):
     phone_normalized: Mapped[str | None] = mapped_column(String(16), index=True)
     email: Mapped[str | None] = mapped_column(String(255), index=True)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # Whether the phone / e-mail above was proven by its owner (a contact shared from Telegram's
+    # button, a confirmed e-mail code, the address a letter came from). Only proven contacts match
+    # incoming appeals; typed ones are shown to clerks and raise duplicate suggestions.
+    phone_proven: Mapped[bool] = mapped_column(default=False, server_default=false())
+    email_proven: Mapped[bool] = mapped_column(default=False, server_default=false())
     postal_address: Mapped[str | None] = mapped_column(String(500))
     organisation_inn: Mapped[str | None] = mapped_column(String(12))
     notes: Mapped[str | None] = mapped_column(Text)
@@ -78,6 +84,13 @@ class Appeal(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     contact_phone: Mapped[str | None] = mapped_column(String(32))
+    # Contacts as given with this appeal (typed, unproven): kept here, never copied into a
+    # correspondent record that already exists.
+    contact_email: Mapped[str | None] = mapped_column(String(255))
+    # The Telegram account that sent it: answers go back to that chat.
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # SHA-256 of the access code given at registration (the public status page asks for it).
+    access_code_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=AppealStatus.REGISTERED)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]

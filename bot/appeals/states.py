@@ -11,4 +11,5 @@ class AppealForm(StatesGroup):
     address = State()
     files = State()
     contact = State()
+    email_code = State()  # waiting for the code sent to the typed e-mail address
     confirm = State()

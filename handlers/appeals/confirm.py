@@ -34,6 +34,7 @@ from models.enums import AppealChannel
 from porucheno.settings import Settings
 from services.appeals.intake import AppealInput, ContactInput, IncomingFile, register_appeal
 from services.audit import Actor
+from services.correspondents import email_codes
 from services.errors import DomainError
 from services.notify import NoticeContext
 
@@ -96,6 +97,9 @@ async def send(
             phone=data.get("phone"),
             email=data.get("email"),
             telegram_id=account.id,
+            phone_proven=data.get("phone_proven") is True,
+            # Checked again in the database: the draft only remembers which address was typed.
+            email_proven=await email_codes.was_confirmed(session, account.id, data.get("email")),
         ),
         category_id=data.get("category_id"),
         address=data.get("address"),
@@ -128,6 +132,11 @@ async def send(
         _("Registration number: <b>%(number)s</b>") % {"number": appeal.reg_number},
         _("The answer is due by %(when)s.") % {"when": notice_ctx.format_dt(appeal.due_at)},
     ]
+    if result.access_code:
+        lines.append(
+            _("Access code for checking the status on the website: %(code)s. Keep it: it is not shown again.")
+            % {"code": f"<code>{result.access_code}</code>"}
+        )
     refused = [
         _("File «%(name)s» is not attached: %(reason)s")
         % {"name": quote(r.filename or _("photo")), "reason": _(r.reason)}

@@ -1,15 +1,21 @@
-"""Step 5: contacts — the resident's own phone through the contact button, an e-mail typed; optional."""
+"""Step 5: contacts — the resident's own phone through the contact button, an e-mail typed; optional.
+
+Only the contact button proves a phone (Telegram sends the sender's own number); a typed e-mail is
+proven by the code mailed to it when mail is configured. Unproven contacts stay with the appeal.
+"""
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appeals.states import AppealForm
 from bot.menu import Translated
+from bot.texts import domain_error_text, quote
 from handlers.appeals.steps import (
     DONE,
     SHARE_PHONE,
@@ -20,8 +26,12 @@ from handlers.appeals.steps import (
     contact_prompt,
     contact_state,
 )
+from handlers.common import CANCEL
 from models import TelegramAccount
+from porucheno.settings import Settings
+from services.correspondents import email_codes
 from services.correspondents.normalize import digits_of, normalize_email, normalize_phone
+from services.errors import DomainError
 
 
 async def _saved(message: Message, state: FSMContext, head: str) -> None:
@@ -57,11 +67,19 @@ async def got_contact(message: Message, state: FSMContext, account: TelegramAcco
             _("Telegram sent a number I cannot read. Please type your e-mail or tap «Skip».")
         )
         return
-    await state.update_data(phone=phone)
+    # Telegram attests that this number belongs to the sender: a proof of identity.
+    await state.update_data(phone=phone, phone_proven=True)
     await _saved(message, state, _("Thank you, the phone number is added."))
 
 
-async def got_text(message: Message, state: FSMContext) -> None:
+async def got_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
     text = (message.text or "").strip()
     if "@" in text:
         email = normalize_email(text)
@@ -74,6 +92,9 @@ async def got_text(message: Message, state: FSMContext) -> None:
             )
             return
         await state.update_data(email=email)
+        if settings.smtp_host:  # mail can be sent: offer to prove the address with a code
+            await _send_code(message, state, session, account, email, i18n.current_locale)
+            return
         await _saved(message, state, _("Thank you, the e-mail address is added."))
         return
     phone = normalize_phone(text)
@@ -86,8 +107,74 @@ async def got_text(message: Message, state: FSMContext) -> None:
             % {"button": _(SHARE_PHONE), "skip": _(SKIP)}
         )
         return
-    await state.update_data(phone=phone)
+    # A typed number is kept with the appeal for a call back; it proves nothing.
+    await state.update_data(phone=phone, phone_proven=False)
     await _saved(message, state, _("Thank you, the phone number is added."))
+
+
+def code_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=_(SKIP)), KeyboardButton(text=_(CANCEL))]], resize_keyboard=True
+    )
+
+
+async def _send_code(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+    email: str,
+    locale: str,
+) -> None:
+    try:
+        await email_codes.send_code(session, account.id, email, locale=locale)
+    except DomainError as exc:
+        await message.answer(domain_error_text(exc))
+        await _saved(message, state, _("The e-mail address is kept with the appeal, unconfirmed."))
+        return
+    await state.set_state(AppealForm.email_code)
+    await message.answer(
+        _(
+            "We have sent a 6-digit code to %(email)s. Type it here to confirm the address: then "
+            "your earlier appeals by e-mail are shown in «%(mine)s». Or tap «%(skip)s»: the address "
+            "is kept with this appeal only."
+        )
+        % {"email": quote(email), "mine": _("My appeals"), "skip": _(SKIP)},
+        reply_markup=code_keyboard(),
+    )
+
+
+async def got_code(
+    message: Message, state: FSMContext, session: AsyncSession, account: TelegramAccount
+) -> None:
+    data = await state.get_data()
+    try:
+        confirmed = await email_codes.confirm_code(
+            session, account.id, data.get("email") or "", message.text or ""
+        )
+    except DomainError as exc:
+        await state.set_state(AppealForm.contact)
+        await message.answer(domain_error_text(exc))
+        await _saved(message, state, _("The e-mail address is kept with the appeal, unconfirmed."))
+        return
+    if not confirmed:
+        await message.answer(
+            _("The code is wrong. Please check it and type it again, or tap «%(skip)s».") % {"skip": _(SKIP)}
+        )
+        return
+    await state.set_state(AppealForm.contact)
+    await _saved(message, state, _("Thank you, the e-mail address is confirmed."))
+
+
+async def skip_code(message: Message, state: FSMContext) -> None:
+    await state.set_state(AppealForm.contact)
+    await _saved(message, state, _("The e-mail address is kept with the appeal, unconfirmed."))
+
+
+async def code_hint(message: Message) -> None:
+    await message.answer(
+        _("Please type the 6-digit code from the letter, or tap «%(skip)s».") % {"skip": _(SKIP)}
+    )
 
 
 async def finish(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
@@ -111,4 +198,7 @@ def create_router() -> Router:
     router.message.register(got_contact, AppealForm.contact, F.contact)
     router.message.register(got_text, AppealForm.contact, F.text, ~F.text.startswith("/"))
     router.message.register(hint, AppealForm.contact)
+    router.message.register(skip_code, AppealForm.email_code, Translated(SKIP))
+    router.message.register(got_code, AppealForm.email_code, F.text.regexp(r"^\s*\d[\d\s-]*$"))
+    router.message.register(code_hint, AppealForm.email_code)
     return router

@@ -144,7 +144,10 @@ async def start_draft(state: FSMContext, account: TelegramAccount) -> None:
             "latitude": None,
             "longitude": None,
             "files": [],
+            # The number kept on the account may have been typed: only a contact shared during this
+            # draft with Telegram's button counts as proof (``phone_proven``).
             "phone": account.phone,
+            "phone_proven": False,
             "email": None,
             "editing": False,
         }

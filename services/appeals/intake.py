@@ -7,7 +7,7 @@ and queues the acknowledgement. ``(channel, external_id)`` makes a repeated deli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +18,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Appeal, Building, Category, Correspondent, utcnow
 from models.enums import AppealChannel, AppealStatus
 from services import correspondents
-from services.appeals import notices
+from services.appeals import access, notices
 from services.appeals.attachments import RejectedFile, store_all
 from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
 from services.audit import Actor, record
+from services.correspondents import normalize_email, normalize_phone, suggestions
 from services.errors import InvalidInput
 from services.notify import NoticeContext
 from services.text_input import clean_fields
@@ -66,6 +67,11 @@ class ContactInput:
     # A correspondent a clerk picked from the directory (paper letters): used as is, even with no
     # contacts to match on; missing contact fields are filled from the other values.
     existing_id: int | None = None
+    # Set by the channel when it has proof that the contact is the sender's own: a phone shared
+    # with Telegram's contact button, an e-mail confirmed with a code (a letter's own address is
+    # proven by the e-mail channel itself). Anything else is only typed.
+    phone_proven: bool = False
+    email_proven: bool = False
 
 
 @dataclass
@@ -91,6 +97,8 @@ class IntakeResult:
     appeal: Appeal
     created: bool
     rejected_files: list[RejectedFile]
+    # The status page's access code, in clear only here (new registrations): show it once.
+    access_code: str | None = None
 
 
 def _clip(value: str | None, limit: int) -> str | None:
@@ -166,8 +174,12 @@ async def register_appeal(
     if data.building_id is not None and await session.get(Building, data.building_id) is None:
         raise InvalidInput("Unknown building.")
     now = now or utcnow()
+    code = access.new_code()
     tz = (notify or NoticeContext()).tz
-    correspondent = await correspondents.find_or_create(session, data.contact, actor=actor)
+    contact = data.contact
+    if data.channel == AppealChannel.EMAIL:
+        contact = replace(contact, email_proven=True)  # the address the letter came from
+    correspondent = await correspondents.find_or_create(session, contact, actor=actor)
     await session.flush()
     await _count_appeal(session, correspondent, +1)
     answer_days = (
@@ -184,6 +196,9 @@ async def register_appeal(
         latitude=data.latitude,
         longitude=data.longitude,
         contact_phone=_clip(data.contact_phone, 32),
+        contact_email=normalize_email(contact.email) or _clip(contact.email, 255),
+        telegram_id=contact.telegram_id if data.channel == AppealChannel.TELEGRAM else None,
+        access_code_hash=access.code_hash(code),
         status=AppealStatus.REGISTERED,
         registered_at=now,
         due_at=now + timedelta(days=answer_days),
@@ -199,9 +214,21 @@ async def register_appeal(
         found = await find_by_external(session, data.channel, data.external_id)
         assert found is not None
         return IntakeResult(found, False, [])
-    telegram_id = data.contact.telegram_id if data.channel == AppealChannel.TELEGRAM else None
     stored, rejected = await store_all(
-        session, files_dir, data.files, appeal_id=appeal.id, user_id=actor.user_id, telegram_id=telegram_id
+        session,
+        files_dir,
+        data.files,
+        appeal_id=appeal.id,
+        user_id=actor.user_id,
+        telegram_id=appeal.telegram_id,
+    )
+    await suggestions.suggest(
+        session,
+        correspondent,
+        phone=normalize_phone(contact.phone),
+        email=normalize_email(contact.email),
+        appeal_id=appeal.id,
+        actor=actor,
     )
     record(
         session,
@@ -220,6 +247,6 @@ async def register_appeal(
         },
     )
     if notify is not None:
-        await notices.notify_correspondent(session, notify, appeal, notices.REGISTERED)
+        await notices.notify_correspondent(session, notify, appeal, notices.REGISTERED, access_code=code)
     await session.flush()
-    return IntakeResult(appeal, True, rejected)
+    return IntakeResult(appeal, True, rejected, code)

@@ -68,17 +68,19 @@ class Delivery:
 
 
 async def delivery_of(session: AsyncSession, ctx: NoticeContext, appeal: Appeal) -> Delivery:
+    """The appeal's own channel: the Telegram chat it was written from (records merged by a clerk
+    may hold several accounts; each appeal still answers to its own), the letter's address."""
     correspondent = (
         await session.get(Correspondent, appeal.correspondent_id) if appeal.correspondent_id else None
     )
-    account = None
-    if correspondent is not None and correspondent.telegram_id is not None:
-        account = await session.get(TelegramAccount, correspondent.telegram_id)
+    # Appeals from before the sender was stored on the appeal fall back to the record's account.
+    telegram_id = appeal.telegram_id or (correspondent.telegram_id if correspondent is not None else None)
+    account = await session.get(TelegramAccount, telegram_id) if telegram_id is not None else None
     locale = await _locale(session, account) or ctx.default_locale
-    if appeal.channel == AppealChannel.TELEGRAM and correspondent is not None and correspondent.telegram_id:
+    if appeal.channel == AppealChannel.TELEGRAM and telegram_id:
         if account is not None and account.blocked_at is not None:
             return Delivery(locale)
-        chat_id = account.chat_id if account is not None else correspondent.telegram_id
+        chat_id = account.chat_id if account is not None else telegram_id
         return Delivery(locale, chat_id=chat_id)
     if appeal.channel == AppealChannel.EMAIL:
         address = appeal.reply_to or (correspondent.email if correspondent else None)
@@ -103,7 +105,12 @@ def local_date(ctx: NoticeContext, appeal: Appeal) -> str:
 
 
 def body_lines(
-    appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, reason: str | None
+    appeal: Appeal,
+    event: str,
+    t: Translator,
+    ctx: NoticeContext,
+    reason: str | None,
+    access_code: str | None = None,
 ) -> list[str]:
     """The notice without its headline, as plain text lines."""
     lines: list[str] = []
@@ -113,7 +120,16 @@ def body_lines(
         lines.append(t("Reason: %(reason)s", reason=reason))
     if event == REGISTERED:
         lines.append(t("Please quote this number when you contact us about the appeal."))
+        if access_code:
+            lines.append(access_code_line(t, access_code))
     return lines
+
+
+def access_code_line(t: Translator, code: str) -> str:
+    return t(
+        "Access code for checking the status on the website: %(code)s. Keep it: it is not shown again.",
+        code=code,
+    )
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -154,19 +170,28 @@ def rating_keyboard(appeal_id: int) -> dict[str, Any]:
     return inline_keyboard([[(f"{n}⭐", rate_cb(appeal_id, n)) for n in RATINGS]])
 
 
-def telegram_text(appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, reason: str | None) -> str:
+def telegram_text(
+    appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, reason: str | None, access_code: str | None
+) -> str:
     headline = t(HEADLINES[event], number=appeal.reg_number)
     lines = [f"<b>{html_escape(headline)}</b>"]
-    lines += [html_escape(line) for line in body_lines(appeal, event, t, ctx, reason)]
+    lines += [html_escape(line) for line in body_lines(appeal, event, t, ctx, reason, access_code)]
     return "\n".join(lines)
 
 
-def mail_body(appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, reason: str | None) -> str:
+def mail_body(
+    appeal: Appeal,
+    event: str,
+    t: Translator,
+    ctx: NoticeContext,
+    reason: str | None,
+    access_code: str | None = None,
+) -> str:
     lines = [t(HEADLINES[event], number=appeal.reg_number), ""]
     if event == ANSWERED:
         lines += [appeal.answer_text or "", ""]
     else:
-        lines += [*body_lines(appeal, event, t, ctx, reason), ""]
+        lines += [*body_lines(appeal, event, t, ctx, reason, access_code), ""]
     lines.append(t("This message was sent automatically in reply to your appeal."))
     return "\n".join(lines)
 
@@ -174,7 +199,7 @@ def mail_body(appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, rea
 async def enqueue_mail(
     session: AsyncSession,
     *,
-    appeal_id: int,
+    appeal_id: int | None,
     to: str,
     subject: str,
     body: str,
@@ -206,7 +231,13 @@ async def enqueue_mail(
 
 
 async def notify_correspondent(
-    session: AsyncSession, ctx: NoticeContext, appeal: Appeal, event: str, *, reason: str | None = None
+    session: AsyncSession,
+    ctx: NoticeContext,
+    appeal: Appeal,
+    event: str,
+    *,
+    reason: str | None = None,
+    access_code: str | None = None,
 ) -> int:
     """Queue the notice of ``event`` to the appeal's correspondent; returns how many rows were new."""
     to = await delivery_of(session, ctx, appeal)
@@ -230,7 +261,7 @@ async def notify_correspondent(
             messages = [
                 outbox.text_message(
                     to.chat_id,
-                    telegram_text(appeal, event, t, ctx, reason),
+                    telegram_text(appeal, event, t, ctx, reason, access_code),
                     reply_markup=markup,
                     dedup_key=f"{key}:{to.chat_id}",
                 )
@@ -243,7 +274,7 @@ async def notify_correspondent(
             appeal_id=appeal.id,
             to=to.email,
             subject=t(SUBJECTS[event], number=appeal.reg_number),
-            body=mail_body(appeal, event, t, ctx, reason),
+            body=mail_body(appeal, event, t, ctx, reason, access_code),
             in_reply_to=to.in_reply_to,
             dedup_key=key,
         )

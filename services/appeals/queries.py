@@ -115,9 +115,12 @@ async def appeal_by_number(session: AsyncSession, reg_number: str) -> Appeal | N
     return await session.scalar(select(Appeal).where(Appeal.reg_number == reg_number.strip()))
 
 
-def _own_correspondents(telegram_id: int):  # type: ignore[no-untyped-def]
-    """The correspondent records of a Telegram user: by their id, or linked to their account."""
+def _own_appeals(telegram_id: int):  # type: ignore[no-untyped-def]
+    """A Telegram user's appeals: the ones written from this account, and those of the records it
+    holds by proof (filed under its id, or linked by a shared contact or a confirmed e-mail; see
+    ``services.correspondents.proofs``). Typed contacts never link a record, so they show nothing."""
     return or_(
+        Appeal.telegram_id == telegram_id,
         Appeal.correspondent_id.in_(select(Correspondent.id).where(Correspondent.telegram_id == telegram_id)),
         Appeal.correspondent_id.in_(
             select(TelegramAccount.correspondent_id).where(
@@ -132,7 +135,7 @@ async def appeals_of_telegram_user(
 ) -> Sequence[Appeal]:
     rows = await session.scalars(
         select(Appeal)
-        .where(_own_correspondents(telegram_id))
+        .where(_own_appeals(telegram_id))
         .order_by(Appeal.registered_at.desc(), Appeal.id.desc())
         .limit(limit)
         .offset(offset)
@@ -144,7 +147,7 @@ async def appeal_for_telegram_user(session: AsyncSession, appeal_id: int, telegr
     """The appeal if it is this user's own, else None (someone else's looks like a missing one)."""
     return await session.scalar(
         select(Appeal)
-        .where(Appeal.id == appeal_id, _own_correspondents(telegram_id))
+        .where(Appeal.id == appeal_id, _own_appeals(telegram_id))
         .execution_options(populate_existing=True)
     )
 

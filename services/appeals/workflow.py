@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utcnow
+from models import Appeal, Assignment, User, utcnow
 from models.enums import AppealStatus, Priority, Role
-from services.appeals import notices
+from services.appeals import notices, queries
 from services.appeals.intake import MAX_TEXT_CHARS
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
@@ -234,18 +234,6 @@ async def answer_appeal(
     return appeal
 
 
-async def _owns(session: AsyncSession, appeal: Appeal, telegram_id: int) -> bool:
-    if appeal.correspondent_id is None:
-        return False
-    correspondent = await session.get(Correspondent, appeal.correspondent_id)
-    if correspondent is not None and correspondent.telegram_id == telegram_id:
-        return True
-    linked = await session.scalar(
-        select(TelegramAccount.correspondent_id).where(TelegramAccount.id == telegram_id)
-    )
-    return linked is not None and linked == appeal.correspondent_id
-
-
 async def rate_appeal(
     session: AsyncSession, appeal_id: int, *, telegram_id: int, rating: int, now: datetime | None = None
 ) -> Appeal:
@@ -253,7 +241,7 @@ async def rate_appeal(
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput("The rating must be from 1 to 5.")
     appeal = await load(session, appeal_id, for_update=True)
-    if not await _owns(session, appeal, telegram_id):
+    if await queries.appeal_for_telegram_user(session, appeal.id, telegram_id) is None:
         raise NotFound("Appeal not found.")  # the same answer as for a missing one
     if appeal.answered_at is None:
         raise InvalidInput("The appeal has not been answered yet.")

@@ -1,5 +1,6 @@
 """Correspondents: normalisation, de-duplication, search, merge and the card."""
 
+from services.correspondents import suggestions
 from services.correspondents.directory import (
     CorrespondentCard,
     card,
@@ -21,4 +22,5 @@ __all__ = [
     "normalize_email",
     "normalize_phone",
     "search",
+    "suggestions",
 ]

@@ -1,14 +1,16 @@
 """Finding, creating and looking up correspondents (the people and organisations who write in).
 
-De-duplication looks for an existing record by Telegram id, then by normalised phone, then by
-e-mail (case-insensitive); a match gets the contact fields it was missing. A record merged into
-another one is followed to the surviving record, so old keys still find the right person.
+An appeal finds an existing record only through a proof: the sender's own Telegram id, a phone
+shared from Telegram's contact button, an e-mail confirmed with a code or the address a letter came
+from (or a clerk's pick). Typed contacts never reach an existing record: they stay on the appeal and
+the new record, and a match raises a duplicate suggestion for a clerk. A record merged into another
+one is followed to the surviving record, so old keys still find the right person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select, update
@@ -61,26 +63,67 @@ async def resolve(session: AsyncSession, correspondent: Correspondent) -> Corres
     return correspondent
 
 
+def unowned_by_others(telegram_id: int):  # type: ignore[no-untyped-def]
+    """A record no other Telegram account holds: a proof links only to such a record."""
+    other_accounts = select(TelegramAccount.correspondent_id).where(
+        TelegramAccount.id != telegram_id, TelegramAccount.correspondent_id.is_not(None)
+    )
+    return or_(
+        Correspondent.telegram_id.is_(None), Correspondent.telegram_id == telegram_id
+    ) & Correspondent.id.not_in(other_accounts)
+
+
+async def first_record(session: AsyncSession, *conditions) -> Correspondent | None:  # type: ignore[no-untyped-def]
+    found = await session.scalar(
+        select(Correspondent)
+        .where(*conditions)
+        .order_by(Correspondent.merged_into_id.is_not(None), Correspondent.id)
+        .limit(1)
+    )
+    return await resolve(session, found) if found is not None else None
+
+
+async def own_record(session: AsyncSession, telegram_id: int) -> Correspondent | None:
+    """The record a Telegram account holds: the one linked to it, else one filed under its id."""
+    linked = await session.scalar(
+        select(TelegramAccount.correspondent_id).where(TelegramAccount.id == telegram_id)
+    )
+    if linked is not None:
+        record_ = await session.get(Correspondent, linked)
+        if record_ is not None:
+            return await resolve(session, record_)
+    return await first_record(session, Correspondent.telegram_id == telegram_id)
+
+
 async def find_existing(
     session: AsyncSession, *, telegram_id: int | None, phone: str | None, email: str | None
 ) -> Correspondent | None:
-    """By Telegram id, then normalised phone, then e-mail; live records before merged ones."""
-    keys = []
+    """The record an appeal belongs to, from proofs only: the sender's own Telegram id, then a
+    proven phone, then a proven e-mail (``phone`` and ``email`` must be proven by the caller).
+
+    With a Telegram id, a proven contact finds a record no other account holds (its key may have
+    been typed by whoever filed it: the proof shows this person owns the contact). Without one
+    (a letter's address), only a record whose e-mail was proven too.
+    """
     if telegram_id is not None:
-        keys.append(Correspondent.telegram_id == telegram_id)
+        own = await own_record(session, telegram_id)
+        if own is not None:
+            return own
+        free = unowned_by_others(telegram_id)
+        if phone:
+            found = await first_record(session, Correspondent.phone_normalized == phone, free)
+            if found is not None:
+                return found
+        if email:
+            return await first_record(session, Correspondent.email == email, free)
+        return None
     if phone:
-        keys.append(Correspondent.phone_normalized == phone)
-    if email:
-        keys.append(Correspondent.email == email)
-    for condition in keys:
-        found = await session.scalar(
-            select(Correspondent)
-            .where(condition)
-            .order_by(Correspondent.merged_into_id.is_not(None), Correspondent.id)
-            .limit(1)
-        )
+        proven = Correspondent.phone_proven.is_(True)
+        found = await first_record(session, Correspondent.phone_normalized == phone, proven)
         if found is not None:
-            return await resolve(session, found)
+            return found
+    if email:
+        return await first_record(session, Correspondent.email == email, Correspondent.email_proven.is_(True))
     return None
 
 
@@ -100,28 +143,39 @@ async def _lock_keys(session: AsyncSession, keys: list[str]) -> None:
 
 
 async def find_or_create(session: AsyncSession, contact: ContactInput, *, actor: Actor) -> Correspondent:
+    """The record an appeal is filed under. Only proofs find an existing record (see
+    ``find_existing``), or a clerk's pick; typed contacts go into a new record and, when they match
+    someone else's, into a duplicate suggestion (``suggestions``), never into an existing record."""
     phone = normalize_phone(contact.phone)
     email = normalize_email(contact.email)
+    proven_phone = phone if contact.phone_proven else None
+    proven_email = email if contact.email_proven else None
     keys = [f"tg:{contact.telegram_id}" if contact.telegram_id is not None else "", phone or "", email or ""]
     await _lock_keys(session, [k for k in keys if k])
     kind = contact.kind if contact.kind in set(CorrespondentKind) else CorrespondentKind.PERSON
-    existing = None
     if contact.existing_id is not None:
         picked = await session.get(Correspondent, contact.existing_id)
         if picked is None:
             raise NotFound("Correspondent not found.")
-        existing = await resolve(session, picked)
-    if existing is None:
-        existing = await find_existing(session, telegram_id=contact.telegram_id, phone=phone, email=email)
+        # A clerk's choice: the letter's contacts complete the record, as contacts nobody proved.
+        correspondent = await resolve(session, picked)
+        added = _fill_missing(correspondent, contact, phone, email, proven=False)
+        _added(session, actor, correspondent, added)
+        return correspondent
+    existing = await find_existing(
+        session, telegram_id=contact.telegram_id, phone=proven_phone, email=proven_email
+    )
     if existing is None:
         name = display_name(contact)
         correspondent = Correspondent(
             kind=kind,
             name=name,
             name_search=name_key(name),
-            phone=_clip(contact.phone, 32),
+            phone=_clip(contact.phone, 32) if phone else None,
             phone_normalized=phone,
+            phone_proven=proven_phone is not None,
             email=email,
+            email_proven=proven_email is not None,
             telegram_id=contact.telegram_id,
             postal_address=_clip(contact.postal_address, 500),
             organisation_inn=_clip(contact.organisation_inn, 12),
@@ -133,14 +187,20 @@ async def find_or_create(session: AsyncSession, contact: ContactInput, *, actor:
         record(session, actor, "correspondent", correspondent.id, "created", data={"name": name})
     else:
         correspondent = existing
-        added = _fill_missing(correspondent, contact, phone, email)
-        if added:
-            record(
-                session, actor, "correspondent", correspondent.id, "contacts_added", data={"fields": added}
-            )
+        # Only what is proven, and nothing a stranger could have typed (address, INN), completes it.
+        proven = replace(
+            contact, phone=proven_phone, email=proven_email, postal_address=None, organisation_inn=None
+        )
+        added = _fill_missing(correspondent, proven, proven_phone, proven_email)
+        _added(session, actor, correspondent, added)
     if contact.telegram_id is not None:
         await link_telegram_account(session, contact.telegram_id, correspondent.id)
     return correspondent
+
+
+def _added(session: AsyncSession, actor: Actor, c: Correspondent, added: list[str]) -> None:
+    if added:
+        record(session, actor, "correspondent", c.id, "contacts_added", data={"fields": added})
 
 
 def _unusable_contacts(contact: ContactInput, phone: str | None, email: str | None) -> str | None:
@@ -153,14 +213,24 @@ def _unusable_contacts(contact: ContactInput, phone: str | None, email: str | No
     return "\n".join(lines) or None
 
 
-def _fill_missing(c: Correspondent, contact: ContactInput, phone: str | None, email: str | None) -> list[str]:
+def _fill_missing(
+    c: Correspondent, contact: ContactInput, phone: str | None, email: str | None, *, proven: bool = True
+) -> list[str]:
+    """Complete a record with the contacts it lacks. Called with proven contacts only, or with a
+    clerk's pick (``proven=False``: the values are kept but match nothing until proven)."""
     added = []
     if phone and not c.phone_normalized:
-        c.phone, c.phone_normalized = _clip(contact.phone, 32), phone
+        c.phone, c.phone_normalized, c.phone_proven = _clip(contact.phone, 32), phone, proven
         added.append("phone")
+    elif phone and proven and c.phone_normalized == phone and not c.phone_proven:
+        c.phone_proven = True
+        added.append("phone_proven")
     if email and not c.email:
-        c.email = email
+        c.email, c.email_proven = email, proven
         added.append("email")
+    elif email and proven and c.email == email and not c.email_proven:
+        c.email_proven = True
+        added.append("email_proven")
     if contact.telegram_id is not None and c.telegram_id is None:
         c.telegram_id = contact.telegram_id
         added.append("telegram_id")

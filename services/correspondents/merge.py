@@ -41,6 +41,11 @@ async def merge(session: AsyncSession, keep_id: int, merge_id: int, *, actor: Ac
             filled.append(name)
     if keep.phone_normalized is None and other.phone_normalized is not None:
         keep.phone_normalized = other.phone_normalized
+    # A contact keeps whether it was proven: only proven ones match incoming appeals.
+    if "phone" in filled:
+        keep.phone_proven = other.phone_proven
+    if "email" in filled:
+        keep.email_proven = other.email_proven
     if other.notes:
         keep.notes = "\n".join(n for n in (keep.notes, other.notes) if n)
     other.merged_into_id = keep.id

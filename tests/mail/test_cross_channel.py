@@ -1,9 +1,13 @@
-"""One resident, two channels: an appeal written in the bot (with an e-mail address) and a letter
-from that address to the organisation's mailbox land on one correspondent; the e-mail's answer goes
-back by e-mail, the bot appeal's answer reaches the chat."""
+"""One resident, two channels: an appeal written in the bot (with an e-mail address confirmed by the
+code mailed to it) and a letter from that address to the organisation's mailbox land on one
+correspondent; the e-mail's answer goes back by e-mail, the bot appeal's answer reaches the chat.
+An address typed but not confirmed joins nothing."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -11,22 +15,39 @@ from bot.outbox_sender import OutboxSender
 from models import Appeal, Correspondent, MailOutbox, User
 from models.enums import Role
 from porucheno.settings import Settings
+from sandbox.runner import RunningSandbox
 from services import staff
 from services.appeals import workflow
 from services.audit import Actor
 from services.mail.intake import MailPoller
 from services.notify import NoticeContext
 from tests.bot.appeals_support import DONE, NEXT, SEND, SKIP, open_form
-from tests.bot.conftest import bot, bot_settings, client, dispatcher, new_chat, polling, sandbox  # noqa: F401
+from tests.bot.conftest import bot, client, dispatcher, new_chat, polling, sandbox  # noqa: F401
 from tests.mail.conftest import ImapServer, letter
 
 EMAIL = "Olga.Smirnova@Example.RU"
+CODE_RE = re.compile(r"код подтверждения: (\d{6})")
+
+
+@pytest.fixture
+def bot_settings(settings: Settings, sandbox: RunningSandbox) -> Settings:  # noqa: F811
+    """Mail configured: the bot offers to confirm a typed address with a code."""
+    return settings.model_copy(update={"bot_api_url": sandbox.base_url, "smtp_host": "smtp.example.ru"})
+
+
+async def mailed_code(session_factory: async_sessionmaker[AsyncSession]) -> str:
+    async with session_factory() as session:
+        letter = await session.scalar(select(MailOutbox).where(MailOutbox.dedup_key.like("email-code:%")))
+    assert letter is not None and letter.to_address == EMAIL.lower()
+    match = CODE_RE.search(letter.body)
+    assert match is not None, letter.body
+    return match.group(1)
 
 
 async def test_bot_and_email_land_on_one_correspondent(
     new_chat,  # noqa: F811
     bot,  # noqa: F811
-    bot_settings: Settings,  # noqa: F811
+    bot_settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     imap_server: ImapServer,
     mailbox: str,
@@ -38,7 +59,11 @@ async def test_bot_and_email_land_on_one_correspondent(
     await chat.press(await chat.reply("Где это?"), SKIP)
     await chat.press(await chat.reply("Приложите фото или документы"), SKIP)
     await chat.reply("Как с вами связаться?")
-    saved = await chat.send(EMAIL, expect="адрес электронной почты добавлен")
+    await chat.send(EMAIL, expect="Мы отправили 6-значный код")
+    code = await mailed_code(session_factory)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    await chat.send(wrong, expect="Код неверный")
+    saved = await chat.send(code, expect="адрес электронной почты подтверждён")
     await chat.press(saved, DONE)
     await chat.press(await chat.reply("проверьте перед отправкой"), SEND)
     await chat.reply("Ваше обращение зарегистрировано")
@@ -77,7 +102,7 @@ async def test_bot_and_email_land_on_one_correspondent(
         )
         await session.commit()
         mail = (await session.scalars(select(MailOutbox))).all()
-    assert [m.to_address for m in mail if "ответ" in m.subject] == [EMAIL.lower()]
+    assert [m.to_address for m in mail if "ответ" in m.subject.lower()] == [EMAIL.lower()]
     await OutboxSender(bot, session_factory, global_rate=100, chat_interval=0).drain()
     answer = await chat.reply("Фонарь заменён 25 ноября.")
     assert "5⭐" in str(answer.get("reply_markup"))

@@ -24,39 +24,47 @@ def test_normalisation() -> None:
     assert correspondents.normalize_email("не адрес") is None
 
 
-async def test_deduplication_by_each_key_fills_missing_contacts(session: AsyncSession) -> None:
-    await add_account(session, 777)
-    by_tg = await correspondents.find_or_create(
-        session, ContactInput(name="Иванов", telegram_id=777), actor=SYSTEM
-    )
-    same_tg = await correspondents.find_or_create(
-        session, ContactInput(name="Иван", telegram_id=777, phone="8 (916) 123-45-67"), actor=SYSTEM
-    )
-    by_phone = await correspondents.find_or_create(
-        session, ContactInput(name="И. Иванов", phone="+79161234567", email="Ivanov@Mail.ru"), actor=SYSTEM
-    )
-    by_email = await correspondents.find_or_create(
+async def test_only_proofs_find_an_existing_record(session: AsyncSession) -> None:
+    for telegram_id in (777, 888, 999):
+        await add_account(session, telegram_id)
+    find = correspondents.find_or_create
+    owner = await find(
         session,
-        ContactInput(name="Иванов И.", email="IVANOV@mail.RU", postal_address="ул. Ленина, 1"),
+        ContactInput(name="Иванов", telegram_id=777, phone="8 (916) 123-45-67", phone_proven=True),
         actor=SYSTEM,
     )
-    stranger = await correspondents.find_or_create(
-        session, ContactInput(name="Петров", email="p@x.ru"), actor=SYSTEM
+    # The own Telegram id finds the record; an e-mail typed with it is not added to it.
+    same = await find(
+        session, ContactInput(name="Иван", telegram_id=777, email="Ivanov@Mail.ru"), actor=SYSTEM
     )
+    assert same.id == owner.id and owner.email is None and owner.phone_proven
+    # Someone typing the owner's phone gets a record of their own; the owner's stays untouched.
+    typed = await find(
+        session,
+        ContactInput(name="Чужой", telegram_id=888, phone="+79161234567", email="x@y.ru"),
+        actor=SYSTEM,
+    )
+    web = await find(session, ContactInput(name="И. Иванов", phone="+7 916 123-45-67"), actor=SYSTEM)
+    assert len({owner.id, typed.id, web.id}) == 3
+    assert (owner.telegram_id, owner.email, typed.phone_proven, web.phone_proven) == (777, None, False, False)
+    assert (await session.get(TelegramAccount, 888)).correspondent_id == typed.id  # type: ignore[union-attr]
+    # A letter's own address finds the record it was proven on, never one where it was only typed.
+    letter = await find(
+        session, ContactInput(name="Сидорова", email="S@x.ru", email_proven=True), actor=SYSTEM
+    )
+    again = await find(session, ContactInput(email="s@X.ru", email_proven=True), actor=SYSTEM)
+    stranger = await find(session, ContactInput(email="x@y.ru", email_proven=True), actor=SYSTEM)
+    assert again.id == letter.id and stranger.id != typed.id
+    # A phone proven by a third account links the record nobody holds, not the ones held by others.
+    proven = await find(
+        session, ContactInput(telegram_id=999, phone="+79161234567", phone_proven=True), actor=SYSTEM
+    )
+    assert proven.id == web.id and web.telegram_id == 999 and web.phone_proven
     await session.commit()
-    assert by_tg.id == same_tg.id == by_phone.id == by_email.id != stranger.id
-    assert (by_tg.phone_normalized, by_tg.email, by_tg.postal_address) == (
-        "+79161234567",
-        "ivanov@mail.ru",
-        "ул. Ленина, 1",
-    )
-    assert by_tg.name == "Иванов"  # the first name given stays
-    account = await session.get(TelegramAccount, 777)
-    assert account is not None and account.correspondent_id == by_tg.id
     actions = (
         await session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "correspondent"))
     ).all()
-    assert actions.count("created") == 2 and actions.count("contacts_added") == 3
+    assert actions.count("created") == 5
 
 
 async def test_search_is_case_insensitive_in_cyrillic_and_finds_phone_fragments(
@@ -83,8 +91,12 @@ async def test_merge_moves_appeals_and_accounts_and_fixes_counts(
     await add_account(session, 1001)
     keep = (await register(session, tmp_path)).appeal.correspondent_id
     paper = ContactInput(name="Иванов Иван", email="ivanov@mail.ru", postal_address="ул. Мира, 3")
-    for _ in range(2):
-        merged = (await register(session, tmp_path, channel="paper", contact=paper)).appeal.correspondent_id
+    merged = (await register(session, tmp_path, channel="paper", contact=paper)).appeal.correspondent_id
+    # A typed address matches nothing by itself: the clerk picks the record for the second letter.
+    picked = ContactInput(name="Иванов Иван", existing_id=merged)
+    assert (
+        await register(session, tmp_path, channel="paper", contact=picked)
+    ).appeal.correspondent_id == merged
     assert keep is not None and merged is not None and keep != merged
     assert [c.id for c in await correspondents.duplicates_of(session, keep)] == [merged]
     with pytest.raises(InvalidInput):

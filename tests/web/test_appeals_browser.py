@@ -71,7 +71,8 @@ async def test_clerk_registers_a_paper_letter_finds_and_merges_duplicates(
             AppealInput(
                 channel="telegram",
                 text="И ещё фонарь не горит",
-                contact=ContactInput(telegram_id=RESIDENT_TG, phone="+79001112233"),
+                # Shared with the contact button: a proven phone completes the resident's record.
+                contact=ContactInput(telegram_id=RESIDENT_TG, phone="+79001112233", phone_proven=True),
             ),
             actor=Actor(telegram_id=RESIDENT_TG),
             files_dir=settings.files_dir,
@@ -85,12 +86,15 @@ async def test_clerk_registers_a_paper_letter_finds_and_merges_duplicates(
     await page.get_by_role("link", name="Кузнецова Ольга Петровна").click()
     await expect(page.locator("#appeal-count")).to_have_text("1")
     await expect(page.locator("#duplicates")).to_contain_text("Ольга Кузнецова")
+    # The matching phone also raised a suggestion; merging settles it too.
+    await expect(page.locator("#suggestions")).to_contain_text("Ольга Кузнецова")
     await page.locator("#duplicates a.button").click()
     await expect(page.locator("#retire")).to_contain_text("Ольга Кузнецова")
     await page.click("#confirm-merge")
     await expect(page.locator(".flash")).to_have_text("Записи объединены в «Кузнецова Ольга Петровна».")
     await expect(page.locator("#appeal-count")).to_have_text("3")
     await expect(page.locator("#duplicates")).to_have_count(0)
+    await expect(page.locator("#suggestions")).to_have_count(0)
     async with session_factory() as s:
         kept = await s.scalar(select(Correspondent).where(Correspondent.name == "Кузнецова Ольга Петровна"))
         assert kept is not None and kept.telegram_id == RESIDENT_TG and kept.appeals_count == 3

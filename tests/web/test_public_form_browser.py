@@ -47,6 +47,7 @@ async def test_resident_sends_an_appeal_with_a_photo_and_checks_its_status(
     await expect(page.get_by_role("heading", name="Ваше обращение зарегистрировано")).to_be_visible()
     number = await page.locator("#reg-number").inner_text()
     assert re.fullmatch(r"\d{4}-\d{6}", number)
+    code = await page.locator("#access-code").inner_text()
     await expect(page.locator("#due-date")).to_have_text(re.compile(r"\d{4}\sг\."))
 
     async with session_factory() as s:
@@ -62,7 +63,10 @@ async def test_resident_sends_an_appeal_with_a_photo_and_checks_its_status(
 
     await page.get_by_role("link", name="Узнать статус").first.click()
     await page.fill("#f-number", number)
-    await page.fill("#f-contact", "8 912 555 12 34")
+    await page.fill("#f-code", "8 912 555 12 34")  # the phone given is no key
+    await page.click("#check-status")
+    await expect(page.locator("#appeal-status")).to_have_count(0)
+    await page.fill("#f-code", code)
     await page.click("#check-status")
     await expect(page.locator("#status-text")).to_have_text("Зарегистрировано, ожидает передачи в работу")
 

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Appeal, Category, Correspondent, StoredFile
+from models import Appeal, Category, Correspondent, CorrespondentSuggestion, StoredFile
 from services.audit import Actor
 from services.staff import create_department
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_token
@@ -23,6 +23,7 @@ pytestmark = [
 ]
 
 NUMBER_RE = re.compile(r'id="reg-number">(\d{4}-\d{6})<')
+CODE_RE = re.compile(r'id="access-code">([A-Z0-9-]+)<')
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,12 @@ async def test_a_resident_registers_an_appeal_with_a_big_photo_and_checks_its_st
     response = await client.post("/form", data=data, allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/form/done"
     html = await (await client.get("/form/done")).text()
-    number = NUMBER_RE.search(html)
-    assert number, html
+    number, code = NUMBER_RE.search(html), CODE_RE.search(html)
+    assert number and code, html
     assert "Срок ответа" in html
+    # The code is shown once: a reload of the page shows the number only.
+    again = await (await client.get("/form/done")).text()
+    assert number.group(1) in again and code.group(1) not in again
 
     async with session_factory() as s:
         appeal = await s.scalar(select(Appeal))
@@ -154,22 +158,27 @@ async def test_a_resident_registers_an_appeal_with_a_big_photo_and_checks_its_st
     too_big = {"csrf_token": login_token, "login": "x" * (1100 * 1024), "password": "p"}
     assert (await client.post("/login", data=too_big)).status == 413
 
-    async def check(contact: str) -> str:
+    async def check(given: str, reg_number: str = number.group(1)) -> str:
         token = await csrf_token(client, "/form/status")
         response = await client.post(
-            "/form/status", data={"csrf_token": token, "number": number.group(1), "contact": contact}
+            "/form/status", data={"csrf_token": token, "number": reg_number, "code": given}
         )
         return await response.text()
 
-    assert "Обращение с таким номером и контактом не найдено" in await check("other@example.ru")
-    html = await check("olga.smirnova@EXAMPLE.ru")
+    refused = "Обращение с таким номером и кодом доступа не найдено"
+    # The contacts given with the appeal open nothing; a wrong code or number gets the same reply.
+    assert refused in await check("olga.smirnova@example.ru")
+    assert refused in await check("+7 916 123 45 67")
+    assert refused in await check("AAAA-BBBB-CCCC")
+    assert refused in await check(code.group(1), reg_number="2020-000001")
+    html = await check(code.group(1).lower().replace("-", " "))
     assert "Зарегистрировано, ожидает передачи в работу" in html
     async with session_factory() as s:
         appeal = await s.get(Appeal, appeal_id)
         assert appeal is not None
         appeal.status, appeal.answer_text = "answered", "Яму заделают до 1 декабря."
         await s.commit()
-    html = await check("+7 916 123 45 67")
+    html = await check(code.group(1))
     assert "Дан ответ" in html and "Яму заделают до 1 декабря." in html
 
 
@@ -191,5 +200,8 @@ async def test_a_flood_from_one_address_is_stopped_with_a_friendly_page(
     html = await response.text()
     assert "Слишком много запросов" in html and "Попробуйте ещё раз через 10 мин." in html
     assert await count(session_factory, Appeal) == 5
-    async with session_factory() as s:  # one resident, five appeals
-        assert await s.scalar(select(func.count()).select_from(Correspondent)) == 1
+    async with session_factory() as s:
+        # Typed contacts join nothing: five records, and the four later ones are each one
+        # suggestion for a clerk to merge into the first.
+        assert await s.scalar(select(func.count()).select_from(Correspondent)) == 5
+        assert await s.scalar(select(func.count()).select_from(CorrespondentSuggestion)) == 4

@@ -15,6 +15,7 @@ from admin_web.views.appeals import (
     page,
     quarantine,
     register,
+    suggestions,
 )
 
 # The paper-letter form takes scans; app.py raises the body limit for this route name.
@@ -45,6 +46,14 @@ def add_routes(router: web.UrlDispatcher) -> None:
     )
     router.add_get("/correspondents/lookup", correspondents.correspondent_lookup, name="correspondent_lookup")
     router.add_get(_CORRESPONDENT, correspondents.correspondent_page, name="correspondent_page")
+    router.add_get(
+        "/correspondents/suggestions", suggestions.suggestion_list, name="correspondent_suggestions"
+    )
+    router.add_post(
+        r"/correspondents/suggestions/{suggestion_id:\d+}/{decision:(confirm|dismiss)}",
+        suggestions.suggestion_decide,
+        name="correspondent_suggestion_decide",
+    )
     _get_post(
         router, _CORRESPONDENT + r"/merge/{other_id:\d+}", merge.correspondent_merge, "correspondent_merge"
     )

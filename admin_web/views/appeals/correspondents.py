@@ -49,12 +49,14 @@ async def correspondent_list(request: web.Request) -> web.StreamResponse:
     page = min(max(int_or_none(request.query.get("page")) or 1, 1), MAX_PAGE)
     found = await _find(request, q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     base = {"q": q} if q else {}
+    open_count = len(await correspondents.suggestions.open_suggestions(request[DB_KEY]))
     return await render(
         request,
         "appeals/correspondents.html",
         {
             "rows": found[:PAGE_SIZE],
             "q": q,
+            "open_suggestions": open_count,
             "contacts_line": contacts_line,
             "prev_url": _url(request, base, page - 1) if page > 1 else None,
             "next_url": _url(request, base, page + 1) if len(found) > PAGE_SIZE else None,
@@ -84,6 +86,7 @@ async def correspondent_page(request: web.Request) -> web.StreamResponse:
             "card": data,
             "c": c,
             "duplicates": duplicates,
+            "suggestions": await correspondents.suggestions.open_suggestions(db, correspondent_id=c.id),
             "contacts_line": contacts_line,
             "overdue": {a.id for a in data.appeals if queries.is_overdue(a, now)},
             "statuses": STATUS_LABELS,

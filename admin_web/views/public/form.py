@@ -100,6 +100,8 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
                 "number": result.appeal.reg_number,
                 "due": result.appeal.due_at.isoformat(),
                 "rejected": [f"{f.filename or '—'}: {gettext(f.reason)}" for f in result.rejected_files],
+                # Shown on the next page and then forgotten: only its hash is stored.
+                "code": result.access_code,
             }
             raise web.HTTPSeeOther(request.app.router["public_form_done"].url_for())
     if upload_errors:
@@ -156,6 +158,8 @@ async def _validate(request: web.Request, form: Form, uploads: list[Upload]) -> 
     return AppealInput(
         channel=AppealChannel.WEB,
         text=text or "",
+        # Typed contacts prove nothing: a new record, kept with the appeal; a match with an
+        # existing person only becomes a suggestion for a clerk (see ``services.correspondents``).
         contact=ContactInput(name=name, phone=phone, email=email),
         category_id=category_id,
         address=address,
@@ -173,10 +177,17 @@ async def appeal_done(request: web.Request) -> web.StreamResponse:
     if not isinstance(done, dict):
         raise web.HTTPSeeOther(request.app.router["public_form"].url_for())
     due = datetime.fromisoformat(done["due"])
+    code = done.pop("code", None)
+    session[DONE_SESSION_KEY] = done  # the code is shown once; a reload shows the number only
     return await render(
         request,
         "public/done.html",
-        {"number": done["number"], "due": local_date(request, due), "rejected": done.get("rejected", [])},
+        {
+            "number": done["number"],
+            "due": local_date(request, due),
+            "rejected": done.get("rejected", []),
+            "code": code,
+        },
     )
 
 

@@ -1,7 +1,9 @@
-"""Checking an appeal's status by its registration number and the contact given with it.
+"""Checking an appeal's status by its registration number and the access code given with it.
 
-The number alone is not enough: numbers are sequential, so anyone could read other people's
-answers. A wrong number and a wrong contact get the same reply, and look-ups are rate-limited.
+The number alone is not enough: numbers are sequential. Contact fields are not enough either:
+anyone can type someone's phone. The access code is random, shown once at registration, and only
+its hash is stored. A wrong number and a wrong code get the same reply, the comparison takes the
+same time, and look-ups are rate-limited per address.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.security import public
 from admin_web.views.public.common import STATUS_LIMITER_KEY, STATUS_TEXTS, client_ip, local_date, too_many
-from models import Appeal, Category, Correspondent
+from models import Appeal, Category
 from models.enums import AppealStatus
-from services.correspondents import normalize_email, normalize_phone
+from services.appeals import access
 
 ANSWER_STATES = (AppealStatus.ANSWERED, AppealStatus.CLOSED, AppealStatus.REJECTED)
 
@@ -34,33 +36,24 @@ async def appeal_status(request: web.Request) -> web.StreamResponse:
         return await too_many(request, wait)
     form = Form.posted(await request.post())
     number = form.text("number", required=True, max_length=32)
-    contact = form.text("contact", required=True, max_length=255)
-    if not form.ok or number is None or contact is None:
+    code = form.text("code", required=True, max_length=32)
+    if not form.ok or number is None or code is None:
         return await _render(request, form, None)
     limiter.hit(ip)
-    appeal = await _find(request, number, contact)
+    appeal = await _find(request, number, code)
     if appeal is None:
-        form.fail("", N_("No appeal with this number and contact was found. Check them and try again."))
+        form.fail("", N_("No appeal with this number and access code was found. Check them and try again."))
     return await _render(request, form, appeal)
 
 
-async def _find(request: web.Request, number: str, contact: str) -> Appeal | None:
-    db = request[DB_KEY]
-    appeal = await db.scalar(select(Appeal).where(Appeal.reg_number == number.lstrip("№ ").strip()))
-    if appeal is None:
+async def _find(request: web.Request, number: str, code: str) -> Appeal | None:
+    appeal = await request[DB_KEY].scalar(
+        select(Appeal).where(Appeal.reg_number == number.lstrip("№ ").strip())
+    )
+    # An unknown number is compared too, so both refusals take the same time.
+    if not access.matches(appeal.access_code_hash if appeal is not None else None, code):
         return None
-    email = normalize_email(contact) if "@" in contact else None
-    phone = None if email else normalize_phone(contact)
-    if email is None and phone is None:
-        return None
-    owner = await db.get(Correspondent, appeal.correspondent_id) if appeal.correspondent_id else None
-    emails = {normalize_email(v) for v in (appeal.reply_to, owner.email if owner else None) if v}
-    phones = {normalize_phone(v) for v in (appeal.contact_phone, owner.phone if owner else None) if v}
-    if owner is not None and owner.phone_normalized:
-        phones.add(owner.phone_normalized)
-    if (email and email in emails) or (phone and phone in phones):
-        return appeal
-    return None
+    return appeal
 
 
 async def _render(request: web.Request, form: Form, appeal: Appeal | None) -> web.Response:
