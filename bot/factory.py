@@ -17,6 +17,7 @@ from bot.i18n import N_, CatalogI18n
 from bot.middlewares import CleanTextMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
+from bot.turn import TurnMiddleware
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
@@ -94,6 +95,7 @@ def create_dispatcher(
     dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
+    dp.update.outer_middleware(TurnMiddleware())  # reads what the two above injected
     dp.include_router(create_router())
     return dp
 
