@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
 from aiohttp.web_urldispatcher import StaticResource
@@ -31,6 +33,7 @@ from porucheno.settings import Settings
 SESSION_COOKIE = "porucheno_session"
 SESSION_MAX_AGE = 12 * 3600  # one working day; Fernet also rejects older cookies on decrypt
 MIN_SECRET_LENGTH = 32
+MAX_NEXT_LENGTH = 2048
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
@@ -85,7 +88,9 @@ def security_headers(settings: Settings) -> Callable[[web.Request, web.StreamRes
         # setdefault: a mounted sub-app (the sandbox) may deliberately set its own policy.
         for name, value in headers.items():
             response.headers.setdefault(name, value)
-        if response.content_type == "text/html":
+        # Pages, exports and file downloads carry personal data: no browser or proxy may keep a
+        # copy. Only the versioned static files (CSS, JS, icons) are cacheable.
+        if not isinstance(request.match_info.route.resource, StaticResource):
             response.headers.setdefault("Cache-Control", "no-store")
 
     return on_prepare
@@ -130,10 +135,28 @@ async def sign_out(request: web.Request) -> None:
 
 
 def safe_next(value: Any) -> str:
-    """Only local paths: ``next=https://evil`` or ``//evil`` must not become an open redirect."""
-    if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value
-    return "/"
+    r"""The one check for every redirect target taken from input: a same-origin path, else ``/``.
+
+    Browsers drop tabs and newlines from URLs and treat ``\\`` as ``/``, so ``/\t/evil`` and
+    ``/\\evil`` would become ``//evil``, another host. Anything with a scheme, a host, a backslash,
+    whitespace or a control character (in the path also once percent-decoded) is refused rather than repaired.
+    """
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > MAX_NEXT_LENGTH:
+        return "/"
+    # The value arrives decoded once; the path is also checked decoded once more (defence in depth),
+    # the query may legitimately carry encoded spaces.
+    path = value.split("?", 1)[0].split("#", 1)[0]
+    for candidate in (value, unquote(path)):
+        if (
+            candidate.startswith("//")
+            or "\\" in candidate
+            or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in candidate)
+        ):
+            return "/"
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return "/"
+    return value
 
 
 def auth_middleware(app: web.Application) -> Middleware:
