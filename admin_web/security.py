@@ -1,10 +1,12 @@
 """Sessions, sign-in state, access rules and security headers.
 
 Sessions are aiohttp-session ``EncryptedCookieStorage`` (Fernet: AES + HMAC) with a key derived
-from ``settings.secret_key``. A client-side session needs no table and no migration, and it cannot
-be fixated: the identity lives inside the encrypted value, and sign-in issues a fresh one. The cookie
-carries a fingerprint of the password hash, so changing a password ends every other session, and
-each request re-reads the user, so deactivation or a role change applies at once.
+from ``settings.secret_key``; sign-in issues a fresh one, so a session cannot be fixated. A signed-in
+cookie also carries a random session id that must be open in the ``web_sessions`` table
+(services/web_sessions.py): an encrypted cookie alone cannot be taken back, so without the table a
+copy made before signing out would stay valid. Signing out closes the session; a new password or
+deactivation closes all of the user's sessions. Each request re-reads the user, so a role change
+applies at once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import base64
 import hashlib
 import unicodedata
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -29,6 +32,7 @@ from admin_web.keys import DB_KEY, USER_KEY
 from models import User
 from models.enums import Role
 from porucheno.settings import Settings
+from services import web_sessions
 
 SESSION_COOKIE = "porucheno_session"
 SESSION_MAX_AGE = 12 * 3600  # one working day; Fernet also rejects older cookies on decrypt
@@ -124,13 +128,19 @@ def password_stamp(password_hash: str | None) -> str:
 
 async def sign_in(request: web.Request, user: User) -> None:
     """Start a brand-new session for ``user``; the anonymous one (and its CSRF token) is dropped."""
+    token = await web_sessions.open_session(
+        request[DB_KEY], user, lifetime=timedelta(seconds=SESSION_MAX_AGE)
+    )
     session = await new_session(request)
     session["uid"] = user.id
+    session["sid"] = token
     session["stamp"] = password_stamp(user.password_hash)
 
 
 async def sign_out(request: web.Request) -> None:
+    """End the session on the server too: the same cookie, replayed later, is refused."""
     session = await get_session(request)
+    await web_sessions.close_session(request[DB_KEY], session.get("sid"))
     session.invalidate()
 
 
@@ -172,6 +182,7 @@ def auth_middleware(app: web.Application) -> Middleware:
                 user is not None
                 and user.is_active
                 and session.get("stamp") == password_stamp(user.password_hash)
+                and await web_sessions.is_open(request[DB_KEY], session.get("sid"), user.id)
             ):
                 request[USER_KEY] = CurrentUser.of(user)
             else:

@@ -20,7 +20,7 @@ from models.crm import (
     StoredFile,
 )
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
-from models.org import Department, Invite, TelegramAccount, User, UserRole
+from models.org import Department, Invite, TelegramAccount, User, UserRole, WebSession
 from models.outbox import OutboxMessage
 from models.projects import Project, ProjectStage
 
@@ -53,5 +53,6 @@ __all__ = [
     "TelegramAccount",
     "User",
     "UserRole",
+    "WebSession",
     "utcnow",
 ]
