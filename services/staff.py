@@ -139,6 +139,15 @@ async def set_password(session: AsyncSession, actor: Actor, user_id: int, passwo
     record(session, actor, "user", user.id, "password_set", data={"sessions_ended": closed})
 
 
+async def reset_password(session: AsyncSession, actor: Actor, login: str, password: str) -> User:
+    """The command line's way to a new password (when nobody can sign in to the panel)."""
+    user = await session.scalar(select(User).where(User.login == login.strip().lower()))
+    if user is None:
+        raise NotFound("User not found.")
+    await set_password(session, actor, user.id, password)
+    return user
+
+
 async def get_user(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
