@@ -178,7 +178,7 @@ async def ask_new_executor(
     a = await checked(query, user, lambda u: commands.precheck(session, u, callback_data.id, Action.REASSIGN))
     if a is None:
         return
-    people = await queries.reassign_candidates(session, a)
+    people = await queries.reassign_candidates(session, a, user)
     department = await session.get(Department, a.department_id) if a.department_id else None
     await state.set_state(ReassignForm.search)
     await state.set_data({"aid": a.id, "card": card_message_id(query)})
@@ -212,7 +212,7 @@ async def search_executor(
         await state.clear()
         await message.answer(domain_error_text(exc))
         return
-    people = await queries.reassign_candidates(session, a, name=message.text or "")
+    people = await queries.reassign_candidates(session, a, user, name=message.text or "")
     if not people:
         await message.answer(_("Nobody found. Please type another part of the name."))
         return
