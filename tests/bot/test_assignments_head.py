@@ -28,6 +28,7 @@ async def test_a_department_head_reassigns_only_within_the_department(town, sand
 
     await head.callback_answer(press_data(sandbox, head, anchor["message_id"], f"asg:reassign:{aid}"))
     picker = await head.reply("Кому передать поручение")
+    assert "чтобы найти в этом подразделении" in picker["text"]
     assert list(buttons(picker)) == ["Кузнецова Ольга Викторовна", "Сидоров Пётр Ильич"]
     # The name search does not reach beyond the department...
     assert "Никого не нашлось" in (await head.send("орлова"))["text"]
