@@ -34,7 +34,12 @@ def test_postgres_url_gets_the_async_driver(monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORUCHENO_TIMEZONE", "Mars/Olympus"), ("PORUCHENO_LOCALE", "de"), ("PORUCHENO_ADMIN_PORT", "99999")],
+    [
+        ("PORUCHENO_TIMEZONE", "Mars/Olympus"),
+        ("PORUCHENO_LOCALE", "de"),
+        ("PORUCHENO_ADMIN_PORT", "99999"),
+        ("PORUCHENO_TRUSTED_PROXIES", "127.0.0.1, nginx.local"),
+    ],
 )
 def test_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
