@@ -8,6 +8,7 @@ package, so nothing is looked up over the network; the user's own login and name
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
@@ -18,6 +19,7 @@ from services.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable", more than 10^8 guesses
+_SEPARATORS = re.compile(r"[\s@._+-]+")
 MAX_CHECKED_LENGTH = 100  # zxcvbn's work grows with the length; past this a password is not "common"
 
 _hasher = PasswordHasher()
@@ -48,7 +50,9 @@ def check_password(
         raise InvalidInput(
             "The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH, field=field
         )
+    # Whole values and their parts: "petr.ivanov@city.ru" makes "petr" and "ivanov" guessable too.
     inputs = [v for v in user_inputs if v]
+    inputs += [part for v in inputs for part in _SEPARATORS.split(v) if len(part) >= 3]
     if zxcvbn(password[:MAX_CHECKED_LENGTH], user_inputs=inputs)["score"] < MIN_SCORE:
         raise InvalidInput(
             "This password is too common or too easy to guess. "
