@@ -145,11 +145,12 @@ async def sign_out(request: web.Request) -> None:
 
 
 def safe_next(value: Any) -> str:
-    r"""The one check for every redirect target taken from input: a same-origin path, else ``/``.
+    """The one check for every redirect target taken from input: a same-origin path, else ``/``.
 
-    Browsers drop tabs and newlines from URLs and treat ``\\`` as ``/``, so ``/\t/evil`` and
-    ``/\\evil`` would become ``//evil``, another host. Anything with a scheme, a host, a backslash,
-    whitespace or a control character (in the path also once percent-decoded) is refused rather than repaired.
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/<TAB>/evil"
+    and "/<BACKSLASH>evil" would both lead to //evil, another host. Anything with a scheme, a host,
+    a backslash, whitespace or a control character (in the path also once percent-decoded) is
+    refused rather than repaired.
     """
     if not isinstance(value, str) or not value.startswith("/") or len(value) > MAX_NEXT_LENGTH:
         return "/"
