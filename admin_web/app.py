@@ -28,6 +28,7 @@ from admin_web.keys import (
     HEALTH_CHECKS_KEY,
     JINJA_ENV_KEY,
     LOCALE_KEY,
+    LOGIN_ACCOUNT_LIMITER_KEY,
     LOGIN_LIMITER_KEY,
     SANDBOX_CHAT_URL_KEY,
     SANDBOX_PERSONAS_URL_KEY,
@@ -75,8 +76,12 @@ HERE = Path(__file__).parent
 
 # aiohttp-session keeps its per-request state under plain string keys; the advice is not ours to act on.
 warnings.filterwarnings("ignore", category=web.NotAppKeyWarning, module="aiohttp_session")
-LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_LIMIT = 5  # attempts of one address at one login
 LOGIN_FAILURE_WINDOW = 15 * 60
+# Attempts at one login from all addresses together (a spray from many addresses). The window is
+# short on purpose: whoever floods a login keeps its owner out for minutes, never for good.
+LOGIN_ACCOUNT_LIMIT = 10
+LOGIN_ACCOUNT_WINDOW = 5 * 60
 # Forms with file uploads may send more than the default 1 MB, once the user is signed in.
 UPLOAD_ROUTES = {
     "assignment_new": assignments_new.MAX_REQUEST_BYTES,
@@ -106,6 +111,7 @@ def create_admin_app(
     app[SESSION_FACTORY_KEY] = session_factory
     app[HEALTH_CHECKS_KEY] = dict(health_checks or {})
     app[LOGIN_LIMITER_KEY] = SlidingWindowLimiter(LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW)
+    app[LOGIN_ACCOUNT_LIMITER_KEY] = SlidingWindowLimiter(LOGIN_ACCOUNT_LIMIT, LOGIN_ACCOUNT_WINDOW)
 
     # Outermost first: the session wraps everything so error pages can still use it.
     app.middlewares.extend(

@@ -18,7 +18,8 @@ SETTINGS_KEY = web.AppKey("porucheno.settings", Settings)
 SESSION_FACTORY_KEY = web.AppKey("porucheno.session_factory", async_sessionmaker[AsyncSession])
 HEALTH_CHECKS_KEY = web.AppKey("porucheno.health_checks", Mapping[str, HealthCheck])
 JINJA_ENV_KEY = web.AppKey("porucheno.jinja_env", jinja2.Environment)
-LOGIN_LIMITER_KEY = web.AppKey("porucheno.login_limiter", SlidingWindowLimiter)
+LOGIN_LIMITER_KEY = web.AppKey("porucheno.login_limiter", SlidingWindowLimiter)  # per address and login
+LOGIN_ACCOUNT_LIMITER_KEY = web.AppKey("porucheno.login_account_limiter", SlidingWindowLimiter)  # per login
 # Demo links, set only when a sandbox is mounted/given: its chat page and its personas page.
 SANDBOX_CHAT_URL_KEY = web.AppKey("porucheno.sandbox_chat_url", str)
 SANDBOX_PERSONAS_URL_KEY = web.AppKey("porucheno.sandbox_personas_url", str)

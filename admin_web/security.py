@@ -1,18 +1,23 @@
 """Sessions, sign-in state, access rules and security headers.
 
 Sessions are aiohttp-session ``EncryptedCookieStorage`` (Fernet: AES + HMAC) with a key derived
-from ``settings.secret_key``. A client-side session needs no table and no migration, and it cannot
-be fixated: the identity lives inside the encrypted value, and sign-in issues a fresh one. The cookie
-carries a fingerprint of the password hash, so changing a password ends every other session, and
-each request re-reads the user, so deactivation or a role change applies at once.
+from ``settings.secret_key``; sign-in issues a fresh one, so a session cannot be fixated. A signed-in
+cookie also carries a random session id that must be open in the ``web_sessions`` table
+(services/web_sessions.py): an encrypted cookie alone cannot be taken back, so without the table a
+copy made before signing out would stay valid. Signing out closes the session; a new password or
+deactivation closes all of the user's sessions. Each request re-reads the user, so a role change
+applies at once.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import unicodedata
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
 from aiohttp.web_urldispatcher import StaticResource
@@ -27,10 +32,12 @@ from admin_web.keys import DB_KEY, USER_KEY
 from models import User
 from models.enums import Role
 from porucheno.settings import Settings
+from services import web_sessions
 
 SESSION_COOKIE = "porucheno_session"
 SESSION_MAX_AGE = 12 * 3600  # one working day; Fernet also rejects older cookies on decrypt
 MIN_SECRET_LENGTH = 32
+MAX_NEXT_LENGTH = 2048
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
@@ -85,7 +92,9 @@ def security_headers(settings: Settings) -> Callable[[web.Request, web.StreamRes
         # setdefault: a mounted sub-app (the sandbox) may deliberately set its own policy.
         for name, value in headers.items():
             response.headers.setdefault(name, value)
-        if response.content_type == "text/html":
+        # Pages, exports and file downloads carry personal data: no browser or proxy may keep a
+        # copy. Only the versioned static files (CSS, JS, icons) are cacheable.
+        if not isinstance(request.match_info.route.resource, StaticResource):
             response.headers.setdefault("Cache-Control", "no-store")
 
     return on_prepare
@@ -119,21 +128,46 @@ def password_stamp(password_hash: str | None) -> str:
 
 async def sign_in(request: web.Request, user: User) -> None:
     """Start a brand-new session for ``user``; the anonymous one (and its CSRF token) is dropped."""
+    token = await web_sessions.open_session(
+        request[DB_KEY], user, lifetime=timedelta(seconds=SESSION_MAX_AGE)
+    )
     session = await new_session(request)
     session["uid"] = user.id
+    session["sid"] = token
     session["stamp"] = password_stamp(user.password_hash)
 
 
 async def sign_out(request: web.Request) -> None:
+    """End the session on the server too: the same cookie, replayed later, is refused."""
     session = await get_session(request)
+    await web_sessions.close_session(request[DB_KEY], session.get("sid"))
     session.invalidate()
 
 
 def safe_next(value: Any) -> str:
-    """Only local paths: ``next=https://evil`` or ``//evil`` must not become an open redirect."""
-    if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value
-    return "/"
+    """The one check for every redirect target taken from input: a same-origin path, else ``/``.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/<TAB>/evil"
+    and "/<BACKSLASH>evil" would both lead to //evil, another host. Anything with a scheme, a host,
+    a backslash, whitespace or a control character (in the path also once percent-decoded) is
+    refused rather than repaired.
+    """
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > MAX_NEXT_LENGTH:
+        return "/"
+    # The value arrives decoded once; the path is also checked decoded once more (defence in depth),
+    # the query may legitimately carry encoded spaces.
+    path = value.split("?", 1)[0].split("#", 1)[0]
+    for candidate in (value, unquote(path)):
+        if (
+            candidate.startswith("//")
+            or "\\" in candidate
+            or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in candidate)
+        ):
+            return "/"
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return "/"
+    return value
 
 
 def auth_middleware(app: web.Application) -> Middleware:
@@ -149,6 +183,7 @@ def auth_middleware(app: web.Application) -> Middleware:
                 user is not None
                 and user.is_active
                 and session.get("stamp") == password_stamp(user.password_hash)
+                and await web_sessions.is_open(request[DB_KEY], session.get("sid"), user.id)
             ):
                 request[USER_KEY] = CurrentUser.of(user)
             else:

@@ -24,7 +24,7 @@ from handlers.assignments_common import (
 )
 from models import Assignment, Department, User
 from models.enums import AssignmentStatus as S
-from services.assignments import commands, queries
+from services.assignments import access, commands, queries
 from services.assignments.lifecycle import Action
 from services.errors import DomainError
 from services.notify import NoticeContext
@@ -167,6 +167,14 @@ def _people_markup(assignment_id: int, people: list[User]) -> InlineKeyboardMark
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
+async def _head_only(session: AsyncSession, assignment: Assignment, user: User | None) -> bool:
+    """True when ``user`` delegates as a department head: the search stays in the department."""
+    return (
+        user is not None
+        and (await access.reassign_scope(session, assignment, user)).department_id is not None
+    )
+
+
 async def ask_new_executor(
     query: CallbackQuery,
     callback_data: AssignmentCallback,
@@ -178,12 +186,19 @@ async def ask_new_executor(
     a = await checked(query, user, lambda u: commands.precheck(session, u, callback_data.id, Action.REASSIGN))
     if a is None:
         return
-    people = await queries.reassign_candidates(session, a)
+    people = await queries.reassign_candidates(session, a, user)
     department = await session.get(Department, a.department_id) if a.department_id else None
     await state.set_state(ReassignForm.search)
     await state.set_data({"aid": a.id, "card": card_message_id(query)})
     await query.answer()
-    if people and department is not None:
+    if (
+        people and department is not None and await _head_only(session, a, user)
+    ):  # a department head: the department only
+        text = _(
+            "Who should take over assignment №{id} «{title}»? Pick someone from «{department}» "
+            "or type part of a name to search the department."
+        ).format(id=a.id, title=quote(a.title), department=quote(department.name))
+    elif people and department is not None:
         text = _(
             "Who should take over assignment №{id} «{title}»? Pick someone from «{department}» "
             "or type part of a name to search all staff."
@@ -212,7 +227,7 @@ async def search_executor(
         await state.clear()
         await message.answer(domain_error_text(exc))
         return
-    people = await queries.reassign_candidates(session, a, name=message.text or "")
+    people = await queries.reassign_candidates(session, a, user, name=message.text or "")
     if not people:
         await message.answer(_("Nobody found. Please type another part of the name."))
         return

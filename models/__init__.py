@@ -22,7 +22,7 @@ from models.crm import (
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
 from models.identity import CorrespondentSuggestion, EmailCode
 from models.mail_quarantine import MailQuarantine
-from models.org import Department, Invite, TelegramAccount, User, UserRole
+from models.org import Department, Invite, TelegramAccount, User, UserRole, WebSession
 from models.outbox import OutboxMessage
 from models.projects import Project, ProjectStage
 
@@ -58,5 +58,6 @@ __all__ = [
     "TelegramAccount",
     "User",
     "UserRole",
+    "WebSession",
     "utcnow",
 ]

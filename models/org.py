@@ -115,3 +115,17 @@ class Invite(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+
+
+class WebSession(Base):
+    """A signed-in panel session. The cookie holds a random id whose hash must be found here, so
+    signing out, a new password or deactivation ends a session on the server: a copied cookie is
+    worth nothing afterwards."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -29,7 +29,16 @@ def _setup_logging(settings: Settings) -> None:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from porucheno import runtime
     from porucheno.demo_seed import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
+    from porucheno.safety import is_loopback
 
+    if not is_loopback(settings.admin_host):
+        # The demo has a published admin password and an open sandbox: never on a network.
+        print(
+            f"Bad setting PORUCHENO_ADMIN_HOST: the demo listens only on a loopback address "
+            f"(127.0.0.1, ::1 or localhost), not {settings.admin_host!r}",
+            file=sys.stderr,
+        )
+        return 2
     settings = runtime.demo_settings(settings)
     _setup_logging(settings)
 
@@ -74,18 +83,33 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     _setup_logging(settings)
     from porucheno import runtime
+    from porucheno.safety import demo_password_admins, public_url_warning
 
-    async def main() -> None:
+    warning = public_url_warning(settings)
+    if warning:
+        logging.getLogger("porucheno").warning(warning)
+
+    async def main() -> int:
         await runtime.prepare_database(settings, demo=False)
+        demo_admins = await demo_password_admins(settings)
+        if demo_admins:
+            print(
+                "Refusing to start: the administrator(s) "
+                + ", ".join(repr(login) for login in demo_admins)
+                + " still have the demo password. Set a new one first: "
+                "porucheno create-admin --login LOGIN --reset-password",
+                file=sys.stderr,
+            )
+            return 2
         service = await runtime.build_service(settings, demo=False)
         mode = "webhook " + settings.webhook_url if settings.webhook_url else "long polling"
         await runtime.serve(
             service,
             on_ready=lambda: print(f"Porucheno is running ({mode}); panel at {settings.admin_base_url}/"),
         )
+        return 0
 
-    asyncio.run(main())
-    return 0
+    return asyncio.run(main())
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -136,19 +160,23 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
         try:
             async with create_session_factory(engine)() as session:
                 try:
-                    user = await staff.create_user(
-                        session,
-                        Actor.system("cli"),
-                        full_name=args.name,
-                        login=args.login,
-                        password=password,
-                        roles=[Role.ADMIN],
-                    )
+                    if args.reset_password:
+                        user = await staff.reset_password(session, Actor.system("cli"), args.login, password)
+                    else:
+                        user = await staff.create_user(
+                            session,
+                            Actor.system("cli"),
+                            full_name=args.name,
+                            login=args.login,
+                            password=password,
+                            roles=[Role.ADMIN],
+                        )
                 except DomainError as exc:
                     print(exc.message % exc.params if exc.params else exc.message, file=sys.stderr)
                     return 2
                 await session.commit()
-                print(f"Administrator {user.login!r} created (id {user.id}).")
+                done = "has a new password" if args.reset_password else "created"
+                print(f"Administrator {user.login!r} {done} (id {user.id}).")
                 return 0
         finally:
             await engine.dispose()
@@ -269,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--login", required=True)
     admin.add_argument("--name", default="Администратор")
     admin.add_argument("--password", help="omit to be asked interactively")
+    admin.add_argument(
+        "--reset-password", action="store_true", help="give an existing login a new password instead"
+    )
     admin.set_defaults(func=cmd_create_admin)
     sub.add_parser("seed-demo", help="fill an empty database with the demo town").set_defaults(
         func=cmd_seed_demo

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: SecretStr = SecretStr("")
     mail_from: str = ""
+    # Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+    # Open311 GET shows answer texts (status_notes) to anyone only when this is switched on.
+    open311_publish_answers: bool = False
 
     @field_validator("timezone")
     @classmethod
@@ -155,6 +159,18 @@ class Settings(BaseSettings):
         ssl_field = (info.field_name or "").replace("starttls", "ssl")
         if value and info.data.get(ssl_field):
             raise ValueError(f"STARTTLS needs PORUCHENO_{ssl_field.upper()}=false")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in value.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or network") from None
         return value
 
     @field_validator("mail_from")

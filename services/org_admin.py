@@ -17,6 +17,7 @@ from models.enums import Role
 from services import staff
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound
+from services.passwords import check_password
 
 
 async def get_department(session: AsyncSession, dept_id: int) -> Department:
@@ -136,26 +137,19 @@ async def _check_login(session: AsyncSession, login: str | None, exclude_id: int
         raise InvalidInput("This login is already taken.", field="login")
 
 
-def _check_password(password: str | None) -> None:
-    if password and len(password) < staff.MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            "The password must be at least %(n)d characters long.",
-            n=staff.MIN_PASSWORD_LENGTH,
-            field="password",
-        )
-
-
 async def _check_staff_fields(
     session: AsyncSession,
     user_id: int | None,
     login: str | None,
     department_id: int | None,
     password: str | None,
+    full_name: str,
 ) -> None:
     await _check_login(session, login, user_id)
     if department_id is not None and await session.get(Department, department_id) is None:
         raise NotFound("Department not found.", field="department_id")
-    _check_password(password)
+    if password:  # checked here too, so the error is shown next to the password field
+        check_password(password, user_inputs=(login, full_name), field="password")
 
 
 async def create_staff(
@@ -173,7 +167,7 @@ async def create_staff(
     is_active: bool = True,
 ) -> User:
     login = (login or "").strip().lower() or None
-    await _check_staff_fields(session, None, login, department_id, password)
+    await _check_staff_fields(session, None, login, department_id, password, full_name)
     user = await staff.create_user(
         session,
         actor,
@@ -215,7 +209,7 @@ async def update_staff(
     if actor.user_id == user_id and (Role.ADMIN.value not in role_set or not is_active):
         # Saving one's own record must never lock the last administrator out of the panel.
         raise InvalidInput("You cannot remove your own administrator access.", field="roles")
-    await _check_staff_fields(session, user_id, login, department_id, password)
+    await _check_staff_fields(session, user_id, login, department_id, password, full_name)
     changes = _apply(
         user,
         {

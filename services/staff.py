@@ -12,9 +12,8 @@ from models import Department, User, UserRole
 from models.enums import Role
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound
-from services.passwords import hash_password, needs_rehash, verify_password
-
-MIN_PASSWORD_LENGTH = 8
+from services.passwords import check_password, hash_password, needs_rehash, verify_password
+from services.web_sessions import close_all
 
 
 async def list_departments(session: AsyncSession) -> Sequence[Department]:
@@ -95,7 +94,7 @@ async def create_user(
         role_rows=[UserRole(role=r.value) for r in sorted(role_set)],
     )
     if password:
-        _check_password(password)
+        check_password(password, user_inputs=(login, full_name, email))
         user.password_hash = hash_password(password)
     session.add(user)
     await session.flush()
@@ -112,11 +111,6 @@ async def create_user(
         },
     )
     return user
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
 
 
 async def set_roles(session: AsyncSession, actor: Actor, user_id: int, roles: Iterable[str]) -> User:
@@ -137,10 +131,21 @@ async def set_roles(session: AsyncSession, actor: Actor, user_id: int, roles: It
 
 
 async def set_password(session: AsyncSession, actor: Actor, user_id: int, password: str) -> None:
-    _check_password(password)
+    """A new password ends every panel session of the user (a thief's copied cookie included)."""
     user = await get_user(session, user_id)
+    check_password(password, user_inputs=(user.login, user.full_name, user.email))
     user.password_hash = hash_password(password)
-    record(session, actor, "user", user.id, "password_set")
+    closed = await close_all(session, user.id)
+    record(session, actor, "user", user.id, "password_set", data={"sessions_ended": closed})
+
+
+async def reset_password(session: AsyncSession, actor: Actor, login: str, password: str) -> User:
+    """The command line's way to a new password (when nobody can sign in to the panel)."""
+    user = await session.scalar(select(User).where(User.login == login.strip().lower()))
+    if user is None:
+        raise NotFound("User not found.")
+    await set_password(session, actor, user.id, password)
+    return user
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User:
@@ -187,5 +192,6 @@ async def set_active(session: AsyncSession, actor: Actor, user_id: int, active: 
     user = await get_user(session, user_id)
     if user.is_active != active:
         user.is_active = active
-        record(session, actor, "user", user.id, "activated" if active else "deactivated")
+        data = None if active else {"sessions_ended": await close_all(session, user.id)}
+        record(session, actor, "user", user.id, "activated" if active else "deactivated", data=data)
     return user

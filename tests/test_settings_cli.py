@@ -34,7 +34,12 @@ def test_postgres_url_gets_the_async_driver(monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORUCHENO_TIMEZONE", "Mars/Olympus"), ("PORUCHENO_LOCALE", "de"), ("PORUCHENO_ADMIN_PORT", "99999")],
+    [
+        ("PORUCHENO_TIMEZONE", "Mars/Olympus"),
+        ("PORUCHENO_LOCALE", "de"),
+        ("PORUCHENO_ADMIN_PORT", "99999"),
+        ("PORUCHENO_TRUSTED_PROXIES", "127.0.0.1, nginx.local"),
+    ],
 )
 def test_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
@@ -82,3 +87,49 @@ def test_db_upgrade_create_admin_and_check(tmp_path) -> None:  # type: ignore[no
     assert check.returncode == 1
     assert "database: ok" in check.stdout
     assert "bot api: FAILED" in check.stdout
+
+
+def test_passwords_short_or_common_are_refused_by_create_admin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"PORUCHENO_DATABASE_URL": f"sqlite:///{tmp_path}/pw.db"}
+    assert _run("db", "upgrade", env=env).returncode == 0
+    short = _run("create-admin", "--login", "boss", "--password", "Zq7-x!p", env=env)
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    common = _run("create-admin", "--login", "boss", "--password", "password123", env=env)
+    assert common.returncode == 2 and "too common" in common.stderr
+    own_login = _run("create-admin", "--login", "mariya.petrova", "--password", "mariya.petrova1", env=env)
+    assert own_login.returncode == 2 and "too common" in own_login.stderr
+
+
+def test_run_refuses_the_demo_admin_password_and_warns_about_plain_http(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "PORUCHENO_DATABASE_URL": f"sqlite:///{tmp_path}/run.db",
+        "PORUCHENO_BOT_TOKEN": "123456:" + "A" * 35,
+        "PORUCHENO_BOT_API_URL": "http://127.0.0.1:9",  # never reached: start-up stops before the bot
+        "PORUCHENO_SECRET_KEY": "s" * 40,
+        "PORUCHENO_PUBLIC_URL": "http://panel.example.ru",
+    }
+    assert _run("db", "upgrade", env=env).returncode == 0
+    assert _run("create-admin", "--login", "admin", "--password", "porucheno-demo", env=env).returncode == 0
+    refused = _run("run", env=env)
+    assert refused.returncode == 2
+    assert "'admin'" in refused.stderr and "demo password" in refused.stderr
+    assert "PORUCHENO_PUBLIC_URL 'http://panel.example.ru' is not https" in refused.stderr
+    reset = _run(
+        "create-admin",
+        "--login",
+        "admin",
+        "--reset-password",
+        "--password",
+        "Vokzal-tulpan-7-sinica",
+        env=env,
+    )
+    assert reset.returncode == 0 and "new password" in reset.stdout
+    again = _run("create-admin", "--login", "admin", "--reset-password", "--password", "porucheno", env=env)
+    assert again.returncode == 2  # the reset obeys the same rules
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
+def test_demo_refuses_a_non_loopback_admin_host(host: str) -> None:
+    result = _run("demo", env={"PORUCHENO_ADMIN_HOST": host})
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("Bad setting PORUCHENO_ADMIN_HOST:")

@@ -20,7 +20,7 @@ from admin_web.views.assignments_common import (
 from admin_web.views.assignments_files import INLINE_TYPES
 from models import utcnow
 from models.enums import Role
-from services.assignments import panel, panel_detail
+from services.assignments import access, panel, panel_detail
 from services.assignments.lifecycle import Action
 from services.assignments.queries import Cursor
 from services.errors import NotFound
@@ -114,6 +114,7 @@ async def assignment_page(request: web.Request) -> web.StreamResponse:
     }
     if Action.REASSIGN in data.actions:
         departments = await panel.department_names(db)
-        active = [s for s in await panel.staff_options(db) if s.is_active]
+        scope = await access.reassign_scope(db, assignment, user)
+        active = [s for s in await panel.staff_options(db) if s.is_active and scope.admits(s.department_id)]
         context["executor_groups"] = panel.grouped(active, departments, gettext("No department"))
     return await render(request, "assignments/page.html", context)

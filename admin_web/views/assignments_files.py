@@ -35,7 +35,8 @@ async def file_download(request: web.Request) -> web.StreamResponse:
 
 def stored_file_response(request: web.Request, stored: StoredFile) -> web.StreamResponse:
     """A stored file, already authorised by the caller: shown inline when the browser can display
-    it safely, else downloaded; never cached by shared proxies."""
+    it safely, else downloaded; never stored by the browser or a proxy (personal data: a copy left
+    in a shared computer's cache would outlive the sign-out)."""
     path = file_path(request.config_dict[SETTINGS_KEY].files_dir, stored)
     if not path.is_file():
         raise web.HTTPNotFound()
@@ -46,6 +47,6 @@ def stored_file_response(request: web.Request, stored: StoredFile) -> web.Stream
         headers={
             "Content-Type": stored.mime_type,
             "Content-Disposition": content_disposition("inline" if inline else "attachment", name),
-            "Cache-Control": "private, max-age=3600",
+            "Cache-Control": "no-store",
         },
     )

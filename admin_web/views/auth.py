@@ -6,8 +6,10 @@ import math
 
 from aiohttp import web
 
+from admin_web.client_address import client_ip
 from admin_web.i18n import LOCALE_COOKIE, gettext
-from admin_web.keys import DB_KEY, LOGIN_LIMITER_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.keys import DB_KEY, LOGIN_ACCOUNT_LIMITER_KEY, LOGIN_LIMITER_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.ratelimit import acquire_all
 from admin_web.render import render
 from admin_web.security import is_https, public, safe_next, sign_in, sign_out
 from porucheno.settings import SUPPORTED_LOCALES
@@ -31,12 +33,16 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     password = str(data.get("password") or "")
     next_url = safe_next(data.get("next"))
     db = request[DB_KEY]
-    ip = request.remote or "unknown"
-    limiter = request.config_dict[LOGIN_LIMITER_KEY]
-    key = (ip, login)
+    ip = client_ip(request)
+    # Every attempt takes its slot before the password is checked (a failure keeps it, a success
+    # frees them all), so parallel guesses cannot slip past the count while argon2 works.
+    slots = (
+        (request.config_dict[LOGIN_LIMITER_KEY], (ip, login)),
+        (request.config_dict[LOGIN_ACCOUNT_LIMITER_KEY], login),
+    )
     context = {"login": login, "next": next_url}
 
-    wait = limiter.retry_after(key)
+    wait = acquire_all(*slots)
     if wait:
         record(db, Actor(label="web"), "user", None, "login_blocked", data={"login": login, "ip": ip})
         minutes = max(1, math.ceil(wait / 60))
@@ -49,12 +55,12 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if login and password and len(password) <= MAX_PASSWORD_LENGTH:
         user = await authenticate(db, login, password)
     if user is None:
-        limiter.hit(key)
         record(db, Actor(label="web"), "user", None, "login_failed", data={"login": login, "ip": ip})
         context["error"] = gettext("Wrong login or password.")
         return await render(request, "login.html", context)
 
-    limiter.reset(key)
+    for limiter, key in slots:
+        limiter.reset(key)
     await sign_in(request, user)
     record(db, Actor(user_id=user.id, label="web"), "user", user.id, "login", data={"ip": ip})
     raise web.HTTPSeeOther(next_url)

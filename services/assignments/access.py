@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +50,26 @@ async def can_act(session: AsyncSession, assignment: Assignment, user: User, par
     return await member_role(session, assignment, user) == MemberRole.CO_EXECUTOR
 
 
+@dataclass(frozen=True, slots=True)
+class ReassignScope:
+    """Whom a user may hand an assignment to: the control anyone, a department head only the staff
+    of the assignment's department (the head delegates within it, never out of it)."""
+
+    allowed: bool
+    department_id: int | None = None  # set: only staff of this department
+
+    def admits(self, executor_department_id: int | None) -> bool:
+        return self.allowed and (self.department_id is None or executor_department_id == self.department_id)
+
+
+async def reassign_scope(session: AsyncSession, assignment: Assignment, user: User) -> ReassignScope:
+    if is_control(assignment, user):
+        return ReassignScope(True)
+    if await heads_department(session, user, assignment.department_id):
+        return ReassignScope(True, assignment.department_id)
+    return ReassignScope(False)
+
+
 async def can_delegate(session: AsyncSession, assignment: Assignment, user: User) -> bool:
-    """The department head (or control) may hand the work to a subordinate."""
-    return is_control(assignment, user) or await heads_department(session, user, assignment.department_id)
+    """The department head (or control) may hand the work on (see :class:`ReassignScope` to whom)."""
+    return (await reassign_scope(session, assignment, user)).allowed

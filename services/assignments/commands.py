@@ -236,7 +236,7 @@ async def precheck(
     for a reason or an executor. Changes nothing."""
     assignment = await load(session, assignment_id, for_update=for_update)
     if action is Action.REASSIGN:
-        allowed = access.is_control(assignment, user) or await access.can_delegate(session, assignment, user)
+        allowed = await access.can_delegate(session, assignment, user)
     else:
         allowed = await access.can_act(session, assignment, user, TRANSITIONS[action][2])
     if not allowed:
@@ -286,6 +286,8 @@ async def reassign(
     executor = await session.get(User, executor_id)
     if executor is None or not executor.is_active:
         raise NotFound("User not found.")
+    if not (await access.reassign_scope(session, assignment, user)).admits(executor.department_id):
+        raise PermissionDenied("A department head may hand the work only to staff of the department.")
     old_state, old_executor = assignment.status, assignment.executor_id
     assignment.executor_id = executor.id
     if executor.department_id is not None:

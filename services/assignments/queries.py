@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Assignment, AssignmentMember, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, MemberRole
+from services.assignments import access
 
 DUE_SOON = timedelta(hours=24)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -148,14 +149,25 @@ CANDIDATES_LIMIT = 20
 
 
 async def reassign_candidates(
-    session: AsyncSession, assignment: Assignment, *, name: str | None = None, limit: int = CANDIDATES_LIMIT
+    session: AsyncSession,
+    assignment: Assignment,
+    user: User,
+    *,
+    name: str | None = None,
+    limit: int = CANDIDATES_LIMIT,
 ) -> list[User]:
-    """Who may take the assignment over: active staff of its department, or (given ``name``) anyone
-    whose full name contains every typed word, case- and «ё»-insensitively. The current executor is
-    left out. Matching runs in Python: SQLite's ``lower()`` ignores Cyrillic."""
+    """Who may take the assignment over from ``user``'s hands: active staff of its department, or
+    (given ``name``) anyone whose full name contains every typed word, case- and «ё»-insensitively;
+    a department head finds only the department's staff (:class:`access.ReassignScope`). The current
+    executor is left out. Matching runs in Python: SQLite's ``lower()`` ignores Cyrillic."""
+    scope = await access.reassign_scope(session, assignment, user)
+    if not scope.allowed:
+        return []
     query = select(User).where(User.is_active.is_(True)).order_by(User.full_name, User.id)
     if assignment.executor_id is not None:
         query = query.where(User.id != assignment.executor_id)
+    if scope.department_id is not None:
+        query = query.where(User.department_id == scope.department_id)
     if name is None:
         if assignment.department_id is None:
             return []

@@ -1,6 +1,7 @@
 """Creating and changing projects and stages, and linking assignments to stages; each change audited.
 
-Managers and administrators manage every project; a project's own manager manages theirs.
+Managers and administrators manage every project; a project's own manager manages theirs. Only
+work the user may see can be linked or unlinked (services/projects/access.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from models import Assignment, Project, ProjectStage, User
 from models.enums import Role
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.projects import access
 
 NAME_LIMIT = 255
 
@@ -181,9 +183,7 @@ async def link_assignment(session: AsyncSession, user: User, stage_id: int, assi
     project = await get_project(session, stage.project_id)
     if not can_manage(user, project):
         raise PermissionDenied("You are not allowed to change this project.")
-    assignment = await session.get(Assignment, assignment_id)
-    if assignment is None:
-        raise NotFound("Assignment not found.")
+    assignment = await access.visible_assignment(session, assignment_id, user)
     old_stage = assignment.stage_id
     assignment.project_id, assignment.stage_id = project.id, stage.id
     record(
@@ -198,8 +198,8 @@ async def link_assignment(session: AsyncSession, user: User, stage_id: int, assi
 
 
 async def unlink_assignment(session: AsyncSession, user: User, assignment_id: int) -> Assignment:
-    assignment = await session.get(Assignment, assignment_id)
-    if assignment is None or assignment.project_id is None:
+    assignment = await access.visible_assignment(session, assignment_id, user)
+    if assignment.project_id is None:
         raise NotFound("Assignment not found.")
     project = await get_project(session, assignment.project_id)
     if not can_manage(user, project):

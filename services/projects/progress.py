@@ -13,10 +13,11 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment, Project, ProjectStage
+from models import Assignment, Project, ProjectStage, User
 from models.enums import AssignmentStatus, ProjectStatus
 from services.analytics.kpi import OPEN_STATES
 from services.audit import Actor, record
+from services.projects import access
 from services.projects.commands import get_project
 from services.projects.status import StageWork, project_status, stage_status
 
@@ -121,9 +122,19 @@ async def project_progress(
 
 
 async def all_projects(
-    session: AsyncSession, *, today: date, now: datetime, include_done: bool = False
+    session: AsyncSession,
+    *,
+    today: date,
+    now: datetime,
+    include_done: bool = False,
+    viewer: User | None = None,
 ) -> list[ProjectProgress]:
+    """Every project, or (given ``viewer``) those the viewer may see."""
     query = select(Project).order_by(Project.name, Project.id)
+    if viewer is not None:
+        condition = await access.visible_condition(session, viewer)
+        if condition is not None:
+            query = query.where(condition)
     if not include_done:
         query = query.where(Project.status != ProjectStatus.DONE)
     projects = list((await session.scalars(query)).all())

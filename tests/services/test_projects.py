@@ -14,7 +14,7 @@ from models.enums import ProjectStatus as P
 from models.enums import Role
 from services import staff
 from services.audit import Actor
-from services.errors import InvalidInput, PermissionDenied
+from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.projects import commands
 from services.projects.progress import all_projects, project_progress
 from services.projects.status import StageWork, stage_status
@@ -106,8 +106,15 @@ async def test_project_progress_status_and_audit(session: AsyncSession, people: 
     ]
     session.add_all(rows)
     await session.flush()
-    for a in rows:
-        await commands.link_assignment(session, lead, works.id, a.id)
+    # The project's manager links only work they may see: an unrelated assignment is "not found".
+    with pytest.raises(NotFound):
+        await commands.link_assignment(session, lead, works.id, rows[0].id)
+    rows[0].executor_id = lead.id
+    await commands.link_assignment(session, lead, works.id, rows[0].id)
+    with pytest.raises(NotFound):
+        await commands.unlink_assignment(session, other, rows[0].id)
+    for a in rows[1:]:
+        await commands.link_assignment(session, boss, works.id, a.id)  # managers see all work
 
     progress = await project_progress(session, project.id, today=TODAY, now=NOW)
     assert [(s.stage.name, s.status) for s in progress.stages] == [

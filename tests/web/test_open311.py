@@ -6,13 +6,21 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from admin_web.views.public.common import OPEN311_LIMITER_KEY
 from models import ApiClient, Appeal, AuditEvent, Correspondent, CorrespondentSuggestion, User
-from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_of, csrf_token, login, make_user
+from porucheno.settings import Settings
+from tests.web.conftest import (
+    IGNORE_SESSION_KEY_WARNING,
+    AppFactory,
+    csrf_of,
+    csrf_token,
+    login,
+    make_user,
+)
 from tests.web.test_public_form_http import make_topics
 
 pytestmark = [
@@ -125,7 +133,11 @@ async def test_services_and_errors_in_the_spec_format(
 
 
 async def test_post_then_read_requests_with_filters(
-    client: TestClient, admin: User, session_factory: async_sessionmaker[AsyncSession]
+    client: TestClient,
+    admin: User,
+    session_factory: async_sessionmaker[AsyncSession],
+    app_factory: AppFactory,
+    settings: Settings,
 ) -> None:
     await make_topics(session_factory)
     await login(client)
@@ -168,7 +180,13 @@ async def test_post_then_read_requests_with_filters(
 
     response = await client.get(f"{API}/requests/{ids[0]}.json")
     [item] = await response.json()
-    assert item["status"] == "closed" and item["status_notes"] == "Асфальт уложен."
+    # Reading needs no key: the answer text is not published unless the setting says so.
+    assert item["status"] == "closed" and item["status_notes"] is None
+    assert "Асфальт уложен." not in await (await client.get(f"{API}/requests.json")).text()
+    publishing = app_factory(settings=settings.model_copy(update={"open311_publish_answers": True}))
+    async with TestClient(TestServer(publishing, host="127.0.0.1")) as reader:
+        [published] = await (await reader.get(f"{API}/requests/{ids[0]}.json")).json()
+        assert published["status_notes"] == "Асфальт уложен."
     assert item["service_code"] == "roads" and item["agency_responsible"] == "Отдел дорожного хозяйства"
     assert item["lat"] == pytest.approx(55.751244) and item["address"] == "Красная площадь, 1"
     assert item["media_url"] == "https://photos.example/hole.jpg"

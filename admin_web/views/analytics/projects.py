@@ -15,9 +15,10 @@ from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import flash, render
 from admin_web.views.assignments_common import acting_user, int_or_none, zone
-from models import Assignment, Department, User, utcnow
-from models.enums import Role
+from models import Assignment, Department, Project, User, utcnow
+from services.assignments import access as assignment_access
 from services.errors import DomainError, NotFound
+from services.projects import access as project_access
 from services.projects import commands
 from services.projects.progress import all_projects, project_progress
 
@@ -27,7 +28,6 @@ STATUS_LABELS = {
     "late": N_("late"),
     "done": N_("finished"),
 }
-VIEW_ROLES = (Role.MANAGER, Role.CLERK, Role.CONTROLLER)
 
 
 def _today(request: web.Request) -> date:
@@ -46,12 +46,11 @@ def _date(form: Form, name: str, *, required: bool = False) -> date | None:
 
 
 async def _viewer(request: web.Request) -> User:
+    """Projects are for those who see all work or have a project to see (services/projects/access)."""
     user = await acting_user(request)
-    if not user.has_role(*VIEW_ROLES):
-        managed = await request[DB_KEY].scalar(
-            select(commands.Project.id).where(commands.Project.manager_id == user.id).limit(1)
-        )
-        if managed is None:
+    condition = await project_access.visible_condition(request[DB_KEY], user)
+    if condition is not None:
+        if await request[DB_KEY].scalar(select(Project.id).where(condition).limit(1)) is None:
             raise web.HTTPForbidden()
     return user
 
@@ -60,7 +59,9 @@ async def project_list(request: web.Request) -> web.StreamResponse:
     user = await _viewer(request)
     db = request[DB_KEY]
     show_done = request.query.get("done") == "1"
-    progresses = await all_projects(db, today=_today(request), now=utcnow(), include_done=show_done)
+    progresses = await all_projects(
+        db, today=_today(request), now=utcnow(), include_done=show_done, viewer=user
+    )
     names = dict((await db.execute(select(User.id, User.full_name))).all())
     await db.commit()  # derived statuses that changed are stored (and audited)
     return await render(
@@ -120,23 +121,24 @@ async def project_new(request: web.Request) -> web.StreamResponse:
 
 
 async def project_page(request: web.Request) -> web.StreamResponse:
-    await _viewer(request)
     user = await acting_user(request)
     db = request[DB_KEY]
     try:
-        progress = await project_progress(
-            db, int(request.match_info["project_id"]), today=_today(request), now=utcnow()
-        )
+        project = await project_access.visible_project(db, int(request.match_info["project_id"]), user)
+        progress = await project_progress(db, project.id, today=_today(request), now=utcnow())
     except NotFound:
         raise web.HTTPNotFound() from None
     await db.commit()
     stage_ids = [s.stage.id for s in progress.stages]
+    # The stages' figures count all their work; the list names only what this user may see.
     linked = (
-        (
-            await db.scalars(
+        [
+            a
+            for a in await db.scalars(
                 select(Assignment).where(Assignment.stage_id.in_(stage_ids)).order_by(Assignment.deadline)
             )
-        ).all()
+            if await assignment_access.can_view(db, a, user)
+        ]
         if stage_ids
         else []
     )
@@ -161,6 +163,10 @@ async def project_act(request: web.Request) -> web.StreamResponse:
     user = await acting_user(request)
     db = request[DB_KEY]
     project_id = int(request.match_info["project_id"])
+    try:
+        await project_access.visible_project(db, project_id, user)
+    except NotFound:
+        raise web.HTTPNotFound() from None
     form = Form.posted(await request.post())
     action = form.values.get("action")
     try:
@@ -194,7 +200,7 @@ async def project_act(request: web.Request) -> web.StreamResponse:
         elif action == "unlink":
             assignment = await db.get(Assignment, int_or_none(str(form.values.get("assignment_id"))) or 0)
             if assignment is None or assignment.project_id != project_id:
-                raise web.HTTPNotFound()
+                raise web.HTTPNotFound()  # (unlink_assignment checks that the user may see it)
             await commands.unlink_assignment(db, user, assignment.id)
         else:
             raise web.HTTPBadRequest()
@@ -225,10 +231,12 @@ PROJECT_EXPORT_HEADER = (
 
 
 async def project_export(request: web.Request) -> web.StreamResponse:
-    await _viewer(request)
+    user = await _viewer(request)
     db = request[DB_KEY]
     show_done = request.query.get("done") == "1"
-    progresses = await all_projects(db, today=_today(request), now=utcnow(), include_done=show_done)
+    progresses = await all_projects(
+        db, today=_today(request), now=utcnow(), include_done=show_done, viewer=user
+    )
     names = dict((await db.execute(select(User.id, User.full_name))).all())
     await db.commit()
     rows = [

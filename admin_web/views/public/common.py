@@ -8,6 +8,7 @@ from datetime import datetime
 from aiohttp import web
 from babel.dates import format_date
 
+from admin_web.client_address import client_ip as client_ip  # the public views import it from here
 from admin_web.i18n import N_, current_locale
 from admin_web.keys import SETTINGS_KEY
 from admin_web.ratelimit import SlidingWindowLimiter
@@ -40,10 +41,6 @@ def install_limiters(app: web.Application) -> None:
     app[FLOOD_LIMITER_KEY] = SlidingWindowLimiter(FLOOD_LIMIT, FLOOD_WINDOW)
     app[STATUS_LIMITER_KEY] = SlidingWindowLimiter(STATUS_LIMIT, STATUS_WINDOW)
     app[OPEN311_LIMITER_KEY] = SlidingWindowLimiter(OPEN311_LIMIT, OPEN311_WINDOW)
-
-
-def client_ip(request: web.Request) -> str:
-    return request.remote or "unknown"
 
 
 def local_date(request: web.Request, moment: datetime | None) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from admin_web.forms import EMAIL_RE, PHONE_RE, Form
 from admin_web.i18n import N_, current_locale, gettext, translate_error
 from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.ratelimit import acquire_all, release_all
 from admin_web.render import render
 from admin_web.security import public
 from admin_web.views.assignments_common import filesize, notice_context
@@ -65,16 +66,17 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
     if request.method != "POST":
         return await _render(request, Form(), [])
     ip = client_ip(request)
-    form_limiter = request.config_dict[FORM_LIMITER_KEY]
-    flood_limiter = request.config_dict[FLOOD_LIMITER_KEY]
-    wait = max(form_limiter.retry_after(ip), flood_limiter.retry_after(FLOOD_KEY))
+    # The slots are taken before any await (see admin_web/ratelimit.py) and given back when the
+    # post turns out to be a form with errors: those do not count, sent appeals and bots do.
+    slots = ((request.config_dict[FORM_LIMITER_KEY], ip), (request.config_dict[FLOOD_LIMITER_KEY], FLOOD_KEY))
+    wait = acquire_all(*slots)
     if wait:
         return await too_many(request, wait)
 
     data = await request.post()
     form = Form.posted(data)
     if form.values.get(HONEYPOT):
-        form_limiter.hit(ip)
+        release_all(slots[1])
         form.fail("", N_("The appeal could not be sent. Please try again."))
         return await _render(request, form, [])
     upload_errors: list[str] = []
@@ -93,8 +95,6 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
             await request[DB_KEY].rollback()
             form.fail_domain(exc)
         else:
-            form_limiter.hit(ip)
-            flood_limiter.hit(FLOOD_KEY)
             session = await get_session(request)
             session[DONE_SESSION_KEY] = {
                 "number": result.appeal.reg_number,
@@ -104,6 +104,7 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
                 "code": result.access_code,
             }
             raise web.HTTPSeeOther(request.app.router["public_form_done"].url_for())
+    release_all(*slots)
     if upload_errors:
         upload_errors.append(gettext("Please choose the files again."))
     return await _render(request, form, upload_errors)

@@ -3,7 +3,8 @@
 Civic apps post form-encoded requests with an API key issued in the panel (the key is the
 authentication, so CSRF does not apply under ``/open311/``). Reading needs no key, as the spec says,
 and shows only requests that came in through this API. Open311 has no idempotency key: two equal
-posts are two appeals, but they share one correspondent (de-duplicated by e-mail or phone).
+posts are two appeals. A typed e-mail or phone proves nothing, so each post gets its own
+correspondent record and a match with an existing one becomes a suggestion a clerk confirms.
 """
 
 from __future__ import annotations
@@ -39,14 +40,13 @@ def _wrong_format(request: web.Request) -> web.Response | None:
 
 def _limited(request: web.Request, key: object) -> web.Response | None:
     limiter = request.config_dict[OPEN311_LIMITER_KEY]
-    wait = limiter.retry_after(key)
+    wait = limiter.acquire(key)  # check and count in one step
     if wait:
         response = fmt.error(
             429, N_("Too many requests. Try again in %(seconds)d s."), seconds=math.ceil(wait)
         )
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    limiter.hit(key)
     return None
 
 
@@ -73,8 +73,7 @@ async def requests_collection(request: web.Request) -> web.StreamResponse:
     if isinstance(filters, web.Response):
         return filters
     rows = await open311.list_requests(request[DB_KEY], filters)
-    tz = request.config_dict[SETTINGS_KEY].tz
-    return web.json_response([fmt.service_request(row, tz) for row in rows])
+    return web.json_response([_service_request(request, row) for row in rows])
 
 
 @public
@@ -85,7 +84,12 @@ async def request_item(request: web.Request) -> web.StreamResponse:
     row = await open311.request_by_number(request[DB_KEY], request.match_info["request_id"])
     if row is None:
         return fmt.error(404, N_("There is no service request with this id."))
-    return web.json_response([fmt.service_request(row, request.config_dict[SETTINGS_KEY].tz)])
+    return web.json_response([_service_request(request, row)])
+
+
+def _service_request(request: web.Request, row: open311.RequestRow) -> dict[str, Any]:
+    settings = request.config_dict[SETTINGS_KEY]
+    return fmt.service_request(row, settings.tz, publish_answers=settings.open311_publish_answers)
 
 
 @public

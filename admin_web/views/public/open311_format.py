@@ -51,7 +51,10 @@ def media_url(appeal: Appeal) -> str | None:
     return match.group(1) if match else None
 
 
-def service_request(row: RequestRow, tz: ZoneInfo) -> dict[str, Any]:
+def service_request(row: RequestRow, tz: ZoneInfo, *, publish_answers: bool = False) -> dict[str, Any]:
+    """``publish_answers``: the answer text goes out as ``status_notes``. Off unless the setting
+    ``PORUCHENO_OPEN311_PUBLISH_ANSWERS`` says so: reading needs no key, and an answer to a
+    resident may well name them, their flat or their neighbours."""
     appeal, category = row.appeal, row.category
     changes = [
         m for m in (appeal.registered_at, appeal.extended_at, appeal.answered_at, appeal.rated_at) if m
@@ -62,7 +65,7 @@ def service_request(row: RequestRow, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "service_request_id": appeal.reg_number,
         "status": status_group(appeal.status),
-        "status_notes": appeal.answer_text if answered else None,
+        "status_notes": appeal.answer_text if answered and publish_answers else None,
         "service_name": category_name(category) if category else None,
         "service_code": category.code if category else None,
         "description": appeal.text,

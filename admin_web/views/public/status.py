@@ -39,7 +39,9 @@ async def appeal_status(request: web.Request) -> web.StreamResponse:
     code = form.text("code", required=True, max_length=32)
     if not form.ok or number is None or code is None:
         return await _render(request, form, None)
-    limiter.hit(ip)
+    wait = limiter.acquire(ip)  # check and count in one step: parallel posts cannot all pass
+    if wait:
+        return await too_many(request, wait)
     appeal = await _find(request, number, code)
     if appeal is None:
         form.fail("", N_("No appeal with this number and access code was found. Check them and try again."))
