@@ -6,6 +6,8 @@ feature at once. Texts go through the reader's catalog like any other.
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -14,6 +16,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.i18n import N_
 from bot.texts import domain_error_text
 from services.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 OUTDATED = N_("This button is outdated. Please use the current menu.")
 
@@ -71,3 +75,10 @@ async def alert(query: CallbackQuery, error: DomainError | str) -> None:
 async def outdated(query: CallbackQuery) -> None:
     """The press belongs to a conversation or card that is no longer current."""
     await query.answer(_(OUTDATED), show_alert=True)
+
+
+async def refuse(query: CallbackQuery, error: DomainError | str, *, logger: logging.Logger = log) -> None:
+    """A forged, stale or repeated press: a clear alert, and a trace in the log."""
+    reason = error.message if isinstance(error, DomainError) else error
+    logger.warning("refused callback %r from telegram user %s: %s", query.data, query.from_user.id, reason)
+    await alert(query, error)

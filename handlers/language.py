@@ -7,19 +7,23 @@ keep theirs on their Telegram account, so it survives restarts and reaches outag
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import LanguageCallback
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, Menu, MenuButton, MenuItem
 from bot.texts import LANGUAGE_NAMES
 from models import TelegramAccount, User
 from porucheno.settings import SUPPORTED_LOCALES
 from services.profile import set_account_locale, set_user_locale
+
+
+class LanguageCallback(CallbackData, prefix="lang"):
+    code: str
 
 LANGUAGE = MenuItem(
     "language",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -11,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, Menu, MenuButton, MenuItem
-from bot.states import PhoneForm
 from bot.texts import domain_error_text
 from handlers.common import CANCEL
 from models import TelegramAccount, User
@@ -19,6 +19,10 @@ from services.audit import Actor
 from services.correspondents.proofs import prove_contact
 from services.errors import InvalidInput
 from services.profile import normalize_phone, set_account_phone
+
+
+class PhoneForm(StatesGroup):
+    waiting = State()
 
 SHARE_PHONE = MenuItem(
     "phone",

@@ -12,11 +12,11 @@ from aiogram import Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
+from bot.albums import Albums
 from bot.appeals.callbacks import AppealFormCallback
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from handlers.appeals import address, confirm, contact, files, mine, rating, text
-from handlers.assignments_report import Albums
 
 WRITE_APPEAL = MenuItem(
     "appeal_write",

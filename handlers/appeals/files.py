@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.albums import Albums
 from bot.appeals.callbacks import AppealFormCallback, FormAct
 from bot.appeals.render import draft_text
 from bot.appeals.states import AppealForm
@@ -32,7 +33,6 @@ from handlers.appeals.steps import (
     text_progress,
     too_big_text,
 )
-from handlers.assignments_report import Albums
 from services.appeals.intake import MAX_TEXT_CHARS
 from services.errors import InvalidInput
 from services.files import MAX_FILE_BYTES, check_file

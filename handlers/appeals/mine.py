@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appeals.callbacks import AppealOpenCallback, AppealPageCallback
 from bot.appeals.render import PAGE_SIZE, card, list_view
-from bot.assignment_cards import refuse, show_in_place
+from bot.messages import refuse, show_in_place
 from models import Category
 from services.appeals import queries
 from services.errors import DomainError

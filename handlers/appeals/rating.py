@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appeals.callbacks import AppealRateCallback
-from bot.assignment_cards import refuse
+from bot.messages import refuse
 from handlers.appeals.steps import drop_buttons
 from services.appeals import queries
 from services.appeals.workflow import rate_appeal

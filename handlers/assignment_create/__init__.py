@@ -11,11 +11,11 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from bot.calendar import CalendarCallback
-from bot.create_callbacks import CREATE_SCOPE, NewCallback
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from bot.pickers import PickCallback
 from handlers.assignment_create import confirm, deadline, executor, files, text
+from handlers.assignment_create.callbacks import CREATE_SCOPE, NewCallback
 from handlers.assignment_create.guard import creator_guard
 from handlers.assignment_create.steps import CREATOR_ROLES
 

@@ -9,10 +9,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.create_callbacks import NewAct, NewCallback
-from bot.create_states import CreateAssignment
 from bot.menu import Menu
 from bot.texts import domain_error_text
+from handlers.assignment_create.callbacks import NewAct, NewCallback
+from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import (
     PRIORITIES,
     PRIORITY_LABELS,

@@ -19,8 +19,8 @@ from bot.calendar import (
     picked_moment,
     time_markup,
 )
-from bot.create_callbacks import CREATE_SCOPE
-from bot.create_states import CreateAssignment
+from handlers.assignment_create.callbacks import CREATE_SCOPE
+from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import ask_files, deadline_prompt, redraw, settle, show_confirm
 from models import utcnow
 from services.notify import NoticeContext

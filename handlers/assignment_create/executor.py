@@ -8,10 +8,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.create_callbacks import CREATE_SCOPE
-from bot.create_states import CreateAssignment
 from bot.pickers import PickAct, PickCallback, departments_markup, people_markup, search_markup, short
 from bot.texts import quote
+from handlers.assignment_create.callbacks import CREATE_SCOPE
+from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import (
     ask_deadline,
     executor_prompt,

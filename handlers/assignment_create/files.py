@@ -8,9 +8,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.create_callbacks import NewAct, NewCallback
-from bot.create_states import CreateAssignment
 from bot.texts import domain_error_text
+from handlers.assignment_create.callbacks import NewAct, NewCallback
+from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import MAX_FILES, ask_priority, files_done_markup, files_prompt, settle
 from models import User
 from porucheno.settings import Settings

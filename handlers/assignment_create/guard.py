@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.create_states import CreateAssignment
 from bot.role_guard import RoleGuard
+from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import can_create
 
 

@@ -23,11 +23,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import calendar_markup
-from bot.create_callbacks import CREATE_SCOPE, NewAct, NewCallback
-from bot.create_states import CreateAssignment
 from bot.i18n import N_
 from bot.pickers import departments_markup
 from bot.texts import EMPTY, quote
+from handlers.assignment_create.callbacks import CREATE_SCOPE, NewAct, NewCallback
+from handlers.assignment_create.states import CreateAssignment
 from handlers.common import CANCEL
 from models import User, utcnow
 from models.enums import Priority, Role

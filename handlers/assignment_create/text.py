@@ -8,7 +8,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.create_states import CreateAssignment
+from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import ask_executor, ask_text, text_prompt
 from models.enums import Priority
 from services.assignments.commands import TEXT_LIMIT, TITLE_LIMIT

@@ -10,9 +10,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import refuse, show_in_place
 from bot.i18n import N_
 from bot.menu import Menu, MenuButton, MenuItem
+from bot.messages import refuse, show_in_place
 from bot.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
 from bot.residents.states import SubscribeForm
 from bot.residents.texts import address_text, format_hint, location_keyboard, t

@@ -10,9 +10,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import refuse
 from bot.i18n import N_
 from bot.menu import Menu, MenuButton, MenuItem
+from bot.messages import refuse
 from bot.residents.callbacks import AddressCallback, Goal, OtherAddressCallback
 from bot.residents.states import OutagesForm
 from bot.residents.texts import format_hint, location_keyboard, outages_block

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import refuse
+from bot.messages import refuse
 from bot.residents.callbacks import SignalCallback
 from bot.residents.texts import address_text, resource_label, t
 from bot.texts import quote

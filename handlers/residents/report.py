@@ -17,9 +17,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import refuse
 from bot.i18n import N_
 from bot.menu import Menu, MenuButton, MenuItem, Translated
+from bot.messages import refuse
 from bot.residents.callbacks import AddressCallback, Goal, SignalAct, SignalFormCallback
 from bot.residents.states import SignalForm
 from bot.residents.texts import (

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.assignment_cards import parse_local
-from bot.callbacks import (
+from handlers.assignments.callbacks import (
     AssignmentCallback,
     AssignmentListCallback,
     ExtensionCallback,
@@ -16,6 +15,7 @@ from bot.callbacks import (
     ReassignCallback,
     ReportCallback,
 )
+from handlers.assignments.cards import parse_local
 from services.assignments.notices import cb, ext_cb
 from services.assignments.queries import Cursor
 

@@ -21,14 +21,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import (
+from bot.i18n import N_
+from bot.texts import domain_error_text, quote
+from handlers.assignments.callbacks import (
     AssignmentCallback,
     AssignmentListCallback,
     ExtensionPickCallback,
     ReportCallback,
 )
-from bot.i18n import N_
-from bot.texts import domain_error_text, quote
 from models import Assignment, AssignmentReport, StoredFile, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from models.enums import AssignmentStatus as S

@@ -11,17 +11,17 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import card, drop_buttons, edit_by_id, extension_picks, parse_local, refuse
-from bot.callbacks import AssignmentCallback, ExtensionPickCallback
-from bot.states import DeclineForm, ExtensionForm
 from bot.texts import domain_error_text, quote
-from handlers.assignments_common import (
+from handlers.assignments.callbacks import AssignmentCallback, ExtensionPickCallback
+from handlers.assignments.cards import card, drop_buttons, edit_by_id, extension_picks, parse_local, refuse
+from handlers.assignments.common import (
     act,
     card_message_id,
     checked,
     start_text_prompt,
     text_expected,
 )
+from handlers.assignments.states import DeclineForm, ExtensionForm
 from models import Assignment, User
 from models.enums import AssignmentStatus as S
 from services.assignments import commands

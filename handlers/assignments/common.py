@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.assignment_cards import card, refuse, show_in_place
+from handlers.assignments.cards import card, refuse, show_in_place
 from models import Assignment, User
 from services.assignments import commands
 from services.errors import DomainError, InvalidInput, PermissionDenied

@@ -8,10 +8,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import AssignmentCallback
-from bot.states import CommentForm
 from bot.texts import domain_error_text, quote
-from handlers.assignments_common import checked, start_text_prompt, text_expected
+from handlers.assignments.callbacks import AssignmentCallback
+from handlers.assignments.common import checked, start_text_prompt, text_expected
+from handlers.assignments.states import CommentForm
 from models import User
 from services.assignments import commands
 from services.errors import DomainError

@@ -1,12 +1,8 @@
-"""Conversation states (FSM)."""
+"""Conversation states (FSM) of assignment work."""
 
 from __future__ import annotations
 
 from aiogram.fsm.state import State, StatesGroup
-
-
-class PhoneForm(StatesGroup):
-    waiting = State()
 
 
 class DeclineForm(StatesGroup):

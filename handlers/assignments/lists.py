@@ -8,11 +8,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import CONTROL, FILTERS, MY, card, list_view, refuse, show_in_place
-from bot.callbacks import AssignmentCallback, AssignmentListCallback
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, MenuButton, MenuItem
-from handlers.assignments_common import NOT_STAFF, checked
+from handlers.assignments.callbacks import AssignmentCallback, AssignmentListCallback
+from handlers.assignments.cards import CONTROL, FILTERS, MY, card, list_view, refuse, show_in_place
+from handlers.assignments.common import NOT_STAFF, checked
 from models import User, utcnow
 from models.enums import Role
 from services.assignments import commands, queries

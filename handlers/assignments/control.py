@@ -9,11 +9,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.assignment_cards import card, edit_by_id, refuse, short, show_in_place
-from bot.callbacks import AssignmentCallback, ExtensionCallback, ReassignCallback
-from bot.states import ReassignForm, ReturnForm
 from bot.texts import domain_error_text, quote
-from handlers.assignments_common import (
+from handlers.assignments.callbacks import AssignmentCallback, ExtensionCallback, ReassignCallback
+from handlers.assignments.cards import card, edit_by_id, refuse, short, show_in_place
+from handlers.assignments.common import (
     ALREADY_CHANGED,
     NOT_STAFF,
     act,
@@ -22,6 +21,7 @@ from handlers.assignments_common import (
     start_text_prompt,
     text_expected,
 )
+from handlers.assignments.states import ReassignForm, ReturnForm
 from models import Assignment, Department, User
 from models.enums import AssignmentStatus as S
 from services.assignments import access, commands, queries

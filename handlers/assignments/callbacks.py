@@ -1,15 +1,9 @@
-"""Inline-button payloads. Packed data must stay within Telegram's 64 bytes."""
+"""Inline-button payloads of assignment work. Packed data must stay within Telegram's 64 bytes."""
 
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
-
-class LanguageCallback(CallbackData, prefix="lang"):
-    code: str
-
-
-# -- assignments (issue 3) ---------------------------------------------------------------------------
 # The services queue cards whose buttons are ``asg:<action>:<id>`` and ``ext:<decision>:<id>``
 # (services.assignments.notices.cb / ext_cb); these factories pack to exactly those strings.
 

@@ -10,10 +10,7 @@ quiet for :data:`ALBUM_QUIET` seconds and then counts the whole album in one mes
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from functools import partial
 from io import BytesIO
 from typing import Any
@@ -25,11 +22,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.assignment_cards import card, drop_buttons, edit_by_id, refuse, report_preview, show_in_place
-from bot.callbacks import AssignmentCallback, ReportCallback
-from bot.states import ReportForm
+from bot.albums import Album, Albums
 from bot.texts import domain_error_text, quote
-from handlers.assignments_common import NOT_STAFF, card_message_id
+from handlers.assignments.callbacks import AssignmentCallback, ReportCallback
+from handlers.assignments.cards import card, drop_buttons, edit_by_id, refuse, report_preview, show_in_place
+from handlers.assignments.common import NOT_STAFF, card_message_id
+from handlers.assignments.states import ReportForm
 from models import AssignmentReport, User
 from porucheno.settings import Settings
 from services.assignments import commands, reports
@@ -38,9 +36,6 @@ from services.files import MAX_FILE_BYTES
 from services.notify import NoticeContext
 
 log = logging.getLogger(__name__)
-
-ALBUM_QUIET = 0.8  # seconds without a new album part before the album is acknowledged
-
 
 def _too_big() -> str:
     return _(
@@ -77,58 +72,6 @@ async def _send_preview(
     sent = await bot.send_message(chat_id, text, reply_markup=markup)
     await drop_buttons(bot, chat_id, data.get("preview"))
     await state.update_data(preview=sent.message_id)
-
-
-# -- albums -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Album:
-    stored: int = 0
-    refused: list[str] = field(default_factory=list)
-    last: float = 0.0
-
-
-class Albums:
-    """Debounces the acknowledgement of each album (per chat and media_group_id)."""
-
-    def __init__(self, quiet: float = ALBUM_QUIET) -> None:
-        self.quiet = quiet
-        self._albums: dict[tuple[int, str], _Album] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def add(
-        self,
-        key: tuple[int, str],
-        *,
-        refused: str | None,
-        on_quiet: Callable[[_Album], Awaitable[None]],
-    ) -> None:
-        album = self._albums.get(key)
-        if album is None:
-            album = self._albums[key] = _Album()
-            # The task inherits this update's context: the user's language stays in effect.
-            task = asyncio.create_task(self._wait(key, on_quiet))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        album.last = asyncio.get_running_loop().time()
-        if refused is None:
-            album.stored += 1
-        else:
-            album.refused.append(refused)
-
-    async def _wait(self, key: tuple[int, str], on_quiet: Callable[[_Album], Awaitable[None]]) -> None:
-        loop = asyncio.get_running_loop()
-        while True:  # each new part pushes the acknowledgement back
-            left = self._albums[key].last + self.quiet - loop.time()
-            if left <= 0:
-                break
-            await asyncio.sleep(left)
-        album = self._albums.pop(key)
-        try:
-            await on_quiet(album)
-        except Exception:
-            log.exception("album acknowledgement failed in chat %s", key[0])
 
 
 # -- the conversation ---------------------------------------------------------------------------------
@@ -269,7 +212,7 @@ async def got_file(
         return
     chat_id = message.chat.id
 
-    async def acknowledge(album: _Album) -> None:
+    async def acknowledge(album: Album) -> None:
         lines = []
         if album.stored:
             lines.append(_("Album received, files added to the report: {n}.").format(n=album.stored))
