@@ -46,7 +46,7 @@ async def priority(
         return
     await state.update_data(priority=chosen.value)
     await query.answer()
-    await settle(query, _("Priority: {name}").format(name=_(PRIORITY_LABELS[chosen])))
+    await settle(query, _("Priority: %(name)s") % {"name": _(PRIORITY_LABELS[chosen])})
     await show_confirm(bot, query.from_user.id, state, session, notice_ctx)
 
 
@@ -110,7 +110,7 @@ async def create(
     await state.clear()
     await bot.send_message(
         chat_id,
-        _("Assignment №{id} created. The executor will get it in Telegram.").format(id=assignment.id),
+        _("Assignment №%(id)s created. The executor will get it in Telegram.") % {"id": assignment.id},
         reply_markup=menu.keyboard(user, i18n),
     )
 

@@ -50,7 +50,7 @@ async def press(
             await query.answer(_past_text(), show_alert=True)
             return
         await query.answer()
-        text = _("{day}: choose the time.").format(day=day.strftime("%d.%m.%Y"))
+        text = _("%(day)s: choose the time.") % {"day": day.strftime("%d.%m.%Y")}
         await redraw(query, bot, text, time_markup(CREATE_SCOPE, day, now))
     elif act in (Act.QUICK, Act.TIME):
         moment = picked_moment(callback_data, now)
@@ -58,7 +58,7 @@ async def press(
             await query.answer(_past_text(), show_alert=True)
             return
         await query.answer()
-        await settle(query, _("Deadline: {when}").format(when=notice_ctx.format_dt(moment)))
+        await settle(query, _("Deadline: %(when)s") % {"when": notice_ctx.format_dt(moment)})
         await _accept(bot, query.from_user.id, state, session, notice_ctx, moment)
     elif act == Act.PAST:
         await query.answer(_past_text(), show_alert=True)
@@ -73,21 +73,19 @@ async def typed(
     moment = parse_typed(message.text or "", now)
     if moment is None:
         await message.answer(
-            _("I could not read a date and time. Example: {example}.").format(
-                example=now.strftime("%d.%m.%Y 18:00")
-            )
+            _("I could not read a date and time. Example: %(example)s.")
+            % {"example": now.strftime("%d.%m.%Y 18:00")}
             + "\n\n"
             + deadline_prompt()
         )
         return
     if moment <= now:
         await message.answer(
-            _("{when} has already passed. Give a deadline in the future.").format(
-                when=notice_ctx.format_dt(moment)
-            )
+            _("%(when)s has already passed. Give a deadline in the future.")
+            % {"when": notice_ctx.format_dt(moment)}
         )
         return
-    await message.answer(_("Deadline: {when}").format(when=notice_ctx.format_dt(moment)))
+    await message.answer(_("Deadline: %(when)s") % {"when": notice_ctx.format_dt(moment)})
     await _accept(bot, message.chat.id, state, session, notice_ctx, moment)
 
 

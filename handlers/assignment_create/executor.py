@@ -48,7 +48,7 @@ async def pick(
         if act == PickAct.DEPT:
             people = await directory.department_members(session, dept.id)
             await query.answer()
-            text = _("<b>{department}</b>: choose the executor.").format(department=quote(dept.name))
+            text = _("<b>%(department)s</b>: choose the executor.") % {"department": quote(dept.name)}
             await redraw(
                 query, bot, text, people_markup(CREATE_SCOPE, dept, head, people, callback_data.page)
             )
@@ -60,7 +60,7 @@ async def pick(
             )
             return
         await state.update_data(executor_id=None, department_id=dept.id)
-        label = _("{name} (head of the department)").format(name=quote(head.full_name))
+        label = _("%(name)s (head of the department)") % {"name": quote(head.full_name)}
         await _chosen(query, bot, state, session, notice_ctx, label)
         return
     if act == PickAct.USER:
@@ -83,7 +83,7 @@ async def _chosen(
     label: str,
 ) -> None:
     await query.answer()
-    await settle(query, _("Executor: {name}").format(name=label))
+    await settle(query, _("Executor: %(name)s") % {"name": label})
     if (await state.get_data()).get("editing"):
         await show_confirm(bot, query.from_user.id, state, session, notice_ctx)
     else:
@@ -93,24 +93,23 @@ async def _chosen(
 async def search(message: Message, session: AsyncSession) -> None:
     fragment = (message.text or "").strip()
     if len(fragment) < directory.MIN_FRAGMENT:
-        await message.answer(_("Type at least {n} letters of the name.").format(n=directory.MIN_FRAGMENT))
+        await message.answer(_("Type at least %(n)s letters of the name.") % {"n": directory.MIN_FRAGMENT})
         return
     found = await directory.search_staff(session, fragment, limit=directory.SEARCH_LIMIT + 1)
     departments = await directory.active_departments(session)
     if not found:
         await message.answer(
-            _("Nobody found for «{query}». Try another part of the name or choose a department.").format(
-                query=quote(short(fragment))
-            ),
+            _("Nobody found for «%(query)s». Try another part of the name or choose a department.")
+            % {"query": quote(short(fragment))},
             reply_markup=departments_markup(CREATE_SCOPE, departments) if departments else None,
         )
         return
     shown = found[: directory.SEARCH_LIMIT]
-    text = _("Found: {n}. Choose the executor:").format(n=len(shown))
+    text = _("Found: %(n)s. Choose the executor:") % {"n": len(shown)}
     if len(found) > len(shown):
-        text += "\n" + _("Only the first {n} are shown; type more of the name to narrow the search.").format(
-            n=len(shown)
-        )
+        text += "\n" + _("Only the first %(n)s are shown; type more of the name to narrow the search.") % {
+            "n": len(shown)
+        }
     names = {d.id: short(d.short_name or d.name, 24) for d in departments}
     await message.answer(text, reply_markup=search_markup(CREATE_SCOPE, shown, names))
 

@@ -24,7 +24,7 @@ async def got_file(
     files: list[int] = list((await state.get_data()).get("files") or [])
     if len(files) >= MAX_FILES:
         await message.answer(
-            _("That makes {n} files already, the most for one assignment. Tap «Done».").format(n=MAX_FILES),
+            _("That makes %(n)s files already, the most for one assignment. Tap «Done».") % {"n": MAX_FILES},
             reply_markup=files_done_markup(),
         )
         return
@@ -56,7 +56,8 @@ async def got_file(
     files.append(stored.id)
     await state.update_data(files=files)
     await message.answer(
-        _("File added ({n} of {limit}). Send more or tap «Done».").format(n=len(files), limit=MAX_FILES),
+        _("File added (%(n)s of %(limit)s). Send more or tap «Done».")
+        % {"n": len(files), "limit": MAX_FILES},
         reply_markup=files_done_markup(),
     )
 
@@ -68,7 +69,7 @@ def _markup(files: list[int]) -> InlineKeyboardMarkup:
 async def done(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
     files = (await state.get_data()).get("files") or []
     await query.answer()
-    await settle(query, _("Files: {n}").format(n=len(files)))
+    await settle(query, _("Files: %(n)s") % {"n": len(files)})
     await ask_priority(bot, query.from_user.id, state)
 
 

@@ -136,8 +136,8 @@ async def ask_deadline(bot: Bot, chat_id: int, state: FSMContext, ctx: NoticeCon
 
 def files_prompt() -> str:
     return _(
-        "Attach photos or documents if needed (up to {n} files), then tap «Done». No files? Tap «Skip»."
-    ).format(n=MAX_FILES)
+        "Attach photos or documents if needed (up to %(n)s files), then tap «Done». No files? Tap «Skip»."
+    ) % {"n": MAX_FILES}
 
 
 async def ask_files(bot: Bot, chat_id: int, state: FSMContext) -> None:
@@ -179,7 +179,7 @@ async def executor_label(session: AsyncSession, data: dict[str, object]) -> tupl
         dept = await directory.active_department(session, dept_id)
         head = await directory.department_head(session, dept) if dept else None
         name = (
-            _("{name} (head of the department)").format(name=quote(head.full_name)) if head else quote(None)
+            _("%(name)s (head of the department)") % {"name": quote(head.full_name)} if head else quote(None)
         )
         return name, quote(dept.name if dept else None)
     user = await directory.active_user(session, user_id) if isinstance(user_id, int) else None
@@ -214,11 +214,11 @@ async def show_confirm(
     priority = str(data.get("priority") or Priority.NORMAL)
     lines += [
         "",
-        _("Executor: {name}").format(name=executor),
-        _("Department: {name}").format(name=department),
-        _("Deadline: {when}").format(when=ctx.format_dt(deadline) if deadline else EMPTY),
-        _("Priority: {name}").format(name=_(PRIORITY_NAMES.get(priority, priority))),
-        _("Files: {n}").format(n=len(list(data.get("files") or []))),
+        _("Executor: %(name)s") % {"name": executor},
+        _("Department: %(name)s") % {"name": department},
+        _("Deadline: %(when)s") % {"when": ctx.format_dt(deadline) if deadline else EMPTY},
+        _("Priority: %(name)s") % {"name": _(PRIORITY_NAMES.get(priority, priority))},
+        _("Files: %(n)s") % {"n": len(list(data.get("files") or []))},
         "",
         confirm_prompt(),
     ]

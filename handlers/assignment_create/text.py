@@ -33,13 +33,14 @@ async def got_text(message: Message, bot: Bot, state: FSMContext, session: Async
     if len(title) > TITLE_LIMIT:
         await message.answer(
             _(
-                "The first line is the title and may be at most {limit} characters long; yours has {n}. "
+                "The first line is the title and may be at most %(limit)s characters long; yours has %(n)s. "
                 "Shorten it and move the details to the following lines."
-            ).format(limit=TITLE_LIMIT, n=len(title))
+            )
+            % {"limit": TITLE_LIMIT, "n": len(title)}
         )
         return
     if len(body) > TEXT_LIMIT:
-        await message.answer(_("The text is too long: at most {n} characters.").format(n=TEXT_LIMIT))
+        await message.answer(_("The text is too long: at most %(n)s characters.") % {"n": TEXT_LIMIT})
         return
     await state.update_data(title=title, body=body, files=[], priority=Priority.NORMAL.value, editing=False)
     await ask_executor(bot, message.chat.id, state, session)

@@ -14,15 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n.context import get_i18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.texts import domain_error_text, quote
+from bot.texts import quote
+from bot.turn import Turn
 from handlers.assignments.callbacks import (
     AssignmentCallback,
     AssignmentListCallback,
@@ -35,11 +34,10 @@ from models.enums import AssignmentStatus as S
 from services.assignments import access, notices
 from services.assignments.lifecycle import Action, Party, target_state
 from services.assignments.queries import ListFilter, Page
-from services.errors import DomainError
 from services.files import IMAGE_TYPES
 from services.notify import NoticeContext, Translator
 
-log = logging.getLogger("handlers.assignments")
+log = logging.getLogger(__name__)
 
 MY, CONTROL = "my", "ctl"
 FILTERS = {
@@ -69,10 +67,6 @@ def short(text: str, limit: int = TITLE_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _translator() -> Translator:
-    return Translator(get_i18n().current_locale)
-
-
 def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
     rows = [row for row in rows if row]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
@@ -81,10 +75,11 @@ def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | No
 # -- cards --------------------------------------------------------------------------------------------
 
 
-async def viewer_buttons(session: AsyncSession, a: Assignment, user: User) -> InlineKeyboardMarkup | None:
+async def viewer_buttons(
+    session: AsyncSession, a: Assignment, user: User, t: Translator
+) -> InlineKeyboardMarkup | None:
     """The executor's and the control's buttons, whichever this user is (both for an author who
     executes their own work); a department head may also reassign; any viewer may comment."""
-    t = _translator()
     groups: list[dict[str, Any]] = []
     if await access.can_act(session, a, user, Party.EXECUTOR):
         groups.append(notices.executor_buttons(a, t))
@@ -105,69 +100,29 @@ async def viewer_buttons(session: AsyncSession, a: Assignment, user: User) -> In
     return _markup(rows)
 
 
-async def card(
-    session: AsyncSession,
-    a: Assignment,
-    user: User,
-    ctx: NoticeContext,
-    headline: str,
-    *,
-    extra: str | None = None,
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card text (``headline`` already translated) and this viewer's buttons."""
+async def card(turn: Turn, a: Assignment, headline: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card text (``headline`` already translated) and the buttons of the turn's staff member."""
+    assert turn.user is not None  # handlers refuse a press without a staff member first
     people = {}
     for uid in {a.executor_id, a.author_id} - {None}:
-        person = await session.get(User, uid)
+        person = await turn.session.get(User, uid)
         if person is not None:
             people[person.id] = person
-    text = notices.card_text(a, _translator(), ctx, people, headline)
-    if extra:
-        text += "\n\n" + extra
-    return text, await viewer_buttons(session, a, user)
+    text = notices.card_text(a, turn.t, turn.notice_ctx, people, headline)
+    return text, await viewer_buttons(turn.session, a, turn.user, turn.t)
 
 
-async def show_in_place(
-    query: CallbackQuery, bot: Bot, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    """Edit the pressed message; a message too old to edit gets a fresh copy instead."""
-    message = query.message
-    if isinstance(message, Message):
-        try:
-            await message.edit_text(text, reply_markup=markup)
-            return
-        except TelegramBadRequest as exc:
-            if "not modified" in str(exc):
-                return
-    await bot.send_message(query.from_user.id, text, reply_markup=markup)
-
-
-async def edit_by_id(
-    bot: Bot, chat_id: int, message_id: int | None, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
+async def redraw_card(turn: Turn, message_id: object, a: Assignment, headline: str) -> None:
     """Bring a card the user pressed earlier (before a conversation) up to date; best effort."""
-    if not message_id:
+    if not isinstance(message_id, int):
         return
+    text, markup = await card(turn, a, headline)
     try:
-        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+        await turn.bot.edit_message_text(
+            text=text, chat_id=turn.chat_id, message_id=message_id, reply_markup=markup
+        )
     except TelegramBadRequest as exc:
-        log.debug("card %s in chat %s not edited: %s", message_id, chat_id, exc)
-
-
-async def drop_buttons(bot: Bot, chat_id: int, message_id: int | None) -> None:
-    if not message_id:
-        return
-    try:
-        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
-    except TelegramBadRequest:
-        pass  # already without buttons, or gone
-
-
-async def refuse(query: CallbackQuery, error: DomainError | str) -> None:
-    """A forged, stale or repeated press: a clear alert, and a trace in the log."""
-    text = domain_error_text(error) if isinstance(error, DomainError) else error
-    reason = error.message if isinstance(error, DomainError) else error
-    log.warning("refused callback %r from telegram user %s: %s", query.data, query.from_user.id, reason)
-    await query.answer(text, show_alert=True)
+        log.debug("card %s in chat %s not edited: %s", message_id, turn.chat_id, exc)
 
 
 # -- lists --------------------------------------------------------------------------------------------
@@ -184,13 +139,14 @@ def list_view(
     for a in page.items:
         mark = " ⚠️" if a.deadline < now and a.status in OPEN_ASSIGNMENT_STATUSES else ""
         lines.append(
-            _("№{id} {title} — due {deadline}, {status}{mark}").format(
-                id=a.id,
-                title=quote(short(a.title, 80)),
-                deadline=ctx.format_dt(a.deadline),
-                status=_(notices.STATUS_NAMES[S(a.status)]),
-                mark=mark,
-            )
+            _("№%(id)s %(title)s — due %(deadline)s, %(status)s%(mark)s")
+            % {
+                "id": a.id,
+                "title": quote(short(a.title, 80)),
+                "deadline": ctx.format_dt(a.deadline),
+                "status": _(notices.STATUS_NAMES[S(a.status)]),
+                "mark": mark,
+            }
         )
         rows.append(
             [
@@ -225,20 +181,20 @@ def _list_button(text: str, scope: str, flt: ListFilter, cursor: str = "") -> In
 
 def human_size(size: int) -> str:
     if size < 1024 * 1024:
-        return _("{n} KB").format(n=max(1, round(size / 1024)))
-    return _("{n} MB").format(n=f"{size / (1024 * 1024):.1f}")
+        return _("%(n)s KB") % {"n": max(1, round(size / 1024))}
+    return _("%(n)s MB") % {"n": f"{size / (1024 * 1024):.1f}"}
 
 
 def report_preview(
     a: Assignment, report: AssignmentReport, files: Sequence[StoredFile]
 ) -> tuple[str, InlineKeyboardMarkup]:
     lines = [
-        _("<b>Report draft</b> for assignment №{id}: {title}").format(id=a.id, title=quote(a.title)),
+        _("<b>Report draft</b> for assignment №%(id)s: %(title)s") % {"id": a.id, "title": quote(a.title)},
         "",
-        _("Text: {text}").format(text=quote(report.text[:1500] if report.text else None)),
+        _("Text: %(text)s") % {"text": quote(report.text[:1500] if report.text else None)},
     ]
     if files:
-        lines.append(_("Files ({n}):").format(n=len(files)))
+        lines.append(_("Files (%(n)s):") % {"n": len(files)})
         for number, f in enumerate(files, 1):
             name = f.original_name or (_("photo") if f.mime_type in IMAGE_TYPES else _("file"))
             lines.append(f"{number}. {quote(name)} — {human_size(f.size)}")
@@ -292,9 +248,8 @@ def extension_picks(a: Assignment, ctx: NoticeContext) -> InlineKeyboardMarkup:
     labels = {1: _("+1 day"), 3: _("+3 days"), 7: _("+1 week")}
     row = [
         InlineKeyboardButton(
-            text=_("{pick} (till {when})").format(
-                pick=labels[days], when=ctx.format_dt(a.deadline + timedelta(days=days))
-            ),
+            text=_("%(pick)s (till %(when)s)")
+            % {"pick": labels[days], "when": ctx.format_dt(a.deadline + timedelta(days=days))},
             callback_data=ExtensionPickCallback(id=a.id, days=days).pack(),
         )
         for days in EXTENSION_PICKS

@@ -2,53 +2,44 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.fsm.context import FSMContext
+from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.texts import domain_error_text, quote
+from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback
 from handlers.assignments.common import checked, start_text_prompt, text_expected
 from handlers.assignments.states import CommentForm
-from models import User
 from services.assignments import commands
 from services.errors import DomainError
-from services.notify import NoticeContext
 
 
-async def ask_comment(
-    query: CallbackQuery,
-    callback_data: AssignmentCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User | None,
-) -> None:
-    a = await checked(query, user, lambda u: commands.load_visible(session, callback_data.id, u))
+async def ask_comment(query: CallbackQuery, callback_data: AssignmentCallback, turn: Turn) -> None:
+    a = await checked(query, turn, lambda u: commands.load_visible(turn.session, callback_data.id, u))
     if a is None:
         return
     prompt = _(
-        "Write your comment on assignment №{id} «{title}». "
+        "Write your comment on assignment №%(id)s «%(title)s». "
         "The executor, the author and the controller will see it."
-    ).format(id=a.id, title=quote(a.title))
-    await start_text_prompt(query, bot, state, CommentForm.text, prompt, aid=a.id)
+    ) % {"id": a.id, "title": quote(a.title)}
+    await start_text_prompt(query, turn, CommentForm.text, prompt, aid=a.id)
 
 
-async def got_comment(
-    message: Message, state: FSMContext, session: AsyncSession, user: User | None, notice_ctx: NoticeContext
-) -> None:
-    data = await state.get_data()
-    await state.clear()
-    if user is None:
+async def got_comment(message: Message, turn: Turn) -> None:
+    assert turn.state is not None
+    data = await turn.state.get_data()
+    await turn.state.clear()
+    if turn.user is None:
         return
     try:
-        await commands.add_comment(session, user, data["aid"], message.text or "", notify=notice_ctx)
+        await commands.add_comment(
+            turn.session, turn.user, data["aid"], message.text or "", notify=turn.notice_ctx
+        )
     except DomainError as exc:
         await message.answer(domain_error_text(exc))
         return
-    await message.answer(_("Your comment on assignment №{id} is sent.").format(id=data["aid"]))
+    await message.answer(_("Your comment on assignment №%(id)s is sent.") % {"id": data["aid"]})
 
 
 def create_router() -> Router:

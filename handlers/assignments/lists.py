@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.fsm.context import FSMContext
+from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import messages
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, MenuButton, MenuItem
+from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback, AssignmentListCallback
-from handlers.assignments.cards import CONTROL, FILTERS, MY, card, list_view, refuse, show_in_place
-from handlers.assignments.common import NOT_STAFF, checked
+from handlers.assignments.cards import CONTROL, FILTERS, MY, card, list_view
+from handlers.assignments.common import NOT_STAFF, checked, refuse
 from models import User, utcnow
 from models.enums import Role
 from services.assignments import commands, queries
 from services.assignments.queries import Cursor, ListFilter
-from services.notify import NoticeContext
 
 # Anybody on the staff can be given an assignment; authors and controllers check the work.
 MY_ASSIGNMENTS = MenuItem(
@@ -38,66 +37,50 @@ MENU_ITEMS = (MY_ASSIGNMENTS, UNDER_CONTROL)
 
 
 async def _render(
-    session: AsyncSession, user: User, ctx: NoticeContext, scope: str, flt: ListFilter, cursor: Cursor | None
+    turn: Turn, user: User, scope: str, flt: ListFilter, cursor: Cursor | None
 ) -> tuple[str, InlineKeyboardMarkup]:
     now = utcnow()
     fetch = queries.my_assignments if scope == MY else queries.under_control
-    page = await fetch(session, user, flt, now=now, cursor=cursor)
-    return list_view(scope, flt, page, ctx, now=now, first=cursor is None)
+    page = await fetch(turn.session, user, flt, now=now, cursor=cursor)
+    return list_view(scope, flt, page, turn.notice_ctx, now=now, first=cursor is None)
 
 
-async def show_my(
-    message: Message, state: FSMContext, session: AsyncSession, user: User, notice_ctx: NoticeContext
-) -> None:
-    await state.clear()  # a menu button ends any conversation
-    text, markup = await _render(session, user, notice_ctx, MY, ListFilter.OPEN, None)
+async def _show(message: Message, turn: Turn, user: User, scope: str) -> None:
+    assert turn.state is not None
+    await turn.state.clear()  # a menu button ends any conversation
+    text, markup = await _render(turn, user, scope, ListFilter.OPEN, None)
     await message.answer(text, reply_markup=markup)
 
 
-async def show_control(
-    message: Message, state: FSMContext, session: AsyncSession, user: User, notice_ctx: NoticeContext
-) -> None:
-    await state.clear()
-    text, markup = await _render(session, user, notice_ctx, CONTROL, ListFilter.OPEN, None)
-    await message.answer(text, reply_markup=markup)
+async def show_my(message: Message, turn: Turn, user: User) -> None:
+    await _show(message, turn, user, MY)
 
 
-async def turn_page(
-    query: CallbackQuery,
-    callback_data: AssignmentListCallback,
-    bot: Bot,
-    session: AsyncSession,
-    user: User | None,
-    notice_ctx: NoticeContext,
-) -> None:
+async def show_control(message: Message, turn: Turn, user: User) -> None:
+    await _show(message, turn, user, CONTROL)
+
+
+async def turn_page(query: CallbackQuery, callback_data: AssignmentListCallback, turn: Turn) -> None:
     # The lists only ever show the presser's own rows, so forged data can at worst show them theirs.
     allowed = FILTERS.get(callback_data.scope, ())
     flt = next((f for f in allowed if f.value == callback_data.flt), None)
-    if user is None or flt is None:
-        outdated = _("This button is outdated. Please use the current menu.")
-        await refuse(query, NOT_STAFF if user is None else outdated)
+    if turn.user is None or flt is None:
+        await refuse(query, NOT_STAFF if turn.user is None else _(messages.OUTDATED))
         return
     cursor = Cursor.decode(callback_data.cur)
-    text, markup = await _render(session, user, notice_ctx, callback_data.scope, flt, cursor)
+    text, markup = await _render(turn, turn.user, callback_data.scope, flt, cursor)
     await query.answer()
-    await show_in_place(query, bot, text, markup)
+    await messages.show_in_place(query, turn.bot, text, markup)
 
 
-async def open_card(
-    query: CallbackQuery,
-    callback_data: AssignmentCallback,
-    bot: Bot,
-    session: AsyncSession,
-    user: User | None,
-    notice_ctx: NoticeContext,
-) -> None:
+async def open_card(query: CallbackQuery, callback_data: AssignmentCallback, turn: Turn) -> None:
     """A fresh card below the list (the list stays for further browsing)."""
-    a = await checked(query, user, lambda u: commands.load_visible(session, callback_data.id, u))
+    a = await checked(query, turn, lambda u: commands.load_visible(turn.session, callback_data.id, u))
     if a is None:
         return
-    text, markup = await card(session, a, user, notice_ctx, _("Assignment card"))
+    text, markup = await card(turn, a, _("Assignment card"))
     await query.answer()
-    await bot.send_message(query.from_user.id, text, reply_markup=markup)
+    await turn.bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
 def create_router() -> Router:

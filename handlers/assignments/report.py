@@ -4,44 +4,42 @@ Every file is stored in the draft as soon as it arrives (:mod:`services.assignme
 refused file, /cancel or a restart loses nothing; pressing «📎 Report» again continues the draft.
 
 Albums arrive as separate updates sharing a ``media_group_id``, handled one at a time (per-chat
-event isolation). Each file is stored at once; the acknowledgement waits until the album has been
-quiet for :data:`ALBUM_QUIET` seconds and then counts the whole album in one message.
+event isolation). Each file is stored at once; :class:`bot.albums.Albums` acknowledges the whole
+album in one message once it has been quiet.
 """
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from io import BytesIO
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import messages
 from bot.albums import Album, Albums
 from bot.texts import domain_error_text, quote
+from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback, ReportCallback
-from handlers.assignments.cards import card, drop_buttons, edit_by_id, refuse, report_preview, show_in_place
-from handlers.assignments.common import NOT_STAFF, card_message_id
+from handlers.assignments.cards import redraw_card, report_preview
+from handlers.assignments.common import NOT_STAFF, card_message_id, refuse
 from handlers.assignments.states import ReportForm
 from models import AssignmentReport, User
 from porucheno.settings import Settings
 from services.assignments import commands, reports
 from services.errors import DomainError
 from services.files import MAX_FILE_BYTES
-from services.notify import NoticeContext
 
-log = logging.getLogger(__name__)
 
 def _too_big() -> str:
     return _(
-        "This file is larger than {mb} MB: Telegram does not let bots download bigger files. "
+        "This file is larger than %(mb)s MB: Telegram does not let bots download bigger files. "
         "Please send a smaller file or a compressed scan."
-    ).format(mb=MAX_FILE_BYTES // (1024 * 1024))
+    ) % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
 
 
 def _kept() -> str:
@@ -58,29 +56,26 @@ async def _preview(
 
 
 async def _send_preview(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    data: dict[str, Any],
-    head: str | None = None,
+    turn: Turn, data: dict[str, Any], head: str | None = None, *, session: AsyncSession | None = None
 ) -> None:
-    """A new preview at the bottom of the chat; the previous one loses its buttons."""
-    text, markup = await _preview(session, data["aid"], data["report"])
+    """A new preview at the bottom of the chat; the previous one loses its buttons. ``session``: a
+    fresh one when the turn's own has ended (an album acknowledged after a quiet spell)."""
+    assert turn.state is not None
+    text, markup = await _preview(session or turn.session, data["aid"], data["report"])
     if head:
         text = f"{head}\n\n{text}"
-    sent = await bot.send_message(chat_id, text, reply_markup=markup)
-    await drop_buttons(bot, chat_id, data.get("preview"))
-    await state.update_data(preview=sent.message_id)
+    sent = await turn.bot.send_message(turn.chat_id, text, reply_markup=markup)
+    await messages.drop_buttons_of(turn.bot, turn.chat_id, data.get("preview"))
+    await turn.state.update_data(preview=sent.message_id)
 
 
 # -- the conversation ---------------------------------------------------------------------------------
 
 
-async def _enter(
-    session: AsyncSession, user: User, state: FSMContext, assignment_id: int, card_id: int | None
-) -> tuple[AssignmentReport, bool]:
-    """Open (or continue) the draft and wait for its parts. Returns the draft and whether it has any."""
+async def _enter(turn: Turn, user: User, assignment_id: int, card_id: int | None) -> bool:
+    """Open (or continue) the draft and wait for its parts. Returns whether the draft has any."""
+    session, state = turn.session, turn.state
+    assert state is not None
     draft = await reports.open_draft(session, user, assignment_id)
     data = await state.get_data() if await state.get_state() == ReportForm.collecting else {}
     await state.set_state(ReportForm.collecting)
@@ -92,57 +87,50 @@ async def _enter(
             "preview": data.get("preview"),
         }
     )
-    started = bool(draft.text) or bool(await reports.report_files(session, draft.id))
-    return draft, started
+    return bool(draft.text) or bool(await reports.report_files(session, draft.id))
 
 
-async def start_report(
-    query: CallbackQuery,
-    callback_data: AssignmentCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User | None,
-) -> None:
-    if user is None:
+async def start_report(query: CallbackQuery, callback_data: AssignmentCallback, turn: Turn) -> None:
+    if turn.user is None:
         await refuse(query, NOT_STAFF)
         return
+    assert turn.state is not None
     try:
-        _draft, started = await _enter(session, user, state, callback_data.id, card_message_id(query))
+        started = await _enter(turn, turn.user, callback_data.id, card_message_id(query))
     except DomainError as exc:
         await refuse(query, exc)
         return
     await query.answer()
-    data = await state.get_data()
+    data = await turn.state.get_data()
     if started:
         head = _("You have an unfinished report on this assignment; let us continue it.")
-        await _send_preview(bot, query.from_user.id, state, session, data, head)
+        await _send_preview(turn, data, head)
         return
-    a = await commands.load(session, callback_data.id)
-    await bot.send_message(
+    a = await commands.load(turn.session, callback_data.id)
+    await turn.bot.send_message(
         query.from_user.id,
         _(
-            "Report on assignment №{id} «{title}».\n\n"
+            "Report on assignment №%(id)s «%(title)s».\n\n"
             "Describe in a message what has been done, and send photos and scans: single photos, "
-            "albums, PDF or office documents up to {mb} MB each. Then press «📤 Send».\n\n"
+            "albums, PDF or office documents up to %(mb)s MB each. Then press «📤 Send».\n\n"
             "To stop for now, send /cancel: the draft will be kept."
-        ).format(id=a.id, title=quote(a.title), mb=MAX_FILE_BYTES // (1024 * 1024)),
+        )
+        % {"id": a.id, "title": quote(a.title), "mb": MAX_FILE_BYTES // (1024 * 1024)},
     )
 
 
-async def got_text(
-    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, user: User | None
-) -> None:
-    data = await state.get_data()
-    if user is None:
-        await state.clear()
+async def got_text(message: Message, turn: Turn) -> None:
+    assert turn.state is not None
+    data = await turn.state.get_data()
+    if turn.user is None:
+        await turn.state.clear()
         return
     try:
-        await reports.set_text(session, user, data["report"], message.text or "")
+        await reports.set_text(turn.session, turn.user, data["report"], message.text or "")
     except DomainError as exc:
         await message.answer(domain_error_text(exc))
         return
-    await _send_preview(bot, message.chat.id, state, session, data, _("The text is saved."))
+    await _send_preview(turn, data, _("The text is saved."))
 
 
 def _attachment(message: Message) -> tuple[str, str, int | None, str | None]:
@@ -155,27 +143,25 @@ def _attachment(message: Message) -> tuple[str, str, int | None, str | None]:
     return document.file_id, document.file_unique_id, document.file_size, document.file_name
 
 
-async def _store(
-    message: Message, bot: Bot, session: AsyncSession, user: User, settings: Settings, report_id: int
-) -> str | None:
+async def _store(message: Message, turn: Turn, user: User, settings: Settings, report_id: int) -> str | None:
     """Download and keep one file; the refusal text when it cannot be kept."""
     file_id, unique_id, size, name = _attachment(message)
     # Bots may not download more than 20 MB: say so before trying.
     if size is not None and size > MAX_FILE_BYTES:
         return _too_big()
     try:
-        remote = await bot.get_file(file_id)
+        remote = await turn.bot.get_file(file_id)
         if remote.file_path is None:
             return _too_big()
         buffer = BytesIO()
-        await bot.download_file(remote.file_path, destination=buffer)
+        await turn.bot.download_file(remote.file_path, destination=buffer)
     except TelegramBadRequest as exc:
         if "too big" in exc.message:
             return _too_big()
         raise
     try:
         await reports.add_file(
-            session,
+            turn.session,
             user,
             report_id,
             settings.files_dir,
@@ -191,43 +177,41 @@ async def _store(
 
 async def got_file(
     message: Message,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User | None,
+    turn: Turn,
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     albums: Albums,
 ) -> None:
+    state = turn.state
+    assert state is not None
     data = await state.get_data()
-    if user is None:
+    if turn.user is None:
         await state.clear()
         return
-    refused = await _store(message, bot, session, user, settings, data["report"])
+    refused = await _store(message, turn, turn.user, settings, data["report"])
     if message.media_group_id is None:
         if refused is not None:
             await message.answer(f"{refused}\n\n{_kept()}")
             return
-        await _send_preview(bot, message.chat.id, state, session, data, _("The file is added to the report."))
+        await _send_preview(turn, data, _("The file is added to the report."))
         return
-    chat_id = message.chat.id
 
     async def acknowledge(album: Album) -> None:
         lines = []
         if album.stored:
-            lines.append(_("Album received, files added to the report: {n}.").format(n=album.stored))
+            lines.append(_("Album received, files added to the report: %(n)s.") % {"n": album.stored})
         lines += album.refused
         if album.refused:
             lines.append(_kept())
         head = "\n\n".join(lines)
         current = await state.get_data()
         if await state.get_state() != ReportForm.collecting or current.get("report") != data["report"]:
-            await bot.send_message(chat_id, head)  # the conversation moved on meanwhile
+            await turn.bot.send_message(turn.chat_id, head)  # the conversation moved on meanwhile
             return
         async with session_factory() as fresh:
-            await _send_preview(bot, chat_id, state, fresh, current, head)
+            await _send_preview(turn, current, head, session=fresh)
 
-    albums.add((chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
+    albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
 
 
 async def other_content(message: Message) -> None:
@@ -239,24 +223,18 @@ async def other_content(message: Message) -> None:
     )
 
 
-async def report_button(
-    query: CallbackQuery,
-    callback_data: ReportCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User | None,
-    notice_ctx: NoticeContext,
-) -> None:
+async def report_button(query: CallbackQuery, callback_data: ReportCallback, turn: Turn) -> None:
+    session, user, state = turn.session, turn.user, turn.state
     if user is None:
         await refuse(query, NOT_STAFF)
         return
+    assert state is not None
     data = await state.get_data()
     same = await state.get_state() == ReportForm.collecting and data.get("aid") == callback_data.id
     card_id = data.get("card") if same else None
     if callback_data.action == "more":
         try:
-            await _enter(session, user, state, callback_data.id, card_id)
+            await _enter(turn, user, callback_data.id, card_id)
         except DomainError as exc:
             await refuse(query, exc)
             return
@@ -266,9 +244,9 @@ async def report_button(
         if same:
             await state.clear()
         await query.answer()
-        await show_in_place(
+        await messages.show_in_place(
             query,
-            bot,
+            turn.bot,
             _(
                 "The report is put aside. Everything you sent is kept in the draft: "
                 "press «📎 Report» on the assignment card to continue."
@@ -277,13 +255,13 @@ async def report_button(
         )
         return
     if callback_data.action != "send":
-        await refuse(query, _("This button is outdated. Please use the current menu."))
+        await refuse(query, _(messages.OUTDATED))
         return
     # Reload the draft through the service: it re-checks the rights and the assignment's state, so a
     # second press (already on review) is refused.
     try:
         draft = await reports.open_draft(session, user, callback_data.id)
-        await reports.submit(session, user, draft.id, notify=notice_ctx)
+        await reports.submit(session, user, draft.id, notify=turn.notice_ctx)
     except DomainError as exc:
         await refuse(query, exc)
         return
@@ -291,16 +269,11 @@ async def report_button(
         await state.clear()
     a = await commands.load(session, callback_data.id)
     await query.answer(_("The report is sent."))
-    await show_in_place(
-        query,
-        bot,
-        _(
-            "✅ The report on assignment №{id} is sent for review. I will tell you the controller's decision."
-        ).format(id=a.id),
-        None,
+    sent = _(
+        "✅ The report on assignment №%(id)s is sent for review. I will tell you the controller's decision."
     )
-    text, markup = await card(session, a, user, notice_ctx, _("The report is sent for review"))
-    await edit_by_id(bot, query.from_user.id, card_id, text, markup)
+    await messages.show_in_place(query, turn.bot, sent % {"id": a.id}, None)
+    await redraw_card(turn, card_id, a, _("The report is sent for review"))
 
 
 def create_router() -> Router:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
     Assignment,
@@ -31,6 +32,16 @@ from services.notify import NoticeContext
 TITLE_LIMIT = 500
 TEXT_LIMIT = 10_000
 REASON_LIMIT = 2_000
+
+
+async def _flush_or_changed(session: AsyncSession) -> None:
+    """Write the change. Another process that changed the row since we read it (the version check)
+    makes this press moot: undo our half of it and refuse the way a stale button is refused."""
+    try:
+        await session.flush()
+    except StaleDataError as exc:
+        await session.rollback()
+        raise InvalidInput("This assignment has already changed; here is its current state.") from exc
 
 
 def _actor(user: User) -> Actor:
@@ -220,7 +231,7 @@ async def transition(
         new_state=new_state,
         reason=reason,
     )
-    await session.flush()
+    await _flush_or_changed(session)
     if notify is not None:
         await notices.notify_transition(
             session, notify, assignment, action.value, event.id, actor=user, reason=reason
@@ -305,7 +316,7 @@ async def reassign(
         reason=_clean_reason(reason, required=False),
         data={"old_executor_id": old_executor, "new_executor_id": executor.id},
     )
-    await session.flush()
+    await _flush_or_changed(session)
     if notify is not None:
         await notices.notify_transition(session, notify, assignment, "reassign", event.id, actor=user)
     return assignment
@@ -398,7 +409,7 @@ async def decide_extension(
             "new_deadline": assignment.deadline.isoformat(),
         },
     )
-    await session.flush()
+    await _flush_or_changed(session)
     if notify is not None:
         await notices.notify_extension(session, notify, request, assignment, event.id)
     return request
