@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import AuditEvent, User, utcnow
 from models.enums import AssignmentStatus as S
@@ -100,6 +100,25 @@ async def test_double_press_is_applied_once(session: AsyncSession, people: dict[
     await commands.transition(session, people["exec"], aid, Action.ACKNOWLEDGE, expected_status=S.NEW)
     with pytest.raises(InvalidInput):
         await commands.transition(session, people["exec"], aid, Action.ACKNOWLEDGE, expected_status=S.NEW)
+
+
+async def test_change_by_another_process_meanwhile_is_a_refusal(
+    session: AsyncSession, session_factory: async_sessionmaker[AsyncSession], people: dict[str, User]
+) -> None:
+    """Two writers: ours read the row before the other committed. The version check catches it and
+    the service refuses like a stale button (no SQLAlchemy error reaches the caller)."""
+    aid = await _new(session, people)
+    ours = await commands.load(session, aid)  # our copy, soon outdated (kept in the identity map)
+    async with session_factory() as other:
+        executor = await other.get(User, people["exec"].id)
+        assert executor is not None
+        await commands.transition(other, executor, aid, Action.DECLINE, reason="Не наша компетенция")
+        await other.commit()
+    with pytest.raises(InvalidInput) as refused:
+        await commands.transition(session, people["exec"], aid, Action.ACKNOWLEDGE)
+    assert refused.value.message == "This assignment has already changed; here is its current state."
+    # The session is usable again and sees the other writer's change.
+    assert (await commands.load(session, aid)).status == S.DECLINED == ours.status
 
 
 async def test_decline_then_reassign(session: AsyncSession, people: dict[str, User]) -> None:
