@@ -7,12 +7,11 @@ choices: every press reloads rows, and «Create» re-validates the executor and 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery
-from aiogram.utils.i18n import gettext as _
 
 from bot.calendar import CalendarCallback
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
+from bot.messages import outdated
 from bot.pickers import PickCallback
 from handlers.assignment_create import confirm, deadline, executor, files, text
 from handlers.assignment_create.callbacks import CREATE_SCOPE, NewCallback
@@ -29,11 +28,6 @@ NEW_ASSIGNMENT = MenuItem(
 MENU_ITEMS = (NEW_ASSIGNMENT,)
 
 
-async def outdated(query: CallbackQuery) -> None:
-    """A button of this flow pressed outside its step (an old message, a finished draft)."""
-    await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
-
-
 def create_router() -> Router:
     router = Router(name="assignment_create")
     guard = creator_guard()
@@ -47,7 +41,8 @@ def create_router() -> Router:
         files.create_router(),
         confirm.create_router(),
     )
-    # Last: stale or forged presses of this flow (the guard refuses them to non-creators first).
+    # Last: a button of this flow pressed outside its step (an old message, a finished draft) or
+    # forged (the guard refuses such presses to non-creators first).
     stale = Router(name="assignment_create.stale")
     stale.callback_query.register(outdated, NewCallback.filter())
     stale.callback_query.register(outdated, CalendarCallback.filter(F.scope == CREATE_SCOPE))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.menu import Menu
+from bot.messages import drop_buttons, outdated, settle
 from bot.texts import domain_error_text
+from bot.turn import Turn
 from handlers.assignment_create.callbacks import NewAct, NewCallback
 from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import (
@@ -20,8 +19,6 @@ from handlers.assignment_create.steps import (
     ask_executor,
     ask_priority,
     deadline_of,
-    drop_buttons,
-    settle,
     show_confirm,
 )
 from models import User, utcnow
@@ -29,42 +26,25 @@ from services import directory
 from services.assignment_files import link_to_assignment
 from services.assignments import commands
 from services.errors import DomainError
-from services.notify import NoticeContext
 
 
-async def priority(
-    query: CallbackQuery,
-    callback_data: NewCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    notice_ctx: NoticeContext,
-) -> None:
+async def priority(query: CallbackQuery, callback_data: NewCallback, state: FSMContext, turn: Turn) -> None:
     chosen = next((p for p in PRIORITIES if p.value == callback_data.value), None)
     if chosen is None:
-        await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+        await outdated(query)
         return
     await state.update_data(priority=chosen.value)
     await query.answer()
     await settle(query, _("Priority: %(name)s") % {"name": _(PRIORITY_LABELS[chosen])})
-    await show_confirm(bot, query.from_user.id, state, session, notice_ctx)
+    await show_confirm(turn)
 
 
-async def priority_hint(message: Message, bot: Bot, state: FSMContext) -> None:
-    await ask_priority(bot, message.chat.id, state)
+async def priority_hint(message: Message, turn: Turn) -> None:
+    await ask_priority(turn)
 
 
-async def create(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    notice_ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
-    chat_id = query.from_user.id
+async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn) -> None:
+    bot, chat_id, session = turn.bot, turn.chat_id, turn.session
     data = await state.get_data()
     await query.answer()
     await drop_buttons(query)
@@ -73,7 +53,7 @@ async def create(
     if deadline is None or deadline <= utcnow():
         await bot.send_message(chat_id, _("The deadline has already passed. Choose a new one."))
         await state.update_data(editing=True)
-        await ask_deadline(bot, chat_id, state, notice_ctx)
+        await ask_deadline(turn)
         return
     dept_id, executor_id = data.get("department_id"), data.get("executor_id")
     if isinstance(dept_id, int):
@@ -88,7 +68,7 @@ async def create(
             chat_id, _("The chosen executor can no longer receive assignments. Choose again.")
         )
         await state.update_data(editing=True)
-        await ask_executor(bot, chat_id, state, session)
+        await ask_executor(turn)
         return
     try:
         assignment = await commands.create(
@@ -100,43 +80,39 @@ async def create(
             executor_id=executor_id,
             department_id=dept_id,
             priority=str(data.get("priority") or "normal"),
-            notify=notice_ctx,
+            notify=turn.notice_ctx,
         )
     except DomainError as exc:
         await bot.send_message(chat_id, domain_error_text(exc))
-        await show_confirm(bot, chat_id, state, session, notice_ctx)
+        await show_confirm(turn)
         return
     await link_to_assignment(session, assignment.id, data.get("files") or [], uploaded_by_user_id=user.id)
     await state.clear()
     await bot.send_message(
         chat_id,
         _("Assignment №%(id)s created. The executor will get it in Telegram.") % {"id": assignment.id},
-        reply_markup=menu.keyboard(user, i18n),
+        reply_markup=turn.menu.keyboard(user, turn.i18n),
     )
 
 
-async def change_deadline(
-    query: CallbackQuery, bot: Bot, state: FSMContext, notice_ctx: NoticeContext
-) -> None:
+async def change_deadline(query: CallbackQuery, state: FSMContext, turn: Turn) -> None:
     await query.answer()
     await drop_buttons(query)
     await state.update_data(editing=True)
-    await ask_deadline(bot, query.from_user.id, state, notice_ctx)
+    await ask_deadline(turn)
 
 
-async def cancel(
-    query: CallbackQuery, state: FSMContext, user: User, menu: Menu, i18n: I18n, bot: Bot
-) -> None:
+async def cancel(query: CallbackQuery, state: FSMContext, user: User, turn: Turn) -> None:
     await state.clear()
     await query.answer()
     await drop_buttons(query)
-    await bot.send_message(query.from_user.id, _("Action cancelled."), reply_markup=menu.keyboard(user, i18n))
+    await turn.bot.send_message(
+        turn.chat_id, _("Action cancelled."), reply_markup=turn.menu.keyboard(user, turn.i18n)
+    )
 
 
-async def confirm_hint(
-    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, notice_ctx: NoticeContext
-) -> None:
-    await show_confirm(bot, message.chat.id, state, session, notice_ctx)
+async def confirm_hint(message: Message, turn: Turn) -> None:
+    await show_confirm(turn)
 
 
 def create_router() -> Router:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import (
     Act,
@@ -19,31 +18,26 @@ from bot.calendar import (
     picked_moment,
     time_markup,
 )
+from bot.messages import settle, show_in_place
+from bot.turn import Turn
 from handlers.assignment_create.callbacks import CREATE_SCOPE
 from handlers.assignment_create.states import CreateAssignment
-from handlers.assignment_create.steps import ask_files, deadline_prompt, redraw, settle, show_confirm
+from handlers.assignment_create.steps import ask_files, deadline_prompt, show_confirm
 from models import utcnow
-from services.notify import NoticeContext
 
 
 def _past_text() -> str:
     return _("This day or time has already passed. Choose a moment in the future.")
 
 
-async def press(
-    query: CallbackQuery,
-    callback_data: CalendarCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    notice_ctx: NoticeContext,
-) -> None:
+async def press(query: CallbackQuery, callback_data: CalendarCallback, state: FSMContext, turn: Turn) -> None:
+    notice_ctx = turn.notice_ctx
     now = notice_ctx.local(utcnow())
     act = callback_data.act
     if act == Act.NAV:
         await query.answer()
         markup = calendar_markup(CREATE_SCOPE, now, callback_data.y, callback_data.m)
-        await redraw(query, bot, deadline_prompt(), markup)
+        await show_in_place(query, turn.bot, deadline_prompt(), markup)
     elif act == Act.DAY:
         day = picked_day(callback_data)
         if day is None or day < now.date():
@@ -51,7 +45,7 @@ async def press(
             return
         await query.answer()
         text = _("%(day)s: choose the time.") % {"day": day.strftime("%d.%m.%Y")}
-        await redraw(query, bot, text, time_markup(CREATE_SCOPE, day, now))
+        await show_in_place(query, turn.bot, text, time_markup(CREATE_SCOPE, day, now))
     elif act in (Act.QUICK, Act.TIME):
         moment = picked_moment(callback_data, now)
         if moment is None or moment <= now:
@@ -59,16 +53,15 @@ async def press(
             return
         await query.answer()
         await settle(query, _("Deadline: %(when)s") % {"when": notice_ctx.format_dt(moment)})
-        await _accept(bot, query.from_user.id, state, session, notice_ctx, moment)
+        await _accept(state, turn, moment)
     elif act == Act.PAST:
         await query.answer(_past_text(), show_alert=True)
     else:
         await query.answer()  # month title, weekday names, blank cells
 
 
-async def typed(
-    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, notice_ctx: NoticeContext
-) -> None:
+async def typed(message: Message, state: FSMContext, turn: Turn) -> None:
+    notice_ctx = turn.notice_ctx
     now = notice_ctx.local(utcnow())
     moment = parse_typed(message.text or "", now)
     if moment is None:
@@ -86,17 +79,15 @@ async def typed(
         )
         return
     await message.answer(_("Deadline: %(when)s") % {"when": notice_ctx.format_dt(moment)})
-    await _accept(bot, message.chat.id, state, session, notice_ctx, moment)
+    await _accept(state, turn, moment)
 
 
-async def _accept(
-    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, ctx: NoticeContext, moment: datetime
-) -> None:
+async def _accept(state: FSMContext, turn: Turn, moment: datetime) -> None:
     await state.update_data(deadline=moment.astimezone(UTC).isoformat())
     if (await state.get_data()).get("editing"):
-        await show_confirm(bot, chat_id, state, session, ctx)
+        await show_confirm(turn)
     else:
-        await ask_files(bot, chat_id, state)
+        await ask_files(turn)
 
 
 async def hint(message: Message) -> None:

@@ -2,41 +2,37 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.messages import settle, show_in_place
 from bot.pickers import PickAct, PickCallback, departments_markup, people_markup, search_markup, short
 from bot.texts import quote
+from bot.turn import Turn
 from handlers.assignment_create.callbacks import CREATE_SCOPE
 from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import (
     ask_deadline,
     executor_prompt,
-    redraw,
-    settle,
     show_confirm,
 )
 from services import directory
-from services.notify import NoticeContext
 
 
-async def pick(
-    query: CallbackQuery,
-    callback_data: PickCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    notice_ctx: NoticeContext,
-) -> None:
+async def pick(query: CallbackQuery, callback_data: PickCallback, state: FSMContext, turn: Turn) -> None:
+    session = turn.session
     act = callback_data.act
     if act == PickAct.DEPTS:
         departments = await directory.active_departments(session)
         await query.answer()
-        await redraw(
-            query, bot, executor_prompt(), departments_markup(CREATE_SCOPE, departments, callback_data.page)
+        await show_in_place(
+            query,
+            turn.bot,
+            executor_prompt(),
+            departments_markup(CREATE_SCOPE, departments, callback_data.page),
         )
         return
     if act in (PickAct.DEPT, PickAct.HEAD):
@@ -49,8 +45,8 @@ async def pick(
             people = await directory.department_members(session, dept.id)
             await query.answer()
             text = _("<b>%(department)s</b>: choose the executor.") % {"department": quote(dept.name)}
-            await redraw(
-                query, bot, text, people_markup(CREATE_SCOPE, dept, head, people, callback_data.page)
+            await show_in_place(
+                query, turn.bot, text, people_markup(CREATE_SCOPE, dept, head, people, callback_data.page)
             )
             return
         if head is None:
@@ -61,7 +57,7 @@ async def pick(
             return
         await state.update_data(executor_id=None, department_id=dept.id)
         label = _("%(name)s (head of the department)") % {"name": quote(head.full_name)}
-        await _chosen(query, bot, state, session, notice_ctx, label)
+        await _chosen(query, state, turn, label)
         return
     if act == PickAct.USER:
         user = await directory.active_user(session, callback_data.id)
@@ -69,25 +65,18 @@ async def pick(
             await query.answer(_("User not found."), show_alert=True)
             return
         await state.update_data(executor_id=user.id, department_id=None)
-        await _chosen(query, bot, state, session, notice_ctx, quote(user.full_name))
+        await _chosen(query, state, turn, quote(user.full_name))
         return
     await query.answer()  # page counters and blank cells
 
 
-async def _chosen(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    notice_ctx: NoticeContext,
-    label: str,
-) -> None:
+async def _chosen(query: CallbackQuery, state: FSMContext, turn: Turn, label: str) -> None:
     await query.answer()
     await settle(query, _("Executor: %(name)s") % {"name": label})
     if (await state.get_data()).get("editing"):
-        await show_confirm(bot, query.from_user.id, state, session, notice_ctx)
+        await show_confirm(turn)
     else:
-        await ask_deadline(bot, query.from_user.id, state, notice_ctx)
+        await ask_deadline(turn)
 
 
 async def search(message: Message, session: AsyncSession) -> None:

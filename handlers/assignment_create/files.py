@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.messages import settle
 from bot.texts import domain_error_text
+from bot.turn import Turn
 from handlers.assignment_create.callbacks import NewAct, NewCallback
 from handlers.assignment_create.states import CreateAssignment
-from handlers.assignment_create.steps import MAX_FILES, ask_priority, files_done_markup, files_prompt, settle
+from handlers.assignment_create.steps import MAX_FILES, ask_priority, files_done_markup, files_prompt
 from models import User
 from porucheno.settings import Settings
 from services.errors import InvalidInput
 from services.files import MAX_FILE_BYTES, store_file
 
 
-async def got_file(
-    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, settings: Settings, user: User
-) -> None:
+async def got_file(message: Message, state: FSMContext, turn: Turn, settings: Settings, user: User) -> None:
     files: list[int] = list((await state.get_data()).get("files") or [])
     if len(files) >= MAX_FILES:
         await message.answer(
@@ -37,11 +36,11 @@ async def got_file(
         # Telegram lets bots download at most 20 MB: refuse bigger files before trying.
         if media.file_size and media.file_size > MAX_FILE_BYTES:
             raise InvalidInput("The file is larger than %(mb)d MB.", mb=MAX_FILE_BYTES // (1024 * 1024))
-        tg_file = await bot.get_file(media.file_id)
-        buffer = await bot.download_file(tg_file.file_path or "")
+        tg_file = await turn.bot.get_file(media.file_id)
+        buffer = await turn.bot.download_file(tg_file.file_path or "")
         data = buffer.read() if buffer is not None else b""
         stored = await store_file(
-            session,
+            turn.session,
             settings.files_dir,
             data,
             filename=filename,
@@ -66,11 +65,11 @@ def _markup(files: list[int]) -> InlineKeyboardMarkup:
     return files_done_markup() if files else files_done_markup(skip=True)
 
 
-async def done(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+async def done(query: CallbackQuery, state: FSMContext, turn: Turn) -> None:
     files = (await state.get_data()).get("files") or []
     await query.answer()
     await settle(query, _("Files: %(n)s") % {"n": len(files)})
-    await ask_priority(bot, query.from_user.id, state)
+    await ask_priority(turn)
 
 
 async def hint(message: Message, state: FSMContext) -> None:

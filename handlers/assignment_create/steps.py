@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
-    Message,
     ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
@@ -26,6 +22,7 @@ from bot.calendar import calendar_markup
 from bot.i18n import N_
 from bot.pickers import departments_markup
 from bot.texts import EMPTY, quote
+from bot.turn import Turn
 from handlers.assignment_create.callbacks import CREATE_SCOPE, NewAct, NewCallback
 from handlers.assignment_create.states import CreateAssignment
 from handlers.common import CANCEL
@@ -33,7 +30,6 @@ from models import User, utcnow
 from models.enums import Priority, Role
 from services import directory
 from services.assignments.notices import PRIORITY_NAMES
-from services.notify import NoticeContext
 
 CREATOR_ROLES = (Role.CONTROLLER, Role.MANAGER, Role.CLERK)
 MAX_FILES = 10
@@ -53,41 +49,6 @@ def _new_button(text: str, act: str, value: str = "") -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=NewCallback(act=act, value=value).pack())
 
 
-async def settle(query: CallbackQuery, text: str) -> None:
-    """Turn the message whose button was pressed into a plain record of the choice."""
-    message = query.message
-    if not isinstance(message, Message):  # too old to edit: leave it
-        return
-    try:
-        await message.edit_text(text, reply_markup=None)
-    except TelegramBadRequest:  # not modified, or deleted meanwhile
-        pass
-
-
-async def redraw(
-    query: CallbackQuery, bot: Bot, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Show the next page of a widget in the same message (a new one if that cannot be edited)."""
-    message = query.message
-    if isinstance(message, Message):
-        try:
-            await message.edit_text(text, reply_markup=markup)
-            return
-        except TelegramBadRequest as exc:
-            if "not modified" in str(exc):
-                return
-    await bot.send_message(query.from_user.id, text, reply_markup=markup)
-
-
-async def drop_buttons(query: CallbackQuery) -> None:
-    message = query.message
-    if isinstance(message, Message):
-        try:
-            await message.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest:
-            pass
-
-
 def deadline_of(data: dict[str, object]) -> datetime | None:
     raw = data.get("deadline")
     return datetime.fromisoformat(raw) if isinstance(raw, str) else None
@@ -103,10 +64,15 @@ def text_prompt() -> str:
     )
 
 
-async def ask_text(bot: Bot, chat_id: int, state: FSMContext) -> None:
-    await state.set_state(CreateAssignment.text)
-    await bot.send_message(
-        chat_id, _("<b>New assignment</b>") + "\n\n" + text_prompt(), reply_markup=cancel_keyboard()
+def _state(turn: Turn) -> FSMContext:
+    assert turn.state is not None  # private chats always have one
+    return turn.state
+
+
+async def ask_text(turn: Turn) -> None:
+    await _state(turn).set_state(CreateAssignment.text)
+    await turn.bot.send_message(
+        turn.chat_id, _("<b>New assignment</b>") + "\n\n" + text_prompt(), reply_markup=cancel_keyboard()
     )
 
 
@@ -114,11 +80,11 @@ def executor_prompt() -> str:
     return _("Who should do it? Choose a department, or type a part of the person's name to search.")
 
 
-async def ask_executor(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession) -> None:
-    await state.set_state(CreateAssignment.executor)
-    departments = await directory.active_departments(session)
+async def ask_executor(turn: Turn) -> None:
+    await _state(turn).set_state(CreateAssignment.executor)
+    departments = await directory.active_departments(turn.session)
     markup = departments_markup(CREATE_SCOPE, departments) if departments else None
-    await bot.send_message(chat_id, executor_prompt(), reply_markup=markup)
+    await turn.bot.send_message(turn.chat_id, executor_prompt(), reply_markup=markup)
 
 
 def deadline_prompt() -> str:
@@ -128,10 +94,10 @@ def deadline_prompt() -> str:
     )
 
 
-async def ask_deadline(bot: Bot, chat_id: int, state: FSMContext, ctx: NoticeContext) -> None:
-    await state.set_state(CreateAssignment.deadline)
-    markup = calendar_markup(CREATE_SCOPE, ctx.local(utcnow()))
-    await bot.send_message(chat_id, deadline_prompt(), reply_markup=markup)
+async def ask_deadline(turn: Turn) -> None:
+    await _state(turn).set_state(CreateAssignment.deadline)
+    markup = calendar_markup(CREATE_SCOPE, turn.notice_ctx.local(utcnow()))
+    await turn.bot.send_message(turn.chat_id, deadline_prompt(), reply_markup=markup)
 
 
 def files_prompt() -> str:
@@ -140,9 +106,9 @@ def files_prompt() -> str:
     ) % {"n": MAX_FILES}
 
 
-async def ask_files(bot: Bot, chat_id: int, state: FSMContext) -> None:
-    await state.set_state(CreateAssignment.files)
-    await bot.send_message(chat_id, files_prompt(), reply_markup=files_done_markup(skip=True))
+async def ask_files(turn: Turn) -> None:
+    await _state(turn).set_state(CreateAssignment.files)
+    await turn.bot.send_message(turn.chat_id, files_prompt(), reply_markup=files_done_markup(skip=True))
 
 
 def files_done_markup(*, skip: bool = False) -> InlineKeyboardMarkup:
@@ -161,11 +127,11 @@ PRIORITY_LABELS = {
 }
 
 
-async def ask_priority(bot: Bot, chat_id: int, state: FSMContext) -> None:
-    await state.set_state(CreateAssignment.priority)
+async def ask_priority(turn: Turn) -> None:
+    await _state(turn).set_state(CreateAssignment.priority)
     row = [_new_button(_(PRIORITY_LABELS[p]), NewAct.PRIORITY, p.value) for p in PRIORITIES]
-    await bot.send_message(
-        chat_id, priority_prompt(), reply_markup=InlineKeyboardMarkup(inline_keyboard=[row])
+    await turn.bot.send_message(
+        turn.chat_id, priority_prompt(), reply_markup=InlineKeyboardMarkup(inline_keyboard=[row])
     )
 
 
@@ -195,13 +161,12 @@ def confirm_prompt() -> str:
     return _("Check the assignment and tap «Create».")
 
 
-async def show_confirm(
-    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, ctx: NoticeContext
-) -> None:
+async def show_confirm(turn: Turn) -> None:
+    state, ctx = _state(turn), turn.notice_ctx
     await state.set_state(CreateAssignment.confirm)
     await state.update_data(editing=False)
     data = await state.get_data()
-    executor, department = await executor_label(session, data)
+    executor, department = await executor_label(turn.session, data)
     deadline = deadline_of(data)
     body = str(data.get("body") or "")
     lines = [
@@ -231,4 +196,4 @@ async def show_confirm(
             ],
         ]
     )
-    await bot.send_message(chat_id, "\n".join(lines), reply_markup=markup)
+    await turn.bot.send_message(turn.chat_id, "\n".join(lines), reply_markup=markup)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.turn import Turn
 from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import ask_executor, ask_text, text_prompt
 from models.enums import Priority
@@ -20,12 +20,12 @@ def split_text(raw: str) -> tuple[str, str]:
     return title.strip(), body.strip()
 
 
-async def start(message: Message, bot: Bot, state: FSMContext) -> None:
+async def start(message: Message, state: FSMContext, turn: Turn) -> None:
     await state.clear()
-    await ask_text(bot, message.chat.id, state)
+    await ask_text(turn)
 
 
-async def got_text(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def got_text(message: Message, state: FSMContext, turn: Turn) -> None:
     title, body = split_text(message.text or "")
     if not title:
         await message.answer(_("The text is empty.") + "\n\n" + text_prompt())
@@ -43,7 +43,7 @@ async def got_text(message: Message, bot: Bot, state: FSMContext, session: Async
         await message.answer(_("The text is too long: at most %(n)s characters.") % {"n": TEXT_LIMIT})
         return
     await state.update_data(title=title, body=body, files=[], priority=Priority.NORMAL.value, editing=False)
-    await ask_executor(bot, message.chat.id, state, session)
+    await ask_executor(turn)
 
 
 async def hint(message: Message) -> None:
