@@ -20,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
+from bot.pickers import short
 from bot.texts import quote
 from bot.turn import Turn
 from handlers.assignments.callbacks import (
@@ -63,10 +64,6 @@ EXTENSION_PICKS = (1, 3, 7)
 TITLE_LABEL = 40
 
 
-def short(text: str, limit: int = TITLE_LABEL) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
     rows = [row for row in rows if row]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
@@ -87,9 +84,9 @@ async def viewer_buttons(
         groups.append(notices.control_buttons(a, t))
     elif target_state(Action.REASSIGN, a.status) and await access.can_delegate(session, a, user):
         # A department head hands work addressed to the department on to a subordinate.
-        groups.append(notices.inline_keyboard([[(t("👤 Reassign"), notices.cb("reassign", a.id))]]))
+        groups.append(notices.inline_keyboard([[(_("👤 Reassign"), notices.cb("reassign", a.id))]]))
     if not groups and a.status not in (S.DONE, S.CANCELLED):
-        groups.append(notices.inline_keyboard([[(t("💬 Comment"), notices.cb("comment", a.id))]]))
+        groups.append(notices.inline_keyboard([[(_("💬 Comment"), notices.cb("comment", a.id))]]))
     seen: set[str] = set()
     rows: list[list[InlineKeyboardButton]] = []
     for group in groups:
@@ -151,7 +148,7 @@ def list_view(
         rows.append(
             [
                 InlineKeyboardButton(
-                    text=f"№{a.id} · {short(a.title)}",
+                    text=f"№{a.id} · {short(a.title, TITLE_LABEL)}",
                     callback_data=AssignmentCallback(action="open", id=a.id).pack(),
                 )
             ]

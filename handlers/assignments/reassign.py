@@ -8,10 +8,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import messages
+from bot.pickers import short
 from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback, ReassignCallback
-from handlers.assignments.cards import redraw_card, short
+from handlers.assignments.cards import TITLE_LABEL, redraw_card
 from handlers.assignments.common import NOT_STAFF, card_message_id, checked, refuse, text_expected
 from handlers.assignments.states import ReassignForm
 from models import Assignment, Department, User
@@ -24,7 +25,7 @@ def _people_markup(assignment_id: int, people: list[User]) -> InlineKeyboardMark
     rows = [
         [
             InlineKeyboardButton(
-                text=short(person.full_name),
+                text=short(person.full_name, TITLE_LABEL),
                 callback_data=ReassignCallback(id=assignment_id, user=person.id).pack(),
             )
         ]
