@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from handlers.assignments.actions import ACTIONS, BY_FORM, EXTENSION_DECISIONS, REASONED, TAPS
 from handlers.assignments.callbacks import (
     AssignmentCallback,
     AssignmentListCallback,
@@ -38,6 +39,17 @@ def test_assignment_buttons_pack_like_the_services(action: str) -> None:
 def test_extension_buttons_pack_like_the_services(decision: str) -> None:
     assert ExtensionCallback(decision=decision, id=BIG).pack() == ext_cb(decision, BIG)
     assert ExtensionCallback.unpack(ext_cb(decision, 7)).id == 7
+
+
+def test_lifecycle_table_rows_are_complete() -> None:
+    # A row applies at once (and names the status its button was drawn for, so a double tap is
+    # refused) or asks for a reason in a step of its own; never half of each.
+    for key, row in ACTIONS.items():
+        assert (row.prompt is None) == (row.form is None) == (row.expected is not None), key
+    assert TAPS | REASONED == set(ACTIONS) and len(BY_FORM) == len(REASONED)
+    assert {"ack", "decline", "accept", "return"} <= set(ACTIONS)
+    assert set(EXTENSION_DECISIONS) == {"approve", "reject"}
+    assert [d.approve for d in EXTENSION_DECISIONS.values()] == [True, False]
 
 
 def test_every_payload_fits_in_64_bytes() -> None:
