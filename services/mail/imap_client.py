@@ -18,6 +18,7 @@ import aioimaplib
 _UIDVALIDITY_RE = re.compile(rb"UIDVALIDITY (\d+)")
 _FETCH_RE = re.compile(rb"^\d+ FETCH \(")
 _UID_RE = re.compile(rb"UID (\d+)")
+_SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 class ImapError(Exception):
@@ -188,15 +189,31 @@ class ImapMailbox:
         return sorted(u for u in uids if u > last_uid)
 
     async def fetch(self, uids: list[int]) -> dict[int, bytes]:
+        """Whole letters: ``{uid: bytes}``."""
+        return parse_fetch(await self._fetch(uids, "(UID BODY.PEEK[])"))
+
+    async def fetch_headers(self, uids: list[int]) -> dict[int, bytes]:
+        """Only the header block of each letter (what a clerk needs to see an oversized one)."""
+        return parse_fetch(await self._fetch(uids, "(UID BODY.PEEK[HEADER])"))
+
+    async def sizes(self, uids: list[int]) -> dict[int, int]:
+        """``{uid: size in bytes}`` as the server counts it, asked before anything is downloaded."""
+        sizes: dict[int, int] = {}
+        for line in await self._fetch(uids, "(UID RFC822.SIZE)"):
+            if isinstance(line, bytes) and _FETCH_RE.match(line):
+                uid, size = _UID_RE.search(line), _SIZE_RE.search(line)
+                if uid and size:
+                    sizes[int(uid.group(1))] = int(size.group(1))
+        return sizes
+
+    async def _fetch(self, uids: list[int], items: str) -> list[Any]:
         if not uids:
-            return {}
+            return []
         try:
-            response = _check(
-                await self.client.uid("fetch", ",".join(map(str, uids)), "(UID BODY.PEEK[])"), "FETCH"
-            )
+            response = _check(await self.client.uid("fetch", ",".join(map(str, uids)), items), "FETCH")
         except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
             raise ImapError(f"FETCH: {exc}") from exc
-        return parse_fetch(response.lines)
+        return list(response.lines)
 
     async def mark_seen(self, uid: int) -> None:
         try:

@@ -41,6 +41,7 @@ from services.errors import DomainError
 from services.mail.imap_client import ImapConfig, ImapMailbox
 from services.mail.parse import (
     MAX_PART_BYTES,
+    MAX_PARTS_BYTES,
     LetterFile,
     ParsedLetter,
     letter_as_file,
@@ -55,6 +56,17 @@ log = logging.getLogger(__name__)
 ACTOR = Actor.system("imap")
 FETCH_BATCH = 10  # letters per FETCH: small, so one huge mailbox never loads at once
 MAX_LETTER_FAILURES = 3
+# A letter the server says is larger than this is not downloaded at all: only its header block is kept
+# in the quarantine, so one huge letter can neither exhaust memory nor stop the cursor. Base64 makes
+# parts a third larger than the decoded cap, and headers and text need some room besides.
+MAX_LETTER_BYTES = MAX_PARTS_BYTES * 4 // 3 + 1024 * 1024
+
+
+class LetterTooLarge(Exception):
+    """Shown in the quarantine as the reason a letter was not taken in."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"the letter has {size} bytes; letters over {limit} bytes are not downloaded")
 
 
 @dataclass
@@ -188,6 +200,7 @@ class MailPoller:
         self.failures: dict[tuple[int, int], int] = {}
         self._t = Translator(notify.default_locale if notify else DEFAULT_LOCALE)
         self._cursor_id: int | None = None
+        self.max_letter_bytes = MAX_LETTER_BYTES
 
     async def poll(self, now: datetime | None = None) -> PollResult:
         """Read everything new once. Raises ``ImapError`` when the server cannot be used."""
@@ -198,10 +211,18 @@ class MailPoller:
             contiguous = True  # the cursor moves only past letters that all succeeded
             for start in range(0, len(uids), FETCH_BATCH):
                 chunk = uids[start : start + FETCH_BATCH]
-                letters = await box.fetch(chunk)
+                sizes = await box.sizes(chunk)
+                too_large = {uid for uid, size in sizes.items() if size > self.max_letter_bytes}
+                letters = await box.fetch([uid for uid in chunk if uid not in too_large])
+                headers = await box.fetch_headers(sorted(too_large))
                 for uid in chunk:
-                    # A UID the server no longer returns was expunged meanwhile: nothing to take in.
-                    outcome = await self._take(uid, letters.get(uid), box.uidvalidity, contiguous, now)
+                    if uid in too_large:
+                        cause = LetterTooLarge(sizes[uid], self.max_letter_bytes)
+                        raw = headers.get(uid, b"")
+                        outcome = await self._quarantine(uid, raw, box.uidvalidity, cause, contiguous, now)
+                    else:
+                        # A UID the server no longer returns was expunged meanwhile: nothing to take in.
+                        outcome = await self._take(uid, letters.get(uid), box.uidvalidity, contiguous, now)
                     if hasattr(result, outcome):
                         setattr(result, outcome, getattr(result, outcome) + 1)
                     if outcome == "failed":

@@ -214,3 +214,27 @@ async def test_a_clerk_dismisses_a_quarantined_letter(
         item = await session.get(MailQuarantine, item.id)
     assert event is not None and event.reason == "Спам" and event.actor_user_id is not None
     assert item is not None and item.status == "dismissed" and item.resolved_by_id == event.actor_user_id
+
+
+async def test_a_letter_over_the_size_cap_is_not_downloaded_and_the_cursor_moves_on(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    imap_server: ImapServer,
+    mailbox: str,
+) -> None:
+    huge = letter(subject="Огромное", body="x" * 64 * 1024, message_id="<huge@example.ru>")
+    imap_server.append(mailbox, huge, letter(subject="Обычное", body="Короткое"))
+    poller = _poller(session_factory, settings, imap_server, mailbox)
+    poller.max_letter_bytes = 16 * 1024  # the real cap is about 68 MB; the rule is the same
+    result = await poller.poll()
+    assert (result.registered, result.quarantined, result.failed) == (1, 1, 0)
+    assert [a.subject for a in await _appeals(session_factory)] == ["Обычное"]
+    async with session_factory() as session:
+        cursor = await session.scalar(select(MailboxCursor))
+        [item] = (await session.scalars(select(MailQuarantine))).all()
+    assert cursor is not None and cursor.last_uid == 2
+    # Only the header block was fetched and kept: the clerk sees who wrote and why it was held back.
+    assert (item.uid, item.error_class, item.subject) == (1, "LetterTooLarge", "Огромное")
+    assert item.error_message is not None and "16384" in item.error_message
+    assert b"Message-ID: <huge@example.ru>" in item.raw and b"xxxx" not in item.raw
+    assert len(item.raw) < 4096
