@@ -8,19 +8,12 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.states import AppealForm
 from bot.menu import Translated
+from bot.messages import outdated, settle
 from bot.texts import quote
-from handlers.appeals.steps import (
-    SKIP,
-    address_prompt,
-    after,
-    cancel_keyboard,
-    form_button,
-    form_markup,
-    settle,
-)
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
+from handlers.appeals.states import AppealForm
+from handlers.appeals.steps import SKIP, address_prompt, after, cancel_keyboard, form_button, form_markup
 from models import Building
 from services.addresses import find_building, nearest_building
 
@@ -86,7 +79,7 @@ async def offer_yes(query: CallbackQuery, bot: Bot, state: FSMContext, session: 
     offer = (await state.get_data()).get("offer")
     building = await session.get(Building, offer) if isinstance(offer, int) else None
     if building is None:
-        await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+        await outdated(query)
         return
     address = building_address(building)
     await state.update_data(address=address, building_id=building.id, offer=None)

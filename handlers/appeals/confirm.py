@@ -14,21 +14,14 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.render import draft_text
-from bot.appeals.states import AppealForm
 from bot.menu import Menu
+from bot.messages import OUTDATED, drop_buttons, outdated, settle
 from bot.texts import domain_error_text, quote
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.files import download
-from handlers.appeals.steps import (
-    ASK,
-    active_categories,
-    drop_buttons,
-    form_button,
-    form_markup,
-    settle,
-    show_confirm,
-)
+from handlers.appeals.render import draft_text
+from handlers.appeals.states import AppealForm
+from handlers.appeals.steps import ASK, active_categories, form_button, form_markup, show_confirm
 from models import Appeal, TelegramAccount, User
 from models.enums import AppealChannel
 from porucheno.settings import Settings
@@ -68,7 +61,7 @@ async def send(
     data = await state.get_data()
     key = str(data.get("key") or "")
     if not key or callback_data.value != key:
-        await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+        await outdated(query)
         return
     await query.answer(_("Sending the appeal…"))
     chat_id = query.from_user.id
@@ -123,7 +116,7 @@ async def send(
     appeal = result.appeal
     await state.clear()
     await state.set_data({"sent_key": key, "sent_id": appeal.id})  # answers a repeated «Send»
-    await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
+    await drop_buttons(query)
     lines = [
         _("✅ Your appeal is registered.")
         if result.created
@@ -165,7 +158,7 @@ async def sent_already(
     if appeal is not None and callback_data.value and data.get("sent_key") == callback_data.value:
         text = _("This appeal has already been sent: №%(number)s.") % {"number": appeal.reg_number}
     else:
-        text = _("This button is outdated. Please use the current menu.")
+        text = _(OUTDATED)
     await query.answer(text, show_alert=True)
 
 
@@ -180,7 +173,7 @@ async def edit(
     target = dict(SECTIONS).get(callback_data.value)
     await query.answer()
     if callback_data.value == "back":
-        await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
+        await drop_buttons(query)
         await show_confirm(bot, chat_id, state, session)
         return
     if target is None:  # «Change»: which part?
@@ -211,7 +204,7 @@ async def cancel(
 ) -> None:
     await state.clear()
     await query.answer()
-    await drop_buttons(bot, query.from_user.id, query.message.message_id if query.message else None)
+    await drop_buttons(query)
     await bot.send_message(
         query.from_user.id,
         _("The appeal is cancelled, nothing has been sent."),

@@ -13,9 +13,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.states import AppealForm
 from bot.menu import Translated
-from bot.texts import domain_error_text, quote
+from bot.texts import CANCEL, domain_error_text, quote
+from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import (
     DONE,
     SHARE_PHONE,
@@ -26,7 +26,6 @@ from handlers.appeals.steps import (
     contact_prompt,
     contact_state,
 )
-from handlers.common import CANCEL
 from models import TelegramAccount
 from porucheno.settings import Settings
 from services.correspondents import email_codes

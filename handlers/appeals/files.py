@@ -17,14 +17,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.render import draft_text
-from bot.appeals.states import AppealForm
+from bot.messages import drop_buttons
 from bot.texts import domain_error_text
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
+from handlers.appeals.render import draft_text
+from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import (
     MAX_FILES,
     after,
-    drop_buttons,
     files_markup,
     files_prompt,
     send_progress,
@@ -141,7 +141,7 @@ async def got_file(message: Message, bot: Bot, state: FSMContext, albums: Albums
 
 async def files_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
     await query.answer()
-    await drop_buttons(bot, query.from_user.id, query.message.message_id if query.message else None)
+    await drop_buttons(query)
     await after(bot, query.from_user.id, state, session, AppealForm.files)
 
 

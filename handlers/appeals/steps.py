@@ -11,27 +11,25 @@ import secrets
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import (
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
-    Message,
     ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.render import category_name, draft_text, summary
-from bot.appeals.states import AppealForm
 from bot.i18n import N_
+from bot.messages import drop_buttons_of
 from bot.pickers import short
-from handlers.common import CANCEL
+from bot.texts import CANCEL
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
+from handlers.appeals.render import category_name, draft_text, summary
+from handlers.appeals.states import AppealForm
 from models import Category, TelegramAccount
 from services.files import MAX_FILE_BYTES
 
@@ -97,26 +95,6 @@ def too_big_text() -> str:
     ) % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
 
 
-async def settle(query: CallbackQuery, text: str) -> None:
-    """Turn the message whose button was pressed into a plain record of the choice."""
-    message = query.message
-    if not isinstance(message, Message):
-        return
-    try:
-        await message.edit_text(text, reply_markup=None)
-    except TelegramBadRequest:  # not modified, or deleted meanwhile
-        pass
-
-
-async def drop_buttons(bot: Bot, chat_id: int, message_id: object) -> None:
-    if not isinstance(message_id, int):
-        return
-    try:
-        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
-    except TelegramBadRequest:
-        pass  # already without buttons, or gone
-
-
 async def send_progress(
     bot: Bot, chat_id: int, state: FSMContext, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
@@ -124,7 +102,7 @@ async def send_progress(
     its buttons, so only one «Next» or «Done» is ever live."""
     sent = await bot.send_message(chat_id, text, reply_markup=markup)
     data = await state.get_data()
-    await drop_buttons(bot, chat_id, data.get("progress"))
+    await drop_buttons_of(bot, chat_id, data.get("progress"))
     await state.update_data(progress=sent.message_id)
 
 

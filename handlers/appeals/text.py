@@ -8,17 +8,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.render import category_name, draft_text
-from bot.appeals.states import AppealForm
+from bot.messages import drop_buttons, settle
 from bot.texts import quote
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
+from handlers.appeals.render import category_name, draft_text
+from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import (
     after,
     ask_category,
     cancel_keyboard,
-    drop_buttons,
     send_progress,
-    settle,
     start_draft,
     text_markup,
     text_progress,
@@ -101,7 +100,7 @@ async def text_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: 
         )
         return
     await query.answer()
-    await drop_buttons(bot, query.from_user.id, query.message.message_id if query.message else None)
+    await drop_buttons(query)
     await after(bot, query.from_user.id, state, session, AppealForm.text)
 
 

@@ -14,13 +14,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.callbacks import HouseAct, HouseCallback, StepAct, StepCallback
-from bot.dispatch.parsing import HouseSpan, HouseSpec, parse_houses, spec_label
-from bot.dispatch.states import Mode, OutageForm
 from bot.menu import Menu
-from handlers.dispatch.common import alert, ids, settle, show_in_place, tr
+from bot.messages import alert, outdated, settle, show_in_place
+from handlers.dispatch import keyboards
+from handlers.dispatch.callbacks import HouseAct, HouseCallback, StepAct, StepCallback
+from handlers.dispatch.common import ids, tr
 from handlers.dispatch.finish import addresses_done
+from handlers.dispatch.parsing import HouseSpan, HouseSpec, parse_houses, spec_label
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import addresses_prompt, done_label, picker_text, street_universe
 from models import Building, User
 from services.addresses import normalize_street, parse_address, parse_range
@@ -188,7 +189,7 @@ async def house_pressed(
     elif act == HouseAct.NONE:
         chosen = [i for i in chosen if i not in set(on_street)]
     elif act != HouseAct.PAGE:
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
     await state.update_data(buildings=chosen, street=anchor.id)
     await query.answer()

@@ -11,12 +11,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.states import Mode, OutageForm
 from bot.menu import Menu
 from bot.texts import domain_error_text
+from handlers.dispatch import keyboards
 from handlers.dispatch.cards import card_view, notified
 from handlers.dispatch.common import ids
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_description, ask_time, load_buildings, show_preview
 from models import User
 from services.errors import DomainError

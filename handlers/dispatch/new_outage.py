@@ -8,13 +8,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch.callbacks import StepAct, StepCallback
-from bot.dispatch.render import kind_name, resource_label
-from bot.dispatch.states import Mode, OutageForm
-from handlers.dispatch.common import alert, settle, tr
+from bot.messages import outdated, settle
+from handlers.dispatch.callbacks import StepAct, StepCallback
+from handlers.dispatch.common import tr
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_addresses, ask_kind, ask_resource, resources_of
 from models.enums import OutageKind
 from porucheno.settings import Settings
+from services.outages.card import kind_name, resource_label
 
 
 async def start(message: Message, bot: Bot, state: FSMContext, i18n: I18n) -> None:
@@ -33,7 +34,7 @@ async def kind(
 ) -> None:
     t = tr(i18n)
     if callback_data.value not in (OutageKind.ACCIDENT, OutageKind.PLANNED):
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
     await state.update_data(kind=callback_data.value)
     await query.answer()
@@ -53,7 +54,7 @@ async def resource(
     t = tr(i18n)
     # Only a configured resource counts, whatever the button says.
     if callback_data.value not in {r.code for r in resources_of(settings)}:
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
     await state.update_data(resource=callback_data.value)
     await query.answer()

@@ -12,12 +12,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.callbacks import OutageAct, OutageCallback
-from bot.dispatch.states import Mode
 from bot.menu import MenuButton
+from bot.messages import alert, outdated, show_in_place
+from handlers.dispatch import keyboards
+from handlers.dispatch.callbacks import OutageAct, OutageCallback
 from handlers.dispatch.cards import card_view, list_view, notified
-from handlers.dispatch.common import alert, show_in_place, tr
+from handlers.dispatch.common import tr
+from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import Outage, User
 from models.enums import OutageStatus
@@ -130,7 +131,7 @@ async def pressed(
         await query.answer(t("Done."))
         await _redraw_card(query, bot, session, outage, t, notice_ctx, notified(result.queued, t))
     else:
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
 
 
 def create_router() -> Router:

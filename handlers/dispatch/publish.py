@@ -4,19 +4,17 @@ residents' notices are queued, and the preview turns into the broadcast's progre
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch.callbacks import StepAct, StepCallback
-from bot.dispatch.progress import card_markup, progress_text
-from bot.dispatch.render import DESCRIPTION_LIMIT
-from bot.dispatch.states import Mode, OutageForm
 from bot.menu import Menu
-from handlers.dispatch.common import alert, from_iso, ids, settle, show_in_place, tr
+from bot.messages import alert, drop_buttons, outdated, settle, show_in_place
+from handlers.dispatch.callbacks import StepAct, StepCallback
+from handlers.dispatch.common import from_iso, ids, tr
 from handlers.dispatch.finish import back_to_menu, remove_confirmed
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_addresses, ask_description, ask_time, show_preview
 from models import User, utcnow
 from models.enums import OutageKind
@@ -24,7 +22,9 @@ from services import outbox
 from services.errors import DomainError
 from services.notify import NoticeContext
 from services.outages import lifecycle, signals
+from services.outages.card import DESCRIPTION_LIMIT
 from services.outages.notices import batch_name
+from services.outages.progress import card_markup, progress_text
 
 
 async def described(
@@ -63,14 +63,6 @@ async def description_expected(message: Message, i18n: I18n) -> None:
     await message.answer(t("Please write the description as a text message, or tap «No description»."))
 
 
-async def _drop_buttons(query: CallbackQuery) -> None:
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest:
-            pass
-
-
 async def publish(
     query: CallbackQuery,
     bot: Bot,
@@ -89,7 +81,7 @@ async def publish(
     # The preview may have waited a while: a planned outage must still lie ahead.
     if starts_at is None or (kind == OutageKind.PLANNED and (end is None or end <= now)):
         await alert(query, t("The expected end of a planned outage must be in the future."))
-        await _drop_buttons(query)
+        await drop_buttons(query)
         await state.update_data(editing=True)
         await ask_time(bot, chat_id, state, t, "start")
         return
@@ -122,7 +114,7 @@ async def publish(
     except DomainError as exc:
         await session.rollback()  # nothing half-made: no draft without its notices
         await alert(query, exc)
-        await _drop_buttons(query)
+        await drop_buttons(query)
         await show_preview(bot, chat_id, state, session, t, notice_ctx)
         return
     await query.answer(t("Published."))
@@ -150,10 +142,10 @@ async def edit(
 ) -> None:
     t, chat_id = tr(i18n), query.from_user.id
     if callback_data.value not in ("addresses", "times", "text"):
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
     await query.answer()
-    await _drop_buttons(query)
+    await drop_buttons(query)
     await state.update_data(editing=True)
     if callback_data.value == "addresses":
         await ask_addresses(bot, chat_id, state, session, t)
@@ -167,7 +159,7 @@ async def cancel(
     query: CallbackQuery, bot: Bot, state: FSMContext, user: User, menu: Menu, i18n: I18n
 ) -> None:
     await query.answer()
-    await _drop_buttons(query)
+    await drop_buttons(query)
     t = tr(i18n)
     await back_to_menu(bot, query.from_user.id, state, user, menu, i18n, t("Action cancelled."))
 
@@ -183,7 +175,7 @@ async def remove_yes(
     i18n: I18n,
 ) -> None:
     await query.answer()
-    await _drop_buttons(query)
+    await drop_buttons(query)
     await remove_confirmed(bot, query.from_user.id, state, session, user, tr(i18n), notice_ctx, menu, i18n)
 
 

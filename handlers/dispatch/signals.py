@@ -13,18 +13,19 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.callbacks import SignalAct, SignalCallback
-from bot.dispatch.render import resource_label
-from bot.dispatch.states import Mode
 from bot.menu import MenuButton
-from handlers.dispatch.common import alert, show_in_place, tr
+from bot.messages import alert, outdated, show_in_place
+from handlers.dispatch import keyboards
+from handlers.dispatch.callbacks import SignalAct, SignalCallback
+from handlers.dispatch.common import tr
+from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import OutageSignal, User
 from models.enums import OutageKind
 from services.errors import DomainError, InvalidInput
 from services.notify import NoticeContext, Translator, html_escape
 from services.outages import listing, signals
+from services.outages.card import resource_label
 from services.outages.notices import address
 from services.outages.signals import SignalGroup
 
@@ -184,7 +185,7 @@ async def pressed(
         await query.answer(t("Done."))
         await show_in_place(query, bot, *await queue_view(session, 0, t, t("Reports dismissed: %(n)s.", n=n)))
     else:
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
 
 
 def create_router() -> Router:

@@ -13,15 +13,15 @@ from aiogram.fsm.context import FSMContext
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.render import OutageView, outage_text
-from bot.dispatch.states import Mode, OutageForm
+from handlers.dispatch import keyboards
 from handlers.dispatch.common import from_iso, ids
+from handlers.dispatch.states import Mode, OutageForm
 from models import Building
 from models.enums import OutageKind
 from services.addresses import street_houses
 from services.notify import NoticeContext, Translator, html_escape
 from services.outages import lifecycle
+from services.outages.card import OutageView, outage_text
 from services.outages.resources import Resource, enabled_resources
 
 HOUSE_EXAMPLES = "1-15, 2-20 чёт, 5, 7, 9к1"

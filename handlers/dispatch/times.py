@@ -14,13 +14,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch.callbacks import StepAct, StepCallback
-from bot.dispatch.parsing import parse_moment, too_far
-from bot.dispatch.states import Mode, OutageForm
-from bot.dispatch.times import resolve
 from bot.menu import Menu
-from handlers.dispatch.common import alert, from_iso, settle, tr
+from bot.messages import alert, outdated, settle
+from handlers.dispatch.callbacks import StepAct, StepCallback
+from handlers.dispatch.common import from_iso, tr
 from handlers.dispatch.finish import time_done
+from handlers.dispatch.parsing import parse_moment, too_far
+from handlers.dispatch.picks import resolve
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import TIME_EXAMPLES
 from models import Outage, User, utcnow
 from models.enums import OutageKind
@@ -123,7 +124,7 @@ async def picked(
     base = notice_ctx.local(await _base(state, session, which, now))
     moment = resolve(callback_data.value, base=base, now=now)
     if moment is None or (which != "start" and callback_data.value == "now"):
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
     if problem := await _problem(state, session, which, moment, now, t):
         await alert(query, problem)

@@ -10,14 +10,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import refuse, show_in_place
 from bot.i18n import N_
 from bot.menu import Menu, MenuButton, MenuItem
-from bot.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
-from bot.residents.states import SubscribeForm
-from bot.residents.texts import address_text, format_hint, location_keyboard, t
+from bot.messages import alert, show_in_place
 from bot.texts import domain_error_text
+from handlers.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
+from handlers.residents.states import SubscribeForm
+from handlers.residents.texts import address_text, format_hint, location_keyboard, t
 from models import Building, TelegramAccount, User
 from services.errors import DomainError
 from services.outages.notices import address
@@ -125,7 +125,7 @@ async def picked(
     # Following an address is idempotent, so a press on an old list still means what it says.
     building = await session.get(Building, callback_data.id)
     if building is None:
-        await refuse(query, _("This address is no longer in the register."))
+        await alert(query, _("This address is no longer in the register."))
         return
     await query.answer()
     await _subscribe(bot, query.from_user.id, state, session, account, user, menu, i18n, building)

@@ -15,8 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.menu import Menu
-from bot.residents.texts import address_choice, address_text, format_hint, location_confirm, t
 from bot.texts import quote
+from handlers.residents.texts import address_choice, address_text, format_hint, location_confirm, t
 from models import Building
 from services.addresses import nearest_building, parse_address, search_buildings
 

@@ -10,13 +10,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import refuse
 from bot.i18n import N_
 from bot.menu import Menu, MenuButton, MenuItem
-from bot.residents.callbacks import AddressCallback, Goal, OtherAddressCallback
-from bot.residents.states import OutagesForm
-from bot.residents.texts import format_hint, location_keyboard, outages_block
+from bot.messages import alert
+from handlers.residents.callbacks import AddressCallback, Goal, OtherAddressCallback
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
+from handlers.residents.states import OutagesForm
+from handlers.residents.texts import format_hint, location_keyboard, outages_block
 from models import Building, TelegramAccount, User, utcnow
 from services.notify import NoticeContext
 from services.outages.lifecycle import outages_at_building
@@ -136,7 +136,7 @@ async def picked(
     # Looking up a house changes nothing, so a press on an old list is still answered.
     building = await session.get(Building, callback_data.id)
     if building is None:
-        await refuse(query, _("This address is no longer in the register."))
+        await alert(query, _("This address is no longer in the register."))
         return
     await query.answer()
     await _answer(bot, query.from_user.id, state, session, building, user, menu, i18n, notice_ctx)

@@ -7,22 +7,20 @@ the dispatcher's queue by the service; a repeated one from the same resident is 
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment_cards import refuse
 from bot.i18n import N_
 from bot.menu import Menu, MenuButton, MenuItem, Translated
-from bot.residents.callbacks import AddressCallback, Goal, SignalAct, SignalFormCallback
-from bot.residents.states import SignalForm
-from bot.residents.texts import (
+from bot.messages import alert, drop_buttons, outdated, settle
+from handlers.residents.callbacks import AddressCallback, Goal, SignalAct, SignalFormCallback
+from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
+from handlers.residents.states import SignalForm
+from handlers.residents.texts import (
     NO_COMMENT,
     address_choice,
     address_text,
@@ -36,7 +34,6 @@ from bot.residents.texts import (
     signal_card,
     t,
 )
-from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
 from models import Building, TelegramAccount, User
 from services.errors import DomainError
 from services.outages.notices import address
@@ -51,24 +48,6 @@ REPORT = MenuItem(
     hint=N_("tell the duty dispatch service that a utility is cut off"),
     order=42,
 )
-STALE = N_("This button is outdated. Please use the current menu.")
-
-
-async def _stale(query: CallbackQuery) -> None:
-    await refuse(query, _(STALE))
-
-
-async def _settle(bot: Bot, query: CallbackQuery, text: str | None = None) -> None:
-    """Take the buttons off a step that is done (and restate the choice); best effort, as a
-    message too old to edit changes nothing about the report."""
-    if query.message is None:
-        return
-    chat_id, message_id = query.from_user.id, query.message.message_id
-    with suppress(TelegramBadRequest):
-        if text is None:
-            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
-        else:
-            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
 
 
 async def start_report(message: Message, state: FSMContext) -> None:
@@ -88,17 +67,15 @@ async def picked_resource(
     account: TelegramAccount,
 ) -> None:
     if await state.get_state() != SignalForm.resource.state:
-        await _stale(query)
+        await outdated(query)
         return
     if callback_data.value not in {r.code for r in enabled_resources()}:
-        await _stale(query)
+        await outdated(query)
         return
     await state.update_data(resource=callback_data.value)
     await state.set_state(SignalForm.address)
     await query.answer()
-    await _settle(
-        bot, query, t("What is missing: %(resource)s", resource=resource_label(callback_data.value))
-    )
+    await settle(query, t("What is missing: %(resource)s", resource=resource_label(callback_data.value)))
     await bot.send_message(
         query.from_user.id,
         _("At which address? Type it or share your location.") + "\n" + format_hint(),
@@ -159,11 +136,11 @@ async def address_picked(
     query: CallbackQuery, callback_data: AddressCallback, bot: Bot, state: FSMContext, session: AsyncSession
 ) -> None:
     if await state.get_state() != SignalForm.address.state:
-        await _stale(query)
+        await outdated(query)
         return
     building = await session.get(Building, callback_data.id)
     if building is None:
-        await refuse(query, _("This address is no longer in the register."))
+        await alert(query, _("This address is no longer in the register."))
         return
     await query.answer()
     await _ask_comment(bot, query.from_user.id, state, building, address(building))
@@ -172,7 +149,7 @@ async def address_picked(
 async def address_raw(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
     raw = str((await state.get_data()).get("raw") or "")
     if await state.get_state() != SignalForm.address.state or not raw:
-        await _stale(query)
+        await outdated(query)
         return
     await query.answer()
     await _ask_comment(bot, query.from_user.id, state, None, raw)
@@ -223,7 +200,7 @@ async def send(
 ) -> None:
     # A second tap finds the conversation over: the report is not sent twice.
     if await state.get_state() != SignalForm.confirm.state:
-        await _stale(query)
+        await outdated(query)
         return
     data = await state.get_data()
     try:
@@ -236,13 +213,13 @@ async def send(
             data.get("comment") or "",
         )
     except DomainError as exc:
-        await refuse(query, exc)
+        await alert(query, exc)
         return
     # Saved before the resident is told so: a thank-you must never precede a lost report.
     await session.commit()
     await state.clear()
     await query.answer()
-    await _settle(bot, query)
+    await drop_buttons(query)
     await bot.send_message(
         query.from_user.id,
         t(
@@ -258,11 +235,11 @@ async def cancel(
     query: CallbackQuery, bot: Bot, state: FSMContext, user: User | None, menu: Menu, i18n: I18n
 ) -> None:
     if await state.get_state() != SignalForm.confirm.state:
-        await _stale(query)
+        await outdated(query)
         return
     await state.clear()
     await query.answer()
-    await _settle(bot, query)
+    await drop_buttons(query)
     await bot.send_message(
         query.from_user.id, _("The report is cancelled."), reply_markup=menu.keyboard(user, i18n)
     )

@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, Menu, MenuButton, MenuItem
 from bot.states import PhoneForm
-from bot.texts import domain_error_text
-from handlers.common import CANCEL
+from bot.texts import CANCEL, domain_error_text
 from models import TelegramAccount, User
 from services.audit import Actor
 from services.correspondents.proofs import prove_contact

@@ -10,9 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import N_
-from bot.residents.callbacks import AddressCallback, SignalAct, SignalFormCallback
-from bot.texts import quote
-from handlers.common import CANCEL
+from bot.texts import CANCEL, quote
+from handlers.residents.callbacks import AddressCallback, SignalAct, SignalFormCallback
 from models import Building, Outage
 from models.enums import OutageKind, OutageStatus
 from services.notify import NoticeContext
