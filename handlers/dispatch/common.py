@@ -1,17 +1,27 @@
-"""Small helpers shared by the dispatch handlers: the reader's translator, FSM data decoding."""
+"""Small helpers shared by the dispatch handlers: the turn's conversation and actor, FSM data decoding."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram.utils.i18n import I18n
+from aiogram.fsm.context import FSMContext
 
-from services.notify import Translator
+from bot.turn import Turn
+from models import User
 
 
-def tr(i18n: I18n) -> Translator:
-    """The current reader's translator (the locale middleware has picked it)."""
-    return Translator(i18n.current_locale)
+def fsm(turn: Turn) -> FSMContext:
+    """The conversation's state: dispatch runs in private chats, where aiogram always gives one."""
+    if turn.state is None:
+        raise RuntimeError("a dispatch update without a conversation state")
+    return turn.state
+
+
+def actor(turn: Turn) -> User:
+    """The dispatcher acting: the router's guard has let only known staff through."""
+    if turn.user is None:
+        raise RuntimeError("a dispatch update from an unknown user passed the guard")
+    return turn.user
 
 
 def from_iso(raw: object) -> datetime | None:
