@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
-
-class LanguageCallback(CallbackData, prefix="lang"):
-    code: str
-
-
 # -- assignments (issue 3) ---------------------------------------------------------------------------
 # The services queue cards whose buttons are ``asg:<action>:<id>`` and ``ext:<decision>:<id>``
 # (services.assignments.notices.cb / ext_cb); these factories pack to exactly those strings.

@@ -17,7 +17,7 @@ from bot.texts import domain_error_text
 from handlers.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
 from handlers.residents.states import SubscribeForm
-from handlers.residents.texts import address_text, format_hint, location_keyboard, t
+from handlers.residents.texts import address_text, format_hint, location_keyboard
 from models import Building, TelegramAccount, User
 from services.errors import DomainError
 from services.outages.notices import address
@@ -41,7 +41,7 @@ def _list_view(buildings: list[Building]) -> tuple[str, InlineKeyboardMarkup | N
     builder = InlineKeyboardBuilder()
     for b in buildings:
         builder.button(
-            text=t("✖ Unsubscribe: %(address)s", address=address(b)),
+            text=_("✖ Unsubscribe: %(address)s") % {"address": address(b)},
             callback_data=UnsubscribeCallback(id=b.id),
         )
     builder.adjust(1)
@@ -82,13 +82,12 @@ async def _subscribe(
     if await state.get_state() == SubscribeForm.address.state:
         await state.clear()
     if already:
-        text = t("You already follow %(address)s.", address=address_text(building))
+        text = _("You already follow %(address)s.") % {"address": address_text(building)}
     else:
-        text = t(
-            "Done! Notices about outages at %(address)s will arrive in this chat.",
-            address=address_text(building),
-        )
-    text += "\n" + t("To add another address, press «%(button)s» again.", button=_(MY_ADDRESSES.text))
+        text = _("Done! Notices about outages at %(address)s will arrive in this chat.") % {
+            "address": address_text(building)
+        }
+    text += "\n" + _("To add another address, press «%(button)s» again.") % {"button": _(MY_ADDRESSES.text)}
     await bot.send_message(chat_id, text, reply_markup=menu.keyboard(user, i18n))
 
 
@@ -141,7 +140,7 @@ async def drop(
     building = await session.get(Building, callback_data.id)
     removed = await unsubscribe(session, account.id, callback_data.id)
     if removed and building is not None:
-        await query.answer(t("You no longer follow %(address)s.", address=address(building)))
+        await query.answer(_("You no longer follow %(address)s.") % {"address": address(building)})
     else:
         await query.answer(_("You did not follow this address."))
     text, markup = _list_view(list(await subscriptions_of(session, account.id)))

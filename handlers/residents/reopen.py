@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.messages import alert
 from bot.texts import quote
 from handlers.residents.callbacks import SignalCallback
-from handlers.residents.texts import address_text, resource_label, t
+from handlers.residents.texts import address_text, resource_label
 from models import Building, OutageSignal, TelegramAccount
 from models.enums import SignalStatus
 from services.errors import DomainError
@@ -46,13 +46,11 @@ async def reopen(
     where = address_text(building) if building is not None else quote(signal.address_text)
     await bot.send_message(
         query.from_user.id,
-        t(
+        _(
             "We are sorry the supply is still not restored. Your report №%(id)s (%(resource)s, %(address)s) "
-            "is back with the duty dispatch service.",
-            id=signal.id,
-            resource=resource_label(signal.resource),
-            address=where,
-        ),
+            "is back with the duty dispatch service."
+        )
+        % {"id": signal.id, "resource": resource_label(signal.resource), "address": where},
     )
 
 

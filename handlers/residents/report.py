@@ -32,7 +32,6 @@ from handlers.residents.texts import (
     resource_label,
     signal_buttons,
     signal_card,
-    t,
 )
 from models import Building, TelegramAccount, User
 from services.errors import DomainError
@@ -75,7 +74,9 @@ async def picked_resource(
     await state.update_data(resource=callback_data.value)
     await state.set_state(SignalForm.address)
     await query.answer()
-    await settle(query, t("What is missing: %(resource)s", resource=resource_label(callback_data.value)))
+    await settle(
+        query, _("What is missing: %(resource)s") % {"resource": resource_label(callback_data.value)}
+    )
     await bot.send_message(
         query.from_user.id,
         _("At which address? Type it or share your location.") + "\n" + format_hint(),
@@ -98,16 +99,16 @@ async def _ask_comment(
         address=address(building) if building is not None else raw,
     )
     await state.set_state(SignalForm.comment)
-    where = address_text(building) if building is not None else t("%(address)s (as typed)", address=raw)
+    where = address_text(building) if building is not None else _("%(address)s (as typed)") % {"address": raw}
     await bot.send_message(
         chat_id,
-        t("Address: %(address)s", address=where)
+        _("Address: %(address)s") % {"address": where}
         + "\n\n"
-        + t(
+        + _(
             "Add a comment for the dispatcher if you like: since when, which entrance or floor. "
-            "Or press «%(button)s».",
-            button=_(NO_COMMENT),
-        ),
+            "Or press «%(button)s»."
+        )
+        % {"button": _(NO_COMMENT)},
         reply_markup=comment_keyboard(),
     )
 
@@ -165,7 +166,7 @@ async def comment_typed(message: Message, bot: Bot, state: FSMContext) -> None:
     comment = (message.text or "").strip()
     if len(comment) > TEXT_LIMIT:
         await message.answer(
-            t("The comment is too long: at most %(n)s characters. Please shorten it.", n=TEXT_LIMIT)
+            _("The comment is too long: at most %(n)s characters. Please shorten it.") % {"n": TEXT_LIMIT}
         )
         return
     await _confirm(bot, message.chat.id, state, comment)
@@ -177,10 +178,8 @@ async def comment_skipped(message: Message, bot: Bot, state: FSMContext) -> None
 
 async def comment_expected(message: Message) -> None:
     await message.answer(
-        t(
-            "Please write the comment as text or press «%(button)s». To cancel, send /cancel.",
-            button=_(NO_COMMENT),
-        )
+        _("Please write the comment as text or press «%(button)s». To cancel, send /cancel.")
+        % {"button": _(NO_COMMENT)}
     )
 
 
@@ -222,11 +221,11 @@ async def send(
     await drop_buttons(query)
     await bot.send_message(
         query.from_user.id,
-        t(
+        _(
             "Thank you! Your report №%(id)s has been passed to the duty dispatch service. "
-            "When the supply is restored, you will get a notice in this chat.",
-            id=signal.id,
-        ),
+            "When the supply is restored, you will get a notice in this chat."
+        )
+        % {"id": signal.id},
         reply_markup=menu.keyboard(user, i18n),
     )
 

@@ -7,19 +7,24 @@ keep theirs on their Telegram account, so it survives restarts and reaches outag
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import LanguageCallback
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, Menu, MenuButton, MenuItem
 from bot.texts import LANGUAGE_NAMES
 from models import TelegramAccount, User
 from porucheno.settings import SUPPORTED_LOCALES
 from services.profile import set_account_locale, set_user_locale
+
+
+class LanguageCallback(CallbackData, prefix="lang"):
+    code: str
+
 
 LANGUAGE = MenuItem(
     "language",
@@ -59,7 +64,7 @@ async def set_language(
         await set_account_locale(session, account, callback_data.code)
     # Answer the rest of this update in the new language already.
     i18n.current_locale = callback_data.code
-    text = _("Language changed: {language}.").format(language=LANGUAGE_NAMES[callback_data.code])
+    text = _("Language changed: %(language)s.") % {"language": LANGUAGE_NAMES[callback_data.code]}
     await query.answer()
     # A new message, not an edit: only a new message can carry the re-labelled reply keyboard.
     await bot.send_message(query.from_user.id, text, reply_markup=menu.keyboard(user, i18n))

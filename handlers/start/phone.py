@@ -45,18 +45,19 @@ def _phone_keyboard() -> ReplyKeyboardMarkup:
 
 def _waiting_hint() -> str:
     return _(
-        "I am waiting for your phone number. Tap «{button}» below or type the number, "
+        "I am waiting for your phone number. Tap «%(button)s» below or type the number, "
         "for example +7 900 123-45-67. To cancel, send /cancel."
-    ).format(button=_(SEND_CONTACT))
+    ) % {"button": _(SEND_CONTACT)}
 
 
 async def ask_phone(message: Message, state: FSMContext) -> None:
     await state.set_state(PhoneForm.waiting)
     await message.answer(
         _(
-            "Please share your phone number: tap «{button}» below or type the number, "
-            "for example +7 900 123-45-67.\n\nTo cancel, send /cancel or tap «{cancel}»."
-        ).format(button=_(SEND_CONTACT), cancel=_(CANCEL)),
+            "Please share your phone number: tap «%(button)s» below or type the number, "
+            "for example +7 900 123-45-67.\n\nTo cancel, send /cancel or tap «%(cancel)s»."
+        )
+        % {"button": _(SEND_CONTACT), "cancel": _(CANCEL)},
         reply_markup=_phone_keyboard(),
     )
 
@@ -75,7 +76,7 @@ async def got_contact(
     # The attachment menu can send anybody's contact; only the button sends the user's own.
     if contact.user_id is not None and contact.user_id != account.id:
         await message.answer(
-            _("Please send your own contact with the «{button}» button.").format(button=_(SEND_CONTACT))
+            _("Please send your own contact with the «%(button)s» button.") % {"button": _(SEND_CONTACT)}
         )
         return
     saved = await _save(
@@ -119,7 +120,7 @@ async def _save(
     await set_account_phone(session, account, phone, source=source)
     await state.clear()
     await message.answer(
-        _("Thank you! Your phone number {phone} has been saved.").format(phone=phone),
+        _("Thank you! Your phone number %(phone)s has been saved.") % {"phone": phone},
         reply_markup=menu.keyboard(user, i18n),
     )
     return phone
