@@ -5,20 +5,20 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.menu import Menu, MenuButton, MenuItem
+from bot.menu import MenuButton, MenuItem
 from bot.messages import alert, show_in_place
 from bot.texts import domain_error_text
+from bot.turn import Turn
 from handlers.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
 from handlers.residents.states import SubscribeForm
 from handlers.residents.texts import address_text, format_hint, location_keyboard
-from models import Building, TelegramAccount, User
+from models import Building, TelegramAccount
 from services.errors import DomainError
 from services.outages.notices import address
 from services.outages.subscriptions import subscribe, subscriptions_of, unsubscribe
@@ -62,25 +62,16 @@ async def show_addresses(
     await message.answer(prompt, reply_markup=location_keyboard())
 
 
-async def _subscribe(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-    building: Building,
-) -> None:
+async def _subscribe(turn: Turn, account: TelegramAccount, building: Building) -> None:
+    session = turn.session
     already = any(b.id == building.id for b in await subscriptions_of(session, account.id))
     try:
         await subscribe(session, account.id, building.id)
     except DomainError as exc:
-        await bot.send_message(chat_id, domain_error_text(exc))
+        await turn.bot.send_message(turn.chat_id, domain_error_text(exc))
         return
-    if await state.get_state() == SubscribeForm.address.state:
-        await state.clear()
+    if turn.state is not None and await turn.state.get_state() == SubscribeForm.address.state:
+        await turn.state.clear()
     if already:
         text = _("You already follow %(address)s.") % {"address": address_text(building)}
     else:
@@ -88,22 +79,13 @@ async def _subscribe(
             "address": address_text(building)
         }
     text += "\n" + _("To add another address, press «%(button)s» again.") % {"button": _(MY_ADDRESSES.text)}
-    await bot.send_message(chat_id, text, reply_markup=menu.keyboard(user, i18n))
+    await turn.bot.send_message(turn.chat_id, text, reply_markup=turn.menu.keyboard(turn.user, turn.i18n))
 
 
-async def got_text(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
-    building = await building_from_text(message, session, Goal.SUBSCRIBE)
+async def got_text(message: Message, turn: Turn, account: TelegramAccount) -> None:
+    building = await building_from_text(message, turn.session, Goal.SUBSCRIBE)
     if building is not None:
-        await _subscribe(bot, message.chat.id, state, session, account, user, menu, i18n, building)
+        await _subscribe(turn, account, building)
 
 
 async def got_location(message: Message, session: AsyncSession) -> None:
@@ -111,23 +93,15 @@ async def got_location(message: Message, session: AsyncSession) -> None:
 
 
 async def picked(
-    query: CallbackQuery,
-    callback_data: AddressCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: AddressCallback, turn: Turn, account: TelegramAccount
 ) -> None:
     # Following an address is idempotent, so a press on an old list still means what it says.
-    building = await session.get(Building, callback_data.id)
+    building = await turn.session.get(Building, callback_data.id)
     if building is None:
         await alert(query, _("This address is no longer in the register."))
         return
     await query.answer()
-    await _subscribe(bot, query.from_user.id, state, session, account, user, menu, i18n, building)
+    await _subscribe(turn, account, building)
 
 
 async def drop(

@@ -10,13 +10,13 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.menu import Menu, MenuButton, MenuItem, Translated
+from bot.menu import MenuButton, MenuItem, Translated
 from bot.messages import alert, drop_buttons, outdated, settle
+from bot.turn import Turn
 from handlers.residents.callbacks import AddressCallback, Goal, SignalAct, SignalFormCallback
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
 from handlers.residents.states import SignalForm
@@ -33,7 +33,7 @@ from handlers.residents.texts import (
     signal_buttons,
     signal_card,
 )
-from models import Building, TelegramAccount, User
+from models import Building, TelegramAccount
 from services.errors import DomainError
 from services.outages.notices import address
 from services.outages.resources import enabled_resources
@@ -187,16 +187,7 @@ async def confirm_expected(message: Message) -> None:
     await message.answer(_("Please press «Send» or «Cancel» under your report."))
 
 
-async def send(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
+async def send(query: CallbackQuery, turn: Turn, state: FSMContext, account: TelegramAccount) -> None:
     # A second tap finds the conversation over: the report is not sent twice.
     if await state.get_state() != SignalForm.confirm.state:
         await outdated(query)
@@ -204,7 +195,7 @@ async def send(
     data = await state.get_data()
     try:
         signal = await report_signal(
-            session,
+            turn.session,
             account.id,
             data.get("building"),
             None if data.get("building") else data.get("address"),
@@ -215,32 +206,30 @@ async def send(
         await alert(query, exc)
         return
     # Saved before the resident is told so: a thank-you must never precede a lost report.
-    await session.commit()
+    await turn.session.commit()
     await state.clear()
     await query.answer()
     await drop_buttons(query)
-    await bot.send_message(
-        query.from_user.id,
+    await turn.bot.send_message(
+        turn.chat_id,
         _(
             "Thank you! Your report №%(id)s has been passed to the duty dispatch service. "
             "When the supply is restored, you will get a notice in this chat."
         )
         % {"id": signal.id},
-        reply_markup=menu.keyboard(user, i18n),
+        reply_markup=turn.menu.keyboard(turn.user, turn.i18n),
     )
 
 
-async def cancel(
-    query: CallbackQuery, bot: Bot, state: FSMContext, user: User | None, menu: Menu, i18n: I18n
-) -> None:
+async def cancel(query: CallbackQuery, turn: Turn, state: FSMContext) -> None:
     if await state.get_state() != SignalForm.confirm.state:
         await outdated(query)
         return
     await state.clear()
     await query.answer()
     await drop_buttons(query)
-    await bot.send_message(
-        query.from_user.id, _("The report is cancelled."), reply_markup=menu.keyboard(user, i18n)
+    await turn.bot.send_message(
+        turn.chat_id, _("The report is cancelled."), reply_markup=turn.menu.keyboard(turn.user, turn.i18n)
     )
 
 
