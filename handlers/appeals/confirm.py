@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.menu import Menu
 from bot.messages import OUTDATED, drop_buttons, outdated, settle
 from bot.texts import domain_error_text, quote
+from bot.turn import Turn
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.files import download
 from handlers.appeals.render import draft_text
@@ -48,6 +49,7 @@ def external_id(telegram_id: int, key: str) -> str:
 async def send(
     query: CallbackQuery,
     callback_data: AppealFormCallback,
+    turn: Turn,
     bot: Bot,
     state: FSMContext,
     session: AsyncSession,
@@ -109,7 +111,7 @@ async def send(
         )
     except DomainError as exc:
         await bot.send_message(chat_id, domain_error_text(exc))
-        await show_confirm(bot, chat_id, state, session)
+        await show_confirm(turn)
         return
     # The number is shown only once it is stored for good (the middleware would commit after us).
     await session.commit()
@@ -165,16 +167,15 @@ async def sent_already(
 async def edit(
     query: CallbackQuery,
     callback_data: AppealFormCallback,
-    bot: Bot,
+    turn: Turn,
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
-    chat_id = query.from_user.id
     target = dict(SECTIONS).get(callback_data.value)
     await query.answer()
     if callback_data.value == "back":
         await drop_buttons(query)
-        await show_confirm(bot, chat_id, state, session)
+        await show_confirm(turn)
         return
     if target is None:  # «Change»: which part?
         labels = {
@@ -196,7 +197,7 @@ async def edit(
         return
     await settle(query, _("Changing the appeal."))
     await state.update_data(editing=True)
-    await ASK[target.state](bot, chat_id, state, session)
+    await ASK[target.state](turn)
 
 
 async def cancel(
@@ -212,9 +213,9 @@ async def cancel(
     )
 
 
-async def confirm_hint(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def confirm_hint(message: Message, turn: Turn) -> None:
     await message.answer(_("Please check the appeal and tap «Send», «Change» or «Cancel»."))
-    await show_confirm(bot, message.chat.id, state, session)
+    await show_confirm(turn)
 
 
 def create_router() -> Router:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import drop_buttons, settle
 from bot.texts import quote
+from bot.turn import Turn
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.render import category_name, draft_text
 from handlers.appeals.states import AppealForm
@@ -27,9 +28,7 @@ from models import Category, TelegramAccount
 from services.appeals.intake import MAX_TEXT_CHARS
 
 
-async def start(
-    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, account: TelegramAccount
-) -> None:
+async def start(message: Message, turn: Turn, state: FSMContext, account: TelegramAccount) -> None:
     await start_draft(state, account)
     await message.answer(
         _(
@@ -40,13 +39,13 @@ async def start(
         ),
         reply_markup=cancel_keyboard(),
     )
-    await ask_category(bot, message.chat.id, state, session)
+    await ask_category(turn)
 
 
 async def category(
     query: CallbackQuery,
     callback_data: AppealFormCallback,
-    bot: Bot,
+    turn: Turn,
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
@@ -55,12 +54,12 @@ async def category(
         await query.answer(
             _("This topic is no longer available. Please choose another one."), show_alert=True
         )
-        await ask_category(bot, query.from_user.id, state, session)
+        await ask_category(turn)
         return
     await state.update_data(category_id=chosen.id)
     await query.answer()
     await settle(query, _("Topic: %(name)s") % {"name": quote(category_name(chosen))})
-    await after(bot, query.from_user.id, state, session, AppealForm.category)
+    await after(turn, AppealForm.category)
 
 
 async def category_hint(message: Message) -> None:
@@ -91,7 +90,7 @@ async def got_text(message: Message, bot: Bot, state: FSMContext) -> None:
     await send_progress(bot, message.chat.id, state, text_progress(data), markup)
 
 
-async def text_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def text_done(query: CallbackQuery, turn: Turn, state: FSMContext) -> None:
     data = await state.get_data()
     if not draft_text(data).strip():
         await query.answer(
@@ -101,7 +100,7 @@ async def text_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: 
         return
     await query.answer()
     await drop_buttons(query)
-    await after(bot, query.from_user.id, state, session, AppealForm.text)
+    await after(turn, AppealForm.text)
 
 
 async def text_hint(message: Message) -> None:

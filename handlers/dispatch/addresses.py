@@ -17,7 +17,7 @@ from bot.messages import alert, outdated, settle, show_in_place
 from bot.turn import Turn
 from handlers.dispatch import keyboards
 from handlers.dispatch.callbacks import HouseAct, HouseCallback, StepAct, StepCallback
-from handlers.dispatch.common import fsm, ids
+from handlers.dispatch.common import ids
 from handlers.dispatch.finish import addresses_done
 from handlers.dispatch.parsing import HouseSpan, HouseSpec, parse_houses, spec_label
 from handlers.dispatch.states import Mode, OutageForm
@@ -44,7 +44,7 @@ async def _picker(
 
 
 async def open_street(turn: Turn, anchor: Building, note: str = "") -> None:
-    state = fsm(turn)
+    state = turn.fsm
     await state.update_data(street=anchor.id)
     text, markup = await _picker(turn.session, state, anchor, turn.t)
     await turn.bot.send_message(turn.chat_id, (note + "\n\n" if note else "") + text, reply_markup=markup)
@@ -52,7 +52,7 @@ async def open_street(turn: Turn, anchor: Building, note: str = "") -> None:
 
 async def _apply(turn: Turn, anchor: Building, specs: Sequence[HouseSpec]) -> None:
     """Add the typed houses of the anchor's street to the choice; say which were not found."""
-    t, state = turn.t, fsm(turn)
+    t, state = turn.t, turn.fsm
     data = await state.get_data()
     houses = await street_universe(turn.session, data, anchor)
     chosen = ids(data.get("buildings"))
@@ -84,7 +84,7 @@ def _best(streets: list[Building], typed_key: str) -> Building | None:
 
 
 async def typed(message: Message, turn: Turn) -> None:
-    t, state, session, text = turn.t, fsm(turn), turn.session, (message.text or "").strip()
+    t, state, session, text = turn.t, turn.fsm, turn.session, (message.text or "").strip()
     data = await state.get_data()
     specs = parse_houses(text)
     if specs is not None:
@@ -132,7 +132,7 @@ async def street_picked(query: CallbackQuery, callback_data: StepCallback, turn:
 
 
 async def house_pressed(query: CallbackQuery, callback_data: HouseCallback, turn: Turn) -> None:
-    t, act, state, session = turn.t, callback_data.act, fsm(turn), turn.session
+    t, act, state, session = turn.t, callback_data.act, turn.fsm, turn.session
     data = await state.get_data()
     chosen = ids(data.get("buildings"))
     if act == HouseAct.DONE:
@@ -169,7 +169,7 @@ async def house_pressed(query: CallbackQuery, callback_data: HouseCallback, turn
 
 async def text_expected(message: Message, turn: Turn) -> None:
     t = turn.t
-    mode = str((await fsm(turn).get_data()).get("mode") or Mode.NEW)
+    mode = str((await turn.fsm.get_data()).get("mode") or Mode.NEW)
     await message.answer(
         t("I am waiting for a street or house numbers.") + "\n\n" + addresses_prompt(mode, t)
     )

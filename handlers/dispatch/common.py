@@ -1,20 +1,11 @@
-"""Small helpers shared by the dispatch handlers: the turn's conversation and actor, FSM data decoding."""
+"""Small helpers shared by the dispatch handlers: the acting dispatcher, FSM data decoding."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram.fsm.context import FSMContext
-
 from bot.turn import Turn
 from models import User
-
-
-def fsm(turn: Turn) -> FSMContext:
-    """The conversation's state: dispatch runs in private chats, where aiogram always gives one."""
-    if turn.state is None:
-        raise RuntimeError("a dispatch update without a conversation state")
-    return turn.state
 
 
 def actor(turn: Turn) -> User:

@@ -10,7 +10,7 @@ from bot.texts import domain_error_text
 from bot.turn import Turn
 from handlers.dispatch import keyboards
 from handlers.dispatch.cards import card_view, notified
-from handlers.dispatch.common import actor, fsm, ids
+from handlers.dispatch.common import actor, ids
 from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_description, ask_time, load_buildings, show_preview
 from services.errors import DomainError
@@ -20,7 +20,7 @@ from services.outages.notices import Broadcast
 
 
 async def back_to_menu(turn: Turn, text: str) -> None:
-    await fsm(turn).clear()
+    await turn.fsm.clear()
     await turn.bot.send_message(turn.chat_id, text, reply_markup=turn.menu.keyboard(turn.user, turn.i18n))
 
 
@@ -42,7 +42,7 @@ async def _apply(turn: Turn, outage_id: int, change: Awaitable[Broadcast], done:
 
 
 async def addresses_done(turn: Turn) -> None:
-    t, state, session = turn.t, fsm(turn), turn.session
+    t, state, session = turn.t, turn.fsm, turn.session
     data = await state.get_data()
     mode, chosen = data.get("mode"), ids(data.get("buildings"))
     if mode in (Mode.NEW, Mode.SIGNALS):
@@ -75,7 +75,7 @@ async def addresses_done(turn: Turn) -> None:
 
 
 async def remove_confirmed(turn: Turn) -> None:
-    data = await fsm(turn).get_data()
+    data = await turn.fsm.get_data()
     outage_id = int(str(data.get("outage_id")))
     change = lifecycle.remove_buildings(
         turn.session, turn.notice_ctx, actor(turn), outage_id, ids(data.get("buildings"))
@@ -85,7 +85,7 @@ async def remove_confirmed(turn: Turn) -> None:
 
 async def time_done(turn: Turn, which: str, moment: datetime | None) -> None:
     """``moment`` (UTC) was validated by the caller; None: the expected end is not known."""
-    t, state = turn.t, fsm(turn)
+    t, state = turn.t, turn.fsm
     data = await state.get_data()
     if data.get("mode") == Mode.EXTEND:
         outage_id = int(str(data.get("outage_id")))

@@ -8,7 +8,6 @@ from aiogram.types import CallbackQuery, Message
 from bot.messages import outdated, settle
 from bot.turn import Turn
 from handlers.dispatch.callbacks import StepAct, StepCallback
-from handlers.dispatch.common import fsm
 from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_addresses, ask_kind, ask_resource, resources_of
 from models.enums import OutageKind
@@ -17,7 +16,7 @@ from services.outages.card import kind_name, resource_label
 
 
 async def start(message: Message, turn: Turn) -> None:
-    state = fsm(turn)
+    state = turn.fsm
     await state.clear()
     await state.update_data(mode=Mode.NEW, buildings=[])
     await ask_kind(turn)
@@ -28,7 +27,7 @@ async def kind(query: CallbackQuery, callback_data: StepCallback, turn: Turn, se
     if callback_data.value not in (OutageKind.ACCIDENT, OutageKind.PLANNED):
         await outdated(query)
         return
-    await fsm(turn).update_data(kind=callback_data.value)
+    await turn.fsm.update_data(kind=callback_data.value)
     await query.answer()
     await settle(query, t("Type: %(kind)s", kind=kind_name(callback_data.value, t)))
     await ask_resource(turn, settings)
@@ -40,7 +39,7 @@ async def resource(query: CallbackQuery, callback_data: StepCallback, turn: Turn
     if callback_data.value not in {r.code for r in resources_of(settings)}:
         await outdated(query)
         return
-    await fsm(turn).update_data(resource=callback_data.value)
+    await turn.fsm.update_data(resource=callback_data.value)
     await query.answer()
     await settle(query, t("Resource: %(name)s", name=resource_label(callback_data.value, t)))
     await ask_addresses(turn)

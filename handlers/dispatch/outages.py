@@ -17,7 +17,7 @@ from bot.turn import Turn
 from handlers.dispatch import keyboards
 from handlers.dispatch.callbacks import OutageAct, OutageCallback
 from handlers.dispatch.cards import card_view, list_view, notified
-from handlers.dispatch.common import actor, fsm
+from handlers.dispatch.common import actor
 from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import Outage
@@ -57,7 +57,7 @@ async def _show(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
 
 async def _extend(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
     await query.answer()
-    state = fsm(turn)
+    state = turn.fsm
     await state.clear()
     await state.update_data(mode=Mode.EXTEND, outage_id=outage.id, kind=outage.kind)
     await ask_time(turn, "extend")
@@ -66,7 +66,7 @@ async def _extend(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
 def _change_houses(mode: str) -> Action:
     async def change(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
         await query.answer()
-        state = fsm(turn)
+        state = turn.fsm
         await state.clear()
         await state.update_data(mode=mode, outage_id=outage.id, kind=outage.kind, buildings=[])
         await ask_addresses(turn)

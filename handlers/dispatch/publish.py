@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.messages import alert, drop_buttons, outdated, settle, show_in_place
 from bot.turn import Turn
 from handlers.dispatch.callbacks import StepAct, StepCallback
-from handlers.dispatch.common import actor, from_iso, fsm, ids
+from handlers.dispatch.common import actor, from_iso, ids
 from handlers.dispatch.finish import back_to_menu, remove_confirmed
 from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_addresses, ask_description, ask_time, show_preview
@@ -28,12 +28,12 @@ async def described(message: Message, turn: Turn) -> None:
     if len(text) > DESCRIPTION_LIMIT:
         await message.answer(t("The description is too long: at most %(n)s characters.", n=DESCRIPTION_LIMIT))
         return
-    await fsm(turn).update_data(description=text)
+    await turn.fsm.update_data(description=text)
     await show_preview(turn)
 
 
 async def no_description(query: CallbackQuery, turn: Turn) -> None:
-    await fsm(turn).update_data(description="")
+    await turn.fsm.update_data(description="")
     await query.answer()
     await settle(query, turn.t("No description."))
     await show_preview(turn)
@@ -45,7 +45,7 @@ async def description_expected(message: Message, turn: Turn) -> None:
 
 async def publish(query: CallbackQuery, turn: Turn) -> None:
     t, chat_id, now = turn.t, turn.chat_id, utcnow()
-    state, session, user, notice_ctx = fsm(turn), turn.session, actor(turn), turn.notice_ctx
+    state, session, user, notice_ctx = turn.fsm, turn.session, actor(turn), turn.notice_ctx
     data = await state.get_data()
     kind, resource = str(data.get("kind")), str(data.get("resource"))
     starts_at, end = from_iso(data.get("starts_at")), from_iso(data.get("expected_end_at"))
@@ -105,7 +105,7 @@ async def edit(query: CallbackQuery, callback_data: StepCallback, turn: Turn) ->
         return
     await query.answer()
     await drop_buttons(query)
-    await fsm(turn).update_data(editing=True)
+    await turn.fsm.update_data(editing=True)
     if callback_data.value == "addresses":
         await ask_addresses(turn)
     elif callback_data.value == "times":

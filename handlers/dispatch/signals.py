@@ -18,7 +18,7 @@ from bot.messages import alert, outdated, show_in_place
 from bot.turn import Turn
 from handlers.dispatch import keyboards
 from handlers.dispatch.callbacks import SignalAct, SignalCallback
-from handlers.dispatch.common import actor, fsm
+from handlers.dispatch.common import actor
 from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import OutageSignal
@@ -151,7 +151,7 @@ async def _link_to(query: CallbackQuery, turn: Turn, group: SignalGroup, data: S
 
 async def _create(query: CallbackQuery, turn: Turn, group: SignalGroup, data: SignalCallback) -> None:
     await query.answer()
-    state = fsm(turn)
+    state = turn.fsm
     await state.clear()
     building_ids = [group.building.id] if group.building is not None else []
     await state.update_data(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.turn import Turn
 from handlers.dispatch import keyboards
-from handlers.dispatch.common import from_iso, fsm, ids
+from handlers.dispatch.common import from_iso, ids
 from handlers.dispatch.states import Mode, OutageForm
 from models import Building
 from models.enums import OutageKind
@@ -49,7 +49,7 @@ def done_label(mode: str, t: Translator) -> str:
 
 async def ask_kind(turn: Turn) -> None:
     t = turn.t
-    await fsm(turn).set_state(OutageForm.kind)
+    await turn.fsm.set_state(OutageForm.kind)
     await turn.bot.send_message(
         turn.chat_id, t("<b>New outage</b>"), reply_markup=keyboards.cancel_keyboard(t)
     )
@@ -60,7 +60,7 @@ async def ask_kind(turn: Turn) -> None:
 
 async def ask_resource(turn: Turn, settings: object) -> None:
     t = turn.t
-    await fsm(turn).set_state(OutageForm.resource)
+    await turn.fsm.set_state(OutageForm.resource)
     await turn.bot.send_message(
         turn.chat_id,
         t("What is cut off?"),
@@ -80,7 +80,7 @@ def addresses_prompt(mode: str, t: Translator) -> str:
 
 async def ask_addresses(turn: Turn) -> None:
     """The address step; removing houses starts from the outage's own streets."""
-    t, state = turn.t, fsm(turn)
+    t, state = turn.t, turn.fsm
     await state.set_state(OutageForm.addresses)
     data = await state.get_data()
     mode = str(data.get("mode") or Mode.NEW)
@@ -152,7 +152,7 @@ def time_prompt(which: str, kind: str, t: Translator) -> str:
 
 async def ask_time(turn: Turn, which: str) -> None:
     """``which``: ``start``, ``end`` (of a new outage) or ``extend`` (a published one)."""
-    t, state = turn.t, fsm(turn)
+    t, state = turn.t, turn.fsm
     await state.set_state(OutageForm.start if which == "start" else OutageForm.end)
     kind = str((await state.get_data()).get("kind") or "")
     skip = which == "end" and kind == OutageKind.ACCIDENT
@@ -163,7 +163,7 @@ async def ask_time(turn: Turn, which: str) -> None:
 
 async def ask_description(turn: Turn) -> None:
     t = turn.t
-    await fsm(turn).set_state(OutageForm.description)
+    await turn.fsm.set_state(OutageForm.description)
     await turn.bot.send_message(
         turn.chat_id,
         t("Describe the outage for the residents (the cause, where to get water…), or tap «No description»."),
@@ -183,7 +183,7 @@ def draft_view(data: dict[str, object], buildings: Sequence[Building]) -> Outage
 
 
 async def show_preview(turn: Turn) -> None:
-    t, state, session = turn.t, fsm(turn), turn.session
+    t, state, session = turn.t, turn.fsm, turn.session
     await state.set_state(OutageForm.preview)
     await state.update_data(editing=False)
     data = await state.get_data()

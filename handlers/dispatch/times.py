@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.messages import alert, outdated, settle
 from bot.turn import Turn
 from handlers.dispatch.callbacks import StepAct, StepCallback
-from handlers.dispatch.common import from_iso, fsm
+from handlers.dispatch.common import from_iso
 from handlers.dispatch.finish import time_done
 from handlers.dispatch.parsing import parse_moment, too_far
 from handlers.dispatch.picks import resolve
@@ -76,7 +76,7 @@ def _label(which: str, t: Translator, when: str) -> str:
 
 
 async def picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) -> None:
-    t, state, session, notice_ctx = turn.t, fsm(turn), turn.session, turn.notice_ctx
+    t, state, session, notice_ctx = turn.t, turn.fsm, turn.session, turn.notice_ctx
     now = notice_ctx.local(utcnow())
     which = await _which(state)
     if callback_data.act == StepAct.SKIP_END:
@@ -101,7 +101,7 @@ async def picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) 
 
 
 async def typed(message: Message, turn: Turn) -> None:
-    t, state, session, notice_ctx = turn.t, fsm(turn), turn.session, turn.notice_ctx
+    t, state, session, notice_ctx = turn.t, turn.fsm, turn.session, turn.notice_ctx
     now = notice_ctx.local(utcnow())
     which = await _which(state)
     # A bare «18:00» means the first 18:00 after the start (an end) or after now (a new end).
