@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.menu import Menu
-from bot.messages import OUTDATED, drop_buttons, outdated, settle
+from bot.messages import OUTDATED, alert, drop_buttons, outdated, settle
 from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
@@ -161,7 +161,7 @@ async def sent_already(
         text = _("This appeal has already been sent: №%(number)s.") % {"number": appeal.reg_number}
     else:
         text = _(OUTDATED)
-    await query.answer(text, show_alert=True)
+    await alert(query, text)
 
 
 async def edit(

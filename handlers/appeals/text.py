@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messages import drop_buttons, settle
+from bot.messages import alert, drop_buttons, settle
 from bot.texts import quote
 from bot.turn import Turn
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
@@ -51,9 +51,7 @@ async def category(
 ) -> None:
     chosen = await session.get(Category, int(callback_data.value)) if callback_data.value.isdigit() else None
     if chosen is None or not chosen.is_active:
-        await query.answer(
-            _("This topic is no longer available. Please choose another one."), show_alert=True
-        )
+        await alert(query, _("This topic is no longer available. Please choose another one."))
         await ask_category(turn)
         return
     await state.update_data(category_id=chosen.id)
@@ -93,9 +91,8 @@ async def got_text(message: Message, bot: Bot, state: FSMContext) -> None:
 async def text_done(query: CallbackQuery, turn: Turn, state: FSMContext) -> None:
     data = await state.get_data()
     if not draft_text(data).strip():
-        await query.answer(
-            _("The text of the appeal is empty. Please describe the problem in a message first."),
-            show_alert=True,
+        await alert(
+            query, _("The text of the appeal is empty. Please describe the problem in a message first.")
         )
         return
     await query.answer()
