@@ -12,6 +12,9 @@ from services.errors import DomainError
 
 EMPTY = "—"
 
+# The label of the reply-keyboard button that leaves a conversation (handlers/common.py answers it).
+CANCEL = N_("Cancel")
+
 # Language names are shown in their own language, so they are not translated.
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 

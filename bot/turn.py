@@ -40,6 +40,14 @@ class Turn:
         return self.i18n.current_locale
 
     @property
+    def fsm(self) -> FSMContext:
+        """The conversation's state for helpers that run one: messages and presses in private chats
+        always have one, so a missing state is a wiring error, not a user's doing."""
+        if self.state is None:
+            raise RuntimeError("this update has no conversation state")
+        return self.state
+
+    @property
     def t(self) -> Translator:
         """The reader's translator, usable outside the locale middleware's context too."""
         return Translator(self.i18n.current_locale)

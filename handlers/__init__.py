@@ -18,14 +18,10 @@ from handlers import (
     dispatch,
     errors,
     fallback,
-    help,
-    language,
-    phone,
-    profile,
     residents,
-    start,
-    stats,
 )
+from handlers.analytics import stats
+from handlers.start import help, language, phone, profile, start
 
 
 def create_menu() -> Menu:

@@ -9,12 +9,9 @@ from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import N_
 from bot.menu import Menu, Translated
+from bot.texts import CANCEL
 from models import User
-
-# The label of the reply-keyboard button that leaves a conversation.
-CANCEL = N_("Cancel")
 
 
 async def cancel(message: Message, state: FSMContext, user: User | None, menu: Menu, i18n: I18n) -> None:

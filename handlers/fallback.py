@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.menu import Menu
+from bot.messages import outdated
 from models import User
 
 
@@ -26,14 +27,10 @@ async def unsupported_content(message: Message, user: User | None, menu: Menu, i
     )
 
 
-async def stale_button(query: CallbackQuery) -> None:
-    # Always answer: an unanswered callback leaves the button spinning in the user's app.
-    await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
-
-
 def create_router() -> Router:
     router = Router(name="fallback")
     router.message.register(unknown_text, F.text)
     router.message.register(unsupported_content)
-    router.callback_query.register(stale_button)
+    # Always answer: an unanswered callback leaves the button spinning in the user's app.
+    router.callback_query.register(outdated)
     return router

@@ -18,6 +18,7 @@ from services.mail.intake import MailPoller, PollResult
 from services.mail.smtp_sender import MailSender, SendResult
 from services.notify import NoticeContext
 from services.outages.planned import planned_scan
+from services.outages.progress import queue_progress_edits
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,6 @@ async def outage_progress(
     session_factory: async_sessionmaker[AsyncSession], ctx: NoticeContext, now: datetime | None = None
 ) -> int:
     """Edit the dispatchers' published previews with the broadcast's progress (throttled, see there)."""
-    from bot.dispatch.progress import queue_progress_edits  # a Telegram message: the bot's side
-
     async with session_factory() as session:
         queued = await queue_progress_edits(session, ctx, now or utcnow())
         await session.commit()

@@ -9,14 +9,13 @@ holds only plain values and Telegram file ids; «Send» registers it through
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.types import CallbackQuery
-from aiogram.utils.i18n import gettext as _
 
 from bot.albums import Albums
-from bot.appeals.callbacks import AppealFormCallback
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
+from bot.messages import outdated
 from handlers.appeals import address, confirm, contact, files, mine, rating, text
+from handlers.appeals.callbacks import AppealFormCallback
 
 WRITE_APPEAL = MenuItem(
     "appeal_write",
@@ -33,11 +32,6 @@ MY_APPEALS = MenuItem(
     order=11,
 )
 MENU_ITEMS = (WRITE_APPEAL, MY_APPEALS)
-
-
-async def outdated(query: CallbackQuery) -> None:
-    """A button of this conversation pressed outside its step (an old message, a finished draft)."""
-    await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
 
 
 def create_router() -> Router:

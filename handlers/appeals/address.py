@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.states import AppealForm
 from bot.menu import Translated
+from bot.messages import outdated, settle
 from bot.texts import quote
-from handlers.appeals.steps import (
-    SKIP,
-    address_prompt,
-    after,
-    cancel_keyboard,
-    form_button,
-    form_markup,
-    settle,
-)
+from bot.turn import Turn
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
+from handlers.appeals.states import AppealForm
+from handlers.appeals.steps import SKIP, address_prompt, after, cancel_keyboard, form_button, form_markup
 from models import Building
 from services.addresses import find_building, nearest_building
 
@@ -31,13 +25,13 @@ def building_address(building: Building) -> str:
     return f"{building.street}, {building.house}"
 
 
-async def _accept(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, note: str) -> None:
+async def _accept(turn: Turn, note: str) -> None:
     # A plain message restores the conversation keyboard (the address keyboard is not needed now).
-    await bot.send_message(chat_id, note, reply_markup=cancel_keyboard())
-    await after(bot, chat_id, state, session, AppealForm.address)
+    await turn.bot.send_message(turn.chat_id, note, reply_markup=cancel_keyboard())
+    await after(turn, AppealForm.address)
 
 
-async def typed(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def typed(message: Message, turn: Turn, state: FSMContext, session: AsyncSession) -> None:
     address = " ".join((message.text or "").split())
     if len(address) > ADDRESS_LIMIT:
         await message.answer(
@@ -48,9 +42,7 @@ async def typed(message: Message, bot: Bot, state: FSMContext, session: AsyncSes
         return
     building = await find_building(session, address)
     await state.update_data(address=address, building_id=building.id if building else None, offer=None)
-    await _accept(
-        bot, message.chat.id, state, session, _("Address: %(address)s") % {"address": quote(address)}
-    )
+    await _accept(turn, _("Address: %(address)s") % {"address": quote(address)})
 
 
 async def location(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -82,17 +74,17 @@ async def location(message: Message, state: FSMContext, session: AsyncSession) -
     )
 
 
-async def offer_yes(query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def offer_yes(query: CallbackQuery, turn: Turn, state: FSMContext, session: AsyncSession) -> None:
     offer = (await state.get_data()).get("offer")
     building = await session.get(Building, offer) if isinstance(offer, int) else None
     if building is None:
-        await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+        await outdated(query)
         return
     address = building_address(building)
     await state.update_data(address=address, building_id=building.id, offer=None)
     await query.answer()
     await settle(query, _("Address: %(address)s") % {"address": quote(address)})
-    await after(bot, query.from_user.id, state, session, AppealForm.address)
+    await after(turn, AppealForm.address)
 
 
 async def offer_no(query: CallbackQuery, state: FSMContext) -> None:
@@ -104,11 +96,11 @@ async def offer_no(query: CallbackQuery, state: FSMContext) -> None:
     )
 
 
-async def skip(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def skip(message: Message, turn: Turn, state: FSMContext) -> None:
     data = await state.get_data()
     await state.update_data(address=None, building_id=None, offer=None)
     note = _("Without an address.") if data.get("latitude") is None else _("Only the location is sent.")
-    await _accept(bot, message.chat.id, state, session, note)
+    await _accept(turn, note)
 
 
 async def hint(message: Message) -> None:

@@ -14,21 +14,15 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.render import draft_text
-from bot.appeals.states import AppealForm
 from bot.menu import Menu
+from bot.messages import OUTDATED, alert, drop_buttons, outdated, settle
 from bot.texts import domain_error_text, quote
+from bot.turn import Turn
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.files import download
-from handlers.appeals.steps import (
-    ASK,
-    active_categories,
-    drop_buttons,
-    form_button,
-    form_markup,
-    settle,
-    show_confirm,
-)
+from handlers.appeals.render import draft_text
+from handlers.appeals.states import AppealForm
+from handlers.appeals.steps import ASK, active_categories, form_button, form_markup, show_confirm
 from models import Appeal, TelegramAccount, User
 from models.enums import AppealChannel
 from porucheno.settings import Settings
@@ -55,6 +49,7 @@ def external_id(telegram_id: int, key: str) -> str:
 async def send(
     query: CallbackQuery,
     callback_data: AppealFormCallback,
+    turn: Turn,
     bot: Bot,
     state: FSMContext,
     session: AsyncSession,
@@ -68,7 +63,7 @@ async def send(
     data = await state.get_data()
     key = str(data.get("key") or "")
     if not key or callback_data.value != key:
-        await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
+        await outdated(query)
         return
     await query.answer(_("Sending the appeal…"))
     chat_id = query.from_user.id
@@ -116,14 +111,14 @@ async def send(
         )
     except DomainError as exc:
         await bot.send_message(chat_id, domain_error_text(exc))
-        await show_confirm(bot, chat_id, state, session)
+        await show_confirm(turn)
         return
     # The number is shown only once it is stored for good (the middleware would commit after us).
     await session.commit()
     appeal = result.appeal
     await state.clear()
     await state.set_data({"sent_key": key, "sent_id": appeal.id})  # answers a repeated «Send»
-    await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
+    await drop_buttons(query)
     lines = [
         _("✅ Your appeal is registered.")
         if result.created
@@ -165,23 +160,22 @@ async def sent_already(
     if appeal is not None and callback_data.value and data.get("sent_key") == callback_data.value:
         text = _("This appeal has already been sent: №%(number)s.") % {"number": appeal.reg_number}
     else:
-        text = _("This button is outdated. Please use the current menu.")
-    await query.answer(text, show_alert=True)
+        text = _(OUTDATED)
+    await alert(query, text)
 
 
 async def edit(
     query: CallbackQuery,
     callback_data: AppealFormCallback,
-    bot: Bot,
+    turn: Turn,
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
-    chat_id = query.from_user.id
     target = dict(SECTIONS).get(callback_data.value)
     await query.answer()
     if callback_data.value == "back":
-        await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
-        await show_confirm(bot, chat_id, state, session)
+        await drop_buttons(query)
+        await show_confirm(turn)
         return
     if target is None:  # «Change»: which part?
         labels = {
@@ -203,7 +197,7 @@ async def edit(
         return
     await settle(query, _("Changing the appeal."))
     await state.update_data(editing=True)
-    await ASK[target.state](bot, chat_id, state, session)
+    await ASK[target.state](turn)
 
 
 async def cancel(
@@ -211,7 +205,7 @@ async def cancel(
 ) -> None:
     await state.clear()
     await query.answer()
-    await drop_buttons(bot, query.from_user.id, query.message.message_id if query.message else None)
+    await drop_buttons(query)
     await bot.send_message(
         query.from_user.id,
         _("The appeal is cancelled, nothing has been sent."),
@@ -219,9 +213,9 @@ async def cancel(
     )
 
 
-async def confirm_hint(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def confirm_hint(message: Message, turn: Turn) -> None:
     await message.answer(_("Please check the appeal and tap «Send», «Change» or «Cancel»."))
-    await show_confirm(bot, message.chat.id, state, session)
+    await show_confirm(turn)
 
 
 def create_router() -> Router:

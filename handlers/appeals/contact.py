@@ -6,16 +6,17 @@ proven by the code mailed to it when mail is configured. Unproven contacts stay 
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.states import AppealForm
 from bot.menu import Translated
-from bot.texts import domain_error_text, quote
+from bot.texts import CANCEL, domain_error_text, quote
+from bot.turn import Turn
+from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import (
     DONE,
     SHARE_PHONE,
@@ -26,7 +27,6 @@ from handlers.appeals.steps import (
     contact_prompt,
     contact_state,
 )
-from handlers.common import CANCEL
 from models import TelegramAccount
 from porucheno.settings import Settings
 from services.correspondents import email_codes
@@ -177,12 +177,12 @@ async def code_hint(message: Message) -> None:
     )
 
 
-async def finish(message: Message, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def finish(message: Message, turn: Turn, state: FSMContext) -> None:
     data = await state.get_data()
     note = contact_state(data) or _("Without contacts: the answer will come to this chat.")
     # A plain message puts the conversation keyboard back in place of the contact button.
     await message.answer(note, reply_markup=cancel_keyboard())
-    await after(bot, message.chat.id, state, session, AppealForm.contact)
+    await after(turn, AppealForm.contact)
 
 
 async def hint(message: Message, state: FSMContext) -> None:

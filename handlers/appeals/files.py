@@ -15,17 +15,17 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.albums import Albums
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.render import draft_text
-from bot.appeals.states import AppealForm
+from bot.messages import drop_buttons
 from bot.texts import domain_error_text
+from bot.turn import Turn
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
+from handlers.appeals.render import draft_text
+from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import (
     MAX_FILES,
     after,
-    drop_buttons,
     files_markup,
     files_prompt,
     send_progress,
@@ -139,10 +139,10 @@ async def got_file(message: Message, bot: Bot, state: FSMContext, albums: Albums
     albums.add((chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
 
 
-async def files_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def files_done(query: CallbackQuery, turn: Turn) -> None:
     await query.answer()
-    await drop_buttons(bot, query.from_user.id, query.message.message_id if query.message else None)
-    await after(bot, query.from_user.id, state, session, AppealForm.files)
+    await drop_buttons(query)
+    await after(turn, AppealForm.files)
 
 
 async def files_clear(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:

@@ -12,9 +12,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealOpenCallback, AppealPageCallback
-from bot.appeals.render import PAGE_SIZE, card, list_view
-from bot.messages import refuse, show_in_place
+from bot.messages import alert, show_in_place
+from handlers.appeals.callbacks import AppealOpenCallback, AppealPageCallback
+from handlers.appeals.render import PAGE_SIZE, card, list_view
 from models import Category
 from services.appeals import queries
 from services.errors import DomainError
@@ -66,10 +66,10 @@ async def open_card(
     try:
         appeal = await queries.appeal_for_telegram_user(session, callback_data.id, query.from_user.id)
     except DomainError as exc:
-        await refuse(query, exc)
+        await alert(query, exc)
         return
     if appeal is None:
-        await refuse(query, _("Appeal not found."))
+        await alert(query, _("Appeal not found."))
         return
     category = await session.get(Category, appeal.category_id) if appeal.category_id else None
     text, markup = card(appeal, category, notice_ctx)

@@ -11,9 +11,8 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealRateCallback
-from bot.messages import refuse
-from handlers.appeals.steps import drop_buttons
+from bot.messages import alert, drop_buttons_of
+from handlers.appeals.callbacks import AppealRateCallback
 from services.appeals import queries
 from services.appeals.workflow import rate_appeal
 from services.errors import DomainError
@@ -28,17 +27,17 @@ async def rate(
             session, callback_data.id, telegram_id=query.from_user.id, rating=callback_data.n
         )
     except DomainError as exc:
-        await refuse(query, exc)
+        await alert(query, exc)
         # Already rated by this very resident: the buttons under the answer are stale now.
         try:
             own = await queries.appeal_for_telegram_user(session, callback_data.id, query.from_user.id)
         except DomainError:
             own = None
         if own is not None and own.rating is not None:
-            await drop_buttons(bot, query.from_user.id, message_id)
+            await drop_buttons_of(bot, query.from_user.id, message_id)
         return
     await query.answer(_("Thank you for your rating!"))
-    await drop_buttons(bot, query.from_user.id, message_id)
+    await drop_buttons_of(bot, query.from_user.id, message_id)
     await bot.send_message(
         query.from_user.id,
         _("Thank you! You rated the answer to appeal №%(number)s: %(n)d of 5.")

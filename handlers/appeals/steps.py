@@ -11,27 +11,26 @@ import secrets
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import (
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
-    Message,
     ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.render import category_name, draft_text, summary
-from bot.appeals.states import AppealForm
 from bot.i18n import N_
+from bot.messages import drop_buttons_of
 from bot.pickers import short
-from handlers.common import CANCEL
+from bot.texts import CANCEL
+from bot.turn import Turn
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
+from handlers.appeals.render import category_name, draft_text, summary
+from handlers.appeals.states import AppealForm
 from models import Category, TelegramAccount
 from services.files import MAX_FILE_BYTES
 
@@ -97,26 +96,6 @@ def too_big_text() -> str:
     ) % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
 
 
-async def settle(query: CallbackQuery, text: str) -> None:
-    """Turn the message whose button was pressed into a plain record of the choice."""
-    message = query.message
-    if not isinstance(message, Message):
-        return
-    try:
-        await message.edit_text(text, reply_markup=None)
-    except TelegramBadRequest:  # not modified, or deleted meanwhile
-        pass
-
-
-async def drop_buttons(bot: Bot, chat_id: int, message_id: object) -> None:
-    if not isinstance(message_id, int):
-        return
-    try:
-        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
-    except TelegramBadRequest:
-        pass  # already without buttons, or gone
-
-
 async def send_progress(
     bot: Bot, chat_id: int, state: FSMContext, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
@@ -124,7 +103,7 @@ async def send_progress(
     its buttons, so only one «Next» or «Done» is ever live."""
     sent = await bot.send_message(chat_id, text, reply_markup=markup)
     data = await state.get_data()
-    await drop_buttons(bot, chat_id, data.get("progress"))
+    await drop_buttons_of(bot, chat_id, data.get("progress"))
     await state.update_data(progress=sent.message_id)
 
 
@@ -159,28 +138,30 @@ async def active_categories(session: AsyncSession) -> list[Category]:
     return list((await session.scalars(query)).all())
 
 
-async def after(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, done: State) -> None:
+async def after(turn: Turn, done: State) -> None:
     """Go on from a finished step: the next one, or the summary when a part was being changed."""
+    state = turn.fsm
     data = await state.get_data()
     if data.get("editing"):
-        await show_confirm(bot, chat_id, state, session)
+        await show_confirm(turn)
         return
     following = ORDER[ORDER.index(done) + 1]
-    await ASK[following.state](bot, chat_id, state, session)
+    await ASK[following.state](turn)
 
 
 # -- prompts --------------------------------------------------------------------------------------
 
 
-async def ask_category(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession) -> None:
-    categories = await active_categories(session)
+async def ask_category(turn: Turn) -> None:
+    state = turn.fsm
+    categories = await active_categories(turn.session)
     if not categories:  # nothing to choose from: the administration sorts appeals itself
-        await after(bot, chat_id, state, session, AppealForm.category)
+        await after(turn, AppealForm.category)
         return
     await state.set_state(AppealForm.category)
     rows = [[form_button(short(category_name(c), 60), FormAct.CATEGORY, str(c.id))] for c in categories]
-    await bot.send_message(
-        chat_id, _("What is your appeal about? Choose a topic."), reply_markup=form_markup(*rows)
+    await turn.bot.send_message(
+        turn.chat_id, _("What is your appeal about? Choose a topic."), reply_markup=form_markup(*rows)
     )
 
 
@@ -191,14 +172,15 @@ def text_prompt() -> str:
     )
 
 
-async def ask_text(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession) -> None:
+async def ask_text(turn: Turn) -> None:
+    state = turn.fsm
     await state.set_state(AppealForm.text)
     data = await state.get_data()
     text = text_prompt()
     if data.get("editing"):
         await state.update_data(text_parts=[])
         text = _("Send the new text of the appeal: it will replace the previous one.") + "\n\n" + text
-    await send_progress(bot, chat_id, state, text, text_markup())
+    await send_progress(turn.bot, turn.chat_id, state, text, text_markup())
 
 
 def text_progress(data: dict[str, Any]) -> str:
@@ -212,9 +194,10 @@ def address_prompt() -> str:
     ) % {"button": _(SEND_LOCATION), "skip": _(SKIP)}
 
 
-async def ask_address(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession) -> None:
+async def ask_address(turn: Turn) -> None:
+    state = turn.fsm
     await state.set_state(AppealForm.address)
-    await bot.send_message(chat_id, address_prompt(), reply_markup=address_keyboard())
+    await turn.bot.send_message(turn.chat_id, address_prompt(), reply_markup=address_keyboard())
 
 
 def files_prompt() -> str:
@@ -233,13 +216,14 @@ def files_markup(count: int) -> InlineKeyboardMarkup:
     )
 
 
-async def ask_files(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession) -> None:
+async def ask_files(turn: Turn) -> None:
+    state = turn.fsm
     await state.set_state(AppealForm.files)
     count = len((await state.get_data()).get("files") or [])
     text = files_prompt()
     if count:
         text += "\n\n" + _("Files attached: %(n)d.") % {"n": count}
-    await send_progress(bot, chat_id, state, text, files_markup(count))
+    await send_progress(turn.bot, turn.chat_id, state, text, files_markup(count))
 
 
 def contact_prompt(data: dict[str, Any]) -> str:
@@ -268,24 +252,26 @@ def contact_state(data: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-async def ask_contact(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession) -> None:
+async def ask_contact(turn: Turn) -> None:
+    state = turn.fsm
     await state.set_state(AppealForm.contact)
     data = await state.get_data()
     done = bool(data.get("phone") or data.get("email"))
-    await bot.send_message(chat_id, contact_prompt(data), reply_markup=contact_keyboard(done=done))
+    await turn.bot.send_message(turn.chat_id, contact_prompt(data), reply_markup=contact_keyboard(done=done))
 
 
-async def show_confirm(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession) -> None:
+async def show_confirm(turn: Turn) -> None:
+    state = turn.fsm
     await state.set_state(AppealForm.confirm)
     await state.update_data(editing=False)
     data = await state.get_data()
     category_id = data.get("category_id")
-    category = await session.get(Category, category_id) if isinstance(category_id, int) else None
+    category = await turn.session.get(Category, category_id) if isinstance(category_id, int) else None
     markup = form_markup(
         [form_button(_("✅ Send"), FormAct.SEND, str(data.get("key") or ""))],
         [form_button(_("✏️ Change"), FormAct.EDIT), form_button(_("✖ Cancel"), FormAct.CANCEL)],
     )
-    await send_progress(bot, chat_id, state, summary(data, category), markup)
+    await send_progress(turn.bot, turn.chat_id, state, summary(data, category), markup)
 
 
 ASK = {

@@ -8,17 +8,17 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appeals.callbacks import AppealFormCallback, FormAct
-from bot.appeals.render import category_name, draft_text
-from bot.appeals.states import AppealForm
+from bot.messages import alert, drop_buttons, settle
 from bot.texts import quote
+from bot.turn import Turn
+from handlers.appeals.callbacks import AppealFormCallback, FormAct
+from handlers.appeals.render import category_name, draft_text
+from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import (
     after,
     ask_category,
     cancel_keyboard,
-    drop_buttons,
     send_progress,
-    settle,
     start_draft,
     text_markup,
     text_progress,
@@ -28,9 +28,7 @@ from models import Category, TelegramAccount
 from services.appeals.intake import MAX_TEXT_CHARS
 
 
-async def start(
-    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, account: TelegramAccount
-) -> None:
+async def start(message: Message, turn: Turn, state: FSMContext, account: TelegramAccount) -> None:
     await start_draft(state, account)
     await message.answer(
         _(
@@ -41,27 +39,25 @@ async def start(
         ),
         reply_markup=cancel_keyboard(),
     )
-    await ask_category(bot, message.chat.id, state, session)
+    await ask_category(turn)
 
 
 async def category(
     query: CallbackQuery,
     callback_data: AppealFormCallback,
-    bot: Bot,
+    turn: Turn,
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
     chosen = await session.get(Category, int(callback_data.value)) if callback_data.value.isdigit() else None
     if chosen is None or not chosen.is_active:
-        await query.answer(
-            _("This topic is no longer available. Please choose another one."), show_alert=True
-        )
-        await ask_category(bot, query.from_user.id, state, session)
+        await alert(query, _("This topic is no longer available. Please choose another one."))
+        await ask_category(turn)
         return
     await state.update_data(category_id=chosen.id)
     await query.answer()
     await settle(query, _("Topic: %(name)s") % {"name": quote(category_name(chosen))})
-    await after(bot, query.from_user.id, state, session, AppealForm.category)
+    await after(turn, AppealForm.category)
 
 
 async def category_hint(message: Message) -> None:
@@ -92,17 +88,16 @@ async def got_text(message: Message, bot: Bot, state: FSMContext) -> None:
     await send_progress(bot, message.chat.id, state, text_progress(data), markup)
 
 
-async def text_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession) -> None:
+async def text_done(query: CallbackQuery, turn: Turn, state: FSMContext) -> None:
     data = await state.get_data()
     if not draft_text(data).strip():
-        await query.answer(
-            _("The text of the appeal is empty. Please describe the problem in a message first."),
-            show_alert=True,
+        await alert(
+            query, _("The text of the appeal is empty. Please describe the problem in a message first.")
         )
         return
     await query.answer()
-    await drop_buttons(bot, query.from_user.id, query.message.message_id if query.message else None)
-    await after(bot, query.from_user.id, state, session, AppealForm.text)
+    await drop_buttons(query)
+    await after(turn, AppealForm.text)
 
 
 async def text_hint(message: Message) -> None:

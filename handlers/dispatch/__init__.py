@@ -7,13 +7,12 @@ the guard (``dispatcher_guard``), so forged or stale presses by anyone else are 
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.types import CallbackQuery
-from aiogram.utils.i18n import gettext as _
 
-from bot.dispatch.callbacks import HouseCallback, StepCallback
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
+from bot.messages import outdated
 from handlers.dispatch import addresses, new_outage, outages, publish, signals, times
+from handlers.dispatch.callbacks import HouseCallback, StepCallback
 from handlers.dispatch.guard import dispatcher_guard
 from models.enums import Role
 
@@ -42,11 +41,6 @@ RESIDENT_REPORTS = MenuItem(
 MENU_ITEMS = (NEW_OUTAGE, ACTIVE_OUTAGES, RESIDENT_REPORTS)
 
 
-async def outdated(query: CallbackQuery) -> None:
-    """A button of the conversation pressed outside its step (an old message, a finished draft)."""
-    await query.answer(_("This button is outdated. Please use the current menu."), show_alert=True)
-
-
 def create_router() -> Router:
     router = Router(name="dispatch")
     guard = dispatcher_guard()
@@ -61,7 +55,8 @@ def create_router() -> Router:
         outages.create_router(),
         signals.create_router(),
     )
-    # Last: stale or forged presses of the conversation (the guard refuses non-dispatchers first).
+    # Last: stale or forged presses of the conversation, outside its step (an old message, a finished
+    # draft); the guard refuses non-dispatchers first.
     stale = Router(name="dispatch.stale")
     stale.callback_query.register(outdated, StepCallback.filter())
     stale.callback_query.register(outdated, HouseCallback.filter())

@@ -8,24 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.callbacks import HouseAct, HouseCallback, StepAct, StepCallback
-from bot.dispatch.parsing import HouseSpan, HouseSpec, parse_houses, spec_label
-from bot.dispatch.states import Mode, OutageForm
-from bot.menu import Menu
-from handlers.dispatch.common import alert, ids, settle, show_in_place, tr
+from bot.messages import alert, outdated, settle, show_in_place
+from bot.turn import Turn
+from handlers.dispatch import keyboards
+from handlers.dispatch.callbacks import HouseAct, HouseCallback, StepAct, StepCallback
+from handlers.dispatch.common import ids
 from handlers.dispatch.finish import addresses_done
+from handlers.dispatch.parsing import HouseSpan, HouseSpec, parse_houses, spec_label
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import addresses_prompt, done_label, picker_text, street_universe
-from models import Building, User
+from models import Building
 from services.addresses import normalize_street, parse_address, parse_range
 from services.addresses.streets import find_streets
-from services.notify import NoticeContext, Translator, html_escape
+from services.notify import Translator, html_escape
 from services.outages import lifecycle
 
 
@@ -43,32 +43,18 @@ async def _picker(
     return picker_text(anchor.street, houses, chosen, t), markup
 
 
-async def open_street(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    anchor: Building,
-    t: Translator,
-    note: str = "",
-) -> None:
+async def open_street(turn: Turn, anchor: Building, note: str = "") -> None:
+    state = turn.fsm
     await state.update_data(street=anchor.id)
-    text, markup = await _picker(session, state, anchor, t)
-    await bot.send_message(chat_id, (note + "\n\n" if note else "") + text, reply_markup=markup)
+    text, markup = await _picker(turn.session, state, anchor, turn.t)
+    await turn.bot.send_message(turn.chat_id, (note + "\n\n" if note else "") + text, reply_markup=markup)
 
 
-async def _apply(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    anchor: Building,
-    specs: Sequence[HouseSpec],
-    t: Translator,
-) -> None:
+async def _apply(turn: Turn, anchor: Building, specs: Sequence[HouseSpec]) -> None:
     """Add the typed houses of the anchor's street to the choice; say which were not found."""
+    t, state = turn.t, turn.fsm
     data = await state.get_data()
-    houses = await street_universe(session, data, anchor)
+    houses = await street_universe(turn.session, data, anchor)
     chosen = ids(data.get("buildings"))
     missing = []
     for spec in specs:
@@ -78,7 +64,7 @@ async def _apply(
         chosen += [i for i in found if i not in chosen]
     await state.update_data(buildings=chosen)
     note = t("Not found on this street: %(list)s", list=html_escape(", ".join(missing))) if missing else ""
-    await open_street(bot, chat_id, state, session, anchor, t, note)
+    await open_street(turn, anchor, note)
 
 
 async def _streets(session: AsyncSession, state: FSMContext, text: str) -> list[Building]:
@@ -97,8 +83,8 @@ def _best(streets: list[Building], typed_key: str) -> Building | None:
     return None
 
 
-async def typed(message: Message, bot: Bot, state: FSMContext, session: AsyncSession, i18n: I18n) -> None:
-    t, chat_id, text = tr(i18n), message.chat.id, (message.text or "").strip()
+async def typed(message: Message, turn: Turn) -> None:
+    t, state, session, text = turn.t, turn.fsm, turn.session, (message.text or "").strip()
     data = await state.get_data()
     specs = parse_houses(text)
     if specs is not None:
@@ -106,7 +92,7 @@ async def typed(message: Message, bot: Bot, state: FSMContext, session: AsyncSes
         if anchor is None:
             await message.answer(t("First type the street, then the house numbers."))
             return
-        await _apply(bot, chat_id, state, session, anchor, specs, t)
+        await _apply(turn, anchor, specs)
         return
     # «Ленина 1-15 чёт» or «Ленина 5»: a street with houses in one message.
     span, address = parse_range(text), parse_address(text)
@@ -125,43 +111,28 @@ async def typed(message: Message, bot: Bot, state: FSMContext, session: AsyncSes
         await message.answer(t("Which street do you mean?"), reply_markup=keyboards.streets_markup(streets))
         return
     if span is not None:
-        await _apply(bot, chat_id, state, session, best, [HouseSpan(span.first, span.last, span.parity)], t)
+        await _apply(turn, best, [HouseSpan(span.first, span.last, span.parity)])
     elif address is not None:
-        await _apply(bot, chat_id, state, session, best, [address.house_key], t)
+        await _apply(turn, best, [address.house_key])
     else:
-        await open_street(bot, chat_id, state, session, best, t)
+        await open_street(turn, best)
 
 
-async def street_picked(
-    query: CallbackQuery,
-    callback_data: StepCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    i18n: I18n,
-) -> None:
-    t = tr(i18n)
-    anchor = await session.get(Building, int(callback_data.value)) if callback_data.value.isdigit() else None
+async def street_picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) -> None:
+    t = turn.t
+    anchor = (
+        await turn.session.get(Building, int(callback_data.value)) if callback_data.value.isdigit() else None
+    )
     if anchor is None:
         await alert(query, t("This address is no longer in the register."))
         return
     await query.answer()
     await settle(query, t("Street: %(name)s", name=html_escape(anchor.street)))
-    await open_street(bot, query.from_user.id, state, session, anchor, t)
+    await open_street(turn, anchor)
 
 
-async def house_pressed(
-    query: CallbackQuery,
-    callback_data: HouseCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    notice_ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
-    t, act = tr(i18n), callback_data.act
+async def house_pressed(query: CallbackQuery, callback_data: HouseCallback, turn: Turn) -> None:
+    t, act, state, session = turn.t, callback_data.act, turn.fsm, turn.session
     data = await state.get_data()
     chosen = ids(data.get("buildings"))
     if act == HouseAct.DONE:
@@ -170,7 +141,7 @@ async def house_pressed(
             return
         await query.answer()
         await settle(query, t("Houses chosen in all: %(n)s", n=len(chosen)))
-        await addresses_done(bot, query.from_user.id, state, session, user, t, notice_ctx, menu, i18n)
+        await addresses_done(turn)
         return
     anchor = await session.get(Building, callback_data.id)
     if anchor is None:
@@ -188,17 +159,17 @@ async def house_pressed(
     elif act == HouseAct.NONE:
         chosen = [i for i in chosen if i not in set(on_street)]
     elif act != HouseAct.PAGE:
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
     await state.update_data(buildings=chosen, street=anchor.id)
     await query.answer()
     text, markup = await _picker(session, state, anchor, t, callback_data.page)
-    await show_in_place(query, bot, text, markup)
+    await show_in_place(query, turn.bot, text, markup)
 
 
-async def text_expected(message: Message, state: FSMContext, i18n: I18n) -> None:
-    t = tr(i18n)
-    mode = str((await state.get_data()).get("mode") or Mode.NEW)
+async def text_expected(message: Message, turn: Turn) -> None:
+    t = turn.t
+    mode = str((await turn.fsm.get_data()).get("mode") or Mode.NEW)
     await message.answer(
         t("I am waiting for a street or house numbers.") + "\n\n" + addresses_prompt(mode, t)
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.render import OutageView, card_title, outage_text, resource_label
+from handlers.dispatch import keyboards
 from models import Outage
 from models.enums import OutageKind
 from services.notify import NoticeContext, Translator
 from services.outages import lifecycle, listing
+from services.outages.card import OutageView, card_title, outage_text, resource_label
 
 
 async def list_view(

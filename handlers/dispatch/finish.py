@@ -6,88 +6,50 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from datetime import datetime
 
-from aiogram import Bot
-from aiogram.fsm.context import FSMContext
-from aiogram.utils.i18n import I18n
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.dispatch import keyboards
-from bot.dispatch.states import Mode, OutageForm
-from bot.menu import Menu
 from bot.texts import domain_error_text
+from bot.turn import Turn
+from handlers.dispatch import keyboards
 from handlers.dispatch.cards import card_view, notified
-from handlers.dispatch.common import ids
+from handlers.dispatch.common import actor, ids
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_description, ask_time, load_buildings, show_preview
-from models import User
 from services.errors import DomainError
-from services.notify import NoticeContext, Translator, html_escape
+from services.notify import html_escape
 from services.outages import lifecycle
 from services.outages.notices import Broadcast
 
 
-async def back_to_menu(
-    bot: Bot, chat_id: int, state: FSMContext, user: User, menu: Menu, i18n: I18n, text: str
-) -> None:
-    await state.clear()
-    await bot.send_message(chat_id, text, reply_markup=menu.keyboard(user, i18n))
+async def back_to_menu(turn: Turn, text: str) -> None:
+    await turn.fsm.clear()
+    await turn.bot.send_message(turn.chat_id, text, reply_markup=turn.menu.keyboard(turn.user, turn.i18n))
 
 
-async def show_card(
-    bot: Bot,
-    chat_id: int,
-    session: AsyncSession,
-    outage_id: int,
-    t: Translator,
-    ctx: NoticeContext,
-    note: str,
-) -> None:
-    outage = await lifecycle.get_outage(session, outage_id)
-    text, markup = await card_view(session, outage, t, ctx, note=note)
-    await bot.send_message(chat_id, text, reply_markup=markup)
+async def show_card(turn: Turn, outage_id: int, note: str) -> None:
+    outage = await lifecycle.get_outage(turn.session, outage_id)
+    text, markup = await card_view(turn.session, outage, turn.t, turn.notice_ctx, note=note)
+    await turn.bot.send_message(turn.chat_id, text, reply_markup=markup)
 
 
-async def _apply(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    t: Translator,
-    ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-    outage_id: int,
-    change: Awaitable[Broadcast],
-    done: str,
-) -> None:
+async def _apply(turn: Turn, outage_id: int, change: Awaitable[Broadcast], done: str) -> None:
     """Apply a change to a published outage; say how it went and show the updated card."""
     try:
         result = await change
     except DomainError as exc:
-        await back_to_menu(bot, chat_id, state, user, menu, i18n, domain_error_text(exc))
+        await back_to_menu(turn, domain_error_text(exc))
         return
-    await back_to_menu(bot, chat_id, state, user, menu, i18n, done)
-    await show_card(bot, chat_id, session, outage_id, t, ctx, notified(result.queued, t))
+    await back_to_menu(turn, done)
+    await show_card(turn, outage_id, notified(result.queued, turn.t))
 
 
-async def addresses_done(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    t: Translator,
-    ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
+async def addresses_done(turn: Turn) -> None:
+    t, state, session = turn.t, turn.fsm, turn.session
     data = await state.get_data()
     mode, chosen = data.get("mode"), ids(data.get("buildings"))
     if mode in (Mode.NEW, Mode.SIGNALS):
         if data.get("editing"):
-            await show_preview(bot, chat_id, state, session, t, ctx)
+            await show_preview(turn)
         else:
-            await ask_time(bot, chat_id, state, t, "start")
+            await ask_time(turn, "start")
         return
     outage_id = int(str(data.get("outage_id")))
     if mode == Mode.REMOVE:
@@ -96,8 +58,8 @@ async def addresses_done(
         names = html_escape("; ".join(f"{b.street}, {b.house}" for b in houses[:20])) + (
             "…" if len(houses) > 20 else ""
         )
-        await bot.send_message(
-            chat_id,
+        await turn.bot.send_message(
+            turn.chat_id,
             t(
                 "Remove %(n)s houses from outage №%(id)s? Their subscribers will be told it no longer "
                 "concerns them.\n\n%(list)s",
@@ -108,64 +70,41 @@ async def addresses_done(
             reply_markup=keyboards.remove_confirm_markup(t),
         )
         return
-    change = lifecycle.add_buildings(session, ctx, user, outage_id, chosen)
-    await _apply(
-        bot, chat_id, state, session, user, t, ctx, menu, i18n, outage_id, change, t("Houses added.")
-    )
+    change = lifecycle.add_buildings(session, turn.notice_ctx, actor(turn), outage_id, chosen)
+    await _apply(turn, outage_id, change, t("Houses added."))
 
 
-async def remove_confirmed(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    t: Translator,
-    ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
-    data = await state.get_data()
+async def remove_confirmed(turn: Turn) -> None:
+    data = await turn.fsm.get_data()
     outage_id = int(str(data.get("outage_id")))
-    change = lifecycle.remove_buildings(session, ctx, user, outage_id, ids(data.get("buildings")))
-    await _apply(
-        bot, chat_id, state, session, user, t, ctx, menu, i18n, outage_id, change, t("Houses removed.")
+    change = lifecycle.remove_buildings(
+        turn.session, turn.notice_ctx, actor(turn), outage_id, ids(data.get("buildings"))
     )
+    await _apply(turn, outage_id, change, turn.t("Houses removed."))
 
 
-async def time_done(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    t: Translator,
-    ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-    which: str,
-    moment: datetime | None,
-) -> None:
+async def time_done(turn: Turn, which: str, moment: datetime | None) -> None:
     """``moment`` (UTC) was validated by the caller; None: the expected end is not known."""
+    t, state = turn.t, turn.fsm
     data = await state.get_data()
     if data.get("mode") == Mode.EXTEND:
         outage_id = int(str(data.get("outage_id")))
         assert moment is not None
         try:
-            result = await lifecycle.extend(session, ctx, user, outage_id, moment)
+            result = await lifecycle.extend(turn.session, turn.notice_ctx, actor(turn), outage_id, moment)
         except DomainError as exc:
-            await bot.send_message(chat_id, domain_error_text(exc))
-            await ask_time(bot, chat_id, state, t, "extend")
+            await turn.bot.send_message(turn.chat_id, domain_error_text(exc))
+            await ask_time(turn, "extend")
             return
-        await back_to_menu(bot, chat_id, state, user, menu, i18n, t("Expected end changed."))
-        await show_card(bot, chat_id, session, outage_id, t, ctx, notified(result.queued, t))
+        await back_to_menu(turn, t("Expected end changed."))
+        await show_card(turn, outage_id, notified(result.queued, t))
         return
     if which == "start":
         await state.update_data(starts_at=moment.isoformat() if moment else None)
-        await ask_time(bot, chat_id, state, t, "end")
+        await ask_time(turn, "end")
         return
     await state.update_data(expected_end_at=moment.isoformat() if moment else None)
     if data.get("editing"):
-        await show_preview(bot, chat_id, state, session, t, ctx)
+        await show_preview(turn)
     else:
-        await ask_description(bot, chat_id, state, t)
+        await ask_description(turn)

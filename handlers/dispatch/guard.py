@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.dispatch.states import OutageForm
 from bot.role_guard import RoleGuard
+from handlers.dispatch.states import OutageForm
 from models import User
 from models.enums import Role
 

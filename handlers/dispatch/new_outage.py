@@ -2,68 +2,51 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.fsm.context import FSMContext
+from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch.callbacks import StepAct, StepCallback
-from bot.dispatch.render import kind_name, resource_label
-from bot.dispatch.states import Mode, OutageForm
-from handlers.dispatch.common import alert, settle, tr
+from bot.messages import outdated, settle
+from bot.turn import Turn
+from handlers.dispatch.callbacks import StepAct, StepCallback
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_addresses, ask_kind, ask_resource, resources_of
 from models.enums import OutageKind
 from porucheno.settings import Settings
+from services.outages.card import kind_name, resource_label
 
 
-async def start(message: Message, bot: Bot, state: FSMContext, i18n: I18n) -> None:
+async def start(message: Message, turn: Turn) -> None:
+    state = turn.fsm
     await state.clear()
     await state.update_data(mode=Mode.NEW, buildings=[])
-    await ask_kind(bot, message.chat.id, state, tr(i18n))
+    await ask_kind(turn)
 
 
-async def kind(
-    query: CallbackQuery,
-    callback_data: StepCallback,
-    bot: Bot,
-    state: FSMContext,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
-    t = tr(i18n)
+async def kind(query: CallbackQuery, callback_data: StepCallback, turn: Turn, settings: Settings) -> None:
+    t = turn.t
     if callback_data.value not in (OutageKind.ACCIDENT, OutageKind.PLANNED):
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
-    await state.update_data(kind=callback_data.value)
+    await turn.fsm.update_data(kind=callback_data.value)
     await query.answer()
     await settle(query, t("Type: %(kind)s", kind=kind_name(callback_data.value, t)))
-    await ask_resource(bot, query.from_user.id, state, t, settings)
+    await ask_resource(turn, settings)
 
 
-async def resource(
-    query: CallbackQuery,
-    callback_data: StepCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
-    t = tr(i18n)
+async def resource(query: CallbackQuery, callback_data: StepCallback, turn: Turn, settings: Settings) -> None:
+    t = turn.t
     # Only a configured resource counts, whatever the button says.
     if callback_data.value not in {r.code for r in resources_of(settings)}:
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
-    await state.update_data(resource=callback_data.value)
+    await turn.fsm.update_data(resource=callback_data.value)
     await query.answer()
     await settle(query, t("Resource: %(name)s", name=resource_label(callback_data.value, t)))
-    await ask_addresses(bot, query.from_user.id, state, session, t)
+    await ask_addresses(turn)
 
 
-async def buttons_expected(message: Message, i18n: I18n) -> None:
-    t = tr(i18n)
-    await message.answer(t("Please tap one of the buttons above. To cancel, send /cancel."))
+async def buttons_expected(message: Message, turn: Turn) -> None:
+    await message.answer(turn.t("Please tap one of the buttons above. To cancel, send /cancel."))
 
 
 def create_router() -> Router:

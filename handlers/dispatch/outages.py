@@ -6,131 +6,149 @@ Every press reloads the outage; the services check the role and the state again,
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Awaitable, Callable
 
-from bot.dispatch import keyboards
-from bot.dispatch.callbacks import OutageAct, OutageCallback
-from bot.dispatch.states import Mode
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+
 from bot.menu import MenuButton
+from bot.messages import alert, outdated, show_in_place
+from bot.turn import Turn
+from handlers.dispatch import keyboards
+from handlers.dispatch.callbacks import OutageAct, OutageCallback
 from handlers.dispatch.cards import card_view, list_view, notified
-from handlers.dispatch.common import alert, show_in_place, tr
+from handlers.dispatch.common import actor
+from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
-from models import Outage, User
+from models import Outage
 from models.enums import OutageStatus
 from services.errors import DomainError
-from services.notify import NoticeContext, Translator
 from services.outages import lifecycle
+from services.outages.notices import Broadcast
 
 ACTIVE_KEY = "dispatch_active"
 OPEN_STATUSES = (OutageStatus.PLANNED, OutageStatus.ACTIVE)
 
 
-async def show_list(message: Message, session: AsyncSession, notice_ctx: NoticeContext, i18n: I18n) -> None:
-    text, markup = await list_view(session, 0, tr(i18n), notice_ctx)
+# A press on an outage's card: the card's message, the turn, the reloaded outage.
+Action = Callable[[CallbackQuery, Turn, Outage], Awaitable[None]]
+
+
+async def show_list(message: Message, turn: Turn) -> None:
+    text, markup = await list_view(turn.session, 0, turn.t, turn.notice_ctx)
     await message.answer(text, reply_markup=markup)
 
 
-async def _redraw_card(
-    query: CallbackQuery,
-    bot: Bot,
-    session: AsyncSession,
-    outage: Outage,
-    t: Translator,
-    ctx: NoticeContext,
-    note: str = "",
-) -> None:
-    text, markup = await card_view(session, outage, t, ctx, note=note)
-    await show_in_place(query, bot, text, markup)
+async def _redraw_card(query: CallbackQuery, turn: Turn, outage: Outage, note: str = "") -> None:
+    text, markup = await card_view(turn.session, outage, turn.t, turn.notice_ctx, note=note)
+    await show_in_place(query, turn.bot, text, markup)
 
 
-async def pressed(
-    query: CallbackQuery,
-    callback_data: OutageCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    notice_ctx: NoticeContext,
-    i18n: I18n,
-) -> None:
-    t, act = tr(i18n), callback_data.act
+async def _open(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
+    await query.answer()
+    await _redraw_card(query, turn, outage)
+
+
+async def _show(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
+    await query.answer()
+    text, markup = await card_view(turn.session, outage, turn.t, turn.notice_ctx)
+    await turn.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def _extend(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
+    await query.answer()
+    state = turn.fsm
+    await state.clear()
+    await state.update_data(mode=Mode.EXTEND, outage_id=outage.id, kind=outage.kind)
+    await ask_time(turn, "extend")
+
+
+def _change_houses(mode: str) -> Action:
+    async def change(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
+        await query.answer()
+        state = turn.fsm
+        await state.clear()
+        await state.update_data(mode=mode, outage_id=outage.id, kind=outage.kind, buildings=[])
+        await ask_addresses(turn)
+
+    return change
+
+
+async def _ask_resolve(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
+    t = turn.t
+    await query.answer()
+    text = t(
+        "Is the supply restored at every address of outage №%(id)s? Its subscribers and the "
+        "residents who reported will be notified.",
+        id=outage.id,
+    )
+    markup = keyboards.confirm_markup(outage.id, OutageAct.RESOLVE_YES, t("✅ Yes, restored"), t)
+    await show_in_place(query, turn.bot, text, markup)
+
+
+async def _ask_cancel(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
+    t = turn.t
+    await query.answer()
+    text = t("Cancel outage №%(id)s? Its subscribers will be told it is called off.", id=outage.id)
+    markup = keyboards.confirm_markup(outage.id, OutageAct.CANCEL_YES, t("❎ Yes, cancel it"), t)
+    await show_in_place(query, turn.bot, text, markup)
+
+
+def _close(close: Callable[..., Awaitable[Broadcast]]) -> Action:
+    """Resolve or cancel through the service; a refusal redraws the card as the outage is now."""
+
+    async def confirmed(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
+        try:
+            result = await close(turn.session, turn.notice_ctx, actor(turn), outage.id)
+        except DomainError as exc:
+            await alert(query, exc)
+            await _redraw_card(query, turn, outage)
+            return
+        await query.answer(turn.t("Done."))
+        await _redraw_card(query, turn, outage, notified(result.queued, turn.t))
+
+    return confirmed
+
+
+# Presses that only show the outage, whatever its state.
+VIEWS: dict[str, Action] = {OutageAct.OPEN: _open, OutageAct.SHOW: _show}
+# Presses that change it: only while it is planned or in effect (resolving: only in effect).
+CHANGES: dict[str, Action] = {
+    OutageAct.EXTEND: _extend,
+    OutageAct.ADD: _change_houses(Mode.ADD),
+    OutageAct.REMOVE: _change_houses(Mode.REMOVE),
+    OutageAct.RESOLVE: _ask_resolve,
+    OutageAct.CANCEL: _ask_cancel,
+    OutageAct.RESOLVE_YES: _close(lifecycle.resolve),
+    OutageAct.CANCEL_YES: _close(lifecycle.cancel),
+}
+NEEDS_ACTIVE = frozenset({OutageAct.RESOLVE, OutageAct.RESOLVE_YES})
+
+
+async def pressed(query: CallbackQuery, callback_data: OutageCallback, turn: Turn) -> None:
+    t, act = turn.t, callback_data.act
     if act == OutageAct.LIST:
         await query.answer()
-        text, markup = await list_view(session, callback_data.page, t, notice_ctx)
-        await show_in_place(query, bot, text, markup)
+        text, markup = await list_view(turn.session, callback_data.page, t, turn.notice_ctx)
+        await show_in_place(query, turn.bot, text, markup)
         return
-    outage = await session.get(Outage, callback_data.id)
+    outage = await turn.session.get(Outage, callback_data.id)
     if outage is None:
         await alert(query, t("Outage not found."))
         return
-    if act == OutageAct.OPEN:
-        await query.answer()
-        await _redraw_card(query, bot, session, outage, t, notice_ctx)
+    if view := VIEWS.get(act):
+        await view(query, turn, outage)
         return
-    if act == OutageAct.SHOW:
-        await query.answer()
-        text, markup = await card_view(session, outage, t, notice_ctx)
-        await bot.send_message(query.from_user.id, text, reply_markup=markup)
-        return
-    if outage.status not in OPEN_STATUSES or (
-        act in (OutageAct.RESOLVE, OutageAct.RESOLVE_YES) and outage.status != OutageStatus.ACTIVE
-    ):
+    if outage.status not in OPEN_STATUSES or (act in NEEDS_ACTIVE and outage.status != OutageStatus.ACTIVE):
         # Stale: resolved or cancelled meanwhile, or not begun yet: show it as it is now.
         await alert(query, t("This outage has already changed; here is its current state."))
-        await _redraw_card(query, bot, session, outage, t, notice_ctx)
+        await _redraw_card(query, turn, outage)
         return
-    chat_id = query.from_user.id
-    if act == OutageAct.EXTEND:
-        await query.answer()
-        await state.clear()
-        await state.update_data(mode=Mode.EXTEND, outage_id=outage.id, kind=outage.kind)
-        await ask_time(bot, chat_id, state, t, "extend")
-    elif act in (OutageAct.ADD, OutageAct.REMOVE):
-        await query.answer()
-        await state.clear()
-        mode = Mode.ADD if act == OutageAct.ADD else Mode.REMOVE
-        await state.update_data(mode=mode, outage_id=outage.id, kind=outage.kind, buildings=[])
-        await ask_addresses(bot, chat_id, state, session, t)
-    elif act == OutageAct.RESOLVE:
-        await query.answer()
-        text = t(
-            "Is the supply restored at every address of outage №%(id)s? Its subscribers and the "
-            "residents who reported will be notified.",
-            id=outage.id,
-        )
-        await show_in_place(
-            query,
-            bot,
-            text,
-            keyboards.confirm_markup(outage.id, OutageAct.RESOLVE_YES, t("✅ Yes, restored"), t),
-        )
-    elif act == OutageAct.CANCEL:
-        await query.answer()
-        text = t("Cancel outage №%(id)s? Its subscribers will be told it is called off.", id=outage.id)
-        await show_in_place(
-            query,
-            bot,
-            text,
-            keyboards.confirm_markup(outage.id, OutageAct.CANCEL_YES, t("❎ Yes, cancel it"), t),
-        )
-    elif act in (OutageAct.RESOLVE_YES, OutageAct.CANCEL_YES):
-        try:
-            if act == OutageAct.RESOLVE_YES:
-                result = await lifecycle.resolve(session, notice_ctx, user, outage.id)
-            else:
-                result = await lifecycle.cancel(session, notice_ctx, user, outage.id)
-        except DomainError as exc:
-            await alert(query, exc)
-            await _redraw_card(query, bot, session, outage, t, notice_ctx)
-            return
-        await query.answer(t("Done."))
-        await _redraw_card(query, bot, session, outage, t, notice_ctx, notified(result.queued, t))
-    else:
-        await alert(query, t("This button is outdated. Please use the current menu."))
+    change = CHANGES.get(act)
+    if change is None:
+        await outdated(query)
+        return
+    await change(query, turn, outage)
 
 
 def create_router() -> Router:

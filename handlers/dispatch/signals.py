@@ -6,25 +6,27 @@ group again, so a group handled meanwhile (by another dispatcher, in the panel) 
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
-from aiogram.fsm.context import FSMContext
+from collections.abc import Awaitable, Callable
+
+from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.callbacks import SignalAct, SignalCallback
-from bot.dispatch.render import resource_label
-from bot.dispatch.states import Mode
 from bot.menu import MenuButton
-from handlers.dispatch.common import alert, show_in_place, tr
+from bot.messages import alert, outdated, show_in_place
+from bot.turn import Turn
+from handlers.dispatch import keyboards
+from handlers.dispatch.callbacks import SignalAct, SignalCallback
+from handlers.dispatch.common import actor
+from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
-from models import OutageSignal, User
+from models import OutageSignal
 from models.enums import OutageKind
 from services.errors import DomainError, InvalidInput
 from services.notify import NoticeContext, Translator, html_escape
 from services.outages import listing, signals
+from services.outages.card import resource_label
 from services.outages.notices import address
 from services.outages.signals import SignalGroup
 
@@ -89,8 +91,8 @@ async def group_view(
     return "\n".join(lines), markup
 
 
-async def show_queue(message: Message, session: AsyncSession, i18n: I18n) -> None:
-    text, markup = await queue_view(session, 0, tr(i18n))
+async def show_queue(message: Message, turn: Turn) -> None:
+    text, markup = await queue_view(turn.session, 0, turn.t)
     await message.answer(text, reply_markup=markup)
 
 
@@ -98,93 +100,117 @@ async def _group(session: AsyncSession, sid: int) -> SignalGroup | None:
     return next((g for g in await signals.signal_queue(session) if sid in g.signal_ids), None)
 
 
-async def pressed(
-    query: CallbackQuery,
-    callback_data: SignalCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    notice_ctx: NoticeContext,
-    i18n: I18n,
-) -> None:
-    t, act = tr(i18n), callback_data.act
+# A press on a group of reports: the message, the turn, the group found again, the press's data.
+Action = Callable[[CallbackQuery, Turn, SignalGroup, SignalCallback], Awaitable[None]]
+
+
+async def _open(query: CallbackQuery, turn: Turn, group: SignalGroup, data: SignalCallback) -> None:
+    await query.answer()
+    await show_in_place(query, turn.bot, *await group_view(turn.session, group, turn.t, turn.notice_ctx))
+
+
+async def _link(query: CallbackQuery, turn: Turn, group: SignalGroup, data: SignalCallback) -> None:
+    t = turn.t
+    outages = await listing.published_outages(turn.session, group.resource)
+    if not outages:
+        await alert(query, t("There is no active outage of this resource. Create one from these reports."))
+        return
+    here = set(group.open_outage_ids)
+    outages = sorted(outages, key=lambda o: o.id not in here)
+    choices = [
+        (
+            o.id,
+            ("📍 " if o.id in here else "")
+            + t("№%(id)s since %(when)s", id=o.id, when=turn.notice_ctx.format_dt(o.starts_at)),
+        )
+        for o in outages[: keyboards.LIST_PAGE]
+    ]
+    await query.answer()
+    text = t("Link these reports to which outage? 📍 marks outages that already include this house.")
+    await show_in_place(query, turn.bot, text, keyboards.link_choices_markup(group.signal_ids[0], choices, t))
+
+
+async def _link_to(query: CallbackQuery, turn: Turn, group: SignalGroup, data: SignalCallback) -> None:
+    t = turn.t
+    try:
+        outage = await listing.published_outage(turn.session, data.oid)
+        if outage.resource != group.resource:
+            raise InvalidInput("The reports are about another resource.")
+        n = await signals.link_signals(turn.session, actor(turn), group.signal_ids, outage.id)
+    except DomainError as exc:
+        await alert(query, exc)
+        return
+    await query.answer(t("Done."))
+    note = t(
+        "Reports linked to outage №%(id)s: %(n)s. Their authors will hear when supply is restored.",
+        id=outage.id,
+        n=n,
+    )
+    await show_in_place(query, turn.bot, *await queue_view(turn.session, 0, t, note))
+
+
+async def _create(query: CallbackQuery, turn: Turn, group: SignalGroup, data: SignalCallback) -> None:
+    await query.answer()
+    state = turn.fsm
+    await state.clear()
+    building_ids = [group.building.id] if group.building is not None else []
+    await state.update_data(
+        mode=Mode.SIGNALS,
+        kind=OutageKind.ACCIDENT,
+        resource=group.resource,
+        signal_ids=group.signal_ids,
+        buildings=building_ids,
+    )
+    if building_ids:
+        await ask_time(turn, "start")
+    else:
+        await ask_addresses(turn)
+
+
+async def _ask_dismiss(query: CallbackQuery, turn: Turn, group: SignalGroup, data: SignalCallback) -> None:
+    t = turn.t
+    await query.answer()
+    text = t(
+        "Dismiss these %(n)s reports? They leave the queue; their authors are not notified.",
+        n=group.count,
+    )
+    await show_in_place(query, turn.bot, text, keyboards.dismiss_confirm_markup(group.signal_ids[0], t))
+
+
+async def _dismiss(query: CallbackQuery, turn: Turn, group: SignalGroup, data: SignalCallback) -> None:
+    t = turn.t
+    n = await signals.dismiss_signals(turn.session, actor(turn), group.signal_ids)
+    await query.answer(t("Done."))
+    note = t("Reports dismissed: %(n)s.", n=n)
+    await show_in_place(query, turn.bot, *await queue_view(turn.session, 0, t, note))
+
+
+ACTIONS: dict[str, Action] = {
+    SignalAct.OPEN: _open,
+    SignalAct.LINK: _link,
+    SignalAct.LINK_TO: _link_to,
+    SignalAct.CREATE: _create,
+    SignalAct.DISMISS: _ask_dismiss,
+    SignalAct.DISMISS_YES: _dismiss,
+}
+
+
+async def pressed(query: CallbackQuery, callback_data: SignalCallback, turn: Turn) -> None:
+    t, act = turn.t, callback_data.act
     if act == SignalAct.LIST:
         await query.answer()
-        await show_in_place(query, bot, *await queue_view(session, callback_data.page, t))
+        await show_in_place(query, turn.bot, *await queue_view(turn.session, callback_data.page, t))
         return
-    group = await _group(session, callback_data.sid)
+    group = await _group(turn.session, callback_data.sid)
     if group is None:
         await alert(query, t("These reports have already been handled."))
-        await show_in_place(query, bot, *await queue_view(session, 0, t))
+        await show_in_place(query, turn.bot, *await queue_view(turn.session, 0, t))
         return
-    if act == SignalAct.OPEN:
-        await query.answer()
-        await show_in_place(query, bot, *await group_view(session, group, t, notice_ctx))
-    elif act == SignalAct.LINK:
-        outages = await listing.published_outages(session, group.resource)
-        if not outages:
-            await alert(
-                query, t("There is no active outage of this resource. Create one from these reports.")
-            )
-            return
-        here = set(group.open_outage_ids)
-        outages = sorted(outages, key=lambda o: o.id not in here)
-        choices = [
-            (
-                o.id,
-                ("📍 " if o.id in here else "")
-                + t("№%(id)s since %(when)s", id=o.id, when=notice_ctx.format_dt(o.starts_at)),
-            )
-            for o in outages[: keyboards.LIST_PAGE]
-        ]
-        await query.answer()
-        text = t("Link these reports to which outage? 📍 marks outages that already include this house.")
-        await show_in_place(query, bot, text, keyboards.link_choices_markup(group.signal_ids[0], choices, t))
-    elif act == SignalAct.LINK_TO:
-        try:
-            outage = await listing.published_outage(session, callback_data.oid)
-            if outage.resource != group.resource:
-                raise InvalidInput("The reports are about another resource.")
-            n = await signals.link_signals(session, user, group.signal_ids, outage.id)
-        except DomainError as exc:
-            await alert(query, exc)
-            return
-        await query.answer(t("Done."))
-        note = t(
-            "Reports linked to outage №%(id)s: %(n)s. Their authors will hear when supply is restored.",
-            id=outage.id,
-            n=n,
-        )
-        await show_in_place(query, bot, *await queue_view(session, 0, t, note))
-    elif act == SignalAct.CREATE:
-        await query.answer()
-        await state.clear()
-        building_ids = [group.building.id] if group.building is not None else []
-        await state.update_data(
-            mode=Mode.SIGNALS,
-            kind=OutageKind.ACCIDENT,
-            resource=group.resource,
-            signal_ids=group.signal_ids,
-            buildings=building_ids,
-        )
-        if building_ids:
-            await ask_time(bot, query.from_user.id, state, t, "start")
-        else:
-            await ask_addresses(bot, query.from_user.id, state, session, t)
-    elif act == SignalAct.DISMISS:
-        await query.answer()
-        text = t(
-            "Dismiss these %(n)s reports? They leave the queue; their authors are not notified.",
-            n=group.count,
-        )
-        await show_in_place(query, bot, text, keyboards.dismiss_confirm_markup(group.signal_ids[0], t))
-    elif act == SignalAct.DISMISS_YES:
-        n = await signals.dismiss_signals(session, user, group.signal_ids)
-        await query.answer(t("Done."))
-        await show_in_place(query, bot, *await queue_view(session, 0, t, t("Reports dismissed: %(n)s.", n=n)))
-    else:
-        await alert(query, t("This button is outdated. Please use the current menu."))
+    action = ACTIONS.get(act)
+    if action is None:
+        await outdated(query)
+        return
+    await action(query, turn, group, callback_data)
 
 
 def create_router() -> Router:

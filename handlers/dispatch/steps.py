@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram import Bot
-from aiogram.fsm.context import FSMContext
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch import keyboards
-from bot.dispatch.render import OutageView, outage_text
-from bot.dispatch.states import Mode, OutageForm
+from bot.turn import Turn
+from handlers.dispatch import keyboards
 from handlers.dispatch.common import from_iso, ids
+from handlers.dispatch.states import Mode, OutageForm
 from models import Building
 from models.enums import OutageKind
 from services.addresses import street_houses
-from services.notify import NoticeContext, Translator, html_escape
+from services.notify import Translator, html_escape
 from services.outages import lifecycle
+from services.outages.card import OutageView, outage_text
 from services.outages.resources import Resource, enabled_resources
 
 HOUSE_EXAMPLES = "1-15, 2-20 чёт, 5, 7, 9к1"
@@ -48,18 +47,24 @@ def done_label(mode: str, t: Translator) -> str:
     return t("➡️ Done, next step")
 
 
-async def ask_kind(bot: Bot, chat_id: int, state: FSMContext, t: Translator) -> None:
-    await state.set_state(OutageForm.kind)
-    await bot.send_message(chat_id, t("<b>New outage</b>"), reply_markup=keyboards.cancel_keyboard(t))
-    await bot.send_message(
-        chat_id, t("Is it an emergency or a planned outage?"), reply_markup=keyboards.kinds_markup(t)
+async def ask_kind(turn: Turn) -> None:
+    t = turn.t
+    await turn.fsm.set_state(OutageForm.kind)
+    await turn.bot.send_message(
+        turn.chat_id, t("<b>New outage</b>"), reply_markup=keyboards.cancel_keyboard(t)
+    )
+    await turn.bot.send_message(
+        turn.chat_id, t("Is it an emergency or a planned outage?"), reply_markup=keyboards.kinds_markup(t)
     )
 
 
-async def ask_resource(bot: Bot, chat_id: int, state: FSMContext, t: Translator, settings: object) -> None:
-    await state.set_state(OutageForm.resource)
-    await bot.send_message(
-        chat_id, t("What is cut off?"), reply_markup=keyboards.resources_markup(resources_of(settings), t)
+async def ask_resource(turn: Turn, settings: object) -> None:
+    t = turn.t
+    await turn.fsm.set_state(OutageForm.resource)
+    await turn.bot.send_message(
+        turn.chat_id,
+        t("What is cut off?"),
+        reply_markup=keyboards.resources_markup(resources_of(settings), t),
     )
 
 
@@ -73,10 +78,9 @@ def addresses_prompt(mode: str, t: Translator) -> str:
     )
 
 
-async def ask_addresses(
-    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, t: Translator
-) -> None:
+async def ask_addresses(turn: Turn) -> None:
     """The address step; removing houses starts from the outage's own streets."""
+    t, state = turn.t, turn.fsm
     await state.set_state(OutageForm.addresses)
     data = await state.get_data()
     mode = str(data.get("mode") or Mode.NEW)
@@ -87,11 +91,11 @@ async def ask_addresses(
     markup = None
     if mode == Mode.REMOVE:
         markup = keyboards.streets_markup(
-            first_per_street(await lifecycle.buildings_of(session, int(data["outage_id"])))
+            first_per_street(await lifecycle.buildings_of(turn.session, int(data["outage_id"])))
         )
     elif chosen:
         markup = keyboards.done_markup(done_label(mode, t))
-    await bot.send_message(chat_id, text, reply_markup=markup)
+    await turn.bot.send_message(turn.chat_id, text, reply_markup=markup)
 
 
 def first_per_street(buildings: Sequence[Building]) -> list[Building]:
@@ -146,20 +150,22 @@ def time_prompt(which: str, kind: str, t: Translator) -> str:
     return text
 
 
-async def ask_time(bot: Bot, chat_id: int, state: FSMContext, t: Translator, which: str) -> None:
+async def ask_time(turn: Turn, which: str) -> None:
     """``which``: ``start``, ``end`` (of a new outage) or ``extend`` (a published one)."""
+    t, state = turn.t, turn.fsm
     await state.set_state(OutageForm.start if which == "start" else OutageForm.end)
     kind = str((await state.get_data()).get("kind") or "")
     skip = which == "end" and kind == OutageKind.ACCIDENT
-    await bot.send_message(
-        chat_id, time_prompt(which, kind, t), reply_markup=keyboards.times_markup(which, t, skip=skip)
+    await turn.bot.send_message(
+        turn.chat_id, time_prompt(which, kind, t), reply_markup=keyboards.times_markup(which, t, skip=skip)
     )
 
 
-async def ask_description(bot: Bot, chat_id: int, state: FSMContext, t: Translator) -> None:
-    await state.set_state(OutageForm.description)
-    await bot.send_message(
-        chat_id,
+async def ask_description(turn: Turn) -> None:
+    t = turn.t
+    await turn.fsm.set_state(OutageForm.description)
+    await turn.bot.send_message(
+        turn.chat_id,
         t("Describe the outage for the residents (the cause, where to get water…), or tap «No description»."),
         reply_markup=keyboards.description_markup(t),
     )
@@ -176,9 +182,8 @@ def draft_view(data: dict[str, object], buildings: Sequence[Building]) -> Outage
     )
 
 
-async def show_preview(
-    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, t: Translator, ctx: NoticeContext
-) -> None:
+async def show_preview(turn: Turn) -> None:
+    t, state, session = turn.t, turn.fsm, turn.session
     await state.set_state(OutageForm.preview)
     await state.update_data(editing=False)
     data = await state.get_data()
@@ -186,8 +191,12 @@ async def show_preview(
     buildings = await load_buildings(session, chosen)
     preview = await lifecycle.preview(session, chosen)
     text = outage_text(
-        draft_view(data, buildings), t, ctx, title=t("New outage — check before publishing"), preview=preview
+        draft_view(data, buildings),
+        t,
+        turn.notice_ctx,
+        title=t("New outage — check before publishing"),
+        preview=preview,
     )
     if data.get("mode") == Mode.SIGNALS:
         text += "\n\n" + t("Residents' reports to link: %(n)s", n=len(ids(data.get("signal_ids"))))
-    await bot.send_message(chat_id, text, reply_markup=keyboards.preview_markup(t))
+    await turn.bot.send_message(turn.chat_id, text, reply_markup=keyboards.preview_markup(t))

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch.callbacks import StepAct, StepCallback
-from bot.dispatch.parsing import parse_moment, too_far
-from bot.dispatch.states import Mode, OutageForm
-from bot.dispatch.times import resolve
-from bot.menu import Menu
-from handlers.dispatch.common import alert, from_iso, settle, tr
+from bot.messages import alert, outdated, settle
+from bot.turn import Turn
+from handlers.dispatch.callbacks import StepAct, StepCallback
+from handlers.dispatch.common import from_iso
 from handlers.dispatch.finish import time_done
+from handlers.dispatch.parsing import parse_moment, too_far
+from handlers.dispatch.picks import resolve
+from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import TIME_EXAMPLES
-from models import Outage, User, utcnow
+from models import Outage, utcnow
 from models.enums import OutageKind
-from services.notify import NoticeContext, Translator
+from services.notify import Translator
 
 
 async def _which(state: FSMContext) -> str:
@@ -67,50 +67,17 @@ async def _problem(
     return None
 
 
-async def _take(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    t: Translator,
-    ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-    which: str,
-    moment: datetime | None,
-) -> None:
-    await time_done(
-        bot,
-        chat_id,
-        state,
-        session,
-        user,
-        t,
-        ctx,
-        menu,
-        i18n,
-        which,
-        moment.astimezone(UTC) if moment else None,
-    )
+async def _take(turn: Turn, which: str, moment: datetime | None) -> None:
+    await time_done(turn, which, moment.astimezone(UTC) if moment else None)
 
 
 def _label(which: str, t: Translator, when: str) -> str:
     return t("Start: %(when)s", when=when) if which == "start" else t("Expected end: %(when)s", when=when)
 
 
-async def picked(
-    query: CallbackQuery,
-    callback_data: StepCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    notice_ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
-    t, now = tr(i18n), notice_ctx.local(utcnow())
+async def picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) -> None:
+    t, state, session, notice_ctx = turn.t, turn.fsm, turn.session, turn.notice_ctx
+    now = notice_ctx.local(utcnow())
     which = await _which(state)
     if callback_data.act == StepAct.SKIP_END:
         if which != "end" or (await state.get_data()).get("kind") != OutageKind.ACCIDENT:
@@ -118,32 +85,24 @@ async def picked(
             return
         await query.answer()
         await settle(query, t("Expected end: not yet known"))
-        await _take(bot, query.from_user.id, state, session, user, t, notice_ctx, menu, i18n, which, None)
+        await _take(turn, which, None)
         return
     base = notice_ctx.local(await _base(state, session, which, now))
     moment = resolve(callback_data.value, base=base, now=now)
     if moment is None or (which != "start" and callback_data.value == "now"):
-        await alert(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
     if problem := await _problem(state, session, which, moment, now, t):
         await alert(query, problem)
         return
     await query.answer()
     await settle(query, _label(which, t, notice_ctx.format_dt(moment)))
-    await _take(bot, query.from_user.id, state, session, user, t, notice_ctx, menu, i18n, which, moment)
+    await _take(turn, which, moment)
 
 
-async def typed(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    notice_ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
-    t, now = tr(i18n), notice_ctx.local(utcnow())
+async def typed(message: Message, turn: Turn) -> None:
+    t, state, session, notice_ctx = turn.t, turn.fsm, turn.session, turn.notice_ctx
+    now = notice_ctx.local(utcnow())
     which = await _which(state)
     # A bare «18:00» means the first 18:00 after the start (an end) or after now (a new end).
     after = {"start": None, "end": notice_ctx.local(await _base(state, session, "end", now)), "extend": now}[
@@ -159,11 +118,11 @@ async def typed(
         await message.answer(problem)
         return
     await message.answer(_label(which, t, notice_ctx.format_dt(moment)))
-    await _take(bot, message.chat.id, state, session, user, t, notice_ctx, menu, i18n, which, moment)
+    await _take(turn, which, moment)
 
 
-async def hint(message: Message, i18n: I18n) -> None:
-    t = tr(i18n)
+async def hint(message: Message, turn: Turn) -> None:
+    t = turn.t
     await message.answer(
         t("I am waiting for a date and time. Examples: %(examples)s.", examples=TIME_EXAMPLES)
     )

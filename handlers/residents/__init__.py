@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from bot.residents.callbacks import AddressCallback
 from handlers.residents import addresses, lookup, outages, reopen, report
+from handlers.residents.callbacks import AddressCallback
 
 MENU_ITEMS = (addresses.MY_ADDRESSES, outages.OUTAGES, report.REPORT)
 

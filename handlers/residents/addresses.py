@@ -5,20 +5,20 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.menu import Menu, MenuButton, MenuItem
-from bot.messages import refuse, show_in_place
-from bot.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
-from bot.residents.states import SubscribeForm
-from bot.residents.texts import address_text, format_hint, location_keyboard, t
+from bot.menu import MenuButton, MenuItem
+from bot.messages import alert, show_in_place
 from bot.texts import domain_error_text
+from bot.turn import Turn
+from handlers.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
-from models import Building, TelegramAccount, User
+from handlers.residents.states import SubscribeForm
+from handlers.residents.texts import address_text, format_hint, location_keyboard
+from models import Building, TelegramAccount
 from services.errors import DomainError
 from services.outages.notices import address
 from services.outages.subscriptions import subscribe, subscriptions_of, unsubscribe
@@ -41,7 +41,7 @@ def _list_view(buildings: list[Building]) -> tuple[str, InlineKeyboardMarkup | N
     builder = InlineKeyboardBuilder()
     for b in buildings:
         builder.button(
-            text=t("✖ Unsubscribe: %(address)s", address=address(b)),
+            text=_("✖ Unsubscribe: %(address)s") % {"address": address(b)},
             callback_data=UnsubscribeCallback(id=b.id),
         )
     builder.adjust(1)
@@ -62,49 +62,30 @@ async def show_addresses(
     await message.answer(prompt, reply_markup=location_keyboard())
 
 
-async def _subscribe(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-    building: Building,
-) -> None:
+async def _subscribe(turn: Turn, account: TelegramAccount, building: Building) -> None:
+    session = turn.session
     already = any(b.id == building.id for b in await subscriptions_of(session, account.id))
     try:
         await subscribe(session, account.id, building.id)
     except DomainError as exc:
-        await bot.send_message(chat_id, domain_error_text(exc))
+        await turn.bot.send_message(turn.chat_id, domain_error_text(exc))
         return
-    if await state.get_state() == SubscribeForm.address.state:
-        await state.clear()
+    if turn.state is not None and await turn.state.get_state() == SubscribeForm.address.state:
+        await turn.state.clear()
     if already:
-        text = t("You already follow %(address)s.", address=address_text(building))
+        text = _("You already follow %(address)s.") % {"address": address_text(building)}
     else:
-        text = t(
-            "Done! Notices about outages at %(address)s will arrive in this chat.",
-            address=address_text(building),
-        )
-    text += "\n" + t("To add another address, press «%(button)s» again.", button=_(MY_ADDRESSES.text))
-    await bot.send_message(chat_id, text, reply_markup=menu.keyboard(user, i18n))
+        text = _("Done! Notices about outages at %(address)s will arrive in this chat.") % {
+            "address": address_text(building)
+        }
+    text += "\n" + _("To add another address, press «%(button)s» again.") % {"button": _(MY_ADDRESSES.text)}
+    await turn.bot.send_message(turn.chat_id, text, reply_markup=turn.menu.keyboard(turn.user, turn.i18n))
 
 
-async def got_text(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
-    building = await building_from_text(message, session, Goal.SUBSCRIBE)
+async def got_text(message: Message, turn: Turn, account: TelegramAccount) -> None:
+    building = await building_from_text(message, turn.session, Goal.SUBSCRIBE)
     if building is not None:
-        await _subscribe(bot, message.chat.id, state, session, account, user, menu, i18n, building)
+        await _subscribe(turn, account, building)
 
 
 async def got_location(message: Message, session: AsyncSession) -> None:
@@ -112,23 +93,15 @@ async def got_location(message: Message, session: AsyncSession) -> None:
 
 
 async def picked(
-    query: CallbackQuery,
-    callback_data: AddressCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: AddressCallback, turn: Turn, account: TelegramAccount
 ) -> None:
     # Following an address is idempotent, so a press on an old list still means what it says.
-    building = await session.get(Building, callback_data.id)
+    building = await turn.session.get(Building, callback_data.id)
     if building is None:
-        await refuse(query, _("This address is no longer in the register."))
+        await alert(query, _("This address is no longer in the register."))
         return
     await query.answer()
-    await _subscribe(bot, query.from_user.id, state, session, account, user, menu, i18n, building)
+    await _subscribe(turn, account, building)
 
 
 async def drop(
@@ -141,7 +114,7 @@ async def drop(
     building = await session.get(Building, callback_data.id)
     removed = await unsubscribe(session, account.id, callback_data.id)
     if removed and building is not None:
-        await query.answer(t("You no longer follow %(address)s.", address=address(building)))
+        await query.answer(_("You no longer follow %(address)s.") % {"address": address(building)})
     else:
         await query.answer(_("You did not follow this address."))
     text, markup = _list_view(list(await subscriptions_of(session, account.id)))

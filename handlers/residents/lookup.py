@@ -15,8 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.menu import Menu
-from bot.residents.texts import address_choice, address_text, format_hint, location_confirm, t
 from bot.texts import quote
+from handlers.residents.texts import address_choice, address_text, format_hint, location_confirm
 from models import Building
 from services.addresses import nearest_building, parse_address, search_buildings
 
@@ -50,7 +50,9 @@ async def building_from_text(
         return None
     found = await search_buildings(session, text, limit=CHOICE_LIMIT)
     if not found:
-        answer = t("The address «%(text)s» is not in the register of buildings.", text=quote(text[:200]))
+        answer = _("The address «%(text)s» is not in the register of buildings.") % {
+            "text": quote(text[:200])
+        }
         answer += "\n\n" + format_hint()
         markup = None
         if not_found is not None:
@@ -67,7 +69,7 @@ async def building_from_text(
     if len(found) == 1 or exact:
         return first
     await message.answer(
-        t("Several buildings match «%(text)s». Choose yours:", text=quote(text[:200])),
+        _("Several buildings match «%(text)s». Choose yours:") % {"text": quote(text[:200])},
         reply_markup=address_choice(goal, found),
     )
     return None
@@ -81,22 +83,16 @@ async def offer_nearest(message: Message, session: AsyncSession, goal: str) -> N
     )
     if found is None:
         await message.answer(
-            t(
-                "There is no building from the register within %(m)s m of this point. "
-                "Please type the address.",
-                m=int(NEAREST_RADIUS_M),
-            )
+            _("There is no building from the register within %(m)s m of this point. Please type the address.")
+            % {"m": int(NEAREST_RADIUS_M)}
             + "\n"
             + format_hint()
         )
         return
     building, distance = found
     await message.answer(
-        t(
-            "The nearest building is %(address)s (about %(m)s m away). Is this your address?",
-            address=address_text(building),
-            m=max(10, round(distance / 10) * 10),
-        ),
+        _("The nearest building is %(address)s (about %(m)s m away). Is this your address?")
+        % {"address": address_text(building), "m": max(10, round(distance / 10) * 10)},
         reply_markup=location_confirm(goal, building),
     )
 

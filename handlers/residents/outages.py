@@ -5,19 +5,19 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.menu import Menu, MenuButton, MenuItem
-from bot.messages import refuse
-from bot.residents.callbacks import AddressCallback, Goal, OtherAddressCallback
-from bot.residents.states import OutagesForm
-from bot.residents.texts import format_hint, location_keyboard, outages_block
+from bot.menu import MenuButton, MenuItem
+from bot.messages import alert
+from bot.turn import Turn
+from handlers.residents.callbacks import AddressCallback, Goal, OtherAddressCallback
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
-from models import Building, TelegramAccount, User, utcnow
+from handlers.residents.states import OutagesForm
+from handlers.residents.texts import format_hint, location_keyboard, outages_block
+from models import Building, TelegramAccount, utcnow
 from services.notify import NoticeContext
 from services.outages.lifecycle import outages_at_building
 from services.outages.subscriptions import subscriptions_of
@@ -85,61 +85,34 @@ async def other_address(query: CallbackQuery, bot: Bot, state: FSMContext) -> No
     await _ask_address(bot, query.from_user.id, state, _("Which address should I check?"))
 
 
-async def _answer(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    building: Building,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-    ctx: NoticeContext,
-) -> None:
-    if await state.get_state() == OutagesForm.address.state:
-        await state.clear()
-    await bot.send_message(
-        chat_id, await _block(session, building, ctx), reply_markup=menu.keyboard(user, i18n)
+async def _answer(turn: Turn, building: Building) -> None:
+    if turn.state is not None and await turn.state.get_state() == OutagesForm.address.state:
+        await turn.state.clear()
+    await turn.bot.send_message(
+        turn.chat_id,
+        await _block(turn.session, building, turn.notice_ctx),
+        reply_markup=turn.menu.keyboard(turn.user, turn.i18n),
     )
 
 
-async def got_text(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-    notice_ctx: NoticeContext,
-) -> None:
-    building = await building_from_text(message, session, Goal.OUTAGES)
+async def got_text(message: Message, turn: Turn) -> None:
+    building = await building_from_text(message, turn.session, Goal.OUTAGES)
     if building is not None:
-        await _answer(bot, message.chat.id, state, session, building, user, menu, i18n, notice_ctx)
+        await _answer(turn, building)
 
 
 async def got_location(message: Message, session: AsyncSession) -> None:
     await offer_nearest(message, session, Goal.OUTAGES)
 
 
-async def picked(
-    query: CallbackQuery,
-    callback_data: AddressCallback,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-    notice_ctx: NoticeContext,
-) -> None:
+async def picked(query: CallbackQuery, callback_data: AddressCallback, turn: Turn) -> None:
     # Looking up a house changes nothing, so a press on an old list is still answered.
-    building = await session.get(Building, callback_data.id)
+    building = await turn.session.get(Building, callback_data.id)
     if building is None:
-        await refuse(query, _("This address is no longer in the register."))
+        await alert(query, _("This address is no longer in the register."))
         return
     await query.answer()
-    await _answer(bot, query.from_user.id, state, session, building, user, menu, i18n, notice_ctx)
+    await _answer(turn, building)
 
 
 def create_router() -> Router:

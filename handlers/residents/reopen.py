@@ -11,10 +11,10 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messages import refuse
-from bot.residents.callbacks import SignalCallback
-from bot.residents.texts import address_text, resource_label, t
+from bot.messages import alert
 from bot.texts import quote
+from handlers.residents.callbacks import SignalCallback
+from handlers.residents.texts import address_text, resource_label
 from models import Building, OutageSignal, TelegramAccount
 from models.enums import SignalStatus
 from services.errors import DomainError
@@ -35,7 +35,7 @@ async def reopen(
     try:
         signal = await reopen_signal(session, account.id, callback_data.id)
     except DomainError as exc:
-        await refuse(query, exc)
+        await alert(query, exc)
         return
     if waiting:
         await query.answer(_("Your report is already with the dispatcher."))
@@ -46,13 +46,11 @@ async def reopen(
     where = address_text(building) if building is not None else quote(signal.address_text)
     await bot.send_message(
         query.from_user.id,
-        t(
+        _(
             "We are sorry the supply is still not restored. Your report №%(id)s (%(resource)s, %(address)s) "
-            "is back with the duty dispatch service.",
-            id=signal.id,
-            resource=resource_label(signal.resource),
-            address=where,
-        ),
+            "is back with the duty dispatch service."
+        )
+        % {"id": signal.id, "resource": resource_label(signal.resource), "address": where},
     )
 
 

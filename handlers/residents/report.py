@@ -7,22 +7,20 @@ the dispatcher's queue by the service; a repeated one from the same resident is 
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.menu import Menu, MenuButton, MenuItem, Translated
-from bot.messages import refuse
-from bot.residents.callbacks import AddressCallback, Goal, SignalAct, SignalFormCallback
-from bot.residents.states import SignalForm
-from bot.residents.texts import (
+from bot.menu import MenuButton, MenuItem, Translated
+from bot.messages import alert, drop_buttons, outdated, settle
+from bot.turn import Turn
+from handlers.residents.callbacks import AddressCallback, Goal, SignalAct, SignalFormCallback
+from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
+from handlers.residents.states import SignalForm
+from handlers.residents.texts import (
     NO_COMMENT,
     address_choice,
     address_text,
@@ -34,10 +32,8 @@ from bot.residents.texts import (
     resource_label,
     signal_buttons,
     signal_card,
-    t,
 )
-from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
-from models import Building, TelegramAccount, User
+from models import Building, TelegramAccount
 from services.errors import DomainError
 from services.outages.notices import address
 from services.outages.resources import enabled_resources
@@ -51,24 +47,6 @@ REPORT = MenuItem(
     hint=N_("tell the duty dispatch service that a utility is cut off"),
     order=42,
 )
-STALE = N_("This button is outdated. Please use the current menu.")
-
-
-async def _stale(query: CallbackQuery) -> None:
-    await refuse(query, _(STALE))
-
-
-async def _settle(bot: Bot, query: CallbackQuery, text: str | None = None) -> None:
-    """Take the buttons off a step that is done (and restate the choice); best effort, as a
-    message too old to edit changes nothing about the report."""
-    if query.message is None:
-        return
-    chat_id, message_id = query.from_user.id, query.message.message_id
-    with suppress(TelegramBadRequest):
-        if text is None:
-            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
-        else:
-            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
 
 
 async def start_report(message: Message, state: FSMContext) -> None:
@@ -88,16 +66,16 @@ async def picked_resource(
     account: TelegramAccount,
 ) -> None:
     if await state.get_state() != SignalForm.resource.state:
-        await _stale(query)
+        await outdated(query)
         return
     if callback_data.value not in {r.code for r in enabled_resources()}:
-        await _stale(query)
+        await outdated(query)
         return
     await state.update_data(resource=callback_data.value)
     await state.set_state(SignalForm.address)
     await query.answer()
-    await _settle(
-        bot, query, t("What is missing: %(resource)s", resource=resource_label(callback_data.value))
+    await settle(
+        query, _("What is missing: %(resource)s") % {"resource": resource_label(callback_data.value)}
     )
     await bot.send_message(
         query.from_user.id,
@@ -121,16 +99,16 @@ async def _ask_comment(
         address=address(building) if building is not None else raw,
     )
     await state.set_state(SignalForm.comment)
-    where = address_text(building) if building is not None else t("%(address)s (as typed)", address=raw)
+    where = address_text(building) if building is not None else _("%(address)s (as typed)") % {"address": raw}
     await bot.send_message(
         chat_id,
-        t("Address: %(address)s", address=where)
+        _("Address: %(address)s") % {"address": where}
         + "\n\n"
-        + t(
+        + _(
             "Add a comment for the dispatcher if you like: since when, which entrance or floor. "
-            "Or press «%(button)s».",
-            button=_(NO_COMMENT),
-        ),
+            "Or press «%(button)s»."
+        )
+        % {"button": _(NO_COMMENT)},
         reply_markup=comment_keyboard(),
     )
 
@@ -159,11 +137,11 @@ async def address_picked(
     query: CallbackQuery, callback_data: AddressCallback, bot: Bot, state: FSMContext, session: AsyncSession
 ) -> None:
     if await state.get_state() != SignalForm.address.state:
-        await _stale(query)
+        await outdated(query)
         return
     building = await session.get(Building, callback_data.id)
     if building is None:
-        await refuse(query, _("This address is no longer in the register."))
+        await alert(query, _("This address is no longer in the register."))
         return
     await query.answer()
     await _ask_comment(bot, query.from_user.id, state, building, address(building))
@@ -172,7 +150,7 @@ async def address_picked(
 async def address_raw(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
     raw = str((await state.get_data()).get("raw") or "")
     if await state.get_state() != SignalForm.address.state or not raw:
-        await _stale(query)
+        await outdated(query)
         return
     await query.answer()
     await _ask_comment(bot, query.from_user.id, state, None, raw)
@@ -188,7 +166,7 @@ async def comment_typed(message: Message, bot: Bot, state: FSMContext) -> None:
     comment = (message.text or "").strip()
     if len(comment) > TEXT_LIMIT:
         await message.answer(
-            t("The comment is too long: at most %(n)s characters. Please shorten it.", n=TEXT_LIMIT)
+            _("The comment is too long: at most %(n)s characters. Please shorten it.") % {"n": TEXT_LIMIT}
         )
         return
     await _confirm(bot, message.chat.id, state, comment)
@@ -200,10 +178,8 @@ async def comment_skipped(message: Message, bot: Bot, state: FSMContext) -> None
 
 async def comment_expected(message: Message) -> None:
     await message.answer(
-        t(
-            "Please write the comment as text or press «%(button)s». To cancel, send /cancel.",
-            button=_(NO_COMMENT),
-        )
+        _("Please write the comment as text or press «%(button)s». To cancel, send /cancel.")
+        % {"button": _(NO_COMMENT)}
     )
 
 
@@ -211,24 +187,15 @@ async def confirm_expected(message: Message) -> None:
     await message.answer(_("Please press «Send» or «Cancel» under your report."))
 
 
-async def send(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
+async def send(query: CallbackQuery, turn: Turn, state: FSMContext, account: TelegramAccount) -> None:
     # A second tap finds the conversation over: the report is not sent twice.
     if await state.get_state() != SignalForm.confirm.state:
-        await _stale(query)
+        await outdated(query)
         return
     data = await state.get_data()
     try:
         signal = await report_signal(
-            session,
+            turn.session,
             account.id,
             data.get("building"),
             None if data.get("building") else data.get("address"),
@@ -236,35 +203,33 @@ async def send(
             data.get("comment") or "",
         )
     except DomainError as exc:
-        await refuse(query, exc)
+        await alert(query, exc)
         return
     # Saved before the resident is told so: a thank-you must never precede a lost report.
-    await session.commit()
+    await turn.session.commit()
     await state.clear()
     await query.answer()
-    await _settle(bot, query)
-    await bot.send_message(
-        query.from_user.id,
-        t(
+    await drop_buttons(query)
+    await turn.bot.send_message(
+        turn.chat_id,
+        _(
             "Thank you! Your report №%(id)s has been passed to the duty dispatch service. "
-            "When the supply is restored, you will get a notice in this chat.",
-            id=signal.id,
-        ),
-        reply_markup=menu.keyboard(user, i18n),
+            "When the supply is restored, you will get a notice in this chat."
+        )
+        % {"id": signal.id},
+        reply_markup=turn.menu.keyboard(turn.user, turn.i18n),
     )
 
 
-async def cancel(
-    query: CallbackQuery, bot: Bot, state: FSMContext, user: User | None, menu: Menu, i18n: I18n
-) -> None:
+async def cancel(query: CallbackQuery, turn: Turn, state: FSMContext) -> None:
     if await state.get_state() != SignalForm.confirm.state:
-        await _stale(query)
+        await outdated(query)
         return
     await state.clear()
     await query.answer()
-    await _settle(bot, query)
-    await bot.send_message(
-        query.from_user.id, _("The report is cancelled."), reply_markup=menu.keyboard(user, i18n)
+    await drop_buttons(query)
+    await turn.bot.send_message(
+        turn.chat_id, _("The report is cancelled."), reply_markup=turn.menu.keyboard(turn.user, turn.i18n)
     )
 
 

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dispatch.callbacks import HouseCallback, OutageCallback, SignalCallback, StepCallback
-from bot.dispatch.parsing import HouseSpan, parse_houses, parse_moment, too_far
-from bot.dispatch.render import number
-from bot.dispatch.times import resolve
+from handlers.dispatch.callbacks import HouseCallback, OutageAct, OutageCallback, SignalCallback, StepCallback
+from handlers.dispatch.parsing import HouseSpan, parse_houses, parse_moment, too_far
+from handlers.dispatch.picks import resolve
 from porucheno.settings import SettingsError, load_settings
+from services.outages.card import number
+from services.outages.progress import card_data
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 1, 10, 15, 20, 33, tzinfo=MSK)
@@ -125,6 +126,12 @@ def test_payloads_fit_telegram() -> None:
         SignalCallback(act="disy", sid=big, oid=big, page=999),
     ):
         assert len(data.pack().encode()) <= 64
+
+
+def test_the_progress_message_button_opens_the_card() -> None:
+    # The scheduler writes this payload without the bot's callback classes.
+    assert OutageCallback(act=OutageAct.SHOW, id=12345).pack() == card_data(12345)
+    assert OutageCallback.unpack(card_data(7)) == OutageCallback(act=OutageAct.SHOW, id=7)
 
 
 def test_outage_resources_setting_is_validated() -> None:

@@ -23,20 +23,21 @@ async def show_profile(
     message: Message, session: AsyncSession, account: TelegramAccount, user: User | None
 ) -> None:
     if user is None:
-        text = _("<b>Your profile</b>\nName: {name}\nPhone: {phone}").format(
-            name=quote(account.display_name), phone=quote(account.phone)
-        )
+        text = _("<b>Your profile</b>\nName: %(name)s\nPhone: %(phone)s") % {
+            "name": quote(account.display_name),
+            "phone": quote(account.phone),
+        }
     else:
         text = _(
-            "<b>Your profile</b>\nFull name: {name}\nPosition: {position}\n"
-            "Department: {department}\nRoles: {roles}\nPhone: {phone}"
-        ).format(
-            name=quote(user.full_name),
-            position=quote(user.position),
-            department=quote(await department_name(session, user)),
-            roles=role_list(user),
-            phone=quote(account.phone or user.phone),
-        )
+            "<b>Your profile</b>\nFull name: %(name)s\nPosition: %(position)s\n"
+            "Department: %(department)s\nRoles: %(roles)s\nPhone: %(phone)s"
+        ) % {
+            "name": quote(user.full_name),
+            "position": quote(user.position),
+            "department": quote(await department_name(session, user)),
+            "roles": role_list(user),
+            "phone": quote(account.phone or user.phone),
+        }
     await message.answer(text)
 
 

@@ -13,7 +13,7 @@ class StepAct:
     KIND = "kind"  # value: accident / planned
     RESOURCE = "res"  # value: a resource code
     STREET = "street"  # value: id of a building standing for its street
-    TIME = "time"  # value: a quick-pick code (see bot.dispatch.times)
+    TIME = "time"  # value: a quick-pick code (see handlers.dispatch.picks)
     SKIP_END = "noend"  # the expected end is not known yet (accidents)
     NO_TEXT = "notext"  # no description
     PUBLISH = "pub"

@@ -1,5 +1,6 @@
-"""Texts of the dispatch flows, rendered with a :class:`services.notify.Translator` so the scheduler
-(progress edits) and the handlers draw the same card in the reader's language."""
+"""The outage card's text, rendered with a :class:`services.notify.Translator` so the scheduler
+(progress edits, services/outages/progress.py) and the dispatch handlers draw the same card in the
+reader's language. Plain text and HTML only: no messenger types here."""
 
 from __future__ import annotations
 

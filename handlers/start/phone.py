@@ -6,15 +6,13 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.menu import ALL_STAFF, Menu, MenuButton, MenuItem
-from bot.texts import domain_error_text
-from handlers.common import CANCEL
-from models import TelegramAccount, User
+from bot.menu import ALL_STAFF, MenuButton, MenuItem
+from bot.texts import CANCEL, domain_error_text
+from bot.turn import Turn
+from models import TelegramAccount
 from services.audit import Actor
 from services.correspondents.proofs import prove_contact
 from services.errors import InvalidInput
@@ -50,70 +48,44 @@ def _phone_keyboard() -> ReplyKeyboardMarkup:
 
 def _waiting_hint() -> str:
     return _(
-        "I am waiting for your phone number. Tap «{button}» below or type the number, "
+        "I am waiting for your phone number. Tap «%(button)s» below or type the number, "
         "for example +7 900 123-45-67. To cancel, send /cancel."
-    ).format(button=_(SEND_CONTACT))
+    ) % {"button": _(SEND_CONTACT)}
 
 
 async def ask_phone(message: Message, state: FSMContext) -> None:
     await state.set_state(PhoneForm.waiting)
     await message.answer(
         _(
-            "Please share your phone number: tap «{button}» below or type the number, "
-            "for example +7 900 123-45-67.\n\nTo cancel, send /cancel or tap «{cancel}»."
-        ).format(button=_(SEND_CONTACT), cancel=_(CANCEL)),
+            "Please share your phone number: tap «%(button)s» below or type the number, "
+            "for example +7 900 123-45-67.\n\nTo cancel, send /cancel or tap «%(cancel)s»."
+        )
+        % {"button": _(SEND_CONTACT), "cancel": _(CANCEL)},
         reply_markup=_phone_keyboard(),
     )
 
 
-async def got_contact(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
+async def got_contact(message: Message, turn: Turn, account: TelegramAccount) -> None:
     contact = message.contact
     assert contact is not None  # guaranteed by the F.contact filter
     # The attachment menu can send anybody's contact; only the button sends the user's own.
     if contact.user_id is not None and contact.user_id != account.id:
         await message.answer(
-            _("Please send your own contact with the «{button}» button.").format(button=_(SEND_CONTACT))
+            _("Please send your own contact with the «%(button)s» button.") % {"button": _(SEND_CONTACT)}
         )
         return
-    saved = await _save(
-        message, state, session, account, user, menu, i18n, contact.phone_number, source="contact"
-    )
+    saved = await _save(message, turn, account, contact.phone_number, source="contact")
     if saved is not None and contact.user_id == account.id:
         # Telegram attests the number is the sender's: it may link their correspondent record.
-        await prove_contact(session, account.id, phone=saved, actor=Actor(telegram_id=account.id))
+        await prove_contact(turn.session, account.id, phone=saved, actor=Actor(telegram_id=account.id))
 
 
-async def got_text(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-) -> None:
-    await _save(message, state, session, account, user, menu, i18n, message.text or "", source="text")
+async def got_text(message: Message, turn: Turn, account: TelegramAccount) -> None:
+    await _save(message, turn, account, message.text or "", source="text")
 
 
 async def _save(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    account: TelegramAccount,
-    user: User | None,
-    menu: Menu,
-    i18n: I18n,
-    raw: str,
-    *,
-    source: str,
+    message: Message, turn: Turn, account: TelegramAccount, raw: str, *, source: str
 ) -> str | None:
     """Store the number; returns it normalised, or None when it was refused."""
     try:
@@ -121,11 +93,11 @@ async def _save(
     except InvalidInput as exc:
         await message.answer(f"{domain_error_text(exc)}\n\n{_waiting_hint()}")
         return None
-    await set_account_phone(session, account, phone, source=source)
-    await state.clear()
+    await set_account_phone(turn.session, account, phone, source=source)
+    await turn.fsm.clear()
     await message.answer(
-        _("Thank you! Your phone number {phone} has been saved.").format(phone=phone),
-        reply_markup=menu.keyboard(user, i18n),
+        _("Thank you! Your phone number %(phone)s has been saved.") % {"phone": phone},
+        reply_markup=turn.menu.keyboard(turn.user, turn.i18n),
     )
     return phone
 

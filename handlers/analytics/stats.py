@@ -37,7 +37,7 @@ async def show_stats(
     digest = await build_digest(
         session, notice_ctx, now=now, scope=scope[0], day=notice_ctx.local(now).date()
     )
-    title = _("Today so far, as of {time}").format(time=notice_ctx.local(now).strftime("%H:%M"))
+    title = _("Today so far, as of %(time)s") % {"time": notice_ctx.local(now).strftime("%H:%M")}
     text, keyboard = render_digest(
         digest, t, notice_ctx, heading=scope[1] or _("Whole organisation"), title=title
     )

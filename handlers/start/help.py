@@ -27,7 +27,7 @@ def help_text(user: User | None, menu: Menu) -> str:
     hints = [(item.text, item.hint) for item in menu.items_for(user) if item.hint]
     if hints:
         lines += ["", _("<b>Menu buttons</b>")]
-        lines += [_("«{button}» — {hint}").format(button=_(text), hint=_(hint)) for text, hint in hints]
+        lines += [_("«%(button)s» — %(hint)s") % {"button": _(text), "hint": _(hint)} for text, hint in hints]
     lines.append("")
     if user is None:
         lines.append(
@@ -39,8 +39,10 @@ def help_text(user: User | None, menu: Menu) -> str:
     else:
         lines.append(
             _(
-                "You are a staff member ({roles}). Assignments and notifications for you arrive in this chat."
-            ).format(roles=role_list(user))
+                "You are a staff member (%(roles)s). "
+                "Assignments and notifications for you arrive in this chat."
+            )
+            % {"roles": role_list(user)}
         )
     return "\n".join(lines)
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.dispatch.callbacks import (
+from bot.texts import CANCEL
+from handlers.dispatch.callbacks import (
     HouseAct,
     HouseCallback,
     OutageAct,
@@ -16,12 +17,11 @@ from bot.dispatch.callbacks import (
     StepAct,
     StepCallback,
 )
-from bot.dispatch.render import kind_name, resource_label
-from bot.dispatch.times import picks
-from handlers.common import CANCEL
+from handlers.dispatch.picks import picks
 from models import Building, Outage
 from models.enums import OutageKind, OutageStatus
 from services.notify import Translator
+from services.outages.card import kind_name, resource_label
 from services.outages.resources import Resource
 
 HOUSE_COLUMNS = 4

@@ -18,12 +18,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatch.callbacks import OutageAct, OutageCallback
-from bot.dispatch.render import published_text
 from models import Outage, OutboxMessage, TelegramAccount, User
 from models.enums import OutboxStatus
 from services import outbox
 from services.notify import NoticeContext, Translator, inline_keyboard
+from services.outages.card import published_text
 from services.outages.lifecycle import buildings_of
 from services.outages.notices import READER_LOCALE, batch_name
 from services.outbox import BatchProgress
@@ -42,9 +41,14 @@ def final_key(outage_id: int) -> str:
     return f"{progress_batch(outage_id)}:final"
 
 
+def card_data(outage_id: int) -> str:
+    """The button under the progress message opens the outage's card as a new message; the bot's
+    ``OutageCallback(act=OutageAct.SHOW, id=...)`` packs to exactly this string."""
+    return f"dso:show:{outage_id}:0"
+
+
 def card_markup(outage_id: int, t: Translator) -> dict[str, object]:
-    data = OutageCallback(act=OutageAct.SHOW, id=outage_id).pack()
-    return inline_keyboard([[(t("📋 Outage card"), data)]])
+    return inline_keyboard([[(t("📋 Outage card"), card_data(outage_id))]])
 
 
 async def _reader_locale(session: AsyncSession, chat_id: int, ctx: NoticeContext) -> str:

@@ -25,6 +25,7 @@ from services.profile import set_account_locale, set_user_locale
 class LanguageCallback(CallbackData, prefix="lang"):
     code: str
 
+
 LANGUAGE = MenuItem(
     "language",
     N_("Language"),
@@ -63,7 +64,7 @@ async def set_language(
         await set_account_locale(session, account, callback_data.code)
     # Answer the rest of this update in the new language already.
     i18n.current_locale = callback_data.code
-    text = _("Language changed: {language}.").format(language=LANGUAGE_NAMES[callback_data.code])
+    text = _("Language changed: %(language)s.") % {"language": LANGUAGE_NAMES[callback_data.code]}
     await query.answer()
     # A new message, not an edit: only a new message can carry the re-labelled reply keyboard.
     await bot.send_message(query.from_user.id, text, reply_markup=menu.keyboard(user, i18n))

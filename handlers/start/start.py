@@ -45,14 +45,14 @@ async def start_invite(
     # From now on this person is staff: speak their language and show their menu.
     with i18n.use_locale(user.locale or i18n.current_locale):
         text = _(
-            "Done, {name}! Your Telegram account is now linked to your staff profile.\n\n"
-            "Roles: {roles}\nDepartment: {department}\n\n"
+            "Done, %(name)s! Your Telegram account is now linked to your staff profile.\n\n"
+            "Roles: %(roles)s\nDepartment: %(department)s\n\n"
             "Assignments and notifications for you will arrive in this chat."
-        ).format(
-            name=quote(user.full_name),
-            roles=role_list(user),
-            department=quote(await department_name(session, user)),
-        )
+        ) % {
+            "name": quote(user.full_name),
+            "roles": role_list(user),
+            "department": quote(await department_name(session, user)),
+        }
         await message.answer(text, reply_markup=menu.keyboard(user, i18n))
 
 
@@ -68,25 +68,25 @@ async def start(
     await state.clear()
     if user is None:
         text = _(
-            "Hello, {name}!\n\n"
+            "Hello, %(name)s!\n\n"
             "This is the official bot of the local administration. Here you will be able to contact "
             "the administration, follow the answers to your appeals and receive notices about planned "
             "and emergency outages at your address.\n\n"
             "Choose an action in the menu below. Leave your phone number so that our specialists "
             "can contact you if needed."
-        ).format(name=quote(account.display_name))
+        ) % {"name": quote(account.display_name)}
     else:
         text = _(
-            "Hello, {name}!\n\n"
+            "Hello, %(name)s!\n\n"
             "You are signed in as a staff member.\n"
-            "Roles: {roles}\nDepartment: {department}\n\n"
+            "Roles: %(roles)s\nDepartment: %(department)s\n\n"
             "Assignments and notifications for you will arrive in this chat. "
             "Choose an action in the menu below."
-        ).format(
-            name=quote(user.full_name),
-            roles=role_list(user),
-            department=quote(await department_name(session, user)),
-        )
+        ) % {
+            "name": quote(user.full_name),
+            "roles": role_list(user),
+            "department": quote(await department_name(session, user)),
+        }
     await message.answer(text, reply_markup=menu.keyboard(user, i18n))
 
 

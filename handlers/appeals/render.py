@@ -9,9 +9,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 
-from bot.appeals.callbacks import AppealOpenCallback, AppealPageCallback, AppealRateCallback
 from bot.i18n import N_
 from bot.texts import EMPTY, quote
+from handlers.appeals.callbacks import AppealOpenCallback, AppealPageCallback, AppealRateCallback
 from models import Appeal, Category
 from models.enums import AppealStatus
 from services.notify import NoticeContext

@@ -10,9 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import N_
-from bot.residents.callbacks import AddressCallback, SignalAct, SignalFormCallback
-from bot.texts import quote
-from handlers.common import CANCEL
+from bot.texts import CANCEL, quote
+from handlers.residents.callbacks import AddressCallback, SignalAct, SignalFormCallback
 from models import Building, Outage
 from models.enums import OutageKind, OutageStatus
 from services.notify import NoticeContext
@@ -21,12 +20,6 @@ from services.outages.resources import enabled_resources, get_resource
 
 SEND_LOCATION = N_("📍 Send my location")
 NO_COMMENT = N_("No comment")
-
-
-def t(message: str, **params: object) -> str:
-    """``_()`` with ``%(name)s`` placeholders, in the current update's language."""
-    text = _(message)
-    return text % params if params else text
 
 
 def address_text(b: Building) -> str:
@@ -96,11 +89,11 @@ def outage_lines(outage: Outage, ctx: NoticeContext, now: datetime) -> list[str]
         f"{resource_label(outage.resource)} — {kind}",
     ]
     if outage.status == OutageStatus.ACTIVE or outage.starts_at <= now:
-        lines.append(t("Since: %(when)s", when=ctx.format_dt(outage.starts_at)))
+        lines.append(_("Since: %(when)s") % {"when": ctx.format_dt(outage.starts_at)})
     else:
-        lines.append(t("Starts: %(when)s", when=ctx.format_dt(outage.starts_at)))
+        lines.append(_("Starts: %(when)s") % {"when": ctx.format_dt(outage.starts_at)})
     if outage.expected_end_at is not None:
-        lines.append(t("Expected end: %(when)s", when=ctx.format_dt(outage.expected_end_at)))
+        lines.append(_("Expected end: %(when)s") % {"when": ctx.format_dt(outage.expected_end_at)})
     else:
         lines.append(_("Expected end: not yet known"))
     if outage.description:
@@ -124,9 +117,9 @@ def signal_card(data: dict[str, object]) -> str:
     return "\n".join(
         [
             _("<b>Check your report</b>"),
-            t("What is missing: %(resource)s", resource=resource_label(str(data["resource"]))),
-            t("Address: %(address)s", address=quote(str(data["address"]))),
-            t("Comment: %(comment)s", comment=quote(comment)),
+            _("What is missing: %(resource)s") % {"resource": resource_label(str(data["resource"]))},
+            _("Address: %(address)s") % {"address": quote(str(data["address"]))},
+            _("Comment: %(comment)s") % {"comment": quote(comment)},
         ]
     )
 

@@ -1,1 +1,0 @@
-"""Residents' appeals in the bot: callback data, conversation states and rendering (handlers/appeals)."""

@@ -1,2 +1,0 @@
-"""Residents and outages in the bot: callback data, conversation states, keyboards and texts
-(handlers/residents)."""

@@ -1,0 +1,1 @@
+"""Analytics in Telegram: the on-demand digest with its on-time chart (``stats``)."""
