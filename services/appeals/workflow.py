@@ -1,8 +1,8 @@
 """The appeal after registration: assignments, the single deadline extension, the answer, the
 correspondent's rating, rejection and closing.
 
-Status follows the linked assignments (``sync_status_from_assignments`` is called by the assignment
-state machine): registered → in_work once an assignment exists; "ready to answer" (every linked
+Status follows the linked assignments (``status_sync.sync_status_from_assignments`` is called by the
+assignment state machine): registered → in_work once an assignment exists; "ready to answer" (every linked
 assignment finished, one done) is derived in ``queries``; answered / rejected / closed are set here.
 Every change writes an audit event and, given a NoticeContext, queues a notice to the correspondent.
 """
@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, User, utcnow
 from models.enums import AppealStatus, Priority, Role
 from services.appeals import notices, queries
 from services.appeals.intake import MAX_TEXT_CHARS
+from services.appeals.status_sync import as_actor as _as_actor
+from services.appeals.status_sync import load, sync_status_from_assignments
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
@@ -34,23 +35,9 @@ def _actor(user: User) -> Actor:
     return Actor(user_id=user.id, telegram_id=user.telegram_id)
 
 
-def _as_actor(actor: Actor | User) -> Actor:
-    return _actor(actor) if isinstance(actor, User) else actor
-
-
 def _check_staff(user: User) -> None:
     if not user.is_active or not user.has_role(*STAFF_ROLES):
         raise PermissionDenied("You are not allowed to work with appeals.")
-
-
-async def load(session: AsyncSession, appeal_id: int, *, for_update: bool = False) -> Appeal:
-    query = select(Appeal).where(Appeal.id == appeal_id).execution_options(populate_existing=True)
-    if for_update and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    appeal = await session.scalar(query)
-    if appeal is None:
-        raise NotFound("Appeal not found.")
-    return appeal
 
 
 def _reason(reason: str | None, *, required: bool) -> str | None:
@@ -160,39 +147,6 @@ async def create_assignment_from_appeal(
     # Idempotent: the hook in ``commands.create`` has normally done it already.
     await sync_status_from_assignments(session, appeal.id, actor=_actor(actor_user), notify=notify)
     return assignment
-
-
-async def sync_status_from_assignments(
-    session: AsyncSession,
-    appeal_id: int,
-    *,
-    actor: Actor | User,
-    notify: NoticeContext | None = None,
-) -> Appeal:
-    """Registered → in_work as soon as an assignment works on the appeal. An appeal stays in_work
-    while assignments are open and after they finish (then it is ready to answer); final states are
-    only set by a person."""
-    appeal = await load(session, appeal_id)
-    if appeal.status != AppealStatus.REGISTERED:
-        return appeal
-    linked = await session.scalar(select(Assignment.id).where(Assignment.appeal_id == appeal.id).limit(1))
-    if linked is None:
-        return appeal
-    appeal.status = AppealStatus.IN_WORK
-    record(
-        session,
-        _as_actor(actor),
-        "appeal",
-        appeal.id,
-        "status_changed",
-        old_state=AppealStatus.REGISTERED,
-        new_state=AppealStatus.IN_WORK,
-        data={"assignment_id": linked},
-    )
-    await session.flush()
-    if notify is not None:
-        await notices.notify_correspondent(session, notify, appeal, notices.IN_WORK)
-    return appeal
 
 
 async def answer_appeal(

@@ -15,15 +15,16 @@ from models import (
     Assignment,
     AssignmentComment,
     AssignmentMember,
-    AssignmentReport,
     Department,
     ExtensionRequest,
     User,
     utcnow,
 )
 from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority, ReportStatus
+from services.appeals.status_sync import sync_status_from_assignments
 from services.assignments import access, notices
 from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, target_state
+from services.assignments.queries import latest_report
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
@@ -161,8 +162,6 @@ async def _sync_appeal(
 ) -> None:
     """An appeal's status follows the assignments working on it."""
     if assignment.appeal_id is not None:
-        from services.appeals.workflow import sync_status_from_assignments
-
         await sync_status_from_assignments(session, assignment.appeal_id, actor=_actor(user), notify=notify)
 
 
@@ -309,15 +308,6 @@ async def reassign(
     if notify is not None:
         await notices.notify_transition(session, notify, assignment, "reassign", event.id, actor=user)
     return assignment
-
-
-async def latest_report(
-    session: AsyncSession, assignment_id: int, *, status: str | None = None
-) -> AssignmentReport | None:
-    query = select(AssignmentReport).where(AssignmentReport.assignment_id == assignment_id)
-    if status is not None:
-        query = query.where(AssignmentReport.status == status)
-    return await session.scalar(query.order_by(AssignmentReport.id.desc()).limit(1))
 
 
 async def request_extension(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment, AssignmentMember, User
+from models import Assignment, AssignmentMember, AssignmentReport, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, MemberRole
 from services.assignments import access
 
@@ -187,3 +187,12 @@ async def reassign_candidates(
 
 def _fold(text: str) -> str:
     return text.casefold().replace("ё", "е")
+
+
+async def latest_report(
+    session: AsyncSession, assignment_id: int, *, status: str | None = None
+) -> AssignmentReport | None:
+    query = select(AssignmentReport).where(AssignmentReport.assignment_id == assignment_id)
+    if status is not None:
+        query = query.where(AssignmentReport.status == status)
+    return await session.scalar(query.order_by(AssignmentReport.id.desc()).limit(1))
