@@ -23,7 +23,6 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appeals.callbacks import AppealFormCallback, FormAct
@@ -33,6 +32,7 @@ from bot.i18n import N_
 from bot.pickers import short
 from handlers.common import CANCEL
 from models import Category, TelegramAccount
+from services.appeals import categories as appeal_categories
 from services.files import MAX_FILE_BYTES
 
 MAX_FILES = 10
@@ -155,8 +155,7 @@ async def start_draft(state: FSMContext, account: TelegramAccount) -> None:
 
 
 async def active_categories(session: AsyncSession) -> list[Category]:
-    query = select(Category).where(Category.is_active.is_(True)).order_by(Category.name_ru, Category.id)
-    return list((await session.scalars(query)).all())
+    return await appeal_categories.active(session)
 
 
 async def after(bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, done: State) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Assignment, AssignmentMember, AssignmentReport, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, MemberRole
 from services.assignments import access
+from services.textfold import fold
 
 DUE_SOON = timedelta(hours=24)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -178,15 +179,11 @@ async def reassign_candidates(
                 )
             ).all()
         )
-    words = [_fold(w) for w in name.split()]
+    words = [fold(w) for w in name.split()]
     if not words:
         return []
-    found = [u for u in (await session.scalars(query)).all() if all(w in _fold(u.full_name) for w in words)]
+    found = [u for u in (await session.scalars(query)).all() if all(w in fold(u.full_name) for w in words)]
     return found[:limit]
-
-
-def _fold(text: str) -> str:
-    return text.casefold().replace("ё", "е")
 
 
 async def latest_report(

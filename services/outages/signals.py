@@ -20,6 +20,7 @@ from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound
 from services.outages.lifecycle import OPEN, create_outage, get_outage, require_dispatcher
 from services.outages.resources import get_resource
+from services.textfold import fold
 
 TEXT_LIMIT = 2000
 
@@ -43,7 +44,7 @@ class SignalGroup:
 
 
 def _address_key(text: str | None) -> str:
-    return " ".join((text or "").lower().replace("ё", "е").split())
+    return " ".join(fold(text).split())
 
 
 async def report_signal(

@@ -19,7 +19,7 @@ from admin_web.security import public
 from admin_web.views.public.common import STATUS_LIMITER_KEY, STATUS_TEXTS, client_ip, local_date, too_many
 from models import Appeal, Category
 from models.enums import AppealStatus
-from services.appeals import access
+from services.appeals import access, categories
 
 ANSWER_STATES = (AppealStatus.ANSWERED, AppealStatus.CLOSED, AppealStatus.REJECTED)
 
@@ -62,14 +62,11 @@ async def _render(request: web.Request, form: Form, appeal: Appeal | None) -> we
     context: dict[str, object] = {"form": form, "appeal": None}
     if appeal is not None:
         category = await request[DB_KEY].get(Category, appeal.category_id) if appeal.category_id else None
-        english = current_locale.get() == "en"
         context["appeal"] = {
             "number": appeal.reg_number,
             "status": appeal.status,
             "status_text": STATUS_TEXTS.get(appeal.status, appeal.status),
-            "category": (category.name_en if english and category.name_en else category.name_ru)
-            if category
-            else None,
+            "category": categories.name_in(category, current_locale.get()) if category else None,
             "registered": local_date(request, appeal.registered_at),
             "due": local_date(request, appeal.due_at),
             "answered": local_date(request, appeal.answered_at),
