@@ -10,6 +10,7 @@ Every change writes an audit event and, given a NoticeContext, queues a notice t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,20 +94,27 @@ async def extend_deadline(
     return appeal
 
 
+@dataclass(frozen=True, slots=True)
+class AppealAssignment:
+    """An assignment made from an appeal: its title and text default to the appeal's."""
+
+    deadline: datetime
+    title: str | None = None
+    description: str | None = None
+    executor_id: int | None = None
+    executor_ids: Sequence[int] = ()  # the executor, then co-executors
+    department_id: int | None = None
+    controller_id: int | None = None
+    observer_ids: Sequence[int] = ()
+    priority: str = Priority.NORMAL
+
+
 async def create_assignment_from_appeal(
     session: AsyncSession,
     appeal_id: int,
+    data: AppealAssignment,
     *,
-    actor_user: User,
-    deadline: datetime,
-    title: str | None = None,
-    description: str | None = None,
-    executor_id: int | None = None,
-    executor_ids: Sequence[int] = (),
-    department_id: int | None = None,
-    controller_id: int | None = None,
-    observer_ids: Sequence[int] = (),
-    priority: str = Priority.NORMAL,
+    actor: User,
     now: datetime | None = None,
     notify: NoticeContext | None = None,
 ) -> Assignment:
@@ -116,36 +124,34 @@ async def create_assignment_from_appeal(
 
     appeal = await load(session, appeal_id, for_update=True)
     _require_open(appeal)
-    ids = list(dict.fromkeys(([executor_id] if executor_id else []) + list(executor_ids)))
+    ids = list(dict.fromkeys(([data.executor_id] if data.executor_id else []) + list(data.executor_ids)))
+    title = data.title
     if title is None or not title.strip():
         lead = (appeal.subject or appeal.text or "").strip().splitlines()
         title = f"{appeal.reg_number}: {lead[0][:200]}" if lead else appeal.reg_number
-    assignment = await commands.create(
-        session,
-        actor_user,
+    new = commands.NewAssignment(
         title=title,
-        deadline=deadline,
+        deadline=data.deadline,
         executor_id=ids[0] if ids else None,
-        department_id=department_id,
-        controller_id=controller_id,
-        text=appeal.text if description is None else description,
-        priority=priority,
+        department_id=data.department_id,
+        controller_id=data.controller_id,
+        text=appeal.text if data.description is None else data.description,
+        priority=data.priority,
         appeal_id=appeal.id,
         co_executor_ids=tuple(ids[1:]),
-        observer_ids=tuple(observer_ids),
-        now=now,
-        notify=notify,
+        observer_ids=tuple(data.observer_ids),
     )
+    assignment = await commands.create(session, actor, new, now=now, notify=notify)
     record(
         session,
-        _actor(actor_user),
+        _actor(actor),
         "appeal",
         appeal.id,
         "assignment_created",
         data={"assignment_id": assignment.id},
     )
     # Idempotent: the hook in ``commands.create`` has normally done it already.
-    await sync_status_from_assignments(session, appeal.id, actor=_actor(actor_user), notify=notify)
+    await sync_status_from_assignments(session, appeal.id, actor=_actor(actor), notify=notify)
     return assignment
 
 
@@ -154,12 +160,12 @@ async def answer_appeal(
     appeal_id: int,
     *,
     text: str,
-    actor_user: User,
+    actor: User,
     notify: NoticeContext | None,
     now: datetime | None = None,
 ) -> Appeal:
     """The final answer, delivered through the channel the appeal came by (see ``notices``)."""
-    _check_staff(actor_user)
+    _check_staff(actor)
     text = (text or "").strip()
     if not text:
         raise InvalidInput("The answer is empty.")
@@ -171,10 +177,10 @@ async def answer_appeal(
     appeal.status = AppealStatus.ANSWERED
     appeal.answer_text = text
     appeal.answered_at = now or utcnow()
-    appeal.answered_by_id = actor_user.id
+    appeal.answered_by_id = actor.id
     record(
         session,
-        _actor(actor_user),
+        _actor(actor),
         "appeal",
         appeal.id,
         "answered",
@@ -213,12 +219,12 @@ async def reject_appeal(
     appeal_id: int,
     *,
     reason: str,
-    actor_user: User,
+    actor: User,
     notify: NoticeContext | None = None,
     now: datetime | None = None,
 ) -> Appeal:
     """Left without an answer on the merits (59-FZ art. 11); the applicant is told why."""
-    _check_staff(actor_user)
+    _check_staff(actor)
     reason_text = _reason(reason, required=True)
     appeal = await load(session, appeal_id, for_update=True)
     _require_open(appeal)
@@ -226,10 +232,10 @@ async def reject_appeal(
     appeal.status = AppealStatus.REJECTED
     # Kept with the appeal, so status queries (web, Open311) can show the applicant why.
     appeal.answer_text = reason_text
-    appeal.answered_by_id = actor_user.id
+    appeal.answered_by_id = actor.id
     record(
         session,
-        _actor(actor_user),
+        _actor(actor),
         "appeal",
         appeal.id,
         "rejected",
@@ -248,12 +254,12 @@ async def close_appeal(
     session: AsyncSession,
     appeal_id: int,
     *,
-    actor_user: User,
+    actor: User,
     reason: str | None = None,
     notify: NoticeContext | None = None,
 ) -> Appeal:
     """Archive an answered or rejected appeal."""
-    _check_staff(actor_user)
+    _check_staff(actor)
     reason_text = _reason(reason, required=False)
     appeal = await load(session, appeal_id, for_update=True)
     if appeal.status not in CLOSABLE_STATES:
@@ -262,7 +268,7 @@ async def close_appeal(
     appeal.status = AppealStatus.CLOSED
     record(
         session,
-        _actor(actor_user),
+        _actor(actor),
         "appeal",
         appeal.id,
         "closed",

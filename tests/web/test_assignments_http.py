@@ -103,7 +103,11 @@ async def new_assignment(
         control = await s.get(User, world.control.id)
         assert control is not None
         a = await commands.create(
-            s, control, title=title, deadline=datetime.now(UTC) + timedelta(days=2), executor_id=world.ivan.id
+            s,
+            control,
+            commands.NewAssignment(
+                title=title, deadline=datetime.now(UTC) + timedelta(days=2), executor_id=world.ivan.id
+            ),
         )
         await s.commit()
         return a.id

@@ -36,7 +36,11 @@ async def assign(
         control = await s.get(User, world.control.id)
         assert control is not None
         a = await commands.create(
-            s, control, title=title, deadline=datetime.now(UTC) + timedelta(days=3), executor_id=executor
+            s,
+            control,
+            commands.NewAssignment(
+                title=title, deadline=datetime.now(UTC) + timedelta(days=3), executor_id=executor
+            ),
         )
         await s.commit()
         return a.id
