@@ -22,7 +22,7 @@ from admin_web.views.assignments_common import acting_user, notice_context, pars
 from models import Department, Project, StoredFile, User
 from models.enums import Priority, Role
 from services import files
-from services.assignment_files import link_to_assignment
+from services.assignment_files import link_to_assignment, unattached_uploads
 from services.assignments import commands, panel
 from services.directory import active_departments
 from services.errors import DomainError
@@ -104,16 +104,7 @@ async def _keep_uploads(
 async def _pending_files(request: web.Request, user_id: int, raw_ids: list[str]) -> list[StoredFile]:
     """This user's uploads not yet attached to anything (ids come from the page, so re-checked)."""
     ids = [int(i) for i in raw_ids if i.isdigit()][:MAX_ATTACHMENTS]
-    if not ids:
-        return []
-    query = select(StoredFile).where(
-        StoredFile.id.in_(ids),
-        StoredFile.uploaded_by_user_id == user_id,
-        StoredFile.assignment_id.is_(None),
-        StoredFile.report_id.is_(None),
-        StoredFile.appeal_id.is_(None),
-    )
-    return list((await request[DB_KEY].scalars(query.order_by(StoredFile.id))).all())
+    return await unattached_uploads(request[DB_KEY], user_id, ids)
 
 
 async def _validate(request: web.Request, form: Form, user_id: int) -> commands.NewAssignment | None:

@@ -22,7 +22,7 @@ from handlers.dispatch.common import alert, show_in_place, tr
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import OutageSignal, User
 from models.enums import OutageKind
-from services.errors import DomainError, InvalidInput
+from services.errors import DomainError
 from services.notify import NoticeContext, Translator, html_escape
 from services.outages import listing, signals
 from services.outages.notices import address
@@ -144,8 +144,6 @@ async def pressed(
     elif act == SignalAct.LINK_TO:
         try:
             outage = await listing.published_outage(session, callback_data.oid)
-            if outage.resource != group.resource:
-                raise InvalidInput("The reports are about another resource.")
             n = await signals.link_signals(session, user, group.signal_ids, outage.id)
         except DomainError as exc:
             await alert(query, exc)

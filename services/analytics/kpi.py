@@ -80,20 +80,6 @@ class AssignmentKpi:
     def avg_hours_to_done(self) -> float | None:
         return self.hours_to_done_total / self.done if self.done else None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "received": self.received,
-            "done": self.done,
-            "done_on_time": self.done_on_time,
-            "on_time_rate": self.on_time_rate,
-            "avg_hours_to_done": self.avg_hours_to_done,
-            "overdue_now": self.overdue_now,
-            "returned": self.returned,
-            "declined": self.declined,
-            "extensions_requested": self.extensions_requested,
-            "extensions_approved": self.extensions_approved,
-        }
-
 
 def _hours_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
     if session.bind.dialect.name == "sqlite":

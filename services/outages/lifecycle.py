@@ -397,13 +397,6 @@ async def cancel(
     return await notices.broadcast(session, ctx, outage, "cancel", recipients.values())
 
 
-async def active_outages(session: AsyncSession, resource: str | None = None) -> Sequence[Outage]:
-    query = select(Outage).where(Outage.status == S.ACTIVE).order_by(Outage.starts_at, Outage.id)
-    if resource is not None:
-        query = query.where(Outage.resource == resource)
-    return (await session.scalars(query)).all()
-
-
 async def outages_at_building(session: AsyncSession, building_id: int, now: datetime) -> Sequence[Outage]:
     """What a resident asking about one house should see: active outages and planned ones ahead."""
     query = (

@@ -174,8 +174,11 @@ async def link_signals(
     outage = await get_outage(session, outage_id)
     if outage.status not in OPEN:
         raise InvalidInput("The outage is already closed.")
+    found = await _signals(session, signal_ids)
+    if any(s.resource != outage.resource for s in found):
+        raise InvalidInput("The reports are about another resource.")
     changed = 0
-    for s in await _signals(session, signal_ids):
+    for s in found:
         if s.status == SignalStatus.LINKED and s.outage_id == outage.id:
             continue
         if s.status == SignalStatus.DISMISSED:

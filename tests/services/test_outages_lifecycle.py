@@ -15,7 +15,7 @@ from services import outbox, staff
 from services.audit import Actor
 from services.errors import InvalidInput, PermissionDenied
 from services.notify import NoticeContext
-from services.outages import lifecycle, signals, subscriptions
+from services.outages import lifecycle, listing, signals, subscriptions
 
 CTX = NoticeContext()  # Europe/Moscow, UTC+3
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
@@ -170,7 +170,8 @@ async def test_publish_notifies_each_affected_subscriber_once(session: AsyncSess
         )
     ).all()
     assert list(actions) == ["create", "publish"]
-    assert [o.id for o in await lifecycle.active_outages(session)] == [oid]
+    published = await listing.published_outages(session)
+    assert [(o.id, o.status) for o in published] == [(oid, OutageStatus.ACTIVE)]
     assert [o.id for o in await lifecycle.outages_at_building(session, w.b["l3"], NOW)] == [oid]
     assert list(await lifecycle.outages_at_building(session, w.b["m10"], NOW)) == []
 

@@ -41,10 +41,6 @@ class Page(Generic[T]):
         return max((self.total + self.size - 1) // self.size, 1)
 
 
-def _building_order(b: Building) -> tuple[str, bool, int, str]:
-    return (b.street_key, b.house_number is None, b.house_number or 0, b.house_key)
-
-
 async def buildings_page(
     db: AsyncSession, text: str, *, social_only: bool, kind: str | None, number: int, size: int
 ) -> Page[Building]:
