@@ -18,7 +18,7 @@ from models import Building, Outage, OutageBuilding, OutageSignal, TelegramAccou
 from models.enums import OutageKind, OutageStatus, SignalStatus
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound
-from services.outages.lifecycle import OPEN, create_outage, get_outage, require_dispatcher
+from services.outages.lifecycle import OPEN, NewOutage, create_outage, get_outage, require_dispatcher
 from services.outages.resources import get_resource
 from services.textfold import fold
 
@@ -225,21 +225,30 @@ async def dismiss_signals(
     return changed
 
 
+@dataclass(frozen=True, slots=True)
+class SignalsOutage:
+    """An outage made from residents' reports: by default an accident of the reports' resource,
+    over their houses, from the first report on."""
+
+    kind: str = OutageKind.ACCIDENT
+    resource: str | None = None
+    starts_at: datetime | None = None
+    expected_end_at: datetime | None = None
+    description: str = ""
+    extra_building_ids: Iterable[int] = ()
+
+
 async def create_outage_from_signals(
     session: AsyncSession,
     dispatcher: User,
     signal_ids: Iterable[int],
+    data: SignalsOutage = SignalsOutage(),
     *,
-    kind: str = OutageKind.ACCIDENT,
-    resource: str | None = None,
-    starts_at: datetime | None = None,
-    expected_end_at: datetime | None = None,
-    description: str = "",
-    extra_building_ids: Iterable[int] = (),
     now: datetime | None = None,
 ) -> Outage:
     """A draft outage over the signals' houses, starting at the first report, signals linked."""
     require_dispatcher(dispatcher)
+    resource, extra_building_ids = data.resource, data.extra_building_ids
     signals = await _signals(session, signal_ids)
     resources = {s.resource for s in signals}
     if resource is None:
@@ -252,12 +261,14 @@ async def create_outage_from_signals(
     outage = await create_outage(
         session,
         dispatcher,
-        kind,
-        resource,
-        building_ids,
-        starts_at or min(s.created_at for s in signals),
-        expected_end_at,
-        description,
+        NewOutage(
+            kind=data.kind,
+            resource=resource,
+            building_ids=building_ids,
+            starts_at=data.starts_at or min(s.created_at for s in signals),
+            expected_end_at=data.expected_end_at,
+            description=data.description,
+        ),
         now=now,
     )
     await link_signals(session, dispatcher, [s.id for s in signals], outage.id)

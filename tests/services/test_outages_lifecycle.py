@@ -94,13 +94,15 @@ async def create(session: AsyncSession, w: World, keys: list[str], **kw: object)
     params.update(kw)
     outage = await lifecycle.create_outage(
         session,
-        w.dispatcher,  # type: ignore[arg-type]
-        params["kind"],  # type: ignore[arg-type]
-        params["resource"],  # type: ignore[arg-type]
-        [w.b[k] for k in keys],
-        params["starts_at"],  # type: ignore[arg-type]
-        params["expected_end_at"],  # type: ignore[arg-type]
-        params["description"],  # type: ignore[arg-type]
+        w.dispatcher,
+        lifecycle.NewOutage(
+            kind=params["kind"],
+            resource=params["resource"],
+            building_ids=[w.b[k] for k in keys],
+            starts_at=params["starts_at"],
+            expected_end_at=params["expected_end_at"],
+            description=params["description"],
+        ),
         now=NOW - timedelta(minutes=30),
     )
     return outage.id
@@ -120,11 +122,9 @@ async def test_validations(session: AsyncSession) -> None:
         await lifecycle.create_outage(
             session,
             w.clerk,
-            "accident",
-            "gas",
-            [w.b["l1"]],
-            NOW,
-            None,  # type: ignore[arg-type]
+            lifecycle.NewOutage(
+                kind="accident", resource="gas", building_ids=[w.b["l1"]], starts_at=NOW, expected_end_at=None
+            ),
         )
 
 
