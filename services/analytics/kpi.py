@@ -32,15 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import Assignment, AuditEvent, ExtensionRequest, User
-from models.enums import AssignmentStatus, ExtensionStatus
+from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, ExtensionStatus
 
-OPEN_STATES = (
-    AssignmentStatus.NEW,
-    AssignmentStatus.ACKNOWLEDGED,
-    AssignmentStatus.IN_PROGRESS,
-    AssignmentStatus.ON_REVIEW,
-    AssignmentStatus.RETURNED,
-)
+OPEN_STATES = OPEN_ASSIGNMENT_STATUSES
 
 
 class GroupBy(StrEnum):

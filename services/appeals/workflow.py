@@ -21,6 +21,7 @@ from services.appeals import notices, queries
 from services.appeals.intake import MAX_TEXT_CHARS
 from services.appeals.status_sync import as_actor as _as_actor
 from services.appeals.status_sync import load, sync_status_from_assignments
+from services.assignments import commands
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
@@ -120,8 +121,6 @@ async def create_assignment_from_appeal(
 ) -> Assignment:
     """An assignment working on the appeal; ``executor_ids``: the executor, then co-executors.
     The appeal moves to in_work through the assignment state machine's hook."""
-    from services.assignments import commands
-
     appeal = await load(session, appeal_id, for_update=True)
     _require_open(appeal)
     ids = list(dict.fromkeys(([data.executor_id] if data.executor_id else []) + list(data.executor_ids)))

@@ -25,7 +25,7 @@ from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority
 from services import directory
 from services.appeals.status_sync import sync_status_from_assignments
 from services.assignments import access, notices
-from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, target_state
+from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, Party, target_state
 from services.assignments.queries import latest_report
 from services.audit import Actor, record
 from services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
@@ -292,8 +292,6 @@ async def extension_precheck(
     session: AsyncSession, user: User, assignment_id: int, *, for_update: bool = False
 ) -> Assignment:
     """What :func:`request_extension` checks before it looks at the new deadline."""
-    from services.assignments.lifecycle import Party
-
     assignment = await load(session, assignment_id, for_update=for_update)
     if not await access.can_act(session, assignment, user, Party.EXECUTOR):
         raise PermissionDenied("You are not allowed to do this with this assignment.")
