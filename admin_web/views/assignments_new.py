@@ -88,7 +88,7 @@ async def _keep_uploads(
                 request.config_dict[SETTINGS_KEY].files_dir,
                 content,
                 filename=name,
-                uploaded_by_user_id=user_id,
+                origin=files.FileOrigin(uploaded_by_user_id=user_id),
             )
         except DomainError as exc:
             errors.append(f"{name}: {translate_error(exc.message, exc.params)}")

@@ -101,11 +101,13 @@ async def store_all(
                 files_dir,
                 f.data,
                 filename=_sniff_name(f),
-                telegram_file_id=f.telegram_file_id,
-                telegram_file_unique_id=f.telegram_file_unique_id,
-                uploaded_by_user_id=user_id,
-                uploaded_by_telegram_id=telegram_id,
-                appeal_id=appeal_id,
+                origin=file_store.FileOrigin(
+                    telegram_file_id=f.telegram_file_id,
+                    telegram_file_unique_id=f.telegram_file_unique_id,
+                    uploaded_by_user_id=user_id,
+                    uploaded_by_telegram_id=telegram_id,
+                    appeal_id=appeal_id,
+                ),
             )
         )
     return stored, rejected

@@ -23,7 +23,7 @@ from porucheno.settings import Settings
 from services.assignments import commands, reports
 from services.assignments.lifecycle import Action
 from services.audit import Actor
-from services.files import store_file
+from services.files import FileOrigin, store_file
 from services.staff import create_department, create_user
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_token, login
 
@@ -165,7 +165,11 @@ async def test_other_department_executor_sees_neither_page_nor_files(
     aid = await new_assignment(session_factory, world)
     async with session_factory() as s:
         doc = await store_file(
-            s, settings.files_dir, b"%PDF-1.4\n%test\n", filename="План уборки.pdf", assignment_id=aid
+            s,
+            settings.files_dir,
+            b"%PDF-1.4\n%test\n",
+            filename="План уборки.pdf",
+            origin=FileOrigin(assignment_id=aid),
         )
         await s.commit()
     report_id = await submit_report(session_factory, settings, world.ivan.id, aid, "Убрано", photo=True)
