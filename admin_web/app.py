@@ -71,6 +71,7 @@ from admin_web.views import (
 )
 from admin_web.views.assignments_common import filesize
 from porucheno.settings import Settings
+from services.appeals.categories import name_in as category_name
 
 HERE = Path(__file__).parent
 
@@ -160,6 +161,7 @@ def _setup_jinja(app: web.Application, settings: Settings) -> jinja2.Environment
     ):
         env.filters[name] = _label_filter(labels)
     env.filters["filesize"] = filesize
+    env.filters["category_name"] = category_name
     return env
 
 

@@ -120,13 +120,14 @@ async def _seed_outage(session: AsyncSession, dispatcher: User, now: datetime) -
     outage = await lifecycle.create_outage(
         session,
         dispatcher,
-        OutageKind.ACCIDENT,
-        "hot_water",
-        list(houses),
-        now - timedelta(hours=2),
-        now + timedelta(hours=6),
-        "Порыв на магистрали горячего водоснабжения, работает аварийная бригада.",
+        lifecycle.NewOutage(
+            kind=OutageKind.ACCIDENT,
+            resource="hot_water",
+            building_ids=list(houses),
+            starts_at=now - timedelta(hours=2),
+            expected_end_at=now + timedelta(hours=6),
+            description="Порыв на магистрали горячего водоснабжения, работает аварийная бригада.",
+        ),
         now=now - timedelta(hours=2),
     )
     await lifecycle.publish(session, NoticeContext(), dispatcher, outage.id, now=now - timedelta(hours=2))
-

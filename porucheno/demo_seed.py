@@ -17,7 +17,7 @@ from models.enums import AppealChannel, Role
 from porucheno.demo_history import seed_history
 from services import staff
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
-from services.appeals.workflow import create_assignment_from_appeal
+from services.appeals.workflow import AppealAssignment, create_assignment_from_appeal
 from services.audit import Actor
 from services.notify import N_
 
@@ -55,8 +55,22 @@ DEPARTMENTS = [
 
 # (full name, position, department short name, roles, telegram id or None, username)
 STAFF = [
-    ("Смирнов Алексей Петрович", "Заместитель главы", "ОО", [Role.MANAGER, Role.CONTROLLER], 7000101, "smirnov_ap"),
-    ("Кузнецова Ольга Викторовна", "Начальник управления", "ЖКХ", [Role.CONTROLLER], 7000102, "kuznetsova_ov"),
+    (
+        "Смирнов Алексей Петрович",
+        "Заместитель главы",
+        "ОО",
+        [Role.MANAGER, Role.CONTROLLER],
+        7000101,
+        "smirnov_ap",
+    ),
+    (
+        "Кузнецова Ольга Викторовна",
+        "Начальник управления",
+        "ЖКХ",
+        [Role.CONTROLLER],
+        7000102,
+        "kuznetsova_ov",
+    ),
     ("Попов Игорь Сергеевич", "Инженер", "ЖКХ", [Role.EXECUTOR], 7000103, "popov_is"),
     ("Васильева Анна Дмитриевна", "Специалист", "ОБ", [Role.EXECUTOR], 7000104, "vasilyeva_ad"),
     ("Морозов Денис Олегович", "Оперативный дежурный", "ЕДДС", [Role.DISPATCHER], 7000105, "morozov_do"),
@@ -194,8 +208,10 @@ async def _seed_appeals(session: AsyncSession, actor: Actor, heads: dict[str, Us
     await create_assignment_from_appeal(
         session,
         appeals[1].id,
-        actor_user=controller,
-        title="Обследовать кровлю пр-т Мира, 10а",
-        deadline=now + timedelta(days=5),
-        executor_id=executor.id if executor is not None else None,
+        AppealAssignment(
+            title="Обследовать кровлю пр-т Мира, 10а",
+            deadline=now + timedelta(days=5),
+            executor_id=executor.id if executor is not None else None,
+        ),
+        actor=controller,
     )

@@ -6,7 +6,7 @@ import re
 import secrets
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .config import SandboxConfig
 from .errors import ApiError
@@ -16,13 +16,18 @@ from .notifier import Notifier
 from .records import BotAccount, CallbackRecord, ChatRecord, MessageRecord, StoredFile, UserAccount
 from .stats import Stats
 
-if TYPE_CHECKING:
-    from .webhook import WebhookManager
-
 TOKEN_RE = re.compile(r"^(\d{1,20}):([A-Za-z0-9_-]{1,100})$")
 # getUpdates without allowed_updates delivers everything except these (Bot API docs).
 OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 FIRST_GENERATED_USER_ID = 7_000_000_001
+
+
+class Webhooks(Protocol):
+    """What the state needs of ``webhook.WebhookManager`` (which itself works on the state)."""
+
+    def configure(self, bot: BotAccount) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class SandboxState:
@@ -33,7 +38,7 @@ class SandboxState:
         self.stats = Stats()
         self.faults = FaultInjector()
         self.changes = Notifier()  # wakes transcript long-polls
-        self.webhooks: WebhookManager | None = None  # wired by create_sandbox_app
+        self.webhooks: Webhooks | None = None  # wired by create_sandbox_app
         self.bots: dict[int, BotAccount] = {}
         self._clear_world()
 

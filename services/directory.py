@@ -12,14 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Department, User
+from services.textfold import fold
 
 SEARCH_LIMIT = 10
 MIN_FRAGMENT = 2
-
-
-def fold(text: str) -> str:
-    """Case- and «ё»-insensitive form: «Пётр» and «петр» match."""
-    return text.casefold().replace("ё", "е")
 
 
 async def active_departments(session: AsyncSession) -> Sequence[Department]:

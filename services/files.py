@@ -78,6 +78,19 @@ def _write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
+@dataclass(frozen=True, slots=True)
+class FileOrigin:
+    """Who sent a file, as which Telegram file, and what it belongs to (all optional)."""
+
+    uploaded_by_user_id: int | None = None
+    uploaded_by_telegram_id: int | None = None
+    telegram_file_id: str | None = None
+    telegram_file_unique_id: str | None = None
+    appeal_id: int | None = None
+    assignment_id: int | None = None
+    report_id: int | None = None
+
+
 async def store_file(
     session: AsyncSession,
     files_dir: Path,
@@ -85,13 +98,7 @@ async def store_file(
     *,
     filename: str | None,
     allowed: frozenset[str] = ALLOWED_TYPES,
-    telegram_file_id: str | None = None,
-    telegram_file_unique_id: str | None = None,
-    uploaded_by_user_id: int | None = None,
-    uploaded_by_telegram_id: int | None = None,
-    appeal_id: int | None = None,
-    assignment_id: int | None = None,
-    report_id: int | None = None,
+    origin: FileOrigin = FileOrigin(),
 ) -> StoredFile:
     checked = check_file(data, filename, allowed=allowed)
     rel = Path(checked.sha256[:2]) / checked.sha256[2:4] / checked.sha256
@@ -102,13 +109,13 @@ async def store_file(
         mime_type=checked.mime,
         size=len(data),
         storage_path=str(rel),
-        telegram_file_id=telegram_file_id,
-        telegram_file_unique_id=telegram_file_unique_id,
-        uploaded_by_user_id=uploaded_by_user_id,
-        uploaded_by_telegram_id=uploaded_by_telegram_id,
-        appeal_id=appeal_id,
-        assignment_id=assignment_id,
-        report_id=report_id,
+        telegram_file_id=origin.telegram_file_id,
+        telegram_file_unique_id=origin.telegram_file_unique_id,
+        uploaded_by_user_id=origin.uploaded_by_user_id,
+        uploaded_by_telegram_id=origin.uploaded_by_telegram_id,
+        appeal_id=origin.appeal_id,
+        assignment_id=origin.assignment_id,
+        report_id=origin.report_id,
     )
     session.add(stored)
     await session.flush()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Category, Department, utcnow
 from models.enums import AppealChannel, AppealStatus
+from services.appeals import categories
 
 MAX_RESULTS = 1000
 DEFAULT_PERIOD = timedelta(days=90)
@@ -85,11 +86,11 @@ async def services(session: AsyncSession) -> Sequence[tuple[Category, str | None
     query = (
         select(Category, Department.name)
         .outerjoin(Department, Department.id == Category.department_id)
-        .where(Category.is_active.is_(True))
-        .order_by(Category.name_ru, Category.id)
+        .where(categories.IS_ACTIVE)
+        .order_by(*categories.ORDER)
     )
     return [(category, dept) for category, dept in await session.execute(query)]
 
 
 async def active_category_by_code(session: AsyncSession, code: str) -> Category | None:
-    return await session.scalar(select(Category).where(Category.code == code, Category.is_active.is_(True)))
+    return await session.scalar(select(Category).where(Category.code == code, categories.IS_ACTIVE))

@@ -6,6 +6,7 @@ Builds on :mod:`services.staff`; refusals carry ``field=`` so a form can show th
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -152,58 +153,49 @@ async def _check_staff_fields(
         check_password(password, user_inputs=(login, full_name), field="password")
 
 
-async def create_staff(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    full_name: str,
-    position: str | None,
-    department_id: int | None,
-    email: str | None,
-    phone: str | None,
-    login: str | None,
-    password: str | None,
-    roles: Iterable[str],
-    is_active: bool = True,
-) -> User:
-    login = (login or "").strip().lower() or None
-    await _check_staff_fields(session, None, login, department_id, password, full_name)
+@dataclass(frozen=True, slots=True)
+class StaffRecord:
+    """A staff member's record as the panel's form gives it (for a new one and an edit alike)."""
+
+    full_name: str
+    roles: Iterable[str]
+    position: str | None = None
+    department_id: int | None = None
+    email: str | None = None
+    phone: str | None = None
+    login: str | None = None
+    password: str | None = None  # only when set or changed
+    is_active: bool = True
+
+
+async def create_staff(session: AsyncSession, actor: Actor, data: StaffRecord) -> User:
+    login = (data.login or "").strip().lower() or None
+    password, department_id = data.password, data.department_id
+    await _check_staff_fields(session, None, login, department_id, password, data.full_name)
     user = await staff.create_user(
         session,
         actor,
-        full_name=full_name,
-        roles=roles,
+        full_name=data.full_name,
+        roles=data.roles,
         department_id=department_id,
-        position=position,
-        email=email,
-        phone=phone,
+        position=data.position,
+        email=data.email,
+        phone=data.phone,
         login=login,
         password=password or None,
     )
-    if not is_active:
+    if not data.is_active:
         await staff.set_active(session, actor, user.id, False)
     return user
 
 
-async def update_staff(
-    session: AsyncSession,
-    actor: Actor,
-    user_id: int,
-    *,
-    full_name: str,
-    position: str | None,
-    department_id: int | None,
-    email: str | None,
-    phone: str | None,
-    login: str | None,
-    password: str | None,
-    roles: Iterable[str],
-    is_active: bool,
-) -> User:
+async def update_staff(session: AsyncSession, actor: Actor, user_id: int, data: StaffRecord) -> User:
     user = await staff.get_user(session, user_id)
-    login = (login or "").strip().lower() or None
-    role_set = set(roles)
-    full_name = full_name.strip()
+    login = (data.login or "").strip().lower() or None
+    role_set = set(data.roles)
+    full_name = data.full_name.strip()
+    position, department_id, email, phone = data.position, data.department_id, data.email, data.phone
+    password, is_active = data.password, data.is_active
     if not full_name:
         raise InvalidInput("Full name is required.", field="full_name")
     if actor.user_id == user_id and (Role.ADMIN.value not in role_set or not is_active):

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Department, TelegramAccount, User
 from porucheno.settings import SUPPORTED_LOCALES
 from services.audit import Actor, record
+from services.correspondents.normalize import normalize_phone as phone_rule
 from services.errors import InvalidInput
-
-_SEPARATORS = re.compile(r"[\s\-().\u00a0]")
-_ALLOWED = re.compile(r"^\+?\d+$")
-# Russian geographic and mobile codes start with 3, 4, 8 or 9 (after the country code).
-_RU_FIRST_DIGITS = "3489"
 
 
 def _not_a_phone() -> InvalidInput:
@@ -27,20 +21,10 @@ def normalize_phone(raw: str, *, allow_foreign: bool = False) -> str:
     ``allow_foreign`` accepts any E.164 number as ``+<digits>``: for contacts shared through
     Telegram, whose numbers Telegram has verified.
     """
-    compact = _SEPARATORS.sub("", raw.strip())
-    if not _ALLOWED.match(compact):
+    phone = phone_rule(raw, foreign=allow_foreign, international=allow_foreign)
+    if phone is None:
         raise _not_a_phone()
-    digits = compact.lstrip("+")
-    national: str | None = None
-    if len(digits) == 11 and (digits[0] == "7" or (digits[0] == "8" and not compact.startswith("+"))):
-        national = digits[1:]
-    elif len(digits) == 10 and not compact.startswith("+"):
-        national = digits
-    if national is not None and national[0] in _RU_FIRST_DIGITS:
-        return "+7" + national
-    if allow_foreign and 8 <= len(digits) <= 15 and digits[0] != "0":
-        return "+" + digits
-    raise _not_a_phone()
+    return phone
 
 
 async def set_account_phone(

@@ -166,16 +166,6 @@ async def list_users(session: AsyncSession, *, department_id: int | None = None)
     return (await session.scalars(query)).all()
 
 
-async def users_with_role(session: AsyncSession, role: Role) -> Sequence[User]:
-    query = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == role.value, User.is_active.is_(True))
-        .order_by(User.full_name)
-    )
-    return (await session.scalars(query)).all()
-
-
 async def authenticate(session: AsyncSession, login: str, password: str) -> User | None:
     """Return the active user for these credentials, or None (same timing either way)."""
     user = await session.scalar(select(User).where(User.login == login.strip().lower()))

@@ -19,10 +19,10 @@ from admin_web.labels import PRIORITY_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views.assignments_common import acting_user, notice_context, parse_local, zone
-from models import Appeal, Department, Project, StoredFile, User, utcnow
+from models import Department, Project, StoredFile, User
 from models.enums import Priority, Role
 from services import files
-from services.assignment_files import link_to_assignment
+from services.assignment_files import link_to_assignment, unattached_uploads
 from services.assignments import commands, panel
 from services.directory import active_departments
 from services.errors import DomainError
@@ -48,9 +48,9 @@ async def assignment_new(request: web.Request) -> web.StreamResponse:
     form = Form.posted(data, multi=MULTI)
     uploads = await _keep_uploads(request, form, user_id, data.getall("attachments", []), upload_errors)
     fields = await _validate(request, form, user_id)
-    if form.ok and not upload_errors:
+    if fields is not None and form.ok and not upload_errors:
         try:
-            assignment = await commands.create(db, user, **fields, notify=notice_context(request))
+            assignment = await commands.create(db, user, fields, notify=notice_context(request))
             await link_to_assignment(db, assignment.id, uploads, uploaded_by_user_id=user_id)
         except DomainError as exc:
             await db.rollback()
@@ -88,7 +88,7 @@ async def _keep_uploads(
                 request.config_dict[SETTINGS_KEY].files_dir,
                 content,
                 filename=name,
-                uploaded_by_user_id=user_id,
+                origin=files.FileOrigin(uploaded_by_user_id=user_id),
             )
         except DomainError as exc:
             errors.append(f"{name}: {translate_error(exc.message, exc.params)}")
@@ -104,19 +104,10 @@ async def _keep_uploads(
 async def _pending_files(request: web.Request, user_id: int, raw_ids: list[str]) -> list[StoredFile]:
     """This user's uploads not yet attached to anything (ids come from the page, so re-checked)."""
     ids = [int(i) for i in raw_ids if i.isdigit()][:MAX_ATTACHMENTS]
-    if not ids:
-        return []
-    query = select(StoredFile).where(
-        StoredFile.id.in_(ids),
-        StoredFile.uploaded_by_user_id == user_id,
-        StoredFile.assignment_id.is_(None),
-        StoredFile.report_id.is_(None),
-        StoredFile.appeal_id.is_(None),
-    )
-    return list((await request[DB_KEY].scalars(query.order_by(StoredFile.id))).all())
+    return await unattached_uploads(request[DB_KEY], user_id, ids)
 
 
-async def _validate(request: web.Request, form: Form, user_id: int) -> dict[str, Any]:
+async def _validate(request: web.Request, form: Form, user_id: int) -> commands.NewAssignment | None:
     db = request[DB_KEY]
     staff = await panel.staff_options(db)
     active = {s.id for s in staff if s.is_active}
@@ -127,34 +118,39 @@ async def _validate(request: web.Request, form: Form, user_id: int) -> dict[str,
     text = form.text("text", max_length=commands.TEXT_LIMIT) or ""
     executor_id = form.choice("executor_id", active)
     department_id = form.choice("department_id", departments)
-    if executor_id is None and department_id is None and "executor_id" not in form.errors:
-        form.fail("executor_id", N_("Choose an executor or a department."))
     deadline_raw = form.text("deadline", required=True, max_length=32)
     deadline = parse_local(deadline_raw, zone(request)) if deadline_raw else None
     if deadline_raw and deadline is None:
         form.fail("deadline", N_("Enter a date and time."))
-    elif deadline is not None and deadline <= utcnow():
-        form.fail("deadline", N_("The deadline must be in the future."))
     priority = str(form.values.get("priority") or Priority.NORMAL.value)
     if priority not in PRIORITY_LABELS:
         form.fail("priority", N_("Choose a value from the list."))
     appeal_id = _appeal_id(form)
-    if appeal_id is not None and await db.get(Appeal, appeal_id) is None:
-        form.fail("appeal_id", N_("There is no appeal with this number."))
     allowed = [str(i) for i in active]
-    return {
-        "title": title or "",
-        "text": text,
-        "executor_id": executor_id,
-        "department_id": department_id,
-        "controller_id": form.choice("controller_id", controllers) or user_id,
-        "deadline": deadline,
-        "priority": priority,
-        "appeal_id": appeal_id,
-        "project_id": form.choice("project_id", projects),
-        "co_executor_ids": tuple(int(v) for v in form.choices("co_executors", allowed)),
-        "observer_ids": tuple(int(v) for v in form.choices("observers", allowed)),
-    }
+    controller_id = form.choice("controller_id", controllers) or user_id
+    project_id = form.choice("project_id", projects)
+    co_executor_ids = tuple(int(v) for v in form.choices("co_executors", allowed))
+    observer_ids = tuple(int(v) for v in form.choices("observers", allowed))
+    if deadline is None:
+        return None
+    new = commands.NewAssignment(
+        title=title or "",
+        text=text,
+        executor_id=executor_id,
+        department_id=department_id,
+        controller_id=controller_id,
+        deadline=deadline,
+        priority=priority,
+        appeal_id=appeal_id,
+        project_id=project_id,
+        co_executor_ids=co_executor_ids,
+        observer_ids=observer_ids,
+    )
+    # The rules themselves are the service's (the bot checks the same): each refusal by its field;
+    # a field the form has already refused keeps the form's own message.
+    for problem in await commands.problems(db, new):
+        form.fail_domain(problem)
+    return new
 
 
 def _appeal_id(form: Form) -> int | None:

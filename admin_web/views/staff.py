@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
 
@@ -115,29 +114,29 @@ async def _edit(request: web.Request, user_id: int | None) -> web.StreamResponse
         password = str(form.values.pop("password", "") or "")  # never echoed back into the page
         form.values["login"] = str(form.values.get("login") or "").strip().lower()
         departments = await list_departments(db)
-        fields: dict[str, Any] = {
-            "full_name": form.text("full_name", required=True),
-            "position": form.text("position"),
-            "department_id": form.choice("department_id", {d.id for d in departments}),
-            "email": form.matching("email", EMAIL_RE, N_("Enter a valid e-mail address.")),
-            "phone": form.matching("phone", PHONE_RE, N_("Enter a valid phone number."), max_length=32),
-            "login": form.matching(
+        fields = org_admin.StaffRecord(
+            full_name=form.text("full_name", required=True) or "",
+            position=form.text("position"),
+            department_id=form.choice("department_id", {d.id for d in departments}),
+            email=form.matching("email", EMAIL_RE, N_("Enter a valid e-mail address.")),
+            phone=form.matching("phone", PHONE_RE, N_("Enter a valid phone number."), max_length=32),
+            login=form.matching(
                 "login",
                 LOGIN_RE,
                 N_("3–64 characters: Latin letters, digits, dot, dash, underscore."),
                 max_length=64,
             ),
-            "password": password or None,
-            "roles": form.choices("roles", ROLE_VALUES, required=True),
-            "is_active": form.flag("is_active"),
-        }
+            password=password or None,
+            roles=form.choices("roles", ROLE_VALUES, required=True),
+            is_active=form.flag("is_active"),
+        )
         if form.ok:
             actor = request[USER_KEY].actor
             try:
                 if user_id is None:
-                    saved = await org_admin.create_staff(db, actor, **fields)
+                    saved = await org_admin.create_staff(db, actor, fields)
                 else:
-                    saved = await org_admin.update_staff(db, actor, user_id, **fields)
+                    saved = await org_admin.update_staff(db, actor, user_id, fields)
             except DomainError as exc:
                 await db.rollback()
                 form.fail_domain(exc)

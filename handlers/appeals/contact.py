@@ -30,7 +30,7 @@ from handlers.appeals.steps import (
 from models import TelegramAccount
 from porucheno.settings import Settings
 from services.correspondents import email_codes
-from services.correspondents.normalize import digits_of, normalize_email, normalize_phone
+from services.correspondents.normalize import normalize_email, normalize_phone
 from services.errors import DomainError
 
 
@@ -61,7 +61,7 @@ async def got_contact(message: Message, state: FSMContext, account: TelegramAcco
         return
     raw = contact.phone_number
     # Telegram has verified the number; it may come without the «+».
-    phone = normalize_phone(raw) or normalize_phone("+" + digits_of(raw))
+    phone = normalize_phone(raw, international=True)
     if phone is None:
         await message.answer(
             _("Telegram sent a number I cannot read. Please type your e-mail or tap «Skip».")

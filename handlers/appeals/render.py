@@ -14,6 +14,7 @@ from bot.texts import EMPTY, quote
 from handlers.appeals.callbacks import AppealOpenCallback, AppealPageCallback, AppealRateCallback
 from models import Appeal, Category
 from models.enums import AppealStatus
+from services.appeals import categories
 from services.notify import NoticeContext
 
 PAGE_SIZE = 5
@@ -45,8 +46,7 @@ def category_name(category: Category | None) -> str:
     """The category in the reader's language (the catalog holds Russian and English names)."""
     if category is None:
         return EMPTY
-    name = category.name_en if get_i18n().current_locale == "en" else category.name_ru
-    return name or category.name_ru
+    return categories.name_in(category, get_i18n().current_locale)
 
 
 def excerpt(text: str | None, limit: int) -> str:

@@ -20,7 +20,6 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
@@ -32,6 +31,7 @@ from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.render import category_name, draft_text, summary
 from handlers.appeals.states import AppealForm
 from models import Category, TelegramAccount
+from services.appeals import categories as appeal_categories
 from services.files import MAX_FILE_BYTES
 
 MAX_FILES = 10
@@ -134,8 +134,7 @@ async def start_draft(state: FSMContext, account: TelegramAccount) -> None:
 
 
 async def active_categories(session: AsyncSession) -> list[Category]:
-    query = select(Category).where(Category.is_active.is_(True)).order_by(Category.name_ru, Category.id)
-    return list((await session.scalars(query)).all())
+    return await appeal_categories.active(session)
 
 
 async def after(turn: Turn, done: State) -> None:

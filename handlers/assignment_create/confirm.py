@@ -22,7 +22,6 @@ from handlers.assignment_create.steps import (
     show_confirm,
 )
 from models import User, utcnow
-from services import directory
 from services.assignment_files import link_to_assignment
 from services.assignments import commands
 from services.errors import DomainError
@@ -57,13 +56,11 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
         return
     dept_id, executor_id = data.get("department_id"), data.get("executor_id")
     if isinstance(dept_id, int):
-        dept = await directory.active_department(session, dept_id)
-        ok = dept is not None and await directory.department_head(session, dept) is not None
         executor_id = None
     else:
         dept_id = None
-        ok = isinstance(executor_id, int) and await directory.active_user(session, executor_id) is not None
-    if not ok:
+        executor_id = executor_id if isinstance(executor_id, int) else None
+    if await commands.receiver(session, executor_id=executor_id, department_id=dept_id) is None:
         await bot.send_message(
             chat_id, _("The chosen executor can no longer receive assignments. Choose again.")
         )
@@ -74,12 +71,14 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
         assignment = await commands.create(
             session,
             user,
-            title=str(data.get("title") or ""),
-            text=str(data.get("body") or ""),
-            deadline=deadline,
-            executor_id=executor_id,
-            department_id=dept_id,
-            priority=str(data.get("priority") or "normal"),
+            commands.NewAssignment(
+                title=str(data.get("title") or ""),
+                text=str(data.get("body") or ""),
+                deadline=deadline,
+                executor_id=executor_id,
+                department_id=dept_id,
+                priority=str(data.get("priority") or "normal"),
+            ),
             notify=turn.notice_ctx,
         )
     except DomainError as exc:

@@ -16,7 +16,7 @@ from handlers.assignment_create.steps import MAX_FILES, ask_priority, files_done
 from models import User
 from porucheno.settings import Settings
 from services.errors import InvalidInput
-from services.files import MAX_FILE_BYTES, store_file
+from services.files import MAX_FILE_BYTES, FileOrigin, store_file
 
 
 async def got_file(message: Message, state: FSMContext, turn: Turn, settings: Settings, user: User) -> None:
@@ -44,10 +44,12 @@ async def got_file(message: Message, state: FSMContext, turn: Turn, settings: Se
             settings.files_dir,
             data,
             filename=filename,
-            telegram_file_id=media.file_id,
-            telegram_file_unique_id=media.file_unique_id,
-            uploaded_by_user_id=user.id,
-            uploaded_by_telegram_id=message.from_user.id if message.from_user else None,
+            origin=FileOrigin(
+                telegram_file_id=media.file_id,
+                telegram_file_unique_id=media.file_unique_id,
+                uploaded_by_user_id=user.id,
+                uploaded_by_telegram_id=message.from_user.id if message.from_user else None,
+            ),
         )
     except InvalidInput as exc:
         await message.answer(domain_error_text(exc) + "\n\n" + files_prompt(), reply_markup=_markup(files))

@@ -64,16 +64,27 @@ async def publish(query: CallbackQuery, turn: Turn) -> None:
                 session,
                 user,
                 ids(data.get("signal_ids")),
-                kind=kind,
-                resource=resource,
-                starts_at=starts_at,
-                expected_end_at=end,
-                description=str(data.get("description") or ""),
-                extra_building_ids=buildings,
+                signals.SignalsOutage(
+                    kind=kind,
+                    resource=resource,
+                    starts_at=starts_at,
+                    expected_end_at=end,
+                    description=str(data.get("description") or ""),
+                    extra_building_ids=buildings,
+                ),
             )
         else:
             outage = await lifecycle.create_outage(
-                session, user, kind, resource, buildings, starts_at, end, str(data.get("description") or "")
+                session,
+                user,
+                lifecycle.NewOutage(
+                    kind=kind,
+                    resource=resource,
+                    building_ids=buildings,
+                    starts_at=starts_at,
+                    expected_end_at=end,
+                    description=str(data.get("description") or ""),
+                ),
             )
         result = await lifecycle.publish(
             session,

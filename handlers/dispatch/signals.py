@@ -23,7 +23,7 @@ from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import OutageSignal
 from models.enums import OutageKind
-from services.errors import DomainError, InvalidInput
+from services.errors import DomainError
 from services.notify import NoticeContext, Translator, html_escape
 from services.outages import listing, signals
 from services.outages.card import resource_label
@@ -134,8 +134,6 @@ async def _link_to(query: CallbackQuery, turn: Turn, group: SignalGroup, data: S
     t = turn.t
     try:
         outage = await listing.published_outage(turn.session, data.oid)
-        if outage.resource != group.resource:
-            raise InvalidInput("The reports are about another resource.")
         n = await signals.link_signals(turn.session, actor(turn), group.signal_ids, outage.id)
     except DomainError as exc:
         await alert(query, exc)

@@ -96,10 +96,6 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
 
-    @property
-    def accepted(self) -> int:
-        return self.created + self.updated + self.unchanged
-
 
 class _Rejected(Exception):
     def __init__(self, reason: str, **params: Any) -> None:

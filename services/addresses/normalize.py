@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from services import textfold
+
 Parity = Literal["odd", "even"]
 
 # Canonical street type → every spelling people use (all folded, without the trailing dot).
@@ -36,7 +38,7 @@ _PLACE_WORDS = {
     "обл", "область", "край", "р-н", "район", "респ", "республика", "ао", "россия", "рф",
 }  # fmt: skip
 
-_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "ё": "е", "№": " "})
+_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "№": " "})
 _PUNCT = re.compile(r"[.,;:!?\"'«»“”„()\[\]{}]+")
 _SPACES = re.compile(r"\s+")
 _ORDINAL = re.compile(r"^(\d+)-?(?:ый|ой|ий|й|ая|яя|я|ое|ее|е|го|ого|его)$")
@@ -103,7 +105,7 @@ class HouseRange:
 
 def fold(text: str) -> str:
     """Case, «ё», dashes and «№» folded; punctuation kept (callers decide what it separates)."""
-    return text.casefold().translate(_DASHES)
+    return textfold.fold(text).translate(_DASHES)
 
 
 def _clean(text: str) -> str:

@@ -17,6 +17,7 @@ from models import Assignment, Project, User
 from models.enums import ProjectStatus
 from services.analytics.kpi import OPEN_STATES, ORGANISATION, AssignmentKpi, Scope, assignment_kpi
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
+from services.projects.progress import progress_of_many
 
 TREND_DAYS = 14
 TOP_OVERDUE = 5
@@ -101,8 +102,6 @@ async def build_digest(
 
 async def _projects(session: AsyncSession, now: datetime, today: date, scope: Scope) -> dict[str, list[str]]:
     """Open projects by derived status (the department's own, for a department head)."""
-    from services.projects.progress import progress_of_many  # projects build on analytics' states
-
     query = select(Project).where(Project.status != ProjectStatus.DONE).order_by(Project.name, Project.id)
     if scope.department_id is not None:
         query = query.where(Project.department_id == scope.department_id)

@@ -32,15 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import Assignment, AuditEvent, ExtensionRequest, User
-from models.enums import AssignmentStatus, ExtensionStatus
+from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, ExtensionStatus
 
-OPEN_STATES = (
-    AssignmentStatus.NEW,
-    AssignmentStatus.ACKNOWLEDGED,
-    AssignmentStatus.IN_PROGRESS,
-    AssignmentStatus.ON_REVIEW,
-    AssignmentStatus.RETURNED,
-)
+OPEN_STATES = OPEN_ASSIGNMENT_STATUSES
 
 
 class GroupBy(StrEnum):
@@ -79,20 +73,6 @@ class AssignmentKpi:
     @property
     def avg_hours_to_done(self) -> float | None:
         return self.hours_to_done_total / self.done if self.done else None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "received": self.received,
-            "done": self.done,
-            "done_on_time": self.done_on_time,
-            "on_time_rate": self.on_time_rate,
-            "avg_hours_to_done": self.avg_hours_to_done,
-            "overdue_now": self.overdue_now,
-            "returned": self.returned,
-            "declined": self.declined,
-            "extensions_requested": self.extensions_requested,
-            "extensions_approved": self.extensions_approved,
-        }
 
 
 def _hours_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:

@@ -10,7 +10,6 @@ import asyncio
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,13 +17,20 @@ from models import StoredFile
 from services import files as file_store
 from services.notify import N_
 
-if TYPE_CHECKING:
-    from services.appeals.intake import IncomingFile
-
 RAW_MIME = "application/octet-stream"
 EMPTY_FILE = N_("The file is empty.")
 TOO_LARGE = N_("The file is larger than 20 MB.")
 UNSUPPORTED = N_("This file type is not accepted: send photos, PDF or office documents.")
+
+
+@dataclass
+class IncomingFile:
+    data: bytes
+    filename: str | None = None
+    declared_mime: str | None = None
+    telegram_file_id: str | None = None
+    telegram_file_unique_id: str | None = None
+    raw: bool = False  # an unparseable part kept as-is (application/octet-stream, no type checks)
 
 
 @dataclass
@@ -95,11 +101,13 @@ async def store_all(
                 files_dir,
                 f.data,
                 filename=_sniff_name(f),
-                telegram_file_id=f.telegram_file_id,
-                telegram_file_unique_id=f.telegram_file_unique_id,
-                uploaded_by_user_id=user_id,
-                uploaded_by_telegram_id=telegram_id,
-                appeal_id=appeal_id,
+                origin=file_store.FileOrigin(
+                    telegram_file_id=f.telegram_file_id,
+                    telegram_file_unique_id=f.telegram_file_unique_id,
+                    uploaded_by_user_id=user_id,
+                    uploaded_by_telegram_id=telegram_id,
+                    appeal_id=appeal_id,
+                ),
             )
         )
     return stored, rejected

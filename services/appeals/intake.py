@@ -19,10 +19,11 @@ from models import Appeal, Building, Category, Correspondent, utcnow
 from models.enums import AppealChannel, AppealStatus
 from services import correspondents
 from services.appeals import access, notices
-from services.appeals.attachments import RejectedFile, store_all
+from services.appeals.attachments import IncomingFile, RejectedFile, store_all
 from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
 from services.audit import Actor, record
 from services.correspondents import normalize_email, normalize_phone, suggestions
+from services.correspondents.contact import ContactInput
 from services.errors import InvalidInput
 from services.notify import NoticeContext
 from services.text_input import clean_fields
@@ -43,35 +44,6 @@ DEFAULT_ANSWER_DAYS = 30  # Federal Law 59-FZ, art. 12
 SUBJECT_LIMIT = 500
 ADDRESS_LIMIT = 500
 EXTERNAL_ID_LIMIT = 500
-
-
-@dataclass
-class IncomingFile:
-    data: bytes
-    filename: str | None = None
-    declared_mime: str | None = None
-    telegram_file_id: str | None = None
-    telegram_file_unique_id: str | None = None
-    raw: bool = False  # an unparseable part kept as-is (application/octet-stream, no type checks)
-
-
-@dataclass
-class ContactInput:
-    name: str | None = None
-    kind: str = "person"
-    phone: str | None = None
-    email: str | None = None
-    telegram_id: int | None = None
-    postal_address: str | None = None
-    organisation_inn: str | None = None
-    # A correspondent a clerk picked from the directory (paper letters): used as is, even with no
-    # contacts to match on; missing contact fields are filled from the other values.
-    existing_id: int | None = None
-    # Set by the channel when it has proof that the contact is the sender's own: a phone shared
-    # with Telegram's contact button, an e-mail confirmed with a code (a letter's own address is
-    # proven by the e-mail channel itself). Anything else is only typed.
-    phone_proven: bool = False
-    email_proven: bool = False
 
 
 @dataclass

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Appeal, Correspondent, MailOutbox, TelegramAccount, User, utcnow
+from models import Appeal, Correspondent, TelegramAccount, User
 from models.enums import AppealChannel
 from services import outbox
+from services.mail_outbox import enqueue_mail
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 
 CB_PREFIX = "apl"
@@ -194,40 +193,6 @@ def mail_body(
         lines += [*body_lines(appeal, event, t, ctx, reason, access_code), ""]
     lines.append(t("This message was sent automatically in reply to your appeal."))
     return "\n".join(lines)
-
-
-async def enqueue_mail(
-    session: AsyncSession,
-    *,
-    appeal_id: int | None,
-    to: str,
-    subject: str,
-    body: str,
-    in_reply_to: str | None,
-    dedup_key: str,
-) -> bool:
-    """Queue a letter; the same ``dedup_key`` twice is a no-op. True when a row was added."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    now = utcnow()
-    table = MailOutbox.__table__
-    stmt = (
-        insert(table)
-        .values(
-            appeal_id=appeal_id,
-            to_address=to,
-            subject=subject[:500],
-            body=body,
-            in_reply_to=(in_reply_to or None) and in_reply_to[:500],
-            dedup_key=dedup_key,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(table.c.id)
-    )
-    return (await session.execute(stmt)).first() is not None
 
 
 async def notify_correspondent(

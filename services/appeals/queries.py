@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, Correspondent, TelegramAccount, utcnow
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
+from services.appeals import access
 from services.correspondents.normalize import phone_fragments, search_key
 
 OPEN_APPEAL_STATES = (AppealStatus.REGISTERED, AppealStatus.IN_WORK)
@@ -113,6 +114,15 @@ async def list_appeals(
 
 async def appeal_by_number(session: AsyncSession, reg_number: str) -> Appeal | None:
     return await session.scalar(select(Appeal).where(Appeal.reg_number == reg_number.strip()))
+
+
+async def find_with_code(session: AsyncSession, number: str, code: str) -> Appeal | None:
+    """The public status page's lookup: an appeal opens only with its access code."""
+    appeal = await appeal_by_number(session, number.lstrip("№ "))
+    # An unknown number is compared too, so both refusals take the same time.
+    if not access.matches(appeal.access_code_hash if appeal is not None else None, code):
+        return None
+    return appeal
 
 
 def _own_appeals(telegram_id: int):  # type: ignore[no-untyped-def]

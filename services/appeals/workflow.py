@@ -1,8 +1,8 @@
 """The appeal after registration: assignments, the single deadline extension, the answer, the
 correspondent's rating, rejection and closing.
 
-Status follows the linked assignments (``sync_status_from_assignments`` is called by the assignment
-state machine): registered → in_work once an assignment exists; "ready to answer" (every linked
+Status follows the linked assignments (``status_sync.sync_status_from_assignments`` is called by the
+assignment state machine): registered → in_work once an assignment exists; "ready to answer" (every linked
 assignment finished, one done) is derived in ``queries``; answered / rejected / closed are set here.
 Every change writes an audit event and, given a NoticeContext, queues a notice to the correspondent.
 """
@@ -10,15 +10,18 @@ Every change writes an audit event and, given a NoticeContext, queues a notice t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, User, utcnow
 from models.enums import AppealStatus, Priority, Role
 from services.appeals import notices, queries
 from services.appeals.intake import MAX_TEXT_CHARS
+from services.appeals.status_sync import as_actor as _as_actor
+from services.appeals.status_sync import load, sync_status_from_assignments
+from services.assignments import commands
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
@@ -34,23 +37,9 @@ def _actor(user: User) -> Actor:
     return Actor(user_id=user.id, telegram_id=user.telegram_id)
 
 
-def _as_actor(actor: Actor | User) -> Actor:
-    return _actor(actor) if isinstance(actor, User) else actor
-
-
 def _check_staff(user: User) -> None:
     if not user.is_active or not user.has_role(*STAFF_ROLES):
         raise PermissionDenied("You are not allowed to work with appeals.")
-
-
-async def load(session: AsyncSession, appeal_id: int, *, for_update: bool = False) -> Appeal:
-    query = select(Appeal).where(Appeal.id == appeal_id).execution_options(populate_existing=True)
-    if for_update and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    appeal = await session.scalar(query)
-    if appeal is None:
-        raise NotFound("Appeal not found.")
-    return appeal
 
 
 def _reason(reason: str | None, *, required: bool) -> str | None:
@@ -106,93 +95,63 @@ async def extend_deadline(
     return appeal
 
 
+@dataclass(frozen=True, slots=True)
+class AppealAssignment:
+    """An assignment made from an appeal: its title and text default to the appeal's."""
+
+    deadline: datetime
+    title: str | None = None
+    description: str | None = None
+    executor_id: int | None = None
+    executor_ids: Sequence[int] = ()  # the executor, then co-executors
+    department_id: int | None = None
+    controller_id: int | None = None
+    observer_ids: Sequence[int] = ()
+    priority: str = Priority.NORMAL
+
+
 async def create_assignment_from_appeal(
     session: AsyncSession,
     appeal_id: int,
+    data: AppealAssignment,
     *,
-    actor_user: User,
-    deadline: datetime,
-    title: str | None = None,
-    description: str | None = None,
-    executor_id: int | None = None,
-    executor_ids: Sequence[int] = (),
-    department_id: int | None = None,
-    controller_id: int | None = None,
-    observer_ids: Sequence[int] = (),
-    priority: str = Priority.NORMAL,
+    actor: User,
     now: datetime | None = None,
     notify: NoticeContext | None = None,
 ) -> Assignment:
     """An assignment working on the appeal; ``executor_ids``: the executor, then co-executors.
     The appeal moves to in_work through the assignment state machine's hook."""
-    from services.assignments import commands
-
     appeal = await load(session, appeal_id, for_update=True)
     _require_open(appeal)
-    ids = list(dict.fromkeys(([executor_id] if executor_id else []) + list(executor_ids)))
+    ids = list(dict.fromkeys(([data.executor_id] if data.executor_id else []) + list(data.executor_ids)))
+    title = data.title
     if title is None or not title.strip():
         lead = (appeal.subject or appeal.text or "").strip().splitlines()
         title = f"{appeal.reg_number}: {lead[0][:200]}" if lead else appeal.reg_number
-    assignment = await commands.create(
-        session,
-        actor_user,
+    new = commands.NewAssignment(
         title=title,
-        deadline=deadline,
+        deadline=data.deadline,
         executor_id=ids[0] if ids else None,
-        department_id=department_id,
-        controller_id=controller_id,
-        text=appeal.text if description is None else description,
-        priority=priority,
+        department_id=data.department_id,
+        controller_id=data.controller_id,
+        text=appeal.text if data.description is None else data.description,
+        priority=data.priority,
         appeal_id=appeal.id,
         co_executor_ids=tuple(ids[1:]),
-        observer_ids=tuple(observer_ids),
-        now=now,
-        notify=notify,
+        observer_ids=tuple(data.observer_ids),
     )
+    assignment = await commands.create(session, actor, new, now=now, notify=notify)
     record(
         session,
-        _actor(actor_user),
+        _actor(actor),
         "appeal",
         appeal.id,
         "assignment_created",
         data={"assignment_id": assignment.id},
     )
     # Idempotent: the hook in ``commands.create`` has normally done it already.
-    await sync_status_from_assignments(session, appeal.id, actor=_actor(actor_user), notify=notify)
+    await sync_status_from_assignments(session, appeal.id, actor=_actor(actor), notify=notify)
     return assignment
-
-
-async def sync_status_from_assignments(
-    session: AsyncSession,
-    appeal_id: int,
-    *,
-    actor: Actor | User,
-    notify: NoticeContext | None = None,
-) -> Appeal:
-    """Registered → in_work as soon as an assignment works on the appeal. An appeal stays in_work
-    while assignments are open and after they finish (then it is ready to answer); final states are
-    only set by a person."""
-    appeal = await load(session, appeal_id)
-    if appeal.status != AppealStatus.REGISTERED:
-        return appeal
-    linked = await session.scalar(select(Assignment.id).where(Assignment.appeal_id == appeal.id).limit(1))
-    if linked is None:
-        return appeal
-    appeal.status = AppealStatus.IN_WORK
-    record(
-        session,
-        _as_actor(actor),
-        "appeal",
-        appeal.id,
-        "status_changed",
-        old_state=AppealStatus.REGISTERED,
-        new_state=AppealStatus.IN_WORK,
-        data={"assignment_id": linked},
-    )
-    await session.flush()
-    if notify is not None:
-        await notices.notify_correspondent(session, notify, appeal, notices.IN_WORK)
-    return appeal
 
 
 async def answer_appeal(
@@ -200,12 +159,12 @@ async def answer_appeal(
     appeal_id: int,
     *,
     text: str,
-    actor_user: User,
+    actor: User,
     notify: NoticeContext | None,
     now: datetime | None = None,
 ) -> Appeal:
     """The final answer, delivered through the channel the appeal came by (see ``notices``)."""
-    _check_staff(actor_user)
+    _check_staff(actor)
     text = (text or "").strip()
     if not text:
         raise InvalidInput("The answer is empty.")
@@ -217,10 +176,10 @@ async def answer_appeal(
     appeal.status = AppealStatus.ANSWERED
     appeal.answer_text = text
     appeal.answered_at = now or utcnow()
-    appeal.answered_by_id = actor_user.id
+    appeal.answered_by_id = actor.id
     record(
         session,
-        _actor(actor_user),
+        _actor(actor),
         "appeal",
         appeal.id,
         "answered",
@@ -259,12 +218,12 @@ async def reject_appeal(
     appeal_id: int,
     *,
     reason: str,
-    actor_user: User,
+    actor: User,
     notify: NoticeContext | None = None,
     now: datetime | None = None,
 ) -> Appeal:
     """Left without an answer on the merits (59-FZ art. 11); the applicant is told why."""
-    _check_staff(actor_user)
+    _check_staff(actor)
     reason_text = _reason(reason, required=True)
     appeal = await load(session, appeal_id, for_update=True)
     _require_open(appeal)
@@ -272,10 +231,10 @@ async def reject_appeal(
     appeal.status = AppealStatus.REJECTED
     # Kept with the appeal, so status queries (web, Open311) can show the applicant why.
     appeal.answer_text = reason_text
-    appeal.answered_by_id = actor_user.id
+    appeal.answered_by_id = actor.id
     record(
         session,
-        _actor(actor_user),
+        _actor(actor),
         "appeal",
         appeal.id,
         "rejected",
@@ -294,12 +253,12 @@ async def close_appeal(
     session: AsyncSession,
     appeal_id: int,
     *,
-    actor_user: User,
+    actor: User,
     reason: str | None = None,
     notify: NoticeContext | None = None,
 ) -> Appeal:
     """Archive an answered or rejected appeal."""
-    _check_staff(actor_user)
+    _check_staff(actor)
     reason_text = _reason(reason, required=False)
     appeal = await load(session, appeal_id, for_update=True)
     if appeal.status not in CLOSABLE_STATES:
@@ -308,7 +267,7 @@ async def close_appeal(
     appeal.status = AppealStatus.CLOSED
     record(
         session,
-        _actor(actor_user),
+        _actor(actor),
         "appeal",
         appeal.id,
         "closed",

@@ -6,6 +6,7 @@ queues notices through the outbox; the caller commits. Refusals raise DomainErro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,20 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
+    Appeal,
     Assignment,
     AssignmentComment,
     AssignmentMember,
-    AssignmentReport,
-    Department,
     ExtensionRequest,
     User,
     utcnow,
 )
-from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority, ReportStatus
+from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority, ReportStatus, Role
+from services import directory
+from services.appeals.status_sync import sync_status_from_assignments
 from services.assignments import access, notices
-from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, target_state
+from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, Party, target_state
+from services.assignments.queries import latest_report
 from services.audit import Actor, record
-from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
 
 TITLE_LIMIT = 500
@@ -75,68 +78,109 @@ def _clean_reason(reason: str | None, *, required: bool) -> str | None:
     return reason or None
 
 
+@dataclass(frozen=True, slots=True)
+class NewAssignment:
+    """What a new assignment is made of, as the panel, the bot and an appeal give it."""
+
+    title: str
+    deadline: datetime
+    text: str = ""
+    executor_id: int | None = None
+    department_id: int | None = None  # without an executor: the department's head distributes it
+    controller_id: int | None = None  # the author when not given
+    priority: str = Priority.NORMAL
+    appeal_id: int | None = None
+    project_id: int | None = None
+    stage_id: int | None = None
+    co_executor_ids: tuple[int, ...] = ()
+    observer_ids: tuple[int, ...] = ()
+
+
+async def receiver(
+    session: AsyncSession, *, executor_id: int | None, department_id: int | None
+) -> int | None:
+    """Who receives the new assignment: the active executor, else the active head of the active
+    department; None when neither can receive work any more."""
+    if executor_id is not None:
+        return executor_id if await directory.active_user(session, executor_id) is not None else None
+    if department_id is None:
+        return None
+    dept = await directory.active_department(session, department_id)
+    head = await directory.department_head(session, dept) if dept is not None else None
+    return head.id if head is not None else None
+
+
+async def problems(
+    session: AsyncSession, data: NewAssignment, *, now: datetime | None = None
+) -> list[DomainError]:
+    """Every reason ``data`` cannot become an assignment, each naming its form field: the panel
+    shows them all next to their fields, ``create`` refuses with the first one."""
+    found: list[DomainError] = []
+    title = data.title.strip()
+    if not title:
+        found.append(InvalidInput("The assignment needs a title.", field="title"))
+    if len(title) > TITLE_LIMIT or len(data.text) > TEXT_LIMIT:
+        field = "title" if len(title) > TITLE_LIMIT else "text"
+        found.append(
+            InvalidInput("The text is too long: at most %(n)d characters.", n=TEXT_LIMIT, field=field)
+        )
+    if data.deadline <= (now or utcnow()):
+        found.append(InvalidInput("The deadline must be in the future.", field="deadline"))
+    if data.priority not in set(Priority):
+        found.append(InvalidInput("Unknown priority.", field="priority"))
+    if data.executor_id is not None and await directory.active_user(session, data.executor_id) is None:
+        found.append(NotFound("User not found.", field="executor_id"))
+    elif (
+        data.department_id is not None
+        and await directory.active_department(session, data.department_id) is None
+    ):
+        found.append(NotFound("Department not found.", field="department_id"))
+    elif data.executor_id is None and data.department_id is None:
+        found.append(InvalidInput("Choose an executor or a department.", field="executor_id"))
+    elif await receiver(session, executor_id=data.executor_id, department_id=data.department_id) is None:
+        found.append(
+            InvalidInput(
+                "The department has no head to receive the assignment; choose an executor.",
+                field="department_id",
+            )
+        )
+    if data.appeal_id is not None and await session.get(Appeal, data.appeal_id) is None:
+        found.append(NotFound("There is no appeal with this number.", field="appeal_id"))
+    return found
+
+
 async def create(
     session: AsyncSession,
     author: User,
+    data: NewAssignment,
     *,
-    title: str,
-    deadline: datetime,
-    executor_id: int | None = None,
-    department_id: int | None = None,
-    controller_id: int | None = None,
-    text: str = "",
-    priority: str = Priority.NORMAL,
-    appeal_id: int | None = None,
-    project_id: int | None = None,
-    stage_id: int | None = None,
-    co_executor_ids: tuple[int, ...] = (),
-    observer_ids: tuple[int, ...] = (),
     now: datetime | None = None,
     notify: NoticeContext | None = None,
 ) -> Assignment:
-    from models.enums import Role
-
     if not author.has_role(Role.CONTROLLER, Role.MANAGER, Role.CLERK):
         raise PermissionDenied("You are not allowed to create assignments.")
-    title = title.strip()
-    if not title:
-        raise InvalidInput("The assignment needs a title.")
-    if len(title) > TITLE_LIMIT or len(text) > TEXT_LIMIT:
-        raise InvalidInput("The text is too long: at most %(n)d characters.", n=TEXT_LIMIT)
     now = now or utcnow()
-    if deadline <= now:
-        raise InvalidInput("The deadline must be in the future.")
-    try:
-        priority = Priority(priority).value
-    except ValueError as exc:
-        raise InvalidInput("Unknown priority.") from exc
-    executor = await session.get(User, executor_id) if executor_id else None
-    if executor_id and (executor is None or not executor.is_active):
-        raise NotFound("User not found.")
-    if department_id is None and executor is not None:
-        department_id = executor.department_id
-    if department_id is not None and await session.get(Department, department_id) is None:
-        raise NotFound("Department not found.")
-    if executor is None:
-        if department_id is None:
-            raise InvalidInput("Choose an executor or a department.")
-        # Addressed to a department: its head distributes the work.
-        head_id = await session.scalar(select(Department.head_id).where(Department.id == department_id))
-        if head_id is None:
-            raise InvalidInput("The department has no head to receive the assignment; choose an executor.")
-        executor_id = head_id
+    refused = await problems(session, data, now=now)
+    if refused:
+        raise refused[0]
+    executor_id = await receiver(session, executor_id=data.executor_id, department_id=data.department_id)
+    department_id = data.department_id
+    if department_id is None and data.executor_id is not None:
+        executor = await session.get(User, data.executor_id)
+        department_id = executor.department_id if executor is not None else None
+    co_executor_ids, observer_ids, deadline = data.co_executor_ids, data.observer_ids, data.deadline
     assignment = Assignment(
-        title=title,
-        text=text.strip(),
-        priority=priority,
+        title=data.title.strip(),
+        text=data.text.strip(),
+        priority=Priority(data.priority).value,
         author_id=author.id,
-        controller_id=controller_id or author.id,
+        controller_id=data.controller_id or author.id,
         executor_id=executor_id,
         department_id=department_id,
         deadline=deadline,
-        appeal_id=appeal_id,
-        project_id=project_id,
-        stage_id=stage_id,
+        appeal_id=data.appeal_id,
+        project_id=data.project_id,
+        stage_id=data.stage_id,
         status=AssignmentStatus.NEW,
         created_at=now,
         updated_at=now,
@@ -172,8 +216,6 @@ async def _sync_appeal(
 ) -> None:
     """An appeal's status follows the assignments working on it."""
     if assignment.appeal_id is not None:
-        from services.appeals.workflow import sync_status_from_assignments
-
         await sync_status_from_assignments(session, assignment.appeal_id, actor=_actor(user), notify=notify)
 
 
@@ -261,8 +303,6 @@ async def extension_precheck(
     session: AsyncSession, user: User, assignment_id: int, *, for_update: bool = False
 ) -> Assignment:
     """What :func:`request_extension` checks before it looks at the new deadline."""
-    from services.assignments.lifecycle import Party
-
     assignment = await load(session, assignment_id, for_update=for_update)
     if not await access.can_act(session, assignment, user, Party.EXECUTOR):
         raise PermissionDenied("You are not allowed to do this with this assignment.")
@@ -320,15 +360,6 @@ async def reassign(
     if notify is not None:
         await notices.notify_transition(session, notify, assignment, "reassign", event.id, actor=user)
     return assignment
-
-
-async def latest_report(
-    session: AsyncSession, assignment_id: int, *, status: str | None = None
-) -> AssignmentReport | None:
-    query = select(AssignmentReport).where(AssignmentReport.assignment_id == assignment_id)
-    if status is not None:
-        query = query.where(AssignmentReport.status == status)
-    return await session.scalar(query.order_by(AssignmentReport.id.desc()).limit(1))
 
 
 async def request_extension(

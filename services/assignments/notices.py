@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Assignment, AssignmentComment, ExtensionRequest, StoredFile, User
 from models.enums import AssignmentStatus as S
 from services import outbox
+from services.assignments.queries import latest_report
 from services.files import IMAGE_TYPES
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 
@@ -206,8 +207,6 @@ async def _report_summary(
     session: AsyncSession, ctx: NoticeContext, a: Assignment, recipient: User, key: str
 ) -> str:
     """The report text for the card, and its files queued just before it (photos as an album)."""
-    from services.assignments.commands import latest_report
-
     t = Translator(ctx.locale_of(recipient))
     report = await latest_report(session, a.id)
     if report is None:

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment, AssignmentMember, User
+from models import Assignment, AssignmentMember, AssignmentReport, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, MemberRole
 from services.assignments import access
+from services.textfold import fold
 
 DUE_SOON = timedelta(hours=24)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -178,12 +179,17 @@ async def reassign_candidates(
                 )
             ).all()
         )
-    words = [_fold(w) for w in name.split()]
+    words = [fold(w) for w in name.split()]
     if not words:
         return []
-    found = [u for u in (await session.scalars(query)).all() if all(w in _fold(u.full_name) for w in words)]
+    found = [u for u in (await session.scalars(query)).all() if all(w in fold(u.full_name) for w in words)]
     return found[:limit]
 
 
-def _fold(text: str) -> str:
-    return text.casefold().replace("ё", "е")
+async def latest_report(
+    session: AsyncSession, assignment_id: int, *, status: str | None = None
+) -> AssignmentReport | None:
+    query = select(AssignmentReport).where(AssignmentReport.assignment_id == assignment_id)
+    if status is not None:
+        query = query.where(AssignmentReport.status == status)
+    return await session.scalar(query.order_by(AssignmentReport.id.desc()).limit(1))

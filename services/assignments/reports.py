@@ -82,12 +82,14 @@ async def add_file(
         files_dir,
         data,
         filename=filename,
-        telegram_file_id=telegram_file_id,
-        telegram_file_unique_id=telegram_file_unique_id,
-        uploaded_by_user_id=user.id,
-        uploaded_by_telegram_id=user.telegram_id,
-        assignment_id=report.assignment_id,
-        report_id=report.id,
+        origin=files.FileOrigin(
+            telegram_file_id=telegram_file_id,
+            telegram_file_unique_id=telegram_file_unique_id,
+            uploaded_by_user_id=user.id,
+            uploaded_by_telegram_id=user.telegram_id,
+            assignment_id=report.assignment_id,
+            report_id=report.id,
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 """Correspondents: normalisation, de-duplication, search, merge and the card."""
 
 from services.correspondents import suggestions
+from services.correspondents.contact import ContactInput
 from services.correspondents.directory import (
     CorrespondentCard,
     card,
@@ -13,6 +14,7 @@ from services.correspondents.merge import merge
 from services.correspondents.normalize import normalize_email, normalize_phone
 
 __all__ = [
+    "ContactInput",
     "CorrespondentCard",
     "card",
     "duplicates_of",

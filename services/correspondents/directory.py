@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Appeal, Correspondent, TelegramAccount
 from models.enums import CorrespondentKind
 from services.audit import Actor, record
+from services.correspondents.contact import ContactInput
 from services.correspondents.normalize import (
     name_key,
     normalize_email,
@@ -27,9 +27,6 @@ from services.correspondents.normalize import (
     search_key,
 )
 from services.errors import InvalidInput, NotFound
-
-if TYPE_CHECKING:
-    from services.appeals.intake import ContactInput
 
 NAME_LIMIT = 255
 MERGE_CHAIN_LIMIT = 20

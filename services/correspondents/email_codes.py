@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import EmailCode, utcnow
-from services.appeals.notices import enqueue_mail
 from services.audit import Actor, record
 from services.correspondents.normalize import normalize_email
 from services.correspondents.proofs import prove_contact
 from services.errors import InvalidInput
+from services.mail_outbox import enqueue_mail
 from services.notify import N_, Translator
 
 CODE_TTL = timedelta(minutes=15)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import re
 
+from services.textfold import fold
+
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-PHONE_MIN_DIGITS = 7
+_SEPARATORS = re.compile(r"[\s\-().\u00a0]")
+_PHONE = re.compile(r"^\+?\d+$")
+# Russian geographic and mobile codes start with 3, 4, 8 or 9 (after the country code).
+RU_FIRST_DIGITS = "3489"
+PHONE_MIN_DIGITS = 8
 PHONE_MAX_DIGITS = 15  # E.164
 
 
@@ -13,17 +19,27 @@ def digits_of(text: str | None) -> str:
     return "".join(ch for ch in (text or "") if ch.isdigit())
 
 
-def normalize_phone(text: str | None) -> str | None:
-    """``+7`` and ten digits for Russian numbers (``8 916 …``, ``+7 (916) …``, ``916 …``); other numbers
-    written with ``+`` keep their country code; anything else is not a phone number (None)."""
-    raw = (text or "").strip()
-    digits = digits_of(raw)
-    if len(digits) == 11 and digits[0] in "78" and not (raw.startswith("+") and digits[0] == "8"):
-        return "+7" + digits[1:]
-    if len(digits) == 10 and not raw.startswith("+"):
-        return "+7" + digits
-    if raw.startswith("+") and PHONE_MIN_DIGITS <= len(digits) <= PHONE_MAX_DIGITS:
-        return "+" + digits
+def normalize_phone(text: str | None, *, foreign: bool = True, international: bool = False) -> str | None:
+    """The one phone rule: ``+7`` and ten digits for Russian numbers (``8 916 …``, ``+7 (916) …``,
+    ``916 …``; the national number starts with 3, 4, 8 or 9); with ``foreign``, other numbers
+    written with ``+`` keep their country code. ``international``: the digits are a whole number
+    even without ``+`` (contacts shared through Telegram, which verified them). Only digits,
+    spaces, dashes, dots and brackets are allowed; anything else is not a phone number (None)."""
+    compact = _SEPARATORS.sub("", (text or "").strip())
+    if not _PHONE.match(compact):
+        return None
+    digits = compact.lstrip("+")
+    plus = compact.startswith("+")
+    national: str | None = None
+    if len(digits) == 11 and (digits[0] == "7" or (digits[0] == "8" and not plus)):
+        national = digits[1:]
+    elif len(digits) == 10 and not plus:
+        national = digits
+    if national is not None and national[0] in RU_FIRST_DIGITS:
+        return "+7" + national
+    if foreign and (plus or international) and digits[0] != "0":
+        if PHONE_MIN_DIGITS <= len(digits) <= PHONE_MAX_DIGITS:
+            return "+" + digits
     return None
 
 
@@ -36,7 +52,7 @@ def normalize_email(text: str | None) -> str | None:
 
 def name_key(name: str | None) -> str:
     """The ``name_search`` column: casefolded (Cyrillic aware, ``Ё`` as ``Е``), spaces collapsed."""
-    return " ".join((name or "").casefold().replace("ё", "е").split())[:255]
+    return " ".join(fold(name).split())[:255]
 
 
 def search_key(query: str | None) -> str:

@@ -2,32 +2,29 @@
 
 The poller puts a letter here when even registering it as a raw ``.eml`` failed, and then moves
 the mailbox cursor past it (``services/mail/intake.py``). A clerk downloads the original, retries
-the registration once the cause is fixed, or dismisses it; each step is audited.
+the registration once the cause is fixed (``services/mail/retry.py``), or dismisses it; each step
+is audited.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.parser import BytesParser
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Appeal, utcnow
+from models import utcnow
 from models.mail_quarantine import (
     QUARANTINE_DISMISSED,
     QUARANTINE_PENDING,
-    QUARANTINE_REGISTERED,
     MailQuarantine,
 )
 from services import audit
 from services.audit import Actor
 from services.errors import InvalidInput, NotFound
-from services.notify import NoticeContext, Translator
 from services.text_input import clean_line, clean_text
 
 log = logging.getLogger(__name__)
@@ -36,17 +33,7 @@ ENTITY = "mail_quarantine"
 PAGE_SIZE = 50
 
 
-@dataclass
-class RetryResult:
-    appeal: Appeal | None  # None when the letter turned out to be an auto-reply (then dismissed)
-    error: str | None = None  # why it still fails; the letter stays in the quarantine
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-def _describe(exc: BaseException) -> tuple[str, str]:
+def describe_error(exc: BaseException) -> tuple[str, str]:
     return type(exc).__name__[:255], clean_text(str(exc))[:2000]
 
 
@@ -79,7 +66,7 @@ async def quarantine_letter(
     now: datetime | None = None,
 ) -> MailQuarantine:
     """Keep the letter (once per mailbox position: a repeat only counts the attempt)."""
-    error_class, error_message = _describe(error)
+    error_class, error_message = describe_error(error)
     item = await session.scalar(
         select(MailQuarantine).where(
             MailQuarantine.mailbox == mailbox,
@@ -147,62 +134,15 @@ async def get_letter(session: AsyncSession, item_id: int) -> MailQuarantine:
     return item
 
 
-def _pending(item: MailQuarantine) -> None:
+def require_pending(item: MailQuarantine) -> None:
     if item.status != QUARANTINE_PENDING:
         raise InvalidInput("This letter has already been dealt with.")
 
 
-async def retry_letter(
-    session: AsyncSession,
-    item_id: int,
-    *,
-    actor: Actor,
-    files_dir: Path,
-    notify: NoticeContext | None,
-    default_locale: str,
-) -> RetryResult:
-    """Register the letter again. A failure is recorded on the item (nothing else is written)."""
-    from services.mail.intake import register_letter  # the intake imports this module
-
-    item = await get_letter(session, item_id)
-    _pending(item)
-    try:
-        async with session.begin_nested():
-            outcome, appeal = await register_letter(
-                session,
-                item.raw,
-                t=Translator(default_locale),
-                files_dir=files_dir,
-                notify=notify,
-                actor=actor,
-                origin=f"quarantine {item.id}",
-            )
-    except Exception as exc:
-        log.warning("quarantined letter %s still fails: %r", item.id, exc)
-        item.attempts += 1
-        item.error_class, item.error_message = _describe(exc)
-        audit.record(session, actor, ENTITY, item.id, "mail_quarantine_retry_failed", reason=item.error_class)
-        return RetryResult(None, error=item.error_class)
-    new_status = QUARANTINE_DISMISSED if outcome == "skipped" else QUARANTINE_REGISTERED
-    _resolve(item, new_status, actor)
-    item.appeal_id = appeal.id if appeal is not None else None
-    audit.record(
-        session,
-        actor,
-        ENTITY,
-        item.id,
-        "mail_quarantine_retried",
-        old_state=QUARANTINE_PENDING,
-        new_state=new_status,
-        data={"appeal_id": item.appeal_id, "outcome": outcome},
-    )
-    return RetryResult(appeal)
-
-
 async def dismiss_letter(session: AsyncSession, item_id: int, *, actor: Actor, reason: str | None) -> None:
     item = await get_letter(session, item_id)
-    _pending(item)
-    _resolve(item, QUARANTINE_DISMISSED, actor)
+    require_pending(item)
+    resolve(item, QUARANTINE_DISMISSED, actor)
     audit.record(
         session,
         actor,
@@ -215,7 +155,7 @@ async def dismiss_letter(session: AsyncSession, item_id: int, *, actor: Actor, r
     )
 
 
-def _resolve(item: MailQuarantine, status: str, actor: Actor) -> None:
+def resolve(item: MailQuarantine, status: str, actor: Actor) -> None:
     item.status = status
     item.resolved_at = utcnow()
     item.resolved_by_id = actor.user_id

@@ -86,20 +86,28 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class NewOutage:
+    kind: str
+    resource: str
+    building_ids: Iterable[int]
+    starts_at: datetime
+    expected_end_at: datetime | None = None
+    description: str = ""
+
+
 async def create_outage(
-    session: AsyncSession,
-    dispatcher: User,
-    kind: str,
-    resource: str,
-    building_ids: Iterable[int],
-    starts_at: datetime,
-    expected_end_at: datetime | None,
-    description: str = "",
-    *,
-    now: datetime | None = None,
+    session: AsyncSession, dispatcher: User, data: NewOutage, *, now: datetime | None = None
 ) -> Outage:
     """A draft: nobody is notified until :func:`publish`."""
     actor = require_dispatcher(dispatcher)
+    kind, resource, starts_at, expected_end_at = (
+        data.kind,
+        data.resource,
+        data.starts_at,
+        data.expected_end_at,
+    )
+    building_ids, description = data.building_ids, data.description
     now = now or utcnow()
     if kind not in OutageKind.__members__.values():
         raise InvalidInput("Unknown outage kind.")
@@ -395,13 +403,6 @@ async def cancel(
         return NOTHING
     recipients = await notices.subscribers(session, await current_building_ids(session, outage.id))
     return await notices.broadcast(session, ctx, outage, "cancel", recipients.values())
-
-
-async def active_outages(session: AsyncSession, resource: str | None = None) -> Sequence[Outage]:
-    query = select(Outage).where(Outage.status == S.ACTIVE).order_by(Outage.starts_at, Outage.id)
-    if resource is not None:
-        query = query.where(Outage.resource == resource)
-    return (await session.scalars(query)).all()
 
 
 async def outages_at_building(session: AsyncSession, building_id: int, now: datetime) -> Sequence[Outage]:

@@ -18,8 +18,9 @@ from models import Building, Outage, OutageBuilding, OutageSignal, TelegramAccou
 from models.enums import OutageKind, OutageStatus, SignalStatus
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound
-from services.outages.lifecycle import OPEN, create_outage, get_outage, require_dispatcher
+from services.outages.lifecycle import OPEN, NewOutage, create_outage, get_outage, require_dispatcher
 from services.outages.resources import get_resource
+from services.textfold import fold
 
 TEXT_LIMIT = 2000
 
@@ -43,7 +44,7 @@ class SignalGroup:
 
 
 def _address_key(text: str | None) -> str:
-    return " ".join((text or "").lower().replace("ё", "е").split())
+    return " ".join(fold(text).split())
 
 
 async def report_signal(
@@ -173,8 +174,11 @@ async def link_signals(
     outage = await get_outage(session, outage_id)
     if outage.status not in OPEN:
         raise InvalidInput("The outage is already closed.")
+    found = await _signals(session, signal_ids)
+    if any(s.resource != outage.resource for s in found):
+        raise InvalidInput("The reports are about another resource.")
     changed = 0
-    for s in await _signals(session, signal_ids):
+    for s in found:
         if s.status == SignalStatus.LINKED and s.outage_id == outage.id:
             continue
         if s.status == SignalStatus.DISMISSED:
@@ -221,21 +225,30 @@ async def dismiss_signals(
     return changed
 
 
+@dataclass(frozen=True, slots=True)
+class SignalsOutage:
+    """An outage made from residents' reports: by default an accident of the reports' resource,
+    over their houses, from the first report on."""
+
+    kind: str = OutageKind.ACCIDENT
+    resource: str | None = None
+    starts_at: datetime | None = None
+    expected_end_at: datetime | None = None
+    description: str = ""
+    extra_building_ids: Iterable[int] = ()
+
+
 async def create_outage_from_signals(
     session: AsyncSession,
     dispatcher: User,
     signal_ids: Iterable[int],
+    data: SignalsOutage = SignalsOutage(),
     *,
-    kind: str = OutageKind.ACCIDENT,
-    resource: str | None = None,
-    starts_at: datetime | None = None,
-    expected_end_at: datetime | None = None,
-    description: str = "",
-    extra_building_ids: Iterable[int] = (),
     now: datetime | None = None,
 ) -> Outage:
     """A draft outage over the signals' houses, starting at the first report, signals linked."""
     require_dispatcher(dispatcher)
+    resource, extra_building_ids = data.resource, data.extra_building_ids
     signals = await _signals(session, signal_ids)
     resources = {s.resource for s in signals}
     if resource is None:
@@ -248,12 +261,14 @@ async def create_outage_from_signals(
     outage = await create_outage(
         session,
         dispatcher,
-        kind,
-        resource,
-        building_ids,
-        starts_at or min(s.created_at for s in signals),
-        expected_end_at,
-        description,
+        NewOutage(
+            kind=data.kind,
+            resource=resource,
+            building_ids=building_ids,
+            starts_at=data.starts_at or min(s.created_at for s in signals),
+            expected_end_at=data.expected_end_at,
+            description=data.description,
+        ),
         now=now,
     )
     await link_signals(session, dispatcher, [s.id for s in signals], outage.id)

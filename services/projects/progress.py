@@ -14,8 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Assignment, Project, ProjectStage, User
-from models.enums import AssignmentStatus, ProjectStatus
-from services.analytics.kpi import OPEN_STATES
+from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, ProjectStatus
 from services.audit import Actor, record
 from services.projects import access
 from services.projects.commands import get_project
@@ -50,7 +49,9 @@ async def _work_by_stage(
     if not project_ids:
         return {}
     done = case((Assignment.status == AssignmentStatus.DONE, 1), else_=0)
-    overdue = case((Assignment.status.in_(OPEN_STATES) & (Assignment.deadline < now), 1), else_=0)
+    overdue = case(
+        (Assignment.status.in_(OPEN_ASSIGNMENT_STATUSES) & (Assignment.deadline < now), 1), else_=0
+    )
     rows = await session.execute(
         select(Assignment.stage_id, func.count(), func.sum(done), func.sum(overdue))
         .where(

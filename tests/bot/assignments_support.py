@@ -134,9 +134,11 @@ async def create_assignment(
         a = await commands.create(
             session,
             author,
-            title=title,
-            deadline=deadline or utcnow() + timedelta(days=2),
-            executor_id=executor_id or town.executor.id,
+            commands.NewAssignment(
+                title=title,
+                deadline=deadline or utcnow() + timedelta(days=2),
+                executor_id=executor_id or town.executor.id,
+            ),
             now=now,
             notify=town.ctx,
         )

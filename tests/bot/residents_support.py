@@ -86,12 +86,14 @@ async def start_outage(
         outage = await lifecycle.create_outage(
             session,
             dispatcher,
-            "accident",
-            resource,
-            [town.b[k] for k in keys],
-            now - timedelta(hours=1),
-            now + timedelta(hours=5),
-            "Порыв трубы на вводе",
+            lifecycle.NewOutage(
+                kind="accident",
+                resource=resource,
+                building_ids=[town.b[k] for k in keys],
+                starts_at=now - timedelta(hours=1),
+                expected_end_at=now + timedelta(hours=5),
+                description="Порыв трубы на вводе",
+            ),
         )
         await lifecycle.publish(session, CTX, dispatcher, outage.id)
         await session.commit()

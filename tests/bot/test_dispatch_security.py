@@ -21,11 +21,13 @@ async def _active_outage(session_factory, town: Town) -> tuple[int, int]:
         outage = await lifecycle.create_outage(
             session,
             dispatcher,
-            "accident",
-            "gas",
-            [town.houses["ул. Ленина 1"]],
-            utcnow() - timedelta(hours=1),
-            None,
+            lifecycle.NewOutage(
+                kind="accident",
+                resource="gas",
+                building_ids=[town.houses["ул. Ленина 1"]],
+                starts_at=utcnow() - timedelta(hours=1),
+                expected_end_at=None,
+            ),
         )
         await lifecycle.publish(session, town.ctx, dispatcher, outage.id)
         signal = await signals.report_signal(

@@ -10,7 +10,7 @@ from porucheno.i18n import gettext
 from porucheno.settings import Settings
 from services import staff
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
-from services.appeals.workflow import answer_appeal, create_assignment_from_appeal
+from services.appeals.workflow import AppealAssignment, answer_appeal, create_assignment_from_appeal
 from services.audit import Actor
 from services.notify import NoticeContext
 from tests.bot.appeals_support import MINE, appeals_of, buttons
@@ -53,9 +53,8 @@ async def test_answer_arrives_and_is_rated_once(new_chat, outbox, sandbox, sessi
         await create_assignment_from_appeal(
             session,
             appeal_id,
-            actor_user=clerk,
-            deadline=utcnow() + timedelta(days=3),
-            executor_id=clerk_id,
+            AppealAssignment(deadline=utcnow() + timedelta(days=3), executor_id=clerk_id),
+            actor=clerk,
             notify=ctx,
         )
         await session.commit()
@@ -68,7 +67,7 @@ async def test_answer_arrives_and_is_rated_once(new_chat, outbox, sandbox, sessi
     async with session_factory() as session:
         clerk = await session.get(User, clerk_id)
         assert clerk is not None
-        await answer_appeal(session, appeal_id, text=ANSWER, actor_user=clerk, notify=ctx)
+        await answer_appeal(session, appeal_id, text=ANSWER, actor=clerk, notify=ctx)
         await session.commit()
     answer = await chat.reply(ANSWER)
     assert number in answer["text"] and list(buttons(answer)) == ["1⭐", "2⭐", "3⭐", "4⭐", "5⭐"]

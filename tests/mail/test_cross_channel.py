@@ -95,10 +95,10 @@ async def test_bot_and_email_land_on_one_correspondent(
         clerk_user = await session.get(User, clerk_id)
         assert clerk_user is not None
         await workflow.answer_appeal(
-            session, mail_appeal.id, text="Фонарь заменён.", actor_user=clerk_user, notify=ctx
+            session, mail_appeal.id, text="Фонарь заменён.", actor=clerk_user, notify=ctx
         )
         await workflow.answer_appeal(
-            session, bot_appeal.id, text="Фонарь заменён 25 ноября.", actor_user=clerk_user, notify=ctx
+            session, bot_appeal.id, text="Фонарь заменён 25 ноября.", actor=clerk_user, notify=ctx
         )
         await session.commit()
         mail = (await session.scalars(select(MailOutbox))).all()

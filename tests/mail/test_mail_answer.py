@@ -41,9 +41,7 @@ async def test_answer_reaches_the_resident_in_the_thread_of_the_letter(
         clerk = await staff.create_user(
             session, Actor.system("test"), full_name="Смирнова Анна Петровна", roles=[Role.ADMIN]
         )
-        await answer_appeal(
-            session, appeal.id, text="Яма будет заделана до 1 июня.", actor_user=clerk, notify=ctx
-        )
+        await answer_appeal(session, appeal.id, text="Яма будет заделана до 1 июня.", actor=clerk, notify=ctx)
         await session.commit()
 
     assert (await sender.send_due()).sent == 1

@@ -68,7 +68,7 @@ async def test_one_extension_with_a_notice_and_overdue_counting(
     answered = (await register(session, tmp_path, now=T0 - timedelta(days=40))).appeal
     fresh = (await register(session, tmp_path, now=T0 - timedelta(days=5))).appeal
     await workflow.answer_appeal(
-        session, answered.id, text="Отремонтировано.", actor_user=people["clerk"], notify=None
+        session, answered.id, text="Отремонтировано.", actor=people["clerk"], notify=None
     )
     await session.commit()
     # Overdue: still open and past the (possibly extended) due date, at a fixed moment.
@@ -101,19 +101,16 @@ async def test_status_follows_assignments_and_the_answer_reaches_telegram(
     first = await workflow.create_assignment_from_appeal(
         session,
         appeal.id,
-        actor_user=people["clerk"],
-        title="Засыпать яму",
-        deadline=deadline,
-        executor_id=people["exec"].id,
+        workflow.AppealAssignment(title="Засыпать яму", deadline=deadline, executor_id=people["exec"].id),
+        actor=people["clerk"],
         notify=CTX,
     )
     second = await commands.create(
         session,
         people["clerk"],
-        title="Проверить",
-        deadline=deadline,
-        executor_id=people["exec"].id,
-        appeal_id=appeal.id,
+        commands.NewAssignment(
+            title="Проверить", deadline=deadline, executor_id=people["exec"].id, appeal_id=appeal.id
+        ),
         notify=CTX,
     )
     await session.commit()
@@ -126,11 +123,11 @@ async def test_status_follows_assignments_and_the_answer_reaches_telegram(
     assert (await session.get(Appeal, appeal.id)).status == AppealStatus.IN_WORK  # type: ignore[union-attr]
 
     with pytest.raises(InvalidInput):
-        await workflow.answer_appeal(session, appeal.id, text=" ", actor_user=people["clerk"], notify=CTX)
+        await workflow.answer_appeal(session, appeal.id, text=" ", actor=people["clerk"], notify=CTX)
     long_answer = ("Яма засыпана щебнем и заасфальтирована. " * 150).strip()  # ~6000 characters
-    await workflow.answer_appeal(session, appeal.id, text=long_answer, actor_user=people["clerk"], notify=CTX)
+    await workflow.answer_appeal(session, appeal.id, text=long_answer, actor=people["clerk"], notify=CTX)
     with pytest.raises(InvalidInput):
-        await workflow.answer_appeal(session, appeal.id, text="Ещё", actor_user=people["clerk"], notify=CTX)
+        await workflow.answer_appeal(session, appeal.id, text="Ещё", actor=people["clerk"], notify=CTX)
     await session.commit()
     assert not await queries.ready_to_answer(session, appeal.id)
     to_resident = (
@@ -166,10 +163,8 @@ async def test_answer_by_mail_replies_to_the_letter(session: AsyncSession, tmp_p
             reply_to="Petrov.Reply@example.ru",
         )
     ).appeal
-    await workflow.answer_appeal(
-        session, appeal.id, text="Двор убран.", actor_user=people["clerk"], notify=CTX
-    )
-    await workflow.close_appeal(session, appeal.id, actor_user=people["clerk"])
+    await workflow.answer_appeal(session, appeal.id, text="Двор убран.", actor=people["clerk"], notify=CTX)
+    await workflow.close_appeal(session, appeal.id, actor=people["clerk"])
     await session.commit()
     letters = (await session.scalars(select(MailOutbox).order_by(MailOutbox.id))).all()
     answer = letters[1]
@@ -184,7 +179,7 @@ async def test_rating_only_by_the_own_correspondent_once(session: AsyncSession, 
     appeal = (await register(session, tmp_path)).appeal
     with pytest.raises(InvalidInput):  # nothing to rate yet
         await workflow.rate_appeal(session, appeal.id, telegram_id=1001, rating=5)
-    await workflow.answer_appeal(session, appeal.id, text="Сделано.", actor_user=people["clerk"], notify=CTX)
+    await workflow.answer_appeal(session, appeal.id, text="Сделано.", actor=people["clerk"], notify=CTX)
     await session.commit()
     with pytest.raises(NotFound):
         await workflow.rate_appeal(session, appeal.id, telegram_id=2002, rating=5)
@@ -204,13 +199,13 @@ async def test_reject_then_close_and_what_the_resident_sees(session: AsyncSessio
     mine = (await register(session, tmp_path)).appeal
     other = (await register(session, tmp_path, contact=ContactInput(name="Другой", telegram_id=2002))).appeal
     with pytest.raises(PermissionDenied):
-        await workflow.reject_appeal(session, mine.id, reason="Нет адреса", actor_user=people["outsider"])
+        await workflow.reject_appeal(session, mine.id, reason="Нет адреса", actor=people["outsider"])
     with pytest.raises(InvalidInput):
-        await workflow.close_appeal(session, mine.id, actor_user=people["clerk"])  # still open
+        await workflow.close_appeal(session, mine.id, actor=people["clerk"])  # still open
     await workflow.reject_appeal(
-        session, mine.id, reason="Не указан адрес", actor_user=people["clerk"], notify=CTX
+        session, mine.id, reason="Не указан адрес", actor=people["clerk"], notify=CTX
     )
-    await workflow.close_appeal(session, mine.id, actor_user=people["clerk"], notify=CTX)
+    await workflow.close_appeal(session, mine.id, actor=people["clerk"], notify=CTX)
     await session.commit()
     assert [a.id for a in await queries.appeals_of_telegram_user(session, 1001, limit=5)] == [mine.id]
     assert await queries.appeal_for_telegram_user(session, other.id, 1001) is None

@@ -39,9 +39,11 @@ async def _new(session: AsyncSession, people: dict[str, User]) -> int:
     a = await commands.create(
         session,
         people["boss"],
-        title="Убрать снег у школы № 3",
-        deadline=utcnow() + timedelta(days=2),
-        executor_id=people["exec"].id,
+        commands.NewAssignment(
+            title="Убрать снег у школы № 3",
+            deadline=utcnow() + timedelta(days=2),
+            executor_id=people["exec"].id,
+        ),
     )
     await session.commit()
     return a.id
@@ -157,9 +159,11 @@ async def test_department_addressed_assignment_goes_to_its_head(
     a = await commands.create(
         session,
         people["boss"],
-        title="Проверить подвал",
-        deadline=utcnow() + timedelta(days=1),
-        department_id=people["exec"].department_id,
+        commands.NewAssignment(
+            title="Проверить подвал",
+            deadline=utcnow() + timedelta(days=1),
+            department_id=people["exec"].department_id,
+        ),
     )
     assert a.executor_id == people["head"].id
 
@@ -176,9 +180,11 @@ async def test_department_head_delegates_to_a_subordinate(
     a = await commands.create(
         session,
         people["boss"],
-        title="Обследовать двор",
-        deadline=utcnow() + timedelta(days=1),
-        department_id=people["exec"].department_id,
+        commands.NewAssignment(
+            title="Обследовать двор",
+            deadline=utcnow() + timedelta(days=1),
+            department_id=people["exec"].department_id,
+        ),
     )
     assert a.executor_id == people["head"].id
     a = await commands.reassign(

@@ -34,9 +34,9 @@ async def test_cards_buttons_languages_and_report_files(session: AsyncSession, t
     a = await commands.create(
         session,
         boss,
-        title="Убрать <снег>",
-        deadline=utcnow() + timedelta(days=1),
-        executor_id=ex.id,
+        commands.NewAssignment(
+            title="Убрать <снег>", deadline=utcnow() + timedelta(days=1), executor_id=ex.id
+        ),
         notify=ctx,
     )
     [card] = await _outbox(session)

@@ -36,7 +36,9 @@ async def test_report_draft_keeps_files_and_refuses_bad_ones(
 ) -> None:
     boss, ex = pair
     a = await commands.create(
-        session, boss, title="Фотоотчёт", deadline=utcnow() + timedelta(days=1), executor_id=ex.id
+        session,
+        boss,
+        commands.NewAssignment(title="Фотоотчёт", deadline=utcnow() + timedelta(days=1), executor_id=ex.id),
     )
     await commands.transition(session, ex, a.id, Action.ACKNOWLEDGE)
     draft = await reports.open_draft(session, ex, a.id)
@@ -66,9 +68,9 @@ async def test_lists_filter_and_paginate(session: AsyncSession, pair: tuple[User
         a = await commands.create(
             session,
             boss,
-            title=f"Задача {i}",
-            deadline=now + timedelta(hours=2 + i * 10),
-            executor_id=ex.id,
+            commands.NewAssignment(
+                title=f"Задача {i}", deadline=now + timedelta(hours=2 + i * 10), executor_id=ex.id
+            ),
             now=now,
         )
         ids.append(a.id)
@@ -76,10 +78,9 @@ async def test_lists_filter_and_paginate(session: AsyncSession, pair: tuple[User
     shared = await commands.create(
         session,
         boss,
-        title="Общая",
-        deadline=now + timedelta(days=30),
-        executor_id=ex.id,
-        co_executor_ids=(other.id,),
+        commands.NewAssignment(
+            title="Общая", deadline=now + timedelta(days=30), executor_id=ex.id, co_executor_ids=(other.id,)
+        ),
         now=now,
     )
     await session.commit()

@@ -20,6 +20,12 @@ def test_normalisation() -> None:
         assert correspondents.normalize_phone(raw) == "+79161234567"
     assert correspondents.normalize_phone("+375 29 123-45-67") == "+375291234567"
     assert correspondents.normalize_phone("позвоните вечером") is None
+    # One rule for the bot profile and the correspondents (services/correspondents/normalize.py):
+    assert correspondents.normalize_phone("тел. 8 916 123-45-67") is None  # words are not a number
+    assert correspondents.normalize_phone("8 100 123 45 67") is None  # no Russian code starts with 1
+    assert correspondents.normalize_phone("375291234567") is None  # a typed foreign number needs «+»
+    assert correspondents.normalize_phone("375291234567", international=True) == "+375291234567"
+    assert correspondents.normalize_phone("+375 29 123-45-67", foreign=False) is None
     assert correspondents.normalize_email(" Ivanov@Mail.RU ") == "ivanov@mail.ru"
     assert correspondents.normalize_email("не адрес") is None
 

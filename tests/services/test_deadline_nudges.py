@@ -39,7 +39,10 @@ async def setup(session_factory: async_sessionmaker[AsyncSession]) -> dict[str, 
         )
         await staff.set_department_head(session, sys, dept.id, head.id)
         a = await commands.create(
-            session, boss, title="Починить кран", deadline=DEADLINE, executor_id=ex.id, now=CREATED
+            session,
+            boss,
+            commands.NewAssignment(title="Починить кран", deadline=DEADLINE, executor_id=ex.id),
+            now=CREATED,
         )
         await session.commit()
         return {"a": a.id, "ex": ex.id, "boss": boss.id, "head": head.id}

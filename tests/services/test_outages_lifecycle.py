@@ -15,7 +15,7 @@ from services import outbox, staff
 from services.audit import Actor
 from services.errors import InvalidInput, PermissionDenied
 from services.notify import NoticeContext
-from services.outages import lifecycle, signals, subscriptions
+from services.outages import lifecycle, listing, signals, subscriptions
 
 CTX = NoticeContext()  # Europe/Moscow, UTC+3
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
@@ -94,13 +94,15 @@ async def create(session: AsyncSession, w: World, keys: list[str], **kw: object)
     params.update(kw)
     outage = await lifecycle.create_outage(
         session,
-        w.dispatcher,  # type: ignore[arg-type]
-        params["kind"],  # type: ignore[arg-type]
-        params["resource"],  # type: ignore[arg-type]
-        [w.b[k] for k in keys],
-        params["starts_at"],  # type: ignore[arg-type]
-        params["expected_end_at"],  # type: ignore[arg-type]
-        params["description"],  # type: ignore[arg-type]
+        w.dispatcher,
+        lifecycle.NewOutage(
+            kind=params["kind"],
+            resource=params["resource"],
+            building_ids=[w.b[k] for k in keys],
+            starts_at=params["starts_at"],
+            expected_end_at=params["expected_end_at"],
+            description=params["description"],
+        ),
         now=NOW - timedelta(minutes=30),
     )
     return outage.id
@@ -120,11 +122,9 @@ async def test_validations(session: AsyncSession) -> None:
         await lifecycle.create_outage(
             session,
             w.clerk,
-            "accident",
-            "gas",
-            [w.b["l1"]],
-            NOW,
-            None,  # type: ignore[arg-type]
+            lifecycle.NewOutage(
+                kind="accident", resource="gas", building_ids=[w.b["l1"]], starts_at=NOW, expected_end_at=None
+            ),
         )
 
 
@@ -170,7 +170,8 @@ async def test_publish_notifies_each_affected_subscriber_once(session: AsyncSess
         )
     ).all()
     assert list(actions) == ["create", "publish"]
-    assert [o.id for o in await lifecycle.active_outages(session)] == [oid]
+    published = await listing.published_outages(session)
+    assert [(o.id, o.status) for o in published] == [(oid, OutageStatus.ACTIVE)]
     assert [o.id for o in await lifecycle.outages_at_building(session, w.b["l3"], NOW)] == [oid]
     assert list(await lifecycle.outages_at_building(session, w.b["m10"], NOW)) == []
 

@@ -58,6 +58,9 @@ async def test_signal_queue_link_and_reopen(session: AsyncSession) -> None:
     assert (await signals.signal_queue(session))[0].open_outage_ids == [oid2]
     assert await signals.link_signals(session, d, [a.id], oid2) == 1  # type: ignore[arg-type]
     assert await signals.link_signals(session, d, [a.id], oid2) == 0  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):  # reports about heating never join a hot-water outage
+        await signals.link_signals(session, d, [c.id], oid2)  # type: ignore[arg-type]
+    assert [g.signal_ids for g in await signals.signal_queue(session)] == [[c.id], [e.id]]
 
 
 async def test_planned_outage_warn_start_end_idempotent(session: AsyncSession) -> None:

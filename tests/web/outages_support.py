@@ -67,24 +67,28 @@ async def make_town(session_factory: async_sessionmaker[AsyncSession]) -> Town:
         a = await lifecycle.create_outage(
             s,
             dispatcher,
-            "accident",
-            "hot_water",
-            [houses["l1"], houses["l3"], houses["s5"]],
-            now - timedelta(hours=2),
-            now + timedelta(hours=4),
-            "Порыв на магистрали",
+            lifecycle.NewOutage(
+                kind="accident",
+                resource="hot_water",
+                building_ids=[houses["l1"], houses["l3"], houses["s5"]],
+                starts_at=now - timedelta(hours=2),
+                expected_end_at=now + timedelta(hours=4),
+                description="Порыв на магистрали",
+            ),
             now=now - timedelta(minutes=5),
         )
         await lifecycle.publish(s, CTX, dispatcher, a.id, now=now)
         b = await lifecycle.create_outage(
             s,
             dispatcher,
-            "accident",
-            "heating",
-            [houses["l1"], houses["m10"]],
-            B_START,
-            B_START + timedelta(hours=4),
-            "Ремонт теплотрассы",
+            lifecycle.NewOutage(
+                kind="accident",
+                resource="heating",
+                building_ids=[houses["l1"], houses["m10"]],
+                starts_at=B_START,
+                expected_end_at=B_START + timedelta(hours=4),
+                description="Ремонт теплотрассы",
+            ),
             now=B_START - timedelta(minutes=10),
         )
         await lifecycle.publish(s, CTX, dispatcher, b.id, now=B_START + timedelta(minutes=5))

@@ -23,7 +23,7 @@ from porucheno.settings import Settings
 from services.assignments import commands, reports
 from services.assignments.lifecycle import Action
 from services.audit import Actor
-from services.files import store_file
+from services.files import FileOrigin, store_file
 from services.staff import create_department, create_user
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_token, login
 
@@ -103,7 +103,11 @@ async def new_assignment(
         control = await s.get(User, world.control.id)
         assert control is not None
         a = await commands.create(
-            s, control, title=title, deadline=datetime.now(UTC) + timedelta(days=2), executor_id=world.ivan.id
+            s,
+            control,
+            commands.NewAssignment(
+                title=title, deadline=datetime.now(UTC) + timedelta(days=2), executor_id=world.ivan.id
+            ),
         )
         await s.commit()
         return a.id
@@ -161,7 +165,11 @@ async def test_other_department_executor_sees_neither_page_nor_files(
     aid = await new_assignment(session_factory, world)
     async with session_factory() as s:
         doc = await store_file(
-            s, settings.files_dir, b"%PDF-1.4\n%test\n", filename="План уборки.pdf", assignment_id=aid
+            s,
+            settings.files_dir,
+            b"%PDF-1.4\n%test\n",
+            filename="План уборки.pdf",
+            origin=FileOrigin(assignment_id=aid),
         )
         await s.commit()
     report_id = await submit_report(session_factory, settings, world.ivan.id, aid, "Убрано", photo=True)

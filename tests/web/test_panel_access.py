@@ -16,7 +16,7 @@ from models import Appeal, Assignment, User
 from porucheno.settings import Settings
 from services.assignments import commands, queries
 from services.audit import Actor
-from services.files import store_file
+from services.files import FileOrigin, store_file
 from services.projects import commands as projects
 from services.staff import create_user, set_department_head
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_token, login, make_user
@@ -36,7 +36,11 @@ async def assign(
         control = await s.get(User, world.control.id)
         assert control is not None
         a = await commands.create(
-            s, control, title=title, deadline=datetime.now(UTC) + timedelta(days=3), executor_id=executor
+            s,
+            control,
+            commands.NewAssignment(
+                title=title, deadline=datetime.now(UTC) + timedelta(days=3), executor_id=executor
+            ),
         )
         await s.commit()
         return a.id
@@ -179,7 +183,11 @@ async def test_personal_data_downloads_are_never_cached(
     aid = await assign(session_factory, world, "Проверить жалобу", world.ivan.id)
     async with session_factory() as s:
         doc = await store_file(
-            s, settings.files_dir, b"%PDF-1.4\n%x\n", filename="Жалоба.pdf", assignment_id=aid
+            s,
+            settings.files_dir,
+            b"%PDF-1.4\n%x\n",
+            filename="Жалоба.pdf",
+            origin=FileOrigin(assignment_id=aid),
         )
         await s.commit()
     await login(client)

@@ -78,7 +78,7 @@ async def appeal_answer(request: web.Request) -> web.StreamResponse:
             request[DB_KEY],
             appeal_id_of(request),
             text=text,
-            actor_user=await acting_user(request),
+            actor=await acting_user(request),
             notify=notice_context(request),
         )
         return N_("The answer is recorded.")
@@ -96,7 +96,7 @@ async def appeal_reject(request: web.Request) -> web.StreamResponse:
             request[DB_KEY],
             appeal_id_of(request),
             reason=reason,
-            actor_user=await acting_user(request),
+            actor=await acting_user(request),
             notify=notice_context(request),
         )
         return N_("The appeal is rejected.")
@@ -110,7 +110,7 @@ async def appeal_close(request: web.Request) -> web.StreamResponse:
         await workflow.close_appeal(
             request[DB_KEY],
             appeal_id_of(request),
-            actor_user=await acting_user(request),
+            actor=await acting_user(request),
             notify=notice_context(request),
         )
         return N_("The appeal is closed.")

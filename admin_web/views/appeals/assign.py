@@ -95,9 +95,9 @@ async def appeal_assign(request: web.Request) -> web.StreamResponse:
             assignment = await workflow.create_assignment_from_appeal(
                 db,
                 appeal.id,
-                actor_user=await acting_user(request),
+                workflow.AppealAssignment(**fields),
+                actor=await acting_user(request),
                 notify=notice_context(request),
-                **fields,
             )
         except DomainError as exc:
             await db.rollback()

@@ -18,6 +18,7 @@ from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_L
 from admin_web.views.assignments_common import int_or_none, parse_local_date, zone
 from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries
+from services.appeals.categories import name_in as category_name
 from services.mail import quarantine
 
 PAGE_SIZE = 25
@@ -129,9 +130,7 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
         db, _filters(request.query, request), limit=EXPORT_LIMIT, offset=0
     )
     names = await _names(request, appeals)
-    category_names = {
-        c.id: c.name_ru if current_locale.get() == "ru" else c.name_en for c in await categories(request)
-    }
+    category_names = {c.id: category_name(c, current_locale.get()) for c in await categories(request)}
     yes, no = gettext("yes"), gettext("no")
 
     def local(moment: datetime | None) -> datetime | None:

@@ -18,7 +18,7 @@ from admin_web.views.appeals.common import STAFF_ROLES, page_url
 from admin_web.views.assignments_common import notice_context
 from models.mail_quarantine import QUARANTINE_DISMISSED, QUARANTINE_PENDING, QUARANTINE_REGISTERED
 from services.errors import DomainError, NotFound
-from services.mail import quarantine
+from services.mail import quarantine, retry
 
 STATUS_LABELS = {
     QUARANTINE_PENDING: N_("Waiting for a decision"),
@@ -93,7 +93,7 @@ async def quarantine_retry(request: web.Request) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS_KEY]
     form = Form.posted(await request.post())
     try:
-        result = await quarantine.retry_letter(
+        result = await retry.retry_letter(
             db,
             _item_id(request),
             actor=request[USER_KEY].actor,

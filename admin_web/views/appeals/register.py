@@ -21,6 +21,7 @@ from admin_web.views.appeals.listing import categories
 from admin_web.views.assignments_common import int_or_none, notice_context
 from models import Correspondent
 from models.enums import AppealChannel, CorrespondentKind
+from services.appeals.categories import name_in as category_name
 from services.appeals.intake import MAX_TEXT_CHARS, AppealInput, ContactInput, IncomingFile, register_appeal
 from services.errors import DomainError
 from services.files import MAX_FILE_BYTES, check_file
@@ -144,7 +145,7 @@ async def _render(request: web.Request, form: Form, scan_errors: list[str]) -> w
             "form": form,
             "chosen": chosen,
             "category_options": [
-                (c.id, c.name_en if current_locale.get() == "en" else c.name_ru)
+                (c.id, category_name(c, current_locale.get()))
                 for c in await categories(request)
                 if c.is_active
             ],

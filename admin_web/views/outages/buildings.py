@@ -11,7 +11,6 @@ from admin_web.i18n import N_, current_locale, gettext, translate_error
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.views.assignments_files import content_disposition
-from admin_web.views.outages import queries
 from admin_web.views.outages.common import (
     BUILDING_KIND_LABELS,
     EDIT_ROLES,
@@ -27,6 +26,7 @@ from admin_web.views.outages.common import (
 from models import Building
 from services.addresses import ImportReport, import_buildings
 from services.errors import DomainError
+from services.outages import queries
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # ~100,000 rows of CSV; the importer refuses more rows anyway
 REJECTED_SHOWN = 1000

@@ -11,7 +11,6 @@ from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import render
-from admin_web.views.outages import queries
 from admin_web.views.outages.common import (
     OUTAGE_STATUS_LABELS,
     PAGE_SIZE,
@@ -26,7 +25,7 @@ from admin_web.views.outages.common import (
     viewer,
 )
 from models import AuditEvent, Outage
-from services.outages import lifecycle
+from services.outages import lifecycle, listing, queries
 from services.outages.resources import DEFAULT_RESOURCES
 
 FILTER_FIELDS = ("resource", "status", "from", "to")
@@ -89,7 +88,7 @@ async def outage_list(request: web.Request) -> web.StreamResponse:
         {
             **labels(),
             "page": page,
-            "houses": await queries.house_counts(db, [o.id for o in page.items]),
+            "houses": await listing.house_counts(db, [o.id for o in page.items]),
             "filters": {k: params[k] for k in FILTER_FIELDS if params.get(k)},
             "resources": resources,
             "statuses": OUTAGE_STATUS_LABELS,
@@ -197,7 +196,7 @@ async def outage_export(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     tz = request.config_dict[SETTINGS_KEY].tz
     page = await queries.outages_page(db, _filter(request), number=1, size=EXPORT_LIMIT)
-    houses = await queries.house_counts(db, [o.id for o in page.items])
+    houses = await listing.house_counts(db, [o.id for o in page.items])
 
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz).replace(tzinfo=None) if moment else None

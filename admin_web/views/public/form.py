@@ -13,7 +13,6 @@ from datetime import datetime
 
 from aiohttp import web
 from aiohttp_session import get_session
-from sqlalchemy import select
 
 from admin_web.forms import EMAIL_RE, PHONE_RE, Form
 from admin_web.i18n import N_, current_locale, gettext, translate_error
@@ -30,9 +29,9 @@ from admin_web.views.public.common import (
     local_date,
     too_many,
 )
-from models import Category
 from models.enums import AppealChannel
 from services import files
+from services.appeals import categories as appeal_categories
 from services.appeals.intake import MAX_TEXT_CHARS, AppealInput, ContactInput, IncomingFile, register_appeal
 from services.audit import Actor
 from services.correspondents import normalize_phone
@@ -55,9 +54,10 @@ class Upload:
 
 async def active_categories(request: web.Request) -> list[tuple[int, str]]:
     """Active categories, named and sorted in the page language."""
-    rows = (await request[DB_KEY].scalars(select(Category).where(Category.is_active.is_(True)))).all()
-    english = current_locale.get() == "en"
-    named = [(c.id, (c.name_en if english and c.name_en else c.name_ru)) for c in rows]
+    locale = current_locale.get()
+    named = [
+        (c.id, appeal_categories.name_in(c, locale)) for c in await appeal_categories.active(request[DB_KEY])
+    ]
     return sorted(named, key=lambda item: item[1].casefold())
 
 

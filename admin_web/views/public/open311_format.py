@@ -12,6 +12,7 @@ from aiohttp import web
 from admin_web.i18n import current_locale, gettext
 from models import Appeal, Category
 from models.enums import AppealStatus
+from services.appeals import categories
 from services.open311 import RequestRow, status_group
 
 MEDIA_URL_RE = re.compile(r"(?:^|\n)(https?://\S+)\s*$")
@@ -27,9 +28,7 @@ def iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
 
 
 def category_name(category: Category) -> str:
-    if current_locale.get() == "en" and category.name_en:
-        return category.name_en
-    return category.name_ru
+    return categories.name_in(category, current_locale.get())
 
 
 def service(category: Category, group: str | None) -> dict[str, Any]:

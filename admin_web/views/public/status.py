@@ -9,7 +9,6 @@ same time, and look-ups are rate-limited per address.
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
 
 from admin_web.forms import Form
 from admin_web.i18n import N_, current_locale
@@ -19,7 +18,7 @@ from admin_web.security import public
 from admin_web.views.public.common import STATUS_LIMITER_KEY, STATUS_TEXTS, client_ip, local_date, too_many
 from models import Appeal, Category
 from models.enums import AppealStatus
-from services.appeals import access
+from services.appeals import categories, queries
 
 ANSWER_STATES = (AppealStatus.ANSWERED, AppealStatus.CLOSED, AppealStatus.REJECTED)
 
@@ -42,34 +41,21 @@ async def appeal_status(request: web.Request) -> web.StreamResponse:
     wait = limiter.acquire(ip)  # check and count in one step: parallel posts cannot all pass
     if wait:
         return await too_many(request, wait)
-    appeal = await _find(request, number, code)
+    appeal = await queries.find_with_code(request[DB_KEY], number, code)
     if appeal is None:
         form.fail("", N_("No appeal with this number and access code was found. Check them and try again."))
     return await _render(request, form, appeal)
-
-
-async def _find(request: web.Request, number: str, code: str) -> Appeal | None:
-    appeal = await request[DB_KEY].scalar(
-        select(Appeal).where(Appeal.reg_number == number.lstrip("№ ").strip())
-    )
-    # An unknown number is compared too, so both refusals take the same time.
-    if not access.matches(appeal.access_code_hash if appeal is not None else None, code):
-        return None
-    return appeal
 
 
 async def _render(request: web.Request, form: Form, appeal: Appeal | None) -> web.Response:
     context: dict[str, object] = {"form": form, "appeal": None}
     if appeal is not None:
         category = await request[DB_KEY].get(Category, appeal.category_id) if appeal.category_id else None
-        english = current_locale.get() == "en"
         context["appeal"] = {
             "number": appeal.reg_number,
             "status": appeal.status,
             "status_text": STATUS_TEXTS.get(appeal.status, appeal.status),
-            "category": (category.name_en if english and category.name_en else category.name_ru)
-            if category
-            else None,
+            "category": categories.name_in(category, current_locale.get()) if category else None,
             "registered": local_date(request, appeal.registered_at),
             "due": local_date(request, appeal.due_at),
             "answered": local_date(request, appeal.answered_at),

@@ -1,4 +1,7 @@
-"""Read-only queries behind the dispatch pages (the services own every change)."""
+"""Read-only queries behind the panel's outage pages: the registry, outage lists and timelines.
+
+The views only parse the request and render; every change goes through ``lifecycle``/``signals``.
+"""
 
 from __future__ import annotations
 
@@ -41,18 +44,14 @@ class Page(Generic[T]):
         return max((self.total + self.size - 1) // self.size, 1)
 
 
-def _building_order(b: Building) -> tuple[str, bool, int, str]:
-    return (b.street_key, b.house_number is None, b.house_number or 0, b.house_key)
-
-
 async def buildings_page(
-    db: AsyncSession, text: str, *, social_only: bool, kind: str | None, number: int, size: int
+    session: AsyncSession, text: str, *, social_only: bool, kind: str | None, number: int, size: int
 ) -> Page[Building]:
     """The registry, or the houses a search finds (typos and ranges as in the bot), filtered."""
     if text:
         found = [
             b
-            for b in await search_buildings(db, text, limit=SEARCH_MAX)
+            for b in await search_buildings(session, text, limit=SEARCH_MAX)
             if (not social_only or b.is_social) and (kind is None or b.kind == kind)
         ]
         start = (number - 1) * size
@@ -62,8 +61,8 @@ async def buildings_page(
         query = query.where(Building.is_social.is_(True))
     if kind is not None:
         query = query.where(Building.kind == kind)
-    total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await db.scalars(
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(
         query.order_by(Building.street_key, Building.house_number, Building.house_key, Building.id)
         .offset((number - 1) * size)
         .limit(size)
@@ -71,9 +70,9 @@ async def buildings_page(
     return Page(list(rows.all()), total, number, size)
 
 
-async def subscriber_count(db: AsyncSession, building_id: int) -> int:
+async def subscriber_count(session: AsyncSession, building_id: int) -> int:
     return (
-        await db.scalar(
+        await session.scalar(
             select(func.count()).select_from(Subscription).where(Subscription.building_id == building_id)
         )
         or 0
@@ -86,8 +85,10 @@ class BuildingOutage:
     removed_at: datetime | None  # the house was taken off the outage at this time
 
 
-async def outages_of_building(db: AsyncSession, building_id: int, limit: int = 100) -> list[BuildingOutage]:
-    rows = await db.execute(
+async def outages_of_building(
+    session: AsyncSession, building_id: int, limit: int = 100
+) -> list[BuildingOutage]:
+    rows = await session.execute(
         select(Outage, OutageBuilding.removed_at)
         .join(OutageBuilding, OutageBuilding.outage_id == Outage.id)
         .where(OutageBuilding.building_id == building_id)
@@ -105,7 +106,7 @@ class OutageFilter:
     end: datetime | None = None
 
 
-async def outages_page(db: AsyncSession, f: OutageFilter, *, number: int, size: int) -> Page[Outage]:
+async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, size: int) -> Page[Outage]:
     """Active outages first, then the most recent ones."""
     query = select(Outage)
     if f.resource:
@@ -116,26 +117,14 @@ async def outages_page(db: AsyncSession, f: OutageFilter, *, number: int, size: 
         query = query.where(Outage.starts_at < f.end)
     if f.start is not None:
         query = query.where(or_(Outage.ended_at.is_(None), Outage.ended_at >= f.start))
-    total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     active_first = case((Outage.status == OutageStatus.ACTIVE, 0), else_=1)
-    rows = await db.scalars(
+    rows = await session.scalars(
         query.order_by(active_first, Outage.starts_at.desc(), Outage.id.desc())
         .offset((number - 1) * size)
         .limit(size)
     )
     return Page(list(rows.all()), total, number, size)
-
-
-async def house_counts(db: AsyncSession, outage_ids: Iterable[int]) -> dict[int, int]:
-    ids = list(outage_ids)
-    if not ids:
-        return {}
-    rows = await db.execute(
-        select(OutageBuilding.outage_id, func.count())
-        .where(OutageBuilding.outage_id.in_(ids), OutageBuilding.removed_at.is_(None))
-        .group_by(OutageBuilding.outage_id)
-    )
-    return {outage_id: n for outage_id, n in rows.all()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +133,9 @@ class SignalRow:
     building: Building | None
 
 
-async def linked_signals(db: AsyncSession, outage_id: int) -> list[SignalRow]:
+async def linked_signals(session: AsyncSession, outage_id: int) -> list[SignalRow]:
     """Residents' reports tied to the outage (also those that came back after it was resolved)."""
-    rows = await db.execute(
+    rows = await session.execute(
         select(OutageSignal, Building)
         .outerjoin(Building, Building.id == OutageSignal.building_id)
         .where(OutageSignal.outage_id == outage_id)
@@ -155,7 +144,7 @@ async def linked_signals(db: AsyncSession, outage_id: int) -> list[SignalRow]:
     return [SignalRow(s, b) for s, b in rows.all()]
 
 
-async def timeline(db: AsyncSession, outage_id: int, signal_ids: Sequence[int]) -> list[AuditEvent]:
+async def timeline(session: AsyncSession, outage_id: int, signal_ids: Sequence[int]) -> list[AuditEvent]:
     """The outage's own events and the linking of its signals, oldest first."""
     condition = (AuditEvent.entity_type == "outage") & (AuditEvent.entity_id == outage_id)
     if signal_ids:
@@ -164,15 +153,15 @@ async def timeline(db: AsyncSession, outage_id: int, signal_ids: Sequence[int]) 
             & AuditEvent.entity_id.in_(list(signal_ids)[:500])
             & (AuditEvent.action == "link")
         )
-    rows = await db.scalars(select(AuditEvent).where(condition).order_by(AuditEvent.at, AuditEvent.id))
+    rows = await session.scalars(select(AuditEvent).where(condition).order_by(AuditEvent.at, AuditEvent.id))
     return list(rows.all())
 
 
-async def user_names(db: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
+async def user_names(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = await db.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
+    rows = await session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
     return {uid: name for uid, name in rows.all()}
 
 
@@ -189,10 +178,10 @@ class BatchRow:
         return round(100 * (p.total - p.pending) / p.total) if p.total else 100
 
 
-async def outage_batches(db: AsyncSession, outage_id: int) -> list[BatchRow]:
+async def outage_batches(session: AsyncSession, outage_id: int) -> list[BatchRow]:
     """Each notice batch of the outage (``outage:<id>:<event>[-e<audit id>]``) with its progress."""
     prefix = batch_name(outage_id, "")
-    rows = await db.execute(
+    rows = await session.execute(
         select(OutboxMessage.batch, func.min(OutboxMessage.created_at))
         .where(OutboxMessage.batch.like(prefix + "%"))
         .group_by(OutboxMessage.batch)
@@ -201,5 +190,5 @@ async def outage_batches(db: AsyncSession, outage_id: int) -> list[BatchRow]:
     result = []
     for batch, started in rows.all():
         tag = batch[len(prefix) :]
-        result.append(BatchRow(batch, tag.split("-e", 1)[0], started, await batch_progress(db, batch)))
+        result.append(BatchRow(batch, tag.split("-e", 1)[0], started, await batch_progress(session, batch)))
     return result
