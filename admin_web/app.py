@@ -58,18 +58,16 @@ from admin_web.views import (
     analytics,
     appeals,
     assignments,
-    assignments_actions,
-    assignments_files,
-    assignments_new,
     auth,
     dashboard,
     departments,
+    files,
     health,
     outages,
     public,
     staff,
 )
-from admin_web.views.assignments_common import filesize
+from admin_web.views.common import filesize
 from porucheno.settings import Settings
 from services.appeals.categories import name_in as category_name
 
@@ -85,7 +83,7 @@ LOGIN_ACCOUNT_LIMIT = 10
 LOGIN_ACCOUNT_WINDOW = 5 * 60
 # Forms with file uploads may send more than the default 1 MB, once the user is signed in.
 UPLOAD_ROUTES = {
-    "assignment_new": assignments_new.MAX_REQUEST_BYTES,
+    assignments.NEW_ROUTE: assignments.MAX_REQUEST_BYTES,
     appeals.UPLOAD_ROUTE: appeals.MAX_REQUEST_BYTES,
     outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
@@ -215,24 +213,9 @@ def _add_routes(app: web.Application) -> None:
     _get_post(r, "/staff/new", staff.staff_new, "staff_new")
     _get_post(r, r"/staff/{user_id:\d+}", staff.staff_edit, "staff_edit")
     r.add_post(r"/staff/{user_id:\d+}/invite", staff.staff_invite, name="staff_invite")
-    r.add_get("/assignments", assignments.assignment_list, name="assignments")
+    assignments.add_routes(r)
     analytics.add_routes(r)
-    _get_post(r, "/assignments/new", assignments_new.assignment_new, "assignment_new")
-    r.add_get(r"/assignments/{assignment_id:\d+}", assignments.assignment_page, name="assignment_page")
-    r.add_post(
-        r"/assignments/{assignment_id:\d+}/act", assignments_actions.assignment_act, name="assignment_act"
-    )
-    r.add_post(
-        r"/assignments/{assignment_id:\d+}/comments",
-        assignments_actions.assignment_comment,
-        name="assignment_comment",
-    )
-    r.add_post(
-        r"/assignments/{assignment_id:\d+}/extensions/{request_id:\d+}",
-        assignments_actions.assignment_extension,
-        name="assignment_extension",
-    )
-    r.add_get(r"/files/{file_id:\d+}", assignments_files.file_download, name="file")
+    r.add_get(r"/files/{file_id:\d+}", files.file_download, name="file")
     outages.add_routes(r)
     appeals.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")

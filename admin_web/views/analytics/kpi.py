@@ -14,7 +14,7 @@ from admin_web.i18n import current_locale
 from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.views.analytics.scope import Filters, read_filters
-from admin_web.views.assignments_common import notice_context
+from admin_web.views.common import notice_context
 from models import Department, User, utcnow
 from services.analytics.appeals_kpi import appeal_kpi, outage_kpi
 from services.analytics.charts import breakdown_png, on_time_trend_png

@@ -10,8 +10,8 @@ from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY
 from admin_web.labels import PRIORITY_LABELS, STATUS_LABELS
-from admin_web.views.assignments import list_query
-from admin_web.views.assignments_common import acting_user, zone
+from admin_web.views.assignments.listing import list_query
+from admin_web.views.common import acting_user, zone
 from models import Assignment, utcnow
 from services.assignments import panel
 from services.assignments.queries import Cursor

@@ -14,7 +14,7 @@ from admin_web.forms import Form
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import flash, render
-from admin_web.views.assignments_common import acting_user, int_or_none, zone
+from admin_web.views.common import acting_user, int_or_none, zone
 from models import Assignment, Department, Project, User, utcnow
 from services.assignments import access as assignment_access
 from services.errors import DomainError, NotFound

@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from admin_web.keys import DB_KEY
-from admin_web.views.assignments_common import acting_user, int_or_none, zone
+from admin_web.views.common import acting_user, int_or_none, zone
 from models import Department, User
 from models.enums import Role
 from services.analytics.kpi import ORGANISATION, Scope

@@ -18,7 +18,7 @@ from admin_web.render import flash
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal, page_url
 from admin_web.views.appeals.page import MAX_EXTENSION_DAYS, render_page
-from admin_web.views.assignments_common import acting_user, notice_context
+from admin_web.views.common import acting_user, notice_context
 from services.appeals import workflow
 from services.errors import DomainError
 

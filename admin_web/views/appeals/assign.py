@@ -14,7 +14,7 @@ from admin_web.keys import DB_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import OPEN_STATUSES, STAFF_ROLES, load_appeal, page_url
-from admin_web.views.assignments_common import (
+from admin_web.views.common import (
     acting_user,
     local_input,
     notice_context,

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
-from admin_web.views.assignments_common import notice_context
+from admin_web.views.common import notice_context
 from models import Appeal
 from models.enums import AppealChannel, AppealStatus, Role
 from services.appeals import notices, workflow

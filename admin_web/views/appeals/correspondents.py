@@ -11,7 +11,7 @@ from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
-from admin_web.views.assignments_common import int_or_none
+from admin_web.views.common import int_or_none
 from models import Correspondent, utcnow
 from services import correspondents
 from services.appeals import queries

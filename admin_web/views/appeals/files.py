@@ -11,7 +11,7 @@ from aiohttp import web
 from admin_web.keys import DB_KEY
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import STAFF_ROLES
-from admin_web.views.assignments_files import stored_file_response
+from admin_web.views.files import stored_file_response
 from models import StoredFile
 
 

@@ -15,7 +15,7 @@ from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
-from admin_web.views.assignments_common import int_or_none, parse_local_date, zone
+from admin_web.views.common import int_or_none, parse_local_date, zone
 from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries
 from services.appeals.categories import name_in as category_name

@@ -23,7 +23,7 @@ from admin_web.views.appeals.common import (
     delivery,
     load_appeal,
 )
-from admin_web.views.assignments_files import INLINE_TYPES
+from admin_web.views.files import INLINE_TYPES
 from models import Appeal, Assignment, AuditEvent, Category, Correspondent, StoredFile, utcnow
 from services.appeals import queries, workflow
 from services.assignments import panel

@@ -15,7 +15,7 @@ from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import STAFF_ROLES, page_url
-from admin_web.views.assignments_common import notice_context
+from admin_web.views.common import notice_context
 from models.mail_quarantine import QUARANTINE_DISMISSED, QUARANTINE_PENDING, QUARANTINE_REGISTERED
 from services.errors import DomainError, NotFound
 from services.mail import quarantine, retry

@@ -18,7 +18,7 @@ from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import STAFF_ROLES, page_url
 from admin_web.views.appeals.listing import categories
-from admin_web.views.assignments_common import int_or_none, notice_context
+from admin_web.views.common import int_or_none, notice_context
 from models import Correspondent
 from models.enums import AppealChannel, CorrespondentKind
 from services.appeals.categories import name_in as category_name

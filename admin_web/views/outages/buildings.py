@@ -10,7 +10,7 @@ from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, current_locale, gettext, translate_error
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import render
-from admin_web.views.assignments_files import content_disposition
+from admin_web.views.files import content_disposition
 from admin_web.views.outages.common import (
     BUILDING_KIND_LABELS,
     EDIT_ROLES,

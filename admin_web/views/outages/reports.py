@@ -11,8 +11,8 @@ from admin_web.exports import table_response
 from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import render
-from admin_web.views.assignments_common import notice_context
-from admin_web.views.assignments_files import content_disposition
+from admin_web.views.common import notice_context
+from admin_web.views.files import content_disposition
 from admin_web.views.outages.common import day_start, labels, local_day, viewer
 from models import utcnow
 from services.outages import export, summary

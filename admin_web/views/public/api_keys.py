@@ -9,7 +9,7 @@ from admin_web.i18n import gettext
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
-from admin_web.views.assignments_common import int_or_none
+from admin_web.views.common import int_or_none
 from models.enums import Role
 from services import api_clients
 

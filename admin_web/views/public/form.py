@@ -20,7 +20,7 @@ from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.ratelimit import acquire_all, release_all
 from admin_web.render import render
 from admin_web.security import public
-from admin_web.views.assignments_common import filesize, notice_context
+from admin_web.views.common import filesize, notice_context
 from admin_web.views.public.common import (
     FLOOD_KEY,
     FLOOD_LIMITER_KEY,

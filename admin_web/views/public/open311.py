@@ -20,7 +20,7 @@ from admin_web.forms import EMAIL_RE
 from admin_web.i18n import N_, gettext, translate_error
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.security import public
-from admin_web.views.assignments_common import notice_context
+from admin_web.views.common import notice_context
 from admin_web.views.public import open311_format as fmt
 from admin_web.views.public.common import OPEN311_LIMITER_KEY, client_ip, local_date
 from models import ApiClient

@@ -18,7 +18,7 @@ from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.labels import PRIORITY_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
-from admin_web.views.assignments_common import acting_user, notice_context, parse_local, zone
+from admin_web.views.common import acting_user, notice_context, parse_local, zone
 from models import Department, Project, StoredFile, User
 from models.enums import Priority, Role
 from services import files

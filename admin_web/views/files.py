@@ -1,4 +1,5 @@
-"""``GET /files/{id}``: an assignment's or a report's file, only for those who may see the assignment."""
+"""Stored files in the panel: ``GET /files/{id}`` (an assignment's or a report's file, only for those
+who may see the assignment) and the response every area uses to hand out a file it has authorised."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from admin_web.keys import DB_KEY, SETTINGS_KEY
-from admin_web.views.assignments_common import acting_user
+from admin_web.views.common import acting_user
 from models import StoredFile
 from services.assignments import panel_detail
 from services.files import file_path

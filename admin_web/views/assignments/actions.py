@@ -11,7 +11,7 @@ from aiohttp import web
 from admin_web.i18n import N_, gettext, translate_error
 from admin_web.keys import DB_KEY
 from admin_web.render import flash
-from admin_web.views.assignments_common import acting_user, int_or_none, notice_context
+from admin_web.views.common import acting_user, int_or_none, notice_context
 from services.assignments import commands, panel_detail
 from services.assignments.lifecycle import Action
 from services.errors import DomainError, NotFound

@@ -11,13 +11,13 @@ from admin_web.i18n import gettext
 from admin_web.keys import DB_KEY
 from admin_web.labels import PRIORITY_LABELS, STATUS_FILTERS, STATUS_LABELS
 from admin_web.render import render
-from admin_web.views.assignments_common import (
+from admin_web.views.common import (
     acting_user,
     int_or_none,
     parse_local_date,
     zone,
 )
-from admin_web.views.assignments_files import INLINE_TYPES
+from admin_web.views.files import INLINE_TYPES
 from models import utcnow
 from models.enums import Role
 from services.assignments import access, panel, panel_detail

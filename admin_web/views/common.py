@@ -1,4 +1,4 @@
-"""Helpers shared by the assignment pages: the acting user, notices, local times, file sizes."""
+"""Helpers every panel view shares: the acting user, notices, local times, file sizes, ids from forms."""
 
 from __future__ import annotations
 
