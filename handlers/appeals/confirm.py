@@ -30,7 +30,6 @@ from services.appeals.intake import AppealInput, ContactInput, IncomingFile, reg
 from services.audit import Actor
 from services.correspondents import email_codes
 from services.errors import DomainError
-from services.notify import NoticeContext
 
 # «Change» → the part to change → the step that asks for it.
 SECTIONS = (
@@ -50,16 +49,11 @@ async def send(
     query: CallbackQuery,
     callback_data: AppealFormCallback,
     turn: Turn,
-    bot: Bot,
     state: FSMContext,
-    session: AsyncSession,
     account: TelegramAccount,
-    user: User | None,
     settings: Settings,
-    notice_ctx: NoticeContext,
-    menu: Menu,
-    i18n: I18n,
 ) -> None:
+    bot, session = turn.bot, turn.session
     data = await state.get_data()
     key = str(data.get("key") or "")
     if not key or callback_data.value != key:
@@ -125,7 +119,7 @@ async def send(
         else _("This appeal has already been registered."),
         "",
         _("Registration number: <b>%(number)s</b>") % {"number": appeal.reg_number},
-        _("The answer is due by %(when)s.") % {"when": notice_ctx.format_dt(appeal.due_at)},
+        _("The answer is due by %(when)s.") % {"when": turn.notice_ctx.format_dt(appeal.due_at)},
     ]
     if result.access_code:
         lines.append(
@@ -147,7 +141,7 @@ async def send(
         _("The answer will come to this chat. You can follow the appeal in «%(button)s».")
         % {"button": _("My appeals")},
     ]
-    await bot.send_message(chat_id, "\n".join(lines), reply_markup=menu.keyboard(user, i18n))
+    await bot.send_message(chat_id, "\n".join(lines), reply_markup=turn.menu.keyboard(turn.user, turn.i18n))
 
 
 async def sent_already(
