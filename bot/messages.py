@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters.base import Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -82,3 +83,12 @@ async def refuse(query: CallbackQuery, error: DomainError | str, *, logger: logg
     reason = error.message if isinstance(error, DomainError) else error
     logger.warning("refused callback %r from telegram user %s: %s", query.data, query.from_user.id, reason)
     await alert(query, error)
+
+
+def stale_router(feature: str, *presses: Filter) -> Router:
+    """A feature's last router: its buttons pressed outside their step (an old message, a finished
+    draft) or forged are answered as outdated instead of falling through to the global fallback."""
+    router = Router(name=f"{feature}.stale")
+    for press in presses:
+        router.callback_query.register(outdated, press)
+    return router

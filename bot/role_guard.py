@@ -3,14 +3,15 @@ may use the flow at all (roles change; buttons and callback data are never trust
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
+from bot.middleware_types import NextHandler
 from models import User
 
 
@@ -25,12 +26,7 @@ class RoleGuard(BaseMiddleware):
         self.states = states
         self.refusal = refusal
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if self.allowed(data.get("user")):
             return await handler(event, data)
         state: FSMContext | None = data.get("state")
@@ -42,3 +38,11 @@ class RoleGuard(BaseMiddleware):
         elif isinstance(event, Message):
             await event.answer(text, reply_markup=data["menu"].keyboard(data.get("user"), data["i18n"]))
         return None
+
+
+def guarded_router(name: str, guard: RoleGuard) -> Router:
+    """A feature's router whose messages and button presses all pass its role guard first."""
+    router = Router(name=name)
+    router.message.middleware(guard)
+    router.callback_query.middleware(guard)
+    return router

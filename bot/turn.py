@@ -7,7 +7,6 @@ and passed them on; a handler now asks for ``turn: Turn`` and hands that on inst
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.menu import Menu
+from bot.middleware_types import NextHandler
 from models import TelegramAccount, User
 from services.notify import NoticeContext, Translator
 
@@ -47,6 +47,12 @@ class Turn:
             raise RuntimeError("this update has no conversation state")
         return self.state
 
+    async def finish_form(self) -> dict[str, Any]:
+        """What the conversation collected, the conversation itself ended: for the last answer of a form."""
+        data = await self.fsm.get_data()
+        await self.fsm.clear()
+        return data
+
     @property
     def t(self) -> Translator:
         """The reader's translator, usable outside the locale middleware's context too."""
@@ -56,12 +62,7 @@ class Turn:
 class TurnMiddleware(BaseMiddleware):
     """Outer ``update`` middleware registered after the database and locale middlewares."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
         chat = data.get("event_chat")
         chat_id = chat.id if chat is not None else (tg_user.id if tg_user is not None else 0)

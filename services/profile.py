@@ -46,42 +46,28 @@ async def set_account_phone(
     return account
 
 
-async def set_user_locale(session: AsyncSession, user: User, locale: str) -> User:
+async def _change_locale(
+    session: AsyncSession, holder: User | TelegramAccount, actor: Actor, entity: str, locale: str
+) -> None:
+    """Staff and residents choose their language the same way; only who holds it differs."""
     if locale not in SUPPORTED_LOCALES:
         raise InvalidInput("Unsupported language.")
-    if user.locale != locale:
-        old = user.locale
-        user.locale = locale
-        record(
-            session,
-            Actor(user_id=user.id, telegram_id=user.telegram_id),
-            "user",
-            user.id,
-            "locale_changed",
-            old_state=old,
-            new_state=locale,
-        )
+    if holder.locale != locale:
+        old = holder.locale
+        holder.locale = locale
+        record(session, actor, entity, holder.id, "locale_changed", old_state=old, new_state=locale)
         await session.flush()
+
+
+async def set_user_locale(session: AsyncSession, user: User, locale: str) -> User:
+    await _change_locale(session, user, Actor(user_id=user.id, telegram_id=user.telegram_id), "user", locale)
     return user
 
 
 async def set_account_locale(session: AsyncSession, account: TelegramAccount, locale: str) -> TelegramAccount:
     """A resident's language, kept on the account so it outlives the bot's FSM storage."""
-    if locale not in SUPPORTED_LOCALES:
-        raise InvalidInput("Unsupported language.")
-    if account.locale != locale:
-        old = account.locale
-        account.locale = locale
-        record(
-            session,
-            Actor(user_id=account.user_id, telegram_id=account.id),
-            "telegram_account",
-            account.id,
-            "locale_changed",
-            old_state=old,
-            new_state=locale,
-        )
-        await session.flush()
+    actor = Actor(user_id=account.user_id, telegram_id=account.id)
+    await _change_locale(session, account, actor, "telegram_account", locale)
     return account
 
 

@@ -11,7 +11,6 @@ dropped rather than left pointing at the wrong characters.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -23,6 +22,7 @@ from aiogram.dispatcher.middlewares.user_context import (
 )
 from aiogram.types import TelegramObject, Update
 
+from bot.middleware_types import NextHandler
 from services.text_input import clean_text, is_clean
 
 _ENTITIES = (("text", "entities"), ("caption", "caption_entities"))
@@ -31,12 +31,7 @@ _ENTITIES = (("text", "entities"), ("caption", "caption_entities"))
 class CleanTextMiddleware(BaseMiddleware):
     """Registered on ``update`` before the database middleware (which stores the sender's name)."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if isinstance(event, Update):
             dumped = event.model_dump(exclude_unset=True)
             if not _all_clean(dumped):

@@ -13,7 +13,7 @@ from aiogram import Router
 from bot.albums import Albums
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
-from bot.messages import outdated
+from bot.messages import stale_router
 from handlers.appeals import address, confirm, contact, files, mine, rating, text
 from handlers.appeals.callbacks import AppealFormCallback
 
@@ -48,7 +48,5 @@ def create_router() -> Router:
         rating.create_router(),
     )
     # Last: stale or forged presses of the conversation's buttons.
-    stale = Router(name="appeals.stale")
-    stale.callback_query.register(outdated, AppealFormCallback.filter())
-    router.include_router(stale)
+    router.include_router(stale_router("appeals", AppealFormCallback.filter()))
     return router

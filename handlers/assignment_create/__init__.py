@@ -11,8 +11,9 @@ from aiogram import F, Router
 from bot.calendar import CalendarCallback
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
-from bot.messages import outdated
+from bot.messages import stale_router
 from bot.pickers import PickCallback
+from bot.role_guard import guarded_router
 from handlers.assignment_create import confirm, deadline, executor, files, text
 from handlers.assignment_create.callbacks import CREATE_SCOPE, NewCallback
 from handlers.assignment_create.guard import creator_guard
@@ -29,10 +30,7 @@ MENU_ITEMS = (NEW_ASSIGNMENT,)
 
 
 def create_router() -> Router:
-    router = Router(name="assignment_create")
-    guard = creator_guard()
-    router.message.middleware(guard)
-    router.callback_query.middleware(guard)
+    router = guarded_router("assignment_create", creator_guard())
     router.message.register(text.start, MenuButton(NEW_ASSIGNMENT.key))
     router.include_routers(
         text.create_router(),
@@ -43,9 +41,11 @@ def create_router() -> Router:
     )
     # Last: a button of this flow pressed outside its step (an old message, a finished draft) or
     # forged (the guard refuses such presses to non-creators first).
-    stale = Router(name="assignment_create.stale")
-    stale.callback_query.register(outdated, NewCallback.filter())
-    stale.callback_query.register(outdated, CalendarCallback.filter(F.scope == CREATE_SCOPE))
-    stale.callback_query.register(outdated, PickCallback.filter(F.scope == CREATE_SCOPE))
+    stale = stale_router(
+        "assignment_create",
+        NewCallback.filter(),
+        CalendarCallback.filter(F.scope == CREATE_SCOPE),
+        PickCallback.filter(F.scope == CREATE_SCOPE),
+    )
     router.include_router(stale)
     return router

@@ -27,9 +27,7 @@ async def ask_comment(query: CallbackQuery, callback_data: AssignmentCallback, t
 
 
 async def got_comment(message: Message, turn: Turn) -> None:
-    assert turn.state is not None
-    data = await turn.state.get_data()
-    await turn.state.clear()
+    data = await turn.finish_form()
     if turn.user is None:
         return
     try:

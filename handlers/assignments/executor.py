@@ -101,9 +101,7 @@ async def _ask_reason(turn: Turn, new_deadline: datetime, data: dict[str, Any]) 
 
 
 async def got_extension_reason(message: Message, turn: Turn) -> None:
-    assert turn.state is not None
-    data = await turn.state.get_data()
-    await turn.state.clear()
+    data = await turn.finish_form()
     if turn.user is None:
         return
     try:

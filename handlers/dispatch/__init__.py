@@ -10,7 +10,8 @@ from aiogram import Router
 
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
-from bot.messages import outdated
+from bot.messages import stale_router
+from bot.role_guard import guarded_router
 from handlers.dispatch import addresses, new_outage, outages, publish, signals, times
 from handlers.dispatch.callbacks import HouseCallback, StepCallback
 from handlers.dispatch.guard import dispatcher_guard
@@ -42,10 +43,7 @@ MENU_ITEMS = (NEW_OUTAGE, ACTIVE_OUTAGES, RESIDENT_REPORTS)
 
 
 def create_router() -> Router:
-    router = Router(name="dispatch")
-    guard = dispatcher_guard()
-    router.message.middleware(guard)
-    router.callback_query.middleware(guard)
+    router = guarded_router("dispatch", dispatcher_guard())
     router.message.register(new_outage.start, MenuButton(NEW_OUTAGE.key))
     router.include_routers(
         new_outage.create_router(),
@@ -57,8 +55,5 @@ def create_router() -> Router:
     )
     # Last: stale or forged presses of the conversation, outside its step (an old message, a finished
     # draft); the guard refuses non-dispatchers first.
-    stale = Router(name="dispatch.stale")
-    stale.callback_query.register(outdated, StepCallback.filter())
-    stale.callback_query.register(outdated, HouseCallback.filter())
-    router.include_router(stale)
+    router.include_router(stale_router("dispatch", StepCallback.filter(), HouseCallback.filter()))
     return router

@@ -48,12 +48,17 @@ async def start_invite(
             "Done, %(name)s! Your Telegram account is now linked to your staff profile.\n\n"
             "Roles: %(roles)s\nDepartment: %(department)s\n\n"
             "Assignments and notifications for you will arrive in this chat."
-        ) % {
-            "name": quote(user.full_name),
-            "roles": role_list(user),
-            "department": quote(await department_name(session, user)),
-        }
+        ) % await _staff_facts(session, user)
         await message.answer(text, reply_markup=menu.keyboard(user, i18n))
+
+
+async def _staff_facts(session: AsyncSession, user: User) -> dict[str, str]:
+    """The placeholders of both staff greetings (just linked, and back again)."""
+    return {
+        "name": quote(user.full_name),
+        "roles": role_list(user),
+        "department": quote(await department_name(session, user)),
+    }
 
 
 async def start(
@@ -82,11 +87,7 @@ async def start(
             "Roles: %(roles)s\nDepartment: %(department)s\n\n"
             "Assignments and notifications for you will arrive in this chat. "
             "Choose an action in the menu below."
-        ) % {
-            "name": quote(user.full_name),
-            "roles": role_list(user),
-            "department": quote(await department_name(session, user)),
-        }
+        ) % await _staff_facts(session, user)
     await message.answer(text, reply_markup=menu.keyboard(user, i18n))
 
 

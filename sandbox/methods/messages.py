@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import bad_request
+from ..records import ChatRecord
 from .base import Handler, MethodCall
 
 CHAT_ACTIONS = {
@@ -22,14 +23,18 @@ CHAT_ACTIONS = {
 }
 
 
+def _send(call: MethodCall, chat: ChatRecord, content: dict[str, Any]) -> dict[str, Any]:
+    """A message without files: its markup and the message it replies to are checked before the chat
+    is charged, so a refused call costs nothing."""
+    markup, reply_to = call.reply_markup(), call.reply_to(chat)
+    call.charge(chat)
+    return call.send(chat, content, reply_markup=markup, reply_to=reply_to).to_telegram()
+
+
 async def send_message(call: MethodCall) -> dict[str, Any]:
     chat = call.chat()
     text, entities = call.text()
-    markup = call.reply_markup()
-    reply_to = call.reply_to(chat)
-    call.charge(chat)
-    content = {"text": text, "entities": entities}
-    return call.send(chat, content, reply_markup=markup, reply_to=reply_to).to_telegram()
+    return _send(call, chat, {"text": text, "entities": entities})
 
 
 async def send_location(call: MethodCall) -> dict[str, Any]:
@@ -37,10 +42,7 @@ async def send_location(call: MethodCall) -> dict[str, Any]:
     lat, lon = call.params.number("latitude"), call.params.number("longitude")
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise bad_request("wrong latitude/longitude specified")
-    markup, reply_to = call.reply_markup(), call.reply_to(chat)
-    call.charge(chat)
-    content = {"location": {"latitude": lat, "longitude": lon}}
-    return call.send(chat, content, reply_markup=markup, reply_to=reply_to).to_telegram()
+    return _send(call, chat, {"location": {"latitude": lat, "longitude": lon}})
 
 
 async def send_contact(call: MethodCall) -> dict[str, Any]:
@@ -48,10 +50,7 @@ async def send_contact(call: MethodCall) -> dict[str, Any]:
     phone, first_name = call.params.string("phone_number"), call.params.string("first_name")
     if not phone or not first_name:
         raise bad_request("phone number and first name must be non-empty")
-    markup, reply_to = call.reply_markup(), call.reply_to(chat)
-    call.charge(chat)
-    content = {"contact": {"phone_number": phone, "first_name": first_name}}
-    return call.send(chat, content, reply_markup=markup, reply_to=reply_to).to_telegram()
+    return _send(call, chat, {"contact": {"phone_number": phone, "first_name": first_name}})
 
 
 async def copy_message(call: MethodCall) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from services.assignments import access as assignment_access
 from services.errors import DomainError, NotFound
 from services.projects import access as project_access
 from services.projects import commands
-from services.projects.progress import all_projects, project_progress
+from services.projects.progress import ProjectProgress, all_projects, project_progress
 
 STATUS_LABELS = {
     "on_track": N_("on track"),
@@ -55,7 +55,9 @@ async def _viewer(request: web.Request) -> User:
     return user
 
 
-async def project_list(request: web.Request) -> web.StreamResponse:
+async def _listed(request: web.Request) -> tuple[User, bool, list[ProjectProgress], dict[int, str]]:
+    """The projects the page and its export show: the viewer, whether finished ones are included,
+    each project's progress and the names of the people behind them."""
     user = await _viewer(request)
     db = request[DB_KEY]
     show_done = request.query.get("done") == "1"
@@ -64,6 +66,11 @@ async def project_list(request: web.Request) -> web.StreamResponse:
     )
     names = dict((await db.execute(select(User.id, User.full_name))).all())
     await db.commit()  # derived statuses that changed are stored (and audited)
+    return user, show_done, progresses, names
+
+
+async def project_list(request: web.Request) -> web.StreamResponse:
+    user, show_done, progresses, names = await _listed(request)
     return await render(
         request,
         "analytics/projects.html",
@@ -231,14 +238,7 @@ PROJECT_EXPORT_HEADER = (
 
 
 async def project_export(request: web.Request) -> web.StreamResponse:
-    user = await _viewer(request)
-    db = request[DB_KEY]
-    show_done = request.query.get("done") == "1"
-    progresses = await all_projects(
-        db, today=_today(request), now=utcnow(), include_done=show_done, viewer=user
-    )
-    names = dict((await db.execute(select(User.id, User.full_name))).all())
-    await db.commit()
+    _, _, progresses, names = await _listed(request)
     rows = [
         [
             p.project.name,

@@ -88,21 +88,26 @@ async def outage_log(request: web.Request) -> web.StreamResponse:
     )
 
 
-@viewer
-async def outage_log_xlsx(request: web.Request) -> web.StreamResponse:
+def _download_period(request: web.Request) -> tuple[datetime, datetime, str]:
+    """A download's period, strictly (a bad one is refused, not replaced): its bounds and the file's name."""
     period = _period(request)
     if period.error:
         raise web.HTTPBadRequest()
     start, end = period.bounds(request)
+    return start, end, f"outages_{period.first.isoformat()}_{period.last.isoformat()}"
+
+
+@viewer
+async def outage_log_xlsx(request: web.Request) -> web.StreamResponse:
+    start, end, name = _download_period(request)
     data = await export.export_xlsx(
         request[DB_KEY], notice_context(request), start, end, utcnow(), locale=current_locale.get()
     )
-    name = f"outages_{period.first.isoformat()}_{period.last.isoformat()}.xlsx"
     return web.Response(
         body=data,
         headers={
             "Content-Type": XLSX_TYPE,
-            "Content-Disposition": content_disposition("attachment", name),
+            "Content-Disposition": content_disposition("attachment", f"{name}.xlsx"),
             "Cache-Control": "private, no-store",
         },
     )
@@ -111,12 +116,8 @@ async def outage_log_xlsx(request: web.Request) -> web.StreamResponse:
 @viewer
 async def outage_log_csv(request: web.Request) -> web.StreamResponse:
     """The same log as the XLSX, as CSV (the rows of :func:`services.outages.export.log_rows`)."""
-    period = _period(request)
-    if period.error:
-        raise web.HTTPBadRequest()
-    start, end = period.bounds(request)
+    start, end, name = _download_period(request)
     ctx = notice_context(request)
     entries = await summary.outage_log(request[DB_KEY], start, end, utcnow())
     header, rows = export.log_rows(entries, ctx, current_locale.get())
-    name = f"outages_{period.first.isoformat()}_{period.last.isoformat()}"
     return table_response("csv", name, header, rows)
