@@ -23,22 +23,33 @@ from models import TelegramAccount, User
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox
 from services import invites, staff
 from services.audit import Actor
+from tests.sandbox_support import running_sandbox
 
 _user_ids = itertools.count(700_000_001)
+
+# What a resident (anyone not bound to staff) sees as the main menu keyboard.
+RESIDENT_MENU = [
+    "Профиль",
+    "Написать обращение",
+    "Мои обращения",
+    "Указать телефон",
+    "Мои адреса",
+    "Отключения по адресу",
+    "Сообщить об отключении",
+    "Язык",
+    "Помощь",
+]
 
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[RunningSandbox]:
     # Limits stay enforced, but a test plays a whole conversation in well under a second, which
     # Telegram's 3-message per-chat burst would not allow.
-    running = await start_sandbox(SandboxConfig(chat_burst=30, chat_rate_per_sec=30))
-    try:
+    async with running_sandbox(SandboxConfig(chat_burst=30, chat_rate_per_sec=30)) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture
