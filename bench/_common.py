@@ -6,6 +6,7 @@ the PostgreSQL run a fresh schema that is dropped afterwards (or a "skipped" lin
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -19,9 +20,17 @@ from sqlalchemy import text
 from models.db import create_engine
 
 PG_URL = os.environ.get("PORUCHENO_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-BACKENDS = ["sqlite", "postgresql", "both"]
 
 Bench = Callable[[str, str], Awaitable[dict[str, object]]]
+
+
+def rows_parser(description: str | None, *, runs: int) -> argparse.ArgumentParser:
+    """The options every benchmark takes: how many assignments, which backend, how many timed runs."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=runs)
+    return parser
 
 
 async def timed(fn: Callable[[], Awaitable[None]], runs: int) -> dict[str, float]:

@@ -7,7 +7,6 @@ Prints one JSON object per backend. Target (issue #6): each operation under 1 s 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import sys
@@ -21,7 +20,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import models
-from bench._common import BACKENDS, median_to_target, run_backends, timed
+from bench._common import median_to_target, rows_parser, run_backends, timed
 from models import (
     Appeal,
     Assignment,
@@ -212,11 +211,8 @@ async def bench(url: str, backend: str, rows: int, appeals: int, runs: int) -> d
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser = rows_parser(__doc__, runs=7)
     parser.add_argument("--appeals", type=int, default=300_000)
-    parser.add_argument("--backend", choices=BACKENDS, default="both")
-    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     await run_backends(
         "analytics",

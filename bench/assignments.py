@@ -7,7 +7,6 @@ Each timed run is rolled back, so every run does the same work (nothing is "alre
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import sys
@@ -21,7 +20,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import models
-from bench._common import BACKENDS, median_to_target, run_backends, timed
+from bench._common import median_to_target, rows_parser, run_backends, timed
 from models import Assignment, Department, User, utcnow
 from models.db import create_engine, create_session_factory
 from services.assignments import deadlines, queries
@@ -156,11 +155,7 @@ async def bench(url: str, backend: str, rows: int, runs: int) -> dict[str, objec
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--backend", choices=BACKENDS, default="both")
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
+    args = rows_parser(__doc__, runs=15).parse_args()
     await run_backends(
         "assignments", args.backend, lambda url, backend: bench(url, backend, args.rows, args.runs)
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -74,16 +75,23 @@ def dispatcher(bot_settings: Settings, session_factory: async_sessionmaker[Async
     return create_dispatcher(bot_settings, session_factory)
 
 
-@pytest.fixture
-async def polling(bot: Bot, dispatcher: Dispatcher) -> AsyncIterator[None]:
-    """The real polling loop in the background, stopped cleanly at teardown."""
+@asynccontextmanager
+async def polling_while(bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
+    """The bot polling with this dispatcher until the block ends (a restart is two such blocks)."""
     stop = asyncio.Event()
-    task = asyncio.create_task(run_polling(bot, dispatcher, stop_event=stop, polling_timeout=1))
+    task = asyncio.create_task(run_polling(bot, dp, stop_event=stop, polling_timeout=1))
     try:
         yield
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+async def polling(bot: Bot, dispatcher: Dispatcher) -> AsyncIterator[None]:
+    """The real polling loop in the background, stopped cleanly at teardown."""
+    async with polling_while(bot, dispatcher):
+        yield
 
 
 @pytest.fixture

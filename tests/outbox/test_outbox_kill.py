@@ -9,7 +9,6 @@ import asyncio
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
 from sandbox.runner import RunningSandbox
 from services import outbox
-from tests.sandbox_support import make_bot, running_sandbox
+from tests.sandbox_support import make_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "4343:OUTBOX-kill-token"
@@ -50,11 +49,8 @@ asyncio.run(main())
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    async with running_sandbox(
-        SandboxConfig(bot_rate_per_sec=30, chat_rate_per_sec=1.0, chat_burst=1)
-    ) as running:
-        yield running
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(bot_rate_per_sec=30, chat_rate_per_sec=1.0, chat_burst=1)
 
 
 async def _count(factory: async_sessionmaker[AsyncSession], status: OutboxStatus) -> int:

@@ -19,19 +19,7 @@ from models.enums import OutboxStatus
 from sandbox.client import SandboxClient
 from sandbox.runner import RunningSandbox
 from services import outbox
-from tests.sandbox_support import make_bot, running_sandbox
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    async with running_sandbox() as running:
-        yield running
-
-
-@pytest.fixture
-async def client(sandbox: RunningSandbox) -> AsyncIterator[SandboxClient]:
-    async with SandboxClient(sandbox.base_url) as c:
-        yield c
+from tests.sandbox_support import make_bot
 
 
 @pytest.fixture
