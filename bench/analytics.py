@@ -7,16 +7,10 @@ Prints one JSON object per backend. Target (issue #6): each operation under 1 s 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +20,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import models
+from bench._common import median_to_target, rows_parser, run_backends, timed
 from models import (
     Appeal,
     Assignment,
@@ -42,7 +37,6 @@ from services.analytics.digest import build_digest
 from services.analytics.kpi import GroupBy, Scope, assignment_kpi, assignment_kpi_by
 from services.notify import NoticeContext
 
-PG_URL = os.environ.get("PORUCHENO_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 USERS = 500
 DEPARTMENTS = 20
 CORRESPONDENTS = 50_000
@@ -166,15 +160,6 @@ async def load(engine: AsyncEngine, rows: int, appeals: int) -> float:
     return time.perf_counter() - started
 
 
-async def timed(fn, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        await fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return {"median_ms": round(statistics.median(samples), 2), "max_ms": round(max(samples), 2)}
-
-
 async def bench(url: str, backend: str, rows: int, appeals: int, runs: int) -> dict[str, object]:
     engine = create_engine(url)
     load_s = await load(engine, rows, appeals)
@@ -221,40 +206,19 @@ async def bench(url: str, backend: str, rows: int, appeals: int, runs: int) -> d
         "load_seconds": round(load_s, 1),
         "results": results,
         "target_ms": target,
-        "median_to_target": {k: round(r["median_ms"] / target, 3) for k, r in results.items()},
+        "median_to_target": median_to_target(results, target),
     }
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser = rows_parser(__doc__, runs=7)
     parser.add_argument("--appeals", type=int, default=300_000)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-            result = await bench(url, "sqlite", args.rows, args.appeals, args.runs)
-            print(json.dumps(result, ensure_ascii=False), flush=True)
-    if args.backend in ("postgresql", "both"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_URL)
-        try:
-            async with admin.begin() as conn:
-                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        except Exception as exc:  # no server: say so instead of failing the whole run
-            print(json.dumps({"benchmark": "analytics", "backend": "postgresql", "skipped": str(exc)}))
-            await admin.dispose()
-            return
-        try:
-            url = f"{PG_URL}?search_path={schema}"
-            result = await bench(url, "postgresql", args.rows, args.appeals, args.runs)
-            print(json.dumps(result, ensure_ascii=False), flush=True)
-        finally:
-            async with admin.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
+    await run_backends(
+        "analytics",
+        args.backend,
+        lambda url, backend: bench(url, backend, args.rows, args.appeals, args.runs),
+    )
 
 
 if __name__ == "__main__":

@@ -7,16 +7,10 @@ Each timed run is rolled back, so every run does the same work (nothing is "alre
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,12 +20,12 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import models
+from bench._common import median_to_target, rows_parser, run_backends, timed
 from models import Assignment, Department, User, utcnow
 from models.db import create_engine, create_session_factory
 from services.assignments import deadlines, queries
 from services.notify import NoticeContext
 
-PG_URL = os.environ.get("PORUCHENO_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 USERS = 500
 DEPARTMENTS = 20
 OPEN = ["new", "acknowledged", "in_progress", "on_review", "returned"]
@@ -87,15 +81,6 @@ async def load(engine: AsyncEngine, rows: int) -> float:
         else:
             await conn.execute(text("ANALYZE"))
     return time.perf_counter() - started
-
-
-async def timed(fn, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        await fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return {"median_ms": round(statistics.median(samples), 2), "max_ms": round(max(samples), 2)}
 
 
 async def bench(url: str, backend: str, rows: int, runs: int) -> dict[str, object]:
@@ -165,42 +150,15 @@ async def bench(url: str, backend: str, rows: int, runs: int) -> dict[str, objec
         "scan_found": scan_counts,
         "results": results,
         "target_ms": target,
-        "median_to_target": {k: round(r["median_ms"] / target, 3) for k, r in results.items()},
+        "median_to_target": median_to_target(results, target),
     }
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-            print(
-                json.dumps(await bench(url, "sqlite", args.rows, args.runs), ensure_ascii=False), flush=True
-            )
-    if args.backend in ("postgresql", "both"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_URL)
-        try:
-            async with admin.begin() as conn:
-                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        except Exception as exc:  # no server: say so instead of failing the whole run
-            print(json.dumps({"benchmark": "assignments", "backend": "postgresql", "skipped": str(exc)}))
-            await admin.dispose()
-            return
-        try:
-            url = f"{PG_URL}?search_path={schema}"
-            print(
-                json.dumps(await bench(url, "postgresql", args.rows, args.runs), ensure_ascii=False),
-                flush=True,
-            )
-        finally:
-            async with admin.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
+    args = rows_parser(__doc__, runs=15).parse_args()
+    await run_backends(
+        "assignments", args.backend, lambda url, backend: bench(url, backend, args.rows, args.runs)
+    )
 
 
 if __name__ == "__main__":

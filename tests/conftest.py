@@ -12,6 +12,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,19 +69,25 @@ def db_backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@contextmanager
+def private_database(db_backend: str, sqlite_file: Path, schema_prefix: str) -> Iterator[str]:
+    """A fresh, empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if db_backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{sqlite_file}"
+        return
+    schema = f"{schema_prefix}_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_exec(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{pg_base_url()}?search_path={schema}"
+    finally:
+        asyncio.run(_pg_exec(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
 @pytest.fixture
 def database_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
     """A database URL for a fresh, empty database private to this test."""
-    if db_backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'porucheno.sqlite3'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_exec(f'CREATE SCHEMA "{schema}"'))
-    url = f"{pg_base_url()}?search_path={schema}"
-    try:
-        yield url  # type: ignore[misc]
-    finally:
-        asyncio.run(_pg_exec(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    with private_database(db_backend, tmp_path / "porucheno.sqlite3", "t") as url:
+        yield url
 
 
 async def _pg_exec(sql: str) -> None:
@@ -105,15 +112,22 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    eng = create_engine(settings.database_url)
+@asynccontextmanager
+async def engine_with_schema(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on ``database_url`` with every table created, disposed on the way out."""
+    eng = create_engine(database_url)
     async with eng.begin() as conn:
         await conn.run_sync(models.Base.metadata.create_all)
     try:
         yield eng
     finally:
         await eng.dispose()
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    async with engine_with_schema(settings.database_url) as eng:
+        yield eng
 
 
 @pytest.fixture

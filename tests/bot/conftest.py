@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -23,22 +24,33 @@ from models import TelegramAccount, User
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox
 from services import invites, staff
 from services.audit import Actor
+from tests.sandbox_support import running_sandbox
 
 _user_ids = itertools.count(700_000_001)
+
+# What a resident (anyone not bound to staff) sees as the main menu keyboard.
+RESIDENT_MENU = [
+    "Профиль",
+    "Написать обращение",
+    "Мои обращения",
+    "Указать телефон",
+    "Мои адреса",
+    "Отключения по адресу",
+    "Сообщить об отключении",
+    "Язык",
+    "Помощь",
+]
 
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[RunningSandbox]:
     # Limits stay enforced, but a test plays a whole conversation in well under a second, which
     # Telegram's 3-message per-chat burst would not allow.
-    running = await start_sandbox(SandboxConfig(chat_burst=30, chat_rate_per_sec=30))
-    try:
+    async with running_sandbox(SandboxConfig(chat_burst=30, chat_rate_per_sec=30)) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture
@@ -63,16 +75,23 @@ def dispatcher(bot_settings: Settings, session_factory: async_sessionmaker[Async
     return create_dispatcher(bot_settings, session_factory)
 
 
-@pytest.fixture
-async def polling(bot: Bot, dispatcher: Dispatcher) -> AsyncIterator[None]:
-    """The real polling loop in the background, stopped cleanly at teardown."""
+@asynccontextmanager
+async def polling_while(bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
+    """The bot polling with this dispatcher until the block ends (a restart is two such blocks)."""
     stop = asyncio.Event()
-    task = asyncio.create_task(run_polling(bot, dispatcher, stop_event=stop, polling_timeout=1))
+    task = asyncio.create_task(run_polling(bot, dp, stop_event=stop, polling_timeout=1))
     try:
         yield
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+async def polling(bot: Bot, dispatcher: Dispatcher) -> AsyncIterator[None]:
+    """The real polling loop in the background, stopped cleanly at teardown."""
+    async with polling_while(bot, dispatcher):
+        yield
 
 
 @pytest.fixture

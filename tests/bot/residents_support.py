@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox_sender import OutboxSender
-from bot.runner import run_polling
 from models import Building, OutageSignal, User, utcnow
 from services.addresses import parse_address
 from services.notify import NoticeContext
@@ -131,15 +127,3 @@ async def signals_of(factory: async_sessionmaker[AsyncSession], telegram_id: int
             select(OutageSignal).where(OutageSignal.telegram_id == telegram_id).order_by(OutageSignal.id)
         )
         return list(rows.all())
-
-
-@asynccontextmanager
-async def polling(bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
-    """The bot polling with this dispatcher until the block ends (a restart is two such blocks)."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_polling(bot, dp, stop_event=stop, polling_timeout=1))
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=10)

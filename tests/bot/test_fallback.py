@@ -6,19 +6,7 @@ from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from tests.bot.conftest import keyboard_texts
-
-MENU = [
-    "Профиль",
-    "Написать обращение",
-    "Мои обращения",
-    "Указать телефон",
-    "Мои адреса",
-    "Отключения по адресу",
-    "Сообщить об отключении",
-    "Язык",
-    "Помощь",
-]
+from tests.bot.conftest import RESIDENT_MENU, keyboard_texts
 
 
 async def test_sticker_and_voice_outside_a_conversation(new_chat) -> None:
@@ -26,7 +14,7 @@ async def test_sticker_and_voice_outside_a_conversation(new_chat) -> None:
     await chat.client.send_sticker(chat.user_id)
     reply = await chat.reply()
     assert reply["text"].startswith("Я понимаю текстовые сообщения и нажатия кнопок.")
-    assert keyboard_texts(reply) == MENU
+    assert keyboard_texts(reply) == RESIDENT_MENU
     await chat.client.send_voice(chat.user_id)
     assert (await chat.reply())["text"].startswith("Я понимаю текстовые сообщения")
     await chat.client.send_location(chat.user_id, 55.75, 37.62)
@@ -37,7 +25,7 @@ async def test_unknown_text_gets_a_hint_and_the_menu(new_chat) -> None:
     chat = await new_chat()
     reply = await chat.send("когда починят дорогу?")
     assert reply["text"] == "Извините, я не понял сообщение. Пожалуйста, выберите действие в меню ниже."
-    assert keyboard_texts(reply) == MENU
+    assert keyboard_texts(reply) == RESIDENT_MENU
     reply = await chat.send("/nosuchcommand")
     assert "не понял" in reply["text"]
 

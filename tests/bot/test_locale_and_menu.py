@@ -6,7 +6,7 @@ from aiogram import Bot
 from aiogram.types import BotCommandScopeAllPrivateChats
 
 from bot.factory import set_bot_commands
-from tests.bot.conftest import get_user, keyboard_texts, make_invite, make_staff
+from tests.bot.conftest import RESIDENT_MENU, get_user, keyboard_texts, make_invite, make_staff
 
 
 async def test_english_staff_member_gets_english(new_chat, session_factory) -> None:
@@ -110,17 +110,7 @@ async def test_help_and_menu_for_residents(new_chat) -> None:
     assert "ссылку-приглашение" in reply["text"]
     reply = await chat.send("/menu")
     assert reply["text"] == "Выберите действие в меню ниже."
-    assert keyboard_texts(reply) == [
-        "Профиль",
-        "Написать обращение",
-        "Мои обращения",
-        "Указать телефон",
-        "Мои адреса",
-        "Отключения по адресу",
-        "Сообщить об отключении",
-        "Язык",
-        "Помощь",
-    ]
+    assert keyboard_texts(reply) == RESIDENT_MENU
     await chat.press(reply, "Помощь")
     assert "Команды" in (await chat.reply())["text"]
 

@@ -15,9 +15,10 @@ import pytest
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox
 from tests.bot.appeals_support import catalog_fixture, open_form  # noqa: F401 - fixture
 from tests.bot.conftest import Chat
+from tests.sandbox_support import running_sandbox
 
 NOT_UNDERSTOOD = "Извините, я не понял сообщение."
 APOLOGY = "Что-то пошло не так, мы уже разбираемся."
@@ -25,11 +26,8 @@ APOLOGY = "Что-то пошло не так, мы уже разбираемс�
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox(SandboxConfig())  # strict: Telegram's numbers, limits enforced
-    try:
+    async with running_sandbox(SandboxConfig()) as running:  # strict: Telegram's numbers, limits enforced
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture

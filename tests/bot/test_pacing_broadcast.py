@@ -24,10 +24,11 @@ from models.enums import OutboxStatus
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox
 from services import outbox
 from tests.bot.appeals_support import catalog_fixture, open_form  # noqa: F401 - fixture
 from tests.bot.conftest import Chat
+from tests.sandbox_support import running_sandbox
 
 SCALE = 2  # the sandbox's and the bot's global rates, both times Telegram's
 RECIPIENTS = 1000
@@ -38,11 +39,8 @@ NOTICE = "Плановое отключение горячей воды 25.11 с
 @pytest.fixture
 async def sandbox() -> AsyncIterator[RunningSandbox]:
     config = SandboxConfig(bot_rate_per_sec=30 * SCALE, bot_burst=30 * SCALE)  # per chat: 1/s, burst 3
-    running = await start_sandbox(config)
-    try:
+    async with running_sandbox(config) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture

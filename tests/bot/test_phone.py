@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import AuditEvent
-from tests.bot.conftest import Chat, get_account, keyboard_texts
+from tests.bot.conftest import RESIDENT_MENU, Chat, get_account, keyboard_texts
 
 ASK = "укажите номер телефона"
 HINT = "Жду ваш номер телефона"
@@ -85,17 +85,7 @@ async def test_cancel_leaves_the_conversation(new_chat, session_factory) -> None
 
     reply = await chat.send("/cancel")
     assert reply["text"] == "Действие отменено."
-    assert keyboard_texts(reply) == [
-        "Профиль",
-        "Написать обращение",
-        "Мои обращения",
-        "Указать телефон",
-        "Мои адреса",
-        "Отключения по адресу",
-        "Сообщить об отключении",
-        "Язык",
-        "Помощь",
-    ]
+    assert keyboard_texts(reply) == RESIDENT_MENU
 
     # The state is really gone: a phone-like text is no longer taken as the answer.
     reply = await chat.send("+7 900 123-45-67")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 
 from bot.factory import create_dispatcher
-from tests.bot.conftest import Chat, get_account, keyboard_texts
-from tests.bot.residents_support import deliver, polling, seed_town, start_outage
+from tests.bot.conftest import Chat, get_account, keyboard_texts, polling_while
+from tests.bot.residents_support import deliver, seed_town, start_outage
 
 _ids = itertools.count(790_000_001)
 
@@ -20,7 +20,7 @@ async def test_english_resident_keeps_english_after_restart(
     await client.register_user(user_id=user_id, first_name="Emma", language_code="ru")
     chat = Chat(client, user_id)
 
-    async with polling(bot, create_dispatcher(bot_settings, session_factory)):
+    async with polling_while(bot, create_dispatcher(bot_settings, session_factory)):
         menu = await chat.send("/start", expect="Здравствуйте")
         await chat.press(menu, "Язык")
         await chat.press(await chat.reply("Выберите язык"), "English")
@@ -28,7 +28,7 @@ async def test_english_resident_keeps_english_after_restart(
     assert (await get_account(session_factory, user_id)).locale == "en"
 
     # A new process: new dispatcher, empty memory storage.
-    async with polling(bot, create_dispatcher(bot_settings, session_factory)):
+    async with polling_while(bot, create_dispatcher(bot_settings, session_factory)):
         menu = await chat.send("/start")
         assert menu["text"].startswith("Hello, Emma!")
         assert "My addresses" in keyboard_texts(menu)

@@ -8,19 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import AuditEvent
-from tests.bot.conftest import get_account, get_user, keyboard_texts, make_invite, make_staff
+from tests.bot.conftest import RESIDENT_MENU, get_account, get_user, keyboard_texts, make_invite, make_staff
 
-RESIDENT_MENU = [
-    "Профиль",
-    "Написать обращение",
-    "Мои обращения",
-    "Указать телефон",
-    "Мои адреса",
-    "Отключения по адресу",
-    "Сообщить об отключении",
-    "Язык",
-    "Помощь",
-]
 # A manager and executor: creation, their own work and the work they control.
 STAFF_MENU = [
     "Профиль",

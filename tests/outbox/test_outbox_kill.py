@@ -9,13 +9,9 @@ import asyncio
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,8 +21,9 @@ from models.enums import OutboxStatus
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox
 from services import outbox
+from tests.sandbox_support import make_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "4343:OUTBOX-kill-token"
@@ -52,10 +49,8 @@ asyncio.run(main())
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox(SandboxConfig(bot_rate_per_sec=30, chat_rate_per_sec=1.0, chat_burst=1))
-    yield running
-    await running.stop()
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(bot_rate_per_sec=30, chat_rate_per_sec=1.0, chat_burst=1)
 
 
 async def _count(factory: async_sessionmaker[AsyncSession], status: OutboxStatus) -> int:
@@ -98,7 +93,7 @@ async def test_killed_sender_resumes_without_duplicates_or_losses(
         sent_before = await _count(session_factory, OutboxStatus.SENT)
         assert RECIPIENTS // 3 <= sent_before < RECIPIENTS  # really killed half-way
 
-        bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(sandbox.base_url)))
+        bot = make_bot(sandbox.base_url, TOKEN)
         try:
             await OutboxSender(bot, session_factory, global_rate=20).drain(max_seconds=40)
         finally:

@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,28 +17,14 @@ from bot.pacing import Pacer
 from models import OutboxMessage, TelegramAccount
 from models.enums import OutboxStatus
 from sandbox.client import SandboxClient
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox
 from services import outbox
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def client(sandbox: RunningSandbox) -> AsyncIterator[SandboxClient]:
-    async with SandboxClient(sandbox.base_url) as c:
-        yield c
+from tests.sandbox_support import make_bot
 
 
 @pytest.fixture
 async def bot(sandbox: RunningSandbox) -> AsyncIterator[Bot]:
-    b = Bot(
-        "4242:OUTBOX-test-token", session=AiohttpSession(api=TelegramAPIServer.from_base(sandbox.base_url))
-    )
+    b = make_bot(sandbox.base_url, "4242:OUTBOX-test-token")
     yield b
     await b.session.close()
 
@@ -197,9 +181,7 @@ async def test_a_429_drawn_by_the_outbox_holds_direct_replies_too(
 ) -> None:
     # One pacer for the process, as porucheno/runtime.py builds it: the bot's requests and the sender.
     pacer = Pacer()
-    bot = Bot(
-        "4243:OUTBOX-test-token", session=AiohttpSession(api=TelegramAPIServer.from_base(sandbox.base_url))
-    )
+    bot = make_bot(sandbox.base_url, "4243:OUTBOX-test-token")
     bot.session.middleware(PacedRequests(pacer))
     try:
         chats = await _users(client, 2)

@@ -7,18 +7,13 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox
+from tests.sandbox_support import BOT_TOKEN, make_bot, running_sandbox
 
-BOT_TOKEN = "123456:TEST-sandbox-token"
-
-
-def make_bot(base_url: str, token: str = BOT_TOKEN) -> Bot:
-    return Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
+__all__ = ["BOT_TOKEN", "make_bot"]  # the sandbox's own tests import them from here
 
 
 @pytest.fixture
@@ -29,9 +24,8 @@ def sandbox_config() -> SandboxConfig:
 
 @pytest.fixture
 async def sandbox(sandbox_config: SandboxConfig) -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox(sandbox_config)
-    yield running
-    await running.stop()
+    async with running_sandbox(sandbox_config) as running:
+        yield running
 
 
 @pytest.fixture

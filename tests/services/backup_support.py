@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +17,7 @@ import models
 from models.db import create_engine, create_session_factory
 from porucheno.demo_seed import seed_demo
 from porucheno.migrate import upgrade_async
-from tests.conftest import _pg_exec, pg_base_url
+from tests.conftest import _pg_exec, private_database
 
 BINARY = bytes(range(256)) * 41 + b"\x00\xff\r\n"
 FILES = {
@@ -80,15 +79,8 @@ async def set_revision(database_url: str, revision: str) -> None:
 @contextmanager
 def other_database(db_backend: str, tmp_path: Path) -> Iterator[str]:
     """A second empty database of the same kind: another file, or another PostgreSQL schema."""
-    if db_backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'restored' / 'porucheno.sqlite3'}"
-        return
-    schema = f"r_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_exec(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{pg_base_url()}?search_path={schema}"
-    finally:
-        asyncio.run(_pg_exec(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    with private_database(db_backend, tmp_path / "restored" / "porucheno.sqlite3", "r") as url:
+        yield url
 
 
 async def drop_database(database_url: str) -> None:

@@ -107,6 +107,18 @@ async def org(session: AsyncSession) -> dict[str, int]:
             at=at, actor_user_id=actor, entity_type="assignment", entity_id=assignment_id, action=action
         )
 
+    def extension(
+        assignment_id: int, old: datetime, new: datetime, status: ExtensionStatus, *, created: datetime
+    ) -> ExtensionRequest:
+        return ExtensionRequest(
+            assignment_id=assignment_id,
+            old_deadline=old,
+            new_deadline=new,
+            reason="r",
+            status=status,
+            created_at=created,
+        )
+
     session.add_all(
         [
             event(3, "return", d(9, 30), boss.id),  # before the period
@@ -115,30 +127,9 @@ async def org(session: AsyncSession) -> dict[str, int]:
             event(3, "return", END, boss.id),  # the period is half-open
             event(4, "decline", d(10, 6), e3.id),
             event(4, "reassign", d(10, 6, 1), boss.id),
-            ExtensionRequest(
-                assignment_id=1,
-                old_deadline=d(10, 8),
-                new_deadline=d(10, 10),
-                reason="r",
-                status=ExtensionStatus.APPROVED,
-                created_at=d(10, 3),
-            ),
-            ExtensionRequest(
-                assignment_id=4,
-                old_deadline=d(11, 10),
-                new_deadline=d(11, 20),
-                reason="r",
-                status=ExtensionStatus.REJECTED,
-                created_at=d(10, 10),
-            ),
-            ExtensionRequest(
-                assignment_id=6,
-                old_deadline=d(11, 5),
-                new_deadline=d(11, 9),
-                reason="r",
-                status=ExtensionStatus.PENDING,
-                created_at=d(11, 1),
-            ),
+            extension(1, d(10, 8), d(10, 10), ExtensionStatus.APPROVED, created=d(10, 3)),
+            extension(4, d(11, 10), d(11, 20), ExtensionStatus.REJECTED, created=d(10, 10)),
+            extension(6, d(11, 5), d(11, 9), ExtensionStatus.PENDING, created=d(11, 1)),
         ]
     )
     await session.commit()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import AuditEvent, User, utcnow
+from models import Assignment, AuditEvent, User, utcnow
 from models.enums import AssignmentStatus as S
 from models.enums import Role
 from services import staff
@@ -153,18 +153,21 @@ async def test_extension_approve_and_reject(session: AsyncSession, people: dict[
         await commands.decide_extension(session, people["boss"], req2.id, approve=True)
 
 
-async def test_department_addressed_assignment_goes_to_its_head(
-    session: AsyncSession, people: dict[str, User]
-) -> None:
-    a = await commands.create(
+async def _to_exec_department(session: AsyncSession, people: dict[str, User], title: str) -> Assignment:
+    """Addressed by the boss to the executor's department, not to a person."""
+    return await commands.create(
         session,
         people["boss"],
         commands.NewAssignment(
-            title="Проверить подвал",
-            deadline=utcnow() + timedelta(days=1),
-            department_id=people["exec"].department_id,
+            title=title, deadline=utcnow() + timedelta(days=1), department_id=people["exec"].department_id
         ),
     )
+
+
+async def test_department_addressed_assignment_goes_to_its_head(
+    session: AsyncSession, people: dict[str, User]
+) -> None:
+    a = await _to_exec_department(session, people, "Проверить подвал")
     assert a.executor_id == people["head"].id
 
 
@@ -177,15 +180,7 @@ def test_allowed_actions_per_state() -> None:
 async def test_department_head_delegates_to_a_subordinate(
     session: AsyncSession, people: dict[str, User]
 ) -> None:
-    a = await commands.create(
-        session,
-        people["boss"],
-        commands.NewAssignment(
-            title="Обследовать двор",
-            deadline=utcnow() + timedelta(days=1),
-            department_id=people["exec"].department_id,
-        ),
-    )
+    a = await _to_exec_department(session, people, "Обследовать двор")
     assert a.executor_id == people["head"].id
     a = await commands.reassign(
         session, people["head"], a.id, people["exec"].id, reason="Поручаю Исполнителю"

@@ -4,7 +4,6 @@ every file; a damaged backup, one from a newer schema and a non-empty target are
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from services.backup.core import target_is_empty
 from tests.services.backup_support import (
     FILES,
     drop_database,
-    other_database,
     read_tree,
     resign,
     seeded_database,
@@ -27,12 +25,6 @@ from tests.services.backup_support import (
     snapshot,
     write_files,
 )
-
-
-@pytest.fixture
-def target_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
-    with other_database(db_backend, tmp_path) as url:
-        yield url
 
 
 async def _backup(settings: Settings, tmp_path: Path) -> Path:

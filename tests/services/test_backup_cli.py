@@ -6,11 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porucheno.settings import Settings
@@ -20,18 +18,11 @@ from services.backup import create_backup
 from tests.services.backup_support import (
     FILES,
     drop_database,
-    other_database,
     read_tree,
     seeded_database,
     snapshot,
     write_files,
 )
-
-
-@pytest.fixture
-def target_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
-    with other_database(db_backend, tmp_path) as url:
-        yield url
 
 
 def porucheno(where: tuple[str, Path], *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.outages import export, lifecycle, summary
 from tests.services.test_outages_lifecycle import CTX, NOW, World, create, seed
+from tests.web.outages_support import OUTAGE_LOG_HEADER
 
 H = timedelta(hours=1)
 
@@ -61,21 +62,7 @@ async def test_outage_log_and_xlsx(session: AsyncSession) -> None:
     data = await export.export_xlsx(session, CTX, NOW - 24 * H, NOW + 24 * H, now)
     ws = load_workbook(io.BytesIO(data)).active
     assert ws is not None
-    assert [c.value for c in ws[1]] == [
-        "№",
-        "Вид",
-        "Ресурс",
-        "Статус",
-        "Начало",
-        "Плановое окончание",
-        "Окончание",
-        "Длительность, ч",
-        "Домов",
-        "Домо-часы",
-        "Социальные объекты",
-        "Адреса",
-        "Описание",
-    ]
+    assert [c.value for c in ws[1]] == OUTAGE_LOG_HEADER
     assert [c.value for c in ws[2]] == [
         a,
         "авария",

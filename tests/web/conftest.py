@@ -17,13 +17,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from playwright.async_api import Browser, Page, async_playwright
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import models
 from admin_web.app import create_admin_app
 from models import User
-from models.db import create_engine
 from porucheno.settings import Settings
 from services.audit import Actor
 from services.staff import create_user
+from tests.conftest import engine_with_schema
 from tests.prerequisites import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,13 +39,8 @@ AppFactory = Callable[..., web.Application]
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    eng = create_engine(settings.database_url)
-    async with eng.begin() as conn:
-        await conn.run_sync(models.Base.metadata.create_all)
-    try:
+    async with engine_with_schema(settings.database_url) as eng:
         yield eng
-    finally:
-        await eng.dispose()
 
 
 async def make_user(

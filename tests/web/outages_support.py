@@ -23,6 +23,23 @@ from services.staff import create_user
 from services.telegram_accounts import TelegramProfile, touch_account
 
 PASSWORD = "correct-horse-battery"
+
+# The column titles of the outage log export, as the dispatcher reads them in the spreadsheet.
+OUTAGE_LOG_HEADER = [
+    "№",
+    "Вид",
+    "Ресурс",
+    "Статус",
+    "Начало",
+    "Плановое окончание",
+    "Окончание",
+    "Длительность, ч",
+    "Домов",
+    "Домо-часы",
+    "Социальные объекты",
+    "Адреса",
+    "Описание",
+]
 CTX = NoticeContext()
 REGISTRY_CSV = (
     "Улица;Дом;Тип объекта;Название\n"

@@ -97,8 +97,14 @@ async def make_world(session_factory: async_sessionmaker[AsyncSession]) -> World
 
 
 async def new_assignment(
-    session_factory: async_sessionmaker[AsyncSession], world: World, title: str = "Убрать снег у школы"
+    session_factory: async_sessionmaker[AsyncSession],
+    world: World,
+    title: str = "Убрать снег у школы",
+    *,
+    executor_id: int | None = None,
+    days: int = 2,
 ) -> int:
+    """Created by the controller through the service; to Иван unless another executor is named."""
     async with session_factory() as s:
         control = await s.get(User, world.control.id)
         assert control is not None
@@ -106,11 +112,29 @@ async def new_assignment(
             s,
             control,
             commands.NewAssignment(
-                title=title, deadline=datetime.now(UTC) + timedelta(days=2), executor_id=world.ivan.id
+                title=title,
+                deadline=datetime.now(UTC) + timedelta(days=days),
+                executor_id=executor_id or world.ivan.id,
             ),
         )
         await s.commit()
         return a.id
+
+
+async def attach_pdf(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    assignment_id: int,
+    content: bytes,
+    filename: str,
+) -> int:
+    """A document stored on the assignment, as the author's attachment."""
+    async with session_factory() as s:
+        doc = await store_file(
+            s, settings.files_dir, content, filename=filename, origin=FileOrigin(assignment_id=assignment_id)
+        )
+        await s.commit()
+        return doc.id
 
 
 async def submit_report(
@@ -163,15 +187,7 @@ async def test_other_department_executor_sees_neither_page_nor_files(
 ) -> None:
     world = await make_world(session_factory)
     aid = await new_assignment(session_factory, world)
-    async with session_factory() as s:
-        doc = await store_file(
-            s,
-            settings.files_dir,
-            b"%PDF-1.4\n%test\n",
-            filename="План уборки.pdf",
-            origin=FileOrigin(assignment_id=aid),
-        )
-        await s.commit()
+    doc_id = await attach_pdf(session_factory, settings, aid, b"%PDF-1.4\n%test\n", "План уборки.pdf")
     report_id = await submit_report(session_factory, settings, world.ivan.id, aid, "Убрано", photo=True)
     async with session_factory() as s:
         photo_id = await s.scalar(select(StoredFile.id).where(StoredFile.report_id == report_id))
@@ -179,7 +195,7 @@ async def test_other_department_executor_sees_neither_page_nor_files(
     oleg = await client_for(app_factory, "oleg")
     try:
         assert (await oleg.get(f"/assignments/{aid}")).status == 404
-        for file_id in (doc.id, photo_id):
+        for file_id in (doc_id, photo_id):
             response = await oleg.get(f"/files/{file_id}")
             assert response.status == 404
             assert "Страница не найдена" in await response.text()
@@ -197,7 +213,7 @@ async def test_other_department_executor_sees_neither_page_nor_files(
         page = await page_text(ivan, f"/assignments/{aid}")
         assert "Убрать снег у школы" in page and "План уборки.pdf" in page
         assert f'<img class="thumb" src="/files/{photo_id}"' in page
-        response = await ivan.get(f"/files/{doc.id}")
+        response = await ivan.get(f"/files/{doc_id}")
         assert response.status == 200
         assert response.headers["Content-Type"] == "application/pdf"
         assert response.headers["Content-Disposition"] == (

@@ -5,7 +5,6 @@ personal data left in the browser's cache; a burst of parallel public forms."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -14,13 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Appeal, Assignment, User
 from porucheno.settings import Settings
-from services.assignments import commands, queries
+from services.assignments import queries
 from services.audit import Actor
-from services.files import FileOrigin, store_file
 from services.projects import commands as projects
 from services.staff import create_user, set_department_head
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_token, login, make_user
-from tests.web.test_assignments_http import PASSWORD, World, client_for, make_world, page_text
+from tests.web.test_assignments_http import (
+    PASSWORD,
+    attach_pdf,
+    client_for,
+    make_world,
+    new_assignment,
+    page_text,
+)
 from tests.web.test_public_form_http import appeal_form, count, make_topics
 
 pytestmark = [
@@ -29,31 +34,16 @@ pytestmark = [
 ]
 
 
-async def assign(
-    session_factory: async_sessionmaker[AsyncSession], world: World, title: str, executor: int
-) -> int:
-    async with session_factory() as s:
-        control = await s.get(User, world.control.id)
-        assert control is not None
-        a = await commands.create(
-            s,
-            control,
-            commands.NewAssignment(
-                title=title, deadline=datetime.now(UTC) + timedelta(days=3), executor_id=executor
-            ),
-        )
-        await s.commit()
-        return a.id
-
-
 async def test_projects_follow_the_visibility_of_assignments(
     app_factory: AppFactory, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     world = await make_world(session_factory)
     await make_user(session_factory, "boss", PASSWORD, ["manager"], full_name="Глава Администрации")
     await make_user(session_factory, "worker", PASSWORD, ["executor"], full_name="Рядовой Сотрудник")
-    mine = await assign(session_factory, world, "Покраска забора", world.ivan.id)
-    foreign = await assign(session_factory, world, "Ремонт школьной крыши", world.oleg.id)
+    mine = await new_assignment(session_factory, world, "Покраска забора", executor_id=world.ivan.id, days=3)
+    foreign = await new_assignment(
+        session_factory, world, "Ремонт школьной крыши", executor_id=world.oleg.id, days=3
+    )
     async with session_factory() as s:
         boss = await s.scalar(select(User).where(User.login == "boss"))
         assert boss is not None
@@ -136,7 +126,9 @@ async def test_a_department_head_reassigns_only_within_the_department(
         await set_department_head(s, actor, world.housing_id, head.id)
         await s.commit()
         petr_id = petr.id
-    aid = await assign(session_factory, world, "Очистить крышу от снега", world.ivan.id)
+    aid = await new_assignment(
+        session_factory, world, "Очистить крышу от снега", executor_id=world.ivan.id, days=3
+    )
 
     client = await client_for(app_factory, "head")
     try:
@@ -180,23 +172,15 @@ async def test_personal_data_downloads_are_never_cached(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     world = await make_world(session_factory)
-    aid = await assign(session_factory, world, "Проверить жалобу", world.ivan.id)
-    async with session_factory() as s:
-        doc = await store_file(
-            s,
-            settings.files_dir,
-            b"%PDF-1.4\n%x\n",
-            filename="Жалоба.pdf",
-            origin=FileOrigin(assignment_id=aid),
-        )
-        await s.commit()
+    aid = await new_assignment(session_factory, world, "Проверить жалобу", executor_id=world.ivan.id, days=3)
+    doc_id = await attach_pdf(session_factory, settings, aid, b"%PDF-1.4\n%x\n", "Жалоба.pdf")
     await login(client)
     paths = [
         f"/{name}/export.{fmt}"
         for name in ("staff", "departments", "appeals", "correspondents", "assignments", "projects")
         for fmt in ("csv", "xlsx")
     ]
-    for path in [*paths, "/analytics/kpi.csv", "/analytics/kpi.xlsx", f"/files/{doc.id}"]:
+    for path in [*paths, "/analytics/kpi.csv", "/analytics/kpi.xlsx", f"/files/{doc_id}"]:
         response = await client.get(path)
         assert response.status == 200, path
         assert response.headers["Cache-Control"] == "no-store", path
