@@ -85,6 +85,7 @@ LOGIN_ACCOUNT_WINDOW = 5 * 60
 UPLOAD_ROUTES = {
     assignments.NEW_ROUTE: assignments.MAX_REQUEST_BYTES,
     appeals.UPLOAD_ROUTE: appeals.MAX_REQUEST_BYTES,
+    appeals.ANSWER_ROUTE: appeals.MAX_REQUEST_BYTES,
     outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
 }

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigIntPK, utcnow
+from models.base import Base, BigIntPK, JSONType, utcnow
 from models.enums import AppealStatus, CorrespondentKind
 
 
@@ -139,6 +139,8 @@ class StoredFile(Base):
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # With ``appeal_id``: a file sent with the clerk's answer, not one the applicant sent.
+    for_answer: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ApiClient(Base):
@@ -187,5 +189,7 @@ class MailOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Attachments by ``StoredFile`` id: the sender reads their bytes from FILES_DIR, never the DB.
+    file_ids: Mapped[list[int] | None] = mapped_column(JSONType)
 
     __table_args__ = (Index("ix_mail_outbox_status_next", "status", "next_attempt_at"),)

@@ -155,7 +155,9 @@ def _add_mail_jobs(
             jobs.mail_outbox,
             "interval",
             seconds=MAIL_OUTBOX_SECONDS,
-            args=[MailSender(session_factory, SmtpConfig.from_settings(settings))],
+            args=[
+                MailSender(session_factory, SmtpConfig.from_settings(settings), files_dir=settings.files_dir)
+            ],
             id="mail_outbox",
             next_run_time=utcnow(),
         )

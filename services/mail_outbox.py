@@ -22,8 +22,11 @@ async def enqueue_mail(
     body: str,
     in_reply_to: str | None,
     dedup_key: str,
+    file_ids: list[int] | None = None,
 ) -> bool:
-    """Queue a letter; the same ``dedup_key`` twice is a no-op. True when a row was added."""
+    """Queue a letter; the same ``dedup_key`` twice is a no-op. True when a row was added.
+
+    ``file_ids``: ``StoredFile`` rows sent as attachments (the sender reads them from FILES_DIR)."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
     table = MailOutbox.__table__
@@ -36,6 +39,7 @@ async def enqueue_mail(
             body=body,
             in_reply_to=(in_reply_to or None) and in_reply_to[:500],
             dedup_key=dedup_key,
+            file_ids=list(file_ids) if file_ids else None,
             status="pending",
             attempts=0,
             next_attempt_at=now,

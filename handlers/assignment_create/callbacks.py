@@ -13,6 +13,7 @@ class NewAct:
     CREATE = "create"
     REDATE = "redate"  # back to the deadline step from the confirmation card
     CANCEL = "cancel"
+    APPEAL = "appeal"  # link an appeal by its number, from the confirmation card
 
 
 class NewCallback(CallbackData, prefix="new"):

@@ -78,6 +78,7 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
                 executor_id=executor_id,
                 department_id=dept_id,
                 priority=str(data.get("priority") or "normal"),
+                appeal_id=appeal_id if isinstance(appeal_id := data.get("appeal_id"), int) else None,
             ),
             notify=turn.notice_ctx,
         )

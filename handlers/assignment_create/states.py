@@ -12,3 +12,4 @@ class CreateAssignment(StatesGroup):
     files = State()
     priority = State()
     confirm = State()
+    appeal = State()  # typing the number of the appeal to link, from the confirmation card

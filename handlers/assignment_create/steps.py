@@ -184,12 +184,17 @@ async def show_confirm(turn: Turn) -> None:
         _("Deadline: %(when)s") % {"when": ctx.format_dt(deadline) if deadline else EMPTY},
         _("Priority: %(name)s") % {"name": _(PRIORITY_NAMES.get(priority, priority))},
         _("Files: %(n)s") % {"n": len(list(data.get("files") or []))},
+    ]
+    if data.get("appeal_number"):
+        lines.append(_("Appeal: %(number)s") % {"number": quote(str(data["appeal_number"]))})
+    lines += [
         "",
         confirm_prompt(),
     ]
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [_new_button(_("✅ Create"), NewAct.CREATE)],
+            [_new_button(_("🔗 Link an appeal"), NewAct.APPEAL)],
             [
                 _new_button(_("📅 Change the deadline"), NewAct.REDATE),
                 _new_button(_("✖ Cancel"), NewAct.CANCEL),

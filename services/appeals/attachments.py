@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import StoredFile
 from services import files as file_store
+from services.appeals import queries
+from services.errors import InvalidInput
 from services.notify import N_
 
 RAW_MIME = "application/octet-stream"
@@ -111,3 +115,61 @@ async def store_all(
             )
         )
     return stored, rejected
+
+
+MAX_ANSWER_FILES = 10
+
+
+async def take_answer_files(
+    session: AsyncSession, appeal_id: int, file_ids: Sequence[int], *, uploaded_by: int
+) -> list[StoredFile]:
+    """Make the clerk's uploads the answer's attachments. The ids come from a form, so only files
+    this user uploaded and nothing has claimed yet are taken; any other id is refused."""
+    ids = list(dict.fromkeys(file_ids))
+    if not ids:
+        return []
+    if len(ids) > MAX_ANSWER_FILES:
+        raise InvalidInput("At most %(n)d files can be attached.", n=MAX_ANSWER_FILES)
+    found = (
+        await session.scalars(
+            select(StoredFile)
+            .where(
+                StoredFile.id.in_(ids),
+                StoredFile.uploaded_by_user_id == uploaded_by,
+                StoredFile.appeal_id.is_(None),
+                StoredFile.assignment_id.is_(None),
+                StoredFile.report_id.is_(None),
+            )
+            .order_by(StoredFile.id)
+        )
+    ).all()
+    if len(found) != len(ids):
+        raise InvalidInput("An attached file is no longer available; please attach it again.")
+    for f in found:
+        f.appeal_id, f.for_answer = appeal_id, True
+    await session.flush()
+    return list(found)
+
+
+async def answer_files(session: AsyncSession, appeal_id: int) -> list[StoredFile]:
+    """The files sent with the appeal's answer, in the order they were attached."""
+    query = (
+        select(StoredFile)
+        .where(StoredFile.appeal_id == appeal_id, StoredFile.for_answer.is_(True))
+        .order_by(StoredFile.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def answer_file_with_code(
+    session: AsyncSession, number: str, code: str, file_id: int
+) -> StoredFile | None:
+    """One file of the answer for the public status page: only with the appeal's number and access
+    code (the same proof the page asks for), only a file sent with an answer actually given."""
+    appeal = await queries.find_with_code(session, number, code)
+    if appeal is None or appeal.answered_at is None:
+        return None
+    stored = await session.get(StoredFile, file_id)
+    if stored is None or stored.appeal_id != appeal.id or not stored.for_answer:
+        return None
+    return stored

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Appeal, Correspondent, TelegramAccount, User
+from models import Appeal, Correspondent, StoredFile, TelegramAccount, User
 from models.enums import AppealChannel
 from services import outbox
+from services.appeals import attachments
 from services.mail_outbox import enqueue_mail
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 
@@ -87,6 +88,55 @@ async def delivery_of(session: AsyncSession, ctx: NoticeContext, appeal: Appeal)
             return Delivery(locale, email=address, in_reply_to=appeal.external_id)
     # Web and Open311 applicants read the status themselves; paper and phone answers go by hand.
     return Delivery(locale)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRoute:
+    """How the final answer reaches the applicant. Telegram or e-mail deliver it by themselves;
+    otherwise (``by_hand``) it goes by post to the postal address, or the applicant is called, and
+    web / Open311 applicants can also read it on the status page with their number and code."""
+
+    chat_id: int | None = None
+    email: str | None = None
+    postal_address: str | None = None
+    phone: str | None = None
+    status_page: bool = False
+
+    @property
+    def by_hand(self) -> bool:
+        return self.chat_id is None and self.email is None
+
+
+async def answer_route(session: AsyncSession, ctx: NoticeContext, appeal: Appeal) -> AnswerRoute:
+    to = await delivery_of(session, ctx, appeal)
+    correspondent = (
+        await session.get(Correspondent, appeal.correspondent_id) if appeal.correspondent_id else None
+    )
+    return AnswerRoute(
+        chat_id=to.chat_id,
+        email=to.email,
+        postal_address=(correspondent.postal_address if correspondent else None) or None,
+        phone=appeal.contact_phone or (correspondent.phone if correspondent else None) or None,
+        # Only these applicants were shown their access code; a clerk's paper registration was not.
+        status_page=appeal.access_code_hash is not None
+        and appeal.channel in (AppealChannel.WEB, AppealChannel.OPEN311),
+    )
+
+
+def route_lines(route: AnswerRoute, t: Translator) -> list[str]:
+    """What an applicant with neither e-mail nor Telegram is told about getting the answer."""
+    if not route.by_hand:
+        return []
+    lines: list[str] = []
+    if route.postal_address:
+        lines.append(t("The answer will be sent by post to %(address)s.", address=route.postal_address))
+    if route.status_page:
+        lines.append(
+            t("You can read the answer on the status page with your registration number and access code.")
+        )
+    if route.phone and not route.postal_address:
+        lines.append(t("We will call you at %(phone)s when the answer is ready.", phone=route.phone))
+    return lines
 
 
 async def _locale(session: AsyncSession, account: TelegramAccount | None) -> str | None:
@@ -165,6 +215,11 @@ def answer_messages(appeal: Appeal, t: Translator) -> list[str]:
     return messages
 
 
+def _document(f: StoredFile) -> Any:
+    """By Telegram file id when the file came through Telegram, else uploaded from FILES_DIR."""
+    return f.telegram_file_id or {"path": f.storage_path, "filename": f.original_name or "file"}
+
+
 def rating_keyboard(appeal_id: int) -> dict[str, Any]:
     return inline_keyboard([[(f"{n}⭐", rate_cb(appeal_id, n)) for n in RATINGS]])
 
@@ -221,6 +276,16 @@ async def notify_correspondent(
                 )
                 for i, text in enumerate(texts)
             ]
+            # The answer's files follow its text as documents (queued after it, so sent after it).
+            messages += [
+                outbox.OutgoingMessage(
+                    to.chat_id,
+                    {"chat_id": to.chat_id, "document": _document(f)},
+                    "sendDocument",
+                    f"{key}:{to.chat_id}:f{f.id}",
+                )
+                for f in await attachments.answer_files(session, appeal.id)
+            ]
         else:
             markup = inline_keyboard([[(t("Open the appeal"), open_cb(appeal.id))]])
             messages = [
@@ -234,6 +299,7 @@ async def notify_correspondent(
         # Parts of one answer must arrive in order: the sender takes equal priorities by time, id.
         return await outbox.enqueue_many(session, messages, priority=50)
     if to.email is not None:
+        files = await attachments.answer_files(session, appeal.id) if event == ANSWERED else []
         added = await enqueue_mail(
             session,
             appeal_id=appeal.id,
@@ -242,6 +308,7 @@ async def notify_correspondent(
             body=mail_body(appeal, event, t, ctx, reason, access_code),
             in_reply_to=to.in_reply_to,
             dedup_key=key,
+            file_ids=[f.id for f in files],
         )
         return int(added)
     return 0

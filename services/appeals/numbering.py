@@ -8,6 +8,7 @@ maximum is read (the correspondent's counter is updated first), so there is no r
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Appeal
+from models import Appeal, utcnow
+from services.errors import InvalidInput, NotFound
 
 MAX_ATTEMPTS = 50
 
@@ -56,3 +58,65 @@ async def _external_taken(session: AsyncSession, appeal: Appeal) -> bool:
         select(Appeal.id).where(Appeal.channel == appeal.channel, Appeal.external_id == appeal.external_id)
     )
     return found is not None
+
+
+# -- typed references ----------------------------------------------------------------------------
+# What people type where an appeal is linked: the number as shown (``2026-000004``, with «№», spaces
+# or another dash), the paper style ``4/2026``, or the bare sequence ``000004`` of the current year.
+# Plain digits without leading zeros were the internal id before the number was accepted; they still
+# are when that is unambiguous.
+_FULL_RE = re.compile(r"(\d{4})\s*[-‐‑‒–—/.]\s*(\d{1,9})")
+_SLASH_RE = re.compile(r"(\d{1,9})\s*/\s*(\d{4})")
+_BARE_RE = re.compile(r"\d{1,9}")
+_NOISE_RE = re.compile(r"^(?:№|no\.?|n|#)\s*", re.IGNORECASE)
+REFERENCE_LIMIT = 40
+
+
+def _clean(raw: str) -> str:
+    return _NOISE_RE.sub("", (raw or "").strip()).strip()
+
+
+async def _by_number(session: AsyncSession, year: int, seq: int) -> Appeal | None:
+    return await session.scalar(select(Appeal).where(Appeal.reg_year == year, Appeal.reg_seq == seq))
+
+
+async def find_by_reference(session: AsyncSession, raw: str, *, year: int) -> Appeal:
+    """The appeal a typed reference names; ``year`` is the current registration year.
+
+    Raises ``InvalidInput`` for something that is not a reference (or names two appeals) and
+    ``NotFound`` when no appeal has that number: both say which format is expected.
+    """
+    text = _clean(raw)
+    example = format_number(year, 4)
+    if not text or len(text) > REFERENCE_LIMIT:
+        raise InvalidInput("Enter the appeal number, e.g. %(example)s.", example=example)
+    if match := _FULL_RE.fullmatch(text):
+        found = await _by_number(session, int(match.group(1)), int(match.group(2)))
+    elif match := _SLASH_RE.fullmatch(text):
+        found = await _by_number(session, int(match.group(2)), int(match.group(1)))
+    elif _BARE_RE.fullmatch(text):
+        found = await _bare(session, text, year=year, example=example)
+    else:
+        raise InvalidInput("Enter the appeal number, e.g. %(example)s.", example=example)
+    if found is None:
+        raise NotFound("There is no appeal with the number %(number)s.", number=text)
+    return found
+
+
+async def _bare(session: AsyncSession, text: str, *, year: int, example: str) -> Appeal | None:
+    by_seq = await _by_number(session, year, int(text))
+    if text.startswith("0"):  # zero-padded: only ever the sequence part of a number
+        return by_seq
+    by_id = await session.get(Appeal, int(text))
+    if by_seq is not None and by_id is not None and by_seq.id != by_id.id:
+        raise InvalidInput(
+            "The number %(number)s is ambiguous: enter it in full, e.g. %(example)s.",
+            number=text,
+            example=example,
+        )
+    return by_seq or by_id
+
+
+def current_year(tz: ZoneInfo, now: datetime | None = None) -> int:
+    """The registration year today in the organisation's zone (what a bare number belongs to)."""
+    return registration_year(now or utcnow(), tz)

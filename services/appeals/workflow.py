@@ -13,18 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, User, utcnow
 from models.enums import AppealStatus, Priority, Role
-from services.appeals import notices, queries
+from services.appeals import attachments, notices, queries
 from services.appeals.intake import MAX_TEXT_CHARS
 from services.appeals.status_sync import as_actor as _as_actor
 from services.appeals.status_sync import load, sync_status_from_assignments
 from services.assignments import commands
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
-from services.notify import NoticeContext
+from services.notify import N_, NoticeContext
 
 MAX_EXTENSION_DAYS = 30
 REASON_LIMIT = 2_000
@@ -154,6 +155,45 @@ async def create_assignment_from_appeal(
     return assignment
 
 
+@dataclass(frozen=True, slots=True)
+class OpenAssignment:
+    """An assignment on the appeal that is not finished yet, as the answer warning lists it."""
+
+    id: int
+    title: str
+    status: str
+    executor_id: int | None
+    executor_name: str | None
+    deadline: datetime
+
+
+class AssignmentsStillOpen(InvalidInput):
+    """Answering now would leave work on the appeal unfinished: the clerk must override explicitly."""
+
+    def __init__(self, assignments: Sequence[OpenAssignment]) -> None:
+        super().__init__(
+            N_("Assignments on this appeal are still open: finish them, or answer anyway with a reason."),
+            n=len(assignments),
+        )
+        self.assignments = list(assignments)
+
+
+async def open_assignments(session: AsyncSession, appeal_id: int) -> list[OpenAssignment]:
+    """Linked assignments not finished (a declined one still waits to be reassigned)."""
+    rows = await session.execute(
+        select(Assignment, User.full_name)
+        .outerjoin(User, User.id == Assignment.executor_id)
+        .where(
+            Assignment.appeal_id == appeal_id,
+            Assignment.status.in_(queries.UNFINISHED_ASSIGNMENT_STATES),
+        )
+        .order_by(Assignment.id)
+    )
+    return [
+        OpenAssignment(a.id, a.title, a.status, a.executor_id, name, a.deadline) for a, name in rows.all()
+    ]
+
+
 async def answer_appeal(
     session: AsyncSession,
     appeal_id: int,
@@ -162,21 +202,39 @@ async def answer_appeal(
     actor: User,
     notify: NoticeContext | None,
     now: datetime | None = None,
+    file_ids: Sequence[int] = (),
+    override_reason: str | None = None,
 ) -> Appeal:
-    """The final answer, delivered through the channel the appeal came by (see ``notices``)."""
+    """The final answer, delivered through the channel the appeal came by (see ``notices``).
+
+    One rule for every place an appeal is answered: while an assignment on it is open the answer is
+    refused (``AssignmentsStillOpen`` lists them) unless ``override_reason`` is given; the override is
+    audited with the reason and the open assignments' ids. ``file_ids``: attachments already stored
+    by this clerk (see ``attachments.take_answer_files``), sent with the answer."""
     _check_staff(actor)
     text = (text or "").strip()
     if not text:
         raise InvalidInput("The answer is empty.")
     if len(text) > MAX_TEXT_CHARS:
         raise InvalidInput("The answer is too long: at most %(n)d characters.", n=MAX_TEXT_CHARS)
+    override = _reason(override_reason, required=False)
     appeal = await load(session, appeal_id, for_update=True)
     _require_open(appeal)
+    still_open = await open_assignments(session, appeal.id)
+    if still_open and override is None:
+        raise AssignmentsStillOpen(still_open)
+    files = await attachments.take_answer_files(session, appeal.id, file_ids, uploaded_by=actor.id)
     old = appeal.status
     appeal.status = AppealStatus.ANSWERED
     appeal.answer_text = text
     appeal.answered_at = now or utcnow()
     appeal.answered_by_id = actor.id
+    data: dict[str, object] = {"in_time": appeal.answered_at <= appeal.due_at}
+    if files:
+        data["file_ids"] = [f.id for f in files]
+    if still_open:
+        data["override"] = True
+        data["open_assignment_ids"] = [a.id for a in still_open]
     record(
         session,
         _actor(actor),
@@ -185,7 +243,8 @@ async def answer_appeal(
         "answered",
         old_state=old,
         new_state=AppealStatus.ANSWERED,
-        data={"in_time": appeal.answered_at <= appeal.due_at},
+        reason=override if still_open else None,
+        data=data,
     )
     await session.flush()
     if notify is not None:

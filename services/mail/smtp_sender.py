@@ -9,21 +9,27 @@ window left) carries the same id and mail clients show it once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import encoders
 from email.header import Header
 from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
+from pathlib import Path
 from typing import Any
 
 import aiosmtplib
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import MailOutbox, utcnow
+from models import MailOutbox, StoredFile, utcnow
 from services import audit
 from services.audit import Actor
 
@@ -82,8 +88,32 @@ def outbox_message_id(row: MailOutbox, mail_from: str) -> str:
     return f"<porucheno.mail.{row.id}.{int(row.created_at.timestamp())}@{domain}>"
 
 
-def build_message(row: MailOutbox, mail_from: str, *, now: datetime | None = None) -> Message:
-    """RFC 5322 message: UTF-8 subject and names (RFC 2047), base64 body, threaded under the appeal.
+@dataclass(frozen=True, slots=True)
+class MailAttachment:
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+def _attachment_part(item: MailAttachment) -> MIMEBase:
+    maintype, _slash, subtype = item.mime_type.partition("/")
+    part = MIMEBase(maintype or "application", subtype or "octet-stream")
+    part.set_payload(item.data)
+    encoders.encode_base64(part)
+    # RFC 2231 parameter encoding keeps Cyrillic file names intact in every mail client we know.
+    part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", item.filename))
+    return part
+
+
+def build_message(
+    row: MailOutbox,
+    mail_from: str,
+    *,
+    now: datetime | None = None,
+    attachments: Sequence[MailAttachment] = (),
+) -> Message:
+    """RFC 5322 message: UTF-8 subject and names (RFC 2047), base64 body, threaded under the appeal;
+    with ``attachments`` a multipart/mixed letter, the text first.
 
     Built with the legacy ``Header`` encoder on purpose: the modern header folder of Python 3.11
     drops the space between two folded encoded words, gluing words of a long Russian subject.
@@ -91,7 +121,13 @@ def build_message(row: MailOutbox, mail_from: str, *, now: datetime | None = Non
     values = (row.to_address, row.in_reply_to or "", mail_from)
     if any("\r" in v or "\n" in v for v in values):
         raise PermanentError("a line break in an address header")
-    msg = MIMEText(row.body or "", "plain", "utf-8")
+    text = MIMEText(row.body or "", "plain", "utf-8")
+    msg: Message = text
+    if attachments:
+        msg = MIMEMultipart("mixed")
+        msg.attach(text)
+        for item in attachments:
+            msg.attach(_attachment_part(item))
     name, address = parseaddr(mail_from)
     msg["From"] = formataddr((name, address), charset="utf-8") if name else address
     msg["To"] = row.to_address
@@ -148,10 +184,43 @@ async def _deliver(config: SmtpConfig, msg: Message) -> None:
     )
 
 
+async def load_attachments(
+    session: AsyncSession, row: MailOutbox, files_dir: Path | None
+) -> list[MailAttachment]:
+    """The row's files, read from FILES_DIR (off the event loop); a missing one cannot ever be sent."""
+    ids = [int(i) for i in (row.file_ids or [])]
+    if not ids:
+        return []
+    if files_dir is None:
+        raise PermanentError("attachments queued but no files directory configured")
+    stored = {
+        f.id: f for f in (await session.scalars(select(StoredFile).where(StoredFile.id.in_(ids)))).all()
+    }
+    result: list[MailAttachment] = []
+    for file_id in ids:
+        f = stored.get(file_id)
+        if f is None:
+            raise PermanentError(f"attachment file {file_id} no longer exists")
+        path = files_dir / f.storage_path
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise PermanentError(f"attachment file {file_id} cannot be read: {exc}") from exc
+        result.append(MailAttachment(f.original_name or f"file-{f.id}", f.mime_type, data))
+    return result
+
+
 class MailSender:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], config: SmtpConfig) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        config: SmtpConfig,
+        *,
+        files_dir: Path | None = None,
+    ) -> None:
         self.session_factory = session_factory
         self.config = config
+        self.files_dir = files_dir  # where answer attachments are read from
 
     async def send_due(self, now: datetime | None = None, *, limit: int = BATCH) -> SendResult:
         now = now or utcnow()
@@ -180,9 +249,18 @@ class MailSender:
                 return None  # sent, failed or taken by another sender since our read
             await session.commit()
             row = await session.get(MailOutbox, row_id, populate_existing=True)
-        assert row is not None
+            assert row is not None
+            unreadable: PermanentError | None = None
+            files: list[MailAttachment] = []
+            try:
+                files = await load_attachments(session, row, self.files_dir)
+            except PermanentError as exc:
+                unreadable = exc
         try:
-            await _deliver(self.config, build_message(row, self.config.mail_from, now=now))
+            if unreadable is not None:
+                raise unreadable
+            message = build_message(row, self.config.mail_from, now=now, attachments=files)
+            await _deliver(self.config, message)
         except Exception as exc:
             permanent = isinstance(exc, PermanentError) or _classify(exc)
             return await self._failed(row, now, f"{exc.__class__.__name__}: {exc}", permanent=permanent)

@@ -10,6 +10,7 @@ from admin_web.views.appeals import (
     assign,
     correspondents,
     files,
+    letter,
     listing,
     merge,
     page,
@@ -20,6 +21,7 @@ from admin_web.views.appeals import (
 
 # The paper-letter form takes scans; app.py raises the body limit for this route name.
 UPLOAD_ROUTE = "appeal_new"
+ANSWER_ROUTE = "appeal_answer"  # the answer form takes attachments too
 MAX_REQUEST_BYTES = register.MAX_REQUEST_BYTES
 
 _APPEAL = r"/appeals/{appeal_id:\d+}"
@@ -33,7 +35,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(_APPEAL, page.appeal_page, name="appeal_page")
     _get_post(router, _APPEAL + "/assign", assign.appeal_assign, "appeal_assign")
     router.add_post(_APPEAL + "/extend", actions.appeal_extend, name="appeal_extend")
-    router.add_post(_APPEAL + "/answer", actions.appeal_answer, name="appeal_answer")
+    router.add_post(_APPEAL + "/answer", actions.appeal_answer, name=ANSWER_ROUTE)
+    router.add_get(_APPEAL + "/letter", letter.appeal_letter, name="appeal_letter")
     router.add_post(_APPEAL + "/reject", actions.appeal_reject, name="appeal_reject")
     router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")

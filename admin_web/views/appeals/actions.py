@@ -1,4 +1,4 @@
-"""Acting on an appeal from its page: extend the answer deadline, answer, reject, close.
+"""Acting on an appeal from its page: extend the answer deadline, answer (with files), reject, close.
 
 Every POST goes through the appeals services, which reload the appeal and check its state; the role
 is checked here again. A refusal re-renders the page with the typed text kept and the message shown
@@ -16,14 +16,16 @@ from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import flash
 from admin_web.security import requires_role
+from admin_web.views import uploads
 from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal, page_url
 from admin_web.views.appeals.page import MAX_EXTENSION_DAYS, render_page
 from admin_web.views.common import acting_user, notice_context
-from services.appeals import workflow
+from services.appeals import attachments, workflow
 from services.errors import DomainError
 
 REASON_LIMIT = 2000
 ANSWER_LIMIT = 10_000
+MAX_ANSWER_FILES = attachments.MAX_ANSWER_FILES
 
 Act = Callable[[Form], Awaitable[str | None]]
 
@@ -70,20 +72,57 @@ async def appeal_extend(request: web.Request) -> web.StreamResponse:
 
 @requires_role(*STAFF_ROLES)
 async def appeal_answer(request: web.Request) -> web.StreamResponse:
-    async def act(form: Form) -> str | None:
-        text = form.text("answer", required=True, max_length=ANSWER_LIMIT)
-        if not form.ok or text is None:
-            return None
-        await workflow.answer_appeal(
-            request[DB_KEY],
-            appeal_id_of(request),
-            text=text,
-            actor=await acting_user(request),
-            notify=notice_context(request),
+    """The answer with its files. While assignments on the appeal are open the service refuses it:
+    the page comes back listing them, the text and files kept, and offers «answer anyway» with a
+    required reason (the service audits it)."""
+    await load_appeal(request)  # 404 before anything else
+    db = request[DB_KEY]
+    user = await acting_user(request)
+    user_id = user.id  # kept: a rollback below expires ``user``
+    data = await request.post()
+    form = Form.posted(data, multi=("answer_file_ids",))
+    upload_errors: list[str] = []
+    file_ids = await uploads.keep_uploads(
+        request,
+        user_id,
+        data.getall("answer_files", []),
+        form.values.get("answer_file_ids") or [],
+        upload_errors,
+        max_files=MAX_ANSWER_FILES,
+    )
+    form.values["answer_file_ids"] = [str(i) for i in file_ids]
+    text = form.text("answer", required=True, max_length=ANSWER_LIMIT)
+    anyway = form.flag("answer_anyway")
+    reason = form.text("override_reason", max_length=REASON_LIMIT)
+    if anyway and not reason:
+        form.fail(
+            "override_reason", N_("Say why the appeal is answered before its assignments are finished.")
         )
-        return N_("The answer is recorded.")
-
-    return await _run(request, "answer", act)
+    still_open: list[workflow.OpenAssignment] = []
+    if form.ok and not upload_errors and text is not None:
+        try:
+            await workflow.answer_appeal(
+                db,
+                appeal_id_of(request),
+                text=text,
+                actor=await acting_user(request),
+                notify=notice_context(request),
+                file_ids=file_ids,
+                override_reason=reason if anyway else None,
+            )
+        except workflow.AssignmentsStillOpen as exc:
+            await db.rollback()
+            still_open = exc.assignments
+        except DomainError as exc:
+            await db.rollback()
+            form.fail_domain(exc)
+        else:
+            await flash(request, gettext(N_("The answer is recorded.")))
+            raise web.HTTPSeeOther(page_url(request, appeal_id_of(request)))
+    if anyway and not still_open:  # the reason was missing: the list is still worth showing
+        still_open = await workflow.open_assignments(db, appeal_id_of(request))
+    extra = {"answer_warning": still_open, "upload_errors": upload_errors}
+    return await render_page(request, await load_appeal(request), {"answer": form}, extra=extra)
 
 
 @requires_role(*STAFF_ROLES)

@@ -54,13 +54,31 @@ def page_url(request: web.Request, appeal_id: int) -> str:
     return str(request.app.router["appeal_page"].url_for(appeal_id=str(appeal_id)))
 
 
+async def answer_route(request: web.Request, appeal: Appeal) -> notices.AnswerRoute:
+    return await notices.answer_route(request[DB_KEY], notice_context(request), appeal)
+
+
 async def delivery(request: web.Request, appeal: Appeal) -> str:
     """Where the final answer will go (the same rule the notices follow), said the way a clerk thinks."""
-    to = await notices.delivery_of(request[DB_KEY], notice_context(request), appeal)
+    to = await answer_route(request, appeal)
     if to.chat_id is not None:
         return gettext("It will be sent to the correspondent in the Telegram bot.")
     if to.email is not None:
         return gettext("It will be sent by e-mail to %(address)s.", address=to.email)
+    parts: list[str] = []
+    if to.postal_address:
+        parts.append(
+            gettext(
+                "No e-mail or Telegram: print the answer letter and post it to %(address)s.",
+                address=to.postal_address,
+            )
+        )
+    elif to.phone:
+        parts.append(
+            gettext("No e-mail or Telegram: call the applicant at %(phone)s with the answer.", phone=to.phone)
+        )
     if appeal.channel in (AppealChannel.WEB, AppealChannel.OPEN311):
-        return gettext("The applicant will see it when checking the appeal status.")
-    return gettext("It will only be stored: send the answer to the correspondent yourself.")
+        parts.append(gettext("The applicant will see it when checking the appeal status."))
+    if not parts:
+        return gettext("It will only be stored: send the answer to the correspondent yourself.")
+    return " ".join(parts)

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from admin_web.forms import Form
 from admin_web.i18n import N_
-from admin_web.keys import DB_KEY
+from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
+from admin_web.views import uploads
 from admin_web.views.appeals.common import (
     ANSWERABLE,
     CHANNEL_LABELS,
@@ -20,13 +21,15 @@ from admin_web.views.appeals.common import (
     OPEN_STATUSES,
     STAFF_ROLES,
     STATUS_LABELS,
+    answer_route,
     delivery,
     load_appeal,
 )
 from admin_web.views.files import INLINE_TYPES
 from models import Appeal, Assignment, AuditEvent, Category, Correspondent, StoredFile, utcnow
-from services.appeals import queries, workflow
+from services.appeals import attachments, queries, workflow
 from services.assignments import panel
+from services.files import MAX_FILE_BYTES
 
 # Timeline steps, by the audit action the appeals services record.
 EVENT_LABELS: dict[str, str] = {
@@ -48,16 +51,23 @@ async def _all(request: web.Request, query: Any) -> Sequence[Any]:
 
 
 async def render_page(
-    request: web.Request, appeal: Appeal, forms: dict[str, Form] | None = None, *, status: int = 200
+    request: web.Request,
+    appeal: Appeal,
+    forms: dict[str, Form] | None = None,
+    *,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> web.Response:
-    """The page; ``forms`` carry what was typed into an action form that a service refused."""
+    """The page; ``forms`` carry what was typed into an action form that a service refused;
+    ``extra``: the answer form's warning about open assignments and its upload refusals."""
     db = request[DB_KEY]
     now = utcnow()
     correspondent = await db.get(Correspondent, appeal.correspondent_id) if appeal.correspondent_id else None
     category = await db.get(Category, appeal.category_id) if appeal.category_id else None
-    files = await _all(
+    all_files = await _all(
         request, select(StoredFile).where(StoredFile.appeal_id == appeal.id).order_by(StoredFile.id)
     )
+    files = [f for f in all_files if not f.for_answer]  # the answer's own files are listed with it
     assignments = await _all(
         request, select(Assignment).where(Assignment.appeal_id == appeal.id).order_by(Assignment.id)
     )
@@ -77,6 +87,10 @@ async def render_page(
         "close": appeal.status in CLOSABLE,
     }
     forms = forms or {}
+    extra = extra or {}
+    answer_form = forms.get("answer") or Form()
+    kept = answer_form.values.get("answer_file_ids") or []
+    user_id = request[USER_KEY].id
     # A refusal of an action the page no longer offers (e.g. a second extension) shows on top.
     stray = [m for name, f in forms.items() if not available.get(name) for m in f.errors.values()]
     return await render(
@@ -97,6 +111,15 @@ async def render_page(
             "overdue": queries.is_overdue(appeal, now),
             "ready": await queries.ready_to_answer(db, appeal.id),
             "delivery": await delivery(request, appeal),
+            "by_hand": (await answer_route(request, appeal)).by_hand,
+            "answer_files": [f for f in all_files if f.for_answer],
+            "answer_uploads": await uploads.pending_uploads(
+                request, user_id, kept, limit=attachments.MAX_ANSWER_FILES
+            ),
+            "answer_warning": extra.get("answer_warning") or [],
+            "upload_errors": extra.get("upload_errors") or [],
+            "max_answer_files": attachments.MAX_ANSWER_FILES,
+            "max_mb": MAX_FILE_BYTES // (1024 * 1024),
             "can_assign": is_open,
             "can_extend": available["extend"],
             "can_answer": available["answer"],

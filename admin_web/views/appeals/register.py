@@ -6,16 +6,16 @@ never a half-registered appeal; the typed fields come back as they were.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import web
 
 from admin_web.forms import EMAIL_RE, PHONE_RE, Form
-from admin_web.i18n import N_, current_locale, gettext, translate_error
+from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
+from admin_web.views import uploads
 from admin_web.views.appeals.common import STAFF_ROLES, page_url
 from admin_web.views.appeals.listing import categories
 from admin_web.views.common import int_or_none, notice_context
@@ -24,7 +24,7 @@ from models.enums import AppealChannel, CorrespondentKind
 from services.appeals.categories import name_in as category_name
 from services.appeals.intake import MAX_TEXT_CHARS, AppealInput, ContactInput, IncomingFile, register_appeal
 from services.errors import DomainError
-from services.files import MAX_FILE_BYTES, check_file
+from services.files import MAX_FILE_BYTES
 
 SCAN_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 MAX_SCANS = 10
@@ -34,25 +34,15 @@ KINDS = (CorrespondentKind.PERSON.value, CorrespondentKind.ORGANISATION.value)
 
 async def _scans(fields: list[Any], errors: list[str]) -> list[IncomingFile]:
     """Read and check the chosen scans; every refusal is listed by file name."""
-    result: list[IncomingFile] = []
-    for item in fields:
-        if not isinstance(item, web.FileField) or not item.filename:
-            continue
-        name = item.filename[:255]
-        if len(result) >= MAX_SCANS:
-            errors.append(gettext("%(name)s: at most %(n)d files.", name=name, n=MAX_SCANS))
-            continue
-        data = await asyncio.to_thread(item.file.read, MAX_FILE_BYTES + 1)
-        try:
-            check_file(data, name, allowed=SCAN_TYPES)
-        except DomainError as exc:
-            if "type" in exc.message:  # the generic message lists office files, which scans cannot be
-                errors.append(gettext("%(name)s: only PDF, JPEG or PNG scans are accepted.", name=name))
-            else:
-                errors.append(f"{name}: {translate_error(exc.message, exc.params)}")
-            continue
-        result.append(IncomingFile(data=data, filename=name, declared_mime=item.content_type))
-    return result
+    accepted = await uploads.read_uploads(
+        fields,
+        errors,
+        max_files=MAX_SCANS,
+        allowed=SCAN_TYPES,
+        # The generic message lists office files, which scans cannot be.
+        type_refusal=N_("%(name)s: only PDF, JPEG or PNG scans are accepted."),
+    )
+    return [IncomingFile(data=u.data, filename=u.name, declared_mime=u.mime) for u in accepted]
 
 
 async def _contact(request: web.Request, form: Form) -> ContactInput | None:

@@ -6,7 +6,6 @@ comes back with errors, so a refused file or a missing field never costs the use
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -14,15 +13,16 @@ from sqlalchemy import select
 
 from admin_web.forms import Form
 from admin_web.i18n import N_, gettext, translate_error
-from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.keys import DB_KEY
 from admin_web.labels import PRIORITY_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
+from admin_web.views import uploads
 from admin_web.views.common import acting_user, notice_context, parse_local, zone
 from models import Department, Project, StoredFile, User
 from models.enums import Priority, Role
-from services import files
-from services.assignment_files import link_to_assignment, unattached_uploads
+from services.appeals import numbering
+from services.assignment_files import link_to_assignment
 from services.assignments import commands, panel
 from services.directory import active_departments
 from services.errors import DomainError
@@ -66,45 +66,15 @@ async def assignment_new(request: web.Request) -> web.StreamResponse:
 async def _keep_uploads(
     request: web.Request, form: Form, user_id: int, fields: list[Any], errors: list[str]
 ) -> list[int]:
-    """Store the new files, keep the ones stored by an earlier try; returns their ids.
-
-    New rows are committed at once so a refusal from ``commands.create`` cannot roll them back.
-    """
-    db = request[DB_KEY]
-    kept = await _pending_files(request, user_id, form.values.get("file_ids") or [])
-    ids = [f.id for f in kept]
-    stored_any = False
-    for item in fields:
-        if not isinstance(item, web.FileField) or not item.filename:
-            continue
-        name = item.filename[:255]
-        if len(ids) >= MAX_ATTACHMENTS:
-            errors.append(gettext("%(name)s: at most %(n)d files.", name=name, n=MAX_ATTACHMENTS))
-            continue
-        content = await asyncio.to_thread(item.file.read, MAX_FILE_BYTES + 1)
-        try:
-            stored = await files.store_file(
-                db,
-                request.config_dict[SETTINGS_KEY].files_dir,
-                content,
-                filename=name,
-                origin=files.FileOrigin(uploaded_by_user_id=user_id),
-            )
-        except DomainError as exc:
-            errors.append(f"{name}: {translate_error(exc.message, exc.params)}")
-            continue
-        ids.append(stored.id)
-        stored_any = True
-    if stored_any:
-        await db.commit()
+    """Store the new files, keep the ones stored by an earlier try (see ``uploads.keep_uploads``)."""
+    kept = form.values.get("file_ids") or []
+    ids = await uploads.keep_uploads(request, user_id, fields, kept, errors, max_files=MAX_ATTACHMENTS)
     form.values["file_ids"] = [str(i) for i in ids]
     return ids
 
 
 async def _pending_files(request: web.Request, user_id: int, raw_ids: list[str]) -> list[StoredFile]:
-    """This user's uploads not yet attached to anything (ids come from the page, so re-checked)."""
-    ids = [int(i) for i in raw_ids if i.isdigit()][:MAX_ATTACHMENTS]
-    return await unattached_uploads(request[DB_KEY], user_id, ids)
+    return await uploads.pending_uploads(request, user_id, raw_ids, limit=MAX_ATTACHMENTS)
 
 
 async def _validate(request: web.Request, form: Form, user_id: int) -> commands.NewAssignment | None:
@@ -125,7 +95,7 @@ async def _validate(request: web.Request, form: Form, user_id: int) -> commands.
     priority = str(form.values.get("priority") or Priority.NORMAL.value)
     if priority not in PRIORITY_LABELS:
         form.fail("priority", N_("Choose a value from the list."))
-    appeal_id = _appeal_id(form)
+    appeal_id = await _appeal_id(request, form)
     allowed = [str(i) for i in active]
     controller_id = form.choice("controller_id", controllers) or user_id
     project_id = form.choice("project_id", projects)
@@ -153,14 +123,20 @@ async def _validate(request: web.Request, form: Form, user_id: int) -> commands.
     return new
 
 
-def _appeal_id(form: Form) -> int | None:
-    raw = form.text("appeal_id", max_length=18)
+async def _appeal_id(request: web.Request, form: Form) -> int | None:
+    """The linked appeal, typed as the panel shows it (``2026-000004``), ``4/2026`` or ``000004``."""
+    raw = form.text("appeal_id", max_length=numbering.REFERENCE_LIMIT)
     if raw is None:
         return None
-    if not raw.isdigit():
-        form.fail("appeal_id", N_("Enter the appeal number."))
+    try:
+        appeal = await numbering.find_by_reference(
+            request[DB_KEY], raw, year=numbering.current_year(zone(request))
+        )
+    except DomainError as exc:
+        form.errors.setdefault("appeal_id", translate_error(exc.message, exc.params))
         return None
-    return int(raw)
+    form.values["appeal_id"] = appeal.reg_number  # shown back as the number, never the internal id
+    return appeal.id
 
 
 async def _departments(request: web.Request) -> list[Department]:

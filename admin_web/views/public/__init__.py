@@ -22,6 +22,7 @@ def add_routes(app: web.Application) -> None:
     _get_post(r, "/form", form.appeal_form, "public_form")
     r.add_get("/form/done", form.appeal_done, name="public_form_done")
     _get_post(r, "/form/status", status.appeal_status, "public_status")
+    r.add_post("/form/status/file", status.answer_file, name="public_answer_file")
 
     v2 = "/open311/v2"
     fmt = "{fmt:[A-Za-z0-9]+}"

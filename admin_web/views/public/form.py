@@ -7,20 +7,19 @@ file comes back as a form error instead of an appeal with a part missing.
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
 from aiohttp_session import get_session
 
 from admin_web.forms import EMAIL_RE, PHONE_RE, Form
-from admin_web.i18n import N_, current_locale, gettext, translate_error
+from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.ratelimit import acquire_all, release_all
 from admin_web.render import render
 from admin_web.security import public
-from admin_web.views.common import filesize, notice_context
+from admin_web.views import uploads
+from admin_web.views.common import notice_context
 from admin_web.views.public.common import (
     FLOOD_KEY,
     FLOOD_LIMITER_KEY,
@@ -29,13 +28,17 @@ from admin_web.views.public.common import (
     local_date,
     too_many,
 )
+from admin_web.views.uploads import Upload
+from models import Appeal
 from models.enums import AppealChannel
 from services import files
 from services.appeals import categories as appeal_categories
+from services.appeals import notices
 from services.appeals.intake import MAX_TEXT_CHARS, AppealInput, ContactInput, IncomingFile, register_appeal
 from services.audit import Actor
 from services.correspondents import normalize_phone
-from services.errors import DomainError, InvalidInput
+from services.errors import DomainError
+from services.notify import Translator
 
 MAX_FILES = 5
 MAX_TOTAL_BYTES = 25 * 1024 * 1024
@@ -43,13 +46,6 @@ MAX_TOTAL_BYTES = 25 * 1024 * 1024
 MAX_REQUEST_BYTES = MAX_TOTAL_BYTES + 1024 * 1024
 HONEYPOT = "website"  # hidden from people; bots filling every input give themselves away
 DONE_SESSION_KEY = "public_appeal"
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    name: str
-    data: bytes
-    mime: str | None
 
 
 async def active_categories(request: web.Request) -> list[tuple[int, str]]:
@@ -102,6 +98,7 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
                 "rejected": [f"{f.filename or '—'}: {gettext(f.reason)}" for f in result.rejected_files],
                 # Shown on the next page and then forgotten: only its hash is stored.
                 "code": result.access_code,
+                "route": await _route_without_contacts(request, result.appeal),
             }
             raise web.HTTPSeeOther(request.app.router["public_form_done"].url_for())
     release_all(*slots)
@@ -110,34 +107,27 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
     return await _render(request, form, upload_errors)
 
 
+async def _route_without_contacts(request: web.Request, appeal: Appeal) -> dict[str, object] | None:
+    """How the answer reaches an applicant who left neither e-mail nor Telegram (only a phone)."""
+    if appeal.reply_to:
+        return None
+    route = await notices.answer_route(request[DB_KEY], notice_context(request), appeal)
+    if not route.by_hand:
+        return None
+    return {"postal": route.postal_address, "phone": route.phone, "status_page": route.status_page}
+
+
+def _route_lines(raw: object) -> list[str]:
+    if not isinstance(raw, dict):
+        return []
+    route = notices.AnswerRoute(
+        postal_address=raw.get("postal"), phone=raw.get("phone"), status_page=bool(raw.get("status_page"))
+    )
+    return notices.route_lines(route, Translator(current_locale.get()))
+
+
 async def _read_uploads(fields: list[object], errors: list[str]) -> list[Upload]:
-    uploads: list[Upload] = []
-    total = 0
-    for item in fields:
-        if not isinstance(item, web.FileField) or not item.filename:
-            continue
-        name = item.filename[:255]
-        if len(uploads) >= MAX_FILES:
-            errors.append(gettext("%(name)s: at most %(n)d files.", name=name, n=MAX_FILES))
-            continue
-        content = await asyncio.to_thread(item.file.read, files.MAX_FILE_BYTES + 1)
-        try:
-            files.check_file(content, name)
-        except InvalidInput as exc:
-            errors.append(f"{name}: {translate_error(exc.message, exc.params)}")
-            continue
-        total += len(content)
-        if total > MAX_TOTAL_BYTES:
-            errors.append(
-                gettext(
-                    "%(name)s: all files together may take at most %(size)s.",
-                    name=name,
-                    size=filesize(MAX_TOTAL_BYTES),
-                )
-            )
-            continue
-        uploads.append(Upload(name, content, item.content_type))
-    return uploads
+    return await uploads.read_uploads(fields, errors, max_files=MAX_FILES, max_total_bytes=MAX_TOTAL_BYTES)
 
 
 async def _validate(request: web.Request, form: Form, uploads: list[Upload]) -> AppealInput:
@@ -188,6 +178,7 @@ async def appeal_done(request: web.Request) -> web.StreamResponse:
             "due": local_date(request, due),
             "rejected": done.get("rejected", []),
             "code": code,
+            "route_lines": _route_lines(done.get("route")),
         },
     )
 

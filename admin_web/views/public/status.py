@@ -15,10 +15,11 @@ from admin_web.i18n import N_, current_locale
 from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.security import public
+from admin_web.views.files import stored_file_response
 from admin_web.views.public.common import STATUS_LIMITER_KEY, STATUS_TEXTS, client_ip, local_date, too_many
 from models import Appeal, Category
 from models.enums import AppealStatus
-from services.appeals import categories, queries
+from services.appeals import attachments, categories, queries
 
 ANSWER_STATES = (AppealStatus.ANSWERED, AppealStatus.CLOSED, AppealStatus.REJECTED)
 
@@ -47,9 +48,33 @@ async def appeal_status(request: web.Request) -> web.StreamResponse:
     return await _render(request, form, appeal)
 
 
+@public
+async def answer_file(request: web.Request) -> web.StreamResponse:
+    """A file of the answer, fetched with the number and the access code posted again (nothing is
+    remembered between requests) and counted by the same limiter as the status look-ups."""
+    ip = client_ip(request)
+    limiter = request.config_dict[STATUS_LIMITER_KEY]
+    wait = limiter.acquire(ip)
+    if wait:
+        return await too_many(request, wait)
+    form = Form.posted(await request.post())
+    number = form.text("number", max_length=32) or ""
+    code = form.text("code", max_length=32) or ""
+    raw_id = form.text("file_id", max_length=18) or ""
+    stored = (
+        await attachments.answer_file_with_code(request[DB_KEY], number, code, int(raw_id))
+        if raw_id.isdigit()
+        else None
+    )
+    if stored is None:
+        raise web.HTTPNotFound()
+    return stored_file_response(request, stored)
+
+
 async def _render(request: web.Request, form: Form, appeal: Appeal | None) -> web.Response:
     context: dict[str, object] = {"form": form, "appeal": None}
     if appeal is not None:
+        answered = appeal.answered_at is not None and appeal.status in ANSWER_STATES
         category = await request[DB_KEY].get(Category, appeal.category_id) if appeal.category_id else None
         context["appeal"] = {
             "number": appeal.reg_number,
@@ -60,5 +85,7 @@ async def _render(request: web.Request, form: Form, appeal: Appeal | None) -> we
             "due": local_date(request, appeal.due_at),
             "answered": local_date(request, appeal.answered_at),
             "answer": appeal.answer_text if appeal.status in ANSWER_STATES else None,
+            # Listed only here, after the number and the code were checked; each download checks again.
+            "files": await attachments.answer_files(request[DB_KEY], appeal.id) if answered else [],
         }
     return await render(request, "public/status.html", context)
