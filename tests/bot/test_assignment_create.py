@@ -16,6 +16,7 @@ from bot.outbox_sender import OutboxSender
 from models import Assignment, StoredFile, utcnow
 from porucheno.settings import Settings
 from services import staff
+from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.audit import Actor
 from tests.bot.conftest import Chat, keyboard_texts
 
@@ -382,3 +383,46 @@ async def test_executor_deactivated_before_create_is_chosen_again(new_chat, sess
     await chat.press(card, "✅ Создать")
     await chat.reply("создано")
     assert (await only_assignment(session_factory)).executor_id == org.head_id
+
+
+async def test_linking_an_appeal_by_the_number_shown_everywhere(
+    new_chat, session_factory, bot_settings: Settings
+) -> None:
+    """Issue #12: «2026-000004» as shown on the appeal, «4/2026» or «000004» of this year link it."""
+    org = await make_org(session_factory, new_chat)
+    async with session_factory() as session:
+        result = await register_appeal(
+            session,
+            AppealInput(channel="paper", text="Не горит фонарь", contact=ContactInput(name="Кузнецова")),
+            actor=Actor.system("test"),
+            files_dir=bot_settings.files_dir,
+        )
+        await session.commit()
+        number, seq, year = result.appeal.reg_number, result.appeal.reg_seq, result.appeal.reg_year
+        appeal_id = result.appeal.id
+    chat = org.controller
+    await open_form(chat)
+    await chat.send("Заменить фонарь", expect="Кому поручить")
+    found = await chat.send("петрова")
+    await chat.press(found, "👤 Петрова Анна Сергеевна · Отдел ЖКХ")
+    await chat.press(await chat.reply("Выберите срок"), "Завтра 18:00")
+    await chat.press(await chat.reply("приложите фотографии"), "Пропустить")
+    await chat.press(await chat.reply("Приоритет?"), "Обычный")
+    card = await chat.reply("проверьте перед созданием")
+
+    await chat.press(card, "🔗 Привязать обращение")
+    prompt = await chat.reply("номер обращения")
+    assert f"{year}-000004" in prompt["text"]  # the example is in the shown format
+    refused = await chat.send(f"{year}-000099")
+    assert refused["text"] == f"Обращения с номером {year}-000099 нет."
+    assert (await chat.send("фонарь"))["text"].startswith("Введите номер обращения, например")
+    for typed in (f"{seq}/{year}", f"{seq:06d}", f"№ {number}"):
+        card = await chat.send(typed, expect="проверьте перед созданием")
+        assert f"Обращение: {number}" in card["text"], typed
+        await chat.press(card, "🔗 Привязать обращение")
+        await chat.reply("номер обращения")
+    card = await chat.send(number, expect="проверьте перед созданием")
+    await chat.press(card, "✅ Создать")
+    await chat.reply("создано")
+    assignment = await only_assignment(session_factory)
+    assert assignment.appeal_id == appeal_id
