@@ -67,7 +67,10 @@ async def test_answer_arrives_and_is_rated_once(new_chat, outbox, sandbox, sessi
     async with session_factory() as session:
         clerk = await session.get(User, clerk_id)
         assert clerk is not None
-        await answer_appeal(session, appeal_id, text=ANSWER, actor=clerk, notify=ctx)
+        # The assignment is still open: answering needs the explicit, audited override.
+        await answer_appeal(
+            session, appeal_id, text=ANSWER, actor=clerk, notify=ctx, override_reason="Ответ по графику"
+        )
         await session.commit()
     answer = await chat.reply(ANSWER)
     assert number in answer["text"] and list(buttons(answer)) == ["1⭐", "2⭐", "3⭐", "4⭐", "5⭐"]
