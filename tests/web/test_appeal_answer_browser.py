@@ -18,6 +18,8 @@ from tests.web.conftest import IGNORE_SESSION_KEY_WARNING
 from tests.web.test_appeals_browser import sign_in
 from tests.web.test_appeals_http import RESIDENT_TG, make_office
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.asyncio(loop_scope="session"),
@@ -51,6 +53,9 @@ async def test_answer_with_an_open_assignment_warns_then_needs_an_audited_overri
     await sign_in(page)
     await page.goto(f"/appeals/{office.appeal_id}")
     await page.fill("#f-answer", "Яма будет засыпана на этой неделе.")
+    await page.set_input_files(
+        "#f-answer_files", files=[{"name": "график.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     await page.get_by_role("button", name="Дать ответ").click()
 
     warning = page.locator("#open-assignments-warning")
@@ -59,6 +64,7 @@ async def test_answer_with_an_open_assignment_warns_then_needs_an_audited_overri
     await expect(warning.locator(f'li[data-id="{aid}"]')).to_contain_text("новое")
     await expect(page.locator("#f-answer")).to_have_value("Яма будет засыпана на этой неделе.")
     await expect(page.locator("#status")).to_have_text("В работе")
+    await expect(page.locator("#answer-kept-files")).to_contain_text("график.pdf")  # kept, not re-picked
     assert await _answers_sent(session_factory) == 0
 
     # «Answer anyway» without a reason is refused too.
@@ -72,8 +78,9 @@ async def test_answer_with_an_open_assignment_warns_then_needs_an_audited_overri
     await expect(page.locator(".flash")).to_have_text("Ответ записан.")
     await expect(page.locator("#status")).to_have_text("Ответ дан")
     await expect(page.locator("#answer-override")).to_contain_text(f"№{aid}")
+    await expect(page.locator("#answer-files")).to_contain_text("график.pdf")
     await expect(page.locator("#timeline")).to_contain_text("Заявитель просил сообщить сроки сразу")
-    assert await _answers_sent(session_factory) == 1
+    assert await _answers_sent(session_factory) == 2  # the text, then the document
     async with session_factory() as s:
         appeal = await s.get(Appeal, office.appeal_id)
         assert appeal is not None and appeal.status == "answered"
