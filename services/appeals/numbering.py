@@ -76,6 +76,10 @@ def _clean(raw: str) -> str:
     return _NOISE_RE.sub("", (raw or "").strip()).strip()
 
 
+def _plausible_year(year: int) -> bool:
+    return 1990 <= year <= 2199
+
+
 async def _by_number(session: AsyncSession, year: int, seq: int) -> Appeal | None:
     return await session.scalar(select(Appeal).where(Appeal.reg_year == year, Appeal.reg_seq == seq))
 
@@ -90,10 +94,12 @@ async def find_by_reference(session: AsyncSession, raw: str, *, year: int) -> Ap
     example = format_number(year, 4)
     if not text or len(text) > REFERENCE_LIMIT:
         raise InvalidInput("Enter the appeal number, e.g. %(example)s.", example=example)
-    if match := _FULL_RE.fullmatch(text):
-        found = await _by_number(session, int(match.group(1)), int(match.group(2)))
-    elif match := _SLASH_RE.fullmatch(text):
-        found = await _by_number(session, int(match.group(2)), int(match.group(1)))
+    # «1234/2026» is the paper style, «2026/1234» the shown one with a slash: the year decides.
+    slash, full = _SLASH_RE.fullmatch(text), _FULL_RE.fullmatch(text)
+    if slash and _plausible_year(int(slash.group(2))):
+        found = await _by_number(session, int(slash.group(2)), int(slash.group(1)))
+    elif full:
+        found = await _by_number(session, int(full.group(1)), int(full.group(2)))
     elif _BARE_RE.fullmatch(text):
         found = await _bare(session, text, year=year, example=example)
     else:

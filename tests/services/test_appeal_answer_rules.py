@@ -42,6 +42,7 @@ async def test_a_reference_is_accepted_as_shown_and_in_the_short_forms(
     for raw in (first.reg_number, f"№ {first.reg_number}", f"{year}–1", f" 1/{year} ", "000001"):
         assert (await find(raw)).id == first.id, raw
     assert (await find(f"2/{year - 1}")).id == old.id
+    assert (await find(f"{year}/2")).id == second.id and (await find(f"0002/{year}")).id == second.id
     assert (await find(second.reg_number)).id == second.id
     # Bare digits: this year's sequence, or the internal id the panel took before, when only one of
     # the two readings exists. Ids 1, 2, 3 here: «2» is both this year's second and last year's row.
