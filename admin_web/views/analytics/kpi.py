@@ -74,8 +74,16 @@ def _links(
     if param and key:
         base[param] = str(key)
     assignments = request.app.router["assignments"].url_for()
+    # Each link is limited the way its figure is counted (services/analytics/kpi.py): "received" by
+    # creation in the period, "done" by acceptance in it; "overdue now" is a snapshot of today.
+    start, end = f.start_day.isoformat(), f.end_day.isoformat()
+    period = {
+        "all": {"created_from": start, "created_to": end},
+        "done": {"done_from": start, "done_to": end},
+        "overdue": {},
+    }
     links = {
-        status: str(assignments.with_query({"status": status, **base}))
+        status: str(assignments.with_query({"status": status, **base, **period[status]}))
         for status in ("all", "done", "overdue")
     }
     if param and key:
