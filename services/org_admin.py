@@ -17,7 +17,7 @@ from models import Department, Invite, User, UserRole, utcnow
 from models.enums import Role
 from services import staff
 from services.audit import Actor, record
-from services.correspondents.normalize import digits_of
+from services.correspondents.normalize import digits_of, phone_fragments
 from services.errors import InvalidInput, NotFound
 from services.passwords import check_password
 from services.textfold import fold
@@ -122,11 +122,9 @@ async def list_staff(
     users = list((await session.scalars(stmt)).all())
     needle = " ".join(fold(q.text).split()) if q.text else ""
     if needle:
-        digits = digits_of(q.text)
+        phones = phone_fragments(q.text)  # "8 916 123" finds "+7 916 123-45-67"
         users = [
-            u
-            for u in users
-            if needle in _staff_haystack(u) or (len(digits) >= 3 and digits in digits_of(u.phone))
+            u for u in users if needle in _staff_haystack(u) or any(p in digits_of(u.phone) for p in phones)
         ]
     users.sort(key=lambda u: u.id, reverse=q.desc)  # the tiebreak, in the same direction
     users.sort(key=lambda u: _staff_key(u, q.sort), reverse=q.desc)
