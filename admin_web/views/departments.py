@@ -10,7 +10,7 @@ from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
-from admin_web.views.listing_params import ListState, Sort, read_search, read_sort
+from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
 from models import Department
 from models.enums import Role
 from services import org_admin
@@ -40,7 +40,7 @@ async def department_list(request: web.Request) -> web.StreamResponse:
     names = {d.id: d.name for d in await org_admin.list_departments_with_heads(request[DB_KEY])}
     described = {
         "active": gettext("Active only"),
-        "q": f"{gettext('Search')}: {state.filters.get('q', '')}",
+        "q": chip_text(gettext("Search"), state.filters.get("q", "")),
     }
     return await render(
         request,

@@ -47,6 +47,11 @@ class Chip:
     remove_url: str  # the same list without this filter
 
 
+def chip_text(label: str, value: object) -> str:
+    """A chip's words: the filter's (translated) label and its value as the user reads it."""
+    return f"{label}: {value}"
+
+
 class ListState:
     """A list's current query (filters, search, sort) and the URLs that change one part of it.
 

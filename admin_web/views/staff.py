@@ -13,7 +13,7 @@ from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.labels import ROLE_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
-from admin_web.views.listing_params import ListState, Sort, read_search, read_sort
+from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
 from models import User
 from models.enums import Role
 from services import org_admin
@@ -51,11 +51,13 @@ async def staff_list(request: web.Request) -> web.StreamResponse:
     state = ListState(request, FILTER_FIELDS, Sort(query.sort, query.desc), DEFAULT_SORT)
     names = {d.id: d.name for d in departments}
     described = {
-        "department": f"{gettext('Department')}: {names.get(query.department_id or 0, '—')}",
-        "role": f"{gettext('Role')}: {gettext(ROLE_LABELS.get(query.role.value, '')) if query.role else '—'}",
+        "department": chip_text(gettext("Department"), names.get(query.department_id or 0, "—")),
+        "role": chip_text(
+            gettext("Role"), gettext(ROLE_LABELS.get(query.role.value, "")) if query.role else "—"
+        ),
         "active": gettext("Active only"),
         "telegram": gettext("Linked to Telegram"),
-        "q": f"{gettext('Search')}: {query.text or ''}",
+        "q": chip_text(gettext("Search"), query.text or ""),
     }
     return await render(
         request,

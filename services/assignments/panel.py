@@ -91,6 +91,8 @@ class ListQuery:
     done_before: datetime | None = None
     sort: str = "deadline"  # one of SORT_KEYS
     desc: bool = False
+    no_department: bool = False  # only assignments without a department
+    no_executor: bool = False  # only assignments without an executor
 
     def statuses(self) -> tuple[str, ...]:
         if self.status in ("open", "overdue"):
@@ -133,6 +135,10 @@ def _conditions(session: AsyncSession, q: ListQuery, now: datetime) -> list[Colu
         conds.append(Assignment.deadline < q.deadline_before)
     if q.text:
         conds.append(_title_match(session, q.text))
+    if q.no_department:
+        conds.append(Assignment.department_id.is_(None))
+    if q.no_executor:
+        conds.append(Assignment.executor_id.is_(None))
     if q.control_id is not None:
         conds.append(or_(Assignment.controller_id == q.control_id, Assignment.author_id == q.control_id))
     if q.due_before is not None:

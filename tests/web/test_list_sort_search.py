@@ -174,6 +174,15 @@ async def test_analytics_drill_down_keeps_the_period(
     client: TestClient, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     data = await make_data(session_factory)  # five received and three done in October, one in September
+    async with session_factory() as s:  # and one without a department, overdue now
+        s.add(
+            Assignment(
+                title="Ничьё",
+                created_at=datetime(2026, 10, 7, tzinfo=UTC),
+                deadline=datetime(2026, 10, 9, tzinfo=UTC),
+            )
+        )
+        await s.commit()
     await login(client, "boss", ANALYTICS_PASSWORD)
     page = await (await client.get(f"/analytics?{OCTOBER}")).text()
 
@@ -185,10 +194,13 @@ async def test_analytics_drill_down_keeps_the_period(
     received, done = link("kpi-received"), link("kpi-done")
     assert "created_from=2026-10-01" in received and "created_to=2026-10-31" in received
     assert "done_from=2026-10-01" in done and "done_to=2026-10-31" in done
-    assert len(await ids(client, received)) == 5  # not six: the September one is outside the period
+    assert len(await ids(client, received)) == 6  # not seven: the September one is outside the period
     assert len(await ids(client, done)) == 3
     housing_done = re.search(rf'<tr data-id="{data["housing"]}">.*?<a href="([^"]+)">(\d+)</a>', page, re.S)
     assert housing_done is not None
     assert len(await ids(client, html_lib.unescape(housing_done.group(1)))) == int(housing_done.group(2)) == 2
+    nobody = re.search(r'<tr data-id="">.*?class="overdue-link" href="([^"]+)">(\d+)</a>', page, re.S)
+    assert nobody is not None and "department=none" in nobody.group(1)  # the "No department" row
+    assert len(await ids(client, html_lib.unescape(nobody.group(1)))) == int(nobody.group(2)) == 1
     listing = await (await client.get(received)).text()
     assert 'data-param="created_from"' in listing  # shown as a removable chip

@@ -71,8 +71,8 @@ def _links(
         base["department"] = str(f.scope.department_id)
     if f.scope.user_id is not None:
         base["executor"] = str(f.scope.user_id)
-    if param and key:
-        base[param] = str(key)
+    if param:
+        base[param] = str(key) if key else "none"  # the "No department" / "No executor" row
     assignments = request.app.router["assignments"].url_for()
     # Each link is limited the way its figure is counted (services/analytics/kpi.py): "received" by
     # creation in the period, "done" by acceptance in it; "overdue now" is a snapshot of today.

@@ -16,7 +16,7 @@ from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS, label
 from admin_web.views.common import int_or_none, parse_local_date, zone
-from admin_web.views.listing_params import Chip, ListState, Sort, read_search, read_sort
+from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
 from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries
 from services.appeals.categories import name_in as category_name
@@ -71,15 +71,17 @@ def list_state(request: web.Request) -> ListState:
 def _chips(state: ListState, category_names: dict[int, str]) -> list[Chip]:
     f = state.filters
     described = {
-        "status": f"{gettext('Status')}: {label(STATUS_LABELS, f.get('status'))}",
-        "channel": f"{gettext('Channel')}: {label(CHANNEL_LABELS, f.get('channel'))}",
-        "category": f"{gettext('Category')}: {category_names.get(int_or_none(f.get('category')) or 0, '—')}",
+        "status": chip_text(gettext("Status"), label(STATUS_LABELS, f.get("status"))),
+        "channel": chip_text(gettext("Channel"), label(CHANNEL_LABELS, f.get("channel"))),
+        "category": chip_text(
+            gettext("Category"), category_names.get(int_or_none(f.get("category")) or 0, "—")
+        ),
         "overdue": gettext("Overdue only"),
         "unassigned": gettext("Not assigned yet"),
         "due": gettext("Answer due within 3 days"),
-        "from": f"{gettext('Registered from')}: {f.get('from', '')}",
-        "to": f"{gettext('Registered to')}: {f.get('to', '')}",
-        "q": f"{gettext('Search')}: {f.get('q', '')}",
+        "from": chip_text(gettext("Registered from"), f.get("from", "")),
+        "to": chip_text(gettext("Registered to"), f.get("to", "")),
+        "q": chip_text(gettext("Search"), f.get("q", "")),
     }
     return state.chips(described)
 

@@ -20,7 +20,7 @@ from admin_web.views.common import (
     zone,
 )
 from admin_web.views.files import INLINE_TYPES
-from admin_web.views.listing_params import Chip, ListState, Sort, read_search, read_sort
+from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
 from models import utcnow
 from models.enums import Role
 from services.assignments import access, panel, panel_detail
@@ -49,6 +49,7 @@ CONTROL_ROLES = (Role.CONTROLLER, Role.MANAGER)
 DEFAULT_SORT = Sort("deadline")
 # ``due=week``: not overdue yet and due before the end of this week (Sunday, in the panel's zone).
 DUE_WINDOWS = ("week",)
+NONE = "none"  # ``department=none`` / ``executor=none``: rows without one (the KPI's "No department")
 
 
 def week_end(now: datetime, tz: ZoneInfo) -> datetime:
@@ -85,6 +86,8 @@ def list_query(
         done_before=parse_local_date(params.get("done_to") or "", tz, next_day=True),
         sort=sort.key,
         desc=sort.desc,
+        no_department=params.get("department") == NONE,
+        no_executor=params.get("executor") == NONE,
     )
 
 
@@ -103,25 +106,28 @@ def _chips(state: ListState, names: dict[int, str], departments: dict[int, str])
     f = state.filters
 
     def person(key: str) -> str:
-        return names.get(_id(f, key), "—")
+        return gettext("nobody") if f.get(key) == NONE else names.get(_id(f, key), "—")
 
     status = f.get("status", "")
     status_text = STATUS_FILTERS.get(status) or STATUS_LABELS.get(status) or status
     described = {
-        "status": f"{gettext('Status')}: {gettext(status_text)}",
-        "department": f"{gettext('Department')}: {departments.get(_id(f, 'department'), '—')}",
-        "executor": f"{gettext('Executor')}: {person('executor')}",
-        "controller": f"{gettext('Controller')}: {person('controller')}",
-        "control": f"{gettext('Under control of')}: {person('control')}",
-        "priority": f"{gettext('Priority')}: {gettext(PRIORITY_LABELS.get(f.get('priority', ''), '—'))}",
+        "status": chip_text(gettext("Status"), gettext(status_text)),
+        "department": chip_text(
+            gettext("Department"),
+            gettext("none") if f.get("department") == NONE else departments.get(_id(f, "department"), "—"),
+        ),
+        "executor": chip_text(gettext("Executor"), person("executor")),
+        "controller": chip_text(gettext("Controller"), person("controller")),
+        "control": chip_text(gettext("Under control of"), person("control")),
+        "priority": chip_text(gettext("Priority"), gettext(PRIORITY_LABELS.get(f.get("priority", ""), "—"))),
         "due": gettext("Due this week"),
-        "from": f"{gettext('Deadline from')}: {f.get('from', '')}",
-        "to": f"{gettext('Deadline to')}: {f.get('to', '')}",
-        "created_from": f"{gettext('Created from')}: {f.get('created_from', '')}",
-        "created_to": f"{gettext('Created to')}: {f.get('created_to', '')}",
-        "done_from": f"{gettext('Done from')}: {f.get('done_from', '')}",
-        "done_to": f"{gettext('Done to')}: {f.get('done_to', '')}",
-        "q": f"{gettext('Title contains')}: {f.get('q', '')}",
+        "from": chip_text(gettext("Deadline from"), f.get("from", "")),
+        "to": chip_text(gettext("Deadline to"), f.get("to", "")),
+        "created_from": chip_text(gettext("Created from"), f.get("created_from", "")),
+        "created_to": chip_text(gettext("Created to"), f.get("created_to", "")),
+        "done_from": chip_text(gettext("Done from"), f.get("done_from", "")),
+        "done_to": chip_text(gettext("Done to"), f.get("done_to", "")),
+        "q": chip_text(gettext("Title contains"), f.get("q", "")),
     }
     return state.chips(described)
 

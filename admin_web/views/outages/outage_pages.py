@@ -11,7 +11,7 @@ from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import render
-from admin_web.views.listing_params import ListState, Sort, read_search, read_sort
+from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
 from admin_web.views.outages.common import (
     OUTAGE_STATUS_LABELS,
     PAGE_SIZE,
@@ -91,11 +91,11 @@ async def outage_list(request: web.Request) -> web.StreamResponse:
         request, FILTER_FIELDS, read_sort(params, queries.OUTAGE_SORT_KEYS, DEFAULT_SORT), DEFAULT_SORT
     )
     described = {
-        "resource": f"{gettext('Resource')}: {resource_label(f.resource) if f.resource else '—'}",
-        "status": f"{gettext('Status')}: {status_label(f.status) if f.status else '—'}",
-        "from": f"{gettext('From')}: {params.get('from', '')}",
-        "to": f"{gettext('To')}: {params.get('to', '')}",
-        "q": f"{gettext('Description contains')}: {f.text or ''}",
+        "resource": chip_text(gettext("Resource"), resource_label(f.resource) if f.resource else "—"),
+        "status": chip_text(gettext("Status"), status_label(f.status) if f.status else "—"),
+        "from": chip_text(gettext("From"), params.get("from", "")),
+        "to": chip_text(gettext("To"), params.get("to", "")),
+        "q": chip_text(gettext("Description contains"), f.text or ""),
     }
     return await render(
         request,
