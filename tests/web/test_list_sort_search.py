@@ -13,12 +13,14 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Appeal, Assignment
+from models import Appeal, Assignment, Correspondent
 from porucheno.settings import Settings
 from services.audit import Actor
+from services.correspondents.normalize import name_key
 from services.staff import create_department, create_user
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, login, make_user
 from tests.web.home_support import cheap_passwords
+from tests.web.outages_support import make_town
 from tests.web.test_analytics import OCTOBER, make_data
 from tests.web.test_analytics import PASSWORD as ANALYTICS_PASSWORD
 from tests.web.test_appeals_http import make_office
@@ -168,6 +170,12 @@ async def test_assignments_sorted_by_creation_descending_across_keyset_pages(
     backward, _ = await walk(client, back.group(1), PREV_RE)
     assert backward == newest_first[:25]
     assert await ids(client, "/assignments?sort=created&dir=asc") == newest_first[::-1][:25]
+    page = await (await client.get("/assignments?sort=created&dir=desc")).text()
+    assert "/assignments/export.csv?sort=created&amp;dir=desc" in page
+    body = (await (await client.get("/assignments/export.csv?sort=created&dir=desc")).read()).decode(
+        "utf-8-sig"
+    )
+    assert [int(line.split(";")[0]) for line in body.splitlines()[1:]] == newest_first
 
 
 async def test_analytics_drill_down_keeps_the_period(
@@ -204,3 +212,43 @@ async def test_analytics_drill_down_keeps_the_period(
     assert len(await ids(client, html_lib.unescape(nobody.group(1)))) == int(nobody.group(2)) == 1
     listing = await (await client.get(received)).text()
     assert 'data-param="created_from"' in listing  # shown as a removable chip
+
+
+async def test_departments_correspondents_and_outages_sort_and_search(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    town = await make_town(session_factory)  # an active hot-water outage and a resolved heating one
+    actor = Actor.system("test")
+    await make_user(session_factory, "root", PASSWORD, ["admin"], full_name="Анна Админова")
+    async with session_factory() as s:
+        housing = await create_department(s, actor, "Отдел ЖКХ", short_name="ЖКХ")
+        roads = await create_department(s, actor, "дорожный отдел")
+        culture = await create_department(s, actor, "Ёлочный отдел")
+        people = [
+            Correspondent(name=name, name_search=name_key(name), appeals_count=n)
+            for name, n in (("ЯКОВЛЕВ Яков", 1), ("абрамов Абрам", 5), ("Ёжиков Пётр", 3))
+        ]
+        s.add_all(people)
+        await s.commit()
+        yakov, abram, ezhikov = (p.id for p in people)
+    await login(client, "root", PASSWORD)
+
+    assert await ids(client, "/departments?sort=name") == [roads.id, culture.id, housing.id]
+    assert await ids(client, "/departments?sort=name&dir=desc") == [housing.id, culture.id, roads.id]
+    assert await ids(client, "/departments?q=ОТДЕЛ%20Ж") == [housing.id]
+    assert await ids(client, "/departments?q=елочный") == [culture.id]
+    assert "/departments/export.csv?q=" in await (await client.get("/departments?q=жкх")).text()
+
+    assert await ids(client, "/correspondents") == [ezhikov, abram, yakov]  # newest first
+    assert await ids(client, "/correspondents?sort=name") == [abram, ezhikov, yakov]
+    assert await ids(client, "/correspondents?sort=appeals&dir=desc") == [abram, ezhikov, yakov]
+    assert await ids(client, "/correspondents?q=ЯКОВЛЕВ") == [yakov]
+    assert await ids(client, "/correspondents?q=ов&sort=name&dir=desc") == [yakov, ezhikov, abram]
+
+    assert await ids(client, "/outages") == [town.active_id, town.past_id]  # active first
+    assert await ids(client, "/outages?sort=start") == [town.past_id, town.active_id]
+    assert await ids(client, "/outages?sort=resource&dir=desc") == [town.active_id, town.past_id]
+    assert await ids(client, "/outages?q=ПОРЫВ") == [town.active_id]  # description, any case
+    assert await ids(client, "/outages?q=теплотрасс") == [town.past_id]
+    page = await (await client.get("/outages?q=порыв&sort=start&dir=desc")).text()
+    assert 'data-param="q"' in page and "/outages/export.csv?q=" in page and "sort=start" in page
