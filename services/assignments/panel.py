@@ -1,4 +1,5 @@
-"""The web panel's assignment list: visibility in SQL, filters, keyset pagination on (deadline, id).
+"""The web panel's assignment list: visibility in SQL, filters, keyset pagination on (deadline, id) —
+or on (created_at, id) when sorted by creation, either way ascending or descending.
 
 Each page is a UNION ALL of one branch per wanted status, each ``ORDER BY deadline, id LIMIT n+1``:
 every branch walks one of the composite indexes (status | executor_id, status | department_id,

@@ -170,6 +170,13 @@ async def test_assignments_sorted_by_creation_descending_across_keyset_pages(
     backward, _ = await walk(client, back.group(1), PREV_RE)
     assert backward == newest_first[:25]
     assert await ids(client, "/assignments?sort=created&dir=asc") == newest_first[::-1][:25]
+    for hostile in (
+        "/assignments?sort=deadline;drop&dir=%27",
+        "/assignments?created_from=2026-13-45&done_to=x&control=99999999999999999999999&due=year",
+        "/assignments?department=none&executor=none&q=%25_",
+        "/appeals?sort=__class__&dir=desc&due=never&unassigned=yes",
+    ):
+        assert (await client.get(hostile)).status == 200, hostile  # ignored, never a traceback
     page = await (await client.get("/assignments?sort=created&dir=desc")).text()
     assert "/assignments/export.csv?sort=created&amp;dir=desc" in page
     body = (await (await client.get("/assignments/export.csv?sort=created&dir=desc")).read()).decode(
