@@ -47,4 +47,8 @@ async def test_home_page_per_role(
         await page.click(f"#{figure} .num")
         await expect(page.locator(rows)).to_have_count(count)
         await expect(page.locator("#filter-chips .chip").first).to_be_visible()  # what is filtered, removable
+        if role == "clerk":  # removing the chip drops just that filter
+            await page.click('#filter-chips .chip[data-param="unassigned"]')
+            await expect(page.locator("#filter-chips .chip")).to_have_count(0)
+            await expect(page.locator(rows)).to_have_count(4)  # every appeal of the day
         await page.click("#logout")
