@@ -17,8 +17,10 @@ from models import Department, Invite, User, UserRole, utcnow
 from models.enums import Role
 from services import staff
 from services.audit import Actor, record
+from services.correspondents.normalize import digits_of, phone_fragments
 from services.errors import InvalidInput, NotFound
 from services.passwords import check_password
+from services.textfold import fold
 
 
 async def get_department(session: AsyncSession, dept_id: int) -> Department:
@@ -28,20 +30,105 @@ async def get_department(session: AsyncSession, dept_id: int) -> Department:
     return dept
 
 
-async def list_departments_with_heads(session: AsyncSession) -> Sequence[Department]:
+DEPARTMENT_SORT_KEYS = ("name", "short_name", "head")
+
+
+async def list_departments_with_heads(
+    session: AsyncSession,
+    *,
+    text: str | None = None,
+    active_only: bool = False,
+    sort: str = "name",
+    desc: bool = False,
+) -> Sequence[Department]:
+    """Departments with their heads; searched (name, short name, head) and ordered in Python, for the
+    same reason as :func:`list_staff`."""
     query = select(Department).options(selectinload(Department.head)).order_by(Department.name)
-    return (await session.scalars(query)).all()
+    if active_only:
+        query = query.where(Department.is_active.is_(True))
+    departments = list((await session.scalars(query)).all())
+    needle = fold(text).strip() if text else ""
+    if needle:
+        departments = [
+            d
+            for d in departments
+            if needle
+            in " ".join(fold(x) for x in (d.name, d.short_name, d.head.full_name if d.head else None))
+        ]
+
+    def key(d: Department) -> str:
+        if sort == "short_name":
+            return fold(d.short_name)
+        if sort == "head":
+            return fold(d.head.full_name) if d.head else ""
+        return fold(d.name)
+
+    departments.sort(key=lambda d: d.id, reverse=desc)
+    departments.sort(key=key, reverse=desc)
+    return departments
+
+
+STAFF_SORT_KEYS = ("name", "position", "department", "login")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffQuery:
+    """The staff list's filters, search and order."""
+
+    department_id: int | None = None
+    role: Role | None = None
+    text: str | None = None  # name, login, e-mail, phone, position or department
+    active_only: bool = False
+    telegram_only: bool = False
+    sort: str = "name"  # one of STAFF_SORT_KEYS
+    desc: bool = False
+
+
+def _staff_haystack(u: User) -> str:
+    parts = (u.full_name, u.login, u.email, u.phone, u.position, u.department.name if u.department else None)
+    return " ".join(fold(p) for p in parts if p)
+
+
+def _staff_key(u: User, sort: str) -> str:
+    if sort == "position":
+        return fold(u.position)
+    if sort == "department":
+        return fold(u.department.name) if u.department else ""
+    if sort == "login":
+        return u.login or ""
+    return fold(u.full_name)
 
 
 async def list_staff(
-    session: AsyncSession, *, department_id: int | None = None, role: Role | None = None
+    session: AsyncSession,
+    *,
+    department_id: int | None = None,
+    role: Role | None = None,
+    query: StaffQuery | None = None,
 ) -> Sequence[User]:
-    query = select(User).options(selectinload(User.department)).order_by(User.full_name, User.id)
-    if department_id is not None:
-        query = query.where(User.department_id == department_id)
-    if role is not None:
-        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role.value)))
-    return (await session.scalars(query)).all()
+    """The staff list. Search and order are done in Python on purpose: an administration has hundreds
+    of staff, not millions, and SQLite's LIKE/lower()/ORDER BY fold ASCII only, so "иванов" would miss
+    "Иванов" there while PostgreSQL found it; ``fold`` treats both databases (and "ё") the same."""
+    q = query or StaffQuery(department_id=department_id, role=role)
+    stmt = select(User).options(selectinload(User.department)).order_by(User.full_name, User.id)
+    if q.department_id is not None:
+        stmt = stmt.where(User.department_id == q.department_id)
+    if q.role is not None:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == q.role.value)))
+    if q.active_only:
+        stmt = stmt.where(User.is_active.is_(True))
+    if q.telegram_only:
+        stmt = stmt.where(User.telegram_id.is_not(None))
+    users = list((await session.scalars(stmt)).all())
+    needle = " ".join(fold(q.text).split()) if q.text else ""
+    if needle:
+        phones = phone_fragments(q.text)  # "8 916 123" finds "+7 916 123-45-67"
+        users = [
+            u for u in users if needle in _staff_haystack(u) or any(p in digits_of(u.phone) for p in phones)
+        ]
+    users.sort(key=lambda u: u.id, reverse=q.desc)  # the tiebreak, in the same direction
+    users.sort(key=lambda u: _staff_key(u, q.sort), reverse=q.desc)
+    return users
 
 
 async def open_invite(session: AsyncSession, user_id: int) -> Invite | None:

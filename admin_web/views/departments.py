@@ -10,21 +10,48 @@ from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
+from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
 from models import Department
 from models.enums import Role
 from services import org_admin
 from services.errors import DomainError, NotFound
 from services.staff import list_users
 
+FILTER_FIELDS = ("active", "q")
+DEFAULT_SORT = Sort("name")
+
+
+async def _listed(request: web.Request) -> tuple[list[Department], ListState]:
+    sort = read_sort(request.query, org_admin.DEPARTMENT_SORT_KEYS, DEFAULT_SORT)
+    departments = await org_admin.list_departments_with_heads(
+        request[DB_KEY],
+        text=read_search(request.query),
+        active_only=request.query.get("active") == "1",
+        sort=sort.key,
+        desc=sort.desc,
+    )
+    return list(departments), ListState(request, FILTER_FIELDS, sort, DEFAULT_SORT)
+
 
 @requires_role(Role.ADMIN)
 async def department_list(request: web.Request) -> web.StreamResponse:
-    departments = await org_admin.list_departments_with_heads(request[DB_KEY])
-    names = {d.id: d.name for d in departments}
+    departments, state = await _listed(request)
+    # Parents are named even when the search leaves them out of the list.
+    names = {d.id: d.name for d in await org_admin.list_departments_with_heads(request[DB_KEY])}
+    described = {
+        "active": gettext("Active only"),
+        "q": chip_text(gettext("Search"), state.filters.get("q", "")),
+    }
     return await render(
         request,
         "departments/list.html",
-        {"departments": departments, "names": names, "section": "departments"},
+        {
+            "departments": departments,
+            "names": names,
+            "section": "departments",
+            "state": state,
+            "chips": state.chips(described),
+        },
     )
 
 
@@ -109,8 +136,8 @@ DEPARTMENT_EXPORT_HEADER = (N_("Name"), N_("Short name"), N_("Parent department"
 
 @requires_role(Role.ADMIN)
 async def department_export(request: web.Request) -> web.StreamResponse:
-    departments = await org_admin.list_departments_with_heads(request[DB_KEY])
-    names = {d.id: d.name for d in departments}
+    departments, _state = await _listed(request)
+    names = {d.id: d.name for d in await org_admin.list_departments_with_heads(request[DB_KEY])}
     yes, no = gettext("yes"), gettext("no")
     rows = [
         [

@@ -13,6 +13,7 @@ from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.labels import ROLE_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
+from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
 from models import User
 from models.enums import Role
 from services import org_admin
@@ -23,30 +24,56 @@ from services.staff import get_user, list_departments
 ROLE_VALUES = [r.value for r in Role]
 
 
-def _staff_filters(request: web.Request) -> tuple[int | None, Role | None]:
+FILTER_FIELDS = ("department", "role", "active", "telegram", "q")
+DEFAULT_SORT = Sort("name")
+
+
+def _staff_query(request: web.Request) -> org_admin.StaffQuery:
     role_value = request.query.get("role") or ""
-    return _int_or_none(request.query.get("department")), Role(
-        role_value
-    ) if role_value in ROLE_VALUES else None
+    sort = read_sort(request.query, org_admin.STAFF_SORT_KEYS, DEFAULT_SORT)
+    return org_admin.StaffQuery(
+        department_id=_int_or_none(request.query.get("department")),
+        role=Role(role_value) if role_value in ROLE_VALUES else None,
+        text=read_search(request.query),
+        active_only=request.query.get("active") == "1",
+        telegram_only=request.query.get("telegram") == "1",
+        sort=sort.key,
+        desc=sort.desc,
+    )
 
 
 @requires_role(Role.ADMIN)
 async def staff_list(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     departments = await list_departments(db)
-    department_id, role = _staff_filters(request)
-    users = await org_admin.list_staff(db, department_id=department_id, role=role)
+    query = _staff_query(request)
+    users = await org_admin.list_staff(db, query=query)
+    state = ListState(request, FILTER_FIELDS, Sort(query.sort, query.desc), DEFAULT_SORT)
+    names = {d.id: d.name for d in departments}
+    described = {
+        "department": chip_text(gettext("Department"), names.get(query.department_id or 0, "—")),
+        "role": chip_text(
+            gettext("Role"), gettext(ROLE_LABELS.get(query.role.value, "")) if query.role else "—"
+        ),
+        "active": gettext("Active only"),
+        "telegram": gettext("Linked to Telegram"),
+        "q": chip_text(gettext("Search"), query.text or ""),
+    }
     return await render(
         request,
         "staff/list.html",
         {
             "users": users,
             "departments": departments,
-            "filter_department": department_id,
-            "filter_role": role.value if role else "",
+            "filter_department": query.department_id,
+            "filter_role": query.role.value if query.role else "",
+            "q": query.text or "",
+            "filters": state.filters,
             "roles": ROLE_LABELS,
             "section": "staff",
-            "export_query": {k: request.query[k] for k in ("department", "role") if request.query.get(k)},
+            "state": state,
+            "chips": state.chips(described),
+            "export_query": state.query(),
         },
     )
 
@@ -66,8 +93,7 @@ STAFF_EXPORT_HEADER = (
 @requires_role(Role.ADMIN)
 async def staff_export(request: web.Request) -> web.StreamResponse:
     """The staff list with its filters, as XLSX or CSV."""
-    department_id, role = _staff_filters(request)
-    users = await org_admin.list_staff(request[DB_KEY], department_id=department_id, role=role)
+    users = await org_admin.list_staff(request[DB_KEY], query=_staff_query(request))
     yes, no = gettext("yes"), gettext("no")
     rows = [
         [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,15 @@ OPEN_APPEAL_STATES = (AppealStatus.REGISTERED, AppealStatus.IN_WORK)
 # A declined assignment still waits to be reassigned, so it keeps the appeal from being ready.
 UNFINISHED_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATUSES, AssignmentStatus.DECLINED)
 SEARCH_LIMIT = 200
+# "Near the legal deadline": the answer is due within this time (the clerk's home page and list).
+DUE_SOON = timedelta(days=3)
+SORT_KEYS = {
+    "registered": Appeal.registered_at,
+    "number": Appeal.reg_number,
+    "due": Appeal.due_at,
+    "status": Appeal.status,
+    "channel": Appeal.channel,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +41,10 @@ class AppealFilters:
     registered_from: datetime | None = None
     registered_before: datetime | None = None
     now: datetime | None = None  # what "overdue" is measured against (default: now)
+    unassigned: bool = False  # open, and no assignment works on it yet
+    due_before: datetime | None = None  # open, not overdue yet, answer due before this moment
+    sort: str = "registered"  # one of SORT_KEYS
+    desc: bool = True
 
 
 def is_overdue(appeal: Appeal, now: datetime) -> bool:
@@ -91,6 +104,17 @@ def _filtered(session: AsyncSession, f: AppealFilters) -> Select:  # type: ignor
         query = query.where(Appeal.correspondent_id == f.correspondent_id)
     if f.overdue:
         query = query.where(_overdue_clause(f.now or utcnow()))
+    if f.unassigned:
+        query = query.where(
+            Appeal.status.in_(OPEN_APPEAL_STATES),
+            ~Appeal.id.in_(select(Assignment.appeal_id).where(Assignment.appeal_id.is_not(None))),
+        )
+    if f.due_before is not None:
+        query = query.where(
+            Appeal.status.in_(OPEN_APPEAL_STATES),
+            Appeal.due_at >= (f.now or utcnow()),
+            Appeal.due_at < f.due_before,
+        )
     if f.registered_from is not None:
         query = query.where(Appeal.registered_at >= f.registered_from)
     if f.registered_before is not None:
@@ -103,13 +127,19 @@ def _filtered(session: AsyncSession, f: AppealFilters) -> Select:  # type: ignor
 async def list_appeals(
     session: AsyncSession, filters: AppealFilters, *, limit: int = 25, offset: int = 0
 ) -> tuple[Sequence[Appeal], int]:
-    """One page, newest first, and the total matching count."""
+    """One page in the filters' order (newest first by default, ties by id) and the total count."""
     query = _filtered(session, filters)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(Appeal.registered_at.desc(), Appeal.id.desc()).limit(limit).offset(offset)
-    )
+    total = await count_appeals(session, filters)
+    column = SORT_KEYS.get(filters.sort, Appeal.registered_at)
+    order = (column.desc(), Appeal.id.desc()) if filters.desc else (column.asc(), Appeal.id.asc())
+    rows = await session.scalars(query.order_by(*order).limit(limit).offset(offset))
     return rows.all(), total
+
+
+async def count_appeals(session: AsyncSession, filters: AppealFilters) -> int:
+    """How many appeals the panel's list shows for ``filters`` (the home page's figures use it too)."""
+    query = _filtered(session, filters)
+    return await session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 async def appeal_by_number(session: AsyncSession, reg_number: str) -> Appeal | None:

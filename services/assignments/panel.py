@@ -1,4 +1,5 @@
-"""The web panel's assignment list: visibility in SQL, filters, keyset pagination on (deadline, id).
+"""The web panel's assignment list: visibility in SQL, filters, keyset pagination on (deadline, id) —
+or on (created_at, id) when sorted by creation, either way ascending or descending.
 
 Each page is a UNION ALL of one branch per wanted status, each ``ORDER BY deadline, id LIMIT n+1``:
 every branch walks one of the composite indexes (status | executor_id, status | department_id,
@@ -13,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, union, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Assignment, AssignmentMember, Department, User, UserRole
@@ -23,6 +25,8 @@ from services.assignments import access
 from services.assignments.queries import Cursor
 
 PAGE_SIZE = 25
+# Keyset pages need a datetime sort value next to the id (see ``Cursor``): these columns have one.
+SORT_KEYS = {"deadline": Assignment.deadline, "created": Assignment.created_at}
 ALL_STATUSES = tuple(s.value for s in AssignmentStatus)
 OPEN_STATUSES = tuple(s.value for s in OPEN_ASSIGNMENT_STATUSES)
 
@@ -80,6 +84,16 @@ class ListQuery:
     deadline_from: datetime | None = None  # UTC, inclusive
     deadline_before: datetime | None = None  # UTC, exclusive
     text: str | None = None
+    control_id: int | None = None  # author or controller: the assignments this user controls
+    due_before: datetime | None = None  # not overdue yet, deadline before this moment (UTC)
+    created_from: datetime | None = None  # UTC, inclusive (the KPI's "received" in a period)
+    created_before: datetime | None = None
+    done_from: datetime | None = None  # UTC, inclusive (the KPI's "done" in a period)
+    done_before: datetime | None = None
+    sort: str = "deadline"  # one of SORT_KEYS
+    desc: bool = False
+    no_department: bool = False  # only assignments without a department
+    no_executor: bool = False  # only assignments without an executor
 
     def statuses(self) -> tuple[str, ...]:
         if self.status in ("open", "overdue"):
@@ -122,20 +136,31 @@ def _conditions(session: AsyncSession, q: ListQuery, now: datetime) -> list[Colu
         conds.append(Assignment.deadline < q.deadline_before)
     if q.text:
         conds.append(_title_match(session, q.text))
+    if q.no_department:
+        conds.append(Assignment.department_id.is_(None))
+    if q.no_executor:
+        conds.append(Assignment.executor_id.is_(None))
+    if q.control_id is not None:
+        conds.append(or_(Assignment.controller_id == q.control_id, Assignment.author_id == q.control_id))
+    if q.due_before is not None:
+        conds += [Assignment.deadline >= now, Assignment.deadline < q.due_before]
+    for column, start, end in (
+        (Assignment.created_at, q.created_from, q.created_before),
+        (Assignment.done_at, q.done_from, q.done_before),
+    ):
+        if start is not None:
+            conds.append(column >= start)
+        if end is not None:
+            conds.append(column < end)
     return conds
 
 
-def _keyset(cursor: Cursor, backward: bool) -> ColumnElement[bool]:
-    # The plain range on ``deadline`` lets the index bound the scan; the OR only breaks ties.
-    if backward:
-        return and_(
-            Assignment.deadline <= cursor.deadline,
-            or_(Assignment.deadline < cursor.deadline, Assignment.id < cursor.id),
-        )
-    return and_(
-        Assignment.deadline >= cursor.deadline,
-        or_(Assignment.deadline > cursor.deadline, Assignment.id > cursor.id),
-    )
+def _keyset(column: Any, cursor: Cursor, descending: bool) -> ColumnElement[bool]:
+    # The plain range on the sort column lets the index bound the scan; the OR only breaks ties.
+    # ``cursor.deadline`` holds the sort column's value (the deadline unless sorted otherwise).
+    if descending:
+        return and_(column <= cursor.deadline, or_(column < cursor.deadline, Assignment.id < cursor.id))
+    return and_(column >= cursor.deadline, or_(column > cursor.deadline, Assignment.id > cursor.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,19 +168,24 @@ class _Plan:
     statuses: tuple[str, ...]
     conds: list[ColumnElement[bool]]
     arms: list[Arm] | None
+    column: Any = Assignment.deadline  # the sort column
+    desc: bool = False
 
 
 def _branch(
     plan: _Plan, status: str, arm: Arm | None, cursor: Cursor | None, backward: bool, limit: int
 ) -> Select[tuple[int, datetime]]:
-    query = select(Assignment.id, Assignment.deadline).where(Assignment.status == status, *plan.conds)
+    query = select(Assignment.id, plan.column.label("deadline")).where(
+        Assignment.status == status, *plan.conds
+    )
     if arm is not None:
         query = arm(query)
+    descending = backward != plan.desc  # walking back through a descending list goes up
     if cursor is not None:
-        query = query.where(_keyset(cursor, backward))
-    if backward:
-        return query.order_by(Assignment.deadline.desc(), Assignment.id.desc()).limit(limit)
-    return query.order_by(Assignment.deadline, Assignment.id).limit(limit)
+        query = query.where(_keyset(plan.column, cursor, descending))
+    if descending:
+        return query.order_by(plan.column.desc(), Assignment.id.desc()).limit(limit)
+    return query.order_by(plan.column, Assignment.id).limit(limit)
 
 
 async def _ids(
@@ -172,9 +202,29 @@ async def _ids(
         parts = [select(b.c.id, b.c.deadline) for b in branches]
         # A row reachable through two arms (executor and controller at once) is listed once.
         merged = (union(*parts) if len(arms) > 1 else union_all(*parts)).subquery()
-    order = (merged.c.deadline.desc(), merged.c.id.desc()) if backward else (merged.c.deadline, merged.c.id)
+    descending = backward != plan.desc
+    order = (merged.c.deadline.desc(), merged.c.id.desc()) if descending else (merged.c.deadline, merged.c.id)
     rows = await session.execute(select(merged.c.id, merged.c.deadline).order_by(*order).limit(limit))
     return [(row.id, row.deadline) for row in rows]
+
+
+async def _plan(session: AsyncSession, user: User, q: ListQuery, now: datetime) -> _Plan:
+    column = SORT_KEYS.get(q.sort, Assignment.deadline)
+    return _Plan(
+        q.statuses(), _conditions(session, q, now), await visibility_arms(session, user), column, q.desc
+    )
+
+
+async def count(session: AsyncSession, user: User, q: ListQuery, *, now: datetime) -> int:
+    """How many rows the list shows for ``q`` (same conditions, same visibility), e.g. for the home page."""
+    plan = await _plan(session, user, q, now)
+    arms: list[Arm | None] = list(plan.arms) if plan.arms is not None else [None]
+    branches = []
+    for arm in arms:
+        branch = select(Assignment.id).where(Assignment.status.in_(plan.statuses), *plan.conds)
+        branches.append(arm(branch) if arm is not None else branch)  # type: ignore[arg-type]
+    ids = (union(*branches) if len(branches) > 1 else branches[0]).subquery()
+    return await session.scalar(select(func.count()).select_from(ids)) or 0
 
 
 async def list_page(
@@ -187,8 +237,8 @@ async def list_page(
     before: Cursor | None = None,
     limit: int = PAGE_SIZE,
 ) -> ListPage:
-    """One page in deadline order: the first, the one ``after`` a cursor, or the one ``before`` it."""
-    plan = _Plan(q.statuses(), _conditions(session, q, now), await visibility_arms(session, user))
+    """One page in the query's order: the first, the one ``after`` a cursor, or the one ``before`` it."""
+    plan = await _plan(session, user, q, now)
     backward = before is not None and after is None
     rows = await _ids(session, plan, before if backward else after, backward=backward, limit=limit + 1)
     if backward and not rows:  # the cursor row is gone: start over

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -258,11 +259,30 @@ async def link_telegram_account(session: AsyncSession, telegram_id: int, corresp
     )
 
 
+SORT_KEYS = {
+    "name": Correspondent.name_search,
+    "appeals": Correspondent.appeals_count,
+    "added": Correspondent.id,
+}
+
+
+def _order(sort: str, desc: bool) -> tuple[Any, Any]:
+    column = SORT_KEYS.get(sort, Correspondent.name_search)
+    return (column.desc(), Correspondent.id.desc()) if desc else (column.asc(), Correspondent.id.asc())
+
+
 async def search(
-    session: AsyncSession, query: str, *, limit: int = 20, offset: int = 0
+    session: AsyncSession,
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "name",
+    desc: bool = False,
 ) -> Sequence[Correspondent]:
     """Live records whose name, e-mail or phone contains the fragment (``916 123`` finds
-    ``+79161234567``; ``иванов`` finds ``ИВАНОВ Иван`` on SQLite too, through ``name_search``)."""
+    ``+79161234567``; ``иванов`` finds ``ИВАНОВ Иван`` on SQLite too, through ``name_search``).
+    Ordered by ``sort`` (one of ``SORT_KEYS``; names in their folded form), ties by id."""
     key = search_key(query)
     if not key:
         return []
@@ -276,7 +296,21 @@ async def search(
     rows = await session.scalars(
         select(Correspondent)
         .where(Correspondent.merged_into_id.is_(None), or_(*conditions))
-        .order_by(Correspondent.name_search, Correspondent.id)
+        .order_by(*_order(sort, desc))
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows.all()
+
+
+async def recent(
+    session: AsyncSession, *, limit: int, offset: int = 0, sort: str = "added", desc: bool = True
+) -> Sequence[Correspondent]:
+    """Live records without a search: the most recently added first unless sorted otherwise."""
+    rows = await session.scalars(
+        select(Correspondent)
+        .where(Correspondent.merged_into_id.is_(None))
+        .order_by(*_order(sort, desc))
         .limit(limit)
         .offset(offset)
     )

@@ -104,6 +104,25 @@ class OutageFilter:
     status: str | None = None
     start: datetime | None = None  # the outage lasted at some moment in [start, end)
     end: datetime | None = None
+    text: str | None = None  # a fragment of the description
+    sort: str | None = None  # one of OUTAGE_SORT_KEYS; None: active first, then the most recent
+    desc: bool = False
+
+
+OUTAGE_SORT_KEYS = {
+    "number": Outage.id,
+    "resource": Outage.resource,
+    "status": Outage.status,
+    "start": Outage.starts_at,
+}
+
+
+def _description_match(session: AsyncSession, text: str):  # type: ignore[no-untyped-def]
+    if session.bind.dialect.name == "postgresql":
+        return Outage.description.icontains(text, autoescape=True)
+    # SQLite folds only ASCII: try the spellings people type (as is, lower, Capitalised, UPPER).
+    variants = dict.fromkeys([text, text.lower(), text.capitalize(), text.upper()])
+    return or_(*(Outage.description.contains(v, autoescape=True) for v in variants))
 
 
 async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, size: int) -> Page[Outage]:
@@ -117,13 +136,16 @@ async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, s
         query = query.where(Outage.starts_at < f.end)
     if f.start is not None:
         query = query.where(or_(Outage.ended_at.is_(None), Outage.ended_at >= f.start))
+    if f.text:
+        query = query.where(_description_match(session, f.text))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    active_first = case((Outage.status == OutageStatus.ACTIVE, 0), else_=1)
-    rows = await session.scalars(
-        query.order_by(active_first, Outage.starts_at.desc(), Outage.id.desc())
-        .offset((number - 1) * size)
-        .limit(size)
-    )
+    column = OUTAGE_SORT_KEYS.get(f.sort or "")
+    if column is None:
+        active_first = case((Outage.status == OutageStatus.ACTIVE, 0), else_=1)
+        order = (active_first, Outage.starts_at.desc(), Outage.id.desc())
+    else:
+        order = (column.desc(), Outage.id.desc()) if f.desc else (column.asc(), Outage.id.asc())
+    rows = await session.scalars(query.order_by(*order).offset((number - 1) * size).limit(size))
     return Page(list(rows.all()), total, number, size)
 
 

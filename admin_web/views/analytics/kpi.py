@@ -71,11 +71,19 @@ def _links(
         base["department"] = str(f.scope.department_id)
     if f.scope.user_id is not None:
         base["executor"] = str(f.scope.user_id)
-    if param and key:
-        base[param] = str(key)
+    if param:
+        base[param] = str(key) if key else "none"  # the "No department" / "No executor" row
     assignments = request.app.router["assignments"].url_for()
+    # Each link is limited the way its figure is counted (services/analytics/kpi.py): "received" by
+    # creation in the period, "done" by acceptance in it; "overdue now" is a snapshot of today.
+    start, end = f.start_day.isoformat(), f.end_day.isoformat()
+    period = {
+        "all": {"created_from": start, "created_to": end},
+        "done": {"done_from": start, "done_to": end},
+        "overdue": {},
+    }
     links = {
-        status: str(assignments.with_query({"status": status, **base}))
+        status: str(assignments.with_query({"status": status, **base, **period[status]}))
         for status in ("all", "done", "overdue")
     }
     if param and key:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
 
 from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, gettext
@@ -12,9 +11,11 @@ from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
 from admin_web.views.common import int_or_none
+from admin_web.views.listing_params import ListState, Sort, chip_text, read_sort
 from models import Correspondent, utcnow
 from services import correspondents
 from services.appeals import queries
+from services.correspondents import directory
 from services.errors import NotFound
 
 PAGE_SIZE = 25
@@ -28,19 +29,21 @@ def contacts_line(c: Correspondent) -> str:
     return ", ".join(v for v in (c.phone, c.email, c.postal_address) if v)
 
 
+def _sort(request: web.Request, q: str) -> tuple[Sort, Sort]:
+    """(chosen, default): a search lists by name, the bare page the most recently added first."""
+    default = Sort("name") if q else Sort("added", desc=True)
+    return read_sort(request.query, directory.SORT_KEYS, default), default
+
+
 async def _find(request: web.Request, q: str, *, limit: int, offset: int) -> list[Correspondent]:
     db = request[DB_KEY]
+    sort, _default = _sort(request, q)
     if q:
-        return list(await correspondents.search(db, q, limit=limit, offset=offset))
+        return list(
+            await correspondents.search(db, q, limit=limit, offset=offset, sort=sort.key, desc=sort.desc)
+        )
     # No query: the most recent records, so the page is never blank.
-    query = (
-        select(Correspondent)
-        .where(Correspondent.merged_into_id.is_(None))
-        .order_by(Correspondent.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list((await db.scalars(query)).all())
+    return list(await directory.recent(db, limit=limit, offset=offset, sort=sort.key, desc=sort.desc))
 
 
 @requires_role(*STAFF_ROLES)
@@ -48,7 +51,8 @@ async def correspondent_list(request: web.Request) -> web.StreamResponse:
     q = (request.query.get("q") or "").strip()[:QUERY_LIMIT]
     page = min(max(int_or_none(request.query.get("page")) or 1, 1), MAX_PAGE)
     found = await _find(request, q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    base = {"q": q} if q else {}
+    sort, default = _sort(request, q)
+    state = ListState(request, ("q",), sort, default)
     open_count = len(await correspondents.suggestions.open_suggestions(request[DB_KEY]))
     return await render(
         request,
@@ -56,17 +60,15 @@ async def correspondent_list(request: web.Request) -> web.StreamResponse:
         {
             "rows": found[:PAGE_SIZE],
             "q": q,
+            "state": state,
+            "chips": state.chips({"q": chip_text(gettext("Search"), q)}),
             "open_suggestions": open_count,
             "contacts_line": contacts_line,
-            "prev_url": _url(request, base, page - 1) if page > 1 else None,
-            "next_url": _url(request, base, page + 1) if len(found) > PAGE_SIZE else None,
+            "prev_url": state.page_url(page=str(page - 1)) if page > 1 else None,
+            "next_url": state.page_url(page=str(page + 1)) if len(found) > PAGE_SIZE else None,
             "section": "correspondents",
         },
     )
-
-
-def _url(request: web.Request, base: dict[str, str], page: int) -> str:
-    return str(request.rel_url.with_query({**base, "page": str(page)}))
 
 
 @requires_role(*STAFF_ROLES)

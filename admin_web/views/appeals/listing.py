@@ -14,8 +14,9 @@ from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
-from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
+from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS, label
 from admin_web.views.common import int_or_none, parse_local_date, zone
+from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
 from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries
 from services.appeals.categories import name_in as category_name
@@ -24,7 +25,8 @@ from services.mail import quarantine
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
 SEARCH_LIMIT = 100
-FILTER_FIELDS = ("status", "channel", "category", "overdue", "from", "to", "q")
+FILTER_FIELDS = ("status", "channel", "category", "overdue", "unassigned", "due", "from", "to", "q")
+DEFAULT_SORT = Sort("registered", desc=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,19 +37,53 @@ class Row:
     ready: bool  # every linked assignment finished, one done: the answer can be written
 
 
-def _filters(params: Mapping[str, str], request: web.Request) -> queries.AppealFilters:
+def appeal_filters(
+    params: Mapping[str, str], request: web.Request, *, now: datetime | None = None
+) -> queries.AppealFilters:
+    """The list's filters from a query string (the home page counts through this very function)."""
     tz = zone(request)
+    now = now or utcnow()
     status = params.get("status") or None
     channel = params.get("channel") or None
+    sort = read_sort(params, queries.SORT_KEYS, DEFAULT_SORT)
     return queries.AppealFilters(
         status=status if status in STATUS_LABELS else None,
         channel=channel if channel in CHANNEL_LABELS else None,
         category_id=int_or_none(params.get("category")),
         overdue=params.get("overdue") == "1",
-        text=(params.get("q") or "").strip()[:SEARCH_LIMIT] or None,
+        text=read_search(params, SEARCH_LIMIT),
         registered_from=parse_local_date(params.get("from") or "", tz),
         registered_before=parse_local_date(params.get("to") or "", tz, next_day=True),
+        now=now,
+        unassigned=params.get("unassigned") == "1",
+        due_before=now + queries.DUE_SOON if params.get("due") == "soon" else None,
+        sort=sort.key,
+        desc=sort.desc,
     )
+
+
+def list_state(request: web.Request) -> ListState:
+    return ListState(
+        request, FILTER_FIELDS, read_sort(request.query, queries.SORT_KEYS, DEFAULT_SORT), DEFAULT_SORT
+    )
+
+
+def _chips(state: ListState, category_names: dict[int, str]) -> list[Chip]:
+    f = state.filters
+    described = {
+        "status": chip_text(gettext("Status"), label(STATUS_LABELS, f.get("status"))),
+        "channel": chip_text(gettext("Channel"), label(CHANNEL_LABELS, f.get("channel"))),
+        "category": chip_text(
+            gettext("Category"), category_names.get(int_or_none(f.get("category")) or 0, "—")
+        ),
+        "overdue": gettext("Overdue only"),
+        "unassigned": gettext("Not assigned yet"),
+        "due": gettext("Answer due within 3 days"),
+        "from": chip_text(gettext("Registered from"), f.get("from", "")),
+        "to": chip_text(gettext("Registered to"), f.get("to", "")),
+        "q": chip_text(gettext("Search"), f.get("q", "")),
+    }
+    return state.chips(described)
 
 
 async def _names(request: web.Request, appeals: Sequence[Appeal]) -> dict[int, str]:
@@ -70,8 +106,9 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     now: datetime = utcnow()
     page = min(max(int_or_none(request.query.get("page")) or 1, 1), MAX_PAGE)
+    state = list_state(request)
     appeals, total = await queries.list_appeals(
-        db, _filters(request.query, request), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        db, appeal_filters(request.query, request, now=now), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     names = await _names(request, appeals)
     ready = await queries.ready_to_answer_ids(db, [a.id for a in appeals])
@@ -79,8 +116,10 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
         Row(a, names.get(a.correspondent_id or 0, "—"), queries.is_overdue(a, now), a.id in ready)
         for a in appeals
     ]
-    filters = {k: request.query[k] for k in FILTER_FIELDS if request.query.get(k)}
+    filters = state.filters
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    all_categories = await categories(request)
+    locale = current_locale.get()
     return await render(
         request,
         "appeals/list.html",
@@ -92,17 +131,15 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
             "filters": filters,
             "statuses": STATUS_LABELS,
             "channels": CHANNEL_LABELS,
-            "categories": await categories(request),
+            "categories": all_categories,
+            "state": state,
+            "chips": _chips(state, {c.id: category_name(c, locale) for c in all_categories}),
             "page": page,
-            "prev_url": _url(request, filters, page - 1) if page > 1 else None,
-            "next_url": _url(request, filters, page + 1) if page < pages else None,
+            "prev_url": state.page_url(page=str(page - 1)) if page > 1 else None,
+            "next_url": state.page_url(page=str(page + 1)) if page < pages else None,
             "section": "appeals",
         },
     )
-
-
-def _url(request: web.Request, filters: dict[str, str], page: int) -> str:
-    return str(request.rel_url.with_query({**filters, "page": str(page)}))
 
 
 EXPORT_HEADER = (
@@ -127,7 +164,7 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
     now = utcnow()
     tz = zone(request)
     appeals, _total = await queries.list_appeals(
-        db, _filters(request.query, request), limit=EXPORT_LIMIT, offset=0
+        db, appeal_filters(request.query, request, now=now), limit=EXPORT_LIMIT, offset=0
     )
     names = await _names(request, appeals)
     category_names = {c.id: category_name(c, current_locale.get()) for c in await categories(request)}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -18,6 +20,7 @@ from admin_web.views.common import (
     zone,
 )
 from admin_web.views.files import INLINE_TYPES
+from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
 from models import utcnow
 from models.enums import Role
 from services.assignments import access, panel, panel_detail
@@ -25,17 +28,47 @@ from services.assignments.lifecycle import Action
 from services.assignments.queries import Cursor
 from services.errors import NotFound
 
-FILTER_FIELDS = ("status", "department", "executor", "controller", "priority", "from", "to", "q")
+FILTER_FIELDS = (
+    "status",
+    "department",
+    "executor",
+    "controller",
+    "control",
+    "priority",
+    "due",
+    "from",
+    "to",
+    "created_from",
+    "created_to",
+    "done_from",
+    "done_to",
+    "q",
+)
 SEARCH_LIMIT = 100
 CONTROL_ROLES = (Role.CONTROLLER, Role.MANAGER)
+DEFAULT_SORT = Sort("deadline")
+# ``due=week``: not overdue yet and due before the end of this week (Sunday, in the panel's zone).
+DUE_WINDOWS = ("week",)
+NONE = "none"  # ``department=none`` / ``executor=none``: rows without one (the KPI's "No department")
 
 
-def list_query(params: Mapping[str, str], request: web.Request) -> panel.ListQuery:
+def week_end(now: datetime, tz: ZoneInfo) -> datetime:
+    """Next Monday 00:00 in ``tz``, in UTC: the end of the current week."""
+    today = now.astimezone(tz).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    return datetime.combine(monday, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def list_query(
+    params: Mapping[str, str], request: web.Request, *, now: datetime | None = None
+) -> panel.ListQuery:
     tz = zone(request)
     status = params.get("status") or "open"
     if status not in STATUS_FILTERS and status not in panel.ALL_STATUSES:
         status = "open"
     priority = params.get("priority") or None
+    sort = read_sort(params, panel.SORT_KEYS, DEFAULT_SORT)
+    due = params.get("due")
     return panel.ListQuery(
         status=status,
         department_id=int_or_none(params.get("department")),
@@ -44,19 +77,67 @@ def list_query(params: Mapping[str, str], request: web.Request) -> panel.ListQue
         priority=priority if priority in PRIORITY_LABELS else None,
         deadline_from=parse_local_date(params.get("from") or "", tz),
         deadline_before=parse_local_date(params.get("to") or "", tz, next_day=True),
-        text=(params.get("q") or "").strip()[:SEARCH_LIMIT] or None,
+        text=read_search(params, SEARCH_LIMIT),
+        control_id=int_or_none(params.get("control")),
+        due_before=week_end(now or utcnow(), tz) if due in DUE_WINDOWS else None,
+        created_from=parse_local_date(params.get("created_from") or "", tz),
+        created_before=parse_local_date(params.get("created_to") or "", tz, next_day=True),
+        done_from=parse_local_date(params.get("done_from") or "", tz),
+        done_before=parse_local_date(params.get("done_to") or "", tz, next_day=True),
+        sort=sort.key,
+        desc=sort.desc,
+        no_department=params.get("department") == NONE,
+        no_executor=params.get("executor") == NONE,
     )
 
 
-def _page_url(request: web.Request, filters: dict[str, str], **cursor: str) -> str:
-    return str(request.rel_url.with_query({**filters, **cursor}))
+def list_state(request: web.Request) -> ListState:
+    return ListState(
+        request, FILTER_FIELDS, read_sort(request.query, panel.SORT_KEYS, DEFAULT_SORT), DEFAULT_SORT
+    )
+
+
+def _id(filters: Mapping[str, str], key: str) -> int:
+    return int_or_none(filters.get(key)) or 0
+
+
+def _chips(state: ListState, names: dict[int, str], departments: dict[int, str]) -> list[Chip]:
+    """The filters in use, said in words (ids become names), each removable on its own."""
+    f = state.filters
+
+    def person(key: str) -> str:
+        return gettext("nobody") if f.get(key) == NONE else names.get(_id(f, key), "—")
+
+    status = f.get("status", "")
+    status_text = STATUS_FILTERS.get(status) or STATUS_LABELS.get(status) or status
+    described = {
+        "status": chip_text(gettext("Status"), gettext(status_text)),
+        "department": chip_text(
+            gettext("Department"),
+            gettext("none") if f.get("department") == NONE else departments.get(_id(f, "department"), "—"),
+        ),
+        "executor": chip_text(gettext("Executor"), person("executor")),
+        "controller": chip_text(gettext("Controller"), person("controller")),
+        "control": chip_text(gettext("Under control of"), person("control")),
+        "priority": chip_text(gettext("Priority"), gettext(PRIORITY_LABELS.get(f.get("priority", ""), "—"))),
+        "due": gettext("Due this week"),
+        "from": chip_text(gettext("Deadline from"), f.get("from", "")),
+        "to": chip_text(gettext("Deadline to"), f.get("to", "")),
+        "created_from": chip_text(gettext("Created from"), f.get("created_from", "")),
+        "created_to": chip_text(gettext("Created to"), f.get("created_to", "")),
+        "done_from": chip_text(gettext("Done from"), f.get("done_from", "")),
+        "done_to": chip_text(gettext("Done to"), f.get("done_to", "")),
+        "q": chip_text(gettext("Title contains"), f.get("q", "")),
+    }
+    return state.chips(described)
 
 
 async def assignment_list(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     user = await acting_user(request)
-    query = list_query(request.query, request)
     now = utcnow()
+    query = list_query(request.query, request, now=now)
+    state = list_state(request)
     page = await panel.list_page(
         db,
         user,
@@ -65,7 +146,7 @@ async def assignment_list(request: web.Request) -> web.StreamResponse:
         after=Cursor.decode(request.query.get("after")),
         before=Cursor.decode(request.query.get("before")),
     )
-    filters = {k: request.query[k] for k in FILTER_FIELDS if request.query.get(k)}
+    filters = state.filters
     departments = await panel.department_names(db)
     staff = await panel.staff_options(db)
     controllers = await panel.staff_options(db, roles=CONTROL_ROLES)
@@ -85,12 +166,10 @@ async def assignment_list(request: web.Request) -> web.StreamResponse:
             "controllers": [(c.id, c.full_name) for c in controllers],
             "names": names,
             "overdue": {a.id for a in page.items if panel.is_overdue(a, now)},
-            "next_url": _page_url(request, filters, after=page.next_cursor.encode())
-            if page.next_cursor
-            else None,
-            "prev_url": _page_url(request, filters, before=page.prev_cursor.encode())
-            if page.prev_cursor
-            else None,
+            "state": state,
+            "chips": _chips(state, names, departments),
+            "next_url": state.page_url(after=page.next_cursor.encode()) if page.next_cursor else None,
+            "prev_url": state.page_url(before=page.prev_cursor.encode()) if page.prev_cursor else None,
             "can_create": user.has_role(Role.CONTROLLER, Role.MANAGER, Role.CLERK),
             "section": "assignments",
         },

@@ -11,6 +11,7 @@ from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import render
+from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
 from admin_web.views.outages.common import (
     OUTAGE_STATUS_LABELS,
     PAGE_SIZE,
@@ -18,7 +19,6 @@ from admin_web.views.outages.common import (
     kind_label,
     labels,
     local_day,
-    page_url,
     positive_int,
     resource_label,
     status_label,
@@ -28,7 +28,8 @@ from models import AuditEvent, Outage
 from services.outages import lifecycle, listing, queries
 from services.outages.resources import DEFAULT_RESOURCES
 
-FILTER_FIELDS = ("resource", "status", "from", "to")
+FILTER_FIELDS = ("resource", "status", "from", "to", "q")
+DEFAULT_SORT = Sort("default")  # active first, then the most recent
 
 # Timeline steps, by audit action (outage events and the linking of residents' signals).
 EVENT_LABELS: dict[str, str] = {
@@ -66,7 +67,11 @@ def _filter(request: web.Request) -> queries.OutageFilter:
     params = request.query
     resources = {r.code for r in DEFAULT_RESOURCES}
     first, last = local_day(params.get("from")), local_day(params.get("to"))
+    sort = read_sort(params, queries.OUTAGE_SORT_KEYS, DEFAULT_SORT)
     return queries.OutageFilter(
+        text=read_search(params),
+        sort=None if sort == DEFAULT_SORT else sort.key,
+        desc=sort.desc,
         resource=params.get("resource") if params.get("resource") in resources else None,
         status=params.get("status") if params.get("status") in OUTAGE_STATUS_LABELS else None,
         start=day_start(first, tz) if first else None,
@@ -82,6 +87,16 @@ async def outage_list(request: web.Request) -> web.StreamResponse:
     f = _filter(request)
     number = positive_int(params.get("page"))
     page = await queries.outages_page(db, f, number=number, size=PAGE_SIZE)
+    state = ListState(
+        request, FILTER_FIELDS, read_sort(params, queries.OUTAGE_SORT_KEYS, DEFAULT_SORT), DEFAULT_SORT
+    )
+    described = {
+        "resource": chip_text(gettext("Resource"), resource_label(f.resource) if f.resource else "—"),
+        "status": chip_text(gettext("Status"), status_label(f.status) if f.status else "—"),
+        "from": chip_text(gettext("From"), params.get("from", "")),
+        "to": chip_text(gettext("To"), params.get("to", "")),
+        "q": chip_text(gettext("Description contains"), f.text or ""),
+    }
     return await render(
         request,
         "outages/list.html",
@@ -89,11 +104,13 @@ async def outage_list(request: web.Request) -> web.StreamResponse:
             **labels(),
             "page": page,
             "houses": await listing.house_counts(db, [o.id for o in page.items]),
-            "filters": {k: params[k] for k in FILTER_FIELDS if params.get(k)},
+            "filters": state.filters,
+            "state": state,
+            "chips": state.chips(described),
             "resources": resources,
             "statuses": OUTAGE_STATUS_LABELS,
-            "prev_url": page_url(request, page=number - 1) if number > 1 else None,
-            "next_url": page_url(request, page=number + 1) if number < page.pages else None,
+            "prev_url": state.page_url(page=str(number - 1)) if number > 1 else None,
+            "next_url": state.page_url(page=str(number + 1)) if number < page.pages else None,
             "section": "outages",
             "tab": "list",
         },
