@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Building
@@ -72,10 +72,14 @@ async def _by_guid(session: AsyncSession, guids: list[str]) -> dict[str, Buildin
     return found
 
 
-async def _by_address(session: AsyncSession, keys: list[str]) -> dict[tuple[str, str], Building]:
+async def _by_address(
+    session: AsyncSession, addresses: list[tuple[str, str]]
+) -> dict[tuple[str, str], Building]:
+    # Exact (street, house) pairs: a batch never loads whole streets, however big the municipality.
     found: dict[tuple[str, str], Building] = {}
-    for i in range(0, len(keys), _IN_CHUNK):
-        query = select(Building).where(Building.street_key.in_(keys[i : i + _IN_CHUNK]))
+    for i in range(0, len(addresses), _IN_CHUNK):
+        pairs = addresses[i : i + _IN_CHUNK]
+        query = select(Building).where(tuple_(Building.street_key, Building.house_key).in_(pairs))
         found.update({(b.street_key, b.house_key): b for b in (await session.scalars(query)).all()})
     return found
 
@@ -102,7 +106,7 @@ async def _upsert(session: AsyncSession, run: _Run, batch: list[GarHouse]) -> No
         elif _readable(run, house):
             houses.append(house)
     by_guid = await _by_guid(session, sorted({h.guid for h in houses}))
-    by_address = await _by_address(session, sorted({h.street_key for h in houses}))
+    by_address = await _by_address(session, sorted({(h.street_key, h.house or "") for h in houses}))
     result = run.result
     for house in houses:
         address = (house.street_key, house.house or "")

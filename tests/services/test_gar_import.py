@@ -48,6 +48,12 @@ def _oktmo(oid: int, value: str, start: str = "2000-01-01", end: str = "2079-06-
             "STARTDATE": start, "ENDDATE": end}  # fmt: skip
 
 
+REJECTED = [  # (where, the reason in the default locale: Russian)
+    (f"ул. Ленина, уч. 3 ({G.format(9)})", "Не удалось разобрать номер дома «уч. 3»."),
+    (f"?, 2 ({G.format(10)})", "Улицы этого дома нет в муниципальной иерархии реестра."),
+]
+
+
 def write_region(folder: Path, *, lenin_name: str = "Ленина") -> Path:
     """Streets 100 «ул. Ленина», 101 «пр-кт Мира» (ours), 102 «ул. Чужая» (another municipality)."""
     region = folder / "46"
@@ -64,11 +70,18 @@ def write_region(folder: Path, *, lenin_name: str = "Ленина") -> Path:
         _house(6, "1"),  # another municipality
         _house(7, "3"),  # ours on пр-кт Мира; entered by hand before
         _house(8, "1"),  # OKTMO moved to the other municipality last year
+        _house(9, "уч. 3"),  # a number that is not a house's: rejected with its reason
+        _house(10, "2"),  # on a street that is no longer actual: rejected
     ]
-    hierarchy = [_item(h, 100) for h in (1, 2, 3, 4, 5)] + [_item(6, 102), _item(7, 101), _item(8, 100)]
+    hierarchy = [_item(h, 100) for h in (1, 2, 3, 4, 5, 8, 9)] + [
+        _item(6, 102),
+        _item(7, 101),
+        _item(10, 103),
+    ]
     params = [_oktmo(1, OKTMO), _oktmo(2, OKTMO + "101"), _oktmo(3, OKTMO), _oktmo(4, OKTMO),
               _oktmo(5, OKTMO), _oktmo(6, OTHER), _oktmo(7, OKTMO),
               _oktmo(8, OKTMO, end="2025-01-01"), _oktmo(8, OTHER, start="2025-01-01"),
+              _oktmo(9, OKTMO), _oktmo(10, OKTMO),
               {**_oktmo(1, "123456", ), "TYPEID": "5"}]  # fmt: skip
     (region / f"AS_ADDR_OBJ_{stamp}.XML").write_text(_xml("ADDRESSOBJECTS", "OBJECT", objects), "utf-8")
     (region / f"AS_HOUSES_{stamp}.XML").write_text(_xml("HOUSES", "HOUSE", houses), "utf-8")
@@ -102,14 +115,14 @@ async def test_import_keeps_the_municipality_and_updates_by_guid(
     seen: list[int] = []
 
     dry = await import_gar(session, source, oktmo=OKTMO, dry_run=True, progress=seen.append)
-    assert (dry.created, dry.updated, dry.unchanged, dry.skipped) == (3, 1, 0, 2)
+    assert (dry.created, dry.updated, dry.unchanged, dry.skipped, dry.rejected) == (3, 1, 0, 2, REJECTED)
     assert await session.scalar(select(func.count(Building.id))) == 1
     assert await session.scalar(select(func.count(AuditEvent.id))) == 0
 
     result = await import_gar(session, source, oktmo=OKTMO, dry_run=False, actor=Actor.system("t"))
     counts = (result.created, result.updated, result.unchanged, result.skipped, result.rejected)
-    assert counts == (3, 1, 0, 2, [])
-    assert seen and seen[-1] == 4
+    assert counts == (3, 1, 0, 2, REJECTED)
+    assert seen and seen[-1] == 6  # the municipality's actual houses, rejected ones included
     assert await _buildings(session) == {
         G.format(1): ("ул. Ленина", "ленина", "5", OKTMO),
         G.format(2): ("ул. Ленина", "ленина", "9к1", OKTMO + "101"),
