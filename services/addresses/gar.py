@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from services.errors import InvalidInput
 from services.notify import N_
 
 BATCH = 500
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _IN_CHUNK = 500
 
 
@@ -85,8 +87,8 @@ async def _by_address(
 
 
 def _readable(run: _Run, house: GarHouse) -> bool:
-    if not house.guid:
-        run.reject(house, N_("The house has no GUID."))
+    if not _GUID.fullmatch(house.guid):
+        run.reject(house, N_('The house has no valid GUID ("%(value)s").'), value=house.guid[:40] or "—")
     elif house.street is None or not house.street_key:
         run.reject(house, N_("The house's street is not in the register's municipal hierarchy."))
     elif house.house is None:

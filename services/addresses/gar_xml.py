@@ -5,8 +5,8 @@ are gigabytes, so each is read with ``iterparse`` and every element is cleared o
 municipality's ids and names are kept in memory, never the region's:
 
 1. ``AS_HOUSES_PARAMS``: the houses whose current OKTMO (parameter type 7) starts with the code;
-2. ``AS_MUN_HIERARCHY``: each of those houses' parent (a street, or a village for houses without one);
-3. ``AS_ADDR_OBJ``: the names and types of those parents;
+2. ``AS_MUN_HIERARCHY``: each of those houses' ancestors (its PATH: settlement, street);
+3. ``AS_ADDR_OBJ``: the names, types and levels of those ancestors;
 4. ``AS_HOUSES``: the houses themselves, yielded one by one (the caller upserts them in batches).
 
 Without a params file the OKTMO of the municipal hierarchy's items is used instead.
@@ -28,6 +28,8 @@ from xml.etree.ElementTree import Element, iterparse
 from services.addresses.normalize import STREET_TYPES, normalize_street, parse_house
 
 OKTMO_PARAM = "7"
+# Levels of the register's address objects (AS_OBJECT_LEVELS).
+CITY_LEVEL, LOCALITY_LEVEL, PLANNING_LEVEL, STREET_LEVEL = 5, 6, 7, 8
 # AS_ADDHOUSE_TYPES: the kinds of a house's additional numbers (stable codes of the register).
 _ADD_BLOCK = {"1"}  # корпус
 _ADD_STRUCTURE = {"2", "3"}  # строение, сооружение
@@ -61,9 +63,35 @@ class GarScan:
     """What the first three passes learnt, and the counters the fourth one fills."""
 
     oktmo_of: dict[int, str] = field(default_factory=dict)  # house object id → its OKTMO
-    parent_of: dict[int, int] = field(default_factory=dict)  # house object id → parent object id
-    street_of: dict[int, tuple[str, str]] = field(default_factory=dict)  # parent id → (shown, key)
+    path_of: dict[int, tuple[int, ...]] = field(default_factory=dict)  # house → its ancestors' ids
+    objects: dict[int, tuple[str, str, int]] = field(default_factory=dict)  # id → (type, name, level)
+    place_of: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)  # (street, locality)
+    main_locality: int | None = None  # the settlement most of the houses are in: its streets go unqualified
     skipped: int = 0  # the municipality's house records that are inactive or not actual
+    _names: dict[tuple[int | None, int | None], tuple[str, str] | None] = field(default_factory=dict)
+
+    def street_of(self, house_id: int) -> tuple[str, str] | None:
+        """(shown, street_key) of a house's street, or None when the register does not name one.
+
+        A municipal district has a «ул. Ленина» in many villages: outside the main settlement the
+        street is qualified by its village, «с. Ивановка, ул. Ленина» keyed ``"ивановка ленина"``,
+        so houses of different villages never merge. A village without streets is the street itself.
+        """
+        place = self.place_of.get(house_id, (None, None))
+        if place not in self._names:
+            self._names[place] = self._name(*place)
+        return self._names[place]
+
+    def _name(self, street_id: int | None, locality_id: int | None) -> tuple[str, str] | None:
+        street = self.objects.get(street_id) if street_id is not None else None
+        locality = self.objects.get(locality_id) if locality_id is not None else None
+        if street is None:
+            return street_name(locality[0], locality[1]) if locality is not None else None
+        shown, key = street_name(street[0], street[1])
+        if locality is None or locality_id == self.main_locality:
+            return shown, key
+        village, _ = street_name(locality[0], locality[1])
+        return f"{village}, {shown}", normalize_street(f"{locality[1]} {key}")
 
 
 class GarSource:
@@ -145,17 +173,42 @@ def scan_municipality(source: GarSource, oktmo: str, today: date) -> GarScan:
         object_id = int(item.get("OBJECTID", "0"))
         if use_hierarchy_oktmo and item.get("OKTMO", "").startswith(oktmo):
             scan.oktmo_of.setdefault(object_id, item.get("OKTMO", ""))
-        if object_id in scan.oktmo_of and item.get("PARENTOBJID"):
-            scan.parent_of[object_id] = int(item.get("PARENTOBJID", "0"))
+        if object_id in scan.oktmo_of:
+            # PATH lists the ancestors down to the object itself: «region.district.village.street.house».
+            path = [int(p) for p in item.get("PATH", "").split(".") if p.isdigit() and int(p) != object_id]
+            parent = item.get("PARENTOBJID", "")
+            scan.path_of[object_id] = tuple(path) if path else ((int(parent),) if parent.isdigit() else ())
     if use_hierarchy_oktmo:
-        # Streets and villages carry the code too; only those with a house below them are houses' parents.
-        scan.oktmo_of = {k: v for k, v in scan.oktmo_of.items() if k in scan.parent_of}
-    parents = set(scan.parent_of.values())
+        # Streets and villages carry the code too; only what has a place in the hierarchy is kept.
+        scan.oktmo_of = {k: v for k, v in scan.oktmo_of.items() if scan.path_of.get(k)}
+    wanted = {ancestor for path in scan.path_of.values() for ancestor in path}
     for obj in source.elements("ADDR_OBJ", "OBJECT"):
         object_id = int(obj.get("OBJECTID", "0"))
-        if object_id in parents and _flag(obj, "ISACTUAL") and _flag(obj, "ISACTIVE"):
-            scan.street_of[object_id] = street_name(obj.get("TYPENAME", ""), obj.get("NAME", ""))
+        if object_id in wanted and _flag(obj, "ISACTUAL") and _flag(obj, "ISACTIVE"):
+            level = int(obj.get("LEVEL", "0")) if obj.get("LEVEL", "").isdigit() else 0
+            scan.objects[object_id] = (obj.get("TYPENAME", ""), obj.get("NAME", ""), level)
+    _place_houses(scan)
     return scan
+
+
+def _place_houses(scan: GarScan) -> None:
+    """Each house's street (level 8, else a planning structure, 7) and settlement (level 5 or 6)."""
+    counts: dict[int, int] = {}
+    for house_id, path in scan.path_of.items():
+        if not path or path[-1] not in scan.objects:
+            scan.place_of[house_id] = (None, None)  # its street is not actual: say so, do not guess
+            continue
+        known = [a for a in path if a in scan.objects]
+        by_level = {scan.objects[a][2]: a for a in known}  # the nearest ancestor of a level wins
+        street = by_level.get(STREET_LEVEL, by_level.get(PLANNING_LEVEL))
+        locality = by_level.get(LOCALITY_LEVEL, by_level.get(CITY_LEVEL))
+        if street is None and locality is None and known:
+            street = known[-1]  # an unusual hierarchy: the house's nearest named ancestor
+        scan.place_of[house_id] = (street, locality)
+        if locality is not None:
+            counts[locality] = counts.get(locality, 0) + 1
+    scan.main_locality = max(counts, key=lambda k: (counts[k], -k)) if counts else None
+    scan.path_of.clear()  # not needed any more
 
 
 def street_name(type_name: str, name: str) -> tuple[str, str]:
@@ -205,7 +258,7 @@ def municipality_houses(source: GarSource, scan: GarScan) -> Iterator[GarHouse]:
             oktmo=scan.oktmo_of[object_id],
             raw_number=house_text(element),
         )
-        street = scan.street_of.get(scan.parent_of.get(object_id, -1))
+        street = scan.street_of(object_id)
         if street is not None:
             house.street, house.street_key = street
         parts = parse_house(house.raw_number) if house.raw_number else None
