@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import pathlib
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ from services.errors import InvalidInput
 from services.notify import N_
 
 BATCH = 500
+# A broken file or archive (ElementTree's ParseError is a SyntaxError), or OBJECTID="abc".
+_UNREADABLE = (OSError, SyntaxError, ValueError, zipfile.BadZipFile)
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _IN_CHUNK = 500
 
@@ -173,7 +176,7 @@ async def import_gar(
         gar, scan = await asyncio.to_thread(_open, source, oktmo)
     except FileNotFoundError as error:
         raise InvalidInput(N_("No such file or folder: %(path)s"), path=str(source)) from error
-    except (OSError, SyntaxError) as error:  # ParseError is a SyntaxError; a bad zip is an OSError
+    except _UNREADABLE as error:
         raise InvalidInput(N_("Cannot read the register: %(error)s"), error=str(error)) from error
     run = _Run(GarImportResult(created=0, updated=0, unchanged=0, skipped=0), dry_run=dry_run)
     houses = municipality_houses(gar, scan)
@@ -184,7 +187,7 @@ async def import_gar(
             handled += len(batch)
             if progress is not None:
                 progress(handled)
-    except SyntaxError as error:
+    except _UNREADABLE as error:
         raise InvalidInput(N_("Cannot read the register: %(error)s"), error=str(error)) from error
     finally:
         houses.close()  # type: ignore[attr-defined]

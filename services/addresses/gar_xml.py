@@ -105,6 +105,8 @@ class GarSource:
                 names = [n for n in archive.namelist() if not n.endswith("/")]
         elif source.is_dir():
             names = [str(p.relative_to(source)) for p in sorted(source.rglob("*")) if p.is_file()]
+        elif source.exists():
+            raise ValueError(f"{source.name} is neither a folder nor a .zip archive")
         else:
             raise FileNotFoundError(source)
         for name in sorted(names):

@@ -160,6 +160,10 @@ async def test_bad_sources_get_a_clear_refusal(session: AsyncSession, tmp_path: 
         await import_gar(session, tmp_path, oktmo="12", dry_run=True)
     with pytest.raises(InvalidInput):  # a folder without the register's files
         await import_gar(session, tmp_path, oktmo=OKTMO, dry_run=True)
+    not_a_zip = tmp_path / "46.zip"
+    not_a_zip.write_bytes(b"PK\x03\x04 broken")
+    with pytest.raises(InvalidInput, match="Cannot read the register"):
+        await import_gar(session, not_a_zip, oktmo=OKTMO, dry_run=True)
     region = write_region(tmp_path / "gar")
     next(region.glob("AS_HOUSES_2*")).write_text("<HOUSES><HOUSE", "utf-8")
     with pytest.raises(InvalidInput):
