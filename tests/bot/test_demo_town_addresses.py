@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from porucheno.demo_seed import BUILDINGS, seed_demo
+from porucheno.demo_seed import BUILDINGS, demo_personas, seed_demo
 from tests.bot.conftest import Chat
 
 
@@ -51,3 +51,25 @@ async def test_a_location_near_a_demo_building_offers_it(new_chat, client, sessi
     assert f"Ближайший дом — {street}, {house} (примерно в" in offer["text"]
     await chat.press(offer, "✅ Да, это мой адрес")
     await chat.reply(f"Готово! Уведомления об отключениях по адресу {street}, {house}")
+
+
+async def test_the_dispatchers_house_examples_are_found_in_the_demo_town(
+    client, polling, session_factory
+) -> None:
+    await _seed(session_factory)
+    dispatcher_id = next(p.telegram_id for p in demo_personas() if p.role == "dispatcher")
+    await client.register_user(user_id=dispatcher_id, first_name="Денис")
+    d = Chat(client, dispatcher_id)
+    await d.send("/start", expect="Здравствуйте")
+    ask = await d.send("Новое отключение", expect="аварийное или плановое")
+    await d.press(ask, "🛠 Плановое отключение")
+    await d.press(await d.reply("Что отключено?"), "♨️ горячая вода")
+    prompt = await d.reply("Напишите название улицы")
+    examples = re.search(r"номера домов: (.+?)\. ", prompt["text"])
+    assert examples is not None
+    await d.send("Ленина", expect="ул. Ленина")
+    # «1-15, 2-20 чёт, 5, 7, 9к1»: a range, one side of a range, a list of houses.
+    for example in ("1-15", "2-20 чёт", "5, 7, 9к1"):
+        assert example in examples.group(1)
+        picker = await d.send(example, expect="На этой улице выбрано")
+        assert "не найдены" not in picker["text"], example
