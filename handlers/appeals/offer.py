@@ -23,7 +23,8 @@ from handlers.appeals.text import intro_text
 from models import TelegramAccount, User
 from services.appeals.intake import MAX_TEXT_CHARS
 
-OFFERED = "offered_appeal_text"  # FSM data key; the data outlives a conversation's states
+OFFERED = "offered_appeal_texts"  # FSM data key: {message id: text}; data outlives the states
+KEPT_OFFERS = 3  # each offer's button starts an appeal with its own text, the latest few are kept
 
 
 def is_resident(message: Message, user: User | None) -> bool:
@@ -32,20 +33,29 @@ def is_resident(message: Message, user: User | None) -> bool:
 
 async def offer(message: Message, state: FSMContext) -> None:
     text = (message.text or "").strip()
-    await state.update_data({OFFERED: text})
+    kept = dict((await state.get_data()).get(OFFERED) or {})
+    kept[str(message.message_id)] = text
+    await state.update_data({OFFERED: dict(list(kept.items())[-KEPT_OFFERS:])})
     await message.answer(
         _(
             "Would you like to send this to the administration as an appeal? It gets a registration "
             "number, and the answer comes to this chat. Or choose an action in the menu below."
         ),
-        reply_markup=form_markup([form_button(_("✍️ Write it as an appeal"), FormAct.OFFER)]),
+        reply_markup=form_markup(
+            [form_button(_("✍️ Write it as an appeal"), FormAct.OFFER, str(message.message_id))]
+        ),
     )
 
 
 async def write_offered(
-    query: CallbackQuery, turn: Turn, state: FSMContext, account: TelegramAccount, user: User | None
+    query: CallbackQuery,
+    callback_data: AppealFormCallback,
+    turn: Turn,
+    state: FSMContext,
+    account: TelegramAccount,
+    user: User | None,
 ) -> None:
-    offered = str((await state.get_data()).get(OFFERED) or "")
+    offered = str(((await state.get_data()).get(OFFERED) or {}).get(callback_data.value) or "")
     if user is not None or not offered or await state.get_state() is not None:
         await outdated(query)  # staff do not write appeals here; a conversation is already going on
         return

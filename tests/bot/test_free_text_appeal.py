@@ -24,8 +24,10 @@ async def test_free_text_becomes_an_appeal_with_that_text(new_chat, catalog, ses
     offer = await chat.send(TEXT)
     assert "не понял" not in offer["text"] and "обращени" in offer["text"]
     assert keyboard_texts(offer) == [OFFER]
+    later = await chat.send("И ещё: не горит фонарь.")
+    assert keyboard_texts(later) == [OFFER]
 
-    await chat.press(offer, OFFER)
+    await chat.press(offer, OFFER)  # the first offer: its own text, not the latest one
     intro = await chat.reply("Обращение в администрацию")
     assert TEXT in intro["text"]  # the text is already there
     topics = await chat.reply("Выберите тему")
