@@ -59,6 +59,7 @@ def create_router() -> Router:
         residents.create_router(),
         appeals.create_router(),
         dispatch.create_router(),
+        appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )
     return root

@@ -26,6 +26,9 @@ class Building(Base):
     is_social: Mapped[bool] = mapped_column(Boolean, default=False)
     social_type: Mapped[str | None] = mapped_column(String(32))  # school, kindergarten, hospital, ...
     name: Mapped[str | None] = mapped_column(String(255))
+    # The house's OBJECTGUID in the state address register (ГАР): re-imports update by it.
+    fias_guid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    oktmo: Mapped[str | None] = mapped_column(String(11))  # the municipality (8) or settlement (11) code
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (

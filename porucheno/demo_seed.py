@@ -87,15 +87,17 @@ CATEGORIES = [
     ("other", "Другое", "Other", 30),
 ]
 
+# (street, key, house, number, social, social type, name, latitude, longitude): a compact town
+# centre, houses 60-150 m apart, so a location shared near one of them finds it (nearest.py).
 BUILDINGS = [
-    ("ул. Ленина", "ленина", "5", 5, False, None, None),
-    ("ул. Ленина", "ленина", "7", 7, False, None, None),
-    ("ул. Ленина", "ленина", "9к1", 9, False, None, None),
-    ("ул. Ленина", "ленина", "12", 12, True, "school", "Школа № 3"),
-    ("пр-т Мира", "мира", "10а", 10, False, None, None),
-    ("пр-т Мира", "мира", "14", 14, True, "kindergarten", "Детский сад «Солнышко»"),
-    ("ул. Советская", "советская", "1", 1, True, "hospital", "Районная больница"),
-    ("ул. Советская", "советская", "3", 3, False, None, None),
+    ("ул. Ленина", "ленина", "5", 5, False, None, None, 56.39710, 38.71520),
+    ("ул. Ленина", "ленина", "7", 7, False, None, None, 56.39770, 38.71610),
+    ("ул. Ленина", "ленина", "9к1", 9, False, None, None, 56.39830, 38.71700),
+    ("ул. Ленина", "ленина", "12", 12, True, "school", "Школа № 3", 56.39800, 38.71480),
+    ("пр-т Мира", "мира", "10а", 10, False, None, None, 56.39590, 38.71900),
+    ("пр-т Мира", "мира", "14", 14, True, "kindergarten", "Детский сад «Солнышко»", 56.39560, 38.72030),
+    ("ул. Советская", "советская", "1", 1, True, "hospital", "Районная больница", 56.39930, 38.71250),
+    ("ул. Советская", "советская", "3", 3, False, None, None, 56.39960, 38.71340),
 ]
 
 
@@ -141,7 +143,7 @@ async def seed_demo(session: AsyncSession) -> bool:
         await staff.set_department_head(session, actor, depts[short].id, head.id)
     for code, name_ru, name_en, days in CATEGORIES:
         session.add(Category(code=code, name_ru=name_ru, name_en=name_en, answer_days=days))
-    for street, street_key, house, number, social, social_type, name in BUILDINGS:
+    for street, street_key, house, number, social, social_type, name, lat, lon in BUILDINGS:
         session.add(
             Building(
                 street=street,
@@ -153,6 +155,8 @@ async def seed_demo(session: AsyncSession) -> bool:
                 social_type=social_type,
                 name=name,
                 kind="social" if social else "residential",
+                latitude=lat,
+                longitude=lon,
             )
         )
     await session.flush()

@@ -20,6 +20,17 @@ TOKEN_RE = re.compile(r"^(\d{1,20}):([A-Za-z0-9_-]{1,100})$")
 # getUpdates without allowed_updates delivers everything except these (Bot API docs).
 OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 FIRST_GENERATED_USER_ID = 7_000_000_001
+# Generated ids start from a floor that grows with wall time (10 ids a second since 2026-01-01), so
+# a restarted sandbox never hands a new user the id a user of an earlier run had: the product's
+# database outlives the sandbox, and an old id may be bound to a staff member there.
+_ID_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
+_IDS_PER_SECOND = 10
+
+
+def generated_user_id_floor(now: float | None = None) -> int:
+    """The lowest id a user registered at ``now`` may get (10 digits until about 2035)."""
+    elapsed = max(0.0, (time.time() if now is None else now) - _ID_EPOCH)
+    return FIRST_GENERATED_USER_ID + int(elapsed * _IDS_PER_SECOND)
 
 
 class Webhooks(Protocol):
@@ -40,6 +51,7 @@ class SandboxState:
         self.changes = Notifier()  # wakes transcript long-polls
         self.webhooks: Webhooks | None = None  # wired by create_sandbox_app
         self.bots: dict[int, BotAccount] = {}
+        self._last_generated_id = 0  # survives reset(): ids are never handed out twice
         self._clear_world()
 
     def _clear_world(self) -> None:
@@ -126,7 +138,8 @@ class SandboxState:
         persona: bool = False,
     ) -> UserAccount:
         if user_id is None:
-            user_id = max([FIRST_GENERATED_USER_ID - 1, *self.users]) + 1
+            user_id = max([generated_user_id_floor() - 1, self._last_generated_id, *self.users]) + 1
+            self._last_generated_id = user_id
         user = self.users.get(user_id)
         if user is None:
             user = self.users[user_id] = UserAccount(

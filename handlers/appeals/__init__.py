@@ -14,7 +14,7 @@ from bot.albums import Albums
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from bot.messages import stale_router
-from handlers.appeals import address, confirm, contact, files, mine, rating, text
+from handlers.appeals import address, confirm, contact, files, mine, offer, rating, text
 from handlers.appeals.callbacks import AppealFormCallback
 
 WRITE_APPEAL = MenuItem(
@@ -34,6 +34,11 @@ MY_APPEALS = MenuItem(
 MENU_ITEMS = (WRITE_APPEAL, MY_APPEALS)
 
 
+def create_offer_router() -> Router:
+    """A resident's leftover free text offered as an appeal: include it just before the fallback."""
+    return offer.create_text_router()
+
+
 def create_router() -> Router:
     router = Router(name="appeals")
     router.message.register(text.start, MenuButton(WRITE_APPEAL.key))
@@ -46,6 +51,7 @@ def create_router() -> Router:
         confirm.create_router(),
         mine.create_router(),
         rating.create_router(),
+        offer.create_router(),
     )
     # Last: stale or forged presses of the conversation's buttons.
     router.include_router(stale_router("appeals", AppealFormCallback.filter()))

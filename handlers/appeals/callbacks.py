@@ -20,6 +20,7 @@ class FormAct:
     SEND = "send"  # value: the draft key (the appeal's exactly-once key)
     EDIT = "edit"  # value: empty (show the sections) or the section to change
     CANCEL = "cancel"
+    OFFER = "offer"  # write the free text just sent as an appeal (handlers/appeals/offer.py)
 
 
 class AppealFormCallback(CallbackData, prefix="apf"):

@@ -145,6 +145,9 @@ async def after(turn: Turn, done: State) -> None:
         await show_confirm(turn)
         return
     following = ORDER[ORDER.index(done) + 1]
+    if following == AppealForm.text and data.get("text_prefilled") and draft_text(data).strip():
+        # The appeal started from a message the resident had already written: that is its text.
+        following = AppealForm.address
     await ASK[following.state](turn)
 
 

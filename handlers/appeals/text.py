@@ -28,17 +28,18 @@ from models import Category, TelegramAccount
 from services.appeals.intake import MAX_TEXT_CHARS
 
 
+def intro_text() -> str:
+    return _(
+        "<b>Appeal to the administration</b>\n\n"
+        "A few short steps: the topic, the text, the address, photos and your contacts. "
+        "The appeal gets a registration number, and the answer comes to this chat.\n\n"
+        "To cancel, send /cancel."
+    )
+
+
 async def start(message: Message, turn: Turn, state: FSMContext, account: TelegramAccount) -> None:
     await start_draft(state, account)
-    await message.answer(
-        _(
-            "<b>Appeal to the administration</b>\n\n"
-            "A few short steps: the topic, the text, the address, photos and your contacts. "
-            "The appeal gets a registration number, and the answer comes to this chat.\n\n"
-            "To cancel, send /cancel."
-        ),
-        reply_markup=cancel_keyboard(),
-    )
+    await message.answer(intro_text(), reply_markup=cancel_keyboard())
     await ask_category(turn)
 
 

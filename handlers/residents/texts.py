@@ -27,8 +27,14 @@ def address_text(b: Building) -> str:
     return quote(address(b))
 
 
+# Addresses of the demo town, in the town's language whatever the bot's: each must be found as typed
+# (tests/bot/test_address_examples.py sends every one back).
+ADDRESS_EXAMPLES = ("ул. Ленина, 5", "Ленина 9к1")
+
+
 def format_hint() -> str:
-    return _("Type the street and the house number, for example: «Lenina St, 5» or «Mira 12k1».")
+    examples = ", ".join(f"«{e}»" for e in ADDRESS_EXAMPLES)
+    return _("Type the street and the house number, for example: %(examples)s.") % {"examples": examples}
 
 
 def location_keyboard(*, extra: str | None = None) -> ReplyKeyboardMarkup:

@@ -20,7 +20,8 @@ from tests.bot.appeals_support import catalog_fixture, open_form  # noqa: F401 -
 from tests.bot.conftest import Chat
 from tests.sandbox_support import running_sandbox
 
-NOT_UNDERSTOOD = "Извините, я не понял сообщение."
+# A resident's free text is answered with an offer to send it as an appeal (handlers/appeals/offer.py).
+FREE_TEXT_REPLY = "Отправить это в администрацию как обращение?"
 APOLOGY = "Что-то пошло не так, мы уже разбираемся."
 
 
@@ -60,7 +61,7 @@ async def test_four_messages_in_one_second_get_four_replies(new_chat, client: Sa
     assert time.monotonic() - started < 1.0
 
     texts = await bot_texts(client, chat.user_id, 4)
-    assert len(texts) == 4 and all(text.startswith(NOT_UNDERSTOOD) for text in texts)
+    assert len(texts) == 4 and all(text.startswith(FREE_TEXT_REPLY) for text in texts)
     # One chat gets about one message a second: the bot paced itself instead of drawing 429s.
     assert time.monotonic() - started >= 1.5
     assert await rate_limited(client) == 0
@@ -77,9 +78,9 @@ async def test_a_429_on_a_reply_is_waited_out_and_the_reply_delivered(new_chat, 
     chat: Chat = await new_chat()
     await client.inject_faults("sendMessage", 429, 1, retry_after=2)
     started = time.monotonic()
-    reply = await chat.send("когда починят дорогу?", expect=NOT_UNDERSTOOD)
+    reply = await chat.send("когда починят дорогу?", expect=FREE_TEXT_REPLY)
     assert time.monotonic() - started >= 1.9  # Telegram's retry_after was respected
-    assert reply["text"].startswith(NOT_UNDERSTOOD)
+    assert reply["text"].startswith(FREE_TEXT_REPLY)
     assert len(await client.bot_messages(chat.user_id)) == 1  # delivered once, no apology
     stats = await client.stats()
     assert stats["totals"]["faults"] == 1 and stats["methods"]["sendMessage"] == 2

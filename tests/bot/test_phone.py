@@ -33,9 +33,9 @@ async def test_typed_number_is_normalised_and_stored(new_chat, session_factory) 
     assert event is not None and event.entity_id == chat.user_id
     assert event.data == {"source": "text", "replaced": False}
 
-    # The conversation is over: a number now is just unknown text.
+    # The conversation is over: a number now is just free text (offered as an appeal).
     reply = await chat.send("+7 900 765-43-21")
-    assert "не понял" in reply["text"]
+    assert reply["text"].startswith("Отправить это в администрацию как обращение?")
     assert (await get_account(session_factory, chat.user_id)).phone == "+79001234567"
 
 
@@ -89,7 +89,7 @@ async def test_cancel_leaves_the_conversation(new_chat, session_factory) -> None
 
     # The state is really gone: a phone-like text is no longer taken as the answer.
     reply = await chat.send("+7 900 123-45-67")
-    assert "не понял" in reply["text"]
+    assert reply["text"].startswith("Отправить это в администрацию как обращение?")
     assert (await get_account(session_factory, chat.user_id)).phone is None
 
     reply = await chat.send("/cancel")
