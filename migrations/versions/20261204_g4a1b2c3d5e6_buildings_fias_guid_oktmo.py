@@ -1,7 +1,7 @@
 """buildings: fias_guid (the ГАР house GUID) and oktmo
 
 Revision ID: g4a1b2c3d5e6
-Revises: p3a7c91e2d4f
+Revises: q5d2b8e4a1c7
 Create Date: 2026-12-04 01:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "g4a1b2c3d5e6"
-down_revision: str | None = "p3a7c91e2d4f"
+down_revision: str | None = "q5d2b8e4a1c7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
