@@ -29,7 +29,7 @@ HEADER = (
     N_("Deadline"),
     N_("Created"),
     N_("Done"),
-    N_("Overdue now"),
+    N_("Overdue, days"),
 )
 
 
@@ -54,7 +54,12 @@ async def _rows(request: web.Request) -> list[list[object]]:
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
-    yes, no = gettext("yes"), gettext("no")
+    def overdue_days(a: Assignment) -> int | None:
+        # Whole days past the deadline of an open assignment; empty when it is not overdue.
+        if a.status not in panel.OPEN_STATUSES or a.deadline >= now:
+            return None
+        return max((now - a.deadline).days, 0)
+
     return [
         [
             a.id,
@@ -67,7 +72,7 @@ async def _rows(request: web.Request) -> list[list[object]]:
             local(a.deadline),
             local(a.created_at),
             local(a.done_at),
-            yes if a.status in panel.OPEN_STATUSES and a.deadline < now else no,
+            overdue_days(a),
         ]
         for a in items
     ]
