@@ -1,8 +1,8 @@
 """The KPI report as an XLSX workbook (the weekly planning meeting's spreadsheet).
 
 Sheets: the organisation and each department on one sheet, each employee on another, then the list of
-overdue assignments. Rates are real percentages (number format ``0%``), average times in days (the panel's unit),
-times are local wall-clock.
+overdue assignments. Rates are real percentages (number format ``0%``), average times in days (the
+panel's unit), times are local wall-clock.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Assignment, Department, User
-from services.analytics.kpi import OPEN_STATES, ORGANISATION, AssignmentKpi, GroupBy, Scope, assignment_kpi_by
 from porucheno.numbers import format_count, format_days, format_share, hours_to_days
+from services.analytics.kpi import OPEN_STATES, ORGANISATION, AssignmentKpi, GroupBy, Scope, assignment_kpi_by
 from services.notify import N_, NoticeContext, Translator
 
 KPI_HEADER = (

@@ -109,4 +109,4 @@ async def test_outage_log_and_xlsx(session: AsyncSession) -> None:
     en = load_workbook(io.BytesIO(export.log_workbook(log, CTX, "en"))).active
     assert en is not None
     assert [en.cell(1, i).value for i in (1, 2, 10)] == ["No.", "Type", "House-hours"]
-    assert [en.cell(2, i).value for i in (2, 3, 4)] == ["accident", "hot water", "resolved"]
+    assert [en.cell(2, i).value for i in (2, 3, 4)] == ["Emergency", "hot water", "Resolved"]

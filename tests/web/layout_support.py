@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from playwright.async_api import Page
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -58,4 +59,11 @@ async def seed_long_demo(factory: async_sessionmaker[AsyncSession]) -> DemoPages
         return DemoPages(assignment.id, appeal.id, outage_id, project_id, executor.id)
 
 
-__all__ = ["DEMO_ADMIN_LOGIN", "DEMO_ADMIN_PASSWORD", "DemoPages", "seed_long_demo"]
+__all__ = ["DEMO_ADMIN_LOGIN", "DEMO_ADMIN_PASSWORD", "DemoPages", "open_nav", "seed_long_demo"]
+
+
+async def open_nav(page: Page, group: str, link: str) -> None:
+    """Go to a page through the grouped menu: open the group's dropdown, then follow its link."""
+    nav = page.locator("#main-nav")
+    await nav.locator("details.nav-group > summary", has_text=group).click()
+    await nav.get_by_role("link", name=link, exact=True).click()

@@ -17,6 +17,7 @@ from models.enums import AssignmentStatus as S
 from services import staff
 from services.audit import Actor
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, login, make_user
+from tests.web.layout_support import open_nav
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="session"),
@@ -176,7 +177,7 @@ async def test_project_stages_and_linked_work(
     await page.fill("#f-login", "boss")
     await page.fill("#f-password", PASSWORD)
     await page.get_by_role("button", name="Войти").click()
-    await page.get_by_role("link", name="Проекты").click()
+    await open_nav(page, "Работа", "Проекты")
     await page.click("#new-project")
     await page.click("#create-project")
     await expect(page.locator("#project-form")).to_contain_text("Обязательное поле")  # the name is required

@@ -42,7 +42,11 @@ def _csv(body: bytes) -> list[list[str]]:
 
 
 def test_one_number_format_per_language() -> None:
-    assert [format_number(3.24, "ru"), format_number(0, "ru"), format_number(3.24, "en")] == ["3,2", "0,0", "3.2"]
+    assert [format_number(3.24, "ru"), format_number(0, "ru"), format_number(3.24, "en")] == [
+        "3,2",
+        "0,0",
+        "3.2",
+    ]
     assert format_share(0.834, "ru") == "83\xa0%" and format_share(0.834, "en") == "83%"
     assert format_days(108, "ru") == "4,5" and format_days(None, "ru") == "—"
     assert format_count(12345, "ru") == "12\xa0345" and format_count(12345, "en") == "12,345"
