@@ -115,6 +115,7 @@ async def test_print_hides_the_menu_and_the_buttons(
     await expect(page.locator("header.topbar")).to_be_hidden()
     await expect(page.locator("#main-nav")).to_be_hidden()
     await expect(page.locator("main form").first).to_be_hidden()
+    await expect(page.locator("#actions")).to_be_hidden()  # an empty "Actions" card is no use on paper
     await expect(page.locator("main h1")).to_be_visible()
     background = await page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert background in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
