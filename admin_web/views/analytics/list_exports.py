@@ -9,7 +9,7 @@ from aiohttp import web
 from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY
-from admin_web.labels import PRIORITY_LABELS, STATUS_LABELS
+from admin_web.labels import PRIORITY_LABELS, state_label
 from admin_web.views.assignments.listing import list_query
 from admin_web.views.common import acting_user, zone
 from models import Assignment, utcnow
@@ -64,7 +64,7 @@ async def _rows(request: web.Request) -> list[list[object]]:
         [
             a.id,
             a.title,
-            gettext(STATUS_LABELS.get(a.status, a.status)),
+            state_label(a.status, "assignment"),
             gettext(PRIORITY_LABELS.get(a.priority, a.priority)),
             names.get(a.executor_id, "") if a.executor_id else "",
             departments.get(a.department_id, "") if a.department_id else "",
