@@ -46,6 +46,8 @@ def main_pages(ids: DemoPages) -> list[str]:
         f"/staff/{ids.staff_id}",
         "/departments",
         "/api-keys",
+        "/form",  # the residents' pages share the layout
+        "/form/status",
     ]
 
 
