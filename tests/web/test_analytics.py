@@ -102,7 +102,7 @@ async def test_kpi_page_access_and_exports(
     response = await client.get(f"/analytics/kpi.csv?{OCTOBER}&department={ids['housing']}")
     text = (await response.read()).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert table[0][:3] == ["Название", "Поступило", "Выполнено"]
+    assert table[0][:3] == ["Сотрудник", "Поступило", "Выполнено"]  # the page's column titles
     assert table[1][:4] == ["Итого", "3", "2", "1"]
     assert table[2][0] == "Иванов Иван"
 

@@ -173,10 +173,11 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     total: AssignmentKpi = (await assignment_kpi_by(request[DB_KEY], f.start, f.end, now=now, scope=f.scope))[
         None
     ]
-    _group, rows = await _breakdown(request, f)
+    group, rows = await _breakdown(request, f)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")  # what Excel expects in a Russian locale
-    writer.writerow([t("Name"), *(t(h) for h in KPI_HEADER)])
+    first = t("Department") if group == GroupBy.DEPARTMENT else t("Employee")  # the page's column title
+    writer.writerow([first, *(t(h) for h in KPI_HEADER)])
     locale = current_locale.get()
     writer.writerow([t("Total"), *kpi_texts(total, locale)])
     for row in rows:
