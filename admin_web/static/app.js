@@ -39,3 +39,14 @@ document.addEventListener("click", (event) => {
     if (open) { open.open = false; open.querySelector("summary").focus(); }
   });
 })();
+
+// Wide tables scroll inside their own box instead of pushing the page sideways: each panel table
+// not already in a ".scroll" box gets one. (Without JavaScript, app.css makes a table its own
+// scroller on narrow screens.)
+document.querySelectorAll("table.table").forEach((table) => {
+  if (table.parentElement.classList.contains("scroll")) return;
+  const box = document.createElement("div");
+  box.className = "scroll";
+  table.before(box);
+  box.append(table);
+});
