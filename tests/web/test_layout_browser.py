@@ -88,6 +88,13 @@ async def test_grouped_menu_is_one_row_on_a_laptop_and_a_hamburger_on_a_phone(
     assert len(tops) == 1, f"the menu wraps into {len(tops)} rows"
     header = await page.locator("header.topbar").bounding_box()
     assert header is not None and header["height"] < 70
+    # One dropdown at a time; Escape closes it.
+    await page.locator("#nav-work > summary").click()
+    await expect(page.locator("#nav-work")).to_have_attribute("open", "")
+    await page.locator("#nav-admin > summary").click()
+    await expect(page.locator("#nav-work")).not_to_have_attribute("open", "")
+    await page.keyboard.press("Escape")
+    await expect(page.locator("#nav-admin")).not_to_have_attribute("open", "")
     await page.locator("#nav-admin > summary").click()
     await page.locator("#nav-admin").get_by_role("link", name="Сотрудники").click()
     await expect(page).to_have_url(re.compile(r"/staff$"))
