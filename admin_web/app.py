@@ -17,11 +17,15 @@ from admin_web.db import db_middleware
 from admin_web.errors import error_middleware
 from admin_web.i18n import (
     LOCALE_COOKIE,
+    count,
     current_locale,
+    days,
     format_dt,
     jinja_gettext,
     jinja_ngettext,
+    number,
     pick_locale,
+    share,
 )
 from admin_web.input_guard import input_guard_middleware
 from admin_web.keys import (
@@ -44,6 +48,8 @@ from admin_web.labels import (
     REPORT_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
+    audit_label,
+    state_label,
 )
 from admin_web.ratelimit import SlidingWindowLimiter
 from admin_web.security import (
@@ -159,6 +165,9 @@ def _setup_jinja(app: web.Application, settings: Settings) -> jinja2.Environment
         ("report_label", REPORT_LABELS),
     ):
         env.filters[name] = _label_filter(labels)
+    env.filters.update(number=number, count=count, share=share, days=days)
+    env.filters["audit_label"] = audit_label
+    env.filters["state_label"] = state_label
     env.filters["filesize"] = filesize
     env.filters["category_name"] = category_name
     return env

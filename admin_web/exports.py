@@ -15,12 +15,19 @@ from aiohttp import web
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from admin_web.i18n import current_locale
+from porucheno.numbers import format_decimal_cell
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = "xlsx|csv"
 EXPORT_LIMIT = 20_000  # rows: a download, not a database dump
 
 
-def _text(value: object) -> object:
+def _text(value: object, locale: str) -> object:
+    """A CSV cell as the panel writes it: local dates as dd.mm.yyyy hh:mm (what Excel reads back as
+    a date), numbers with the reader's decimal comma («3,2»)."""
+    if isinstance(value, float):
+        return format_decimal_cell(value, locale)
     if isinstance(value, datetime):
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
@@ -43,7 +50,8 @@ def table_response(
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         writer.writerow(header)
-        writer.writerows([_text(v) for v in row] for row in rows)
+        locale = current_locale.get()
+        writer.writerows([_text(v, locale) for v in row] for row in rows)
         return web.Response(
             body=("\ufeff" + out.getvalue()).encode("utf-8"),
             content_type="text/csv",

@@ -12,6 +12,7 @@ from typing import Any
 
 from babel.dates import format_datetime
 
+from porucheno import numbers
 from porucheno.i18n import DEFAULT_LOCALE, get_translations
 from porucheno.settings import SUPPORTED_LOCALES
 
@@ -60,3 +61,21 @@ def jinja_gettext(message: str) -> str:
 
 def jinja_ngettext(singular: str, plural: str, n: int) -> str:
     return get_translations(current_locale.get()).ngettext(singular, plural, n)
+
+
+# Numbers in the panel's language (Jinja filters ``number``, ``count``, ``share``, ``days``):
+# one formatter for the pages and the exports, see porucheno.numbers.
+def number(value: float | int | None, digits: int = 1) -> str:
+    return numbers.format_number(value, current_locale.get(), digits)
+
+
+def count(value: int | None) -> str:
+    return numbers.format_count(value, current_locale.get())
+
+
+def share(rate: float | None) -> str:
+    return numbers.format_share(rate, current_locale.get())
+
+
+def days(hours: float | None, digits: int = 1) -> str:
+    return numbers.format_days(hours, current_locale.get(), digits)

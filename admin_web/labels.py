@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from admin_web.i18n import N_
-from models.enums import Role
+from collections.abc import Mapping
+
+from admin_web.i18n import N_, jinja_gettext
+from models.enums import AppealStatus, OutageStatus, Role
 from services.assignments.notices import PRIORITY_NAMES, STATUS_NAMES
 
 ROLE_LABELS: dict[str, str] = {
@@ -19,9 +21,11 @@ ROLE_LABELS: dict[str, str] = {
 STATUS_LABELS: dict[str, str] = {str(k): v for k, v in STATUS_NAMES.items()}
 PRIORITY_LABELS: dict[str, str] = {str(k): v for k, v in PRIORITY_NAMES.items()}
 
-# Timeline steps, by audit action.
+# Timeline steps of an assignment, by audit action ("create" is what the demo history and older
+# records carry, "created" what the service writes today).
 EVENT_LABELS: dict[str, str] = {
     "created": N_("created"),
+    "create": N_("created"),
     "acknowledge": N_("accepted for execution"),
     "start": N_("work started"),
     "submit": N_("report submitted"),
@@ -59,3 +63,76 @@ REPORT_LABELS: dict[str, str] = {
     "accepted": N_("report accepted"),
     "returned": N_("report returned"),
 }
+
+
+# Appeal states, as the appeal pages, lists and exports show them.
+APPEAL_STATUS_LABELS: dict[str, str] = {
+    AppealStatus.REGISTERED: N_("Registered"),
+    AppealStatus.IN_WORK: N_("In work"),
+    AppealStatus.ANSWERED: N_("Answer given"),
+    AppealStatus.CLOSED: N_("Closed"),
+    AppealStatus.REJECTED: N_("Rejected"),
+}
+# Outage states.
+OUTAGE_STATUS_LABELS: dict[str, str] = {
+    OutageStatus.ACTIVE: N_("In progress"),
+    OutageStatus.PLANNED: N_("Scheduled"),
+    OutageStatus.DRAFT: N_("Draft"),
+    OutageStatus.RESOLVED: N_("Resolved"),
+    OutageStatus.CANCELLED: N_("Cancelled"),
+}
+
+# Timeline steps of an appeal, by the audit action the appeals services record.
+APPEAL_EVENT_LABELS: dict[str, str] = {
+    "registered": N_("registered"),
+    "assignment_created": N_("assignment created"),
+    "status_changed": N_("status changed"),
+    "deadline_extended": N_("answer deadline extended"),
+    "answered": N_("answer given"),
+    "rejected": N_("rejected"),
+    "closed": N_("closed"),
+    "rated": N_("rated by the correspondent"),
+    "correspondent_merged": N_("correspondent records merged"),
+}
+# Timeline steps of an outage (outage events and the linking of residents' signals).
+OUTAGE_EVENT_LABELS: dict[str, str] = {
+    "create": N_("draft created"),
+    "publish": N_("published, residents notified"),
+    "extend": N_("expected end changed"),
+    "add_buildings": N_("houses added"),
+    "remove_buildings": N_("houses removed"),
+    "start": N_("planned works began"),
+    "warn": N_("residents warned of the planned works"),
+    "resolve": N_("supply restored"),
+    "cancel": N_("outage cancelled"),
+    "link": N_("a resident's report linked"),
+}
+
+# The one place the panel turns a stored audit action or state into words: by the kind of record,
+# since the same code means different things ("start" of work vs. of planned outage works).
+AUDIT_LABELS: dict[str, Mapping[str, str]] = {
+    "assignment": EVENT_LABELS,
+    "appeal": APPEAL_EVENT_LABELS,
+    "outage": OUTAGE_EVENT_LABELS,
+}
+STATE_LABELS: dict[str, Mapping[str, str]] = {
+    "assignment": STATUS_LABELS,
+    "appeal": APPEAL_STATUS_LABELS,
+    "outage": OUTAGE_STATUS_LABELS,
+}
+# An action or state this panel has no words for yet: still a sentence, never the raw code.
+UNKNOWN_ACTION = N_("other change")
+UNKNOWN_STATE = N_("other state")
+
+
+def audit_label(action: object, entity_type: str) -> str:
+    """The translated name of an audit action of ``entity_type`` ("assignment", "appeal", ...)."""
+    text = AUDIT_LABELS.get(entity_type, {}).get(str(action), UNKNOWN_ACTION)
+    return jinja_gettext(text)
+
+
+def state_label(state: object, entity_type: str) -> str:
+    """The translated name of a stored state; "—" when there is none."""
+    if state is None or state == "":
+        return "—"
+    return jinja_gettext(STATE_LABELS.get(entity_type, {}).get(str(state), UNKNOWN_STATE))

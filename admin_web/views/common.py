@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from babel.numbers import format_decimal
 
 from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
 from models import User
+from porucheno.numbers import format_number
 from services.notify import NoticeContext
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -61,8 +61,8 @@ def filesize(size: int) -> str:
     if size < 1024:
         return gettext("%(n)s B", n=size)
     if size < 1024 * 1024:
-        return gettext("%(n)s KB", n=format_decimal(round(size / 1024, 1), locale=locale))
-    return gettext("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1), locale=locale))
+        return gettext("%(n)s KB", n=format_number(size / 1024, locale, 1))
+    return gettext("%(n)s MB", n=format_number(size / 1024 / 1024, locale, 1))
 
 
 def int_or_none(value: str | None) -> int | None:

@@ -1,7 +1,8 @@
 """The KPI report as an XLSX workbook (the weekly planning meeting's spreadsheet).
 
 Sheets: the organisation and each department on one sheet, each employee on another, then the list of
-overdue assignments. Rates are real percentages (number format ``0%``), times are local wall-clock.
+overdue assignments. Rates are real percentages (number format ``0%``), average times in days (the
+panel's unit), times are local wall-clock.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Assignment, Department, User
+from porucheno.numbers import format_count, format_days, format_share, hours_to_days
 from services.analytics.kpi import OPEN_STATES, ORGANISATION, AssignmentKpi, GroupBy, Scope, assignment_kpi_by
 from services.notify import N_, NoticeContext, Translator
 
@@ -23,8 +25,8 @@ KPI_HEADER = (
     N_("Received"),
     N_("Done"),
     N_("Done on time"),
-    N_("On-time rate"),
-    N_("Average time to done, h"),
+    N_("On time"),
+    N_("Average time to done, days"),
     N_("Overdue now"),
     N_("Returned for rework"),
     N_("Declined"),
@@ -37,13 +39,15 @@ OVERDUE_HEADER = (
     N_("Executor"),
     N_("Department"),
     N_("Deadline"),
-    N_("Days overdue"),
+    N_("Overdue, days"),
 )
 OVERDUE_LIMIT = 5000
 
 
 def kpi_cells(k: AssignmentKpi) -> list[object]:
-    avg = round(k.avg_hours_to_done, 1) if k.avg_hours_to_done is not None else None
+    """One row of figures as numbers (the workbook formats them); the panel's columns and units."""
+    days = hours_to_days(k.avg_hours_to_done)
+    avg = round(days, 1) if days is not None else None
     return [
         k.received,
         k.done,
@@ -58,6 +62,14 @@ def kpi_cells(k: AssignmentKpi) -> list[object]:
     ]
 
 
+def kpi_texts(k: AssignmentKpi, locale: str) -> list[str]:
+    """The same row as text in the reader's language (CSV): «50 %», «4,5», never "0.5" or "108.0"."""
+    cells = kpi_cells(k)
+    cells[3] = format_share(k.on_time_rate, locale)
+    cells[4] = format_days(k.avg_hours_to_done, locale)
+    return [c if isinstance(c, str) else format_count(c, locale) for c in cells]  # type: ignore[arg-type]
+
+
 def _header(ws: Worksheet, cells: list[str], widths: list[int]) -> None:
     ws.append(cells)
     for cell in ws[1]:
@@ -70,6 +82,8 @@ def _header(ws: Worksheet, cells: list[str], widths: list[int]) -> None:
 def _format_rates(ws: Worksheet, column: int) -> None:
     for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
         cell.number_format = "0%"
+    for (cell,) in ws.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+        cell.number_format = "0.0"  # average days: one decimal, as on the panel
 
 
 async def kpi_workbook(

@@ -27,12 +27,20 @@ HEADER = (
     N_("Duration, h"),
     N_("Houses"),
     N_("House-hours"),
-    N_("Social objects"),
+    N_("Social facilities"),
     N_("Addresses"),
     N_("Description"),
 )
-KIND_NAMES = {"accident": N_("accident"), "planned": N_("planned")}
-STATUS_NAMES = {"active": N_("in progress"), "resolved": N_("resolved")}
+# The panel's words for kinds and states (the same message ids as admin_web's outage labels), so the
+# spreadsheet and the page say the same thing.
+KIND_NAMES = {"accident": N_("Emergency"), "planned": N_("Planned works")}
+STATUS_NAMES = {
+    "active": N_("In progress"),
+    "planned": N_("Scheduled"),
+    "draft": N_("Draft"),
+    "resolved": N_("Resolved"),
+    "cancelled": N_("Cancelled"),
+}
 WIDTHS = (7, 12, 18, 12, 17, 17, 17, 12, 9, 12, 30, 60, 40)
 
 

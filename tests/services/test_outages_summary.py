@@ -65,9 +65,9 @@ async def test_outage_log_and_xlsx(session: AsyncSession) -> None:
     assert [c.value for c in ws[1]] == OUTAGE_LOG_HEADER
     assert [c.value for c in ws[2]] == [
         a,
-        "авария",
+        "Аварийное",
         "горячая вода",
-        "устранено",
+        "Устранено",
         datetime(2026, 11, 25, 11, 0),  # Moscow wall-clock time
         datetime(2026, 11, 25, 17, 0),
         datetime(2026, 11, 25, 15, 0),
@@ -80,9 +80,9 @@ async def test_outage_log_and_xlsx(session: AsyncSession) -> None:
     ]
     assert [c.value for c in ws[3]] == [
         b,
-        "авария",
+        "Аварийное",
         "отопление",
-        "в работе",
+        "Действует",
         datetime(2026, 11, 25, 12, 0),
         datetime(2026, 11, 25, 17, 0),
         None,
@@ -95,9 +95,9 @@ async def test_outage_log_and_xlsx(session: AsyncSession) -> None:
     ]
     assert [c.value for c in ws[4]][:8] == [
         c,
-        "авария",
+        "Аварийное",
         "холодная вода",
-        "в работе",
+        "Действует",
         datetime(2026, 11, 25, 12, 0),
         None,
         None,
@@ -109,4 +109,4 @@ async def test_outage_log_and_xlsx(session: AsyncSession) -> None:
     en = load_workbook(io.BytesIO(export.log_workbook(log, CTX, "en"))).active
     assert en is not None
     assert [en.cell(1, i).value for i in (1, 2, 10)] == ["No.", "Type", "House-hours"]
-    assert [en.cell(2, i).value for i in (2, 3, 4)] == ["accident", "hot water", "resolved"]
+    assert [en.cell(2, i).value for i in (2, 3, 4)] == ["Emergency", "hot water", "Resolved"]

@@ -17,6 +17,7 @@ from services.assignments import commands
 from services.assignments.lifecycle import Action
 from services.audit import Actor
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING
+from tests.web.layout_support import open_nav
 from tests.web.test_appeals_http import RESIDENT_TG, make_office
 from tests.web.test_assignments_http import PASSWORD, submit_report, tiny_png
 
@@ -41,7 +42,7 @@ async def test_clerk_registers_a_paper_letter_finds_and_merges_duplicates(
 ) -> None:
     await make_office(session_factory, settings.files_dir)
     await sign_in(page)
-    await page.get_by_role("link", name="Обращения", exact=True).click()
+    await open_nav(page, "Обращения", "Обращения")
     await page.click("#new-appeal")
     await page.fill("#f-name", "Кузнецова Ольга Петровна")
     await page.fill("#f-phone", "8 (900) 111-22-33")
@@ -79,7 +80,7 @@ async def test_clerk_registers_a_paper_letter_finds_and_merges_duplicates(
         )
         await s.commit()
 
-    await page.get_by_role("link", name="Корреспонденты", exact=True).click()
+    await open_nav(page, "Обращения", "Корреспонденты")
     await page.fill("#filter-q", "кузнецова")
     await page.get_by_role("button", name="Найти").click()
     await expect(page.locator("#correspondent-table tbody tr")).to_have_count(2)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models import Assignment, OutboxMessage
 from porucheno.settings import Settings
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING
+from tests.web.layout_support import open_nav
 from tests.web.test_assignments_http import PASSWORD, local_input, make_world, submit_report, tiny_png
 
 pytestmark = [
@@ -31,7 +32,7 @@ async def test_controller_creates_returns_and_accepts(
     await page.fill("#f-password", PASSWORD)
     await page.get_by_role("button", name="Войти").click()
 
-    await page.get_by_role("link", name="Поручения", exact=True).click()
+    await open_nav(page, "Работа", "Поручения")
     await page.click("#new-assignment")
     await page.fill("#f-title", "Покрасить забор у школы №5")
     await page.fill("#f-text", "Со стороны улицы Ленина, в зелёный цвет.")
@@ -53,7 +54,7 @@ async def test_controller_creates_returns_and_accepts(
     async with session_factory() as s:
         assert await s.scalar(select(OutboxMessage.id).where(OutboxMessage.chat_id == 1001)) is not None
 
-    await page.get_by_role("link", name="Поручения", exact=True).click()
+    await open_nav(page, "Работа", "Поручения")
     await page.select_option("#filter-executor", label="Иван Петров")
     await page.get_by_role("button", name="Показать").click()
     await expect(page.locator("tbody tr")).to_have_count(1)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models import AuditEvent, Department, Invite, User
 from porucheno.settings import Settings
 from tests.web.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, IGNORE_SESSION_KEY_WARNING
+from tests.web.layout_support import open_nav
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,7 +40,7 @@ async def test_admin_creates_department_staff_and_invite(
     await expect(page.locator("h1")).to_have_text("Обзор")
     await expect(page.locator("#stat-staff .num")).to_have_text("1")
 
-    await page.get_by_role("link", name="Подразделения").click()
+    await open_nav(page, "Администрирование", "Подразделения")
     await page.click("#new-department")
     await page.fill("#f-name", "Отдел ЖКХ")
     await page.fill("#f-short_name", "ЖКХ")
@@ -48,7 +49,7 @@ async def test_admin_creates_department_staff_and_invite(
     await expect(page.locator(".flash")).to_have_text("Подразделение «Отдел ЖКХ» создано.")
     await expect(page.locator("table")).to_contain_text("Анна Админова")
 
-    await page.get_by_role("link", name="Сотрудники", exact=True).click()
+    await open_nav(page, "Администрирование", "Сотрудники")
     await page.click("#new-staff")
     await page.fill("#f-full_name", "Иван Петров")
     await page.fill("#f-position", "Инженер")
@@ -87,7 +88,7 @@ async def test_admin_creates_department_staff_and_invite(
     await expect(page.locator("main")).to_contain_text(f"Действует до {expires} (Europe/Moscow).")
     assert (invite.expires_at - invite.created_at).total_seconds() == settings.invite_ttl_hours * 3600
 
-    await page.get_by_role("link", name="Сотрудники", exact=True).click()
+    await open_nav(page, "Администрирование", "Сотрудники")
     await page.select_option("#filter-department", label="Отдел ЖКХ")
     await page.get_by_role("button", name="Показать").click()
     await expect(page.locator("tbody tr")).to_have_count(1)

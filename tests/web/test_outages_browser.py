@@ -11,6 +11,7 @@ from models import OutboxMessage
 from services import outbox
 from services.outages.notices import batch_name
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING
+from tests.web.layout_support import open_nav
 from tests.web.outages_support import PASSWORD, make_town
 
 pytestmark = [
@@ -38,7 +39,7 @@ async def _sign_in(page: Page) -> None:
 async def test_import_reports_bad_rows(page: Page, session_factory: async_sessionmaker[AsyncSession]) -> None:
     await make_town(session_factory)
     await _sign_in(page)
-    await page.get_by_role("link", name="Адреса", exact=True).click()
+    await open_nav(page, "Диспетчерская", "Адреса")
     await page.click("#import-buildings")
     await page.set_input_files(
         "#f-file", files=[{"name": "реестр.csv", "mimeType": "text/csv", "buffer": UPLOAD.encode()}]
@@ -53,7 +54,7 @@ async def test_import_reports_bad_rows(page: Page, session_factory: async_sessio
         ["4", "Не указан номер дома.", "6", "Неизвестный тип социального объекта «баня»."]
     )
 
-    await page.get_by_role("link", name="Адреса", exact=True).click()
+    await open_nav(page, "Диспетчерская", "Адреса")
     await page.fill("#filter-q", "Садовая")
     await page.get_by_role("button", name="Показать").click()
     await expect(page.locator("#building-table tbody tr")).to_have_count(2)
@@ -65,7 +66,7 @@ async def test_summary_and_broadcast_progress(
 ) -> None:
     town = await make_town(session_factory)
     await _sign_in(page)
-    await page.get_by_role("link", name="Отключения", exact=True).click()
+    await open_nav(page, "Диспетчерская", "Отключения")
     await expect(page.locator("#outage-table tbody tr").first).to_have_attribute(
         "data-id", str(town.active_id)
     )

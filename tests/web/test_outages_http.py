@@ -85,9 +85,9 @@ async def test_log_page_and_xlsx(
     assert rows[0][:10] == OUTAGE_LOG_HEADER[:10]
     assert rows[1][:10] == [
         b,
-        "авария",
+        "Аварийное",
         "отопление",
-        "устранено",
+        "Устранено",
         datetime(2025, 3, 10, 10, 0),  # Moscow wall-clock time
         datetime(2025, 3, 10, 14, 0),
         datetime(2025, 3, 10, 13, 0),

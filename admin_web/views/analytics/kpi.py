@@ -18,7 +18,7 @@ from admin_web.views.common import notice_context
 from models import Department, User, utcnow
 from services.analytics.appeals_kpi import appeal_kpi, outage_kpi
 from services.analytics.charts import breakdown_png, on_time_trend_png
-from services.analytics.export import KPI_HEADER, kpi_cells, kpi_workbook
+from services.analytics.export import KPI_HEADER, kpi_texts, kpi_workbook
 from services.analytics.kpi import AssignmentKpi, GroupBy, assignment_kpi_by
 from services.analytics.trend import period_trend, weekly
 from services.notify import N_, Translator
@@ -181,13 +181,15 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     total: AssignmentKpi = (await assignment_kpi_by(request[DB_KEY], f.start, f.end, now=now, scope=f.scope))[
         None
     ]
-    _group, rows = await _breakdown(request, f)
+    group, rows = await _breakdown(request, f)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")  # what Excel expects in a Russian locale
-    writer.writerow([t("Name"), *(t(h) for h in KPI_HEADER)])
-    writer.writerow([t("Total"), *kpi_cells(total)])
+    first = t("Department") if group == GroupBy.DEPARTMENT else t("Employee")  # the page's column title
+    writer.writerow([first, *(t(h) for h in KPI_HEADER)])
+    locale = current_locale.get()
+    writer.writerow([t("Total"), *kpi_texts(total, locale)])
     for row in rows:
-        writer.writerow([row["name"] or "—", *kpi_cells(row["kpi"])])
+        writer.writerow([row["name"] or "—", *kpi_texts(row["kpi"], locale)])
     return web.Response(
         body=("\ufeff" + out.getvalue()).encode("utf-8"),  # the BOM makes Excel read UTF-8
         content_type="text/csv",

@@ -9,7 +9,7 @@ from aiohttp import web
 from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY
-from admin_web.labels import PRIORITY_LABELS, STATUS_LABELS
+from admin_web.labels import PRIORITY_LABELS, state_label
 from admin_web.views.assignments.listing import list_query
 from admin_web.views.common import acting_user, zone
 from models import Assignment, utcnow
@@ -29,7 +29,7 @@ HEADER = (
     N_("Deadline"),
     N_("Created"),
     N_("Done"),
-    N_("Overdue now"),
+    N_("Overdue, days"),
 )
 
 
@@ -54,12 +54,17 @@ async def _rows(request: web.Request) -> list[list[object]]:
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
-    yes, no = gettext("yes"), gettext("no")
+    def overdue_days(a: Assignment) -> int | None:
+        # Whole days past the deadline of an open assignment; empty when it is not overdue.
+        if a.status not in panel.OPEN_STATUSES or a.deadline >= now:
+            return None
+        return max((now - a.deadline).days, 0)
+
     return [
         [
             a.id,
             a.title,
-            gettext(STATUS_LABELS.get(a.status, a.status)),
+            state_label(a.status, "assignment"),
             gettext(PRIORITY_LABELS.get(a.priority, a.priority)),
             names.get(a.executor_id, "") if a.executor_id else "",
             departments.get(a.department_id, "") if a.department_id else "",
@@ -67,7 +72,7 @@ async def _rows(request: web.Request) -> list[list[object]]:
             local(a.deadline),
             local(a.created_at),
             local(a.done_at),
-            yes if a.status in panel.OPEN_STATUSES and a.deadline < now else no,
+            overdue_days(a),
         ]
         for a in items
     ]

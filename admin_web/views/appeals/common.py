@@ -6,21 +6,16 @@ from aiohttp import web
 
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
+from admin_web.labels import APPEAL_STATUS_LABELS
 from admin_web.views.common import notice_context
 from models import Appeal
-from models.enums import AppealChannel, AppealStatus, Role
+from models.enums import AppealChannel, Role
 from services.appeals import notices, workflow
 
 # Clerks register and answer, managers oversee; administrators always pass ``requires_role``.
 STAFF_ROLES = (Role.CLERK, Role.MANAGER)
 
-STATUS_LABELS: dict[str, str] = {
-    AppealStatus.REGISTERED: N_("Registered"),
-    AppealStatus.IN_WORK: N_("In work"),
-    AppealStatus.ANSWERED: N_("Answer given"),
-    AppealStatus.CLOSED: N_("Closed"),
-    AppealStatus.REJECTED: N_("Rejected"),
-}
+STATUS_LABELS = APPEAL_STATUS_LABELS  # one mapping for the whole panel (admin_web.labels)
 CHANNEL_LABELS: dict[str, str] = {
     AppealChannel.TELEGRAM: N_("Telegram"),
     AppealChannel.EMAIL: N_("E-mail"),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY
+from admin_web.labels import state_label
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS, label
@@ -178,7 +179,7 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
             a.reg_number,
             local(a.registered_at),
             gettext(CHANNEL_LABELS.get(a.channel, a.channel)),
-            gettext(STATUS_LABELS.get(a.status, a.status)),
+            state_label(a.status, "appeal"),
             category_names.get(a.category_id or 0, ""),
             names.get(a.correspondent_id or 0, ""),
             a.subject or "",

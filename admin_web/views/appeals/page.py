@@ -9,7 +9,6 @@ from aiohttp import web
 from sqlalchemy import select
 
 from admin_web.forms import Form
-from admin_web.i18n import N_
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
@@ -31,18 +30,6 @@ from services.appeals import attachments, queries, workflow
 from services.assignments import panel
 from services.files import MAX_FILE_BYTES
 
-# Timeline steps, by the audit action the appeals services record.
-EVENT_LABELS: dict[str, str] = {
-    "registered": N_("registered"),
-    "assignment_created": N_("assignment created"),
-    "status_changed": N_("status changed"),
-    "deadline_extended": N_("answer deadline extended"),
-    "answered": N_("answer given"),
-    "rejected": N_("rejected"),
-    "closed": N_("closed"),
-    "rated": N_("rated by the correspondent"),
-    "correspondent_merged": N_("correspondent records merged"),
-}
 MAX_EXTENSION_DAYS = workflow.MAX_EXTENSION_DAYS
 
 
@@ -104,7 +91,6 @@ async def render_page(
             "previewable": INLINE_TYPES,
             "assignments": assignments,
             "events": events,
-            "event_labels": EVENT_LABELS,
             "names": await panel.user_names(db, people),
             "statuses": STATUS_LABELS,
             "channels": CHANNEL_LABELS,

@@ -44,7 +44,7 @@ async def quarantine_list(request: web.Request) -> web.StreamResponse:
     return await render(
         request,
         "appeals/quarantine_list.html",
-        {"rows": rows, "status": status, "statuses": STATUS_LABELS, "section": "appeals"},
+        {"rows": rows, "status": status, "statuses": STATUS_LABELS, "section": "mail_quarantine"},
     )
 
 
@@ -61,7 +61,7 @@ async def _render_item(request: web.Request, form: Form | None = None) -> web.Re
             "statuses": STATUS_LABELS,
             "form": form or Form(),
             "appeal_url": page_url(request, item.appeal_id) if item.appeal_id else None,
-            "section": "appeals",
+            "section": "mail_quarantine",
         },
     )
 

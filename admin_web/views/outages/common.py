@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from babel.numbers import format_decimal
 
+from admin_web import labels
 from admin_web.i18n import N_, current_locale, gettext
 from admin_web.security import requires_role
-from models.enums import OutageKind, OutageStatus, Role
+from models.enums import OutageKind, Role
+from porucheno.numbers import format_number
 from services.outages.resources import DEFAULT_RESOURCES, SOCIAL_TYPE_NAMES, social_key
 
 # Clerks may look (read-only); dispatchers and managers may also import the registry. Admins pass all.
@@ -21,13 +22,7 @@ viewer = requires_role(*VIEW_ROLES)
 editor = requires_role(*EDIT_ROLES)
 PAGE_SIZE = 50
 
-OUTAGE_STATUS_LABELS: dict[str, str] = {
-    OutageStatus.ACTIVE: N_("In progress"),
-    OutageStatus.PLANNED: N_("Scheduled"),
-    OutageStatus.DRAFT: N_("Draft"),
-    OutageStatus.RESOLVED: N_("Resolved"),
-    OutageStatus.CANCELLED: N_("Cancelled"),
-}
+OUTAGE_STATUS_LABELS = labels.OUTAGE_STATUS_LABELS  # one mapping for the whole panel
 OUTAGE_KIND_LABELS: dict[str, str] = {
     OutageKind.ACCIDENT: N_("Emergency"),
     OutageKind.PLANNED: N_("Planned works"),
@@ -88,7 +83,7 @@ def social_text(counts: Mapping[str, int]) -> str:
 
 
 def number(value: float, digits: int = 1) -> str:
-    return format_decimal(round(value, digits), locale=current_locale.get())
+    return format_number(value, current_locale.get(), digits)
 
 
 def duration(span: timedelta) -> str:

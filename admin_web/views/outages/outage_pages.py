@@ -10,6 +10,7 @@ from aiohttp import web
 from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.labels import audit_label
 from admin_web.render import render
 from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
 from admin_web.views.outages.common import (
@@ -31,19 +32,6 @@ from services.outages.resources import DEFAULT_RESOURCES
 FILTER_FIELDS = ("resource", "status", "from", "to", "q")
 DEFAULT_SORT = Sort("default")  # active first, then the most recent
 
-# Timeline steps, by audit action (outage events and the linking of residents' signals).
-EVENT_LABELS: dict[str, str] = {
-    "create": N_("draft created"),
-    "publish": N_("published, residents notified"),
-    "extend": N_("expected end changed"),
-    "add_buildings": N_("houses added"),
-    "remove_buildings": N_("houses removed"),
-    "start": N_("planned works began"),
-    "warn": N_("residents warned of the planned works"),
-    "resolve": N_("supply restored"),
-    "cancel": N_("outage cancelled"),
-    "link": N_("a resident's report linked"),
-}
 # Notice batches, by the event that queued them.
 BATCH_LABELS: dict[str, str] = {
     "publish": N_("Announcement"),
@@ -135,7 +123,7 @@ def _step(event: AuditEvent) -> dict[str, Any]:
     data = event.data or {}
     return {
         "event": event,
-        "label": gettext(EVENT_LABELS.get(event.action, event.action)),
+        "label": audit_label(event.action, "outage"),
         "old_end": _moment(data.get("old")) if event.action == "extend" else None,
         "new_end": _moment(data.get("new")) if event.action == "extend" else None,
         "ended_at": _moment(data.get("ended_at")),
