@@ -1,4 +1,4 @@
-"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check."""
+"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check, backup, import."""
 
 from __future__ import annotations
 
@@ -276,6 +276,73 @@ async def _check_mail(settings: Settings) -> int:
     return failures
 
 
+SUMMARY = (
+    "Rows: %(rows)d; created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d, "
+    "rejected: %(rejected)d."
+)
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit codes: 0 all rows taken (or would be, in a dry run), 1 some rows rejected (the rest were
+    imported), 2 the file or the arguments could not be used at all."""
+    from models.db import create_engine, create_session_factory
+    from porucheno.i18n import gettext
+    from services.audit import Actor
+    from services.errors import DomainError
+    from services.imports import GAR_KIND, run_import
+    from services.imports.gar import run_gar
+
+    locale = settings.locale
+    path: Path = args.file
+    if not path.exists():
+        print(gettext(locale, "No such file: %(path)s", path=str(path)), file=sys.stderr)
+        return 2
+
+    def show(done: int, total: int | None) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done} / {total or '?'}", end="", file=sys.stderr, flush=True)
+
+    async def main() -> int:
+        engine = create_engine(settings.database_url)
+        actor = Actor.system("cli-import")
+        try:
+            async with create_session_factory(engine)() as session:
+                try:
+                    if args.kind == GAR_KIND:
+                        report = await run_gar(
+                            session, path, oktmo=args.oktmo or "", dry_run=args.dry_run, actor=actor
+                        )
+                        if not args.dry_run:
+                            await session.commit()
+                    else:
+                        report = await run_import(
+                            session, args.kind, path, actor=actor, tz=settings.tz, dry_run=args.dry_run,
+                            progress=show,
+                        )
+                except DomainError as exc:
+                    print(gettext(locale, exc.message, **exc.params), file=sys.stderr)
+                    return 2
+        finally:
+            await engine.dispose()
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        title = "Dry run: nothing was written." if report.dry_run else "Import done."
+        print(gettext(locale, title))
+        counts = {
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": len(report.rejected),
+        }
+        print(gettext(locale, SUMMARY, **counts))
+        for rejected in report.rejected:
+            print(gettext(locale, "Row %(row)d: %(reason)s", row=rejected.row, reason=rejected.text(locale)))
+        return 1 if report.rejected else 0
+
+    return asyncio.run(main())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="porucheno",
@@ -316,6 +383,19 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("backup", type=Path, help="the backup directory (porucheno-backup-...)")
     restore.add_argument("--force", action="store_true", help="replace a target that is not empty")
     restore.set_defaults(func=cmd_restore)
+    from services.imports import KIND_NAMES
+
+    imp = sub.add_parser(
+        "import",
+        help="import departments, staff, correspondents, appeals, assignments (CSV/XLSX) or buildings (ГАР)",
+        description="Exit code 0: every row taken; 1: some rows rejected (listed), the rest imported; "
+        "2: the file or the arguments cannot be used.",
+    )
+    imp.add_argument("kind", choices=KIND_NAMES, metavar="KIND", help=", ".join(KIND_NAMES))
+    imp.add_argument("file", type=Path, help="CSV or XLSX file (ГАР: a region's folder or a .zip)")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument("--oktmo", help="municipality OKTMO code (buildings-gar only)")
+    imp.set_defaults(func=cmd_import)
     return parser
 
 
