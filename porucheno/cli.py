@@ -13,6 +13,12 @@ from pathlib import Path
 
 from porucheno.settings import Settings, SettingsError, load_settings
 
+
+def N_(message: str) -> str:
+    """Mark a message for extraction (translated where it is printed)."""
+    return message
+
+
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 
 
@@ -276,7 +282,7 @@ async def _check_mail(settings: Settings) -> int:
     return failures
 
 
-SUMMARY = (
+SUMMARY = N_(
     "Rows: %(rows)d; created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d, "
     "rejected: %(rejected)d."
 )
@@ -295,7 +301,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     locale = settings.locale
     path: Path = args.file
     if not path.exists():
-        print(gettext(locale, "No such file: %(path)s", path=str(path)), file=sys.stderr)
+        print(gettext(locale, N_("No such file: %(path)s"), path=str(path)), file=sys.stderr)
         return 2
 
     def show(done: int, total: int | None) -> None:
@@ -326,7 +332,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             await engine.dispose()
         if sys.stderr.isatty():
             print(file=sys.stderr)
-        title = "Dry run: nothing was written." if report.dry_run else "Import done."
+        title = N_("Dry run: nothing was written.") if report.dry_run else N_("Import done.")
         print(gettext(locale, title))
         counts = {
             "rows": report.rows,
@@ -337,7 +343,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         }
         print(gettext(locale, SUMMARY, **counts))
         for rejected in report.rejected:
-            print(gettext(locale, "Row %(row)d: %(reason)s", row=rejected.row, reason=rejected.text(locale)))
+            reason = rejected.text(locale)
+            print(gettext(locale, N_("Row %(row)d: %(reason)s"), row=rejected.row, reason=reason))
         return 1 if report.rejected else 0
 
     return asyncio.run(main())

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from porucheno.i18n import gettext
+from porucheno.i18n import gettext as translate  # not extracted: the titles are msgids already
 from services.addresses.normalize import fold
 from services.addresses.tables import CellValue
 from services.errors import InvalidInput
@@ -57,7 +57,7 @@ def map_columns(header: Sequence[str], columns: Sequence[Column]) -> dict[str, i
     """Header cell index of each known column: its key, aliases and template title (en or ru)."""
     accepted: dict[str, str] = {}
     for column in columns:
-        for alias in (column.key, *column.aliases, column.title, gettext("ru", column.title)):
+        for alias in (column.key, *column.aliases, column.title, translate("ru", column.title)):
             accepted.setdefault(header_key(alias), column.key)
     found: dict[str, int] = {}
     for index, title in enumerate(header):

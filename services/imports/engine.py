@@ -53,6 +53,7 @@ async def run_import(
     ctx = ChunkContext(session=session, actor=actor, report=report, tz=tz, dry_run=dry_run)
     try:
         columns = map_columns(source.header, kind.columns)
+        titles = {c.key: c.title for c in kind.columns}
         while chunk := await asyncio.to_thread(source.next_chunk, chunk_rows):
             parsed: list[tuple[int, object]] = []
             for number, raw in chunk:
@@ -60,6 +61,8 @@ async def run_import(
                 try:
                     parsed.append((number, kind.parse(cells, ctx)))
                 except Rejected as exc:
+                    if "column" in exc.params:  # shown by its title, in the reader's language
+                        exc.params["column"] = titles.get(exc.params["column"], exc.params["column"])
                     report.reject(number, exc.reason, **exc.params)
             report.rows += len(chunk)
             try:

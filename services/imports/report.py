@@ -15,7 +15,10 @@ class RejectedRow:
     params: dict[str, Any] = field(default_factory=dict)
 
     def text(self, locale: str = "ru") -> str:
-        return gettext(locale, self.reason, **self.params)
+        params = dict(self.params)
+        if "column" in params:  # a column's title is a msgid too
+            params["column"] = gettext(locale, str(params["column"]))
+        return gettext(locale, self.reason, **params)
 
 
 @dataclass(slots=True)

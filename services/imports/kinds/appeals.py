@@ -96,8 +96,8 @@ class AppealsKind(ImportKind):
         ),
         Column(
             "registered_at",
-            N_("Registered"),
-            ("дата регистрации", "дата", "registered at", "date"),
+            N_("Registration date"),
+            ("дата регистрации", "дата", "registered", "registered at", "date"),
             required=True,
             example="15.03.2024",
         ),
@@ -128,7 +128,9 @@ class AppealsKind(ImportKind):
         Column("address", N_("Address"), ("адрес", "адрес проблемы", "address"), example="ул. Ленина, 5"),
         Column("status", N_("Status"), ("статус", "состояние", "status"), example="отвечено"),
         Column("answer_text", N_("Answer"), ("ответ", "текст ответа", "answer"), example="Яма заделана."),
-        Column("answered_at", N_("Answered"), ("дата ответа", "answered at"), example="01.04.2024"),
+        Column(
+            "answered_at", N_("Answer date"), ("дата ответа", "answered", "answered at"), example="01.04.2024"
+        ),
     )
 
     def parse(self, cells: Cells, ctx: ChunkContext) -> _Appeal:

@@ -142,7 +142,7 @@ class CorrespondentsKind(ImportKind):
     columns = (
         Column(
             "name",
-            N_("Name"),
+            N_("Name or organisation"),
             ("фио", "наименование", "корреспондент", "заявитель", "name"),
             required=True,
             example="Петров Пётр Петрович",
