@@ -64,9 +64,11 @@ def map_columns(header: Sequence[str], columns: Sequence[Column]) -> dict[str, i
         key = accepted.get(header_key(str(title)))
         if key and key not in found:
             found[key] = index
-    missing = [c.key for c in columns if c.required and c.key not in found]
+    missing = [c for c in columns if c.required and c.key not in found]
     if missing:
-        raise InvalidInput("The table has no column %(columns)s.", columns=", ".join(missing))
+        # Named as the templates name them, in both languages (the message itself is translated).
+        names = ", ".join(f"«{translate('ru', c.title)}» ({c.title})" for c in missing)
+        raise InvalidInput("The table has no column %(columns)s.", columns=names)
     return found
 
 
