@@ -37,11 +37,12 @@ async def run_gar(
     actor: Actor,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    from services.addresses.gar import import_gar  # written separately; imported when used
-
-    result = await import_gar(
-        session, source, oktmo=check_oktmo(oktmo), dry_run=dry_run, actor=actor, progress=progress
-    )
+    oktmo = check_oktmo(oktmo)
+    try:
+        from services.addresses.gar import import_gar  # the ГАР reader; imported when used
+    except ImportError as exc:
+        raise InvalidInput("This installation has no ГАР reader.") from exc
+    result = await import_gar(session, source, oktmo=oktmo, dry_run=dry_run, actor=actor, progress=progress)
     report = ImportReport(kind=GAR_KIND, dry_run=dry_run, format="gar")
     report.created, report.updated, report.unchanged = result.created, result.updated, result.unchanged
     report.rows = result.created + result.updated + result.unchanged + result.skipped + len(result.rejected)
