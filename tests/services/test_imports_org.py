@@ -74,6 +74,13 @@ async def test_staff_xlsx_rejections_and_external_id_update(session: AsyncSessio
     assert users["ivanov"].telegram_id is None and users["ivanov"].password_hash is None
     again = await run(session, "staff", path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    roles = write_csv(
+        tmp_path / "r.csv", [["ФИО", "Логин", "Роли"], ["Петрова Анна", "petrova", "исполнитель, диспетчер"]]
+    )
+    assert (await run(session, "staff", roles)).updated == 1
+    session.expunge_all()
+    petrova = await session.scalar(select(User).where(User.login == "petrova"))
+    assert petrova is not None and petrova.roles == {"executor", "dispatcher"}
     changed = write_csv(
         tmp_path / "s.csv",
         [

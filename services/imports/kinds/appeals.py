@@ -45,7 +45,7 @@ from services.imports.kinds.lookups import chunks
 from services.notify import N_
 
 DEFAULT_ANSWER_DAYS = 30
-_OWN_NUMBER = re.compile(r"^(\d{4})-(\d{1,9})$")
+_OWN_NUMBER = re.compile(r"^(\d{4})-(\d{6})$")  # exactly as numbering.format_number writes it
 STATUS_SPELLINGS = spellings(
     {
         AppealStatus.REGISTERED: ("зарегистрировано", "новое", "new"),

@@ -180,7 +180,11 @@ class StaffKind(ImportKind):
             if getattr(user, attr) != value:
                 setattr(user, attr, value)
                 changed = True
-        if row.roles and set(row.roles) != {r.role for r in user.role_rows}:
-            user.role_rows = [UserRole(role=r) for r in row.roles]
+        current = {r.role for r in user.role_rows}
+        if row.roles and set(row.roles) != current:
+            # Only the difference: re-adding a kept role as a new row would clash with its old row.
+            user.role_rows = [r for r in user.role_rows if r.role in row.roles] + [
+                UserRole(role=role) for role in row.roles if role not in current
+            ]
             changed = True
         return changed
