@@ -13,12 +13,6 @@ from pathlib import Path
 
 from porucheno.settings import Settings, SettingsError, load_settings
 
-
-def N_(message: str) -> str:
-    """Mark a message for extraction (translated where it is printed)."""
-    return message
-
-
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 
 
@@ -282,72 +276,10 @@ async def _check_mail(settings: Settings) -> int:
     return failures
 
 
-SUMMARY = N_(
-    "Rows: %(rows)d; created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d, "
-    "rejected: %(rejected)d."
-)
-
-
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    """Exit codes: 0 all rows taken (or would be, in a dry run), 1 some rows rejected (the rest were
-    imported), 2 the file or the arguments could not be used at all."""
-    from models.db import create_engine, create_session_factory
-    from porucheno.i18n import gettext
-    from services.audit import Actor
-    from services.errors import DomainError
-    from services.imports import GAR_KIND, run_import
-    from services.imports.gar import run_gar
+    from porucheno.cli_import import run
 
-    locale = settings.locale
-    path: Path = args.file
-    if not path.exists():
-        print(gettext(locale, N_("No such file: %(path)s"), path=str(path)), file=sys.stderr)
-        return 2
-
-    def show(done: int, total: int | None) -> None:
-        if sys.stderr.isatty():
-            print(f"\r{done} / {total or '?'}", end="", file=sys.stderr, flush=True)
-
-    async def main() -> int:
-        engine = create_engine(settings.database_url)
-        actor = Actor.system("cli-import")
-        try:
-            async with create_session_factory(engine)() as session:
-                try:
-                    if args.kind == GAR_KIND:
-                        report = await run_gar(
-                            session, path, oktmo=args.oktmo or "", dry_run=args.dry_run, actor=actor
-                        )
-                        if not args.dry_run:
-                            await session.commit()
-                    else:
-                        report = await run_import(
-                            session, args.kind, path, actor=actor, tz=settings.tz, dry_run=args.dry_run,
-                            progress=show,
-                        )
-                except DomainError as exc:
-                    print(gettext(locale, exc.message, **exc.params), file=sys.stderr)
-                    return 2
-        finally:
-            await engine.dispose()
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        title = N_("Dry run: nothing was written.") if report.dry_run else N_("Import done.")
-        print(gettext(locale, title))
-        counts = {
-            "rows": report.rows,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rejected": len(report.rejected),
-        }
-        print(gettext(locale, SUMMARY, **counts))
-        for rejected in report.rejected:
-            reason = rejected.text(locale)
-            print(gettext(locale, N_("Row %(row)d: %(reason)s"), row=rejected.row, reason=reason))
-        return 1 if report.rejected else 0
-
-    return asyncio.run(main())
+    return run(settings, args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -402,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path, help="CSV or XLSX file (ГАР: a region's folder or a .zip)")
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.add_argument("--oktmo", help="municipality OKTMO code (buildings-gar only)")
+    imp.add_argument(
+        "--invites",
+        type=Path,
+        metavar="FILE",
+        help="staff only: write one-time invite links for the new staff to FILE (.csv or .xlsx)",
+    )
     imp.set_defaults(func=cmd_import)
     return parser
 

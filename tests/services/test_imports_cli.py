@@ -55,3 +55,17 @@ def test_cli_dry_run_real_run_and_exit_codes(
     assert main(["import", "departments", str(tmp_path / "missing.csv")]) == 2
     assert main(["import", "buildings-gar", str(clean), "--oktmo", "12"]) == 2  # OKTMO is checked first
     assert "ОКТМО" in capsys.readouterr().err
+
+
+def test_cli_staff_import_writes_invite_links(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORUCHENO_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORUCHENO_BOT_USERNAME", "town_bot")
+    assert main(["db", "upgrade"]) == 0
+    staff = write_csv(tmp_path / "s.csv", [["ФИО", "Логин"], ["Иванов Иван", "ivanov"]])
+    target = tmp_path / "invites.csv"
+    assert main(["import", "staff", str(staff), "--invites", str(target)]) == 0
+    text = target.read_bytes().decode("utf-8-sig")
+    assert "Иванов Иван" in text and "https://t.me/town_bot?start=inv_" in text
+    assert main(["import", "departments", str(staff), "--invites", str(target)]) == 2  # staff only
