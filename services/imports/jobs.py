@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,11 +25,13 @@ from services.imports.report import ImportReport
 
 log = logging.getLogger(__name__)
 RUNNING = ("queued", "running")
+UPLOAD_KEPT = timedelta(days=1)  # an unconfirmed dry run's file waits this long for «Import»
 
 
 async def create_job(
     session: AsyncSession, actor: Actor, *, kind: str, filename: str, stored_path: Path, oktmo: str | None
 ) -> ImportJob:
+    await forget_stale_uploads(session)
     if kind == GAR_KIND:
         oktmo = check_oktmo(oktmo)
     else:
@@ -49,6 +52,20 @@ async def create_job(
     return job
 
 
+async def forget_stale_uploads(session: AsyncSession) -> int:
+    """Delete the files of dry runs nobody confirmed within a day (and of failed runs)."""
+    query = select(ImportJob).where(
+        ImportJob.status.in_(("done", "failed")),
+        ImportJob.finished_at < utcnow() - UPLOAD_KEPT,
+        ImportJob.stored_path != "",
+    )
+    jobs = (await session.scalars(query)).all()
+    for job in jobs:
+        await asyncio.to_thread(Path(job.stored_path).unlink, missing_ok=True)
+        job.stored_path = ""
+    return len(jobs)
+
+
 async def get_job(session: AsyncSession, job_id: int) -> ImportJob:
     job = await session.get(ImportJob, job_id)
     if job is None:
@@ -65,7 +82,7 @@ async def confirm_job(session: AsyncSession, actor: Actor, job_id: int) -> Impor
     job = await get_job(session, job_id)
     if not job.dry_run or job.status != "done":
         raise InvalidInput("Only a finished dry run can be run for real.")
-    if not await asyncio.to_thread(Path(job.stored_path).exists):
+    if not job.stored_path or not await asyncio.to_thread(Path(job.stored_path).exists):
         raise InvalidInput("The uploaded file is gone; upload it again.")
     job.dry_run, job.status, job.rows_done, job.finished_at, job.report = False, "queued", 0, None, None
     record(session, actor, "import_job", job.id, "confirmed", old_state="dry_run", new_state="queued")

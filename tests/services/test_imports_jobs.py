@@ -54,3 +54,24 @@ async def test_unknown_kind_and_bad_oktmo_are_refused(session: AsyncSession, tmp
         await create_job(
             session, ACTOR, kind="buildings-gar", filename="x.zip", stored_path=tmp_path, oktmo="abc"
         )
+
+
+async def test_unconfirmed_uploads_are_removed_after_a_day(session: AsyncSession, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from models import utcnow
+    from services.imports.jobs import forget_stale_uploads
+
+    old, fresh = write_csv(tmp_path / "old.csv", [["ФИО"]]), write_csv(tmp_path / "new.csv", [["ФИО"]])
+    jobs = [
+        await create_job(session, ACTOR, kind="staff", filename=path.name, stored_path=path, oktmo=None)
+        for path in (old, fresh)
+    ]
+    for job, age in zip(jobs, (timedelta(days=2), timedelta(hours=1)), strict=True):
+        job.status, job.finished_at = "done", utcnow() - age
+    await session.flush()
+    assert await forget_stale_uploads(session) == 1
+    assert not old.exists() and fresh.exists()
+    stale = await session.scalar(select(ImportJob).where(ImportJob.filename == "old.csv"))
+    with pytest.raises(InvalidInput):
+        await confirm_job(session, ACTOR, stale.id)
