@@ -69,6 +69,7 @@ from admin_web.views import (
     departments,
     files,
     health,
+    imports,
     outages,
     public,
     staff,
@@ -93,6 +94,7 @@ UPLOAD_ROUTES = {
     appeals.UPLOAD_ROUTE: appeals.MAX_REQUEST_BYTES,
     appeals.ANSWER_ROUTE: appeals.MAX_REQUEST_BYTES,
     outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
+    imports.UPLOAD_ROUTE: imports.MAX_UPLOAD_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
 }
 
@@ -227,6 +229,7 @@ def _add_routes(app: web.Application) -> None:
     analytics.add_routes(r)
     r.add_get(r"/files/{file_id:\d+}", files.file_download, name="file")
     outages.add_routes(r)
+    imports.add_routes(r)
     appeals.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)

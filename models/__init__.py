@@ -21,6 +21,7 @@ from models.crm import (
 )
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
 from models.identity import CorrespondentSuggestion, EmailCode
+from models.imports import ImportJob
 from models.mail_quarantine import MailQuarantine
 from models.org import Department, Invite, TelegramAccount, User, UserRole, WebSession
 from models.outbox import OutboxMessage
@@ -43,6 +44,7 @@ __all__ = [
     "Department",
     "EmailCode",
     "ExtensionRequest",
+    "ImportJob",
     "Invite",
     "MailOutbox",
     "MailQuarantine",

@@ -35,6 +35,8 @@ class Assignment(Base):
     done_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     returns_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The id in the spreadsheet or system it was imported from: re-imports update this row.
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     # Optimistic lock: a double press on "accept" changes the row once.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -45,6 +45,8 @@ class Correspondent(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("correspondents.id", ondelete="SET NULL"))
     appeals_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The id in the CRM or spreadsheet it was imported from: re-imports update this row.
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
 
     __table_args__ = (Index("ix_correspondents_name_search", "name_search"),)
 

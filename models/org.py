@@ -21,6 +21,8 @@ class Department(Base):
     head_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL", use_alter=True))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The id this row has in the system it was imported from: re-imports update instead of duplicating.
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
 
     head: Mapped[User | None] = relationship(foreign_keys=[head_id], lazy="raise")
 
@@ -45,6 +47,7 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # see Department
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id], lazy="raise")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -1,4 +1,4 @@
-"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check."""
+"""``porucheno`` command line: demo, run, db upgrade, create-admin, seed-demo, check, backup, import."""
 
 from __future__ import annotations
 
@@ -276,6 +276,12 @@ async def _check_mail(settings: Settings) -> int:
     return failures
 
 
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from porucheno.cli_import import run
+
+    return run(settings, args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="porucheno",
@@ -316,6 +322,25 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("backup", type=Path, help="the backup directory (porucheno-backup-...)")
     restore.add_argument("--force", action="store_true", help="replace a target that is not empty")
     restore.set_defaults(func=cmd_restore)
+    from services.imports import KIND_NAMES
+
+    imp = sub.add_parser(
+        "import",
+        help="import departments, staff, correspondents, appeals, assignments (CSV/XLSX) or buildings (ГАР)",
+        description="Exit code 0: every row taken; 1: some rows rejected (listed), the rest imported; "
+        "2: the file or the arguments cannot be used.",
+    )
+    imp.add_argument("kind", choices=KIND_NAMES, metavar="KIND", help=", ".join(KIND_NAMES))
+    imp.add_argument("file", type=Path, help="CSV or XLSX file (ГАР: a region's folder or a .zip)")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument("--oktmo", help="municipality OKTMO code (buildings-gar only)")
+    imp.add_argument(
+        "--invites",
+        type=Path,
+        metavar="FILE",
+        help="staff only: write one-time invite links for the new staff to FILE (.csv or .xlsx)",
+    )
+    imp.set_defaults(func=cmd_import)
     return parser
 
 

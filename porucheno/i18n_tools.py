@@ -54,6 +54,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "analytics": ("services/analytics",),
     "projects": ("services/projects",),
     "web_analytics": ("admin_web/views/analytics", "admin_web/templates/analytics"),
+    "imports": ("services/imports",),
+    "web_imports": ("admin_web/views/imports", "admin_web/templates/imports"),
 }
 
 
