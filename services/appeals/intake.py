@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Appeal, Building, Category, Correspondent, utcnow
 from models.enums import AppealChannel, AppealStatus
 from services import correspondents
-from services.appeals import access, notices
+from services.appeals import access, notices, staff_alerts
 from services.appeals.attachments import IncomingFile, RejectedFile, store_all
 from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
 from services.audit import Actor, record
@@ -62,6 +62,8 @@ class AppealInput:
     files: list[IncomingFile] = field(default_factory=list)
     external_id: str | None = None  # the channel's exactly-once key
     reply_to: str | None = None  # the e-mail address answers go to
+    # False for historic appeals brought in by an import: no clerk is told about them as new.
+    notify: bool = True
 
 
 @dataclass
@@ -220,5 +222,7 @@ async def register_appeal(
     )
     if notify is not None:
         await notices.notify_correspondent(session, notify, appeal, notices.REGISTERED, access_code=code)
+        if data.notify:
+            await staff_alerts.alert_new_appeal(session, notify, appeal, exclude_user_id=actor.user_id)
     await session.flush()
     return IntakeResult(appeal, True, rejected, code)
