@@ -137,8 +137,12 @@ async def register_appeal(
     actor: Actor,
     files_dir: Path,
     notify: NoticeContext | None = None,
+    alert: NoticeContext | None = None,
     now: datetime | None = None,
 ) -> IntakeResult:
+    """``notify``: queue the correspondent's acknowledgement; ``alert`` (default: ``notify``): tell
+    the clerks in the appeal's scope (``staff_alerts``), unless ``data.notify`` is off (imports) —
+    the bot answers the resident itself, so it passes only ``alert``."""
     data = clean_fields(data)  # the last line against unstorable text from any channel
     text = _validate(data)
     existing = await find_by_external(session, data.channel, data.external_id)
@@ -222,7 +226,8 @@ async def register_appeal(
     )
     if notify is not None:
         await notices.notify_correspondent(session, notify, appeal, notices.REGISTERED, access_code=code)
-        if data.notify:
-            await staff_alerts.alert_new_appeal(session, notify, appeal, exclude_user_id=actor.user_id)
+    alert = alert or notify
+    if alert is not None and data.notify:
+        await staff_alerts.alert_new_appeal(session, alert, appeal, exclude_user_id=actor.user_id)
     await session.flush()
     return IntakeResult(appeal, True, rejected, code)
