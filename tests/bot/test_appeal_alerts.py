@@ -59,4 +59,5 @@ async def test_new_appeal_reaches_the_clerk_in_scope_only(
         assert part in text
     assert re.search(r"В панели: http://\S+/appeals/\d+", text)
     # The housing clerk's chat stays silent about it.
-    assert not [m for m in await client.bot_messages(HOUSING_CLERK) if "Новое обращение" in (m.get("text") or "")]
+    housing = await client.bot_messages(HOUSING_CLERK)
+    assert not [m for m in housing if "Новое обращение" in (m.get("text") or "")]
