@@ -131,7 +131,7 @@ async def digests(
     digest_time: time,
     weekly_day: int,
     now: datetime | None = None,
-    groups: frozenset[str] = frozenset({"managers", "heads"}),
+    groups: frozenset[str] = frozenset({"managers", "heads", "dispatchers", "clerks"}),
 ) -> int:
     """From the digest time on, queue today's daily digest (and on the weekly day, the weekly
     report) for every recipient who has not had it; running again queues nothing new."""

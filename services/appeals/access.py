@@ -107,12 +107,22 @@ def sees_all(user: User) -> bool:
     return user.has_role(Role.MANAGER, Role.CONTROLLER) or Role.CLERK not in user.roles
 
 
+def scoped_department(user: User) -> int | None:
+    """The department whose scope limits what ``user`` sees of appeals; None: no limit."""
+    return None if sees_all(user) else user.department_id
+
+
 def visible_clause(user: User, clerks: ClerkMap):  # type: ignore[no-untyped-def]
     """SQL: the appeals in ``user``'s scope (``ClerkMap.covers`` as a WHERE clause); None: all."""
-    if sees_all(user) or user.department_id is None:
+    return department_clause(scoped_department(user), clerks)
+
+
+def department_clause(clerk_department_id: int | None, clerks: ClerkMap):  # type: ignore[no-untyped-def]
+    """SQL: the appeals a clerk of ``clerk_department_id`` covers; None: all."""
+    if clerk_department_id is None:
         return None
     department = appeal_department()
-    own = or_(department.is_(None), department == user.department_id)
+    own = or_(department.is_(None), department == clerk_department_id)
     if clerks.by_department.get(None):
         return own
     staffed = [d for d, ids in clerks.by_department.items() if d is not None and ids]
