@@ -66,5 +66,6 @@ async def reader_of(session: AsyncSession, user: User) -> Reader | None:
         return None
     clerk_department_id = access.scoped_department(user) if APPEALS in sections else None
     if not heading and clerk_department_id is not None:
-        heading = await session.scalar(select(Department.name).where(Department.id == clerk_department_id)) or ""
+        name = select(Department.name).where(Department.id == clerk_department_id)
+        heading = await session.scalar(name) or ""
     return Reader(scope, frozenset(sections), heading, clerk_department_id)
