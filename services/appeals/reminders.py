@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Appeal
+from models import Appeal, User
 from models.enums import AppealStatus
 from services.appeals import access, staff_alerts
 from services.notify import N_, NoticeContext
@@ -109,13 +109,23 @@ async def scan(
     # Registration reminders only for thresholds inside its 3 days (3 days before is receipt itself).
     registration_days = tuple(d for d in policy.days_before if d < REGISTRATION_DAYS)
     clerks = await access.clerk_map(session)
+    # Appeals share few topics and departments: look each up once per run.
+    departments: dict[int | None, int | None] = {}
+    recipients: dict[int | None, list[User]] = {}
     for kind, appeal in await _candidates(session, now, horizon):
         deadline = deadline_of(kind, appeal)
         days = registration_days if kind == REGISTRATION else policy.days_before
         threshold = _threshold(ctx, deadline, now, days)
         if threshold is None:
             continue
-        targets = await staff_alerts.responsible_clerks(session, appeal, clerks)
+        if appeal.category_id not in departments:
+            departments[appeal.category_id] = await access.department_of(session, appeal)
+        department_id = departments[appeal.category_id]
+        if department_id not in recipients:
+            recipients[department_id] = await staff_alerts.clerks_of_department(
+                session, department_id, clerks
+            )
+        targets = recipients[department_id]
         headline = HEADLINES[(kind, threshold == "overdue")]
         key = f"appeal-remind:{appeal.id}:{kind}:{int(deadline.timestamp())}:{threshold}"
         added = await staff_alerts.remind(session, ctx, appeal, targets, headline=headline, key=key)

@@ -42,7 +42,14 @@ async def responsible_clerks(
 ) -> list[User]:
     """The active clerks with a Telegram account whose scope covers ``appeal``."""
     clerks = clerks or await access.clerk_map(session)
-    ids = clerks.responsible(await access.department_of(session, appeal))
+    return await clerks_of_department(session, await access.department_of(session, appeal), clerks)
+
+
+async def clerks_of_department(
+    session: AsyncSession, department_id: int | None, clerks: access.ClerkMap
+) -> list[User]:
+    """The active clerks with a Telegram account covering appeals of ``department_id``."""
+    ids = clerks.responsible(department_id)
     if not ids:
         return []
     query = select(User).where(User.id.in_(ids), User.is_active, User.telegram_id.is_not(None))
