@@ -2,7 +2,8 @@
 
 One call validates the input, finds or creates the correspondent, gives the per-year number,
 computes the legal answer deadline, stores the files (listing every refused one with its reason)
-and queues the acknowledgement. ``(channel, external_id)`` makes a repeated delivery a no-op.
+and queues the acknowledgement and the alerts to the clerks in the appeal's scope
+(``staff_alerts``). ``(channel, external_id)`` makes a repeated delivery a no-op.
 """
 
 from __future__ import annotations
