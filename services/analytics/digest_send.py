@@ -147,7 +147,8 @@ async def queue_daily_digests(
         assert chat is not None
         messages = []
         if ASSIGNMENTS not in r.reader.sections:  # no assignment trend to draw: the text alone
-            message = outbox.text_message(chat, text, reply_markup=keyboard, dedup_key=key)
+            markup = keyboard if keyboard["inline_keyboard"] else None
+            message = outbox.text_message(chat, text, reply_markup=markup, dedup_key=key)
             message.payload["parse_mode"] = "HTML"
             queued += await outbox.enqueue_many(
                 session, [message], batch=f"digest:d:{day.isoformat()}", priority=150
