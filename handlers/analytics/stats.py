@@ -21,10 +21,14 @@ from services.analytics.digest_send import CAPTION_LIMIT, build_for, trend_chart
 from services.analytics.readers import reader_of
 from services.notify import NoticeContext, Translator
 
-# Department heads have no role of their own: the button is for managers; the command is for every
-# reader of a digest (heads, controllers, executors, dispatchers, clerks: services/analytics/readers.py).
+# Department heads have no role of their own: the button is for managers, dispatchers and clerks; the
+# command is for every reader of a digest (heads, controllers, executors too: services/analytics/readers.py).
 STATS = MenuItem(
-    "stats", N_("Statistics"), roles=frozenset({Role.MANAGER}), hint=N_("today's figures"), order=60
+    "stats",
+    N_("Statistics"),
+    roles=frozenset({Role.MANAGER, Role.DISPATCHER, Role.CLERK}),
+    hint=N_("today's figures"),
+    order=60,
 )
 MENU_ITEMS = (STATS,)
 

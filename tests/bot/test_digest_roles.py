@@ -19,7 +19,7 @@ from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.audit import Actor
 from services.notify import NoticeContext
 from tests.bot.assignments_support import outbox_fixture  # noqa: F401 - the real sender as a fixture
-from tests.bot.conftest import Chat
+from tests.bot.conftest import Chat, keyboard_texts
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # Tuesday 24 Nov 2026, 08:00 in Moscow
 MANAGER_ID, DISPATCHER_ID, CLERK_ID = 740_000_001, 740_000_002, 740_000_003
@@ -127,7 +127,10 @@ async def test_stats_per_role(people: dict[str, Chat]) -> None:
         and "Отключения:" in stats["caption"]
         and "Поручения" in stats["caption"]
     )
-    dispatch = await people["dispatcher"].send("/stats", expect="Сегодня на")
+    menu = await people["dispatcher"].send("/start")
+    assert "Статистика" in keyboard_texts(menu)  # the menu button, beside the command
+    await people["dispatcher"].press(menu, "Статистика")
+    dispatch = await people["dispatcher"].reply("Сегодня на")
     assert "действует сейчас 1" in dispatch["text"] and "Поступило" not in dispatch["text"]
     clerk = await people["clerk"].send("/stats", expect="Сегодня на")
     assert "Просрочено сейчас: 1" in clerk["text"] and "Отключения" not in clerk["text"]
