@@ -62,13 +62,18 @@ class Settings(BaseSettings):
     nudge_offsets_hours: list[float] = Field(default_factory=lambda: [24.0, 2.0])
     quiet_hours: str = Field(default="22:00-08:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
     escalation_time: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
+    # Appeals: clerks are reminded this many calendar days before the registration and answer
+    # deadlines (and once on the day a deadline passes); checked with the deadline scan.
+    appeal_remind_days: str = Field(default="3,1", pattern=r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$")
     deadline_scan_minutes: int = Field(default=5, ge=1, le=60)
     # Digests: the daily one at this local time; the weekly XLSX report on this ISO weekday (1 = Monday).
     digest_time: str = Field(default="08:30", pattern=r"^\d{2}:\d{2}$")
     weekly_report_day: int = Field(default=1, ge=1, le=7)
-    # Who gets them: "managers" (the organisation's figures), "heads" (their department's), or both.
+    # Who gets them: "managers" (everything), "heads" (their department's assignments), "dispatchers"
+    # (outages and signals), "clerks" (appeals in their scope), comma-separated.
     digest_recipients: str = Field(
-        default="managers,heads", pattern=r"^(managers|heads)(,(managers|heads))?$"
+        default="managers,heads,dispatchers,clerks",
+        pattern=r"^(managers|heads|dispatchers|clerks)(,(managers|heads|dispatchers|clerks)){0,3}$",
     )
     # Outage resources the dispatcher may choose (comma-separated codes); empty: all of them.
     outage_resources: str | None = None

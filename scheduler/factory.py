@@ -71,6 +71,14 @@ def create_scheduler(
         next_run_time=utcnow(),
     )
     scheduler.add_job(
+        jobs.appeal_reminders,
+        "interval",
+        minutes=settings.deadline_scan_minutes,
+        args=[session_factory, ctx, jobs.reminder_policy(settings), jobs.nudge_policy(settings)],
+        id="appeal_reminders",
+        next_run_time=utcnow(),
+    )
+    scheduler.add_job(
         jobs.planned_outages,
         "interval",
         minutes=settings.deadline_scan_minutes,

@@ -12,6 +12,7 @@ from models import utcnow
 from porucheno.settings import Settings
 from services import backup
 from services.analytics.digest_send import queue_daily_digests, queue_weekly_reports
+from services.appeals import reminders
 from services.assignments import deadlines
 from services.mail.imap_client import ImapError
 from services.mail.intake import MailPoller, PollResult
@@ -48,6 +49,30 @@ async def deadline_scan(
         await session.commit()
     if result.reminders or result.deadline_notices:
         log.info("deadline scan: %s reminders, %s at deadline", result.reminders, result.deadline_notices)
+    return result
+
+
+def reminder_policy(settings: Settings) -> reminders.ReminderPolicy:
+    return reminders.ReminderPolicy(days_before=reminders.parse_days(settings.appeal_remind_days))
+
+
+async def appeal_reminders(
+    session_factory: async_sessionmaker[AsyncSession],
+    ctx: NoticeContext,
+    policy: reminders.ReminderPolicy,
+    quiet: deadlines.NudgePolicy,
+    now: datetime | None = None,
+) -> reminders.ReminderResult:
+    """Remind clerks of appeals' registration and answer deadlines; nothing during quiet hours
+    (the next run after them sends what is due, once)."""
+    now = now or utcnow()
+    if quiet.is_quiet(ctx.local(now)):
+        return reminders.ReminderResult()
+    async with session_factory() as session:
+        result = await reminders.scan(session, ctx, policy, now)
+        await session.commit()
+    if result.messages:
+        log.info("appeal reminders: %s appeals, %s messages", result.appeals, result.messages)
     return result
 
 
@@ -106,7 +131,7 @@ async def digests(
     digest_time: time,
     weekly_day: int,
     now: datetime | None = None,
-    groups: frozenset[str] = frozenset({"managers", "heads"}),
+    groups: frozenset[str] = frozenset({"managers", "heads", "dispatchers", "clerks"}),
 ) -> int:
     """From the digest time on, queue today's daily digest (and on the weekly day, the weekly
     report) for every recipient who has not had it; running again queues nothing new."""

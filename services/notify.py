@@ -21,10 +21,15 @@ class NoticeContext:
 
     default_locale: str = "ru"
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Moscow"))
+    # The staff panel as users reach it (settings' public URL): notices link to its pages.
+    panel_url: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Any) -> NoticeContext:
-        return cls(default_locale=settings.locale, tz=settings.tz)
+        return cls(default_locale=settings.locale, tz=settings.tz, panel_url=settings.admin_base_url)
+
+    def panel_link(self, path: str) -> str | None:
+        return f"{self.panel_url.rstrip('/')}{path}" if self.panel_url else None
 
     def locale_of(self, user: User | None) -> str:
         return (user.locale if user is not None and user.locale else None) or self.default_locale

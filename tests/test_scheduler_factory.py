@@ -20,6 +20,7 @@ async def test_jobs_are_registered_in_local_time(
     assert set(jobs) == {
         "heartbeat",
         "deadline_scan",
+        "appeal_reminders",
         "planned_outages",
         "overdue_escalation",
         "outage_progress",

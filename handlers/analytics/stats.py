@@ -1,4 +1,6 @@
-"""``/stats``: today's figures so far, with the trend chart, for managers and department heads."""
+"""``/stats``: today's figures so far, per role (``services/analytics/readers.py``): managers see
+everything, heads and executors assignments (with the trend chart), dispatchers outages, clerks
+appeals."""
 
 from __future__ import annotations
 
@@ -13,14 +15,20 @@ from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from models import User, utcnow
 from models.enums import Role
-from services.analytics.charts import on_time_trend_png
-from services.analytics.digest import build_digest, render_digest
-from services.analytics.digest_send import CAPTION_LIMIT, scope_of
+from services.analytics.digest import render_digest
+from services.analytics.digest_sections import ASSIGNMENTS
+from services.analytics.digest_send import CAPTION_LIMIT, build_for, trend_chart
+from services.analytics.readers import reader_of
 from services.notify import NoticeContext, Translator
 
-# Department heads have no role of their own: the button is for managers, the command for both.
+# Department heads have no role of their own: the button is for managers, dispatchers and clerks; the
+# command is for every reader of a digest (heads, controllers, executors too: services/analytics/readers.py).
 STATS = MenuItem(
-    "stats", N_("Statistics"), roles=frozenset({Role.MANAGER}), hint=N_("today's figures"), order=60
+    "stats",
+    N_("Statistics"),
+    roles=frozenset({Role.MANAGER, Role.DISPATCHER, Role.CLERK}),
+    hint=N_("today's figures"),
+    order=60,
 )
 MENU_ITEMS = (STATS,)
 
@@ -28,21 +36,22 @@ MENU_ITEMS = (STATS,)
 async def show_stats(
     message: Message, session: AsyncSession, user: User | None, notice_ctx: NoticeContext, i18n: I18n
 ) -> None:
-    scope = await scope_of(session, user) if user is not None else None
-    if scope is None:
-        await message.answer(_("Statistics are available to managers and department heads."))
+    reader = await reader_of(session, user) if user is not None else None
+    if reader is None:
+        await message.answer(_("Statistics are available to staff: managers, heads, dispatchers and clerks."))
         return
     now = utcnow()
     t = Translator(i18n.current_locale)
-    digest = await build_digest(
-        session, notice_ctx, now=now, scope=scope[0], day=notice_ctx.local(now).date()
-    )
+    digest = await build_for(session, notice_ctx, reader, now=now, day=notice_ctx.local(now).date())
     title = _("Today so far, as of %(time)s") % {"time": notice_ctx.local(now).strftime("%H:%M")}
     text, keyboard = render_digest(
-        digest, t, notice_ctx, heading=scope[1] or _("Whole organisation"), title=title
+        digest, t, notice_ctx, heading=reader.heading or _("Whole organisation"), title=title
     )
     markup = InlineKeyboardMarkup.model_validate(keyboard) if keyboard["inline_keyboard"] else None
-    chart = BufferedInputFile(on_time_trend_png(digest.trend, t), filename="stats.png")
+    if ASSIGNMENTS not in reader.sections:  # no assignment trend to draw
+        await message.answer(text, reply_markup=markup)
+        return
+    chart = BufferedInputFile(await trend_chart(digest, t), filename="stats.png")
     if len(text) <= CAPTION_LIMIT:
         await message.answer_photo(chart, caption=text, reply_markup=markup)
     else:

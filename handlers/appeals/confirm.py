@@ -101,7 +101,11 @@ async def send(
     )
     try:
         result = await register_appeal(
-            session, appeal_input, actor=Actor(telegram_id=account.id), files_dir=settings.files_dir
+            session,
+            appeal_input,
+            actor=Actor(telegram_id=account.id),
+            files_dir=settings.files_dir,
+            alert=turn.notice_ctx,  # the clerks in scope hear of it; the resident gets the reply below
         )
     except DomainError as exc:
         await bot.send_message(chat_id, domain_error_text(exc))

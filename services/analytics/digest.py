@@ -15,6 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Assignment, Project, User
 from models.enums import ProjectStatus
+from services.analytics.digest_sections import (
+    APPEALS,
+    ASSIGNMENTS,
+    OUTAGES,
+    AppealFigures,
+    OutageFigures,
+    appeal_figures,
+    appeal_lines,
+    outage_figures,
+    outage_lines,
+)
 from services.analytics.kpi import OPEN_STATES, ORGANISATION, AssignmentKpi, Scope, assignment_kpi
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 from services.projects.progress import progress_of_many
@@ -52,6 +63,11 @@ class Digest:
     trend: list[TrendPoint] = field(default_factory=list)
     top_overdue: list[OverdueItem] = field(default_factory=list)
     projects: dict[str, list[str]] = field(default_factory=dict)  # status -> project names
+    # What the reader's roles make theirs (``readers``): a section that is not theirs is left out,
+    # not shown as zeros (a dispatcher's digest is about outages, not assignments).
+    sections: frozenset[str] = frozenset({ASSIGNMENTS})
+    appeals: AppealFigures | None = None
+    outages: OutageFigures | None = None
 
 
 def _day_bounds(ctx: NoticeContext, day: date) -> tuple[datetime, datetime]:
@@ -74,11 +90,21 @@ async def build_digest(
     now: datetime,
     scope: Scope = ORGANISATION,
     day: date | None = None,
+    sections: frozenset[str] = frozenset({ASSIGNMENTS}),
+    clerk_department_id: int | None = None,
 ) -> Digest:
-    """The figures for the local ``day`` (yesterday by default; ``/stats`` asks for today so far)."""
+    """The figures for the local ``day`` (yesterday by default; ``/stats`` asks for today so far):
+    the ``sections`` asked for; appeals in the scope of a clerk of ``clerk_department_id`` (None: all)."""
     today = ctx.local(now).date()
     day = day or today - timedelta(days=1)
     start, end = _day_bounds(ctx, day)
+    extra: dict[str, object] = {"sections": sections}
+    if APPEALS in sections:
+        extra["appeals"] = await appeal_figures(session, start, end, now, clerk_department_id)
+    if OUTAGES in sections:
+        extra["outages"] = await outage_figures(session, start, end)
+    if ASSIGNMENTS not in sections:
+        return Digest(day=day, scope=scope, yesterday=AssignmentKpi(), overdue_now=0, due_today=0, **extra)  # type: ignore[arg-type]
     yesterday = await assignment_kpi(session, start, end, now=now, scope=scope)
     today_start, today_end = _day_bounds(ctx, today)
     due_today = await session.scalar(
@@ -92,7 +118,12 @@ async def build_digest(
         )
     )
     digest = Digest(
-        day=day, scope=scope, yesterday=yesterday, overdue_now=yesterday.overdue_now, due_today=due_today or 0
+        day=day,
+        scope=scope,
+        yesterday=yesterday,
+        overdue_now=yesterday.overdue_now,
+        due_today=due_today or 0,
+        **extra,  # type: ignore[arg-type]
     )
     digest.trend = await _trend(session, ctx, day, scope)
     digest.top_overdue = await _top_overdue(session, now, scope)
@@ -173,11 +204,28 @@ def render_digest(
     digest: Digest, t: Translator, ctx: NoticeContext, *, heading: str, title: str | None = None
 ) -> tuple[str, dict]:
     """HTML text (under Telegram's 1024-char photo caption when possible) and the inline keyboard."""
-    k = digest.yesterday
     lines = [
         f"<b>{html_escape(heading)}</b>",
         title or t(N_("Daily digest for %(day)s"), day=digest.day.strftime("%d.%m.%Y")),
-        "",
+    ]
+    buttons: list[list[tuple[str, str]]] = []
+    if ASSIGNMENTS in digest.sections:
+        _assignment_lines(digest, t, ctx, lines, buttons)
+    if digest.appeals is not None:
+        lines += ["", *appeal_lines(digest.appeals, t)]
+    if digest.outages is not None:
+        lines += ["", *outage_lines(digest.outages, t)]
+    return "\n".join(lines), inline_keyboard(buttons)
+
+
+def _assignment_lines(
+    digest: Digest, t: Translator, ctx: NoticeContext, lines: list[str], buttons: list[list[tuple[str, str]]]
+) -> None:
+    k = digest.yesterday
+    lines.append("")
+    if digest.sections != {ASSIGNMENTS}:  # beside other sections, say whose figures these are
+        lines.append(t(N_("<b>Assignments</b>")))
+    lines += [
         t(N_("Received: %(n)s"), n=k.received),
         t(
             N_("Done: %(n)s, on time: %(on_time)s (%(rate)s)"),
@@ -188,7 +236,6 @@ def render_digest(
         t(N_("Overdue now: %(n)s"), n=digest.overdue_now),
         t(N_("Due today: %(n)s"), n=digest.due_today),
     ]
-    buttons: list[list[tuple[str, str]]] = []
     if digest.projects:
         lines += ["", _project_line(digest.projects, t)]
         for status, label in (
@@ -214,4 +261,3 @@ def render_digest(
                 )
             )
             buttons.append([(t(N_("Open #%(id)s"), id=item.id), f"asg:open:{item.id}")])
-    return "\n".join(lines), inline_keyboard(buttons)

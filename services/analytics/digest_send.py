@@ -1,13 +1,16 @@
 """Queueing the daily and weekly digests into the outbox, once per period and recipient.
 
-Recipients: managers get the organisation's figures; department heads who are not managers get
-their department's. Each message carries a dedup key naming the period and the recipient
+Recipients: managers, department heads, dispatchers and clerks (the configured groups); each reads
+what their roles give them (``readers``: assignments, appeals, outages, in their scope) — the trend
+chart only comes with assignments, the weekly spreadsheet only to readers of assignments.
+Each message carries a dedup key naming the period and the recipient
 (``digest:d:2026-11-23:17``), so a job that runs again, or after a restart, queues nothing twice.
-Figures are built once per scope per run, rendered per recipient language.
+Figures are built once per reader kind per run, rendered per recipient language.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -20,66 +23,87 @@ from models.enums import Role
 from services import outbox
 from services.analytics.charts import on_time_trend_png
 from services.analytics.digest import Digest, build_digest, render_digest
+from services.analytics.digest_sections import ASSIGNMENTS
 from services.analytics.export import kpi_workbook
-from services.analytics.kpi import ORGANISATION, Scope
+from services.analytics.kpi import Scope
+from services.analytics.readers import Reader, reader_of
 from services.files import store_file
 from services.notify import N_, NoticeContext, Translator
 
-ALL_GROUPS = frozenset({"managers", "heads"})
+ALL_GROUPS = frozenset({"managers", "heads", "dispatchers", "clerks"})
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
 PNG = frozenset({"image/png"})
 XLSX = frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"})
+GROUP_ROLES = {"managers": Role.MANAGER, "dispatchers": Role.DISPATCHER, "clerks": Role.CLERK}
 
 
 @dataclass(frozen=True)
 class Recipient:
     user: User
-    scope: Scope
-    heading: str  # department name, or "" for the organisation
+    reader: Reader
+
+    @property
+    def scope(self) -> Scope:
+        return self.reader.scope
 
 
 async def digest_recipients(session: AsyncSession, groups: frozenset[str] = ALL_GROUPS) -> list[Recipient]:
-    """Managers (organisation) and department heads (their department), as ``groups`` allows."""
-    result: list[Recipient] = []
+    """Managers, department heads, dispatchers and clerks, as ``groups`` allows, each with what
+    their roles give them to read (``readers``); managers first, then heads, then the others."""
+    users: list[User] = []
     if "managers" in groups:
-        result = await _managers(session)
-    seen = {r.user.id for r in result}
-    if "heads" not in groups:
-        return result
-    heads = await session.execute(
-        select(User, Department)
-        .join(Department, Department.head_id == User.id)
-        .where(Department.is_active, User.is_active, User.telegram_id.is_not(None))
-        .order_by(Department.id)
-    )
-    for user, department in heads:
-        if user.id not in seen:
-            result.append(Recipient(user, Scope(department_id=department.id), department.name))
-            seen.add(user.id)
+        users += await _with_role(session, Role.MANAGER)
+    if "heads" in groups:
+        users += (
+            await session.scalars(
+                select(User)
+                .join(Department, Department.head_id == User.id)
+                .where(Department.is_active, User.is_active, User.telegram_id.is_not(None))
+                .order_by(Department.id)
+            )
+        ).all()
+    for group in ("dispatchers", "clerks"):
+        if group in groups:
+            users += await _with_role(session, GROUP_ROLES[group])
+    result: list[Recipient] = []
+    seen: set[int] = set()
+    for user in users:
+        if user.id in seen:
+            continue
+        seen.add(user.id)
+        reader = await reader_of(session, user)
+        if reader is not None:
+            result.append(Recipient(user, reader))
     return result
 
 
-async def _managers(session: AsyncSession) -> list[Recipient]:
-    managers = (
-        await session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.MANAGER, User.is_active, User.telegram_id.is_not(None))
-            .order_by(User.id)
-        )
-    ).unique()
-    return [Recipient(u, ORGANISATION, "") for u in managers]
-
-
-async def scope_of(session: AsyncSession, user: User) -> tuple[Scope, str] | None:
-    """What ``user`` may see in digests and ``/stats``: the organisation for managers, their own
-    department for a department head, nothing for anyone else."""
-    if user.has_role(Role.MANAGER):
-        return ORGANISATION, ""
-    department = await session.scalar(
-        select(Department).where(Department.head_id == user.id, Department.is_active).order_by(Department.id)
+async def _with_role(session: AsyncSession, role: Role) -> list[User]:
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.is_active, User.telegram_id.is_not(None))
+        .order_by(User.id)
     )
-    return (Scope(department_id=department.id), department.name) if department is not None else None
+    return list((await session.scalars(query)).unique())
+
+
+async def build_for(
+    session: AsyncSession, ctx: NoticeContext, reader: Reader, *, now: datetime, day: date | None = None
+) -> Digest:
+    return await build_digest(
+        session,
+        ctx,
+        now=now,
+        scope=reader.scope,
+        day=day,
+        sections=reader.sections,
+        clerk_department_id=reader.clerk_department_id,
+    )
+
+
+async def trend_chart(digest: Digest, t: Translator) -> bytes:
+    """The chart is drawn in a worker thread: matplotlib must not hold up the event loop."""
+    return await asyncio.to_thread(on_time_trend_png, digest.trend, t)
 
 
 async def _already_queued(session: AsyncSession, keys: list[str]) -> set[str]:
@@ -90,7 +114,7 @@ async def _already_queued(session: AsyncSession, keys: list[str]) -> set[str]:
 
 
 def _heading(r: Recipient, t: Translator) -> str:
-    return r.heading or t(N_("Whole organisation"))
+    return r.reader.heading or t(N_("Whole organisation"))
 
 
 async def queue_daily_digests(
@@ -106,27 +130,36 @@ async def queue_daily_digests(
     recipients = await digest_recipients(session, groups)
     keys = {r.user.id: f"digest:d:{day.isoformat()}:{r.user.id}" for r in recipients}
     done = await _already_queued(session, list(keys.values()))
-    digests: dict[Scope, Digest] = {}
-    charts: dict[tuple[Scope, str], str] = {}
+    digests: dict[tuple[object, ...], Digest] = {}
+    charts: dict[tuple[object, ...], str] = {}
     queued = 0
     for r in recipients:
         key = keys[r.user.id]
         if key in done:
             continue
-        if r.scope not in digests:
-            digests[r.scope] = await build_digest(session, ctx, now=now, scope=r.scope)
-        digest = digests[r.scope]
+        if r.reader.key not in digests:
+            digests[r.reader.key] = await build_for(session, ctx, r.reader, now=now)
+        digest = digests[r.reader.key]
         locale = ctx.locale_of(r.user)
         t = Translator(locale)
         text, keyboard = render_digest(digest, t, ctx, heading=_heading(r, t))
-        if (r.scope, locale) not in charts:
-            png = on_time_trend_png(digest.trend, t)
-            stored = await store_file(session, files_dir, png, filename="trend.png", allowed=PNG)
-            charts[(r.scope, locale)] = stored.storage_path
         chat = r.user.telegram_id
         assert chat is not None
-        photo = {"path": charts[(r.scope, locale)], "filename": f"digest-{day.isoformat()}.png"}
         messages = []
+        if ASSIGNMENTS not in r.reader.sections:  # no assignment trend to draw: the text alone
+            markup = keyboard if keyboard["inline_keyboard"] else None
+            message = outbox.text_message(chat, text, reply_markup=markup, dedup_key=key)
+            message.payload["parse_mode"] = "HTML"
+            queued += await outbox.enqueue_many(
+                session, [message], batch=f"digest:d:{day.isoformat()}", priority=150
+            )
+            continue
+        chart_key = (r.scope, locale)
+        if chart_key not in charts:
+            png = await trend_chart(digest, t)
+            stored = await store_file(session, files_dir, png, filename="trend.png", allowed=PNG)
+            charts[chart_key] = stored.storage_path
+        photo = {"path": charts[chart_key], "filename": f"digest-{day.isoformat()}.png"}
         if len(text) <= CAPTION_LIMIT:
             payload = {"chat_id": chat, "photo": photo, "caption": text, "parse_mode": "HTML"}
             if keyboard["inline_keyboard"]:
@@ -159,9 +192,10 @@ async def queue_weekly_reports(
     now: datetime,
     groups: frozenset[str] = ALL_GROUPS,
 ) -> int:
-    """Queue last week's XLSX KPI report for every recipient who has not had it."""
+    """Queue last week's XLSX KPI report (assignments) for every recipient who reads them and has
+    not had it."""
     monday, start, end = week_bounds(ctx, now)
-    recipients = await digest_recipients(session, groups)
+    recipients = [r for r in await digest_recipients(session, groups) if ASSIGNMENTS in r.reader.sections]
     keys = {r.user.id: f"digest:w:{monday.isoformat()}:{r.user.id}" for r in recipients}
     done = await _already_queued(session, list(keys.values()))
     files: dict[tuple[Scope, str], str] = {}

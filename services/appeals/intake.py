@@ -2,7 +2,8 @@
 
 One call validates the input, finds or creates the correspondent, gives the per-year number,
 computes the legal answer deadline, stores the files (listing every refused one with its reason)
-and queues the acknowledgement. ``(channel, external_id)`` makes a repeated delivery a no-op.
+and queues the acknowledgement and the alerts to the clerks in the appeal's scope
+(``staff_alerts``). ``(channel, external_id)`` makes a repeated delivery a no-op.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Appeal, Building, Category, Correspondent, utcnow
 from models.enums import AppealChannel, AppealStatus
 from services import correspondents
-from services.appeals import access, notices
+from services.appeals import access, notices, staff_alerts
 from services.appeals.attachments import IncomingFile, RejectedFile, store_all
 from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
 from services.audit import Actor, record
@@ -62,6 +63,8 @@ class AppealInput:
     files: list[IncomingFile] = field(default_factory=list)
     external_id: str | None = None  # the channel's exactly-once key
     reply_to: str | None = None  # the e-mail address answers go to
+    # False for historic appeals brought in by an import: no clerk is told about them as new.
+    notify: bool = True
 
 
 @dataclass
@@ -135,8 +138,12 @@ async def register_appeal(
     actor: Actor,
     files_dir: Path,
     notify: NoticeContext | None = None,
+    alert: NoticeContext | None = None,
     now: datetime | None = None,
 ) -> IntakeResult:
+    """``notify``: queue the correspondent's acknowledgement; ``alert`` (default: ``notify``): tell
+    the clerks in the appeal's scope (``staff_alerts``), unless ``data.notify`` is off (imports) —
+    the bot answers the resident itself, so it passes only ``alert``."""
     data = clean_fields(data)  # the last line against unstorable text from any channel
     text = _validate(data)
     existing = await find_by_external(session, data.channel, data.external_id)
@@ -220,5 +227,8 @@ async def register_appeal(
     )
     if notify is not None:
         await notices.notify_correspondent(session, notify, appeal, notices.REGISTERED, access_code=code)
+    alert = alert or notify
+    if alert is not None and data.notify:
+        await staff_alerts.alert_new_appeal(session, alert, appeal, exclude_user_id=actor.user_id)
     await session.flush()
     return IntakeResult(appeal, True, rejected, code)
