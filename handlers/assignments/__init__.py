@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.assignments import actions, comments, executor, lists, reassign, report
+from handlers.assignments import actions, comments, control, executor, field, lists, reassign, report
 
 MENU_ITEMS = lists.MENU_ITEMS
 
@@ -20,6 +20,8 @@ def create_router() -> Router:
         lists.create_router(),  # menu buttons first: they end any conversation
         actions.create_router(),
         executor.create_router(),
+        control.create_router(),
+        field.create_router(),
         report.create_router(),
         reassign.create_router(),
         comments.create_router(),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -26,12 +27,13 @@ from handlers.assignments.cards import card, redraw_card
 from handlers.assignments.common import (
     NOT_STAFF,
     checked,
+    checked_or_refresh,
     refuse,
     refuse_and_refresh,
     start_text_prompt,
     text_expected,
 )
-from handlers.assignments.states import DeclineForm, ReturnForm
+from handlers.assignments.states import CancelForm, DeclineForm, ExtensionRejectForm, ReturnForm
 from models.enums import AssignmentStatus as S
 from services.assignments import commands
 from services.assignments.lifecycle import Action
@@ -80,6 +82,16 @@ ACTIONS: dict[str, CardAction] = {
             "the executor will see your words."
         ),
         form=ReturnForm.reason,
+    ),
+    "cancel": CardAction(
+        Action.CANCEL,
+        headline=N_("The assignment is cancelled"),
+        done=N_("Assignment №%(id)s is cancelled. The executor has been notified and will see your reason."),
+        prompt=N_(
+            "Why do you cancel assignment №%(id)s «%(title)s»? Please write the reason: "
+            "the executor will see it."
+        ),
+        form=CancelForm.reason,
     ),
 }
 TAPS = frozenset(key for key, row in ACTIONS.items() if row.prompt is None)
@@ -131,7 +143,12 @@ async def ask_reason(query: CallbackQuery, callback_data: AssignmentCallback, tu
     """Check the action now (rights, state), then wait for the reason."""
     row = ACTIONS[callback_data.action]
     assert row.prompt is not None and row.form is not None
-    a = await checked(query, turn, lambda u: commands.precheck(turn.session, u, callback_data.id, row.action))
+    a = await checked_or_refresh(
+        query,
+        turn,
+        callback_data.id,
+        lambda u: commands.precheck(turn.session, u, callback_data.id, row.action),
+    )
     if a is None:
         return
     prompt = _(row.prompt) % {"id": a.id, "title": quote(a.title)}
@@ -170,23 +187,84 @@ async def got_reason(message: Message, turn: Turn) -> None:
 
 async def decide_extension(query: CallbackQuery, callback_data: ExtensionCallback, turn: Turn) -> None:
     """The control approves or rejects an extension request; the request's message keeps its text
-    and gains the verdict instead of the buttons."""
+    and gains the verdict instead of the buttons. A rejection first asks for the reason, which the
+    executor reads with the kept deadline."""
     row = EXTENSION_DECISIONS.get(callback_data.decision)
     if turn.user is None or row is None:
         await refuse(query, NOT_STAFF)
         return
+    original = query.message.html_text if isinstance(query.message, Message) else ""
+    if not row.approve:
+        checked_request = await checked(
+            query, turn, lambda u: commands.extension_decision_precheck(turn.session, u, callback_data.id)
+        )
+        if checked_request is None:
+            return
+        request, a = checked_request
+        prompt = _(
+            "Why do you refuse to move the deadline of assignment №%(id)s «%(title)s»? "
+            "Please write the reason: the executor will see it."
+        ) % {"id": a.id, "title": quote(a.title)}
+        await start_text_prompt(
+            query, turn, ExtensionRejectForm.reason, prompt, request=request.id, original=original
+        )
+        return
     try:
         request = await commands.decide_extension(
-            turn.session, turn.user, callback_data.id, approve=row.approve, notify=turn.notice_ctx
+            turn.session, turn.user, callback_data.id, approve=True, notify=turn.notice_ctx
         )
     except DomainError as exc:
         await refuse(query, exc)
         return
-    when = request.new_deadline if row.approve else request.old_deadline
-    verdict = _(row.verdict) % {"when": turn.notice_ctx.format_dt(when)}
+    verdict = _(row.verdict) % {"when": turn.notice_ctx.format_dt(request.new_deadline)}
     await query.answer()
-    original = query.message.html_text if isinstance(query.message, Message) else ""
     await messages.show_in_place(query, turn.bot, f"{original}\n\n{verdict}", None)
+
+
+async def got_reject_reason(message: Message, turn: Turn) -> None:
+    assert turn.state is not None
+    data = await turn.state.get_data()
+    if turn.user is None:
+        await turn.state.clear()
+        return
+    try:
+        request = await commands.decide_extension(
+            turn.session,
+            turn.user,
+            data["request"],
+            approve=False,
+            reason=message.text or "",
+            notify=turn.notice_ctx,
+        )
+    except InvalidInput as exc:
+        if exc.message == "This extension request has already been decided.":
+            await turn.state.clear()
+        await message.answer(domain_error_text(exc))  # too long or empty: the conversation goes on
+        return
+    except DomainError as exc:
+        await turn.state.clear()
+        await message.answer(domain_error_text(exc))
+        return
+    await turn.state.clear()
+    when = turn.notice_ctx.format_dt(request.old_deadline)
+    verdict = _(EXTENSION_DECISIONS["reject"].verdict) % {"when": when}
+    verdict += "\n" + _("Reason: %(reason)s") % {"reason": quote(request_reason(message))}
+    card_id = data.get("card")
+    if isinstance(card_id, int):
+        try:
+            await turn.bot.edit_message_text(
+                text=f"{data.get('original') or ''}\n\n{verdict}".strip(),
+                chat_id=turn.chat_id,
+                message_id=card_id,
+                reply_markup=None,
+            )
+        except TelegramBadRequest:
+            pass  # too old to edit: the answer below says it all
+    await message.answer(verdict)
+
+
+def request_reason(message: Message) -> str:
+    return (message.text or "").strip()
 
 
 def create_router() -> Router:
@@ -198,4 +276,6 @@ def create_router() -> Router:
             router.message.register(got_reason, row.form, F.text)
             router.message.register(text_expected, row.form)
     router.callback_query.register(decide_extension, ExtensionCallback.filter())
+    router.message.register(got_reject_reason, ExtensionRejectForm.reason, F.text)
+    router.message.register(text_expected, ExtensionRejectForm.reason)
     return router
