@@ -17,7 +17,7 @@ from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback, ExtensionPickCallback
 from handlers.assignments.cards import EXTENSION_PICKS, extension_picks, parse_local
-from handlers.assignments.common import card_message_id, checked, refuse, text_expected
+from handlers.assignments.common import card_message_id, checked_or_refresh, refuse, text_expected
 from handlers.assignments.states import ExtensionForm
 from models import utcnow
 from services.assignments import commands
@@ -26,7 +26,10 @@ from services.errors import DomainError
 
 
 async def ask_new_deadline(query: CallbackQuery, callback_data: AssignmentCallback, turn: Turn) -> None:
-    a = await checked(query, turn, lambda u: commands.extension_precheck(turn.session, u, callback_data.id))
+    aid = callback_data.id
+    a = await checked_or_refresh(
+        query, turn, aid, lambda u: commands.extension_precheck(turn.session, u, aid)
+    )
     if a is None:
         return
     assert turn.state is not None
