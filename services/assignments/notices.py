@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Assignment, AssignmentComment, ExtensionRequest, StoredFile, User
 from models.enums import AssignmentStatus as S
 from services import outbox
+from services.assignments.field import field_view
 from services.assignments.queries import latest_report
 from services.files import IMAGE_TYPES
 from services.html_cut import cut_plain
@@ -119,6 +120,11 @@ async def _send_card(
     if extra:
         text += "\n\n" + extra
     buttons = control_buttons(a, t) if for_control else executor_buttons(a, t)
+    if not for_control and (await field_view(session, a)).has_materials:
+        # The appeal's photos, documents and map pin, sent when pressed (handlers/assignments/field.py).
+        buttons["inline_keyboard"].insert(
+            0, [{"text": t("📂 Files and location"), "callback_data": cb("files", a.id)}]
+        )
     return await outbox.enqueue(
         session,
         outbox.text_message(

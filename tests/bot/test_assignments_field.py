@@ -75,7 +75,9 @@ async def _returned_once(session_factory, town, aid: int) -> None:  # type: igno
         draft = await reports.open_draft(session, executor, aid)
         await reports.set_text(session, executor, draft.id, "Засыпал щебнем")
         await reports.submit(session, executor, draft.id)
-        await commands.transition(session, controller, aid, Action.RETURN, reason="Нужен асфальт, не щебень")
+        await commands.transition(
+            session, controller, aid, Action.RETURN, reason="Нужен асфальт, не щебень", notify=town.ctx
+        )
         await session.commit()
 
 
@@ -86,6 +88,8 @@ async def test_field_card_with_album_documents_and_pin(town, session_factory, se
     await _link(session_factory, aid, appeal_id, settings)
     await _returned_once(session_factory, town, aid)
     await ex.reply(f"Поручение №{aid}")
+    returned = await ex.reply("Поручение возвращено на доработку")
+    assert "📂 Материалы и место" in buttons(returned)  # the notice offers the materials too
 
     listing = await ex.send("Мои поручения", expect="Мои поручения")
     await ex.press(listing, next(label for label in buttons(listing) if label.startswith(f"№{aid}")))
