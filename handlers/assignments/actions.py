@@ -4,8 +4,9 @@ A row with a ``prompt`` asks for a typed reason first (the other party reads it)
 applies at once. Two handlers serve all rows: :func:`tap` and the pair :func:`ask_reason` /
 :func:`got_reason`. Rights and the current state are the services' business (the lifecycle's
 ``TRANSITIONS`` name the party allowed to act): every press reloads the record, so forged or stale
-data is refused there, and a stale one also redraws the card. The control's answers to an
-extension request are a table of their own (:func:`decide_extension`).
+data is refused there, and a stale one also redraws the card and says in the alert what the
+assignment is now. The control's answers to an extension request are a table of their own
+(:func:`decide_extension`); a rejection asks for the reason the executor then reads.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from models.enums import AssignmentStatus as S
 from services.assignments import commands
 from services.assignments.lifecycle import Action
 from services.errors import DomainError, InvalidInput
+from services.html_cut import cut_html
 
 
 @dataclass(frozen=True)
@@ -222,38 +224,38 @@ async def decide_extension(query: CallbackQuery, callback_data: ExtensionCallbac
 
 
 async def got_reject_reason(message: Message, turn: Turn) -> None:
-    assert turn.state is not None
-    data = await turn.state.get_data()
+    """The refusal's reason: checked here first, so a bad one is asked again and the request stays
+    pending; then the service decides (and re-checks everything)."""
+    data = await turn.fsm.get_data()
     if turn.user is None:
-        await turn.state.clear()
+        await turn.fsm.clear()
         return
+    reason = (message.text or "").strip()
+    if not reason or len(reason) > commands.REASON_LIMIT:
+        refused = (
+            InvalidInput("The text is too long: at most %(n)d characters.", n=commands.REASON_LIMIT)
+            if reason
+            else InvalidInput("Please give a reason.")
+        )
+        await message.answer(domain_error_text(refused))
+        return
+    await turn.fsm.clear()
     try:
         request = await commands.decide_extension(
-            turn.session,
-            turn.user,
-            data["request"],
-            approve=False,
-            reason=message.text or "",
-            notify=turn.notice_ctx,
+            turn.session, turn.user, data["request"], approve=False, reason=reason, notify=turn.notice_ctx
         )
-    except InvalidInput as exc:
-        if exc.message == "This extension request has already been decided.":
-            await turn.state.clear()
-        await message.answer(domain_error_text(exc))  # too long or empty: the conversation goes on
-        return
     except DomainError as exc:
-        await turn.state.clear()
         await message.answer(domain_error_text(exc))
         return
-    await turn.state.clear()
-    when = turn.notice_ctx.format_dt(request.old_deadline)
-    verdict = _(EXTENSION_DECISIONS["reject"].verdict) % {"when": when}
-    verdict += "\n" + _("Reason: %(reason)s") % {"reason": quote(request_reason(message))}
+    verdict = _(EXTENSION_DECISIONS["reject"].verdict) % {
+        "when": turn.notice_ctx.format_dt(request.old_deadline)
+    }
+    verdict += "\n" + _("Reason: %(reason)s") % {"reason": quote(reason)}
     card_id = data.get("card")
-    if isinstance(card_id, int):
+    if isinstance(card_id, int):  # the request's message keeps its text and gains the verdict
         try:
             await turn.bot.edit_message_text(
-                text=f"{data.get('original') or ''}\n\n{verdict}".strip(),
+                text=cut_html(f"{data.get('original') or ''}\n\n{verdict}".strip()),
                 chat_id=turn.chat_id,
                 message_id=card_id,
                 reply_markup=None,
@@ -261,10 +263,6 @@ async def got_reject_reason(message: Message, turn: Turn) -> None:
         except TelegramBadRequest:
             pass  # too old to edit: the answer below says it all
     await message.answer(verdict)
-
-
-def request_reason(message: Message) -> str:
-    return (message.text or "").strip()
 
 
 def create_router() -> Router:
