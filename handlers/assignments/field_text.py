@@ -38,12 +38,7 @@ def field_lines(view: FieldView, ctx: NoticeContext) -> list[str]:
         ]
         lines.append(_("Returns for rework: %(n)s") % {"n": view.returns_total})
         for entry in view.returns:
-            lines.append(
-                _("• %(when)s, %(who)s: %(reason)s")
-                % {
-                    "when": ctx.format_dt(entry.at),
-                    "who": quote(entry.by),
-                    "reason": cut_plain(entry.reason, REASON_SHOWN),
-                }
-            )
+            # Only punctuation around the values: nothing to translate.
+            who, reason = quote(entry.by), cut_plain(entry.reason, REASON_SHOWN)
+            lines.append(f"• {ctx.format_dt(entry.at)}, {who}: {reason}")
     return lines
