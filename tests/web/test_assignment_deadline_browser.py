@@ -41,9 +41,7 @@ async def test_controller_changes_the_deadline(
     await page.fill("#f-deadline-reason", "Ждём подрядчика")
     await page.locator("#deadline-form button").click()
     await expect(page.locator(".flash")).to_have_text("Срок изменён. Исполнитель уведомлён.")
-    await expect(page.locator("#deadline")).to_contain_text(
-        wanted.astimezone(MOSCOW).strftime(", %H:%M")
-    )
+    await expect(page.locator("#deadline")).to_contain_text(wanted.astimezone(MOSCOW).strftime(", %H:%M"))
     await expect(page.locator("#f-new-deadline")).to_have_value(local_input(wanted))
     changed = page.locator("#timeline .step-deadline_changed")
     await expect(changed).to_contain_text("срок изменён")
