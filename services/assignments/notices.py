@@ -117,10 +117,13 @@ async def _send_card(
         return False
     t = Translator(ctx.locale_of(recipient))
     text = card_text(a, t, ctx, people, t(headline))
+    view = await field_view(session, a) if not for_control else None
+    if view is not None and view.place is not None and view.place.address:
+        text += "\n" + t("Address: %(address)s", address=cut_plain(view.place.address, 500))
     if extra:
         text += "\n\n" + extra
     buttons = control_buttons(a, t) if for_control else executor_buttons(a, t)
-    if not for_control and (await field_view(session, a)).has_materials:
+    if view is not None and view.has_materials:
         # The appeal's photos, documents and map pin, sent when pressed (handlers/assignments/field.py).
         buttons["inline_keyboard"].insert(
             0, [{"text": t("📂 Files and location"), "callback_data": cb("files", a.id)}]

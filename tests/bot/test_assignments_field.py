@@ -90,6 +90,7 @@ async def test_field_card_with_album_documents_and_pin(town, session_factory, se
     await ex.reply(f"Поручение №{aid}")
     returned = await ex.reply("Поручение возвращено на доработку")
     assert "📂 Материалы и место" in buttons(returned)  # the notice offers the materials too
+    assert "Адрес: ул. Ленина, 5" in returned["text"]
 
     listing = await ex.send("Мои поручения", expect="Мои поручения")
     await ex.press(listing, next(label for label in buttons(listing) if label.startswith(f"№{aid}")))
