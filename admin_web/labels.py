@@ -38,6 +38,7 @@ EVENT_LABELS: dict[str, str] = {
     "extension_requested": N_("deadline extension requested"),
     "extension_approved": N_("deadline extension approved"),
     "extension_rejected": N_("deadline extension refused"),
+    "deadline_changed": N_("deadline changed"),
 }
 
 # Buttons on the assignment page, by lifecycle action.

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import OutboxMessage, TelegramAccount, utcnow
 from models.enums import OutboxStatus
+from services.html_cut import cut_html
 
 MAX_ATTEMPTS = 8
 TEXT_LIMIT = 4096
@@ -35,7 +36,7 @@ class OutgoingMessage:
 def text_message(
     chat_id: int, text: str, *, reply_markup: dict[str, Any] | None = None, dedup_key: str | None = None
 ) -> OutgoingMessage:
-    payload: dict[str, Any] = {"chat_id": chat_id, "text": text[:TEXT_LIMIT]}
+    payload: dict[str, Any] = {"chat_id": chat_id, "text": cut_html(text, TEXT_LIMIT)}
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
     return OutgoingMessage(chat_id=chat_id, payload=payload, dedup_key=dedup_key)

@@ -37,3 +37,8 @@ class ExtensionPickCallback(CallbackData, prefix="exq"):
 class ReassignCallback(CallbackData, prefix="rsg"):
     id: int  # the assignment
     user: int  # the new executor
+
+
+class DeadlinePickCallback(CallbackData, prefix="dlq"):
+    id: int  # the assignment
+    days: int  # a quick pick, counted by services.assignments.deadline_rules.quick_pick

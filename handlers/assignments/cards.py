@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,13 +29,17 @@ from handlers.assignments.callbacks import (
     ExtensionPickCallback,
     ReportCallback,
 )
+from handlers.assignments.field_text import field_lines
 from models import Assignment, AssignmentReport, StoredFile, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from models.enums import AssignmentStatus as S
 from services.assignments import access, notices
+from services.assignments.deadline_rules import QUICK_PICKS, quick_pick
+from services.assignments.field import field_view
 from services.assignments.lifecycle import Action, Party, target_state
 from services.assignments.queries import ListFilter, Page
 from services.files import IMAGE_TYPES
+from services.html_cut import cut_html, cut_plain
 from services.notify import NoticeContext, Translator
 
 log = logging.getLogger(__name__)
@@ -60,7 +64,7 @@ FILTER_NAMES = {
 }
 # The same msgids as the menu buttons that open the lists.
 LIST_TITLES = {MY: N_("My assignments"), CONTROL: N_("Under control")}
-EXTENSION_PICKS = (1, 3, 7)
+EXTENSION_PICKS = QUICK_PICKS
 TITLE_LABEL = 40
 
 
@@ -72,16 +76,32 @@ def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | No
 # -- cards --------------------------------------------------------------------------------------------
 
 
+def control_extras(a: Assignment) -> dict[str, Any]:
+    """The control's changes beyond the review: the deadline, another executor, cancelling."""
+    row: list[tuple[str, str]] = []
+    if a.status not in (S.DONE, S.CANCELLED):
+        row.append((_("🗓 Deadline"), notices.cb("deadline", a.id)))
+    if target_state(Action.REASSIGN, a.status):
+        row.append((_("👤 Reassign"), notices.cb("reassign", a.id)))
+    if target_state(Action.CANCEL, a.status):
+        row.append((_("🚫 Cancel"), notices.cb("cancel", a.id)))
+    return notices.inline_keyboard([row])
+
+
 async def viewer_buttons(
-    session: AsyncSession, a: Assignment, user: User, t: Translator
+    session: AsyncSession, a: Assignment, user: User, t: Translator, *, materials: bool = False
 ) -> InlineKeyboardMarkup | None:
     """The executor's and the control's buttons, whichever this user is (both for an author who
-    executes their own work); a department head may also reassign; any viewer may comment."""
+    executes their own work); a department head may also reassign; any viewer may comment.
+    ``materials``: the work has files or a place to send on demand."""
     groups: list[dict[str, Any]] = []
+    if materials:
+        groups.append(notices.inline_keyboard([[(_("📂 Files and location"), notices.cb("files", a.id))]]))
     if await access.can_act(session, a, user, Party.EXECUTOR):
         groups.append(notices.executor_buttons(a, t))
     if access.is_control(a, user):
         groups.append(notices.control_buttons(a, t))
+        groups.append(control_extras(a))
     elif target_state(Action.REASSIGN, a.status) and await access.can_delegate(session, a, user):
         # A department head hands work addressed to the department on to a subordinate.
         groups.append(notices.inline_keyboard([[(_("👤 Reassign"), notices.cb("reassign", a.id))]]))
@@ -106,7 +126,12 @@ async def card(turn: Turn, a: Assignment, headline: str) -> tuple[str, InlineKey
         if person is not None:
             people[person.id] = person
     text = notices.card_text(a, turn.t, turn.notice_ctx, people, headline)
-    return text, await viewer_buttons(turn.session, a, turn.user, turn.t)
+    view = await field_view(turn.session, a)
+    extra = field_lines(view, turn.notice_ctx)
+    if extra:
+        text += "\n\n" + "\n".join(extra)
+    markup = await viewer_buttons(turn.session, a, turn.user, turn.t, materials=view.has_materials)
+    return cut_html(text), markup
 
 
 async def redraw_card(turn: Turn, message_id: object, a: Assignment, headline: str) -> None:
@@ -188,7 +213,7 @@ def report_preview(
     lines = [
         _("<b>Report draft</b> for assignment №%(id)s: %(title)s") % {"id": a.id, "title": quote(a.title)},
         "",
-        _("Text: %(text)s") % {"text": quote(report.text[:1500] if report.text else None)},
+        _("Text: %(text)s") % {"text": cut_plain(report.text or None, notices.TEXT_SHOWN)},
     ]
     if files:
         lines.append(_("Files (%(n)s):") % {"n": len(files)})
@@ -241,13 +266,21 @@ def parse_local(text: str, tz: ZoneInfo) -> datetime | None:
         return None
 
 
-def extension_picks(a: Assignment, ctx: NoticeContext) -> InlineKeyboardMarkup:
-    labels = {1: _("+1 day"), 3: _("+3 days"), 7: _("+1 week")}
+def pick_labels() -> dict[int, str]:
+    return {1: _("+1 day"), 3: _("+3 days"), 7: _("+1 week")}
+
+
+def extension_picks(
+    a: Assignment, ctx: NoticeContext, *, now: datetime, pack: Callable[[int], str] | None = None
+) -> InlineKeyboardMarkup:
+    """Quick picks counted as :func:`quick_pick` does: from today once the deadline has passed.
+    ``pack``: the callback data of a pick (the control's deadline change has its own)."""
+    labels = pick_labels()
     row = [
         InlineKeyboardButton(
             text=_("%(pick)s (till %(when)s)")
-            % {"pick": labels[days], "when": ctx.format_dt(a.deadline + timedelta(days=days))},
-            callback_data=ExtensionPickCallback(id=a.id, days=days).pack(),
+            % {"pick": labels[days], "when": ctx.format_dt(quick_pick(a.deadline, days, now=now, tz=ctx.tz))},
+            callback_data=pack(days) if pack else ExtensionPickCallback(id=a.id, days=days).pack(),
         )
         for days in EXTENSION_PICKS
     ]

@@ -15,13 +15,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import messages
+from bot.texts import domain_error_text
 from bot.turn import Turn
 from handlers.assignments.cards import card
 from models import User
-from services.assignments import commands
+from models.enums import AssignmentStatus as S
+from services.assignments import commands, notices
 from services.errors import DomainError, InvalidInput, PermissionDenied
 
 T = TypeVar("T")
+ALERT_LIMIT = 200  # Telegram: the text of a callback answer
 NOT_STAFF = PermissionDenied("You are not allowed to do this with this assignment.")
 # Refusals of this feature are logged under its own name, so forged presses are easy to find.
 log = logging.getLogger("handlers.assignments")
@@ -52,17 +55,40 @@ def card_message_id(query: CallbackQuery) -> int | None:
 async def refuse_and_refresh(
     query: CallbackQuery, turn: Turn, assignment_id: int, error: DomainError
 ) -> None:
-    """Alert; when the press was merely stale (the user may see the record), redraw the card as it is
-    now so the outdated buttons disappear."""
-    await refuse(query, error)
-    if not isinstance(error, InvalidInput) or turn.user is None:
+    """Alert; when the press was merely stale (the user may see the record), the alert also says
+    what the assignment is now, and the card is redrawn as it is now: the outdated buttons go, and
+    nothing is done on the old card's assumptions."""
+    a = None
+    if isinstance(error, InvalidInput) and turn.user is not None:
+        try:
+            a = await commands.load_visible(turn.session, assignment_id, turn.user)
+        except DomainError:
+            a = None
+    if a is None:
+        await refuse(query, error)
         return
-    try:
-        a = await commands.load_visible(turn.session, assignment_id, turn.user)
-    except DomainError:
-        return
+    now = _("Now: %(status)s, due %(when)s.") % {
+        "status": _(notices.STATUS_NAMES[S(a.status)]),
+        "when": turn.notice_ctx.format_dt(a.deadline),
+    }
+    await refuse(query, f"{domain_error_text(error)}\n{now}"[:ALERT_LIMIT])
     text, markup = await card(turn, a, _("Assignment card"))
     await messages.show_in_place(query, turn.bot, text, markup)
+
+
+async def checked_or_refresh(
+    query: CallbackQuery, turn: Turn, assignment_id: int, check: Callable[[User], Awaitable[T]]
+) -> T | None:
+    """:func:`checked` for a button on a card: a refusal because the card is outdated also redraws
+    the card with the current state (see :func:`refuse_and_refresh`)."""
+    if turn.user is None:
+        await refuse(query, NOT_STAFF)
+        return None
+    try:
+        return await check(turn.user)
+    except DomainError as exc:
+        await refuse_and_refresh(query, turn, assignment_id, exc)
+        return None
 
 
 async def start_text_prompt(

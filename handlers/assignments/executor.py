@@ -5,7 +5,7 @@ Acknowledge and decline are rows of :mod:`handlers.assignments.actions`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
@@ -17,21 +17,26 @@ from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback, ExtensionPickCallback
 from handlers.assignments.cards import EXTENSION_PICKS, extension_picks, parse_local
-from handlers.assignments.common import card_message_id, checked, refuse, text_expected
+from handlers.assignments.common import card_message_id, checked_or_refresh, refuse, text_expected
 from handlers.assignments.states import ExtensionForm
+from models import utcnow
 from services.assignments import commands
+from services.assignments.deadline_rules import quick_pick
 from services.errors import DomainError
 
 
 async def ask_new_deadline(query: CallbackQuery, callback_data: AssignmentCallback, turn: Turn) -> None:
-    a = await checked(query, turn, lambda u: commands.extension_precheck(turn.session, u, callback_data.id))
+    aid = callback_data.id
+    a = await checked_or_refresh(
+        query, turn, aid, lambda u: commands.extension_precheck(turn.session, u, aid)
+    )
     if a is None:
         return
     assert turn.state is not None
-    ctx = turn.notice_ctx
+    ctx, now = turn.notice_ctx, utcnow()
     await turn.state.set_state(ExtensionForm.deadline)
     await query.answer()
-    example = ctx.format_dt(a.deadline + timedelta(days=2))
+    example = ctx.format_dt(quick_pick(a.deadline, 2, now=now, tz=ctx.tz))
     prompt = await turn.bot.send_message(
         query.from_user.id,
         _(
@@ -40,7 +45,7 @@ async def ask_new_deadline(query: CallbackQuery, callback_data: AssignmentCallba
             "for example %(example)s.\n\nTo cancel, send /cancel."
         )
         % {"id": a.id, "title": quote(a.title), "when": ctx.format_dt(a.deadline), "example": example},
-        reply_markup=extension_picks(a, ctx),
+        reply_markup=extension_picks(a, ctx, now=now),
     )
     await turn.state.set_data({"aid": a.id, "card": card_message_id(query), "prompt": prompt.message_id})
 
@@ -58,7 +63,8 @@ async def picked_deadline(query: CallbackQuery, callback_data: ExtensionPickCall
         await refuse(query, exc)
         return
     await query.answer()
-    await _ask_reason(turn, a.deadline + timedelta(days=callback_data.days), data)
+    ctx = turn.notice_ctx
+    await _ask_reason(turn, quick_pick(a.deadline, callback_data.days, now=utcnow(), tz=ctx.tz), data)
 
 
 async def typed_deadline(message: Message, turn: Turn) -> None:
@@ -79,6 +85,16 @@ async def typed_deadline(message: Message, turn: Turn) -> None:
     except DomainError as exc:
         await turn.state.clear()
         await message.answer(domain_error_text(exc))
+        return
+    now = utcnow()
+    if moment <= now:
+        await message.answer(
+            _(
+                "This moment has already passed (it is %(now)s now). "
+                "Please type a date and time in the future."
+            )
+            % {"now": ctx.format_dt(now)}
+        )
         return
     if moment <= a.deadline:
         await message.answer(

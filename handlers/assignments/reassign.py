@@ -13,7 +13,7 @@ from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback, ReassignCallback
 from handlers.assignments.cards import TITLE_LABEL, redraw_card
-from handlers.assignments.common import NOT_STAFF, card_message_id, checked, refuse, text_expected
+from handlers.assignments.common import NOT_STAFF, card_message_id, checked_or_refresh, refuse, text_expected
 from handlers.assignments.states import ReassignForm
 from models import Assignment, Department, User
 from services.assignments import access, commands, queries
@@ -44,7 +44,10 @@ async def _head_only(session: AsyncSession, assignment: Assignment, user: User |
 
 async def ask_new_executor(query: CallbackQuery, callback_data: AssignmentCallback, turn: Turn) -> None:
     session, user, state = turn.session, turn.user, turn.state
-    a = await checked(query, turn, lambda u: commands.precheck(session, u, callback_data.id, Action.REASSIGN))
+    aid = callback_data.id
+    a = await checked_or_refresh(
+        query, turn, aid, lambda u: commands.precheck(session, u, aid, Action.REASSIGN)
+    )
     if a is None:
         return
     assert user is not None and state is not None

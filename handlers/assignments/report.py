@@ -26,7 +26,7 @@ from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback, ReportCallback
 from handlers.assignments.cards import redraw_card, report_preview
-from handlers.assignments.common import NOT_STAFF, card_message_id, refuse
+from handlers.assignments.common import NOT_STAFF, card_message_id, refuse, refuse_and_refresh
 from handlers.assignments.states import ReportForm
 from models import AssignmentReport, User
 from porucheno.settings import Settings
@@ -98,7 +98,7 @@ async def start_report(query: CallbackQuery, callback_data: AssignmentCallback, 
     try:
         started = await _enter(turn, turn.user, callback_data.id, card_message_id(query))
     except DomainError as exc:
-        await refuse(query, exc)
+        await refuse_and_refresh(query, turn, callback_data.id, exc)  # an outdated card is redrawn
         return
     await query.answer()
     data = await turn.state.get_data()

@@ -28,3 +28,15 @@ class CommentForm(StatesGroup):
 
 class ReassignForm(StatesGroup):
     search = State()
+
+
+class CancelForm(StatesGroup):
+    reason = State()
+
+
+class ExtensionRejectForm(StatesGroup):
+    reason = State()
+
+
+class DeadlineForm(StatesGroup):
+    deadline = State()

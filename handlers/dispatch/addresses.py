@@ -25,6 +25,7 @@ from handlers.dispatch.steps import addresses_prompt, done_label, picker_text, s
 from models import Building
 from services.addresses import normalize_street, parse_address, parse_range
 from services.addresses.streets import find_streets
+from services.html_cut import cut_plain
 from services.notify import Translator, html_escape
 from services.outages import lifecycle
 
@@ -102,7 +103,7 @@ async def typed(message: Message, turn: Turn) -> None:
         await message.answer(
             t(
                 "No street «%(text)s» in the register. Check the spelling and type it again.",
-                text=html_escape(text[:100]),
+                text=cut_plain(text, 100),
             )
         )
         return

@@ -24,6 +24,7 @@ from handlers.dispatch.steps import ask_addresses, ask_time
 from models import OutageSignal
 from models.enums import OutageKind
 from services.errors import DomainError
+from services.html_cut import cut_plain
 from services.notify import NoticeContext, Translator, html_escape
 from services.outages import listing, signals
 from services.outages.card import resource_label
@@ -86,7 +87,7 @@ async def group_view(
         )
     texts = [s.text for s in rows if s.text][:TEXTS_SHOWN]
     if texts:
-        lines += ["", *(f"— {html_escape(text[:300])}" for text in texts)]
+        lines += ["", *(f"— {cut_plain(text, 300)}" for text in texts)]
     markup = keyboards.signal_card_markup(group.signal_ids[0], t, can_create=True)
     return "\n".join(lines), markup
 

@@ -15,10 +15,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.menu import Menu
-from bot.texts import quote
 from handlers.residents.texts import address_choice, address_text, format_hint, location_confirm
 from models import Building
 from services.addresses import nearest_building, parse_address, search_buildings
+from services.html_cut import cut_plain
 
 # Far enough for a GPS fix taken in the yard, near enough not to land on the next block.
 NEAREST_RADIUS_M = 200.0
@@ -51,7 +51,7 @@ async def building_from_text(
     found = await search_buildings(session, text, limit=CHOICE_LIMIT)
     if not found:
         answer = _("The address «%(text)s» is not in the register of buildings.") % {
-            "text": quote(text[:200])
+            "text": cut_plain(text, 200)
         }
         answer += "\n\n" + format_hint()
         markup = None
@@ -69,7 +69,7 @@ async def building_from_text(
     if len(found) == 1 or exact:
         return first
     await message.answer(
-        _("Several buildings match «%(text)s». Choose yours:") % {"text": quote(text[:200])},
+        _("Several buildings match «%(text)s». Choose yours:") % {"text": cut_plain(text, 200)},
         reply_markup=address_choice(goal, found),
     )
     return None

@@ -14,6 +14,7 @@ from bot.texts import CANCEL, quote
 from handlers.residents.callbacks import AddressCallback, SignalAct, SignalFormCallback
 from models import Building, Outage
 from models.enums import OutageKind, OutageStatus
+from services.html_cut import cut_plain
 from services.notify import NoticeContext
 from services.outages.notices import address
 from services.outages.resources import enabled_resources, get_resource
@@ -103,7 +104,7 @@ def outage_lines(outage: Outage, ctx: NoticeContext, now: datetime) -> list[str]
     else:
         lines.append(_("Expected end: not yet known"))
     if outage.description:
-        lines.append(quote(outage.description[:1000]))
+        lines.append(cut_plain(outage.description, 1000))
     return lines
 
 

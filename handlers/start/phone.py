@@ -22,6 +22,7 @@ from services.profile import normalize_phone, set_account_phone
 class PhoneForm(StatesGroup):
     waiting = State()
 
+
 SHARE_PHONE = MenuItem(
     "phone",
     N_("Share phone"),

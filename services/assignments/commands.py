@@ -26,6 +26,7 @@ from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority
 from services import directory
 from services.appeals.status_sync import sync_status_from_assignments
 from services.assignments import access, notices
+from services.assignments.deadline_rules import check_new_deadline
 from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, Party, target_state
 from services.assignments.queries import latest_report
 from services.audit import Actor, record
@@ -374,8 +375,7 @@ async def request_extension(
 ) -> ExtensionRequest:
 
     assignment = await extension_precheck(session, user, assignment_id, for_update=True)
-    if new_deadline <= assignment.deadline:
-        raise InvalidInput("The new deadline must be later than the current one.")
+    check_new_deadline(new_deadline, current=assignment.deadline, now=now or utcnow())
     request = ExtensionRequest(
         assignment_id=assignment.id,
         requested_by_id=user.id,
@@ -411,14 +411,9 @@ async def decide_extension(
     now: datetime | None = None,
     notify: NoticeContext | None = None,
 ) -> ExtensionRequest:
-    request = await session.get(ExtensionRequest, request_id)
-    if request is None:
-        raise NotFound("Extension request not found.")
-    assignment = await load(session, request.assignment_id, for_update=True)
-    if not access.is_control(assignment, user):
-        raise PermissionDenied("You are not allowed to do this with this assignment.")
-    if request.status != ExtensionStatus.PENDING:
-        raise InvalidInput("This extension request has already been decided.")
+    request, assignment = await extension_decision_precheck(session, user, request_id, for_update=True)
+    # A refusal is explained: the executor reads the reason with the kept deadline.
+    reason = _clean_reason(reason, required=not approve)
     now = now or utcnow()
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     request.decided_by_id = user.id
@@ -433,7 +428,7 @@ async def decide_extension(
         "assignment",
         assignment.id,
         "extension_approved" if approve else "extension_rejected",
-        reason=_clean_reason(reason, required=False),
+        reason=reason,
         data={
             "request_id": request.id,
             "old_deadline": old_deadline.isoformat(),
@@ -442,8 +437,23 @@ async def decide_extension(
     )
     await _flush_or_changed(session)
     if notify is not None:
-        await notices.notify_extension(session, notify, request, assignment, event.id)
+        await notices.notify_extension(session, notify, request, assignment, event.id, reason=reason)
     return request
+
+
+async def extension_decision_precheck(
+    session: AsyncSession, user: User, request_id: int, *, for_update: bool = False
+) -> tuple[ExtensionRequest, Assignment]:
+    """What :func:`decide_extension` checks, before the bot asks the control for a reason."""
+    request = await session.get(ExtensionRequest, request_id)
+    if request is None:
+        raise NotFound("Extension request not found.")
+    assignment = await load(session, request.assignment_id, for_update=for_update)
+    if not access.is_control(assignment, user):
+        raise PermissionDenied("You are not allowed to do this with this assignment.")
+    if request.status != ExtensionStatus.PENDING:
+        raise InvalidInput("This extension request has already been decided.")
+    return request, assignment
 
 
 async def add_comment(

@@ -19,6 +19,7 @@ from models import Assignment, DeadlineNudge, Department
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from services import outbox
 from services.assignments.notices import _users, card_text, executor_buttons
+from services.html_cut import cut_plain
 from services.notify import NoticeContext, Translator, html_escape
 
 OPEN = [s.value for s in OPEN_ASSIGNMENT_STATUSES]
@@ -187,7 +188,7 @@ async def escalate_overdue(session: AsyncSession, ctx: NoticeContext, now: datet
                 t(
                     "№%(id)s %(title)s — %(who)s, overdue by %(days)s d.",
                     id=a.id,
-                    title=html_escape(a.title[:80]),
+                    title=cut_plain(a.title, 80),
                     who=html_escape(executor.full_name if executor else None),
                     days=days,
                 )

@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Assignment, AssignmentComment, ExtensionRequest, StoredFile, User
 from models.enums import AssignmentStatus as S
 from services import outbox
+from services.assignments.field import field_view
 from services.assignments.queries import latest_report
 from services.files import IMAGE_TYPES
+from services.html_cut import cut_plain
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 
 CB_PREFIX = "asg"
@@ -32,6 +34,7 @@ STATUS_NAMES = {
     S.DECLINED: N_("declined"),
     S.CANCELLED: N_("cancelled"),
 }
+TEXT_SHOWN = 1500  # of the assignment's text on a card; the report text gets the same room
 PRIORITY_NAMES = {"low": N_("low"), "normal": N_("normal"), "high": N_("high"), "urgent": N_("urgent")}
 
 
@@ -61,7 +64,7 @@ def card_text(
         t("Assignment №%(id)s", id=a.id) + f": <b>{html_escape(a.title)}</b>",
     ]
     if a.text:
-        lines.append(html_escape(a.text[:1500]))
+        lines.append(cut_plain(a.text, TEXT_SHOWN))
     lines += [
         "",
         t("Deadline: %(when)s", when=ctx.format_dt(a.deadline)),
@@ -114,9 +117,17 @@ async def _send_card(
         return False
     t = Translator(ctx.locale_of(recipient))
     text = card_text(a, t, ctx, people, t(headline))
+    view = await field_view(session, a) if not for_control else None
+    if view is not None and view.place is not None and view.place.address:
+        text += "\n" + t("Address: %(address)s", address=cut_plain(view.place.address, 500))
     if extra:
         text += "\n\n" + extra
     buttons = control_buttons(a, t) if for_control else executor_buttons(a, t)
+    if view is not None and view.has_materials:
+        # The appeal's photos, documents and map pin, sent when pressed (handlers/assignments/field.py).
+        buttons["inline_keyboard"].insert(
+            0, [{"text": t("📂 Files and location"), "callback_data": cb("files", a.id)}]
+        )
     return await outbox.enqueue(
         session,
         outbox.text_message(
@@ -152,6 +163,7 @@ _TO_EXECUTOR = {
     "return": N_("The assignment is returned for rework"),
     "cancel": N_("The assignment is cancelled"),
     "reassign": N_("New assignment"),
+    "deadline_changed": N_("The deadline of the assignment is changed"),
 }
 
 
@@ -220,7 +232,7 @@ async def _report_summary(
         await queue_files(
             session, recipient.telegram_id, files, dedup_prefix=f"asg:{a.id}:{key}:{recipient.id}"
         )
-    lines = [t("Report: %(text)s", text=html_escape(report.text or None))]
+    lines = [t("Report: %(text)s", text=cut_plain(report.text or None, TEXT_SHOWN))]
     if files:
         lines.append(t("Files attached: %(n)s", n=len(files)))
     return "\n".join(lines)
@@ -260,7 +272,13 @@ async def queue_files(
 
 
 async def notify_extension(
-    session: AsyncSession, ctx: NoticeContext, request: ExtensionRequest, a: Assignment, event_id: int
+    session: AsyncSession,
+    ctx: NoticeContext,
+    request: ExtensionRequest,
+    a: Assignment,
+    event_id: int,
+    *,
+    reason: str | None = None,
 ) -> None:
     people = await _users(session, [a.executor_id, a.author_id, a.controller_id, request.requested_by_id])
     if request.status == "pending":
@@ -301,6 +319,7 @@ async def notify_extension(
         return
     recipient = people.get(request.requested_by_id or 0)
     headline = N_("Extension approved") if request.status == "approved" else N_("Extension rejected")
+    t = Translator(ctx.locale_of(recipient))
     await _send_card(
         session,
         ctx,
@@ -309,6 +328,7 @@ async def notify_extension(
         headline,
         event_key=f"e{event_id}",
         for_control=False,
+        extra=t("Reason: %(reason)s", reason=cut_plain(reason, TEXT_SHOWN)) if reason else None,
         people=people,
     )
 

@@ -37,7 +37,7 @@ PANEL_ACTIONS = (
 )
 
 # Audit actions whose ``data["new_deadline"]`` is worth showing (a refusal keeps the old one).
-_NEW_DEADLINE = frozenset({"extension_requested", "extension_approved"})
+_NEW_DEADLINE = frozenset({"extension_requested", "extension_approved", "deadline_changed"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from models import Building, Outage
 from models.enums import OutageKind, OutageStatus
+from services.html_cut import cut_plain
 from services.notify import N_, NoticeContext, Translator, html_escape
 from services.outages.lifecycle import Preview
 from services.outages.resources import get_resource, resource_name, social_type_name
@@ -113,7 +114,7 @@ def outage_text(
     if view.ended_at is not None:
         lines.append(t("Restored at: %(when)s", when=ctx.format_dt(view.ended_at)))
     if view.description:
-        lines += ["", html_escape(view.description[:DESCRIPTION_LIMIT])]
+        lines += ["", cut_plain(view.description, DESCRIPTION_LIMIT)]
     if view.buildings:
         lines += ["", t("Addresses:"), *streets_summary(view.buildings, t)]
     if preview is not None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Building, Outage, OutageSignal, Subscription, TelegramAccount, User
 from models.enums import OutageKind, SignalStatus
 from services import outbox
+from services.html_cut import cut_plain
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 from services.outages.resources import get_resource, resource_name
 
@@ -142,7 +143,7 @@ def render(outage: Outage, event: str, r: Recipient, t: Translator, ctx: NoticeC
         else:
             lines.append(t("Expected end: not yet known"))
     if outage.description and event not in ("remove", "resolve"):
-        lines += ["", html_escape(outage.description[:1500])]
+        lines += ["", cut_plain(outage.description, 1500)]
     if r.buildings:
         names = [html_escape(address(b)) for b in list(r.buildings.values())[:ADDRESS_LIST_LIMIT]]
         more = len(r.buildings) - len(names)

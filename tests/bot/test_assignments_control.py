@@ -89,15 +89,22 @@ async def test_extension_approved_then_rejected(town, session_factory) -> None:
     await ex.press(card, "⏳ Продлить срок")
     await ex.reply("Выберите новый срок ниже")
     assert "Не удалось распознать дату" in (await ex.send("в пятницу"))["text"]
-    assert "должен быть позже текущего" in (await ex.send("01.01.2020 10:00"))["text"]
+    assert "Это время уже прошло" in (await ex.send("01.01.2020 10:00"))["text"]
+    earlier = town.ctx.local(second_deadline - timedelta(hours=2)).strftime("%d.%m.%Y %H:%M")
+    assert "должен быть позже текущего" in (await ex.send(earlier))["text"]
     wanted = town.ctx.local(second_deadline + timedelta(days=10)).strftime("%d.%m.%Y 17:30")
     await ex.send(wanted, expect="Почему нужно больше времени")
     await ex.send("Сильные морозы", expect="Запрос отправлен")
     request = await ctl.reply("Причина: Сильные морозы")
     await ctl.press(request, "❌ Отклонить")
-    rejected = await ctl.reply("❌ Отклонено")
-    assert not buttons(rejected)
-    await ex.reply("В продлении срока отказано")
+    await ctl.reply("Почему вы отказываете в переносе срока")
+    await ctl.send("Сроки согласованы с прокуратурой", expect="❌ Отклонено")
+    rejected = await ctl.client.wait_for(
+        ctl.user_id, contains="Причина: Сроки согласованы", after_message_id=0
+    )
+    assert rejected["message_id"] == request["message_id"] and not buttons(rejected)
+    told = await ex.reply("В продлении срока отказано")
+    assert "Причина: Сроки согласованы с прокуратурой" in told["text"]
 
     async with session_factory() as session:
         a = await session.get(Assignment, aid)
@@ -129,4 +136,4 @@ async def test_comments_reach_the_other_side(town, session_factory) -> None:
 
     await ctl.press(note, f"Открыть №{aid}")
     opened = await ctl.reply("Карточка поручения")
-    assert list(buttons(opened)) == ["💬 Комментарий"]
+    assert list(buttons(opened)) == ["💬 Комментарий", "🗓 Срок", "👤 Переназначить", "🚫 Отменить"]

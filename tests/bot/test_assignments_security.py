@@ -42,6 +42,10 @@ async def test_forged_callbacks_are_refused_and_logged(town, sandbox, session_fa
         (f"asg:report:{aid}", NO_RIGHT),
         (f"asg:reassign:{aid}", NO_RIGHT),
         (f"rsg:{aid}:{town.outsider.id}", NO_RIGHT),
+        (f"asg:files:{aid}", "Поручение не найдено."),
+        (f"asg:deadline:{aid}", NO_RIGHT),
+        (f"asg:cancel:{aid}", NO_RIGHT),
+        (f"dlq:{aid}:3", "Эта кнопка устарела. Пожалуйста, воспользуйтесь актуальным меню."),
         ("asg:accept:999999", "Поручение не найдено."),
     ]:
         answer = await _answer(outsider, press_data(sandbox, outsider, mid, data))
@@ -54,7 +58,7 @@ async def test_forged_callbacks_are_refused_and_logged(town, sandbox, session_fa
 
     refusals = [r.getMessage() for r in caplog.records if r.name == "handlers.assignments"]
     assert any(f"'asg:accept:{aid}'" in line and str(outsider.user_id) in line for line in refusals)
-    assert len(refusals) == 8
+    assert len(refusals) == 11  # the forged quick pick is answered as outdated, without a refusal
     # Nothing was sent to the outsider and nothing changed.
     assert [m["message_id"] for m in await outsider.client.bot_messages(outsider.user_id)] == [mid]
     async with session_factory() as session:
@@ -74,7 +78,10 @@ async def test_double_press_on_accept_applies_once(town, sandbox, session_factor
     second = press_data(sandbox, ctl, review["message_id"], data)
     answers = await asyncio.gather(_answer(ctl, first), _answer(ctl, second))
     assert answers[0]["text"] == "Принято. Исполнитель уведомлён." and not answers[0]["show_alert"]
-    assert answers[1]["text"] == "Поручение уже изменилось — вот его текущее состояние."
+    # The stale press says what the assignment is now.
+    assert answers[1]["text"].startswith(
+        "Поручение уже изменилось — вот его текущее состояние.\nСейчас: исполнено"
+    )
     assert answers[1]["show_alert"]
     card = await ctl.client.wait_for(ctl.user_id, contains="Статус: исполнено", after_message_id=0)
     assert card["message_id"] == review["message_id"] and not buttons(card)

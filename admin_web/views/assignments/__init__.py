@@ -21,6 +21,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
         r"/assignments/{assignment_id:\d+}/comments", actions.assignment_comment, name="assignment_comment"
     )
     router.add_post(
+        r"/assignments/{assignment_id:\d+}/deadline", actions.assignment_deadline, name="assignment_deadline"
+    )
+    router.add_post(
         r"/assignments/{assignment_id:\d+}/extensions/{request_id:\d+}",
         actions.assignment_extension,
         name="assignment_extension",

@@ -11,8 +11,8 @@ from aiohttp import web
 from admin_web.i18n import N_, gettext, translate_error
 from admin_web.keys import DB_KEY
 from admin_web.render import flash
-from admin_web.views.common import acting_user, int_or_none, notice_context
-from services.assignments import commands, panel_detail
+from admin_web.views.common import acting_user, int_or_none, notice_context, parse_local, zone
+from services.assignments import commands, control, panel_detail
 from services.assignments.lifecycle import Action
 from services.errors import DomainError, NotFound
 
@@ -108,6 +108,30 @@ async def assignment_extension(request: web.Request) -> web.StreamResponse:
     else:
         message = N_("The new deadline is set.") if decision == "approve" else N_("The extension is refused.")
         await flash(request, gettext(message))
+    raise back
+
+
+async def assignment_deadline(request: web.Request) -> web.StreamResponse:
+    """The control moves the deadline (the same service as the bot's «🗓 Deadline»)."""
+    assignment_id, back = await _target(request)
+    data = await request.post()
+    new_deadline = parse_local(str(data.get("deadline") or ""), zone(request))
+    if new_deadline is None:
+        await flash(request, gettext("Enter a date and time."))
+        raise back
+    try:
+        await control.change_deadline(
+            request[DB_KEY],
+            await acting_user(request),
+            assignment_id,
+            new_deadline,
+            reason=str(data.get("reason") or ""),
+            notify=notice_context(request),
+        )
+    except DomainError as exc:
+        await _refused(request, exc)
+    else:
+        await flash(request, gettext("The deadline is changed. The executor has been notified."))
     raise back
 
 

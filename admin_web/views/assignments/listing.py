@@ -16,6 +16,7 @@ from admin_web.render import render
 from admin_web.views.common import (
     acting_user,
     int_or_none,
+    local_input,
     parse_local_date,
     zone,
 )
@@ -23,7 +24,7 @@ from admin_web.views.files import INLINE_TYPES
 from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
 from models import utcnow
 from models.enums import Role
-from services.assignments import access, panel, panel_detail
+from services.assignments import access, control, panel, panel_detail
 from services.assignments.lifecycle import Action
 from services.assignments.queries import Cursor
 from services.errors import NotFound
@@ -189,6 +190,9 @@ async def assignment_page(request: web.Request) -> web.StreamResponse:
         "a": assignment,
         "overdue": panel.is_overdue(assignment, utcnow()),
         "previewable": INLINE_TYPES,
+        "can_change_deadline": access.is_control(assignment, user)
+        and assignment.status not in control.CLOSED,
+        "deadline_value": local_input(assignment.deadline, zone(request)),
         "section": "assignments",
     }
     if Action.REASSIGN in data.actions:
