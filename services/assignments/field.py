@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, AssignmentReport, Building, StoredFile, User
@@ -83,7 +83,8 @@ async def field_view(session: AsyncSession, a: Assignment) -> FieldView:
     if appeal is not None:
         view.appeal_number, view.appeal_subject = appeal.reg_number, appeal.subject
         view.place = await _place(session, appeal)
-        owners.append(StoredFile.appeal_id == appeal.id)
+        # The answer's own attachments are the clerk's letter to the resident, not the problem's materials.
+        owners.append(and_(StoredFile.appeal_id == appeal.id, StoredFile.for_answer.is_(False)))
     files = (
         await session.scalars(
             select(StoredFile).where(or_(*owners), StoredFile.report_id.is_(None)).order_by(StoredFile.id)
