@@ -126,6 +126,9 @@ async def test_new_assignment_form_links_the_appeal_by_the_number_shown(
             )
             assert response.status == 303, (reference, await response.text())
             created.append(int(response.headers["Location"].rsplit("/", 1)[1]))
+        # The assignment's page names the appeal by the number people use, not the database id.
+        page = await (await control.get(f"/assignments/{created[0]}")).text()
+        assert f"№{number}" in page
     finally:
         await control.close()
     async with session_factory() as s:

@@ -22,7 +22,7 @@ from admin_web.views.common import (
 )
 from admin_web.views.files import INLINE_TYPES
 from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
-from models import utcnow
+from models import Appeal, utcnow
 from models.enums import Role
 from services.assignments import access, control, panel, panel_detail
 from services.assignments.lifecycle import Action
@@ -195,6 +195,11 @@ async def assignment_page(request: web.Request) -> web.StreamResponse:
         "deadline_value": local_input(assignment.deadline, zone(request)),
         "section": "assignments",
     }
+    if assignment.appeal_id:
+        # People know an appeal by its registration number, never by the database id.
+        linked = await db.get(Appeal, assignment.appeal_id)
+        context["appeal_number"] = linked.reg_number if linked else None
+        context["appeal_link"] = user.has_role(Role.MANAGER, Role.CLERK)
     if Action.REASSIGN in data.actions:
         departments = await panel.department_names(db)
         scope = await access.reassign_scope(db, assignment, user)
