@@ -9,10 +9,11 @@ fields are written (street, house, OKTMO, GUID): coordinates, kinds and names pe
 from __future__ import annotations
 
 import asyncio
+import inspect
 import pathlib
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -162,12 +163,13 @@ async def import_gar(
     oktmo: str,
     dry_run: bool,
     actor: Actor | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], Awaitable[None] | None] | None = None,
 ) -> GarImportResult:
     """Create or update the buildings of municipality ``oktmo`` from one region's ГАР export.
 
-    ``source`` is the region's folder or a .zip of it. ``progress`` is called on the event loop
-    with the number of the municipality's houses handled so far. A dry run counts, writes nothing.
+    ``source`` is the region's folder or a .zip of it. ``progress`` is called (and awaited when it
+    returns an awaitable) with the number of the municipality's houses handled so far.
+    A dry run counts, writes nothing.
     """
     oktmo = oktmo.strip()
     if not (oktmo.isdigit() and len(oktmo) in (8, 11)):
@@ -186,7 +188,11 @@ async def import_gar(
             await _upsert(session, run, batch)
             handled += len(batch)
             if progress is not None:
-                progress(handled)
+                # The panel's job commits each batch and records its progress here (SQLite has one
+                # writer: a progress row cannot be written while this session holds the lock).
+                outcome = progress(handled)
+                if inspect.isawaitable(outcome):
+                    await outcome
     except _UNREADABLE as error:
         raise InvalidInput(N_("Cannot read the register: %(error)s"), error=str(error)) from error
     finally:

@@ -7,7 +7,7 @@ the spreadsheet kinds: the parser's (where, reason) rejections become report lin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +35,7 @@ async def run_gar(
     oktmo: str,
     dry_run: bool,
     actor: Actor,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], Awaitable[None] | None] | None = None,
 ) -> ImportReport:
     oktmo = check_oktmo(oktmo)
     try:

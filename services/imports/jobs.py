@@ -110,7 +110,17 @@ async def execute_job(
     try:
         async with session_factory() as session:
             if kind == GAR_KIND:
-                report = await run_gar(session, path, oktmo=oktmo or "", dry_run=dry_run, actor=actor)
+
+                async def gar_progress(done: int) -> None:
+                    # A real run keeps each batch (as the spreadsheet kinds keep each chunk), which
+                    # also frees SQLite's single writer for the progress row.
+                    if not dry_run:
+                        await session.commit()
+                    await progress(done)
+
+                report = await run_gar(
+                    session, path, oktmo=oktmo or "", dry_run=dry_run, actor=actor, progress=gar_progress
+                )
                 if dry_run:
                     await session.rollback()
                 else:

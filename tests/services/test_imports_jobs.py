@@ -75,3 +75,34 @@ async def test_unconfirmed_uploads_are_removed_after_a_day(session: AsyncSession
     stale = await session.scalar(select(ImportJob).where(ImportJob.filename == "old.csv"))
     with pytest.raises(InvalidInput):
         await confirm_job(session, ACTOR, stale.id)
+
+
+async def test_gar_job_runs_the_real_reader_and_shows_progress(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    from models import Building
+    from tests.services.test_gar_import import OKTMO, write_region, zip_region
+
+    archive = zip_region(write_region(tmp_path / "gar"))
+    async with session_factory() as session:
+        job = await create_job(
+            session, ACTOR, kind="buildings-gar", filename="46.zip", stored_path=archive, oktmo=OKTMO
+        )
+        await session.commit()
+        job_id = job.id
+    await execute_job(session_factory, job_id, actor=ACTOR, tz=TZ)  # the dry run
+    async with session_factory() as session:
+        job = await session.get(ImportJob, job_id)
+        assert job is not None and job.status == "done", job.error
+        assert job.report["created"] > 0 and job.rows_done > 0
+        assert await session.scalar(select(func.count()).select_from(Building)) == 0
+        await confirm_job(session, ACTOR, job_id)
+        await session.commit()
+    await execute_job(session_factory, job_id, actor=ACTOR, tz=TZ)
+    async with session_factory() as session:
+        job = await session.get(ImportJob, job_id)
+        assert job is not None and (job.status, job.dry_run) == ("done", False)
+        built = await session.scalar(
+            select(func.count()).select_from(Building).where(Building.fias_guid.is_not(None))
+        )
+        assert built == job.report["created"]
