@@ -67,6 +67,9 @@ from admin_web.views import (
     public,
     staff,
 )
+from admin_web.views import (
+    settings as settings_views,
+)
 from admin_web.views.common import filesize
 from porucheno.settings import Settings
 from services.appeals.categories import name_in as category_name
@@ -218,6 +221,7 @@ def _add_routes(app: web.Application) -> None:
     r.add_get(r"/files/{file_id:\d+}", files.file_download, name="file")
     outages.add_routes(r)
     appeals.add_routes(r)
+    settings_views.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

@@ -26,6 +26,7 @@ class Building(Base):
     is_social: Mapped[bool] = mapped_column(Boolean, default=False)
     social_type: Mapped[str | None] = mapped_column(String(32))  # school, kindergarten, hospital, ...
     name: Mapped[str | None] = mapped_column(String(255))
+    district: Mapped[str | None] = mapped_column(String(255))  # appeal routing by district
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (

@@ -54,6 +54,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "analytics": ("services/analytics",),
     "projects": ("services/projects",),
     "web_analytics": ("admin_web/views/analytics", "admin_web/templates/analytics"),
+    "config": ("services/config",),
+    "web_settings": ("admin_web/views/settings", "admin_web/templates/settings"),
 }
 
 
