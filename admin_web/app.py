@@ -45,6 +45,7 @@ from admin_web.labels import (
     ROLE_LABELS,
     STATUS_LABELS,
 )
+from admin_web.org_name import ORG_NAME_KEY
 from admin_web.ratelimit import SlidingWindowLimiter
 from admin_web.security import (
     Handler,
@@ -111,6 +112,7 @@ def create_admin_app(
     app = web.Application(client_max_size=1024**2)
     app[SETTINGS_KEY] = settings
     app[SESSION_FACTORY_KEY] = session_factory
+    app[ORG_NAME_KEY] = {}
     app[HEALTH_CHECKS_KEY] = dict(health_checks or {})
     app[LOGIN_LIMITER_KEY] = SlidingWindowLimiter(LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW)
     app[LOGIN_ACCOUNT_LIMITER_KEY] = SlidingWindowLimiter(LOGIN_ACCOUNT_LIMIT, LOGIN_ACCOUNT_WINDOW)

@@ -7,27 +7,17 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session
-from sqlalchemy.exc import SQLAlchemyError
 
+from admin_web import org_name
 from admin_web.csrf import CSRF_FIELD, ensure_token
 from admin_web.i18n import LOCALE_NAMES, current_locale
-from admin_web.keys import DB_KEY, SANDBOX_CHAT_URL_KEY, SANDBOX_PERSONAS_URL_KEY, SETTINGS_KEY, USER_KEY
-from services.config.org_card import org_name
+from admin_web.keys import SANDBOX_CHAT_URL_KEY, SANDBOX_PERSONAS_URL_KEY, SETTINGS_KEY, USER_KEY
 
 
 async def flash(request: web.Request, message: str) -> None:
     """Show ``message`` (already translated) on the next rendered page."""
     session = await get_session(request)
     session["flash"] = [*session.get("flash", []), message]
-
-
-async def _org_name(request: web.Request) -> str:
-    if DB_KEY not in request:
-        return ""
-    try:
-        return await org_name(request[DB_KEY])
-    except SQLAlchemyError:  # an error page after a failed transaction still renders
-        return ""
 
 
 async def render(
@@ -47,6 +37,6 @@ async def render(
         "current_path": request.path_qs,
         "section": None,
         # The organisation's (short) name from its card heads every page; empty until it is filled in.
-        "org_name": await _org_name(request),
+        "org_name": await org_name.current(request),
     }
     return aiohttp_jinja2.render_template(template, request, base | (context or {}), status=status)

@@ -6,6 +6,7 @@ from dataclasses import asdict, fields
 
 from aiohttp import web
 
+from admin_web import org_name
 from admin_web.forms import Form
 from admin_web.i18n import gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
@@ -25,7 +26,9 @@ async def org_card_page(request: web.Request) -> web.StreamResponse:
         values = {name: form.text(name, max_length=org_card.LIMITS.get(name, 15)) or "" for name in FIELDS}
         if form.ok:
             try:
-                await org_card.save_card(db, request[USER_KEY].actor, org_card.Letterhead(**values))
+                card = await org_card.save_card(db, request[USER_KEY].actor, org_card.Letterhead(**values))
+                await db.commit()  # before the header shows the new name
+                org_name.remember(request, card.short_name or card.name)
             except DomainError as exc:
                 await db.rollback()
                 form.fail_domain(exc)
