@@ -77,6 +77,8 @@ async def apply_configuration(
     PORUCHENO_TIMEZONE. A zone changed in the panel applies after a restart: the scheduler, the
     bot and the panel all took theirs from these settings."""
     async with session_factory() as session:
+        if await outage_catalogs.ensure_defaults(session):
+            await session.commit()
         await outage_catalogs.load(session)
         zone = await org_card.effective_timezone(session, settings.timezone)
     if zone != settings.timezone:

@@ -45,6 +45,26 @@ async def load(session: AsyncSession) -> None:
     )
 
 
+async def ensure_defaults(session: AsyncSession) -> bool:
+    """Write the built-in lists into empty tables (the migration seeds them; a database made
+    another way gets them on first start or first visit). True when something was written."""
+    wrote = False
+    if await session.scalar(select(OutageResource.id).limit(1)) is None:
+        for i, r in enumerate(resources.DEFAULT_RESOURCES, 1):
+            session.add(
+                OutageResource(code=r.code, name_ru=r.name_ru, name_en=r.name, emoji=r.emoji, position=i * 10)
+            )
+        wrote = True
+    if await session.scalar(select(SocialObjectType.id).limit(1)) is None:
+        for i, t in enumerate(resources.DEFAULT_SOCIAL_TYPES, 1):
+            session.add(SocialObjectType(code=t.code, name_ru=t.name_ru, name_en=t.name, position=i * 10))
+        wrote = True
+    if wrote:
+        await session.flush()
+        record(session, Actor.system("settings"), "outage_catalogs", None, "seeded")
+    return wrote
+
+
 async def list_resources(session: AsyncSession) -> list[OutageResource]:
     query = select(OutageResource).order_by(OutageResource.position, OutageResource.id)
     return list((await session.scalars(query)).all())
@@ -90,6 +110,7 @@ async def _save(
     data: CatalogInput,
 ) -> OutageResource | SocialObjectType:
     await require_admin(session, actor)
+    await ensure_defaults(session)  # a first entry must not replace the built-in list
     values = _clean(data, emoji=model is OutageResource)
     entity = model.__tablename__.removesuffix("s")
     taken = await session.scalar(select(model.id).where(model.code == values["code"]))

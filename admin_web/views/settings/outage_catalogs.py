@@ -19,6 +19,8 @@ RESOURCE = "resource"
 @admin_only
 async def catalog_list(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
+    if await outage_catalogs.ensure_defaults(db):
+        await db.commit()
     return await render(
         request,
         "settings/outages.html",
