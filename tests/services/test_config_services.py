@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AuditEvent, Building, Category
 from models.enums import AppealChannel, CategoryAudience, Role
 from services import staff
+from services.addresses.importer import import_buildings
 from services.appeals import categories as offered_categories
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.audit import Actor
@@ -235,3 +236,11 @@ async def test_outage_catalogues_feed_the_registry(session: AsyncSession) -> Non
     assert resources.social_type_name("library", Translator("ru")) == "библиотеки"
     assert resources.social_key("school") == "school"
     assert resources.social_key("palace") == "other"
+
+
+async def test_address_import_reads_the_district(session: AsyncSession) -> None:
+    data = "Улица;Дом;Район\nул. Ленина;5;Центральный\nпр-т Мира;1;\n".encode()
+    report = await import_buildings(session, data, actor=SYSTEM, filename="дома.csv")
+    assert report.created == 2, report
+    districts = dict((await session.execute(select(Building.street_key, Building.district))).all())
+    assert districts == {"ленина": "Центральный", "мира": None}
