@@ -51,6 +51,7 @@ from admin_web.labels import (
     audit_label,
     state_label,
 )
+from admin_web.org_name import ORG_NAME_KEY
 from admin_web.ratelimit import SlidingWindowLimiter
 from admin_web.security import (
     Handler,
@@ -73,6 +74,9 @@ from admin_web.views import (
     outages,
     public,
     staff,
+)
+from admin_web.views import (
+    settings as settings_views,
 )
 from admin_web.views.common import filesize
 from porucheno.settings import Settings
@@ -117,6 +121,7 @@ def create_admin_app(
     app = web.Application(client_max_size=1024**2)
     app[SETTINGS_KEY] = settings
     app[SESSION_FACTORY_KEY] = session_factory
+    app[ORG_NAME_KEY] = {}
     app[HEALTH_CHECKS_KEY] = dict(health_checks or {})
     app[LOGIN_LIMITER_KEY] = SlidingWindowLimiter(LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW)
     app[LOGIN_ACCOUNT_LIMITER_KEY] = SlidingWindowLimiter(LOGIN_ACCOUNT_LIMIT, LOGIN_ACCOUNT_WINDOW)
@@ -231,6 +236,7 @@ def _add_routes(app: web.Application) -> None:
     outages.add_routes(r)
     imports.add_routes(r)
     appeals.add_routes(r)
+    settings_views.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

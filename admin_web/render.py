@@ -8,6 +8,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session
 
+from admin_web import org_name
 from admin_web.csrf import CSRF_FIELD, ensure_token
 from admin_web.i18n import LOCALE_NAMES, current_locale
 from admin_web.keys import SANDBOX_CHAT_URL_KEY, SANDBOX_PERSONAS_URL_KEY, SETTINGS_KEY, USER_KEY
@@ -35,5 +36,7 @@ async def render(
         "flashes": session.pop("flash", []),
         "current_path": request.path_qs,
         "section": None,
+        # The organisation's (short) name from its card heads every page; empty until it is filled in.
+        "org_name": await org_name.current(request),
     }
     return aiohttp_jinja2.render_template(template, request, base | (context or {}), status=status)

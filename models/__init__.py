@@ -10,6 +10,7 @@ from models.assignments import (
 )
 from models.audit import AuditEvent
 from models.base import Base, utcnow
+from models.config import OrgCard, OutageResource, RoutingRule, SocialObjectType
 from models.crm import (
     ApiClient,
     Appeal,
@@ -49,12 +50,16 @@ __all__ = [
     "MailOutbox",
     "MailQuarantine",
     "MailboxCursor",
+    "OrgCard",
     "Outage",
     "OutageBuilding",
+    "OutageResource",
     "OutageSignal",
     "OutboxMessage",
     "Project",
     "ProjectStage",
+    "RoutingRule",
+    "SocialObjectType",
     "StoredFile",
     "Subscription",
     "TelegramAccount",

@@ -65,6 +65,8 @@ class Category(Base):
     sla_resolve_hours: Mapped[int | None] = mapped_column(SmallInteger)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Who may choose it: residents (bot, public form, Open311), staff, or both (CategoryAudience).
+    audience: Mapped[str] = mapped_column(String(16), default="both", server_default="both")
 
 
 class Appeal(Base):

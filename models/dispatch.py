@@ -29,6 +29,7 @@ class Building(Base):
     # The house's OBJECTGUID in the state address register (ГАР): re-imports update by it.
     fias_guid: Mapped[str | None] = mapped_column(String(36), unique=True)
     oktmo: Mapped[str | None] = mapped_column(String(11))  # the municipality (8) or settlement (11) code
+    district: Mapped[str | None] = mapped_column(String(255))  # appeal routing by district
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (

@@ -112,3 +112,11 @@ class ProjectStatus(StrEnum):
     AT_RISK = "at_risk"
     LATE = "late"
     DONE = "done"
+
+
+class CategoryAudience(StrEnum):
+    """Who may choose an appeal category: residents, staff, or both."""
+
+    BOTH = "both"
+    RESIDENTS = "residents"
+    STAFF = "staff"

@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Building, Category, Department, User, utcnow
-from models.enums import AppealChannel, Role
+from models import Building, Category, Department, OrgCard, User, utcnow
+from models.enums import AppealChannel, CategoryAudience, Role
 from porucheno.demo_history import seed_history
 from services import staff
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
@@ -78,14 +78,24 @@ STAFF = [
     ("Новиков Павел Андреевич", "Главный специалист", "ОАГ", [Role.EXECUTOR], None, None),
 ]
 
+# (code, Russian name, English name, answer days, default department, who may choose it)
 CATEGORIES = [
-    ("housing", "ЖКХ и управляющие компании", "Housing and utilities", 30),
-    ("roads", "Дороги и тротуары", "Roads and pavements", 30),
-    ("improvement", "Благоустройство и озеленение", "Landscaping", 30),
-    ("transport", "Общественный транспорт", "Public transport", 30),
-    ("it_support", "ИТ-поддержка (заявки сотрудников)", "IT support (staff requests)", 3),
-    ("other", "Другое", "Other", 30),
+    ("housing", "ЖКХ и управляющие компании", "Housing and utilities", 30, "ЖКХ", CategoryAudience.BOTH),
+    ("roads", "Дороги и тротуары", "Roads and pavements", 30, "ОБ", CategoryAudience.BOTH),
+    ("improvement", "Благоустройство и озеленение", "Landscaping", 30, "ОБ", CategoryAudience.BOTH),
+    ("transport", "Общественный транспорт", "Public transport", 30, None, CategoryAudience.BOTH),
+    (
+        "it_support",
+        "ИТ-поддержка (заявки сотрудников)",
+        "IT support (staff requests)",
+        3,
+        "ОО",
+        CategoryAudience.STAFF,
+    ),
+    ("other", "Другое", "Other", 30, None, CategoryAudience.BOTH),
 ]
+ORG_NAME = "Администрация города Энска"
+ORG_SHORT_NAME = "Администрация г. Энска"
 
 # (street, key, house, number, social, social type, name, latitude, longitude): a compact town
 # centre, houses 60-150 m apart, so a location shared near one of them finds it (nearest.py).
@@ -141,8 +151,18 @@ async def seed_demo(session: AsyncSession) -> bool:
         heads.setdefault(dept, user)
     for short, head in heads.items():
         await staff.set_department_head(session, actor, depts[short].id, head.id)
-    for code, name_ru, name_en, days in CATEGORIES:
-        session.add(Category(code=code, name_ru=name_ru, name_en=name_en, answer_days=days))
+    for code, name_ru, name_en, days, dept_short, audience in CATEGORIES:
+        session.add(
+            Category(
+                code=code,
+                name_ru=name_ru,
+                name_en=name_en,
+                answer_days=days,
+                department_id=depts[dept_short].id if dept_short else None,
+                audience=audience.value,
+            )
+        )
+    session.add(OrgCard(id=1, name=ORG_NAME, short_name=ORG_SHORT_NAME, working_hours="Пн–Пт 9:00–18:00"))
     for street, street_key, house, number, social, social_type, name, lat, lon in BUILDINGS:
         session.add(
             Building(

@@ -56,6 +56,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "web_analytics": ("admin_web/views/analytics", "admin_web/templates/analytics"),
     "imports": ("services/imports",),
     "web_imports": ("admin_web/views/imports", "admin_web/templates/imports"),
+    "config": ("services/config",),
+    "web_settings": ("admin_web/views/settings", "admin_web/templates/settings"),
 }
 
 

@@ -29,6 +29,7 @@ from porucheno.i18n import gettext
 from porucheno.migrate import upgrade_async
 from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
+from services.config import org_card, outage_catalogs
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,28 @@ def _health_checks(service_ref: list[Service]) -> dict[str, Callable[[], Awaitab
     return {"db": db, "bot": bot, "scheduler": scheduler}
 
 
+async def apply_configuration(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> Settings:
+    """What the administrator configured in the panel and the process needs from the start: the
+    outage catalogues (into their registry) and the organisation's time zone, which wins over
+    PORUCHENO_TIMEZONE. A zone changed in the panel applies after a restart: the scheduler, the
+    bot and the panel all took theirs from these settings."""
+    async with session_factory() as session:
+        if await outage_catalogs.ensure_defaults(session):
+            await session.commit()
+        await outage_catalogs.load(session)
+        zone = await org_card.effective_timezone(session, settings.timezone)
+    if zone != settings.timezone:
+        log.info("time zone %s (from the organisation's card)", zone)
+        return settings.model_copy(update={"timezone": zone})
+    return settings
+
+
 async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
+    settings = await apply_configuration(settings, session_factory)
     sandbox_app = None
     if demo:
         from sandbox.app import create_sandbox_app

@@ -82,15 +82,17 @@ async def request_by_number(session: AsyncSession, reg_number: str) -> RequestRo
 
 
 async def services(session: AsyncSession) -> Sequence[tuple[Category, str | None]]:
-    """Active categories with their department's name (the Open311 ``group``)."""
+    """Active categories a resident may choose, with their department's name (the Open311 ``group``)."""
     query = (
         select(Category, Department.name)
         .outerjoin(Department, Department.id == Category.department_id)
-        .where(categories.IS_ACTIVE)
+        .where(categories.IS_ACTIVE, categories.FOR_RESIDENTS)
         .order_by(*categories.ORDER)
     )
     return [(category, dept) for category, dept in await session.execute(query)]
 
 
 async def active_category_by_code(session: AsyncSession, code: str) -> Category | None:
-    return await session.scalar(select(Category).where(Category.code == code, categories.IS_ACTIVE))
+    """The category an Open311 client names, if a resident may choose it (never a staff-only one)."""
+    category = await session.scalar(select(Category).where(Category.code == code))
+    return category if category is not None and categories.may_choose(category, staff=False) else None

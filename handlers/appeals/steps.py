@@ -134,7 +134,7 @@ async def start_draft(state: FSMContext, account: TelegramAccount) -> None:
 
 
 async def active_categories(session: AsyncSession) -> list[Category]:
-    return await appeal_categories.active(session)
+    return await appeal_categories.offered(session, staff=False)  # a resident writes here
 
 
 async def after(turn: Turn, done: State) -> None:

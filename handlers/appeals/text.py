@@ -25,6 +25,7 @@ from handlers.appeals.steps import (
     text_prompt,
 )
 from models import Category, TelegramAccount
+from services.appeals import categories as appeal_categories
 from services.appeals.intake import MAX_TEXT_CHARS
 
 
@@ -51,7 +52,7 @@ async def category(
     session: AsyncSession,
 ) -> None:
     chosen = await session.get(Category, int(callback_data.value)) if callback_data.value.isdigit() else None
-    if chosen is None or not chosen.is_active:
+    if chosen is None or not appeal_categories.may_choose(chosen, staff=False):
         await alert(query, _("This topic is no longer available. Please choose another one."))
         await ask_category(turn)
         return

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -15,7 +16,8 @@ from handlers.residents.callbacks import AddressCallback, SignalAct, SignalFormC
 from models import Building, Outage
 from models.enums import OutageKind, OutageStatus
 from services.html_cut import cut_plain
-from services.notify import NoticeContext
+from services.notify import NoticeContext, Translator
+from services.outages import resources
 from services.outages.notices import address
 from services.outages.resources import enabled_resources, get_resource
 
@@ -71,7 +73,8 @@ def location_confirm(goal: str, building: Building) -> InlineKeyboardMarkup:
 
 
 def resource_name(code: str) -> str:
-    return _(get_resource(code).name)
+    # Names are configured per language in the panel; the update's language picks one.
+    return resources.resource_name(code, Translator(get_i18n().current_locale))
 
 
 def resource_label(code: str) -> str:

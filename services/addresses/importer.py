@@ -47,6 +47,7 @@ COLUMNS: dict[str, frozenset[str]] = {
     "social": _aliases("социальный", "social", "is_social", "социальный объект", "соц объект"),
     "social_type": _aliases("тип_объекта", "тип объекта", "social_type", "вид объекта"),
     "name": _aliases("название", "name", "наименование"),
+    "district": _aliases("район", "district", "микрорайон"),  # appeal routing by district
 }
 
 SOCIAL_TYPES: dict[str, tuple[str, ...]] = {
@@ -212,6 +213,8 @@ def _optional_values(cells: dict[str, CellValue]) -> dict[str, Any]:
         if len(name) > 255:
             raise _Rejected(N_("The name is too long."))
         values["name"] = name
+    if district := _text(cells.get("district")):
+        values["district"] = " ".join(district.split())[:255]
     return values
 
 

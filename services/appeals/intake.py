@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Appeal, Building, Category, Correspondent, utcnow
 from models.enums import AppealChannel, AppealStatus
 from services import correspondents
-from services.appeals import access, notices, staff_alerts
+from services.appeals import access, categories, notices, staff_alerts
 from services.appeals.attachments import IncomingFile, RejectedFile, store_all
 from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
 from services.audit import Actor, record
@@ -81,14 +81,16 @@ def _clip(value: str | None, limit: int) -> str | None:
     return value[:limit] or None
 
 
-async def _category(session: AsyncSession, data: AppealInput) -> Category | None:
+async def _category(session: AsyncSession, data: AppealInput, actor: Actor) -> Category | None:
     if data.category_id is not None:
         category = await session.get(Category, data.category_id)
     elif data.category_code:
         category = await session.scalar(select(Category).where(Category.code == data.category_code.strip()))
     else:
         return None
-    if category is None or not category.is_active:
+    # Only staff (a signed-in user) may file under a staff-only category; a resident's form field or
+    # an Open311 client's code naming one is refused like an unknown category.
+    if category is None or not categories.may_choose(category, staff=actor.user_id is not None):
         raise InvalidInput("Unknown appeal category.")
     return category
 
@@ -149,7 +151,7 @@ async def register_appeal(
     existing = await find_by_external(session, data.channel, data.external_id)
     if existing is not None:
         return IntakeResult(existing, False, [])
-    category = await _category(session, data)
+    category = await _category(session, data, actor)
     if data.building_id is not None and await session.get(Building, data.building_id) is None:
         raise InvalidInput("Unknown building.")
     now = now or utcnow()

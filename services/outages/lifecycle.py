@@ -20,7 +20,7 @@ from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
 from services.outages import notices
 from services.outages.notices import Broadcast
-from services.outages.resources import get_resource, social_key
+from services.outages.resources import offered_resource, social_key
 
 S = OutageStatus
 PUBLISHED = (S.PLANNED, S.ACTIVE)
@@ -111,7 +111,7 @@ async def create_outage(
     now = now or utcnow()
     if kind not in OutageKind.__members__.values():
         raise InvalidInput("Unknown outage kind.")
-    get_resource(resource)
+    offered_resource(resource)
     ids = await _checked_buildings(session, building_ids)
     _check_times(starts_at, expected_end_at)
     if kind == OutageKind.PLANNED and expected_end_at is None:

@@ -19,7 +19,7 @@ from models.enums import OutageKind, OutageStatus, SignalStatus
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound
 from services.outages.lifecycle import OPEN, NewOutage, create_outage, get_outage, require_dispatcher
-from services.outages.resources import get_resource
+from services.outages.resources import offered_resource
 from services.textfold import fold
 
 TEXT_LIMIT = 2000
@@ -60,7 +60,7 @@ async def report_signal(
     """Queue a report; a repeated one (same author, house and resource still waiting) is not doubled."""
     if await session.get(TelegramAccount, telegram_id) is None:
         raise NotFound("Telegram account not found.")
-    get_resource(resource)
+    offered_resource(resource)
     address_text = (address_text or "").strip()[:500] or None
     if building_id is not None and await session.get(Building, building_id) is None:
         raise NotFound("Building not found.")

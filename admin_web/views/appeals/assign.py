@@ -21,9 +21,10 @@ from admin_web.views.common import (
     parse_local,
     zone,
 )
-from models import Appeal, Category, utcnow
+from models import Appeal, utcnow
 from services.appeals import workflow
 from services.assignments import commands, panel
+from services.config import routing
 from services.directory import active_departments
 from services.errors import DomainError
 
@@ -37,7 +38,7 @@ def _default_deadline(appeal: Appeal, now: datetime) -> datetime:
     return due if due > now + MIN_LEAD else max(appeal.due_at, now + MIN_LEAD)
 
 
-def _prefill(appeal: Appeal, category: Category | None, request: web.Request) -> Form:
+def _prefill(appeal: Appeal, department_id: int | None, request: web.Request) -> Form:
     lead = next(iter((appeal.subject or appeal.text or "").strip().splitlines()), "")
     title = gettext("Appeal %(number)s: %(text)s", number=appeal.reg_number, text=lead[:200]).strip()
     parts = [appeal.text.strip()] if appeal.text else []
@@ -47,7 +48,7 @@ def _prefill(appeal: Appeal, category: Category | None, request: web.Request) ->
         values={
             "title": title.rstrip(": "),
             "text": "\n\n".join(parts)[: commands.TEXT_LIMIT],
-            "department_id": str(category.department_id) if category and category.department_id else "",
+            "department_id": str(department_id or ""),
             "deadline": local_input(_default_deadline(appeal, utcnow()), zone(request)),
         }
     )
@@ -82,12 +83,14 @@ async def _validate(request: web.Request, form: Form) -> dict[str, Any]:
 async def appeal_assign(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     appeal = await load_appeal(request)
-    category = await db.get(Category, appeal.category_id) if appeal.category_id else None
     if appeal.status not in OPEN_STATUSES:
         await flash(request, gettext("The appeal is no longer open: no new assignments can be made."))
         raise web.HTTPSeeOther(page_url(request, appeal.id))
     if request.method != "POST":
-        return await _render(request, appeal, _prefill(appeal, category, request))
+        # The routing rules (topic, street or district) suggest the department; the clerk may change it.
+        place = routing.Place(building_id=appeal.building_id, address=appeal.address)
+        department_id = await routing.route_department(db, appeal.category_id, place)
+        return await _render(request, appeal, _prefill(appeal, department_id, request))
     form = Form.posted(await request.post())
     fields = await _validate(request, form)
     if form.ok:

@@ -13,7 +13,9 @@ from admin_web.i18n import N_, current_locale, gettext
 from admin_web.security import requires_role
 from models.enums import OutageKind, Role
 from porucheno.numbers import format_number
-from services.outages.resources import DEFAULT_RESOURCES, SOCIAL_TYPE_NAMES, social_key
+from services.notify import Translator
+from services.outages import resources
+from services.outages.resources import social_key
 
 # Clerks may look (read-only); dispatchers and managers may also import the registry. Admins pass all.
 VIEW_ROLES = (Role.DISPATCHER, Role.MANAGER, Role.CLERK)
@@ -53,8 +55,7 @@ def _label(labels: Mapping[str, str], code: object) -> str:
 
 
 def resource_label(code: str) -> str:
-    names = {r.code: r.name for r in DEFAULT_RESOURCES}
-    return _label(names, code)
+    return resources.resource_name(code, Translator(current_locale.get())) if code else "—"
 
 
 def status_label(code: str) -> str:
@@ -70,12 +71,15 @@ def building_kind_label(code: str | None) -> str:
 
 
 def social_label(social_type: str | None) -> str:
-    return gettext(SOCIAL_TYPE_LABELS[social_key(social_type)])
+    key = social_key(social_type)
+    if key in SOCIAL_TYPE_LABELS:
+        return gettext(SOCIAL_TYPE_LABELS[key])
+    return social_group_label(key)  # a type added in the panel has one (plural) name
 
 
 def social_group_label(key: str) -> str:
     """The plural name used in counts («школы: 2»)."""
-    return gettext(SOCIAL_TYPE_NAMES.get(key, SOCIAL_TYPE_NAMES["other"]))
+    return resources.social_type_name(key, Translator(current_locale.get()))
 
 
 def social_text(counts: Mapping[str, int]) -> str:

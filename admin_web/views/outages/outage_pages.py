@@ -27,7 +27,7 @@ from admin_web.views.outages.common import (
 )
 from models import AuditEvent, Outage
 from services.outages import lifecycle, listing, queries
-from services.outages.resources import DEFAULT_RESOURCES
+from services.outages.resources import all_resources
 
 FILTER_FIELDS = ("resource", "status", "from", "to", "q")
 DEFAULT_SORT = Sort("default")  # active first, then the most recent
@@ -53,7 +53,7 @@ SIGNAL_STATUS_LABELS: dict[str, str] = {
 def _filter(request: web.Request) -> queries.OutageFilter:
     tz = request.config_dict[SETTINGS_KEY].tz
     params = request.query
-    resources = {r.code for r in DEFAULT_RESOURCES}
+    resources = {r.code for r in all_resources()}
     first, last = local_day(params.get("from")), local_day(params.get("to"))
     sort = read_sort(params, queries.OUTAGE_SORT_KEYS, DEFAULT_SORT)
     return queries.OutageFilter(
@@ -71,7 +71,7 @@ def _filter(request: web.Request) -> queries.OutageFilter:
 async def outage_list(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     params = request.query
-    resources = {r.code: r.name for r in DEFAULT_RESOURCES}
+    resources = {r.code: resource_label(r.code) for r in all_resources()}
     f = _filter(request)
     number = positive_int(params.get("page"))
     page = await queries.outages_page(db, f, number=number, size=PAGE_SIZE)

@@ -49,11 +49,10 @@ DONE_SESSION_KEY = "public_appeal"
 
 
 async def active_categories(request: web.Request) -> list[tuple[int, str]]:
-    """Active categories, named and sorted in the page language."""
+    """Categories a resident may choose, named and sorted in the page language."""
     locale = current_locale.get()
-    named = [
-        (c.id, appeal_categories.name_in(c, locale)) for c in await appeal_categories.active(request[DB_KEY])
-    ]
+    offered = await appeal_categories.offered(request[DB_KEY], staff=False)  # never staff-only ones
+    named = [(c.id, appeal_categories.name_in(c, locale)) for c in offered]
     return sorted(named, key=lambda item: item[1].casefold())
 
 
