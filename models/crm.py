@@ -81,6 +81,11 @@ class Appeal(Base):
         ForeignKey("correspondents.id", ondelete="SET NULL"), index=True
     )
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    # The department the routing rules sent it to at registration (topic, street, district); None:
+    # the topic's default department applies (appeals registered before routing, imported history).
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
     subject: Mapped[str | None] = mapped_column(String(500))
     text: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str | None] = mapped_column(String(500))

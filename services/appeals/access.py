@@ -10,7 +10,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Category, User, UserRole
@@ -43,11 +43,11 @@ def matches(stored_hash: str | None, code: str) -> bool:
 
 # --- Scope: which clerks an appeal belongs to (one rule for visibility, alerts and reminders) ---
 #
-# An appeal points to a department through its topic (``Category.department_id``; routing rules
-# choose the topic's department). Its clerks are the clerks of that department plus the clerks
-# without a department, who work for the whole organisation. If that leaves nobody (the topic
-# names no department, or the department and the organisation have no clerks), every clerk is
-# responsible, so no appeal is ever left without a reader.
+# An appeal points to a department: the one routing chose at registration (``Appeal.department_id``:
+# topic, street, district), else its topic's default (``Category.department_id``). Its clerks are
+# the clerks of that department plus the clerks without a department, who work for the whole
+# organisation. If that leaves nobody (no department, or the department and the organisation have
+# no clerks), every clerk is responsible, so no appeal is ever left without a reader.
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +92,15 @@ async def clerk_map(session: AsyncSession) -> ClerkMap:
 
 
 def appeal_department():  # type: ignore[no-untyped-def]
-    """SQL: the department an appeal belongs to (its topic's), for filtering lists and figures."""
-    return select(Category.department_id).where(Category.id == Appeal.category_id).scalar_subquery()
+    """SQL: the department an appeal belongs to (routed at registration, else its topic's), for
+    filtering lists and figures."""
+    topic = select(Category.department_id).where(Category.id == Appeal.category_id).scalar_subquery()
+    return func.coalesce(Appeal.department_id, topic)
 
 
 async def department_of(session: AsyncSession, appeal: Appeal) -> int | None:
+    if appeal.department_id is not None:
+        return appeal.department_id
     if appeal.category_id is None:
         return None
     return await session.scalar(select(Category.department_id).where(Category.id == appeal.category_id))

@@ -23,6 +23,7 @@ from services.appeals import access, categories, notices, staff_alerts
 from services.appeals.attachments import IncomingFile, RejectedFile, store_all
 from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
 from services.audit import Actor, record
+from services.config import routing
 from services.correspondents import normalize_email, normalize_phone, suggestions
 from services.correspondents.contact import ContactInput
 from services.errors import InvalidInput
@@ -166,10 +167,18 @@ async def register_appeal(
     answer_days = (
         category.answer_days if category is not None and category.answer_days else DEFAULT_ANSWER_DAYS
     )
+    # Routed once, at registration: the clerks' scope, alerts, reminders and the assignment form's
+    # department all follow this, so a later edit of the rules does not move old appeals.
+    department_id = await routing.route_department(
+        session,
+        category.id if category is not None else None,
+        routing.Place(building_id=data.building_id, address=data.address),
+    )
     appeal = Appeal(
         channel=data.channel,
         correspondent_id=correspondent.id,
         category_id=category.id if category is not None else None,
+        department_id=department_id,
         subject=_clip(data.subject, SUBJECT_LIMIT),
         text=text,
         address=_clip(data.address, ADDRESS_LIMIT),

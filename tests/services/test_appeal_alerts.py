@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Appeal, Category, OutboxMessage, User
+from models import Appeal, Category, OutboxMessage, RoutingRule, User
 from models.enums import AppealChannel, AppealStatus, Role
 from scheduler import jobs
 from services import staff
@@ -49,7 +49,7 @@ def _input(category_id: int | None, **kw: object) -> AppealInput:
         text="Яма на дороге у дома 5 по ул. Ленина",
         contact=ContactInput(name="Иван Петров", email="ivan@example.org"),
         category_id=category_id,
-        address="ул. Ленина, 5",
+        address=kw.pop("address", "ул. Ленина, 5"),  # type: ignore[arg-type]
         **kw,  # type: ignore[arg-type]
     )
 
@@ -127,6 +127,40 @@ async def test_visibility_follows_the_same_scope(session: AsyncSession, tmp_path
         for appeal in (mine.appeal, loose.appeal):
             covers = clerks.covers(user.department_id, await access.department_of(session, appeal))
             assert covers == (appeal.id in expected)
+
+
+async def test_routing_rules_decide_the_scope_at_registration(session: AsyncSession, tmp_path: Path) -> None:
+    """A street rule sends roads appeals on Ленина to the housing department: its clerk is alerted,
+    sees it, and a later change of the rules does not move the appeal already registered."""
+    ids = await _world(session)
+    rule = RoutingRule(
+        category_id=ids["category"], street="ул. Ленина", street_key="ленина", department_id=ids["housing"]
+    )
+    session.add(rule)
+    await session.commit()
+    routed = await register_appeal(
+        session, _input(ids["category"]), actor=SYS, files_dir=tmp_path, notify=CTX
+    )
+    elsewhere = await register_appeal(
+        session, _input(ids["category"], address="ул. Мира, 3"), actor=SYS, files_dir=tmp_path, notify=CTX
+    )
+    await session.commit()
+    assert routed.appeal.department_id == ids["housing"]
+    assert elsewhere.appeal.department_id == ids["roads"]  # no rule for Мира: the topic's department
+    rows = (
+        await session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.like("appeal:%:new:%")))
+    ).all()
+    told = {(m.chat_id, m.dedup_key.split(":")[1]) for m in rows}
+    assert told == {(HOUSING_CLERK, str(routed.appeal.id)), (ROADS_CLERK, str(elsewhere.appeal.id))}
+    await session.delete(rule)
+    await session.commit()
+    clerks = await access.clerk_map(session)
+    housing_clerk = await session.get(User, ids["housing_clerk"])
+    assert housing_clerk is not None
+    seen = set(
+        (await session.scalars(select(Appeal.id).where(access.visible_clause(housing_clerk, clerks)))).all()
+    )
+    assert seen == {routed.appeal.id}
 
 
 # 20 Nov 2026 10:00 Moscow: a 10-day topic makes the answer due on 30 Nov 10:00.

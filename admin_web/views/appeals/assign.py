@@ -88,8 +88,10 @@ async def appeal_assign(request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther(page_url(request, appeal.id))
     if request.method != "POST":
         # The routing rules (topic, street or district) suggest the department; the clerk may change it.
-        place = routing.Place(building_id=appeal.building_id, address=appeal.address)
-        department_id = await routing.route_department(db, appeal.category_id, place)
+        department_id = appeal.department_id
+        if department_id is None:  # registered before routing, or imported history
+            place = routing.Place(building_id=appeal.building_id, address=appeal.address)
+            department_id = await routing.route_department(db, appeal.category_id, place)
         return await _render(request, appeal, _prefill(appeal, department_id, request))
     form = Form.posted(await request.post())
     fields = await _validate(request, form)
