@@ -38,6 +38,17 @@ class ChunkContext:
         return bool(key) and key in self.pending.get(group, ())
 
 
+def assign_changed(obj: Any, values: dict[str, Any]) -> bool:
+    """Set the attributes of ``obj`` that differ from ``values``; whether any did (an update or an
+    unchanged row in the report)."""
+    changed = False
+    for attr, value in values.items():
+        if getattr(obj, attr) != value:
+            setattr(obj, attr, value)
+            changed = True
+    return changed
+
+
 class ImportKind:
     """One kind of rows: its columns, how a row is read, how a chunk of read rows is written."""
 

@@ -34,6 +34,13 @@ class ImportReport:
     # Staff made by a real run: the panel offers invite links for them.
     created_user_ids: list[int] = field(default_factory=list)
 
+    def found(self, changed: bool) -> None:
+        """Count a row that matched an existing record: updated, or unchanged by the file."""
+        if changed:
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
     def reject(self, row: int, reason: str, **params: Any) -> None:
         self.rejected.append(RejectedRow(row, reason, params))
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from models import Appeal, Category
 from models.enums import AppealChannel, AppealStatus
-from services.imports.base import Cells, ChunkContext, ImportKind
+from services.imports.base import Cells, ChunkContext, ImportKind, assign_changed
 from services.imports.columns import (
     Column,
     Rejected,
@@ -242,15 +242,7 @@ class AppealsKind(ImportKind):
                 values["due_at"] = row.due_at
             if correspondent is not None:
                 values["correspondent_id"] = correspondent.id
-            changed = False
-            for attr, value in values.items():
-                if getattr(appeal, attr) != value:
-                    setattr(appeal, attr, value)
-                    changed = True
-            if changed:
-                ctx.report.updated += 1
-            else:
-                ctx.report.unchanged += 1
+            ctx.report.found(assign_changed(appeal, values))
         await session.flush()
 
     @staticmethod

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from models import Appeal, Assignment
 from models.enums import AssignmentStatus, Priority
-from services.imports.base import Cells, ChunkContext, ImportKind
+from services.imports.base import Cells, ChunkContext, ImportKind, assign_changed
 from services.imports.columns import Column, Rejected, choice, long_text, moment, required, spellings, text
 from services.imports.kinds.lookups import chunks, department_id, find_user, users_by_keys
 from services.notify import N_
@@ -147,15 +147,7 @@ class AssignmentsKind(ImportKind):
                     number, N_("The assignment is already closed here; the row is not applied.")
                 )
                 continue
-            changed = False
-            for attr, value in values.items():
-                if getattr(assignment, attr) != value:
-                    setattr(assignment, attr, value)
-                    changed = True
-            if changed:
-                ctx.report.updated += 1
-            else:
-                ctx.report.unchanged += 1
+            ctx.report.found(assign_changed(assignment, values))
         await session.flush()
 
     @staticmethod

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Correspondent
 from models.enums import CorrespondentKind
 from services.correspondents.normalize import name_key, normalize_email, normalize_phone
-from services.imports.base import Cells, ChunkContext, ImportKind
+from services.imports.base import Cells, ChunkContext, ImportKind, assign_changed
 from services.imports.columns import Column, Rejected, choice, required, spellings, text
 from services.imports.kinds.lookups import chunks
 from services.notify import N_
@@ -188,10 +188,8 @@ class CorrespondentsKind(ImportKind):
                 remember(found, row, c)
                 ctx.remember("correspondents", row.external_id, *row.pair_keys())
                 ctx.report.created += 1
-            elif _update(c, row):
-                ctx.report.updated += 1
             else:
-                ctx.report.unchanged += 1
+                ctx.report.found(_update(c, row))
         await ctx.session.flush()
 
 
@@ -211,9 +209,4 @@ def _update(c: Correspondent, row: ContactRow) -> bool:
     ):
         if value:
             values[attr] = value
-    changed = False
-    for attr, value in values.items():
-        if getattr(c, attr) != value:
-            setattr(c, attr, value)
-            changed = True
-    return changed
+    return assign_changed(c, values)

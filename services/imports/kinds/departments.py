@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from models import Department
-from services.imports.base import Cells, ChunkContext, ImportKind
+from services.imports.base import Cells, ChunkContext, ImportKind, assign_changed
 from services.imports.columns import Column, header_key, required, text
 from services.notify import N_
 
@@ -117,12 +117,8 @@ class DepartmentsKind(ImportKind):
                 values.pop("parent_id")  # an empty cell changes nothing
             if not row.short_name:
                 values.pop("short_name")
-            changed = {k: v for k, v in values.items() if getattr(dept, k) != v}
+            changed = assign_changed(dept, values)
             if changed:
-                for key, value in changed.items():
-                    setattr(dept, key, value)
                 await session.flush()
-                ctx.report.updated += 1
-            else:
-                ctx.report.unchanged += 1
+            ctx.report.found(changed)
         ctx.cache.pop("departments", None)

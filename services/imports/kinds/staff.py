@@ -13,7 +13,7 @@ from typing import Any
 
 from models import User, UserRole
 from models.enums import Role
-from services.imports.base import Cells, ChunkContext, ImportKind
+from services.imports.base import Cells, ChunkContext, ImportKind, assign_changed
 from services.imports.columns import Column, Rejected, email, header_key, required, spellings, text
 from services.imports.kinds.lookups import department_id, find_user, users_by_keys
 from services.notify import N_
@@ -150,11 +150,10 @@ class StaffKind(ImportKind):
                 if not ctx.dry_run:
                     ctx.report.created_user_ids.append(user.id)
                 continue
-            if self._update(user, row, dept_id):
+            changed = self._update(user, row, dept_id)
+            if changed:
                 await session.flush()
-                ctx.report.updated += 1
-            else:
-                ctx.report.unchanged += 1
+            ctx.report.found(changed)
 
     @staticmethod
     def _clash(found: dict[str, User], row: _Staff, user: User) -> tuple[str, str] | None:
@@ -175,11 +174,7 @@ class StaffKind(ImportKind):
                 values[attr] = value  # an empty cell changes nothing
         if dept_id and dept_id > 0:
             values["department_id"] = dept_id
-        changed = False
-        for attr, value in values.items():
-            if getattr(user, attr) != value:
-                setattr(user, attr, value)
-                changed = True
+        changed = assign_changed(user, values)
         current = {r.role for r in user.role_rows}
         if row.roles and set(row.roles) != current:
             # Only the difference: re-adding a kept role as a new row would clash with its old row.
