@@ -15,6 +15,7 @@ from services.config import outage_catalogs
 from services.outages import resources
 from services.staff import create_department
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING
+from tests.web.layout_support import open_nav
 from tests.web.test_browser import sign_in
 
 pytestmark = [
@@ -38,7 +39,7 @@ async def test_admin_creates_a_staff_only_topic_and_a_routing_rule(
         await create_department(s, Actor.system("test"), "Управление ЖКХ")
         await s.commit()
     await sign_in(page)
-    await page.click("#nav-settings")
+    await open_nav(page, "Администрирование", "Настройки")
 
     # A staff-only topic with its own term, department and SLA.
     await page.click("#new-category")
@@ -80,7 +81,7 @@ async def test_admin_edits_the_card_and_adds_a_resource(
     page: Page, admin: User, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     await sign_in(page)
-    await page.click("#nav-settings")
+    await open_nav(page, "Администрирование", "Настройки")
 
     # The organisation's card: its name heads the panel.
     await page.click("#tab-org")
