@@ -125,3 +125,19 @@ async def test_bad_input_gets_clear_messages(client: TestClient, admin: User) ->
         data={"csrf_token": token, "code": "other water", "name_ru": "вода", "position": "1"},
     )
     assert "Код: латинские буквы" in await response.text()
+
+
+async def test_residents_see_whom_they_write_to(client: TestClient, admin: User) -> None:
+    """The public pages carry the organisation's name from its card once an admin has saved it."""
+    page = await (await client.get("/form")).text()
+    assert 'id="public-brand">Обращения в администрацию<' in page
+    await login(client)
+    token = await csrf_token(client, "/settings/organisation")
+    response = await client.post(
+        "/settings/organisation",
+        data={"csrf_token": token, "name": "Администрация Энского района", "timezone": "Europe/Moscow"},
+    )
+    assert response.status == 200
+    page = await (await client.get("/form")).text()
+    assert 'id="public-brand">Администрация Энского района<' in page
+    assert "<title>Написать обращение · Администрация Энского района · Обращения в администрацию</title>" in page
