@@ -140,4 +140,6 @@ async def test_residents_see_whom_they_write_to(client: TestClient, admin: User)
     assert response.status == 200
     page = await (await client.get("/form")).text()
     assert 'id="public-brand">Администрация Энского района<' in page
-    assert "<title>Написать обращение · Администрация Энского района · Обращения в администрацию</title>" in page
+    assert (
+        "<title>Написать обращение · Администрация Энского района · Обращения в администрацию</title>" in page
+    )
