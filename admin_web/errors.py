@@ -11,6 +11,7 @@ from admin_web.csrf import CsrfFailed
 from admin_web.i18n import N_, gettext
 from admin_web.render import render
 from admin_web.security import Handler, Middleware, owns
+from services.errors import NotFound, PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,11 @@ def error_middleware(app: web.Application) -> Middleware:
             return await handler(request)
         except CsrfFailed:
             return await render_error(request, 403, _CSRF)
+        except PermissionDenied:
+            # A service re-checked the rights and refused (say, the role was taken away meanwhile).
+            return await render_error(request, 403)
+        except NotFound:
+            return await render_error(request, 404)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ApiClient, utcnow
+from services.admin_rights import require_admin
 from services.audit import Actor, record
 
 KEY_PREFIX_LENGTH = 8
@@ -29,6 +30,7 @@ def hash_key(key: str) -> str:
 
 async def create_client(session: AsyncSession, name: str, *, actor: Actor) -> tuple[ApiClient, str]:
     """A new client and its key in clear; the key is never stored and cannot be shown again."""
+    await require_admin(session, actor)
     key = secrets.token_urlsafe(32)
     client = ApiClient(
         name=name.strip()[:NAME_LIMIT],
@@ -44,6 +46,7 @@ async def create_client(session: AsyncSession, name: str, *, actor: Actor) -> tu
 
 async def revoke_client(session: AsyncSession, client_id: int, *, actor: Actor) -> ApiClient | None:
     """Revoke the key; ``None`` when there is no such client. Revoking twice changes nothing."""
+    await require_admin(session, actor)
     client = await session.get(ApiClient, client_id)
     if client is None:
         return None

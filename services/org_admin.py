@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from models import Department, Invite, User, UserRole, utcnow
 from models.enums import Role
 from services import staff
+from services.admin_rights import require_admin
 from services.audit import Actor, record
 from services.correspondents.normalize import digits_of, phone_fragments
 from services.errors import InvalidInput, NotFound
@@ -186,6 +187,7 @@ async def save_department(
     head_id: int | None,
 ) -> Department:
     """Create (``dept_id=None``) or update a department; every change lands in the audit log."""
+    await require_admin(session, actor)
     name = name.strip()
     short_name = (short_name or "").strip() or None
     await _check_department_name(session, name, dept_id)
@@ -256,6 +258,7 @@ class StaffRecord:
 
 
 async def create_staff(session: AsyncSession, actor: Actor, data: StaffRecord) -> User:
+    await require_admin(session, actor)
     login = (data.login or "").strip().lower() or None
     password, department_id = data.password, data.department_id
     await _check_staff_fields(session, None, login, department_id, password, data.full_name)
@@ -277,6 +280,7 @@ async def create_staff(session: AsyncSession, actor: Actor, data: StaffRecord) -
 
 
 async def update_staff(session: AsyncSession, actor: Actor, user_id: int, data: StaffRecord) -> User:
+    await require_admin(session, actor)
     user = await staff.get_user(session, user_id)
     login = (data.login or "").strip().lower() or None
     role_set = set(data.roles)
