@@ -86,7 +86,14 @@ async def delivery_of(session: AsyncSession, ctx: NoticeContext, appeal: Appeal)
         address = appeal.reply_to or (correspondent.email if correspondent else None)
         if address:
             return Delivery(locale, email=address, in_reply_to=appeal.external_id)
-    # Web and Open311 applicants read the status themselves; paper and phone answers go by hand.
+    web_address = appeal.reply_to or appeal.contact_email
+    if appeal.channel in (AppealChannel.WEB, AppealChannel.OPEN311) and web_address:
+        # 59-FZ art. 10(4): an appeal received electronically is answered at the e-mail address it
+        # gives. The address is the applicant's own words for this appeal, not a proven identity:
+        # it is used for this appeal's notices only and never links the appeal to anyone's record.
+        return Delivery(locale, email=web_address)
+    # Without an address web and Open311 applicants read the status page themselves; paper and
+    # phone answers go by hand.
     return Delivery(locale)
 
 

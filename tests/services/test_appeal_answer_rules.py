@@ -191,3 +191,30 @@ async def test_how_an_applicant_without_email_or_telegram_gets_the_answer(
     assert notices.route_lines(paper_route, t) == [
         "Ответ будет отправлен почтой по адресу: ул. Ленина, 5, кв. 12."
     ]
+
+
+async def test_a_form_applicant_who_gave_an_email_is_answered_there(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    """59-FZ art. 10(4): an appeal received electronically is answered at the e-mail it gives — the
+    web form and Open311 included, not only letters. The typed address serves this appeal only."""
+    people = await make_staff(session)
+    by_form = (
+        await register(
+            session,
+            tmp_path,
+            channel=AppealChannel.WEB,
+            contact=ContactInput(name="Смирнова", email="Olga.Smirnova@example.ru"),
+        )
+    ).appeal
+    route = await notices.answer_route(session, CTX, by_form)
+    assert not route.by_hand and route.email == "olga.smirnova@example.ru"
+    registered = await session.scalar(select(MailOutbox).where(MailOutbox.dedup_key.endswith(":registered")))
+    assert registered is not None and registered.to_address == "olga.smirnova@example.ru"
+    await workflow.answer_appeal(session, by_form.id, text="Яму заделали.", actor=people["clerk"], notify=CTX)
+    await session.commit()
+    letter = await session.scalar(select(MailOutbox).where(MailOutbox.dedup_key.endswith(":answered")))
+    assert letter is not None and letter.to_address == "olga.smirnova@example.ru"
+    assert "Яму заделали." in letter.body
+    person = await session.get(Correspondent, by_form.correspondent_id)
+    assert person is not None and not person.email_proven  # nothing about the person was proven

@@ -137,6 +137,7 @@ async def test_a_resident_registers_an_appeal_with_a_big_photo_and_checks_its_st
     number, code = NUMBER_RE.search(html), CODE_RE.search(html)
     assert number and code, html
     assert "Срок ответа" in html
+    assert "Ответ придёт на адрес Olga.Smirnova@example.ru." in html  # the e-mail given with it
     # The code is shown once: a reload of the page shows the number only.
     again = await (await client.get("/form/done")).text()
     assert number.group(1) in again and code.group(1) not in again

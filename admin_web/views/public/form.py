@@ -107,17 +107,20 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
 
 
 async def _route_without_contacts(request: web.Request, appeal: Appeal) -> dict[str, object] | None:
-    """How the answer reaches an applicant who left neither e-mail nor Telegram (only a phone)."""
-    if appeal.reply_to:
-        return None
+    """How the answer reaches the applicant: the e-mail address they gave, or, with neither e-mail
+    nor Telegram (only a phone), the status page and a call."""
     route = await notices.answer_route(request[DB_KEY], notice_context(request), appeal)
     if not route.by_hand:
-        return None
+        return {"email": route.email} if route.email else None
     return {"postal": route.postal_address, "phone": route.phone, "status_page": route.status_page}
 
 
+def _answer_email(raw: object) -> str | None:
+    return str(raw["email"]) if isinstance(raw, dict) and raw.get("email") else None
+
+
 def _route_lines(raw: object) -> list[str]:
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict) or raw.get("email"):
         return []
     route = notices.AnswerRoute(
         postal_address=raw.get("postal"), phone=raw.get("phone"), status_page=bool(raw.get("status_page"))
@@ -178,6 +181,7 @@ async def appeal_done(request: web.Request) -> web.StreamResponse:
             "rejected": done.get("rejected", []),
             "code": code,
             "route_lines": _route_lines(done.get("route")),
+            "answer_email": _answer_email(done.get("route")),
         },
     )
 
