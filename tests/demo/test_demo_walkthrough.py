@@ -22,6 +22,7 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 
 from tests.prerequisites import missing
+from tests.web.layout_support import open_nav
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
@@ -116,7 +117,7 @@ async def test_newcomer_walks_a_resident_and_a_staff_member_through_start(demo: 
     await page.fill("#f-login", "admin")
     await page.fill("#f-password", "porucheno-demo")
     await page.get_by_role("button", name="Войти").click()
-    await page.get_by_role("link", name="Сотрудники", exact=True).click()
+    await open_nav(page, "Администрирование", "Сотрудники")
     await page.get_by_role("link", name="Лебедева Мария Ивановна").click()
     await page.click("#make-invite")
     link = await page.input_value("#invite-link")

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import AuditEvent, User
 from tests.web.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, IGNORE_SESSION_KEY_WARNING
+from tests.web.layout_support import open_nav
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,7 +46,7 @@ async def test_staff_import_dry_run_then_real_then_idempotent(
     await page.fill("#f-login", ADMIN_LOGIN)
     await page.fill("#f-password", ADMIN_PASSWORD)
     await page.get_by_role("button", name="Войти").click()
-    await page.get_by_role("link", name="Импорт данных", exact=True).click()
+    await open_nav(page, "Администрирование", "Импорт данных")
     await page.wait_for_selector("#import-form")
 
     await _upload(page)
