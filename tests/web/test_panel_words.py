@@ -41,7 +41,7 @@ def _csv(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
 
-def test_one_number_format_per_language() -> None:
+async def test_one_number_format_per_language() -> None:
     assert [format_number(3.24, "ru"), format_number(0, "ru"), format_number(3.24, "en")] == [
         "3,2",
         "0,0",
