@@ -64,8 +64,21 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             async with create_session_factory(engine)() as session:
                 try:
                     if args.kind == GAR_KIND:
+
+                        async def gar_progress(done: int) -> None:
+                            # Each batch of houses is kept as it comes (as the spreadsheet kinds
+                            # keep each chunk), so a long region does not hold one transaction.
+                            if not args.dry_run:
+                                await session.commit()
+                            show(done, None)
+
                         report = await run_gar(
-                            session, path, oktmo=args.oktmo or "", dry_run=args.dry_run, actor=actor
+                            session,
+                            path,
+                            oktmo=args.oktmo or "",
+                            dry_run=args.dry_run,
+                            actor=actor,
+                            progress=gar_progress,
                         )
                         if not args.dry_run:
                             await session.commit()

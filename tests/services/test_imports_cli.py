@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from models import Department
+from models import Building, Department
 from models.db import create_engine
 from porucheno.cli import main
 from tests.services.imports_support import write_csv
@@ -55,6 +55,39 @@ def test_cli_dry_run_real_run_and_exit_codes(
     assert main(["import", "departments", str(tmp_path / "missing.csv")]) == 2
     assert main(["import", "buildings-gar", str(clean), "--oktmo", "12"]) == 2  # OKTMO is checked first
     assert "ОКТМО" in capsys.readouterr().err
+
+
+async def _gar_buildings(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            query = select(func.count()).select_from(Building).where(Building.fias_guid.is_not(None))
+            return int((await conn.execute(query)).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def test_cli_imports_the_municipality_from_a_gar_region(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.services.test_gar_import import OKTMO, write_region, zip_region
+
+    monkeypatch.setenv("PORUCHENO_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORUCHENO_LOCALE", "ru")
+    assert main(["db", "upgrade"]) == 0
+    archive = zip_region(write_region(tmp_path / "gar"))
+    capsys.readouterr()
+    main(["import", "buildings-gar", str(archive), "--oktmo", OKTMO, "--dry-run"])
+    assert "Проверка: ничего не записано." in capsys.readouterr().out
+    assert asyncio.run(_gar_buildings(database_url)) == 0
+    main(["import", "buildings-gar", str(archive), "--oktmo", OKTMO])
+    out = capsys.readouterr().out
+    assert "Импорт выполнен." in out
+    created = asyncio.run(_gar_buildings(database_url))
+    assert created > 0 and f"создано: {created}" in out
+    main(["import", "buildings-gar", str(archive), "--oktmo", OKTMO])  # a re-run updates nothing
+    assert "создано: 0" in capsys.readouterr().out
+    assert asyncio.run(_gar_buildings(database_url)) == created
 
 
 def test_cli_staff_import_writes_invite_links(
