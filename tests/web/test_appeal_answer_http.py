@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Appeal, Assignment, AuditEvent, StoredFile
+from models import Appeal, Assignment, AuditEvent, OrgCard, StoredFile
 from porucheno.settings import Settings
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_of, csrf_token
 from tests.web.test_appeals_http import make_office
@@ -51,6 +51,17 @@ async def test_phone_only_applicant_is_told_the_route_and_gets_the_answer_file_w
         appeal = await s.scalar(select(Appeal).where(Appeal.reg_number == number.group(1)))
         assert appeal is not None
         appeal_id = appeal.id
+        # The organisation's card heads the printed letter.
+        s.add(
+            OrgCard(
+                id=1,
+                name="Администрация г. Энска",
+                address="г. Энск, пл. Ленина, 1",
+                phone="+7 (495) 000-00-00",
+                inn="5000000001",
+            )
+        )
+        await s.commit()
 
     clerk = await client_for(app_factory, "clerk")
     try:
@@ -69,6 +80,10 @@ async def test_phone_only_applicant_is_told_the_route_and_gets_the_answer_file_w
         assert "Яму заделают до 1 декабря" in letter and "смета.pdf" in letter
         assert f"Ответ на ваше обращение № {number.group(1)}" in letter
         assert "Телефон: 8 (916) 123-45-67" in letter
+        head = re.search(r'id="letterhead">(.*?)</header>', letter, re.S)
+        assert head is not None, letter
+        assert "Администрация г. Энска" in head.group(1) and "г. Энск, пл. Ленина, 1" in head.group(1)
+        assert "Телефон: +7 (495) 000-00-00" in head.group(1) and "ИНН 5000000001" in head.group(1)
     finally:
         await clerk.close()
     async with session_factory() as s:

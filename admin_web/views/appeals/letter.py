@@ -12,6 +12,7 @@ from admin_web.views.appeals.common import STAFF_ROLES, answer_route, load_appea
 from admin_web.views.common import zone
 from models import Correspondent, User
 from services.appeals import attachments
+from services.config import org_card
 
 DATE_FORMAT = "%d.%m.%Y"
 
@@ -29,6 +30,8 @@ async def appeal_letter(request: web.Request) -> web.StreamResponse:
         "appeals/letter.html",
         {
             "a": appeal,
+            # The organisation's card heads the letter (Настройки → Организация).
+            "letterhead": await org_card.letterhead(db),
             "correspondent": correspondent,
             "route": await answer_route(request, appeal),
             "signer": signer,
