@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Category, Department, utcnow
@@ -50,7 +50,8 @@ def _base_query():  # type: ignore[no-untyped-def]
     return (
         select(Appeal, Category, Department.name)
         .outerjoin(Category, Category.id == Appeal.category_id)
-        .outerjoin(Department, Department.id == Category.department_id)
+        # The department routing chose at registration, else the topic's default one.
+        .outerjoin(Department, Department.id == func.coalesce(Appeal.department_id, Category.department_id))
         .where(Appeal.channel == AppealChannel.OPEN311)
     )
 

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from admin_web.views.public.common import OPEN311_LIMITER_KEY
 from models import ApiClient, Appeal, AuditEvent, Correspondent, CorrespondentSuggestion, User
 from porucheno.settings import Settings
+from services.audit import Actor
+from services.staff import create_department
 from tests.web.conftest import (
     IGNORE_SESSION_KEY_WARNING,
     AppFactory,
@@ -176,6 +178,9 @@ async def test_post_then_read_requests_with_filters(
         assert await s.scalar(select(func.count()).select_from(Correspondent)) == 3
         appeals[0].status, appeals[0].answer_text = "answered", "Асфальт уложен."
         appeals[0].answered_at = datetime.now(UTC)
+        # Routing sent the second one to another department at registration: that one answers for it.
+        routed = await create_department(s, Actor.system("test"), "Управление ЖКХ")
+        appeals[1].department_id = routed.id
         await s.commit()
 
     response = await client.get(f"{API}/requests/{ids[0]}.json")
@@ -188,6 +193,8 @@ async def test_post_then_read_requests_with_filters(
         [published] = await (await reader.get(f"{API}/requests/{ids[0]}.json")).json()
         assert published["status_notes"] == "Асфальт уложен."
     assert item["service_code"] == "roads" and item["agency_responsible"] == "Отдел дорожного хозяйства"
+    [second_item] = await (await client.get(f"{API}/requests/{ids[1]}.json")).json()
+    assert second_item["agency_responsible"] == "Управление ЖКХ"
     assert item["lat"] == pytest.approx(55.751244) and item["address"] == "Красная площадь, 1"
     assert item["media_url"] == "https://photos.example/hole.jpg"
     assert item["requested_datetime"].endswith("+03:00") and item["expected_datetime"].endswith("+03:00")
