@@ -63,7 +63,8 @@ class Home:
         return Figure(fid, label, n, self.url("assignments", params), alarm)
 
     async def appeals(self, fid: str, label: str, params: dict[str, str], alarm: bool = False) -> Figure:
-        n = await appeal_queries.count_appeals(self.db, appeal_filters(params, self.request, now=self.now))
+        filters = appeal_filters(params, self.request, now=self.now)
+        n = await appeal_queries.count_appeals(self.db, filters, viewer=self.user)
         return Figure(fid, label, n, self.url("appeals", params), alarm)
 
 

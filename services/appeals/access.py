@@ -116,6 +116,14 @@ def scoped_department(user: User) -> int | None:
     return None if sees_all(user) else user.department_id
 
 
+async def may_see(session: AsyncSession, user: User, appeal: Appeal) -> bool:
+    """Whether ``user`` may open ``appeal`` (the same scope as the lists)."""
+    department = scoped_department(user)
+    if department is None:
+        return True
+    return (await clerk_map(session)).covers(department, await department_of(session, appeal))
+
+
 def visible_clause(user: User, clerks: ClerkMap):  # type: ignore[no-untyped-def]
     """SQL: the appeals in ``user``'s scope (``ClerkMap.covers`` as a WHERE clause); None: all."""
     return department_clause(scoped_department(user), clerks)

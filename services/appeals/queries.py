@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Appeal, Assignment, Correspondent, TelegramAccount, utcnow
+from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utcnow
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
 from services.appeals import access
 from services.correspondents.normalize import phone_fragments, search_key
@@ -124,21 +124,35 @@ def _filtered(session: AsyncSession, f: AppealFilters) -> Select:  # type: ignor
     return query
 
 
+async def _in_scope(session: AsyncSession, query: Select, viewer: User | None) -> Select:  # type: ignore[type-arg]
+    """Limit ``query`` to the appeals ``viewer`` may see (a clerk: their scope; see ``access``)."""
+    if viewer is None or access.sees_all(viewer):
+        return query
+    clause = access.visible_clause(viewer, await access.clerk_map(session))
+    return query if clause is None else query.where(clause)
+
+
 async def list_appeals(
-    session: AsyncSession, filters: AppealFilters, *, limit: int = 25, offset: int = 0
+    session: AsyncSession,
+    filters: AppealFilters,
+    *,
+    viewer: User | None = None,
+    limit: int = 25,
+    offset: int = 0,
 ) -> tuple[Sequence[Appeal], int]:
-    """One page in the filters' order (newest first by default, ties by id) and the total count."""
-    query = _filtered(session, filters)
-    total = await count_appeals(session, filters)
+    """One page in the filters' order (newest first by default, ties by id) and the total count;
+    with ``viewer``, only what that staff member may see."""
+    query = await _in_scope(session, _filtered(session, filters), viewer)
+    total = await count_appeals(session, filters, viewer=viewer)
     column = SORT_KEYS.get(filters.sort, Appeal.registered_at)
     order = (column.desc(), Appeal.id.desc()) if filters.desc else (column.asc(), Appeal.id.asc())
     rows = await session.scalars(query.order_by(*order).limit(limit).offset(offset))
     return rows.all(), total
 
 
-async def count_appeals(session: AsyncSession, filters: AppealFilters) -> int:
+async def count_appeals(session: AsyncSession, filters: AppealFilters, *, viewer: User | None = None) -> int:
     """How many appeals the panel's list shows for ``filters`` (the home page's figures use it too)."""
-    query = _filtered(session, filters)
+    query = await _in_scope(session, _filtered(session, filters), viewer)
     return await session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 

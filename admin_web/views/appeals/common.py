@@ -7,10 +7,10 @@ from aiohttp import web
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.labels import APPEAL_STATUS_LABELS
-from admin_web.views.common import notice_context
+from admin_web.views.common import acting_user, notice_context
 from models import Appeal
 from models.enums import AppealChannel, Role
-from services.appeals import notices, workflow
+from services.appeals import access, notices, workflow
 
 # Clerks register and answer, managers oversee; administrators always pass ``requires_role``.
 STAFF_ROLES = (Role.CLERK, Role.MANAGER)
@@ -39,8 +39,10 @@ def appeal_id_of(request: web.Request) -> int:
 
 
 async def load_appeal(request: web.Request) -> Appeal:
-    appeal = await request[DB_KEY].get(Appeal, appeal_id_of(request), populate_existing=True)
-    if appeal is None:
+    """The appeal of the URL, for a staff member whose scope covers it (else 404, as if absent)."""
+    db = request[DB_KEY]
+    appeal = await db.get(Appeal, appeal_id_of(request), populate_existing=True)
+    if appeal is None or not await access.may_see(db, await acting_user(request), appeal):
         raise web.HTTPNotFound()
     return appeal
 

@@ -16,7 +16,7 @@ from admin_web.labels import state_label
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS, label
-from admin_web.views.common import int_or_none, parse_local_date, zone
+from admin_web.views.common import acting_user, int_or_none, parse_local_date, zone
 from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
 from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries
@@ -109,7 +109,11 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
     page = min(max(int_or_none(request.query.get("page")) or 1, 1), MAX_PAGE)
     state = list_state(request)
     appeals, total = await queries.list_appeals(
-        db, appeal_filters(request.query, request, now=now), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        db,
+        appeal_filters(request.query, request, now=now),
+        viewer=await acting_user(request),
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
     )
     names = await _names(request, appeals)
     ready = await queries.ready_to_answer_ids(db, [a.id for a in appeals])
@@ -165,7 +169,11 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
     now = utcnow()
     tz = zone(request)
     appeals, _total = await queries.list_appeals(
-        db, appeal_filters(request.query, request, now=now), limit=EXPORT_LIMIT, offset=0
+        db,
+        appeal_filters(request.query, request, now=now),
+        viewer=await acting_user(request),
+        limit=EXPORT_LIMIT,
+        offset=0,
     )
     names = await _names(request, appeals)
     category_names = {c.id: category_name(c, current_locale.get()) for c in await categories(request)}
