@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Appeal, StoredFile, utcnow
+from models import Appeal, Correspondent, StoredFile, utcnow
 from services import staff
 from services.audit import Actor
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, login
@@ -41,13 +41,17 @@ async def _world(session_factory: async_sessionmaker[AsyncSession]) -> dict[str,
                       department_id=roads.id, due_at=due)  # fmt: skip
         flat = Appeal(reg_year=2026, reg_seq=2, reg_number="2026-800002", channel="paper", text="Течёт крыша",
                       department_id=housing.id, due_at=due)  # fmt: skip
+        person = Correspondent(name="Пётр Жалобин", name_search="пётр жалобин", appeals_count=2)
+        s.add(person)
+        await s.flush()
+        road.correspondent_id = flat.correspondent_id = person.id
         s.add_all([road, flat])
         await s.flush()
         scan = StoredFile(sha256="0" * 64, original_name="скан.pdf", mime_type="application/pdf", size=1,
                           storage_path="00/scan", appeal_id=flat.id)  # fmt: skip
         s.add(scan)
         await s.commit()
-        return {"road": road.id, "flat": flat.id, "scan": scan.id}
+        return {"road": road.id, "flat": flat.id, "scan": scan.id, "person": person.id}
 
 
 async def test_a_department_clerk_sees_only_their_scope(
@@ -65,6 +69,9 @@ async def test_a_department_clerk_sees_only_their_scope(
             flat_page = await client.get(f"/appeals/{ids['flat']}")
             scan = await client.get(f"/appeals/files/{ids['scan']}")
             sees = ("2026-800001" in listing, "2026-800002" in listing)
+            card = await (await client.get(f"/correspondents/{ids['person']}")).text()
+            assert ("2026-800001" in card, "2026-800002" in card) == sees, who
+            assert ('id="hidden-appeals"' in card) == (not all(sees)), who
             assert sees == (("2026-800001" in export), ("2026-800002" in export)), who
             assert (road_page.status == 200, flat_page.status == 200) == sees, who
             if not sees[1]:

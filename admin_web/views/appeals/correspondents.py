@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiohttp import web
 
 from admin_web.exports import EXPORT_LIMIT, table_response
@@ -10,11 +12,11 @@ from admin_web.keys import DB_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
-from admin_web.views.common import int_or_none
+from admin_web.views.common import acting_user, int_or_none
 from admin_web.views.listing_params import ListState, Sort, chip_text, read_sort
 from models import Correspondent, utcnow
 from services import correspondents
-from services.appeals import queries
+from services.appeals import access, queries
 from services.correspondents import directory
 from services.errors import NotFound
 
@@ -79,6 +81,14 @@ async def correspondent_page(request: web.Request) -> web.StreamResponse:
     except NotFound:
         raise web.HTTPNotFound() from None
     c = data.correspondent
+    # A department's clerk sees this person's appeals of their own scope only.
+    user = await acting_user(request)
+    hidden = 0
+    if not access.sees_all(user):
+        clerks, department = await access.clerk_map(db), access.scoped_department(user)
+        shown = [a for a in data.appeals if clerks.covers(department, await access.department_of(db, a))]
+        hidden = len(data.appeals) - len(shown)
+        data = replace(data, appeals=shown)
     duplicates = [] if c.merged_into_id else list(await correspondents.duplicates_of(db, c.id))
     now = utcnow()
     return await render(
@@ -86,6 +96,7 @@ async def correspondent_page(request: web.Request) -> web.StreamResponse:
         "appeals/correspondent.html",
         {
             "card": data,
+            "hidden_appeals": hidden,
             "c": c,
             "duplicates": duplicates,
             "suggestions": await correspondents.suggestions.open_suggestions(db, correspondent_id=c.id),
