@@ -22,6 +22,7 @@ from handlers.assignment_create.steps import (
     show_confirm,
 )
 from models import User, utcnow
+from services.appeals import workflow
 from services.assignment_files import link_to_assignment
 from services.assignments import commands
 from services.errors import DomainError
@@ -68,7 +69,7 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
         await ask_executor(turn)
         return
     try:
-        assignment = await commands.create(
+        assignment = await workflow.create_linked_assignment(
             session,
             user,
             commands.NewAssignment(

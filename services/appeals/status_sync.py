@@ -1,7 +1,8 @@
 """An appeal's status follows the assignments working on it.
 
-Its own module because the assignment state machine calls it: keeping it apart from ``workflow``
-(which creates assignments through ``services.assignments.commands``) keeps the imports one-way.
+Called when an assignment is linked to an appeal (``workflow.create_linked_assignment``) and when
+imported assignments are (``services.imports``); the assignment services never call it, so the
+imports between appeals and assignments stay one-way.
 """
 
 from __future__ import annotations

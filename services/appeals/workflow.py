@@ -1,9 +1,10 @@
 """The appeal after registration: assignments, the single deadline extension, the answer, the
 correspondent's rating, rejection and closing.
 
-Status follows the linked assignments (``status_sync.sync_status_from_assignments`` is called by the
-assignment state machine): registered → in_work once an assignment exists; "ready to answer" (every linked
-assignment finished, one done) is derived in ``queries``; answered / rejected / closed are set here.
+Status follows the linked assignments (``create_linked_assignment`` calls
+``status_sync.sync_status_from_assignments``): registered → in_work once an assignment exists;
+"ready to answer" (every linked assignment finished, one done) is derived in ``queries``;
+answered / rejected / closed are set here.
 Every change writes an audit event and, given a NoticeContext, queues a notice to the correspondent.
 """
 
@@ -121,7 +122,7 @@ async def create_assignment_from_appeal(
     notify: NoticeContext | None = None,
 ) -> Assignment:
     """An assignment working on the appeal; ``executor_ids``: the executor, then co-executors.
-    The appeal moves to in_work through the assignment state machine's hook."""
+    The appeal moves to in_work (``create_linked_assignment``)."""
     appeal = await load(session, appeal_id, for_update=True)
     _require_open(appeal)
     ids = list(dict.fromkeys(([data.executor_id] if data.executor_id else []) + list(data.executor_ids)))
@@ -141,17 +142,31 @@ async def create_assignment_from_appeal(
         co_executor_ids=tuple(ids[1:]),
         observer_ids=tuple(data.observer_ids),
     )
-    assignment = await commands.create(session, actor, new, now=now, notify=notify)
-    record(
-        session,
-        _actor(actor),
-        "appeal",
-        appeal.id,
-        "assignment_created",
-        data={"assignment_id": assignment.id},
-    )
-    # Idempotent: the hook in ``commands.create`` has normally done it already.
-    await sync_status_from_assignments(session, appeal.id, actor=_actor(actor), notify=notify)
+    return await create_linked_assignment(session, actor, new, now=now, notify=notify)
+
+
+async def create_linked_assignment(
+    session: AsyncSession,
+    author: User,
+    data: commands.NewAssignment,
+    *,
+    now: datetime | None = None,
+    notify: NoticeContext | None = None,
+) -> Assignment:
+    """``commands.create``; when the assignment works on an appeal, the appeal's history records it
+    and its status follows (registered → in work). Every path that links a new assignment to an
+    appeal comes here (the panel's forms, the bot), so the assignment services need not know appeals."""
+    assignment = await commands.create(session, author, data, now=now, notify=notify)
+    if data.appeal_id is not None:
+        await sync_status_from_assignments(session, data.appeal_id, actor=_actor(author), notify=notify)
+        record(
+            session,
+            _actor(author),
+            "appeal",
+            data.appeal_id,
+            "assignment_created",
+            data={"assignment_id": assignment.id},
+        )
     return assignment
 
 

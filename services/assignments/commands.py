@@ -24,7 +24,6 @@ from models import (
 )
 from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority, ReportStatus, Role
 from services import directory
-from services.appeals.status_sync import sync_status_from_assignments
 from services.assignments import access, notices
 from services.assignments.deadline_rules import check_new_deadline
 from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, Party, target_state
@@ -208,16 +207,7 @@ async def create(
     if notify is not None:
         await session.flush()
         await notices.notify_created(session, notify, assignment, event.id)
-    await _sync_appeal(session, assignment, author, notify)
     return assignment
-
-
-async def _sync_appeal(
-    session: AsyncSession, assignment: Assignment, user: User, notify: NoticeContext | None
-) -> None:
-    """An appeal's status follows the assignments working on it."""
-    if assignment.appeal_id is not None:
-        await sync_status_from_assignments(session, assignment.appeal_id, actor=_actor(user), notify=notify)
 
 
 async def transition(
@@ -279,7 +269,6 @@ async def transition(
         await notices.notify_transition(
             session, notify, assignment, action.value, event.id, actor=user, reason=reason
         )
-    await _sync_appeal(session, assignment, user, notify)
     return assignment
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -49,17 +50,17 @@ def assign_changed(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-class ImportKind:
+class ImportKind(ABC):
     """One kind of rows: its columns, how a row is read, how a chunk of read rows is written."""
 
     name: ClassVar[str]
     title: ClassVar[str]  # msgid
     columns: ClassVar[Sequence[Column]]
 
+    @abstractmethod
     def parse(self, cells: Cells, ctx: ChunkContext) -> Any:
         """The row's values (raise :class:`~services.imports.columns.Rejected` to reject it)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def apply(self, ctx: ChunkContext, rows: list[tuple[int, Any]]) -> None:
         """Create or update what ``rows`` describe, counting each in ``ctx.report``."""
-        raise NotImplementedError

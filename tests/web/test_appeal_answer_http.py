@@ -149,4 +149,15 @@ async def test_new_assignment_form_links_the_appeal_by_the_number_shown(
     async with session_factory() as s:
         linked = (await s.scalars(select(Assignment.appeal_id).where(Assignment.id.in_(created)))).all()
         assert linked == [office.appeal_id] * 3
+        # Linking from the panel's form moves the appeal into work and writes its history.
+        appeal = await s.get(Appeal, office.appeal_id)
+        assert appeal is not None and appeal.status == "in_work"
+        history = (
+            await s.scalars(
+                select(AuditEvent.action).where(
+                    AuditEvent.entity_type == "appeal", AuditEvent.entity_id == office.appeal_id
+                )
+            )
+        ).all()
+        assert history.count("assignment_created") == 3 and "status_changed" in history
         assert await s.scalar(select(AuditEvent.id).where(AuditEvent.action == "answered")) is None

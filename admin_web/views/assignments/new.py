@@ -21,7 +21,7 @@ from admin_web.views import uploads
 from admin_web.views.common import acting_user, notice_context, parse_local, zone
 from models import Department, Project, StoredFile, User
 from models.enums import Priority, Role
-from services.appeals import numbering
+from services.appeals import numbering, workflow
 from services.assignment_files import link_to_assignment
 from services.assignments import commands, panel
 from services.directory import active_departments
@@ -50,7 +50,9 @@ async def assignment_new(request: web.Request) -> web.StreamResponse:
     fields = await _validate(request, form, user_id)
     if fields is not None and form.ok and not upload_errors:
         try:
-            assignment = await commands.create(db, user, fields, notify=notice_context(request))
+            assignment = await workflow.create_linked_assignment(
+                db, user, fields, notify=notice_context(request)
+            )
             await link_to_assignment(db, assignment.id, uploads, uploaded_by_user_id=user_id)
         except DomainError as exc:
             await db.rollback()

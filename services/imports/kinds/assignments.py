@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from models import Appeal, Assignment
 from models.enums import AssignmentStatus, Priority
+from services.appeals.status_sync import sync_status_from_assignments
 from services.imports.base import Cells, ChunkContext, ImportKind, assign_changed
 from services.imports.columns import Column, Rejected, choice, long_text, moment, required, spellings, text
 from services.imports.kinds.lookups import chunks, department_id, find_user, users_by_keys
@@ -149,6 +150,10 @@ class AssignmentsKind(ImportKind):
                 continue
             ctx.report.found(assign_changed(assignment, values))
         await session.flush()
+        if not ctx.dry_run:
+            # An appeal an imported open assignment works on is in work now (audited, nobody notified).
+            for appeal_id in sorted({a.appeal_id for a in existing.values() if a.appeal_id is not None}):
+                await sync_status_from_assignments(session, appeal_id, actor=ctx.actor)
 
     @staticmethod
     async def _values(
