@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
+from models.appeal_law import AnswerTemplate, AppealLetter, AppealQuestion, ChannelRegime, ClassifierEntry
 from models.assignments import (
     Assignment,
     AssignmentComment,
@@ -29,8 +30,11 @@ from models.outbox import OutboxMessage
 from models.projects import Project, ProjectStage
 
 __all__ = [
+    "AnswerTemplate",
     "ApiClient",
     "Appeal",
+    "AppealLetter",
+    "AppealQuestion",
     "Assignment",
     "AssignmentComment",
     "AssignmentMember",
@@ -39,6 +43,8 @@ __all__ = [
     "Base",
     "Building",
     "Category",
+    "ChannelRegime",
+    "ClassifierEntry",
     "Correspondent",
     "CorrespondentSuggestion",
     "DeadlineNudge",

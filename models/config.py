@@ -29,6 +29,8 @@ class OrgCard(Base):
     working_hours: Mapped[str | None] = mapped_column(Text)
     # IANA name; empty: PORUCHENO_TIMEZONE applies.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The body's identifier in ССТУ.РФ (a GUID the portal issues), for the monthly report.
+    sstu_department_id: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

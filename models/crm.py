@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigIntPK, JSONType, utcnow
-from models.enums import AppealStatus, CorrespondentKind
+from models.enums import AppealRegime, AppealStatus, CorrespondentKind
 
 
 class Correspondent(Base):
@@ -42,6 +42,9 @@ class Correspondent(Base):
     postal_address: Mapped[str | None] = mapped_column(String(500))
     organisation_inn: Mapped[str | None] = mapped_column(String(12))
     notes: Mapped[str | None] = mapped_column(Text)
+    # 59-FZ art. 11 p. 5: the decision to stop correspondence with this person on a question.
+    correspondence_stopped_at: Mapped[datetime | None]
+    correspondence_stopped_note: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("correspondents.id", ondelete="SET NULL"))
     appeals_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -114,6 +117,22 @@ class Appeal(Base):
     external_id: Mapped[str | None] = mapped_column(String(500))
     reply_to: Mapped[str | None] = mapped_column(String(255))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # 59-FZ / 547-FZ: the regime the channel's setting gave, when it arrived (the incoming date a
+    # paper letter carries may precede registration) and by when it must be registered.
+    regime: Mapped[str] = mapped_column(String(16), default=AppealRegime.APPEAL, server_default="appeal")
+    received_at: Mapped[datetime | None]
+    registration_due_at: Mapped[datetime | None]
+    # How consideration ended when not on the merits (AppealOutcome), and redirection data.
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    redirected_at: Mapped[datetime | None]
+    redirected_to: Mapped[str | None] = mapped_column(String(500))
+    redirected_sstu_id: Mapped[str | None] = mapped_column(String(64))  # the receiving body's ССТУ id
+    # Repeated (art. 11 p. 5) and collective appeals.
+    repeat_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appeals.id", ondelete="SET NULL"), index=True
+    )
+    is_collective: Mapped[bool] = mapped_column(default=False, server_default=false())
+    signatories: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("reg_year", "reg_seq"),

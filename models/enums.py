@@ -26,14 +26,56 @@ class AppealChannel(StrEnum):
     OPEN311 = "open311"
     PAPER = "paper"
     PHONE = "phone"
+    EPGU = "epgu"  # Госуслуги (ЕПГУ) / ПОС: electronic 59-FZ appeals the clerk brings in
+
+
+class AppealRegime(StrEnum):
+    """547-FZ: an appeal is considered by the whole of 59-FZ, or as a «сообщение» (simplified)."""
+
+    APPEAL = "appeal"
+    MESSAGE = "message"
+
+
+class AppealOutcome(StrEnum):
+    """How consideration ended when it was not an answer on the merits (59-FZ art. 8 and 11)."""
+
+    REDIRECTED = "redirected"  # art. 8 p. 3: sent by competence to another body within 7 days
+    ANONYMOUS = "anonymous"  # art. 11 p. 1: no name or address, no answer
+    ABUSIVE = "abusive"  # art. 11 p. 3: obscene or abusive language
+    UNREADABLE = "unreadable"  # art. 11 p. 4: the text cannot be read
+    CORRESPONDENCE_STOPPED = "correspondence_stopped"  # art. 11 p. 5: repeated, no new arguments
+
+
+class QuestionResult(StrEnum):
+    """The result of considering one question; the values ССТУ.РФ uses (see services/sstu)."""
+
+    SUPPORTED = "supported"
+    NOT_SUPPORTED = "not_supported"
+    EXPLAINED = "explained"
+    ANSWERED = "answered"
+    LEFT_WITHOUT_ANSWER = "left_without_answer"
+    TRANSFERRED = "transferred"
+
+
+class LetterKind(StrEnum):
+    ANSWER = "answer"
+    REDIRECT_COVER = "redirect_cover"  # to the competent body
+    REDIRECT_NOTICE = "redirect_notice"  # to the applicant
+    ANONYMOUS_FORWARD = "anonymous_forward"  # an anonymous report of a crime, to the police
+    ABUSIVE_NOTICE = "abusive_notice"
+    UNREADABLE_NOTICE = "unreadable_notice"
+    CORRESPONDENCE_STOPPED = "correspondence_stopped"
+    OTHER = "other"
 
 
 class AppealStatus(StrEnum):
+    RECEIVED = "received"  # arrived, not yet registered (59-FZ art. 8 p. 2: within 3 days)
     REGISTERED = "registered"
     IN_WORK = "in_work"
     ANSWERED = "answered"
     CLOSED = "closed"
     REJECTED = "rejected"
+    REDIRECTED = "redirected"  # sent by competence to another body (59-FZ art. 8 p. 3)
 
 
 class AssignmentStatus(StrEnum):

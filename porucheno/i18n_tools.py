@@ -58,6 +58,11 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "web_imports": ("admin_web/views/imports", "admin_web/templates/imports"),
     "config": ("services/config",),
     "web_settings": ("admin_web/views/settings", "admin_web/templates/settings"),
+    "letters": ("services/letters",),
+    "privacy": ("services/privacy",),
+    "web_privacy": ("admin_web/views/privacy", "admin_web/templates/privacy"),
+    "sstu": ("services/sstu",),
+    "web_sstu": ("admin_web/views/sstu", "admin_web/templates/sstu"),
 }
 
 

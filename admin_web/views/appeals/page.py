@@ -13,6 +13,7 @@ from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views import uploads
+from admin_web.views.appeals import sections
 from admin_web.views.appeals.common import (
     ANSWERABLE,
     CHANNEL_LABELS,
@@ -29,6 +30,7 @@ from models import Appeal, Assignment, AuditEvent, Category, Correspondent, Stor
 from services.appeals import attachments, queries, workflow
 from services.assignments import panel
 from services.files import MAX_FILE_BYTES
+from services.letters import issue
 
 MAX_EXTENSION_DAYS = workflow.MAX_EXTENSION_DAYS
 
@@ -54,7 +56,9 @@ async def render_page(
     all_files = await _all(
         request, select(StoredFile).where(StoredFile.appeal_id == appeal.id).order_by(StoredFile.id)
     )
-    files = [f for f in all_files if not f.for_answer]  # the answer's own files are listed with it
+    letter_files = await issue.letter_file_ids(db, appeal.id)
+    # The answer's own files are listed with it, letters in their own section.
+    files = [f for f in all_files if not f.for_answer and f.id not in letter_files]
     assignments = await _all(
         request, select(Assignment).where(Assignment.appeal_id == appeal.id).order_by(Assignment.id)
     )
@@ -79,11 +83,13 @@ async def render_page(
     kept = answer_form.values.get("answer_file_ids") or []
     user_id = request[USER_KEY].id
     # A refusal of an action the page no longer offers (e.g. a second extension) shows on top.
-    stray = [m for name, f in forms.items() if not available.get(name) for m in f.errors.values()]
+    stray = [m for name, f in forms.items() if available.get(name) is False for m in f.errors.values()]
+    context = await sections.page_context(request, appeal, forms)
     return await render(
         request,
         "appeals/page.html",
-        {
+        context
+        | {
             "a": appeal,
             "correspondent": correspondent,
             "category": category,
@@ -98,7 +104,7 @@ async def render_page(
             "ready": await queries.ready_to_answer(db, appeal.id),
             "delivery": await delivery(request, appeal),
             "by_hand": (await answer_route(request, appeal)).by_hand,
-            "answer_files": [f for f in all_files if f.for_answer],
+            "answer_files": [f for f in all_files if f.for_answer and f.id not in letter_files],
             "answer_uploads": await uploads.pending_uploads(
                 request, user_id, kept, limit=attachments.MAX_ANSWER_FILES
             ),
@@ -113,7 +119,8 @@ async def render_page(
             "can_close": available["close"],
             "stray_errors": stray,
             "max_days": MAX_EXTENSION_DAYS,
-            "forms": {name: forms.get(name) or Form() for name in ("extend", "answer", "reject", "close")},
+            # Every action form by name; the sections' own forms (redirect, outcomes, ...) too.
+            "forms": {name: Form() for name in ("extend", "answer", "reject", "close")} | forms,
             "section": "appeals",
         },
         status=status,
