@@ -8,6 +8,7 @@ in the correspondent's bot language when known, else the product's default.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -265,8 +266,12 @@ async def notify_correspondent(
     *,
     reason: str | None = None,
     access_code: str | None = None,
+    documents: Sequence[StoredFile] = (),
 ) -> int:
-    """Queue the notice of ``event`` to the appeal's correspondent; returns how many rows were new."""
+    """Queue the notice of ``event`` to the appeal's correspondent; returns how many rows were new.
+
+    ``documents`` (a letter's PDF, say) follow the notice: as Telegram documents after its text,
+    as attachments of the e-mail."""
     to = await delivery_of(session, ctx, appeal)
     t = Translator(to.locale)
     key = f"appeal:{appeal.id}:{event}"
@@ -303,10 +308,22 @@ async def notify_correspondent(
                     dedup_key=f"{key}:{to.chat_id}",
                 )
             ]
+        messages += [
+            outbox.OutgoingMessage(
+                to.chat_id,
+                {"chat_id": to.chat_id, "document": _document(f)},
+                "sendDocument",
+                f"{key}:{to.chat_id}:d{f.id}",
+            )
+            for f in documents
+        ]
         # Parts of one answer must arrive in order: the sender takes equal priorities by time, id.
         return await outbox.enqueue_many(session, messages, priority=50)
     if to.email is not None:
-        files = await attachments.answer_files(session, appeal.id) if event == ANSWERED else []
+        files = [
+            *(await attachments.answer_files(session, appeal.id) if event == ANSWERED else []),
+            *documents,
+        ]
         added = await enqueue_mail(
             session,
             appeal_id=appeal.id,
