@@ -99,6 +99,7 @@ UPLOAD_ROUTES = {
     appeals.ANSWER_ROUTE: appeals.MAX_REQUEST_BYTES,
     outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
     imports.UPLOAD_ROUTE: imports.MAX_UPLOAD_BYTES,
+    settings_views.CLASSIFIER_ROUTE: settings_views.MAX_CLASSIFIER_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
 }
 

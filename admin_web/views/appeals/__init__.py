@@ -15,6 +15,7 @@ from admin_web.views.appeals import (
     merge,
     page,
     quarantine,
+    question_actions,
     register,
     sections,
     suggestions,
@@ -42,6 +43,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
     sections.add_routes(router)
+    question_actions.add_routes(router)  # after the page: its forms re-render it
     _quarantine_routes(router)
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
     router.add_get(

@@ -86,6 +86,7 @@ def _values(category: Category | None) -> dict[str, str]:
         "sla_response_hours": str(category.sla_response_hours or ""),
         "sla_resolve_hours": str(category.sla_resolve_hours or ""),
         "audience": category.audience,
+        "classifier_code": category.classifier_code or "",
     }
 
 
@@ -108,6 +109,7 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
         response = number(form, "sla_response_hours")
         resolve = number(form, "sla_resolve_hours")
         audience = form.text("audience", required=True, max_length=16) or ""
+        classifier_code = form.text("classifier_code", max_length=32)
         if audience and audience not in AUDIENCE_LABELS:
             form.fail("audience", N_("Choose a value from the list."))
         if form.ok:
@@ -120,6 +122,7 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
                 sla_response_hours=response,
                 sla_resolve_hours=resolve,
                 audience=audience,
+                classifier_code=classifier_code,
             )
             try:
                 saved = await categories.save(db, request[USER_KEY].actor, item_id, data)
