@@ -320,7 +320,7 @@ async def names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
     rows = await session.execute(
         select(ClassifierEntry.code, ClassifierEntry.name).where(ClassifierEntry.code.in_(codes))
     )
-    return dict(rows.tuples().all())
+    return {code: name for code, name in rows}
 
 
 async def question_code(session: AsyncSession, code: str | None) -> ClassifierEntry | None:

@@ -138,7 +138,7 @@ async def codes_by_appeal(session: AsyncSession, appeal_ids: Iterable[int]) -> d
         .order_by(AppealQuestion.appeal_id, AppealQuestion.position)
     )
     codes: dict[int, list[str]] = {}
-    for appeal_id, code in rows.tuples():
+    for appeal_id, code in rows:
         codes.setdefault(appeal_id, []).append(code)
     return codes
 
