@@ -1,0 +1,93 @@
+"""The classifier in the panel over HTTP: an administrator loads a file (a bad one is refused with
+its lines and nothing loaded) and browses it; other staff may not open the page; the code picker's
+JSON; question forms refused to staff outside appeals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from aiohttp import FormData
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import AppealQuestion, ClassifierEntry, User
+from porucheno.demo_seed import DEMO_CLASSIFIER
+from porucheno.settings import Settings
+from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_of, csrf_token, login
+from tests.web.test_appeals_http import make_office
+from tests.web.test_assignments_http import client_for
+
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="session"),
+    pytest.mark.filterwarnings(IGNORE_SESSION_KEY_WARNING),
+]
+
+
+async def _upload(client: TestClient, data: bytes, name: str) -> tuple[int, str]:
+    form = FormData()
+    form.add_field("csrf_token", await csrf_token(client, "/settings/classifier"))
+    form.add_field("file", data, filename=name, content_type="text/csv")
+    response = await client.post("/settings/classifier", data=form)
+    return response.status, await response.text()
+
+
+async def _count(session_factory: async_sessionmaker[AsyncSession]) -> int:
+    async with session_factory() as s:
+        return await s.scalar(select(func.count()).select_from(ClassifierEntry)) or 0
+
+
+async def test_admin_loads_and_browses_the_classifier(
+    client: TestClient, admin: User, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await login(client)
+    html = await (await client.get("/settings/classifier")).text()
+    assert "Классификатор ещё не загружен." in html and 'id="tab-classifier"' in html
+
+    bad = DEMO_CLASSIFIER.read_bytes() + "0005.0005.0059.1;Плохой код\n".encode()
+    status, html = await _upload(client, bad, "ktk.csv")
+    assert status == 400
+    assert 'data-line="49"' in html and "Строка 49: «0005.0005.0059.1» — не код классификатора" in html
+    assert await _count(session_factory) == 0
+
+    status, html = await _upload(client, DEMO_CLASSIFIER.read_bytes(), "ktk.csv")
+    assert status == 200 and "Классификатор загружен: новых 47" in html
+    assert "Записей: 47, действующих: 47" in html
+    sections = re.findall(r'<tr data-code="([\d.]+)"', html)
+    assert sections == ["0001", "0002", "0003", "0005"]
+    html = await (await client.get("/settings/classifier?under=0005.0005.0056")).text()
+    assert "Отопление: температура в квартирах, сроки подачи" in html and "Коммунальное хозяйство" in html
+    html = await (await client.get("/settings/classifier?q=ОТХОД")).text()
+    assert re.findall(r'<tr data-code="([\d.]+)"', html) == ["0005.0005.0057", "0005.0005.0057.1141"]
+    found = await (await client.get("/classifier/search?q=воды")).json()
+    assert [i["code"] for i in found["items"]] == ["0005.0005.0056.1121"]
+
+
+async def test_only_admins_load_and_outsiders_cannot_touch_questions(
+    app_factory: AppFactory, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    office = await make_office(session_factory, settings.files_dir, staff_logins=True)
+    clerk = await client_for(app_factory, "clerk")
+    try:
+        response = await clerk.get("/settings/classifier", allow_redirects=False)
+        assert response.status in (302, 303, 403)
+        assert (await clerk.get("/classifier/search?q=01")).status == 200
+    finally:
+        await clerk.close()
+    # An executor (no appeal role) may neither search nor add a question.
+    ivan = await client_for(app_factory, "ivan")
+    try:
+        assert (await ivan.get("/classifier/search?q=01", allow_redirects=False)).status in (302, 303, 403)
+        page = await (await ivan.get("/")).text()
+        response = await ivan.post(
+            f"/appeals/{office.appeal_id}/questions",
+            data={"csrf_token": csrf_of(page), "text": "Чужой вопрос"},
+            allow_redirects=False,
+        )
+        assert response.status in (302, 303, 403)
+    finally:
+        await ivan.close()
+    async with session_factory() as s:
+        texts = (await s.scalars(select(AppealQuestion.text))).all()
+    assert texts == ["Глубокая яма на дороге у дома 5"]
