@@ -1,9 +1,11 @@
 """The classifier in the panel over HTTP: an administrator loads a file (a bad one is refused with
 its lines and nothing loaded) and browses it; other staff may not open the page; the code picker's
-JSON; question forms refused to staff outside appeals."""
+JSON; question forms refused to staff outside appeals; the appeals export lists the codes."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -15,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models import AppealQuestion, ClassifierEntry, User
 from porucheno.demo_seed import DEMO_CLASSIFIER
 from porucheno.settings import Settings
+from services.appeals import classifier, questions
+from services.audit import Actor
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_of, csrf_token, login
 from tests.web.test_appeals_http import make_office
-from tests.web.test_assignments_http import client_for
+from tests.web.test_assignments_http import PASSWORD, client_for
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="session"),
@@ -91,3 +95,28 @@ async def test_only_admins_load_and_outsiders_cannot_touch_questions(
     async with session_factory() as s:
         texts = (await s.scalars(select(AppealQuestion.text))).all()
     assert texts == ["Глубокая яма на дороге у дома 5"]
+
+
+async def test_appeals_export_lists_the_questions_codes(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    office = await make_office(session_factory, settings.files_dir)
+    async with session_factory() as s:
+        await classifier.load_trusted(
+            s, DEMO_CLASSIFIER.read_bytes(), filename="demo.csv", actor=Actor.system("t")
+        )
+        clerk = await s.get(User, office.clerk_id)
+        assert clerk is not None
+        [first] = await questions.of_appeal(s, office.appeal_id)
+        await questions.change_question(
+            s, first.id, questions.QuestionInput(first.text, "0003.0009.0096.0511"), actor=clerk
+        )
+        await questions.add_question(
+            s, office.appeal_id, questions.QuestionInput("Фонарь", "0003.0011.0120.0604"), actor=clerk
+        )
+        await s.commit()
+    await login(client, "clerk", PASSWORD)
+    body = await (await client.get("/appeals/export.csv")).read()
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][-1] == "Коды классификатора"
+    assert rows[1][-1] == "0003.0009.0096.0511; 0003.0011.0120.0604"
