@@ -362,6 +362,14 @@ async def search(
     return found
 
 
+async def all_questions(session: AsyncSession, *, at_most: int) -> list[ClassifierEntry]:
+    """Every active question of the classifier for a page's picker, or [] when there are more than
+    ``at_most`` (the picker then searches as one types)."""
+    if (await counts(session)).questions > at_most:
+        return []
+    return await search(session, "", questions_only=True, limit=at_most)
+
+
 async def tree(session: AsyncSession, under: str | None = None) -> list[ClassifierEntry]:
     """The entries below ``under`` (its children), or the sections; inactive ones included, last."""
     stmt = select(ClassifierEntry)

@@ -14,10 +14,11 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import AppealQuestion, ClassifierEntry, User
+from models import AppealQuestion, Category, ClassifierEntry, User
 from porucheno.demo_seed import DEMO_CLASSIFIER
 from porucheno.settings import Settings
 from services.appeals import classifier, questions
+from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.audit import Actor
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_of, csrf_token, login
 from tests.web.test_appeals_http import make_office
@@ -120,3 +121,51 @@ async def test_appeals_export_lists_the_questions_codes(
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][-1] == "Коды классификатора"
     assert rows[1][-1] == "0003.0009.0096.0511; 0003.0011.0120.0604"
+
+
+async def test_a_topic_takes_a_default_code_the_next_appeal_starts_with(
+    client: TestClient, admin: User, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    office = await make_office(session_factory, settings.files_dir)
+    async with session_factory() as s:
+        await classifier.load_trusted(
+            s, DEMO_CLASSIFIER.read_bytes(), filename="demo.csv", actor=Actor.system("t")
+        )
+        await s.commit()
+    await login(client)
+    path = f"/settings/categories/{office.category_id}"
+    html = await (await client.get(path)).text()
+    assert 'list="classifier-codes"' in html and '<option value="0003.0009.0096.0511">' in html
+
+    def fields(code: str) -> dict[str, str]:
+        return {
+            "csrf_token": csrf_of(html),
+            "code": "roads",
+            "name_ru": "Дороги и тротуары",
+            "name_en": "Roads",
+            "answer_days": "30",
+            "audience": "both",
+            "classifier_code": code,
+        }
+
+    response = await client.post(path, data=fields("0003.0009"), allow_redirects=False)
+    assert response.status == 200 and "Выберите вопрос классификатора" in await response.text()
+    response = await client.post(path, data=fields("0003.0009.0096.0511"), allow_redirects=False)
+    assert response.status == 303
+    async with session_factory() as s:
+        category = await s.get(Category, office.category_id)
+        assert category is not None and category.classifier_code == "0003.0009.0096.0511"
+        result = await register_appeal(
+            s,
+            AppealInput(
+                channel="telegram",
+                text="Опять яма",
+                contact=ContactInput(name="Ольга Кузнецова", telegram_id=5005),
+                category_id=office.category_id,
+            ),
+            actor=Actor(telegram_id=5005),
+            files_dir=settings.files_dir,
+        )
+        await s.commit()
+        [first] = await questions.of_appeal(s, result.appeal.id)
+    assert (first.classifier_code, first.text) == ("0003.0009.0096.0511", "Опять яма")

@@ -50,27 +50,21 @@ def result_form_name(question_id: int) -> str:
     return f"question_result_{question_id}"
 
 
-async def picker_entries(db: Any) -> list[Any]:
-    """The classifier's questions for a page's datalist, or [] when there are too many to list."""
-    numbers = await classifier.counts(db)
-    if not numbers.questions or numbers.questions > DATALIST_LIMIT:
-        return []
-    return await classifier.search(db, "", questions_only=True, limit=DATALIST_LIMIT)
-
-
 async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Form]) -> dict[str, Any]:
     db = request[DB_KEY]
     items = await questions.of_appeal(db, appeal.id)
     names = await classifier.names(db, {q.classifier_code for q in items if q.classifier_code})
     decidable = appeal.status in questions.DECIDABLE_STATES
+    editable = appeal.status not in questions.FINAL_STATES
+    picker = await classifier.all_questions(db, at_most=DATALIST_LIMIT) if editable else []
     return {
         "questions_items": items,
         "questions_names": names,
-        "questions_can_edit": appeal.status not in questions.FINAL_STATES,
+        "questions_can_edit": editable,
         "questions_can_decide": decidable,
         "questions_results": [(r.value, gettext(RESULT_LABELS[r])) for r in questions.CHOOSABLE_RESULTS],
         "questions_labels": RESULT_LABELS,
-        "questions_picker": await picker_entries(db) if appeal.status not in questions.FINAL_STATES else [],
+        "questions_picker": picker,
         # Each question's forms: what was typed into a refused one (shown open), else its values.
         "questions_forms": {
             "add": forms.get(add_form_name()) or Form(),

@@ -11,10 +11,12 @@ from admin_web.render import flash, render
 from admin_web.views.settings.common import admin_only, number
 from models import Category
 from models.enums import CategoryAudience
+from services.appeals import classifier
 from services.config import categories
 from services.directory import active_departments
 from services.errors import DomainError, NotFound
 
+PICKER_LIMIT = 400  # the classifier's questions listed in the page; more: searched as one types
 AUDIENCE_LABELS: dict[str, str] = {
     CategoryAudience.BOTH.value: N_("Residents and staff"),
     CategoryAudience.RESIDENTS.value: N_("Residents only"),
@@ -143,6 +145,7 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
             "item_id": item_id,
             "department_options": [(d.id, d.name) for d in departments_list],
             "audience_options": [(k, gettext(v)) for k, v in AUDIENCE_LABELS.items()],
+            "picker": await classifier.all_questions(db, at_most=PICKER_LIMIT),
             "section": "settings",
             "tab": "categories",
         },
