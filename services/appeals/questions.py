@@ -356,6 +356,33 @@ async def set_result(
     return question
 
 
+async def settle_unresolved(
+    session: AsyncSession, appeal_id: int, result: str, *, actor: User, now: datetime | None = None
+) -> int:
+    """Give every question still without a result the same ``result`` (e.g. "answered" from the
+    answer form, for a one-question appeal); rights and state checked as for ``set_result``.
+    Returns how many questions were settled."""
+    appeal = await _appeal_for(session, actor, appeal_id)
+    _require_decidable(appeal)
+    if result not in {r.value for r in CHOOSABLE_RESULTS}:
+        raise InvalidInput("Choose a result from the list.", field="result")
+    now = now or utcnow()
+    settled = await unresolved(session, appeal.id)
+    for question in settled:
+        question.result, question.decided_at, question.decided_by_id = result, now, actor.id
+    if settled:
+        record(
+            session,
+            as_actor(actor),
+            "appeal",
+            appeal.id,
+            "question_result",
+            data={"result": result, "positions": [q.position for q in settled]},
+        )
+        await session.flush()
+    return len(settled)
+
+
 async def mark_transferred(
     session: AsyncSession, appeal_id: int, *, actor: Actor | User, now: datetime | None = None
 ) -> int:

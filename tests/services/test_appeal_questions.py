@@ -199,7 +199,7 @@ async def test_rights_outsider_and_department_clerk_scope(session: AsyncSession,
     assert (await questions.of_appeal(session, appeal_id))[0].result == "explained"
 
 
-async def test_transferred_by_the_redirection_and_codes_for_lists(
+async def test_settled_in_bulk_transferred_by_the_redirection_and_codes_for_lists(
     session: AsyncSession, tmp_path: Path
 ) -> None:
     people, appeal_id = await _setup(session, tmp_path)
@@ -211,6 +211,20 @@ async def test_transferred_by_the_redirection_and_codes_for_lists(
     )
     await session.commit()
     assert await questions.codes_by_appeal(session, [appeal_id]) == {appeal_id: [ROADS, LIGHTS]}
+    [first, *_rest] = await questions.of_appeal(session, appeal_id)
+    await questions.set_result(session, first.id, questions.ResultInput("explained"), actor=people["clerk"])
+    with pytest.raises(InvalidInput):
+        await questions.settle_unresolved(session, appeal_id, "transferred", actor=people["clerk"])
+    assert await questions.settle_unresolved(session, appeal_id, "answered", actor=people["clerk"]) == 2
+    await session.commit()
+    assert [q.result for q in await questions.of_appeal(session, appeal_id)] == [
+        "explained",
+        "answered",
+        "answered",
+    ]
+    for q in await questions.of_appeal(session, appeal_id):
+        q.result = None
+    await session.commit()
     assert await questions.mark_transferred(session, appeal_id, actor=SYSTEM, now=T0) == 3
     await session.commit()
     assert {q.result for q in await questions.of_appeal(session, appeal_id)} == {"transferred"}
