@@ -1,6 +1,6 @@
 """Open311 GeoReport v2 over HTTP in JSON: keys issued in the panel, services, posting and reading requests.
 
-XML, definitions, jurisdiction and discovery: test_open311_xml.py; a real client library: test_open311_client.py.
+XML, definitions, jurisdiction, discovery: test_open311_spec.py; a client library: test_open311_client.py.
 """
 
 from __future__ import annotations
