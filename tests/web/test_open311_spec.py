@@ -171,6 +171,7 @@ async def test_post_and_read_back_in_xml_with_attributes_and_a_json_body(
     # The same fields as a JSON object, attributes as an object of codes.
     body = {k: v for k, v in fields.items() if not k.startswith("attribute[")} | {
         "service_code": "lighting",
+        "description": "Темно\x00 во дворе\x07",  # cleaned as a form body would be
         "attribute": {"address_details": "во дворе", "unknown_city_field": "ignored"},
     }
     response = await client.post(f"{API}/requests.json", json=body)
@@ -180,6 +181,8 @@ async def test_post_and_read_back_in_xml_with_attributes_and_a_json_body(
         f"{API}/requests.json", data=b"{not json", headers={"Content-Type": "application/json"}
     )
     assert response.status == 400 and (await response.json())[0]["code"] == 400
+    response = await client.post(f"{API}/requests.json", json={"api_key": key, "description": "\x00"})
+    assert await response.json() == [{"code": 400, "description": "Не указан service_code."}]
     too_long = request_fields(key, **{"attribute[address_details]": "я" * 201})
     root = await xml_of(await client.post(f"{API}/requests.xml", data=too_long), 400)
     assert "address_details" in errors_of(root)[0][1]
@@ -190,6 +193,7 @@ async def test_post_and_read_back_in_xml_with_attributes_and_a_json_body(
             (None, "Красная площадь, 1, во дворе"),
         ]
         assert appeals[1].reg_number == from_json["service_request_id"]
+        assert appeals[1].text.startswith("Темно во дворе\n")
 
     root = await xml_of(await client.get(f"{API}/requests/{number}.xml"))
     [item] = root.findall("request")

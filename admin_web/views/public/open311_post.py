@@ -30,6 +30,7 @@ from services import api_clients, open311
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.audit import Actor
 from services.errors import DomainError
+from services.text_input import clean_line, clean_text
 
 
 class BadBody(ValueError):
@@ -98,13 +99,16 @@ async def _values(request: web.Request) -> dict[str, str]:
 
 
 def _flatten(data: Mapping[str, Any]) -> dict[str, str]:
-    """JSON scalars as the form would carry them; ``{"attribute": {"x": ..}}`` as ``attribute[x]``."""
+    """JSON scalars as the form would carry them; ``{"attribute": {"x": ..}}`` as ``attribute[x]``.
+
+    Cleaned here as ``input_guard`` cleans form bodies (it reads forms only): no control characters.
+    """
     values: dict[str, str] = {}
     for key, value in data.items():
         if key == "attribute" and isinstance(value, dict):
             values |= {f"attribute[{k}]": v for k, v in _flatten(value).items()}
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
-            values[str(key)] = str(value).strip()
+            values[clean_line(str(key))] = clean_text(str(value)).strip()
     return values
 
 
