@@ -26,7 +26,15 @@ def add_routes(app: web.Application) -> None:
 
     v2 = "/open311/v2"
     fmt = "{fmt:[A-Za-z0-9]+}"
+    _api(r, f"/open311/discovery.{fmt}", "open311_discovery", GET=open311.discovery)
     _api(r, f"{v2}/services.{fmt}", "open311_services", GET=open311.services_list)
+    # Category codes may hold dots: the last one starts the format.
+    _api(
+        r,
+        f"{v2}/services/{{service_code:[^{{}}/]+}}.{fmt}",
+        "open311_service",
+        GET=open311.service_definition,
+    )
     _api(
         r,
         f"{v2}/requests.{fmt}",
@@ -48,7 +56,7 @@ def _get_post(router: web.UrlDispatcher, path: str, handler: Handler, name: str)
 
 
 def _api(router: web.UrlDispatcher, path: str, name: str, **handlers: Handler) -> None:
-    """Other methods get the spec's JSON error, not the panel's HTML 405 page."""
+    """Other methods get the spec's error (XML or JSON), not the panel's HTML 405 page."""
     resource = router.add_resource(path, name=name)
     for method, handler in handlers.items():
         resource.add_route(method, handler)
