@@ -23,11 +23,13 @@ DEFAULT_PERIOD = timedelta(days=90)
 # Open311 knows two states. One line per appeal status: a new status is added here, nowhere else
 # (a test checks every AppealStatus is mapped).
 STATUS_GROUPS: dict[str, str] = {
+    AppealStatus.RECEIVED: "open",
     AppealStatus.REGISTERED: "open",
     AppealStatus.IN_WORK: "open",
     AppealStatus.ANSWERED: "closed",
     AppealStatus.CLOSED: "closed",
     AppealStatus.REJECTED: "closed",
+    AppealStatus.REDIRECTED: "closed",  # for us: another body answers it
 }
 OPEN_STATUSES = tuple(s for s, group in STATUS_GROUPS.items() if group == "open")
 CLOSED_STATUSES = tuple(s for s, group in STATUS_GROUPS.items() if group == "closed")
