@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, AppealLetter, AppealQuestion, Category, Correspondent, StoredFile
-from models.enums import AppealChannel, LetterKind, QuestionResult
+from models.enums import AppealChannel, AppealOutcome, LetterKind, QuestionResult
 from services.config import org_card
 from services.files import file_path
 from services.sstu.period import local_day, month_bounds
@@ -184,7 +184,7 @@ def _appeal(
 ) -> SstuAppeal:
     appeal = state.appeal
     person = related.people.get(appeal.correspondent_id) if appeal.correspondent_id else None
-    anonymous = state.stage == Stage.NO_ANSWER and appeal.outcome == "anonymous"
+    anonymous = state.stage == Stage.NO_ANSWER and appeal.outcome == AppealOutcome.ANONYMOUS
     registered = state.stage != Stage.NOT_REGISTERED
     return SstuAppeal(
         appeal_id=appeal.id,

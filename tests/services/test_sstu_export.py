@@ -14,10 +14,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AppealQuestion, AuditEvent, OrgCard, StoredFile, User
+from models.enums import AppealStatus
 from services.errors import PermissionDenied
 from services.files import file_path
 from services.sstu import archive, build, export, validate
-from tests.services.sstu_scenario import LIGHT_CODE, ORG_GUID, RECEIVER_GUID, ROAD_CODE, TZ, build_november
+from tests.services.appeals_helpers import register
+from tests.services.sstu_scenario import (
+    LIGHT_CODE,
+    ORG_GUID,
+    RECEIVER_GUID,
+    ROAD_CODE,
+    TZ,
+    build_november,
+    msk,
+)
 
 
 def _unzip(data: bytes) -> dict[str, object]:
@@ -203,3 +213,32 @@ async def test_a_scoped_clerk_may_not_build_the_report(session: AsyncSession, tm
     assert executor is not None and month.answered.id
     with pytest.raises(PermissionDenied):
         await export.preview(session, executor, 2026, 11, tz=TZ, files_dir=tmp_path)
+
+
+async def test_an_unregistered_appeal_a_question_less_one_and_a_large_answer(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    month = await build_november(session, tmp_path)
+    waiting = (await register(session, tmp_path, now=msk(29), text="Пришло в пятницу")).appeal
+    waiting.status = AppealStatus.RECEIVED
+    waiting.received_at = msk(28)
+    session.add(AppealQuestion(appeal_id=waiting.id, position=1, classifier_code=ROAD_CODE, text="Вопрос"))
+    bare = (await register(session, tmp_path, now=msk(27), text="Без вопросов")).appeal
+    pdf = await session.get(StoredFile, month.answer_pdf_id)
+    assert pdf is not None
+    pdf.size = 10 * 1024 * 1024  # as if the answer document were 10 MB
+    await session.commit()
+
+    report = await build.build_month(session, 2026, 11, tz=TZ, files_dir=tmp_path)
+    by_number = {a.number: a for a in report.appeals}
+    files = archive.report_files(report)
+    assert files[f"{waiting.reg_number}.json"]["questions"] == [
+        {"code": ROAD_CODE, "status": "NotRegistered", "incomingDate": "2026-11-28"}
+    ]
+    assert files[f"{waiting.reg_number}.json"]["createDate"] == "2026-11-28"
+    assert [q.from_category for q in by_number[bare.reg_number].questions] == [True]
+    assert [(p.number, p.message) for p in validate.validate(report)] == [
+        ("2026-000001", "Question %(n)s: the answer document is 10 MB or larger."),
+        ("2026-000001", "Question %(n)s: the answer document is 10 MB or larger."),
+        (bare.reg_number, "Question %(n)s: no classifier code."),
+    ]

@@ -55,6 +55,10 @@ async def test_the_month_preview_shows_every_question(
     await expect(page.locator("#sstu-summary")).to_contain_text("Обращений: 4, вопросов: 5.")
     await expect(page.locator("#sstu-problems")).to_have_count(0)
     await expect(page.locator("#sstu-download")).to_be_enabled()
+    await expect(page.locator("#nav-appeals a[aria-current=page]")).to_have_text("Отчёт ССТУ.РФ")
+    # Ten columns still fit a phone: the table scrolls inside its box, the page does not.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
 async def test_the_widget_script_renders_the_counter_into_another_page(
