@@ -52,6 +52,8 @@ async def test_download_is_refused_until_the_problems_are_fixed(
     assert "2026-000001 0003.0009.0099.0659 Supported 03.11.2026 03.11.2026 20.11.2026 да" in preview
     assert "2026-000005" not in preview  # the «сообщение»
 
+    garbled = await client.post("/sstu/archive", data={"csrf_token": csrf_of(page), "month": "ноябрь"})
+    assert garbled.status == 400
     refused = await client.post("/sstu/archive", data={"csrf_token": csrf_of(page), "month": "2026-11"})
     assert refused.status == 409
     assert refused.content_type == "text/html"

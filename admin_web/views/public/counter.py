@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import aiohttp_jinja2
 from aiohttp import web
 
-from admin_web.i18n import translate_error
+from admin_web.i18n import current_locale, translate_error
 from admin_web.keys import DB_KEY
-from admin_web.render import render
 from admin_web.security import public
 from admin_web.views.common import zone
 from services.errors import InvalidInput
@@ -28,7 +28,7 @@ CACHE_SECONDS = 300
 _CACHE: WeakKeyDictionary[web.Application, dict[tuple[int, int], tuple[float, dict[str, Any]]]] = (
     WeakKeyDictionary()
 )
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET", "Vary": "Origin"}
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET"}
 # Any site may frame the widget page; it shows public figures only and has no forms or scripts.
 FRAME_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors *; "
@@ -77,7 +77,11 @@ async def counter_widget(request: web.Request) -> web.StreamResponse:
         data = await _figures(request)
     except InvalidInput:
         raise web.HTTPBadRequest() from None
-    response = await render(request, "public/counter.html", {"figures": data})
+    # Not ``render``: it would open a session for the CSRF token, and a Set-Cookie has no place on a
+    # page every visitor of the host site loads and proxies may cache.
+    response = aiohttp_jinja2.render_template(
+        "public/counter.html", request, {"figures": data, "locale": current_locale.get()}
+    )
     response.headers["Content-Security-Policy"] = FRAME_CSP
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return response

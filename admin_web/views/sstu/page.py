@@ -29,10 +29,14 @@ from services.sstu.validate import Problem
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _month(raw: str | None, request: web.Request) -> tuple[int, int]:
+def _month(raw: str | None, request: web.Request, *, strict: bool = False) -> tuple[int, int]:
+    """``YYYY-MM`` as the month input sends it; the page falls back to the previous month, the
+    download refuses (it must never pack a month the user did not choose)."""
     match = MONTH_RE.match((raw or "").strip())
     if match and 1 <= int(match.group(2)) <= 12 and int(match.group(1)) >= 2000:
         return int(match.group(1)), int(match.group(2))
+    if strict:
+        raise web.HTTPBadRequest()
     return previous_month(utcnow(), zone(request))
 
 
@@ -83,7 +87,7 @@ async def report_page(request: web.Request) -> web.StreamResponse:
 async def report_download(request: web.Request) -> web.StreamResponse:
     user = await acting_user(request)
     form = await request.post()
-    year, month = _month(str(form.get("month") or ""), request)
+    year, month = _month(str(form.get("month") or ""), request, strict=True)
     db = request[DB_KEY]
     settings = request.config_dict[SETTINGS_KEY]
     try:
