@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.security import Handler
-from admin_web.views.public import api_keys, form, open311, status
+from admin_web.views.public import api_keys, counter, form, open311, status
 from admin_web.views.public.common import install_limiters
 
 # Route names whose bodies may exceed the default 1 MB without a signed-in user, and their caps.
@@ -23,6 +23,8 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/form/done", form.appeal_done, name="public_form_done")
     _get_post(r, "/form/status", status.appeal_status, "public_status")
     r.add_post("/form/status/file", status.answer_file, name="public_answer_file")
+    r.add_get("/public/appeals/counter.json", counter.counter_json, name="public_counter_json")
+    r.add_get("/public/appeals/counter", counter.counter_widget, name="public_counter")
 
     v2 = "/open311/v2"
     fmt = "{fmt:[A-Za-z0-9]+}"
