@@ -73,6 +73,7 @@ from admin_web.views import (
     imports,
     outages,
     public,
+    sstu,
     staff,
 )
 from admin_web.views import (
@@ -238,6 +239,7 @@ def _add_routes(app: web.Application) -> None:
     imports.add_routes(r)
     appeals.add_routes(r)
     settings_views.add_routes(r)
+    sstu.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 
