@@ -10,20 +10,33 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, AppealQuestion, OrgCard
 from models.enums import AppealChannel, AppealOutcome, AppealRegime, AppealStatus, LetterKind, QuestionResult
 from services.appeals import workflow
+from services.appeals.intake import IntakeResult
 from services.correspondents.contact import ContactInput
 from services.letters import issue
-from tests.services.appeals_helpers import make_category, make_staff, register
+from tests.services import appeals_helpers
+from tests.services.appeals_helpers import make_category, make_staff
 
 TZ = ZoneInfo("Europe/Moscow")
 ORG_GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 RECEIVER_GUID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 ROAD_CODE = "0003.0009.0099.0659"
 LIGHT_CODE = "0003.0009.0099.0662"
+
+
+async def register(session: AsyncSession, files_dir: Path, **fields: object) -> IntakeResult:
+    """Registered through the intake, without the first question registration makes
+    (services/appeals/questions.create_first): the scenarios write each appeal's questions
+    themselves, or test an appeal that has none."""
+    result = await appeals_helpers.register(session, files_dir, **fields)  # type: ignore[arg-type]
+    await session.execute(delete(AppealQuestion).where(AppealQuestion.appeal_id == result.appeal.id))
+    await session.commit()
+    return result
 
 
 def msk(day: int, hour: int = 10, month: int = 11) -> datetime:

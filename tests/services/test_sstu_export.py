@@ -18,7 +18,6 @@ from models.enums import AppealStatus
 from services.errors import PermissionDenied
 from services.files import file_path
 from services.sstu import archive, build, export, validate
-from tests.services.appeals_helpers import register
 from tests.services.sstu_scenario import (
     LIGHT_CODE,
     ORG_GUID,
@@ -27,6 +26,7 @@ from tests.services.sstu_scenario import (
     TZ,
     build_november,
     msk,
+    register,
 )
 
 

@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import ClassifierEntry
 from porucheno.settings import Settings
-from tests.services.appeals_helpers import register
-from tests.services.sstu_scenario import build_november, msk
+from tests.services.sstu_scenario import build_november, msk, register
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING
 
 pytestmark = [
