@@ -13,7 +13,6 @@ be corrected for the report until the appeal is closed, rejected or redirected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,9 +22,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Appeal, AppealQuestion, Category, User, utcnow
 from models.enums import AppealStatus, QuestionResult, Role
 from services.appeals import access, classifier
+from services.appeals.question_queries import (
+    QuestionRow,
+    codes_by_appeal,
+    of_appeal,
+    require_results,
+    results_for_export,
+    unresolved,
+)
 from services.appeals.status_sync import as_actor, load
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
+
+__all__ = [
+    "QuestionInput",
+    "QuestionRow",
+    "ResultInput",
+    "add_question",
+    "change_question",
+    "codes_by_appeal",
+    "create_first",
+    "mark_transferred",
+    "of_appeal",
+    "remove_question",
+    "require_results",
+    "results_for_export",
+    "set_result",
+    "settle_unresolved",
+    "unresolved",
+]
 
 TEXT_LIMIT = 2_000
 MEASURES_LIMIT = 4_000
@@ -52,95 +77,6 @@ class ResultInput:
     result: str | None  # a QuestionResult value; None or "" puts the question back in work
     measures_taken: bool = False
     measures: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionRow:
-    """One question as the ССТУ report needs it."""
-
-    position: int
-    code: str | None
-    name: str | None
-    result: str | None
-    measures_taken: bool
-    measures: str | None
-    decided_at: datetime | None
-
-
-# --- Reading ---
-
-
-async def of_appeal(session: AsyncSession, appeal_id: int) -> list[AppealQuestion]:
-    query = (
-        select(AppealQuestion)
-        .where(AppealQuestion.appeal_id == appeal_id)
-        .order_by(AppealQuestion.position, AppealQuestion.id)
-        .execution_options(populate_existing=True)
-    )
-    return list((await session.scalars(query)).all())
-
-
-async def unresolved(session: AsyncSession, appeal_id: int) -> list[AppealQuestion]:
-    """The appeal's questions still without a result, by position."""
-    return [q for q in await of_appeal(session, appeal_id) if not q.result]
-
-
-async def require_results(session: AsyncSession, appeal_id: int) -> None:
-    """Refuse (``InvalidInput``) an answer while a question has no result, naming their positions.
-    An appeal with no questions at all (made outside registration) passes."""
-    missing = await unresolved(session, appeal_id)
-    if missing:
-        raise InvalidInput(
-            "Set the result of every question before answering: question(s) %(positions)s have none.",
-            positions=", ".join(str(q.position) for q in missing),
-        )
-
-
-async def results_for_export(
-    session: AsyncSession, appeal_ids: Iterable[int]
-) -> dict[int, list[QuestionRow]]:
-    """Per appeal, its questions by position with the classifier name (for the ССТУ report)."""
-    ids = list(dict.fromkeys(appeal_ids))
-    if not ids:
-        return {}
-    found = (
-        await session.scalars(
-            select(AppealQuestion)
-            .where(AppealQuestion.appeal_id.in_(ids))
-            .order_by(AppealQuestion.appeal_id, AppealQuestion.position)
-        )
-    ).all()
-    known = await classifier.names(session, {q.classifier_code for q in found if q.classifier_code})
-    result: dict[int, list[QuestionRow]] = {i: [] for i in ids}
-    for q in found:
-        result[q.appeal_id].append(
-            QuestionRow(
-                position=q.position,
-                code=q.classifier_code,
-                name=known.get(q.classifier_code or ""),
-                result=q.result,
-                measures_taken=q.measures_taken,
-                measures=q.measures,
-                decided_at=q.decided_at,
-            )
-        )
-    return result
-
-
-async def codes_by_appeal(session: AsyncSession, appeal_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Per appeal, its questions' codes in order (for list exports)."""
-    ids = list(dict.fromkeys(appeal_ids))
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(AppealQuestion.appeal_id, AppealQuestion.classifier_code)
-        .where(AppealQuestion.appeal_id.in_(ids), AppealQuestion.classifier_code.is_not(None))
-        .order_by(AppealQuestion.appeal_id, AppealQuestion.position)
-    )
-    codes: dict[int, list[str]] = {}
-    for appeal_id, code in rows:
-        codes.setdefault(appeal_id, []).append(code)
-    return codes
 
 
 # --- Checks ---
