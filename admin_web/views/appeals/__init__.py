@@ -16,6 +16,7 @@ from admin_web.views.appeals import (
     page,
     quarantine,
     register,
+    registration_actions,
     sections,
     suggestions,
 )
@@ -42,6 +43,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
     sections.add_routes(router)
+    registration_actions.add_routes(router)
     _quarantine_routes(router)
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
     router.add_get(

@@ -1,11 +1,12 @@
 """Settings: what an administrator configures (appeal categories and routing, the organisation's
-card, outage resources and social object types). The services re-check the admin role."""
+card, the intake channels' legal regimes, outage resources and social object types). The services
+re-check the admin role."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.views.settings import categories, org, outage_catalogs, routing
+from admin_web.views.settings import categories, channels, org, outage_catalogs, routing
 
 
 def _get_post(router: web.UrlDispatcher, path: str, handler: object, name: str) -> None:
@@ -33,6 +34,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
         r"/settings/routing/{item_id:\d{1,18}}/delete", routing.rule_delete, name="settings_rule_delete"
     )
     _get_post(router, "/settings/organisation", org.org_card_page, "settings_org")
+    _get_post(router, "/settings/channels", channels.channel_settings, "settings_channels")
     router.add_get("/settings/outages", outage_catalogs.catalog_list, name="settings_outages")
     _get_post(
         router,
