@@ -37,7 +37,7 @@ BODY_PLACEHOLDER = "{body}"
 COVER_TITLE = N_("On forwarding an appeal by competence")
 NOTICE_TITLE = N_("On forwarding your appeal")
 COVER_TEXT = N_(
-    "We forward to you by competence the appeal of %(applicant)s No. %(number)s of %(date)s for"
+    "We forward to you by competence appeal No. %(number)s of %(date)s (applicant: %(applicant)s) for"
     " consideration under part 3 of article 8 of Federal Law No. 59-FZ of 02.05.2006 «On the procedure"
     " for considering appeals of citizens of the Russian Federation».\n\nPlease answer the applicant"
     " directly: the applicant has been told of the forwarding."
