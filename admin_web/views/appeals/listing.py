@@ -174,7 +174,6 @@ EXPORT_HEADER = (
     N_("Registration number"),
     N_("Registered"),
     N_("Channel"),
-    N_("Regime"),
     N_("Status"),
     N_("Category"),
     N_("Correspondent"),
@@ -183,6 +182,7 @@ EXPORT_HEADER = (
     N_("Answer due"),
     N_("Overdue"),
     N_("Answered"),
+    N_("Regime"),  # 547-FZ: appeal or «сообщение»
 )
 
 
@@ -211,7 +211,6 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
             a.reg_number,
             local(a.registered_at),
             gettext(CHANNEL_LABELS.get(a.channel, a.channel)),
-            label(APPEAL_REGIME_LABELS, a.regime),
             state_label(a.status, "appeal"),
             category_names.get(a.category_id or 0, ""),
             names.get(a.correspondent_id or 0, ""),
@@ -220,6 +219,7 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
             local(a.due_at),
             yes if queries.is_overdue(a, now) else no,
             local(a.answered_at),
+            label(APPEAL_REGIME_LABELS, a.regime),
         ]
         for a in appeals
     ]
@@ -230,5 +230,5 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
         [gettext(h) for h in EXPORT_HEADER],
         rows,
         sheet=gettext("Appeals"),
-        widths=(14, 17, 16, 18, 16, 24, 30, 40, 40, 17, 10, 17),
+        widths=(14, 17, 16, 16, 24, 30, 40, 40, 17, 10, 17, 18),
     )
