@@ -81,6 +81,11 @@ APPEAL_REGIME_LABELS: dict[str, str] = {
     AppealRegime.APPEAL: N_("Appeal (59-FZ)"),
     AppealRegime.MESSAGE: N_("Message (simplified procedure)"),
 }
+# The list's narrow column.
+APPEAL_REGIME_SHORT: dict[str, str] = {
+    AppealRegime.APPEAL: N_("appeal"),
+    AppealRegime.MESSAGE: N_("message"),
+}
 APPEAL_REGIME_HINTS: dict[str, str] = {
     AppealRegime.APPEAL: N_(
         "Considered by the whole of 59-FZ: registration, the 30-day answer letter, the ССТУ.РФ report."

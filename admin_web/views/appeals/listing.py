@@ -12,7 +12,7 @@ from sqlalchemy import select
 from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY
-from admin_web.labels import APPEAL_REGIME_LABELS, state_label
+from admin_web.labels import APPEAL_REGIME_LABELS, APPEAL_REGIME_SHORT, state_label
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS, label
@@ -155,6 +155,7 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
                 viewer=await acting_user(request),
             ),
             "regimes": APPEAL_REGIME_LABELS,
+            "regimes_short": APPEAL_REGIME_SHORT,
             "quarantine_pending": await quarantine.pending_count(db),
             "filters": filters,
             "statuses": STATUS_LABELS,

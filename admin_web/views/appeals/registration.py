@@ -1,8 +1,8 @@
 """The appeal page's 59-FZ art. 8 section: the regime the appeal came under (547-FZ), its receipt and
 registration terms, the clerk's «Register» action, and redirection by competence within 7 days.
 
-The routes re-check the role here and the scope and state in the services (``registration``,
-``redirect``); a refusal re-renders the page with what was typed.
+Its actions live in ``registration_actions`` (they re-render the page, which imports the sections);
+the services (``registration``, ``redirect``) re-check scope and state.
 """
 
 from __future__ import annotations
