@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from admin_web.i18n import N_, jinja_gettext
-from models.enums import AppealStatus, OutageStatus, Role
+from models.enums import AppealRegime, AppealStatus, OutageStatus, Role
 from services.assignments.notices import PRIORITY_NAMES, STATUS_NAMES
 
 ROLE_LABELS: dict[str, str] = {
@@ -68,11 +68,32 @@ REPORT_LABELS: dict[str, str] = {
 
 # Appeal states, as the appeal pages, lists and exports show them.
 APPEAL_STATUS_LABELS: dict[str, str] = {
+    AppealStatus.RECEIVED: N_("Waiting for registration"),
     AppealStatus.REGISTERED: N_("Registered"),
     AppealStatus.IN_WORK: N_("In work"),
     AppealStatus.ANSWERED: N_("Answer given"),
     AppealStatus.CLOSED: N_("Closed"),
     AppealStatus.REJECTED: N_("Rejected"),
+    AppealStatus.REDIRECTED: N_("Redirected by competence"),
+}
+# 547-FZ regimes of an appeal, and what each means for the clerk.
+APPEAL_REGIME_LABELS: dict[str, str] = {
+    AppealRegime.APPEAL: N_("Appeal (59-FZ)"),
+    AppealRegime.MESSAGE: N_("Message (simplified procedure)"),
+}
+# The list's narrow column.
+APPEAL_REGIME_SHORT: dict[str, str] = {
+    AppealRegime.APPEAL: N_("appeal"),
+    AppealRegime.MESSAGE: N_("message"),
+}
+APPEAL_REGIME_HINTS: dict[str, str] = {
+    AppealRegime.APPEAL: N_(
+        "Considered by the whole of 59-FZ: registration, the 30-day answer letter, the ССТУ.РФ report."
+    ),
+    AppealRegime.MESSAGE: N_(
+        "A «сообщение» (547-FZ): answered by the simplified procedure, without a 59-FZ answer letter,"
+        " not reported to ССТУ.РФ."
+    ),
 }
 # Outage states.
 OUTAGE_STATUS_LABELS: dict[str, str] = {
@@ -86,6 +107,9 @@ OUTAGE_STATUS_LABELS: dict[str, str] = {
 # Timeline steps of an appeal, by the audit action the appeals services record.
 APPEAL_EVENT_LABELS: dict[str, str] = {
     "registered": N_("registered"),
+    "received": N_("received, waiting for registration"),
+    "redirected": N_("redirected by competence"),
+    "letter_issued": N_("letter issued"),
     "assignment_created": N_("assignment created"),
     "status_changed": N_("status changed"),
     "deadline_extended": N_("answer deadline extended"),

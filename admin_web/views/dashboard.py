@@ -105,6 +105,17 @@ async def _clerk(h: Home) -> Block:
         "clerk",
         gettext("Appeals"),
         [
+            await h.appeals(
+                "appeals-received",
+                gettext("Waiting for registration"),
+                {"status": AppealStatus.RECEIVED.value},
+            ),
+            await h.appeals(
+                "appeals-registration-overdue",
+                gettext("Not registered within 3 days"),
+                {"registration": "overdue"},
+                True,
+            ),
             await h.appeals("appeals-new", gettext("New"), {"status": AppealStatus.REGISTERED.value}),
             await h.appeals("appeals-unassigned", gettext("Not assigned yet"), {"unassigned": "1"}),
             await h.appeals("appeals-soon", gettext("Answer due within 3 days"), {"due": "soon"}),

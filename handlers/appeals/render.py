@@ -22,18 +22,22 @@ EXCERPT = 1000  # characters of the text in a summary or a card
 LINE_EXCERPT = 60  # characters of the text in a list line
 
 STATUS_NAMES = {
+    AppealStatus.RECEIVED: N_("received, waiting for registration"),
     AppealStatus.REGISTERED: N_("registered"),
     AppealStatus.IN_WORK: N_("in work"),
     AppealStatus.ANSWERED: N_("answered"),
     AppealStatus.CLOSED: N_("closed"),
     AppealStatus.REJECTED: N_("rejected"),
+    AppealStatus.REDIRECTED: N_("sent by competence to another body"),
 }
 STATUS_MARKS = {
+    AppealStatus.RECEIVED: "📥",
     AppealStatus.REGISTERED: "🆕",
     AppealStatus.IN_WORK: "🛠",
     AppealStatus.ANSWERED: "✅",
     AppealStatus.CLOSED: "✅",
     AppealStatus.REJECTED: "⛔",
+    AppealStatus.REDIRECTED: "↪️",
 }
 
 

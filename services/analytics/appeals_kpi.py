@@ -1,6 +1,7 @@
 """Appeal and outage KPI over a period ``[start, end)``.
 
-- **registered**: appeals registered in the period, split by channel, category and correspondent;
+- **registered**: appeals registered in the period, split by channel, category and correspondent,
+  and by regime (547-FZ: 59-FZ appeal or «сообщение»);
 - **answered**: appeals answered in the period; **answered in time**: of those, the ones answered no
   later than their (possibly extended) legal deadline;
 - **overdue now**: appeals not yet answered, closed or rejected whose deadline has passed at ``now``;
@@ -22,7 +23,7 @@ from models import Appeal, Correspondent
 from models.enums import AppealStatus
 from services.outages.summary import outage_log
 
-OPEN_APPEAL_STATES = (AppealStatus.REGISTERED, AppealStatus.IN_WORK)
+OPEN_APPEAL_STATES = (AppealStatus.RECEIVED, AppealStatus.REGISTERED, AppealStatus.IN_WORK)
 TOP_CORRESPONDENTS = 10
 
 
@@ -30,6 +31,7 @@ TOP_CORRESPONDENTS = 10
 class AppealKpi:
     registered: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
+    by_regime: dict[str, int] = field(default_factory=dict)
     by_category: dict[int | None, int] = field(default_factory=dict)
     top_correspondents: list[tuple[int, str, int]] = field(default_factory=list)  # (id, name, count)
     answered: int = 0
@@ -45,17 +47,19 @@ async def appeal_kpi(session: AsyncSession, start: datetime, end: datetime, *, n
     kpi = AppealKpi()
     in_period = (Appeal.registered_at >= start, Appeal.registered_at < end)
     rows = await session.execute(
-        select(Appeal.channel, Appeal.category_id, func.count())
+        select(Appeal.channel, Appeal.category_id, Appeal.regime, func.count())
         .where(*in_period)
-        .group_by(Appeal.channel, Appeal.category_id)
+        .group_by(Appeal.channel, Appeal.category_id, Appeal.regime)
     )
     by_category: dict[int | None, int] = defaultdict(int)
     by_channel: dict[str, int] = defaultdict(int)
-    for channel, category_id, n in rows:
+    by_regime: dict[str, int] = defaultdict(int)
+    for channel, category_id, regime, n in rows:
         by_channel[channel] += n
         by_category[category_id] += n
+        by_regime[regime] += n
         kpi.registered += n
-    kpi.by_channel, kpi.by_category = dict(by_channel), dict(by_category)
+    kpi.by_channel, kpi.by_category, kpi.by_regime = dict(by_channel), dict(by_category), dict(by_regime)
 
     # Count per correspondent from the index first; names only for the top few.
     counts = (

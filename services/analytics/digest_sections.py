@@ -25,7 +25,7 @@ from services.outages.summary import current_summary
 ASSIGNMENTS, APPEALS, OUTAGES = "assignments", "appeals", "outages"
 ALL_SECTIONS = frozenset({ASSIGNMENTS, APPEALS, OUTAGES})
 NEAR_DAYS = 3
-OPEN_APPEALS = (AppealStatus.REGISTERED.value, AppealStatus.IN_WORK.value)
+OPEN_APPEALS = (AppealStatus.RECEIVED.value, AppealStatus.REGISTERED.value, AppealStatus.IN_WORK.value)
 HAPPENED = (OutageStatus.ACTIVE.value, OutageStatus.RESOLVED.value)
 
 
@@ -69,7 +69,9 @@ async def appeal_figures(
         near_deadline=await count(
             is_open, Appeal.due_at >= now, Appeal.due_at < now + timedelta(days=NEAR_DAYS)
         ),
-        not_in_work=await count(Appeal.status == AppealStatus.REGISTERED.value),
+        not_in_work=await count(
+            Appeal.status.in_((AppealStatus.RECEIVED.value, AppealStatus.REGISTERED.value))
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Appeal, Building, Category, Correspondent, utcnow
 from models.enums import AppealChannel, AppealStatus
 from services import correspondents
-from services.appeals import access, categories, notices, questions, staff_alerts
+from services.appeals import access, categories, notices, questions, regime, registration, staff_alerts
 from services.appeals.attachments import IncomingFile, RejectedFile, store_all
 from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
 from services.audit import Actor, record
@@ -66,6 +66,8 @@ class AppealInput:
     reply_to: str | None = None  # the e-mail address answers go to
     # False for historic appeals brought in by an import: no clerk is told about them as new.
     notify: bool = True
+    # When it arrived (a paper letter's incoming stamp, UTC); None: now. Never in the future.
+    received_at: datetime | None = None
 
 
 @dataclass
@@ -156,8 +158,16 @@ async def register_appeal(
     if data.building_id is not None and await session.get(Building, data.building_id) is None:
         raise InvalidInput("Unknown building.")
     now = now or utcnow()
+    received_at = data.received_at or now
+    if received_at > now:
+        raise InvalidInput("The date of receipt cannot be in the future.", field="received_at")
     code = access.new_code()
     tz = (notify or NoticeContext()).tz
+    # 547-FZ: the channel's regime is stamped on the appeal; with manual registration it waits in
+    # «received» for a clerk (59-FZ art. 8 p. 2), the answer term counting from registration.
+    channel_setting = await regime.setting_for(session, data.channel)
+    manual = channel_setting.manual_registration
+    status = AppealStatus.RECEIVED if manual else AppealStatus.REGISTERED
     contact = data.contact
     if data.channel == AppealChannel.EMAIL:
         contact = replace(contact, email_proven=True)  # the address the letter came from
@@ -189,9 +199,13 @@ async def register_appeal(
         contact_email=normalize_email(contact.email) or _clip(contact.email, 255),
         telegram_id=contact.telegram_id if data.channel == AppealChannel.TELEGRAM else None,
         access_code_hash=access.code_hash(code),
-        status=AppealStatus.REGISTERED,
-        registered_at=now,
-        due_at=now + timedelta(days=answer_days),
+        status=status,
+        # Waiting for registration: provisional, set again when a clerk registers it.
+        registered_at=received_at if manual else now,
+        due_at=(received_at if manual else now) + timedelta(days=answer_days),
+        regime=channel_setting.regime,
+        received_at=received_at,
+        registration_due_at=registration.registration_deadline(received_at, tz),
         external_id=_clip(data.external_id, EXTERNAL_ID_LIMIT),
         reply_to=_clip(data.reply_to, 255),
         created_by_id=actor.user_id,
@@ -225,11 +239,13 @@ async def register_appeal(
         actor,
         "appeal",
         appeal.id,
-        "registered",
-        new_state=AppealStatus.REGISTERED,
+        "received" if manual else "registered",
+        new_state=status,
         data={
             "number": appeal.reg_number,
             "channel": appeal.channel,
+            "regime": appeal.regime,
+            "received_at": received_at.isoformat(),
             "correspondent_id": correspondent.id,
             "due_at": appeal.due_at.isoformat(),
             "files": len(stored),
@@ -237,7 +253,8 @@ async def register_appeal(
         },
     )
     if notify is not None:
-        await notices.notify_correspondent(session, notify, appeal, notices.REGISTERED, access_code=code)
+        event = notices.RECEIVED if manual else notices.REGISTERED
+        await notices.notify_correspondent(session, notify, appeal, event, access_code=code)
     alert = alert or notify
     if alert is not None and data.notify:
         await staff_alerts.alert_new_appeal(session, alert, appeal, exclude_user_id=actor.user_id)

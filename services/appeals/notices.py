@@ -49,6 +49,36 @@ HEADLINES = {
     REJECTED: N_("⛔ Your appeal No. %(number)s has been rejected."),
 }
 
+# --- 59-FZ art. 8: received (waiting for registration) and redirected by competence -------------
+RECEIVED = "received"
+REDIRECTED = "redirected"
+SUBJECTS[RECEIVED] = N_("Appeal No. %(number)s: received")
+HEADLINES[RECEIVED] = N_("📥 Your appeal has been received under No. %(number)s.")
+SUBJECTS[REDIRECTED] = N_("Appeal No. %(number)s: sent by competence")
+HEADLINES[REDIRECTED] = N_("↪️ Your appeal No. %(number)s has been sent to the competent body.")
+
+
+def _art8_lines(
+    appeal: Appeal, event: str, t: Translator, ctx: NoticeContext, reason: str | None, access_code: str | None
+) -> list[str] | None:
+    """The body of the art. 8 notices; None for other events. ``reason``: for a redirection, the
+    notice text as the clerk wrote it (the same text as its letter, attached as PDF)."""
+    if event == RECEIVED:
+        lines = []
+        if appeal.registration_due_at is not None:
+            day = ctx.local(appeal.registration_due_at).strftime("%d.%m.%Y")
+            lines.append(t("It will be registered by %(date)s; we will tell you then.", date=day))
+        lines.append(t("Please quote this number when you contact us about the appeal."))
+        if access_code:
+            lines.append(access_code_line(t, access_code))
+        return lines
+    if event == REDIRECTED:
+        return [reason] if reason else []
+    return None
+
+
+# --- end of the art. 8 block ---
+
 
 def rate_cb(appeal_id: int, rating: int) -> str:
     return f"{CB_PREFIX}:rate:{appeal_id}:{rating}"
@@ -170,6 +200,9 @@ def body_lines(
     access_code: str | None = None,
 ) -> list[str]:
     """The notice without its headline, as plain text lines."""
+    own = _art8_lines(appeal, event, t, ctx, reason, access_code)
+    if own is not None:
+        return own
     lines: list[str] = []
     if event in (REGISTERED, EXTENDED):
         lines.append(t("The answer is due by %(date)s.", date=local_date(ctx, appeal)))

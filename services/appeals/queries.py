@@ -15,7 +15,8 @@ from models.enums import OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatu
 from services.appeals import access
 from services.correspondents.normalize import phone_fragments, search_key
 
-OPEN_APPEAL_STATES = (AppealStatus.REGISTERED, AppealStatus.IN_WORK)
+# Open: not yet answered, rejected, closed or redirected; «received» waits for registration.
+OPEN_APPEAL_STATES = (AppealStatus.RECEIVED, AppealStatus.REGISTERED, AppealStatus.IN_WORK)
 # A declined assignment still waits to be reassigned, so it keeps the appeal from being ready.
 UNFINISHED_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATUSES, AssignmentStatus.DECLINED)
 SEARCH_LIMIT = 200
@@ -37,6 +38,8 @@ class AppealFilters:
     category_id: int | None = None
     correspondent_id: int | None = None
     overdue: bool = False
+    regime: str | None = None  # AppealRegime (547-FZ)
+    registration_overdue: bool = False  # waiting in «received» past its 3-day registration term
     text: str | None = None  # number, subject or text fragment, correspondent name / phone / e-mail
     registered_from: datetime | None = None
     registered_before: datetime | None = None
@@ -57,6 +60,10 @@ def _overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
 
 async def overdue_count(session: AsyncSession, now: datetime) -> int:
     return await session.scalar(select(func.count()).select_from(Appeal).where(_overdue_clause(now))) or 0
+
+
+def _registration_overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
+    return (Appeal.status == AppealStatus.RECEIVED) & (Appeal.registration_due_at < now)
 
 
 def _text_variants(fragment: str) -> list[str]:
@@ -104,6 +111,10 @@ def _filtered(session: AsyncSession, f: AppealFilters) -> Select:  # type: ignor
         query = query.where(Appeal.correspondent_id == f.correspondent_id)
     if f.overdue:
         query = query.where(_overdue_clause(f.now or utcnow()))
+    if f.regime:
+        query = query.where(Appeal.regime == f.regime)
+    if f.registration_overdue:
+        query = query.where(_registration_overdue_clause(f.now or utcnow()))
     if f.unassigned:
         query = query.where(
             Appeal.status.in_(OPEN_APPEAL_STATES),

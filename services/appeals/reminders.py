@@ -7,6 +7,9 @@ Two deadlines of Federal Law 59-FZ:
   ``registered`` to ``in_work`` when its first assignment is made (``status_sync``). So an appeal
   still ``registered`` (no assignment, nobody working on it) ``REGISTRATION_DAYS`` after
   ``registered_at`` has missed that deadline.
+* **registration by a clerk**, for channels set to manual registration (``regime``): an appeal
+  waiting in ``received`` must be registered by its ``registration_due_at`` (3 days from receipt,
+  end of the local day). Same kind, its own deadline (so its own dedup keys) and its own words.
 * **the answer** by ``due_at`` (the topic's ``answer_days``, 30 by default, once extended), for an
   appeal still open (``registered`` or ``in_work``).
 
@@ -40,9 +43,12 @@ PASSED_WINDOW = timedelta(days=1)
 
 REGISTRATION = "registration"
 ANSWER = "answer"
+RECEIVED = AppealStatus.RECEIVED.value  # a registration reminder for an appeal not registered yet
 HEADLINES = {
     (REGISTRATION, False): N_("⏰ Appeal No. %(number)s: complete the registration (take it into work)"),
     (REGISTRATION, True): N_("🔴 Appeal No. %(number)s: the 3-day registration term has passed"),
+    (RECEIVED, False): N_("⏰ Appeal No. %(number)s is waiting for registration: register it by tomorrow"),
+    (RECEIVED, True): N_("🔴 Appeal No. %(number)s: the 3-day registration term has passed, register it"),
     (ANSWER, False): N_("⏰ Appeal No. %(number)s: the answer is due soon"),
     (ANSWER, True): N_("🔴 Appeal No. %(number)s: the answer is overdue"),
 }
@@ -86,6 +92,15 @@ async def _candidates(session: AsyncSession, now: datetime, horizon: timedelta) 
             )
         )
     ).all()
+    received = (
+        await session.scalars(
+            select(Appeal).where(
+                Appeal.status == AppealStatus.RECEIVED.value,
+                Appeal.registration_due_at > now - PASSED_WINDOW,
+                Appeal.registration_due_at <= now + horizon,
+            )
+        )
+    ).all()
     answer = (
         await session.scalars(
             select(Appeal).where(
@@ -93,10 +108,16 @@ async def _candidates(session: AsyncSession, now: datetime, horizon: timedelta) 
             )
         )
     ).all()
-    return [(REGISTRATION, a) for a in registration] + [(ANSWER, a) for a in answer]
+    return (
+        [(REGISTRATION, a) for a in registration]
+        + [(REGISTRATION, a) for a in received]
+        + [(ANSWER, a) for a in answer]
+    )
 
 
 def deadline_of(kind: str, appeal: Appeal) -> datetime:
+    if kind == REGISTRATION and appeal.status == AppealStatus.RECEIVED and appeal.registration_due_at:
+        return appeal.registration_due_at
     return appeal.registered_at + timedelta(days=REGISTRATION_DAYS) if kind == REGISTRATION else appeal.due_at
 
 
@@ -126,7 +147,8 @@ async def scan(
                 session, department_id, clerks
             )
         targets = recipients[department_id]
-        headline = HEADLINES[(kind, threshold == "overdue")]
+        waiting = kind == REGISTRATION and appeal.status == AppealStatus.RECEIVED
+        headline = HEADLINES[(RECEIVED if waiting else kind, threshold == "overdue")]
         key = f"appeal-remind:{appeal.id}:{kind}:{int(deadline.timestamp())}:{threshold}"
         added = await staff_alerts.remind(session, ctx, appeal, targets, headline=headline, key=key)
         if added:

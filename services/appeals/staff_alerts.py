@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Category, User
-from models.enums import AppealChannel
+from models.enums import AppealChannel, AppealStatus
 from services import outbox
 from services.appeals import access
 from services.appeals.categories import name_in
@@ -30,6 +30,7 @@ CHANNEL_LABELS: dict[str, str] = {
     AppealChannel.OPEN311: N_("Open311 app"),
     AppealChannel.PAPER: N_("Paper letter"),
     AppealChannel.PHONE: N_("Phone"),
+    AppealChannel.EPGU: N_("Gosuslugi (EPGU)"),
 }
 
 
@@ -72,7 +73,11 @@ def card_lines(
     ]
     if appeal.address:
         lines.append(t(N_("Address: %(address)s"), address=html_escape(appeal.address)))
-    lines.append(t(N_("Answer due: %(date)s"), date=ctx.format_dt(appeal.due_at)))
+    if appeal.status == AppealStatus.RECEIVED and appeal.registration_due_at is not None:
+        # Not registered yet: the answer term has not started, registration is what is due.
+        lines.append(t(N_("Register by: %(date)s"), date=ctx.format_dt(appeal.registration_due_at)))
+    else:
+        lines.append(t(N_("Answer due: %(date)s"), date=ctx.format_dt(appeal.due_at)))
     summary = _short(appeal.subject or appeal.text)
     if summary:
         lines += ["", html_escape(summary)]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from admin_web.i18n import current_locale
 from admin_web.keys import DB_KEY
+from admin_web.labels import APPEAL_REGIME_LABELS
 from admin_web.render import render
 from admin_web.views.analytics.scope import Filters, read_filters
 from admin_web.views.common import notice_context
@@ -129,6 +130,7 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
             "kpi_header": KPI_HEADER,
             "links": _links(request, f),
             "channel_labels": CHANNEL_LABELS,
+            "regime_labels": APPEAL_REGIME_LABELS,
             "resource_names": {code: resource_name(code, t) for code in (outages or {})},
         },
     )

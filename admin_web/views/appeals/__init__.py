@@ -17,6 +17,7 @@ from admin_web.views.appeals import (
     quarantine,
     question_actions,
     register,
+    registration_actions,
     sections,
     suggestions,
 )
@@ -44,6 +45,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
     sections.add_routes(router)
     question_actions.add_routes(router)  # after the page: its forms re-render it
+    registration_actions.add_routes(router)
     _quarantine_routes(router)
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
     router.add_get(

@@ -23,6 +23,7 @@ CHANNEL_LABELS: dict[str, str] = {
     AppealChannel.OPEN311: N_("Open311 app"),
     AppealChannel.PAPER: N_("Paper letter"),
     AppealChannel.PHONE: N_("Phone"),
+    AppealChannel.EPGU: N_("Gosuslugi (EPGU)"),
 }
 # The page offers what the workflow accepts: answer, extend or reject while open; close afterwards.
 OPEN_STATUSES = workflow.OPEN_STATES

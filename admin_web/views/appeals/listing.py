@@ -12,7 +12,7 @@ from sqlalchemy import select
 from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY
-from admin_web.labels import state_label
+from admin_web.labels import APPEAL_REGIME_LABELS, APPEAL_REGIME_SHORT, state_label
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS, label
@@ -26,7 +26,19 @@ from services.mail import quarantine
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
 SEARCH_LIMIT = 100
-FILTER_FIELDS = ("status", "channel", "category", "overdue", "unassigned", "due", "from", "to", "q")
+FILTER_FIELDS = (
+    "status",
+    "channel",
+    "regime",
+    "category",
+    "overdue",
+    "registration",
+    "unassigned",
+    "due",
+    "from",
+    "to",
+    "q",
+)
 DEFAULT_SORT = Sort("registered", desc=True)
 
 
@@ -46,10 +58,13 @@ def appeal_filters(
     now = now or utcnow()
     status = params.get("status") or None
     channel = params.get("channel") or None
+    regime = params.get("regime") or None
     sort = read_sort(params, queries.SORT_KEYS, DEFAULT_SORT)
     return queries.AppealFilters(
         status=status if status in STATUS_LABELS else None,
         channel=channel if channel in CHANNEL_LABELS else None,
+        regime=regime if regime in APPEAL_REGIME_LABELS else None,
+        registration_overdue=params.get("registration") == "overdue",
         category_id=int_or_none(params.get("category")),
         overdue=params.get("overdue") == "1",
         text=read_search(params, SEARCH_LIMIT),
@@ -74,6 +89,8 @@ def _chips(state: ListState, category_names: dict[int, str]) -> list[Chip]:
     described = {
         "status": chip_text(gettext("Status"), label(STATUS_LABELS, f.get("status"))),
         "channel": chip_text(gettext("Channel"), label(CHANNEL_LABELS, f.get("channel"))),
+        "regime": chip_text(gettext("Regime"), label(APPEAL_REGIME_LABELS, f.get("regime"))),
+        "registration": gettext("Registration overdue"),
         "category": chip_text(
             gettext("Category"), category_names.get(int_or_none(f.get("category")) or 0, "—")
         ),
@@ -132,6 +149,13 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
             "rows": rows,
             "total": total,
             "overdue_total": await queries.overdue_count(db, now),
+            "registration_overdue_total": await queries.count_appeals(
+                db,
+                queries.AppealFilters(registration_overdue=True, now=now),
+                viewer=await acting_user(request),
+            ),
+            "regimes": APPEAL_REGIME_LABELS,
+            "regimes_short": APPEAL_REGIME_SHORT,
             "quarantine_pending": await quarantine.pending_count(db),
             "filters": filters,
             "statuses": STATUS_LABELS,
@@ -159,6 +183,7 @@ EXPORT_HEADER = (
     N_("Answer due"),
     N_("Overdue"),
     N_("Answered"),
+    N_("Regime"),  # 547-FZ: appeal or «сообщение»
 )
 CODES_HEADER = N_("Classifier codes")
 
@@ -196,6 +221,7 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
             local(a.due_at),
             yes if queries.is_overdue(a, now) else no,
             local(a.answered_at),
+            label(APPEAL_REGIME_LABELS, a.regime),
         ]
         for a in appeals
     ]
@@ -210,5 +236,5 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
         [gettext(h) for h in (*EXPORT_HEADER, CODES_HEADER)],
         rows,
         sheet=gettext("Appeals"),
-        widths=(14, 17, 16, 16, 24, 30, 40, 40, 17, 10, 17, 30),
+        widths=(14, 17, 16, 16, 24, 30, 40, 40, 17, 10, 17, 18, 30),
     )

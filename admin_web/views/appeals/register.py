@@ -6,6 +6,7 @@ never a half-registered appeal; the typed fields come back as they were.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -18,8 +19,8 @@ from admin_web.security import requires_role
 from admin_web.views import uploads
 from admin_web.views.appeals.common import STAFF_ROLES, page_url
 from admin_web.views.appeals.listing import categories
-from admin_web.views.common import int_or_none, notice_context
-from models import Correspondent
+from admin_web.views.common import int_or_none, notice_context, parse_local_date, zone
+from models import Correspondent, utcnow
 from models.enums import AppealChannel, CorrespondentKind
 from services.appeals.categories import name_in as category_name
 from services.appeals.intake import MAX_TEXT_CHARS, AppealInput, ContactInput, IncomingFile, register_appeal
@@ -77,6 +78,24 @@ async def _contact(request: web.Request, form: Form) -> ContactInput | None:
     )
 
 
+def _received_at(form: Form, request: web.Request) -> datetime | None:
+    """The incoming date stamped on the letter (59-FZ art. 8: registration within 3 days of it);
+    empty or today: now. A later date is refused."""
+    raw = form.text("received_on", max_length=10)
+    if raw is None:
+        return None
+    tz = zone(request)
+    start = parse_local_date(raw, tz)
+    now = utcnow()
+    if start is None:
+        form.fail("received_on", N_("Enter a date."))
+        return None
+    if start > now:
+        form.fail("received_on", N_("The date of receipt cannot be in the future."))
+        return None
+    return None if start.astimezone(tz).date() == now.astimezone(tz).date() else start
+
+
 @requires_role(*STAFF_ROLES)
 async def appeal_new(request: web.Request) -> web.StreamResponse:
     if request.method != "POST":
@@ -92,6 +111,7 @@ async def appeal_new(request: web.Request) -> web.StreamResponse:
     subject = form.text("subject", max_length=500)
     text = form.text("text", max_length=MAX_TEXT_CHARS) or ""
     address = form.text("address", max_length=500)
+    received_at = _received_at(form, request)
     if not text and not scans and not scan_errors:
         form.fail("text", N_("Enter the text of the letter or attach its scan."))
     if form.ok and not scan_errors and contact is not None:
@@ -106,6 +126,7 @@ async def appeal_new(request: web.Request) -> web.StreamResponse:
                     category_id=category_id,
                     address=address,
                     files=scans,
+                    received_at=received_at,
                 ),
                 actor=request[USER_KEY].actor,
                 files_dir=request.config_dict[SETTINGS_KEY].files_dir,

@@ -28,11 +28,13 @@ FLOOD_KEY = "all"
 
 # Resident-facing wording of the appeal states (the staff pages keep their own, shorter labels).
 STATUS_TEXTS = {
+    "received": N_("Received, waiting for registration"),
     "registered": N_("Registered, waiting to be taken into work"),
     "in_work": N_("In work"),
     "answered": N_("An answer has been given"),
     "closed": N_("Closed"),
     "rejected": N_("Left without consideration"),
+    "redirected": N_("Sent by competence to another body"),
 }
 
 

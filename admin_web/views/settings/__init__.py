@@ -1,11 +1,12 @@
 """Settings: what an administrator configures (appeal categories and routing, the organisation's
-card, outage resources and social object types). The services re-check the admin role."""
+card, the intake channels' legal regimes, outage resources and social object types). The services
+re-check the admin role."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.views.settings import categories, classifier, org, outage_catalogs, routing
+from admin_web.views.settings import categories, channels, classifier, org, outage_catalogs, routing
 
 CLASSIFIER_ROUTE = classifier.ROUTE  # takes a file: app.py raises the body limit for it
 MAX_CLASSIFIER_BYTES = classifier.MAX_BYTES
@@ -37,6 +38,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     )
     _get_post(router, "/settings/organisation", org.org_card_page, "settings_org")
     _get_post(router, "/settings/classifier", classifier.classifier_page, classifier.ROUTE)
+    _get_post(router, "/settings/channels", channels.channel_settings, "settings_channels")
     router.add_get("/settings/outages", outage_catalogs.catalog_list, name="settings_outages")
     _get_post(
         router,

@@ -53,6 +53,7 @@ STATUS_SPELLINGS = spellings(
         AppealStatus.ANSWERED: ("отвечено", "ответ дан", "дан ответ", "answered"),
         AppealStatus.CLOSED: ("закрыто", "исполнено", "closed"),
         AppealStatus.REJECTED: ("отклонено", "оставлено без рассмотрения", "rejected"),
+        AppealStatus.REDIRECTED: ("перенаправлено", "направлено по компетенции", "redirected"),
     }
 )
 CHANNEL_SPELLINGS = spellings(
