@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, User, utcnow
 from models.enums import AppealStatus, Priority, Role
-from services.appeals import attachments, notices, queries
+from services.appeals import answer_letter, attachments, notices, queries
 from services.appeals.intake import MAX_TEXT_CHARS
 from services.appeals.status_sync import as_actor as _as_actor
 from services.appeals.status_sync import load, sync_status_from_assignments
@@ -219,13 +219,16 @@ async def answer_appeal(
     now: datetime | None = None,
     file_ids: Sequence[int] = (),
     override_reason: str | None = None,
+    letter: answer_letter.AnswerLetterSpec | None = None,
 ) -> Appeal:
     """The final answer, delivered through the channel the appeal came by (see ``notices``).
 
     One rule for every place an appeal is answered: while an assignment on it is open the answer is
     refused (``AssignmentsStillOpen`` lists them) unless ``override_reason`` is given; the override is
     audited with the reason and the open assignments' ids. ``file_ids``: attachments already stored
-    by this clerk (see ``attachments.take_answer_files``), sent with the answer."""
+    by this clerk (see ``attachments.take_answer_files``), sent with the answer. With ``letter`` the
+    answer is issued as a letter on the letterhead (its files are the enclosures) and the letter's
+    PDF is what goes out (see ``answer_letter``); without it only the text is sent."""
     _check_staff(actor)
     text = (text or "").strip()
     if not text:
@@ -235,6 +238,7 @@ async def answer_appeal(
     override = _reason(override_reason, required=False)
     appeal = await load(session, appeal_id, for_update=True)
     _require_open(appeal)
+    await _before_answer(session, appeal)
     still_open = await open_assignments(session, appeal.id)
     if still_open and override is None:
         raise AssignmentsStillOpen(still_open)
@@ -262,9 +266,22 @@ async def answer_appeal(
         data=data,
     )
     await session.flush()
+    issued = None
+    if letter is not None:
+        issued = await answer_letter.issue_answer_letter(
+            session, appeal, files, letter, actor=actor, now=appeal.answered_at
+        )
     if notify is not None:
-        await notices.notify_correspondent(session, notify, appeal, notices.ANSWERED)
+        await answer_letter.send_answer(session, notify, appeal, issued, now=appeal.answered_at)
     return appeal
+
+
+async def _before_answer(session: AsyncSession, appeal: Appeal) -> None:
+    """The checks an appeal must pass before it is answered, run under the appeal's row lock.
+
+    The per-question results check (``services.appeals.questions.require_results``: every question
+    of the appeal has its result, else InvalidInput) plugs in here when the questions work is merged;
+    nothing else to check yet."""
 
 
 async def rate_appeal(

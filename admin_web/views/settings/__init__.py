@@ -1,11 +1,12 @@
 """Settings: what an administrator configures (appeal categories and routing, the organisation's
-card, outage resources and social object types). The services re-check the admin role."""
+card, outage resources and social object types; answer templates, which managers keep too). The
+services re-check the role."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.views.settings import categories, org, outage_catalogs, routing
+from admin_web.views.settings import answer_templates, categories, org, outage_catalogs, routing
 
 
 def _get_post(router: web.UrlDispatcher, path: str, handler: object, name: str) -> None:
@@ -46,3 +47,4 @@ def add_routes(router: web.UrlDispatcher) -> None:
         outage_catalogs.item_edit,
         "settings_outage_edit",
     )
+    answer_templates.add_routes(router)
