@@ -21,9 +21,9 @@ editors_only = requires_role(Role.MANAGER)  # administrators pass every role che
 LIST_ROUTE = "settings_answer_templates"
 
 
-def _topic_names(items: list[Category]) -> dict[int, str]:
+def _named(items: list[Category]) -> list[tuple[Category, str]]:
     locale = current_locale.get()
-    return {c.id: name_in(c, locale) for c in items}
+    return [(c, name_in(c, locale)) for c in items]
 
 
 @editors_only
@@ -34,7 +34,7 @@ async def template_list(request: web.Request) -> web.StreamResponse:
         "settings/answer_templates.html",
         {
             "templates": await answer_templates.list_all(db),
-            "topics": _topic_names(await categories.list_all(db)),
+            "topics": {c.id: name for c, name in _named(await categories.list_all(db))},
             "section": "settings",
             "tab": "answer_templates",
         },
@@ -89,12 +89,14 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
             template = await answer_templates.get(db, item_id)
         except NotFound:
             raise web.HTTPNotFound() from None
-    topics = await categories.list_all(db)
+    # Read before any rollback below expires the rows.
+    topics = [(c.id, name, c.is_active) for c, name in _named(await categories.list_all(db))]
+    current = template.category_id if template is not None else None
     if request.method == "POST":
         form = Form.posted(await request.post())
         title = form.text("title", required=True, max_length=answer_templates.TITLE_LIMIT)
         body = form.text("body", required=True, max_length=answer_templates.BODY_LIMIT)
-        category_id = form.choice("category_id", {c.id for c in topics})
+        category_id = form.choice("category_id", {i for i, _name, _active in topics})
         if form.ok:
             data = answer_templates.TemplateInput(title=title or "", body=body or "", category_id=category_id)
             try:
@@ -107,8 +109,6 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
                 raise web.HTTPSeeOther(request.app.router[LIST_ROUTE].url_for())
     else:
         form = Form(values=_values(template))
-    names = _topic_names(topics)
-    current = template.category_id if template is not None else None
     return await render(
         request,
         "settings/answer_template_edit.html",
@@ -116,7 +116,7 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
             "form": form,
             "item_id": item_id,
             # A deactivated topic is not offered, unless the template already has it.
-            "topic_options": [(c.id, names[c.id]) for c in topics if c.is_active or c.id == current],
+            "topic_options": [(i, name) for i, name, active in topics if active or i == current],
             "placeholders": [("{" + k + "}", gettext(v)) for k, v in answer_templates.PLACEHOLDERS.items()],
             "section": "settings",
             "tab": "answer_templates",
