@@ -110,6 +110,7 @@ APPEAL_EVENT_LABELS: dict[str, str] = {
     "received": N_("received, waiting for registration"),
     "redirected": N_("redirected by competence"),
     "letter_issued": N_("letter issued"),
+    "letter_sent": N_("letter sent"),
     "assignment_created": N_("assignment created"),
     "status_changed": N_("status changed"),
     "deadline_extended": N_("answer deadline extended"),

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Building, Category, Department, OrgCard, User, utcnow
+from models import AnswerTemplate, Building, Category, Department, OrgCard, User, utcnow
 from models.enums import AppealChannel, CategoryAudience, Role
 from porucheno.demo_history import seed_history
 from services import staff
@@ -104,6 +104,33 @@ CATEGORY_CODES = {
     "transport": "0003.0009.0095.0501",
 }
 DEMO_CLASSIFIER = Path(__file__).parent / "data" / "classifier_demo.csv"
+# (topic code or None for every topic, title, text with placeholders) — see services.appeals.answer_templates
+ANSWER_TEMPLATES = [
+    (
+        None,
+        "Общий ответ: меры приняты",
+        "Уважаемый(-ая) {applicant}!\n\n"
+        "Ваше обращение № {number} от {date} рассмотрено. Сообщаем, что по изложенным в нём вопросам "
+        "приняты следующие меры: …\n\n"
+        "Благодарим за неравнодушное отношение к жизни города.",
+    ),
+    (
+        "roads",
+        "Дороги: ремонт покрытия запланирован",
+        "Уважаемый(-ая) {applicant}!\n\n"
+        "Ваше обращение № {number} от {date} о состоянии дорожного покрытия по адресу {address} "
+        "рассмотрено. Ремонт включён в план работ отдела благоустройства; срок выполнения — …\n\n"
+        "О выполнении работ вы можете узнать по телефону администрации.",
+    ),
+    (
+        "housing",
+        "ЖКХ: запрос направлен в управляющую компанию",
+        "Уважаемый(-ая) {applicant}!\n\n"
+        "По вашему обращению № {number} от {date} ({address}) управлением ЖКХ проведено обследование. "
+        "Управляющей компании выдано предписание устранить нарушения до …\n\n"
+        "Контроль исполнения возложен на управление ЖКХ.",
+    ),
+]
 ORG_NAME = "Администрация города Энска"
 ORG_SHORT_NAME = "Администрация г. Энска"
 
@@ -173,7 +200,17 @@ async def seed_demo(session: AsyncSession) -> bool:
                 classifier_code=CATEGORY_CODES.get(code),
             )
         )
-    session.add(OrgCard(id=1, name=ORG_NAME, short_name=ORG_SHORT_NAME, working_hours="Пн–Пт 9:00–18:00"))
+    session.add(
+        OrgCard(
+            id=1,
+            name=ORG_NAME,
+            short_name=ORG_SHORT_NAME,
+            working_hours="Пн–Пт 9:00–18:00",
+            # The answer letters' signer unless the clerk signs themselves.
+            head_position="Глава города",
+            head_name="С. В. Иванов",
+        )
+    )
     for street, street_key, house, number, social, social_type, name, lat, lon in BUILDINGS:
         session.add(
             Building(
@@ -196,6 +233,7 @@ async def seed_demo(session: AsyncSession) -> bool:
     )
     if not loaded.loaded:  # the shipped file is checked by the tests; never seed half a demo
         raise RuntimeError(f"{DEMO_CLASSIFIER.name}: {loaded.errors[:3]}")
+    await _seed_answer_templates(session)
     await _seed_appeals(session, actor, {u.full_name: u for u in heads.values()})
     await seed_history(session, actor, heads["ОО"])
     return True
@@ -255,3 +293,10 @@ async def _seed_appeals(session: AsyncSession, actor: Actor, heads: dict[str, Us
         ),
         actor=controller,
     )
+
+
+async def _seed_answer_templates(session: AsyncSession) -> None:
+    topics = dict((await session.execute(select(Category.code, Category.id))).tuples().all())
+    for code, title, body in ANSWER_TEMPLATES:
+        session.add(AnswerTemplate(category_id=topics[code] if code else None, title=title, body=body))
+    await session.flush()

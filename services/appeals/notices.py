@@ -303,12 +303,21 @@ async def notify_correspondent(
 ) -> int:
     """Queue the notice of ``event`` to the appeal's correspondent; returns how many rows were new.
 
-    ``documents`` (a letter's PDF, say) follow the notice: as Telegram documents after its text,
-    as attachments of the e-mail."""
+    ``documents`` (a letter's PDF, say) follow the notice: as Telegram documents after its text
+    (before the answer's own files), as the e-mail's first attachments."""
     to = await delivery_of(session, ctx, appeal)
     t = Translator(to.locale)
     key = f"appeal:{appeal.id}:{event}"
     if to.chat_id is not None:
+        docs = [
+            outbox.OutgoingMessage(
+                to.chat_id,
+                {"chat_id": to.chat_id, "document": _document(f)},
+                "sendDocument",
+                f"{key}:{to.chat_id}:d{f.id}",
+            )
+            for f in documents
+        ]
         if event == ANSWERED:
             texts = answer_messages(appeal, t)
             last = len(texts) - 1
@@ -321,7 +330,9 @@ async def notify_correspondent(
                 )
                 for i, text in enumerate(texts)
             ]
-            # The answer's files follow its text as documents (queued after it, so sent after it).
+            # The letter (``documents``), then the answer's files follow its text as documents
+            # (queued after it, so sent after it).
+            messages += docs
             messages += [
                 outbox.OutgoingMessage(
                     to.chat_id,
@@ -341,21 +352,13 @@ async def notify_correspondent(
                     dedup_key=f"{key}:{to.chat_id}",
                 )
             ]
-        messages += [
-            outbox.OutgoingMessage(
-                to.chat_id,
-                {"chat_id": to.chat_id, "document": _document(f)},
-                "sendDocument",
-                f"{key}:{to.chat_id}:d{f.id}",
-            )
-            for f in documents
-        ]
+            messages += docs
         # Parts of one answer must arrive in order: the sender takes equal priorities by time, id.
         return await outbox.enqueue_many(session, messages, priority=50)
     if to.email is not None:
-        files = [
-            *(await attachments.answer_files(session, appeal.id) if event == ANSWERED else []),
+        files = [  # the letter first: it is the answer, the rest are its enclosures
             *documents,
+            *(await attachments.answer_files(session, appeal.id) if event == ANSWERED else []),
         ]
         added = await enqueue_mail(
             session,

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, User, utcnow
-from models.enums import AppealStatus, Priority, Role
-from services.appeals import attachments, notices, queries
+from models.enums import AppealStatus, Priority, QuestionResult, Role
+from services.appeals import answer_letter, attachments, notices, queries, question_queries
 from services.appeals.intake import MAX_TEXT_CHARS
 from services.appeals.status_sync import as_actor as _as_actor
 from services.appeals.status_sync import load, sync_status_from_assignments
@@ -219,13 +219,16 @@ async def answer_appeal(
     now: datetime | None = None,
     file_ids: Sequence[int] = (),
     override_reason: str | None = None,
+    letter: answer_letter.AnswerLetterSpec | None = None,
 ) -> Appeal:
     """The final answer, delivered through the channel the appeal came by (see ``notices``).
 
     One rule for every place an appeal is answered: while an assignment on it is open the answer is
     refused (``AssignmentsStillOpen`` lists them) unless ``override_reason`` is given; the override is
     audited with the reason and the open assignments' ids. ``file_ids``: attachments already stored
-    by this clerk (see ``attachments.take_answer_files``), sent with the answer."""
+    by this clerk (see ``attachments.take_answer_files``), sent with the answer. With ``letter`` the
+    answer is issued as a letter on the letterhead (its files are the enclosures) and the letter's
+    PDF is what goes out (see ``answer_letter``); without it only the text is sent."""
     _check_staff(actor)
     text = (text or "").strip()
     if not text:
@@ -238,6 +241,7 @@ async def answer_appeal(
     still_open = await open_assignments(session, appeal.id)
     if still_open and override is None:
         raise AssignmentsStillOpen(still_open)
+    await _settle_questions(session, appeal, actor, now or utcnow())
     files = await attachments.take_answer_files(session, appeal.id, file_ids, uploaded_by=actor.id)
     old = appeal.status
     appeal.status = AppealStatus.ANSWERED
@@ -262,9 +266,36 @@ async def answer_appeal(
         data=data,
     )
     await session.flush()
+    issued = None
+    if letter is not None:
+        issued = await answer_letter.issue_answer_letter(
+            session, appeal, files, letter, actor=actor, now=appeal.answered_at
+        )
     if notify is not None:
-        await notices.notify_correspondent(session, notify, appeal, notices.ANSWERED)
+        await answer_letter.send_answer(session, notify, appeal, issued, now=appeal.answered_at)
     return appeal
+
+
+async def _settle_questions(session: AsyncSession, appeal: Appeal, actor: User, now: datetime) -> None:
+    """Every question of an answered appeal has a result (the ССТУ.РФ report needs one per
+    question): those the clerk left undecided become «answered» (ССТУ «Дан ответ автору»), which
+    is what happened to them; results the clerk set (supported, explained, ...) stay."""
+    settled = await question_queries.unresolved(session, appeal.id)
+    for question in settled:
+        question.result, question.decided_at, question.decided_by_id = QuestionResult.ANSWERED, now, actor.id
+    if settled:
+        record(
+            session,
+            _actor(actor),
+            "appeal",
+            appeal.id,
+            "question_result",
+            data={
+                "result": QuestionResult.ANSWERED.value,
+                "positions": [q.position for q in settled],
+                "auto": True,
+            },
+        )
 
 
 async def rate_appeal(

@@ -80,7 +80,7 @@ async def test_answer_with_an_open_assignment_warns_then_needs_an_audited_overri
     await expect(page.locator("#answer-override")).to_contain_text(f"№{aid}")
     await expect(page.locator("#answer-files")).to_contain_text("график.pdf")
     await expect(page.locator("#timeline")).to_contain_text("Заявитель просил сообщить сроки сразу")
-    assert await _answers_sent(session_factory) == 2  # the text, then the document
+    assert await _answers_sent(session_factory) == 3  # the text, the letter (PDF), then the document
     async with session_factory() as s:
         appeal = await s.get(Appeal, office.appeal_id)
         assert appeal is not None and appeal.status == "answered"

@@ -1,12 +1,20 @@
 """Settings: what an administrator configures (appeal categories and routing, the organisation's
-card, the intake channels' legal regimes, outage resources and social object types). The services
-re-check the admin role."""
+card, the intake channels' legal regimes, the thematic classifier, outage resources and social object
+types; answer templates, which managers keep too). The services re-check the role."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.views.settings import categories, channels, classifier, org, outage_catalogs, routing
+from admin_web.views.settings import (
+    answer_templates,
+    categories,
+    channels,
+    classifier,
+    org,
+    outage_catalogs,
+    routing,
+)
 
 CLASSIFIER_ROUTE = classifier.ROUTE  # takes a file: app.py raises the body limit for it
 MAX_CLASSIFIER_BYTES = classifier.MAX_BYTES
@@ -52,3 +60,4 @@ def add_routes(router: web.UrlDispatcher) -> None:
         outage_catalogs.item_edit,
         "settings_outage_edit",
     )
+    answer_templates.add_routes(router)
