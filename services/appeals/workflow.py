@@ -241,7 +241,7 @@ async def answer_appeal(
     still_open = await open_assignments(session, appeal.id)
     if still_open and override is None:
         raise AssignmentsStillOpen(still_open)
-    await _settle_questions(session, appeal, actor, now or utcnow())
+    settled = await _settle_questions(session, appeal, actor, now or utcnow())
     files = await attachments.take_answer_files(session, appeal.id, file_ids, uploaded_by=actor.id)
     old = appeal.status
     appeal.status = AppealStatus.ANSWERED
@@ -251,6 +251,8 @@ async def answer_appeal(
     data: dict[str, object] = {"in_time": appeal.answered_at <= appeal.due_at}
     if files:
         data["file_ids"] = [f.id for f in files]
+    if settled:
+        data["questions_answered"] = settled
     if still_open:
         data["override"] = True
         data["open_assignment_ids"] = [a.id for a in still_open]
@@ -276,26 +278,15 @@ async def answer_appeal(
     return appeal
 
 
-async def _settle_questions(session: AsyncSession, appeal: Appeal, actor: User, now: datetime) -> None:
+async def _settle_questions(session: AsyncSession, appeal: Appeal, actor: User, now: datetime) -> list[int]:
     """Every question of an answered appeal has a result (the ССТУ.РФ report needs one per
     question): those the clerk left undecided become «answered» (ССТУ «Дан ответ автору»), which
-    is what happened to them; results the clerk set (supported, explained, ...) stay."""
+    is what happened to them; results the clerk set (supported, explained, ...) stay. Returns their
+    positions, recorded with the answer's audit event."""
     settled = await question_queries.unresolved(session, appeal.id)
     for question in settled:
         question.result, question.decided_at, question.decided_by_id = QuestionResult.ANSWERED, now, actor.id
-    if settled:
-        record(
-            session,
-            _actor(actor),
-            "appeal",
-            appeal.id,
-            "question_result",
-            data={
-                "result": QuestionResult.ANSWERED.value,
-                "positions": [q.position for q in settled],
-                "auto": True,
-            },
-        )
+    return [q.position for q in settled]
 
 
 async def rate_appeal(
