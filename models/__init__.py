@@ -26,6 +26,7 @@ from models.imports import ImportJob
 from models.mail_quarantine import MailQuarantine
 from models.org import Department, Invite, TelegramAccount, User, UserRole, WebSession
 from models.outbox import OutboxMessage
+from models.privacy import ConsentRecord, ConsentText, PdAccessLog, PdErasure
 from models.projects import Project, ProjectStage
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "Base",
     "Building",
     "Category",
+    "ConsentRecord",
+    "ConsentText",
     "Correspondent",
     "CorrespondentSuggestion",
     "DeadlineNudge",
@@ -56,6 +59,8 @@ __all__ = [
     "OutageResource",
     "OutageSignal",
     "OutboxMessage",
+    "PdAccessLog",
+    "PdErasure",
     "Project",
     "ProjectStage",
     "RoutingRule",
