@@ -58,6 +58,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "web_imports": ("admin_web/views/imports", "admin_web/templates/imports"),
     "config": ("services/config",),
     "web_settings": ("admin_web/views/settings", "admin_web/templates/settings"),
+    "privacy": ("services/privacy",),
+    "web_privacy": ("admin_web/views/privacy", "admin_web/templates/privacy"),
 }
 
 

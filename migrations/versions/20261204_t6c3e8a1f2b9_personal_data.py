@@ -58,7 +58,10 @@ def upgrade() -> None:
         sa.Column("ip", sa.String(length=45), nullable=True),
         sa.Column("decision", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(
-            ["appeal_id"], ["appeals.id"], name=op.f("fk_consent_records_appeal_id_appeals"), ondelete="SET NULL"
+            ["appeal_id"],
+            ["appeals.id"],
+            name=op.f("fk_consent_records_appeal_id_appeals"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["correspondent_id"],
@@ -72,7 +75,10 @@ def upgrade() -> None:
         "ix_consent_records_correspondent_id", "consent_records", ["correspondent_id"], unique=False
     )
     op.create_index(
-        "ix_consent_records_telegram_version", "consent_records", ["telegram_id", "consent_version"], unique=False
+        "ix_consent_records_telegram_version",
+        "consent_records",
+        ["telegram_id", "consent_version"],
+        unique=False,
     )
     op.create_table(
         "pd_erasures",
@@ -89,7 +95,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["erased_by_id"], ["users.id"], name=op.f("fk_pd_erasures_erased_by_id_users"), ondelete="SET NULL"
+            ["erased_by_id"],
+            ["users.id"],
+            name=op.f("fk_pd_erasures_erased_by_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pd_erasures")),
         sa.UniqueConstraint("correspondent_id", name=op.f("uq_pd_erasures_correspondent_id")),
