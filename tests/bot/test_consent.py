@@ -40,7 +40,9 @@ async def fsm_data(dispatcher: Dispatcher, bot: Bot, chat: Chat) -> tuple[str | 
 
 async def records(session_factory: async_sessionmaker[AsyncSession], telegram_id: int) -> list[ConsentRecord]:
     async with session_factory() as s:
-        query = select(ConsentRecord).where(ConsentRecord.telegram_id == telegram_id).order_by(ConsentRecord.id)
+        query = (
+            select(ConsentRecord).where(ConsentRecord.telegram_id == telegram_id).order_by(ConsentRecord.id)
+        )
         return list((await s.scalars(query)).all())
 
 
