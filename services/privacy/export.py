@@ -94,7 +94,7 @@ async def gather(session: AsyncSession, correspondent_id: int, files_dir: Path) 
             select(Appeal).where(Appeal.correspondent_id.in_(ids)).order_by(Appeal.registered_at, Appeal.id)
         )
     ).all()
-    names = dict((await session.execute(select(Category.id, Category.name_ru))).tuples().all())
+    names = {cid: name for cid, name in await session.execute(select(Category.id, Category.name_ru))}
     data = PersonData(profile=profile, exported_at=utcnow().isoformat())
     for a in appeals:
         data.appeals.append(

@@ -1,5 +1,5 @@
 """Who may export or erase a person's data: staff who see the correspondent card (clerks, managers)
-and whose view is not limited to one department — a partial export would mislead the person, and an
+and whose view is not limited to one department (no department of their own, or managers) — a partial export would mislead the person, and an
 erasure reaches every appeal of theirs."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from services.errors import PermissionDenied
 
 
 def may_handle_requests(user: User) -> bool:
-    return user.is_active and user.has_role(Role.CLERK, Role.MANAGER) and access.sees_all(user)
+    return (
+        user.is_active and user.has_role(Role.CLERK, Role.MANAGER) and access.scoped_department(user) is None
+    )
 
 
 def check(user: User) -> None:

@@ -50,7 +50,10 @@ async def access_log_page(request: web.Request) -> web.StreamResponse:
         .tuples()
         .all()
     )
-    staff = (await db.execute(select(User.id, User.full_name).order_by(User.full_name))).tuples().all()
+    staff = [
+        (uid, name)
+        for uid, name in await db.execute(select(User.id, User.full_name).order_by(User.full_name))
+    ]
     return await render(
         request,
         "privacy/access_log.html",
