@@ -1,6 +1,6 @@
 """Who may export or erase a person's data: staff who see the correspondent card (clerks, managers)
-and whose view is not limited to one department (no department of their own, or managers) — a partial export would mislead the person, and an
-erasure reaches every appeal of theirs."""
+and whose view is not limited to one department (managers, clerks without a department): a partial
+export would mislead the person, and an erasure reaches every appeal of theirs."""
 
 from __future__ import annotations
 

@@ -38,18 +38,10 @@ async def access_log_page(request: web.Request) -> web.StreamResponse:
     rows = await access_log.entries(db, await acting_user(request), f)
     user_ids = {r.user_id for r in rows if r.user_id} | ({f.user_id} if f.user_id else set())
     people_ids = {r.correspondent_id for r in rows if r.correspondent_id}
-    users = dict(
-        (await db.execute(select(User.id, User.full_name).where(User.id.in_(user_ids)))).tuples().all()
-    )
-    people = dict(
-        (
-            await db.execute(
-                select(Correspondent.id, Correspondent.name).where(Correspondent.id.in_(people_ids))
-            )
-        )
-        .tuples()
-        .all()
-    )
+    named_users = select(User.id, User.full_name).where(User.id.in_(user_ids))
+    users = {uid: name for uid, name in await db.execute(named_users)}
+    named_people = select(Correspondent.id, Correspondent.name).where(Correspondent.id.in_(people_ids))
+    people = {cid: name for cid, name in await db.execute(named_people)}
     staff = [
         (uid, name)
         for uid, name in await db.execute(select(User.id, User.full_name).order_by(User.full_name))
