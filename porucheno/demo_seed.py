@@ -20,6 +20,7 @@ from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.appeals.workflow import AppealAssignment, create_assignment_from_appeal
 from services.audit import Actor
 from services.notify import N_
+from services.privacy import consent
 
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_PASSWORD = "porucheno-demo"  # demo only; `porucheno create-admin` for real deployments
@@ -163,6 +164,8 @@ async def seed_demo(session: AsyncSession) -> bool:
             )
         )
     session.add(OrgCard(id=1, name=ORG_NAME, short_name=ORG_SHORT_NAME, working_hours="Пн–Пт 9:00–18:00"))
+    # The consent text (152-FZ), version 1: the built-in one, for administrators to edit in the panel.
+    await consent.current(session)
     for street, street_key, house, number, social, social_type, name, lat, lon in BUILDINGS:
         session.add(
             Building(
