@@ -137,6 +137,8 @@ def create_router() -> Router:
     router.callback_query.register(
         agree, AppealForm.consent, AppealFormCallback.filter(F.act == FormAct.AGREE)
     )
-    router.callback_query.register(decline, AppealFormCallback.filter(F.act == FormAct.DECLINE))
+    router.callback_query.register(
+        decline, AppealForm.consent, AppealFormCallback.filter(F.act == FormAct.DECLINE)
+    )
     router.message.register(consent_hint, AppealForm.consent)
     return router
