@@ -72,6 +72,7 @@ from admin_web.views import (
     health,
     imports,
     outages,
+    privacy,
     public,
     sstu,
     staff,
@@ -240,6 +241,7 @@ def _add_routes(app: web.Application) -> None:
     appeals.add_routes(r)
     settings_views.add_routes(r)
     sstu.add_routes(r)
+    privacy.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

@@ -27,6 +27,7 @@ from models.imports import ImportJob
 from models.mail_quarantine import MailQuarantine
 from models.org import Department, Invite, TelegramAccount, User, UserRole, WebSession
 from models.outbox import OutboxMessage
+from models.privacy import ConsentRecord, ConsentText, PdAccessLog, PdErasure
 from models.projects import Project, ProjectStage
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "Category",
     "ChannelRegime",
     "ClassifierEntry",
+    "ConsentRecord",
+    "ConsentText",
     "Correspondent",
     "CorrespondentSuggestion",
     "DeadlineNudge",
@@ -62,6 +65,8 @@ __all__ = [
     "OutageResource",
     "OutageSignal",
     "OutboxMessage",
+    "PdAccessLog",
+    "PdErasure",
     "Project",
     "ProjectStage",
     "RoutingRule",

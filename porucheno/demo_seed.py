@@ -21,6 +21,7 @@ from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.appeals.workflow import AppealAssignment, create_assignment_from_appeal
 from services.audit import Actor
 from services.notify import N_
+from services.privacy import consent
 
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_PASSWORD = "porucheno-demo"  # demo only; `porucheno create-admin` for real deployments
@@ -211,6 +212,8 @@ async def seed_demo(session: AsyncSession) -> bool:
             head_name="С. В. Иванов",
         )
     )
+    # The consent text (152-FZ), version 1: the built-in one, for administrators to edit in the panel.
+    await consent.current(session)
     for street, street_key, house, number, social, social_type, name, lat, lon in BUILDINGS:
         session.add(
             Building(

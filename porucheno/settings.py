@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Deadline nudges: reminders this many hours before a deadline; none during quiet hours.
     nudge_offsets_hours: list[float] = Field(default_factory=lambda: [24.0, 2.0])
     quiet_hours: str = Field(default="22:00-08:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    # Personal data (152-FZ): a person whose appeals were all finished this many days ago is
+    # anonymised by a nightly job (5 years: the archive term of appeals); 0 switches it off.
+    pd_retention_days: int = Field(default=1825, ge=0)
     escalation_time: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
     # Appeals: clerks are reminded this many calendar days before the registration and answer
     # deadlines (and once on the day a deadline passes); checked with the deadline scan.

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
-from scheduler import jobs
+from scheduler import jobs, privacy_jobs
 from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
@@ -121,6 +121,18 @@ def create_scheduler(
         id="digests",
         next_run_time=utcnow(),
     )
+    if settings.pd_retention_days > 0:
+        # Nightly, and once at start-up: a night missed while down is caught up.
+        scheduler.add_job(
+            privacy_jobs.pd_retention,
+            "cron",
+            hour=4,
+            minute=30,
+            args=[session_factory, settings.pd_retention_days],
+            id="pd_retention",
+            next_run_time=utcnow(),
+            misfire_grace_time=12 * 3600,
+        )
     _add_mail_jobs(scheduler, settings, session_factory, ctx)
     if settings.backup_dir is not None:
         hour, minute = (int(x) for x in settings.backup_at.split(":"))

@@ -14,7 +14,7 @@ from bot.albums import Albums
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from bot.messages import stale_router
-from handlers.appeals import address, confirm, contact, files, mine, offer, rating, text
+from handlers.appeals import address, confirm, consent, contact, files, mine, offer, rating, text
 from handlers.appeals.callbacks import AppealFormCallback
 
 WRITE_APPEAL = MenuItem(
@@ -41,10 +41,13 @@ def create_offer_router() -> Router:
 
 def create_router() -> Router:
     router = Router(name="appeals")
+    consent.on_agree("write", text.begin)
+    consent.on_agree("offer", offer.begin_offered)
     router.message.register(text.start, MenuButton(WRITE_APPEAL.key))
     router.message.register(mine.show_mine, MenuButton(MY_APPEALS.key))
     router.include_routers(
         files.create_router(Albums()),  # before the text step: files sent with the text are kept
+        consent.create_router(),  # before the steps: typed text during the consent is not taken
         text.create_router(),
         address.create_router(),
         contact.create_router(),

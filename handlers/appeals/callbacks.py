@@ -21,6 +21,8 @@ class FormAct:
     EDIT = "edit"  # value: empty (show the sections) or the section to change
     CANCEL = "cancel"
     OFFER = "offer"  # write the free text just sent as an appeal (handlers/appeals/offer.py)
+    AGREE = "agree"  # value: the consent version shown (handlers/appeals/consent.py)
+    DECLINE = "decline"  # value: the consent version shown
 
 
 class AppealFormCallback(CallbackData, prefix="apf"):

@@ -30,6 +30,7 @@ from services.appeals.intake import AppealInput, ContactInput, IncomingFile, reg
 from services.audit import Actor
 from services.correspondents import email_codes
 from services.errors import DomainError
+from services.privacy import consent
 
 # «Change» → the part to change → the step that asks for it.
 SECTIONS = (
@@ -111,6 +112,10 @@ async def send(
         await bot.send_message(chat_id, domain_error_text(exc))
         await show_confirm(turn)
         return
+    # The consent log points to what the consent was given for (152-FZ: which appeal, which person).
+    await consent.link_telegram_consents(
+        session, account.id, correspondent_id=result.appeal.correspondent_id, appeal_id=result.appeal.id
+    )
     # The number is shown only once it is stored for good (the middleware would commit after us).
     await session.commit()
     appeal = result.appeal

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.messages import drop_buttons, outdated
 from bot.texts import quote
 from bot.turn import Turn
+from handlers.appeals import consent
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.steps import ask_category, cancel_keyboard, form_button, form_markup, start_draft
 from handlers.appeals.text import intro_text
@@ -61,8 +62,15 @@ async def write_offered(
         return
     await query.answer()
     await drop_buttons(query)
+    # The consent comes first; the offered text waits for it (and is dropped on «I decline»).
+    await consent.ask_or_go(turn, state, account, "offer", callback_data.value)
+
+
+async def begin_offered(turn: Turn, state: FSMContext, account: TelegramAccount, offer_id: str) -> None:
+    """Agreed: the appeal starts with the offered text as its text."""
+    offered = str(((await state.get_data()).get(OFFERED) or {}).get(offer_id) or "")
     await start_draft(state, account)  # clears the offered text with the rest
-    fits = len(offered) <= MAX_TEXT_CHARS
+    fits = bool(offered) and len(offered) <= MAX_TEXT_CHARS
     if fits:
         await state.update_data(text_parts=[offered], text_prefilled=True)
     lead = intro_text()

@@ -6,6 +6,7 @@ from aiogram.fsm.state import State, StatesGroup
 
 
 class AppealForm(StatesGroup):
+    consent = State()  # the consent text is shown; nothing personal is kept until «I agree»
     category = State()
     text = State()
     address = State()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.messages import alert, drop_buttons, settle
 from bot.texts import quote
 from bot.turn import Turn
+from handlers.appeals import consent
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.render import category_name, draft_text
 from handlers.appeals.states import AppealForm
@@ -39,8 +40,14 @@ def intro_text() -> str:
 
 
 async def start(message: Message, turn: Turn, state: FSMContext, account: TelegramAccount) -> None:
+    """«Write an appeal»: the consent first (once per version of its text), then the draft."""
+    await consent.ask_or_go(turn, state, account, "write")
+
+
+async def begin(turn: Turn, state: FSMContext, account: TelegramAccount, _arg: str = "") -> None:
+    """The conversation proper, once the person has agreed to the processing of their data."""
     await start_draft(state, account)
-    await message.answer(intro_text(), reply_markup=cancel_keyboard())
+    await turn.bot.send_message(turn.chat_id, intro_text(), reply_markup=cancel_keyboard())
     await ask_category(turn)
 
 

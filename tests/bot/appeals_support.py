@@ -53,10 +53,26 @@ async def catalog_fixture(session_factory: async_sessionmaker[AsyncSession]) -> 
         return Catalog(category.id, building.id)
 
 
+CONSENT = "Согласие на обработку персональных данных"
+AGREE = "✅ Согласен"
+DECLINE = "✖ Не согласен"
+
+
+async def agree_to_consent(chat: Chat) -> dict[str, Any]:
+    """The consent step every new appeal starts with (once per version of its text): agree."""
+    prompt = await chat.reply(CONSENT)
+    await chat.press(prompt, AGREE)
+    return prompt
+
+
 async def open_form(chat: Chat, question: str) -> dict[str, Any]:
-    """/start, then «Write an appeal»: the first question (the topic, or the text without topics)."""
+    """/start, then «Write an appeal», agreeing to the processing of personal data if asked (once
+    per version): the first question (the topic, or the text without topics)."""
     menu = await chat.send("/start", expect="Здравствуйте")
     await chat.press(menu, WRITE)
+    first = await chat.reply()
+    if CONSENT in (first.get("text") or ""):
+        await chat.press(first, AGREE)
     return await chat.reply(question)
 
 

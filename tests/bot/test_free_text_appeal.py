@@ -9,6 +9,7 @@ from tests.bot.appeals_support import (  # noqa: F401 - fixtures
     REG_NUMBER,
     SEND,
     SKIP,
+    agree_to_consent,
     appeals_of,
     catalog_fixture,
 )
@@ -28,6 +29,7 @@ async def test_free_text_becomes_an_appeal_with_that_text(new_chat, catalog, ses
     assert keyboard_texts(later) == [OFFER]
 
     await chat.press(offer, OFFER)  # the first offer: its own text, not the latest one
+    await agree_to_consent(chat)
     intro = await chat.reply("Обращение в администрацию")
     assert TEXT in intro["text"]  # the text is already there
     topics = await chat.reply("Выберите тему")

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from admin_web.client_address import client_ip
 from admin_web.exports import EXPORT_LIMIT, table_response
 from admin_web.i18n import N_, gettext
-from admin_web.keys import DB_KEY
+from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
@@ -19,6 +20,7 @@ from services import correspondents
 from services.appeals import access, queries
 from services.correspondents import directory
 from services.errors import NotFound
+from services.privacy import access_log, erasure, rights
 
 PAGE_SIZE = 25
 MAX_PAGE = 1000
@@ -91,6 +93,8 @@ async def correspondent_page(request: web.Request) -> web.StreamResponse:
         data = replace(data, appeals=shown)
     duplicates = [] if c.merged_into_id else list(await correspondents.duplicates_of(db, c.id))
     now = utcnow()
+    # 152-FZ: who opened whose personal data is logged.
+    access_log.note(db, user.id, access_log.VIEW_CARD, correspondent_id=c.id, ip=client_ip(request))
     return await render(
         request,
         "appeals/correspondent.html",
@@ -105,6 +109,8 @@ async def correspondent_page(request: web.Request) -> web.StreamResponse:
             "statuses": STATUS_LABELS,
             "channels": CHANNEL_LABELS,
             "section": "correspondents",
+            "pd_requests": rights.may_handle_requests(user),
+            "pd_erased": await erasure.erasure_of(db, c.id),
         },
     )
 
@@ -138,6 +144,8 @@ EXPORT_HEADER = (
 async def correspondent_export(request: web.Request) -> web.StreamResponse:
     """The search result (or the whole directory), as XLSX or CSV."""
     q = (request.query.get("q") or "").strip()[:QUERY_LIMIT]
+    user = request[USER_KEY]
+    access_log.note(request[DB_KEY], user.id, access_log.LIST_EXPORT, ip=client_ip(request))
     rows = [
         [
             c.name,

@@ -39,6 +39,7 @@ from services.audit import Actor
 from services.correspondents import normalize_phone
 from services.errors import DomainError
 from services.notify import Translator
+from services.privacy import consent as privacy_consent
 
 MAX_FILES = 5
 MAX_TOTAL_BYTES = 25 * 1024 * 1024
@@ -77,7 +78,8 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
     upload_errors: list[str] = []
     uploads = await _read_uploads(data.getall("attachments", []), upload_errors)
     appeal_input = await _validate(request, form, uploads)
-    if form.ok and not upload_errors:
+    consent_version = await _consent_version(request, form)
+    if form.ok and not upload_errors and consent_version is not None:
         try:
             result = await register_appeal(
                 request[DB_KEY],
@@ -90,6 +92,17 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
             await request[DB_KEY].rollback()
             form.fail_domain(exc)
         else:
+            # The consent log (152-FZ): the version the form showed, the person and the appeal.
+            await privacy_consent.log(
+                request[DB_KEY],
+                privacy_consent.ConsentEntry(
+                    channel="web",
+                    version=consent_version,
+                    correspondent_id=result.appeal.correspondent_id,
+                    appeal_id=result.appeal.id,
+                    ip=ip,
+                ),
+            )
             session = await get_session(request)
             session[DONE_SESSION_KEY] = {
                 "number": result.appeal.reg_number,
@@ -104,6 +117,20 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
     if upload_errors:
         upload_errors.append(gettext("Please choose the files again."))
     return await _render(request, form, upload_errors)
+
+
+async def _consent_version(request: web.Request, form: Form) -> int | None:
+    """The consent version the form showed (a hidden field), checked to exist. A version published
+    after the page was opened does not void what the person read: the shown one is logged. A form
+    without the field (an old cached page) agreed to the current text."""
+    raw = str(form.values.get("consent_version") or "").strip()
+    if not raw:
+        return (await privacy_consent.current(request[DB_KEY])).version
+    if raw.isdigit() and len(raw) < 9 and await privacy_consent.by_version(request[DB_KEY], int(raw)):
+        return int(raw)
+    form.fail("consent", N_("The consent text could not be found. Please read it again and tick the box."))
+    form.values["consent"] = ""
+    return None
 
 
 async def _route_without_contacts(request: web.Request, appeal: Appeal) -> dict[str, object] | None:
@@ -187,6 +214,7 @@ async def appeal_done(request: web.Request) -> web.StreamResponse:
 
 
 async def _render(request: web.Request, form: Form, upload_errors: list[str]) -> web.Response:
+    consent_text = await privacy_consent.current(request[DB_KEY])
     return await render(
         request,
         "public/form.html",
@@ -199,5 +227,6 @@ async def _render(request: web.Request, form: Form, upload_errors: list[str]) ->
             "max_total_mb": MAX_TOTAL_BYTES // (1024 * 1024),
             "max_text": MAX_TEXT_CHARS,
             "honeypot": HONEYPOT,
+            "consent_version": consent_text.version,
         },
     )

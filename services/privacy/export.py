@@ -1,0 +1,203 @@
+"""A person's data on request (152-FZ art. 14): one ZIP with a machine-readable JSON, a readable
+profile (TXT) and appeals table (CSV), the consent log and the files they sent.
+
+The rows are read in the request's session; the archive is built off the event loop (file reads and
+compression), and the export is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Appeal, Category, ConsentRecord, Correspondent, StoredFile, User, utcnow
+from services import files as stored_files
+from services.audit import Actor, record
+from services.errors import NotFound
+from services.privacy import rights
+
+APPEAL_FIELDS = (
+    "reg_number",
+    "registered_at",
+    "channel",
+    "category",
+    "status",
+    "address",
+    "contact_phone",
+    "contact_email",
+    "due_at",
+    "answered_at",
+    "text",
+    "answer_text",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    id: int
+    name: str
+    path: Path | None  # None: the bytes are gone from FILES_DIR
+
+
+@dataclass(slots=True)
+class PersonData:
+    profile: dict[str, Any]
+    appeals: list[dict[str, Any]] = field(default_factory=list)
+    consents: list[dict[str, Any]] = field(default_factory=list)
+    files: list[FileEntry] = field(default_factory=list)
+    exported_at: str = ""
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+async def _records_of(session: AsyncSession, correspondent_id: int) -> list[int]:
+    """The person's record and the records merged into it (the same person, earlier)."""
+    merged = await session.scalars(
+        select(Correspondent.id).where(Correspondent.merged_into_id == correspondent_id)
+    )
+    return [correspondent_id, *merged.all()]
+
+
+async def gather(session: AsyncSession, correspondent_id: int, files_dir: Path) -> PersonData:
+    c = await session.get(Correspondent, correspondent_id)
+    if c is None:
+        raise NotFound("Correspondent not found.")
+    ids = await _records_of(session, c.id)
+    profile = {
+        "id": c.id,
+        "kind": c.kind,
+        "name": c.name,
+        "phone": c.phone,
+        "email": c.email,
+        "telegram_id": c.telegram_id,
+        "postal_address": c.postal_address,
+        "organisation_inn": c.organisation_inn,
+        "notes": c.notes,
+        "created_at": _iso(c.created_at),
+        "merged_records": ids[1:],
+    }
+    appeals: Sequence[Appeal] = (
+        await session.scalars(
+            select(Appeal).where(Appeal.correspondent_id.in_(ids)).order_by(Appeal.registered_at, Appeal.id)
+        )
+    ).all()
+    names = {cid: name for cid, name in await session.execute(select(Category.id, Category.name_ru))}
+    data = PersonData(profile=profile, exported_at=utcnow().isoformat())
+    for a in appeals:
+        data.appeals.append(
+            {
+                "id": a.id,
+                "reg_number": a.reg_number,
+                "registered_at": _iso(a.registered_at),
+                "channel": a.channel,
+                "category": names.get(a.category_id, "") if a.category_id else "",
+                "status": a.status,
+                "subject": a.subject,
+                "text": a.text,
+                "address": a.address,
+                "contact_phone": a.contact_phone,
+                "contact_email": a.contact_email,
+                "telegram_id": a.telegram_id,
+                "due_at": _iso(a.due_at),
+                "answered_at": _iso(a.answered_at),
+                "answer_text": a.answer_text,
+            }
+        )
+    appeal_ids = [a.id for a in appeals]
+    if appeal_ids:
+        stored = (
+            await session.scalars(
+                select(StoredFile).where(StoredFile.appeal_id.in_(appeal_ids)).order_by(StoredFile.id)
+            )
+        ).all()
+        for f in stored:
+            path = stored_files.file_path(files_dir, f)
+            data.files.append(FileEntry(f.id, f.original_name or f"file-{f.id}", path))
+    consents = (
+        await session.scalars(
+            select(ConsentRecord).where(ConsentRecord.correspondent_id.in_(ids)).order_by(ConsentRecord.id)
+        )
+    ).all()
+    data.consents = [
+        {
+            "given_at": _iso(r.given_at),
+            "channel": r.channel,
+            "consent_version": r.consent_version,
+            "decision": r.decision,
+            "appeal_id": r.appeal_id,
+        }
+        for r in consents
+    ]
+    return data
+
+
+def _profile_txt(data: PersonData) -> str:
+    lines = [f"{key}: {'' if value is None else value}" for key, value in data.profile.items()]
+    lines += ["", f"appeals: {len(data.appeals)}", f"exported_at: {data.exported_at}", "", "consents:"]
+    lines += [
+        f"  {r['given_at']} {r['channel']} v{r['consent_version']} {r['decision']}" for r in data.consents
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _appeals_csv(data: PersonData) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(APPEAL_FIELDS)
+    for a in data.appeals:
+        writer.writerow(["" if a.get(k) is None else a.get(k) for k in APPEAL_FIELDS])
+    return "\ufeff" + out.getvalue()  # BOM: spreadsheets open the Cyrillic right
+
+
+def build_zip(data: PersonData) -> bytes:
+    """The archive (blocking: run it in a thread)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        payload = {
+            "profile": data.profile,
+            "appeals": data.appeals,
+            "consents": data.consents,
+            "files": [{"id": f.id, "name": f.name} for f in data.files],
+            "exported_at": data.exported_at,
+        }
+        z.writestr("data.json", json.dumps(payload, ensure_ascii=False, indent=2))
+        z.writestr("profile.txt", _profile_txt(data))
+        z.writestr("appeals.csv", _appeals_csv(data))
+        for f in data.files:
+            safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in f.name)[:100]
+            if f.path is not None and f.path.is_file():
+                z.writestr(f"files/{f.id}-{safe}", f.path.read_bytes())
+    return buffer.getvalue()
+
+
+async def export_zip(
+    session: AsyncSession, user: User, correspondent_id: int, files_dir: Path
+) -> tuple[Correspondent, bytes]:
+    """The person's data as a ZIP, for staff who handle such requests; audited."""
+    rights.check(user)
+    data = await gather(session, correspondent_id, files_dir)
+    content = await asyncio.to_thread(build_zip, data)
+    record(
+        session,
+        Actor(user_id=user.id),
+        "correspondent",
+        correspondent_id,
+        "pd_exported",
+        data={"appeals": len(data.appeals), "files": len(data.files)},
+    )
+    c = await session.get(Correspondent, correspondent_id)
+    assert c is not None
+    return c, content

@@ -1,0 +1,206 @@
+"""Personal data (152-FZ) in the services: a person's export and erasure round trip, the retention
+job with a frozen clock, the consent text's versions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import Appeal, AuditEvent, ConsentRecord, Correspondent, PdErasure, StoredFile, User
+from models.enums import AppealStatus, Role
+from scheduler.privacy_jobs import pd_retention
+from services import correspondents, staff
+from services.appeals.intake import ContactInput, IncomingFile
+from services.errors import InvalidInput, PermissionDenied
+from services.privacy import consent, erasure, export
+from tests.services.appeals_helpers import PNG, SYSTEM, add_account, register
+
+NOW = datetime(2031, 6, 1, 9, 0, tzinfo=UTC)
+PHONE = "+7 916 123-45-67"
+
+
+async def clerk(session: AsyncSession) -> User:
+    user = await staff.create_user(session, SYSTEM, full_name="Секретарь", roles=[Role.CLERK])
+    await session.commit()
+    return user
+
+
+async def person_with_appeal(session: AsyncSession, files_dir: Path, *, now: datetime = NOW) -> Appeal:
+    await add_account(session, 5005)
+    result = await register(
+        session,
+        files_dir,
+        text="Прошу отремонтировать крыльцо.",
+        contact=ContactInput(
+            name="Петрова Мария",
+            phone=PHONE,
+            email="maria@example.ru",
+            telegram_id=5005,
+            postal_address="ул. Садовая, 1, кв. 2",
+            phone_proven=True,
+        ),
+        contact_phone=PHONE,
+        files=[IncomingFile(data=PNG, filename="Петрова_паспорт.png")],
+        now=now,
+    )
+    await consent.current(session)
+    await consent.log(
+        session,
+        consent.ConsentEntry(
+            channel="telegram",
+            version=1,
+            telegram_id=5005,
+            correspondent_id=result.appeal.correspondent_id,
+            appeal_id=result.appeal.id,
+        ),
+        now=now,
+    )
+    await session.commit()
+    return result.appeal
+
+
+def read_zip(content: bytes) -> tuple[dict, str, list[dict], list[str]]:
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        data = json.loads(z.read("data.json"))
+        profile = z.read("profile.txt").decode()
+        rows = list(csv.DictReader(io.StringIO(z.read("appeals.csv").decode("utf-8-sig"))))
+        names = z.namelist()
+    return data, profile, rows, names
+
+
+async def test_export_then_erase_then_export_again(session: AsyncSession, tmp_path: Path) -> None:
+    appeal = await person_with_appeal(session, tmp_path)
+    user = await clerk(session)
+    person_id = appeal.correspondent_id
+    assert person_id is not None
+
+    _c, content = await export.export_zip(session, user, person_id, tmp_path)
+    data, profile, rows, names = read_zip(content)
+    assert data["profile"]["name"] == "Петрова Мария" and data["profile"]["email"] == "maria@example.ru"
+    assert "Петрова Мария" in profile and "+7 916 123-45-67" in profile
+    assert [r["reg_number"] for r in rows] == [appeal.reg_number]
+    assert rows[0]["text"] == "Прошу отремонтировать крыльцо."
+    assert [(c["channel"], c["consent_version"], c["decision"]) for c in data["consents"]] == [
+        ("telegram", 1, "given")
+    ]
+    [png_name] = [n for n in names if n.startswith("files/")]
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        assert z.read(png_name) == PNG  # the person's own file, as sent
+    assert (await correspondents.search(session, "916 123"))[0].id == person_id
+
+    with pytest.raises(InvalidInput):
+        await erasure.erase_on_request(session, user, person_id, "   ")
+    done = await erasure.erase_on_request(session, user, person_id, "Запрос № 15 от 01.06.2031")
+    await session.commit()
+    assert done.appeals == 1
+
+    _c, content = await export.export_zip(session, user, person_id, tmp_path)
+    data, profile, rows, _names = read_zip(content)
+    assert data["profile"]["name"] == erasure.ERASED_ON_REQUEST
+    assert data["profile"]["phone"] is None and data["profile"]["email"] is None
+    assert data["profile"]["postal_address"] is None and data["profile"]["telegram_id"] is None
+    assert "Петрова" not in profile and "916" not in profile
+    # The official record stays: number, text; the contacts given with it are gone.
+    assert rows[0]["reg_number"] == appeal.reg_number and rows[0]["text"] == "Прошу отремонтировать крыльцо."
+    assert rows[0]["contact_phone"] == "" and rows[0]["contact_email"] == ""
+    assert data["files"][0]["name"].startswith("file-") and "Петрова" not in data["files"][0]["name"]
+
+    assert await correspondents.search(session, "916 123") == []
+    assert await correspondents.search(session, "maria@example.ru") == []
+    assert await correspondents.search(session, "Петрова") == []
+    events = (
+        await session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "correspondent", AuditEvent.entity_id == person_id
+            )
+        )
+    ).all()
+    erased = [e for e in events if e.action == "pd_erased"]
+    assert len(erased) == 1 and erased[0].actor_user_id == user.id
+    assert erased[0].reason == "Запрос № 15 от 01.06.2031"
+    assert [e.action for e in events].count("pd_exported") == 2
+    [record] = (await session.scalars(select(ConsentRecord))).all()
+    assert record.telegram_id is None and record.consent_version == 1  # the decision stays, not the link
+    stored = await session.scalar(select(StoredFile).where(StoredFile.appeal_id == appeal.id))
+    assert stored is not None and stored.uploaded_by_telegram_id is None
+
+    with pytest.raises(InvalidInput):  # twice: refused
+        await erasure.erase_on_request(session, user, person_id, "ещё раз")
+
+
+async def test_a_department_clerk_may_not_export_or_erase(session: AsyncSession, tmp_path: Path) -> None:
+    appeal = await person_with_appeal(session, tmp_path)
+    dept = await staff.create_department(session, SYSTEM, "Отдел благоустройства")
+    scoped = await staff.create_user(
+        session, SYSTEM, full_name="Отдел", roles=[Role.CLERK], department_id=dept.id
+    )
+    await session.commit()
+    assert appeal.correspondent_id is not None
+    with pytest.raises(PermissionDenied):
+        await export.export_zip(session, scoped, appeal.correspondent_id, tmp_path)
+    with pytest.raises(PermissionDenied):
+        await erasure.erase_on_request(session, scoped, appeal.correspondent_id, "Запрос")
+
+
+async def test_retention_anonymises_people_whose_appeals_are_long_finished(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    async with session_factory() as s:
+        old = await person_with_appeal(s, tmp_path, now=NOW - timedelta(days=2000))
+        old.status, old.answered_at = AppealStatus.ANSWERED, NOW - timedelta(days=1900)
+        recent = await register(
+            s,
+            tmp_path,
+            contact=ContactInput(name="Сидоров Олег", phone="+7 903 000-11-22"),
+            now=NOW - timedelta(days=2000),
+        )
+        recent.appeal.status, recent.appeal.answered_at = AppealStatus.CLOSED, NOW - timedelta(days=100)
+        still_open = await register(
+            s,
+            tmp_path,
+            contact=ContactInput(name="Козлов Иван", phone="+7 903 000-33-44"),
+            now=NOW - timedelta(days=3000),
+        )
+        await s.commit()
+        ids = (old.correspondent_id, recent.appeal.correspondent_id, still_open.appeal.correspondent_id)
+
+    assert (await pd_retention(session_factory, 0, now=NOW)).erased == []  # 0: off
+    first = await pd_retention(session_factory, 1825, now=NOW)
+    assert first.erased == [ids[0]]
+    again = await pd_retention(session_factory, 1825, now=NOW + timedelta(days=1))
+    assert again.erased == []  # idempotent
+    async with session_factory() as s:
+        names = {c.id: c.name for c in (await s.scalars(select(Correspondent))).all()}
+        assert names[ids[0]] == erasure.ERASED_BY_RETENTION
+        assert names[ids[1]] == "Сидоров Олег" and names[ids[2]] == "Козлов Иван"
+        [row] = (await s.scalars(select(PdErasure))).all()
+        assert row.by_retention and row.erased_by_id is None and row.erased_at == NOW
+        event = await s.scalar(select(AuditEvent).where(AuditEvent.action == "pd_erased"))
+        assert event is not None and event.actor_label == "retention" and event.entity_id == ids[0]
+    # A hundred days later than the closed one's term, the second person goes too.
+    later = await pd_retention(session_factory, 1825, now=NOW + timedelta(days=1826 - 100))
+    assert later.erased == [ids[1]]
+
+
+async def test_consent_versions(session: AsyncSession) -> None:
+    first = await consent.current(session)
+    assert first.version == 1 and "59-ФЗ" in first.text_ru
+    user = await clerk(session)
+    with pytest.raises(PermissionDenied):
+        await consent.publish(session, user, "Текст")
+    admin = await staff.create_user(session, SYSTEM, full_name="Админ", roles=[Role.ADMIN])
+    with pytest.raises(InvalidInput):
+        await consent.publish(session, admin, "  ")
+    second = await consent.publish(session, admin, "Новый текст", "New text")
+    await session.commit()
+    assert (await consent.current(session)).version == second.version == 2
+    assert [v.version for v in await consent.versions(session)] == [2, 1]
+    assert (await consent.by_version(session, 1)) is not None and not first.is_current
