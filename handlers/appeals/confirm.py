@@ -14,6 +14,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import N_
 from bot.menu import Menu
 from bot.messages import OUTDATED, alert, drop_buttons, outdated, settle
 from bot.texts import domain_error_text, quote
@@ -24,7 +25,7 @@ from handlers.appeals.render import draft_text
 from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import ASK, active_categories, form_button, form_markup, show_confirm
 from models import Appeal, TelegramAccount, User
-from models.enums import AppealChannel
+from models.enums import AppealChannel, AppealStatus
 from porucheno.settings import Settings
 from services.appeals.intake import AppealInput, ContactInput, IncomingFile, register_appeal
 from services.audit import Actor
@@ -39,6 +40,11 @@ SECTIONS = (
     ("addr", AppealForm.address),
     ("files", AppealForm.files),
     ("contact", AppealForm.contact),
+)
+
+# A msgid too long for one line of code; N_ marks it for extraction.
+WAITING_NOTE = N_(
+    "It will be registered by %(when)s; the answer is due within the legal term counted from registration."
 )
 
 
@@ -122,13 +128,19 @@ async def send(
     await state.clear()
     await state.set_data({"sent_key": key, "sent_id": appeal.id})  # answers a repeated «Send»
     await drop_buttons(query)
+    waiting = appeal.status == AppealStatus.RECEIVED and appeal.registration_due_at is not None
     lines = [
         _("✅ Your appeal is registered.")
+        if result.created and not waiting
+        else _("✅ Your appeal is received.")
         if result.created
         else _("This appeal has already been registered."),
         "",
         _("Registration number: <b>%(number)s</b>") % {"number": appeal.reg_number},
-        _("The answer is due by %(when)s.") % {"when": turn.notice_ctx.format_dt(appeal.due_at)},
+        # Waiting for a clerk (manual registration, 59-FZ art. 8): the answer term is not counted yet.
+        _(WAITING_NOTE) % {"when": turn.notice_ctx.format_dt(appeal.registration_due_at)}
+        if waiting and appeal.registration_due_at is not None
+        else _("The answer is due by %(when)s.") % {"when": turn.notice_ctx.format_dt(appeal.due_at)},
     ]
     if result.access_code:
         lines.append(

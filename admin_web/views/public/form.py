@@ -30,7 +30,7 @@ from admin_web.views.public.common import (
 )
 from admin_web.views.uploads import Upload
 from models import Appeal
-from models.enums import AppealChannel
+from models.enums import AppealChannel, AppealStatus
 from services import files
 from services.appeals import categories as appeal_categories
 from services.appeals import notices
@@ -107,6 +107,11 @@ async def appeal_form(request: web.Request) -> web.StreamResponse:
             session[DONE_SESSION_KEY] = {
                 "number": result.appeal.reg_number,
                 "due": result.appeal.due_at.isoformat(),
+                # Waiting for a clerk (manual registration, 59-FZ art. 8): the page says so, and
+                # by when it is registered, instead of an answer date that is not counted yet.
+                "registration_due": result.appeal.registration_due_at.isoformat()
+                if result.appeal.status == AppealStatus.RECEIVED and result.appeal.registration_due_at
+                else None,
                 "rejected": [f"{f.filename or '—'}: {gettext(f.reason)}" for f in result.rejected_files],
                 # Shown on the next page and then forgotten: only its hash is stored.
                 "code": result.access_code,
@@ -205,6 +210,9 @@ async def appeal_done(request: web.Request) -> web.StreamResponse:
         {
             "number": done["number"],
             "due": local_date(request, due),
+            "registration_due": local_date(request, datetime.fromisoformat(done["registration_due"]))
+            if done.get("registration_due")
+            else None,
             "rejected": done.get("rejected", []),
             "code": code,
             "route_lines": _route_lines(done.get("route")),
