@@ -16,6 +16,7 @@ from admin_web.views.appeals import (
     page,
     quarantine,
     register,
+    rerender,
     sections,
     suggestions,
 )
@@ -41,6 +42,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(_APPEAL + "/reject", actions.appeal_reject, name="appeal_reject")
     router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
+    rerender.use(page.render_page)  # the sections show refused forms on the page
     sections.add_routes(router)
     _quarantine_routes(router)
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
