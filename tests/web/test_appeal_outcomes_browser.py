@@ -179,3 +179,136 @@ async def test_unreadable_appeal_shows_the_7_day_notice_deadline_and_mails_the_l
     assert "текст не поддаётся прочтению" in notice[0].subject
     assert notice[0].file_ids == [letter.pdf_file_id]
     assert letter.sent_via == "email"
+
+
+async def test_manager_stops_correspondence_on_a_repeated_question_and_later_appeals_warn(
+    page: Page, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await make_law_office(session_factory, settings.files_dir)
+    start = utcnow() - timedelta(days=120)
+    first = await add_appeal(
+        session_factory, settings.files_dir, now=start, answer="Яма включена в план ремонта на лето."
+    )
+    second = await add_appeal(
+        session_factory, settings.files_dir, now=start + timedelta(days=40), answer="Ремонт выполнен в июле."
+    )
+    current = await add_appeal(
+        session_factory, settings.files_dir, text="Почему не отремонтировали яму у дома 5?"
+    )
+    numbers = {i: (await load(session_factory, i)).reg_number for i in (first, second, current)}
+
+    # A clerk prepares but does not decide: the action is not offered.
+    await sign_in_as(page, "clerk")
+    await page.goto(f"/appeals/{current}")
+    await expect(page.locator("#outcome-abusive")).to_have_count(1)
+    await expect(page.locator("#outcome-stop")).to_have_count(0)
+    await page.click("#logout")
+
+    await sign_in_as(page, "boss")
+    await page.goto(f"/appeals/{current}")
+    await page.click("#outcome-stop summary")
+    earlier = page.locator("#stop-earlier input[name=stop_earlier]")
+    await expect(earlier).to_have_count(2)
+    await expect(page.locator("#f-stop_body")).to_contain_text(numbers[first])
+    await expect(page.locator("#f-stop_body")).to_contain_text(numbers[second])
+    # Only one earlier answer picked: «неоднократно» means more than once.
+    await page.locator(f'#stop-earlier input[value="{first}"]').uncheck()
+    await page.fill("#f-stop_reason", "Ремонт ямы у дома 5: ответы даны дважды, новых доводов нет")
+    await page.get_by_role("button", name="Прекратить переписку").click()
+    await expect(page.locator("#e-stop_earlier")).to_contain_text("не менее 2")
+    await expect(page.locator("#status")).not_to_have_text("Закрыто")
+    assert await outbox_for(session_factory, current, "correspondence_stopped") == []
+
+    await page.locator(f'#stop-earlier input[value="{first}"]').check()
+    await page.get_by_role("button", name="Прекратить переписку").click()
+    await expect(page.locator(".flash")).to_contain_text("Переписка по этому вопросу прекращена.")
+    await expect(page.locator("#status")).to_have_text("Закрыто")
+    await expect(page.locator("#outcome")).to_contain_text(
+        "Повторное без новых доводов: переписка прекращена"
+    )
+    await expect(page.locator("#outcome-earlier")).to_contain_text(numbers[first])
+    await expect(page.locator("#stop-warning")).to_have_count(0)  # not on the deciding appeal itself
+
+    letter, docx_text, pdf_text = await letter_texts(
+        session_factory, settings.files_dir, current, LetterKind.CORRESPONDENCE_STOPPED
+    )
+    for text in (docx_text, pdf_text):
+        for expected in ("О прекращении переписки", "Ольга Кузнецова",
+                         "неоднократно давались письменные ответы", numbers[first], numbers[second],
+                         "В соответствии с частью 5 статьи 11",
+                         "о безосновательности очередного обращения и прекращении переписки"):  # fmt: skip
+            assert expected in text, (expected, text)
+    rows = await outbox_for(session_factory, current, "correspondence_stopped")
+    assert [r.method for r in rows] == ["sendMessage", "sendDocument"]
+    assert "Переписка по вопросу вашего обращения" in rows[0].payload["text"]
+    assert letter.sent_via == "telegram"
+
+    # Her next appeal warns whoever opens it.
+    later = await add_appeal(session_factory, settings.files_dir, text="И всё-таки, когда будет ремонт?")
+    await page.goto(f"/appeals/{later}")
+    warning = page.locator("#stop-warning")
+    await expect(warning).to_contain_text("Переписка с этим корреспондентом прекращена")
+    await expect(warning).to_contain_text("Борис Начальников")
+    await expect(warning).to_contain_text(numbers[current])
+    await expect(warning).to_contain_text("Ремонт ямы у дома 5")
+
+
+async def test_repeated_appeal_is_linked_from_a_suggestion_or_a_number_and_collective_marked(
+    page: Page, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    law = await make_law_office(session_factory, settings.files_dir)
+    first = law.appeal_id  # «Глубокая яма на дороге у дома 5», topic «Дороги»
+    other = await add_appeal(
+        session_factory,
+        settings.files_dir,
+        text="Не вывозят мусор во дворе",
+        now=utcnow() - timedelta(days=2),
+    )
+    repeat = await add_appeal(
+        session_factory, settings.files_dir, text="Повторно: яма на дороге у дома 5 всё ещё не заделана",
+        category_id=law.office.category_id,
+    )  # fmt: skip
+    first_number = (await load(session_factory, first)).reg_number
+    other_number = (await load(session_factory, other)).reg_number
+    await sign_in_as(page, "clerk")
+    await page.goto(f"/appeals/{repeat}")
+    await expect(page.locator("#repeat")).to_contain_text("нет")
+    suggestions = page.locator("#repeat-suggestions li")
+    await expect(suggestions).to_have_count(1)  # the rubbish appeal is on another topic
+    await expect(suggestions.first).to_contain_text(first_number)
+    await suggestions.first.get_by_role("button", name="Повторное к этому").click()
+    await expect(page.locator(".flash")).to_contain_text(
+        f"Обращение отмечено как повторное к {first_number}."
+    )
+    await expect(page.locator("#repeat-mark")).to_have_text("Повторное")
+    await expect(page.locator("#repeat-of")).to_have_text(first_number)
+    await page.click("#repeat-of")
+    await expect(page.locator("#repeated-by")).to_contain_text(
+        (await load(session_factory, repeat)).reg_number
+    )
+
+    # Corrected by a typed number; a later appeal cannot be the earlier one.
+    await page.goto(f"/appeals/{repeat}")
+    await page.get_by_role("button", name="Не повторное").click()
+    await expect(page.locator("#repeat")).to_contain_text("нет")
+    await page.goto(f"/appeals/{other}")
+    await page.fill("#f-repeat_number", (await load(session_factory, repeat)).reg_number)
+    await page.get_by_role("button", name="Отметить как повторное").click()
+    await expect(page.locator("#e-repeat_number")).to_contain_text("зарегистрировано позже")
+    await page.goto(f"/appeals/{repeat}")
+    await page.fill("#f-repeat_number", other_number)
+    await page.get_by_role("button", name="Отметить как повторное").click()
+    await expect(page.locator("#repeat-of")).to_have_text(other_number)
+
+    # Collective: needs at least two signatures.
+    await page.check("#f-collective")
+    await page.fill("#f-signatories", "1")
+    await page.locator("#collective-form").get_by_role("button", name="Сохранить").click()
+    await expect(page.locator("#e-signatories")).to_contain_text("от 2 до")
+    await page.fill("#f-signatories", "37")
+    await page.locator("#collective-form").get_by_role("button", name="Сохранить").click()
+    await expect(page.locator("#collective-mark")).to_have_text("Коллективное")
+    await expect(page.locator("#collective")).to_contain_text("подписавших: 37")
+    await expect(page.locator("#timeline")).to_contain_text("отмечено как повторное")
+    appeal = await load(session_factory, repeat)
+    assert (appeal.repeat_of_id, appeal.is_collective, appeal.signatories) == (other, True, 37)
