@@ -312,3 +312,19 @@ async def test_repeated_appeal_is_linked_from_a_suggestion_or_a_number_and_colle
     await expect(page.locator("#timeline")).to_contain_text("отмечено как повторное")
     appeal = await load(session_factory, repeat)
     assert (appeal.repeat_of_id, appeal.is_collective, appeal.signatories) == (other, True, 37)
+
+    # The list filters by the marks and shows them; the export carries them.
+    repeat_number = appeal.reg_number
+    await page.goto("/appeals")
+    await page.check("#filter-collective")
+    await page.get_by_role("button", name="Показать").click()
+    rows = page.locator("#appeal-table tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text(repeat_number)
+    await expect(rows.first.locator(".badge.repeated")).to_have_text("повторное")
+    await expect(rows.first.locator(".badge.collective")).to_have_text("коллективное")
+    await expect(page.locator("#filter-chips")).to_contain_text("Только коллективные")
+    response = await page.request.get("/appeals/export.csv?repeated=1")
+    lines = (await response.text()).lstrip("\ufeff").splitlines()
+    assert "Повторное к" in lines[0] and "Подписавших коллективное обращение" in lines[0]
+    assert len(lines) == 2 and repeat_number in lines[1] and other_number in lines[1] and "37" in lines[1]

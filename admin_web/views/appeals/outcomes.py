@@ -17,12 +17,12 @@ from admin_web.forms import Form
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.security import requires_role
-from admin_web.views.appeals import outcome_links
+from admin_web.views.appeals import outcome_links, outcome_list
 from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of
 from admin_web.views.appeals.rerender import run_form
 from admin_web.views.common import acting_user, notice_context
 from models import Appeal, AuditEvent, Correspondent, User, utcnow
-from models.enums import AppealOutcome, LetterKind
+from models.enums import LetterKind
 from services.appeals import links, outcomes, outcomes_stop, workflow
 from services.appeals.outcome_texts import LetterText, default_letter
 from services.assignments import panel
@@ -35,13 +35,7 @@ REASON_LIMIT = outcomes.REASON_LIMIT
 # The police's name is the body's own (its district); the clerk completes the prefilled words.
 FORWARD_DEFAULT = N_("Department of the Ministry of Internal Affairs of Russia for … district")
 
-OUTCOME_LABELS: dict[str, str] = {
-    AppealOutcome.REDIRECTED: N_("Redirected by competence"),
-    AppealOutcome.ANONYMOUS: N_("Anonymous: left without an answer"),
-    AppealOutcome.ABUSIVE: N_("Obscene or abusive: left without an answer on the merits"),
-    AppealOutcome.UNREADABLE: N_("Unreadable: left without an answer"),
-    AppealOutcome.CORRESPONDENCE_STOPPED: N_("Repeated without new arguments: correspondence stopped"),
-}
+OUTCOME_LABELS = outcome_list.OUTCOME_LABELS
 # The forms of this section by name, with the prefix of their fields and their letter.
 FORMS = {
     "outcome_anonymous": ("anon", LetterKind.ANONYMOUS_FORWARD),
