@@ -97,11 +97,17 @@ async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Fo
     if event is not None and event.actor_user_id:
         people.add(event.actor_user_id)
     posted = {name: form for name, form in forms.items() if name in FORMS}
+    can_stop = is_open and user.has_role(*outcomes_stop.DECISION_ROLES)
+    # A refusal of a form the page no longer shows (the appeal closed meanwhile, a clerk posting the
+    # head's decision) is shown above the section instead.
+    shown = {n for n in FORMS if is_open and (n != "outcome_stop" or can_stop)}
+    stray = [m for n, f in posted.items() if n not in shown for m in f.errors.values()]
     return {
         "outcome_labels": OUTCOME_LABELS,
         "outcome_event": event,
         "outcome_can_act": is_open,
-        "outcome_can_stop": is_open and user.has_role(*outcomes_stop.DECISION_ROLES),
+        "outcome_can_stop": can_stop,
+        "outcome_stray_errors": stray,
         "outcome_forms": (await _prefilled(request, appeal, earlier) if is_open else {}) | posted,
         "outcome_earlier": earlier,
         "outcome_min_earlier": outcomes_stop.MIN_EARLIER,
