@@ -104,6 +104,7 @@ APPEAL_EVENT_LABELS |= {
     "marked_repeat": N_("marked as repeated"),
     "unmarked_repeat": N_("repeated mark removed"),
     "marked_collective": N_("collective mark changed"),
+    "letter_issued": N_("letter issued"),
 }
 # Timeline steps of an outage (outage events and the linking of residents' signals).
 OUTAGE_EVENT_LABELS: dict[str, str] = {
