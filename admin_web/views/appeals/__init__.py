@@ -12,11 +12,12 @@ from admin_web.views.appeals import (
     files,
     letter,
     listing,
+    mark_actions,
     merge,
+    outcome_actions,
     page,
     quarantine,
     register,
-    rerender,
     sections,
     suggestions,
 )
@@ -42,8 +43,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(_APPEAL + "/reject", actions.appeal_reject, name="appeal_reject")
     router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
-    rerender.use(page.render_page)  # the sections show refused forms on the page
     sections.add_routes(router)
+    outcome_actions.add_routes(router)  # after the page: its forms re-render it
+    mark_actions.add_routes(router)
     _quarantine_routes(router)
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
     router.add_get(

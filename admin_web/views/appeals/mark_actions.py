@@ -1,10 +1,9 @@
 """The repeated and collective marks on the appeal page: confirm a suggested earlier appeal in one
 click or type its number, clear the link, mark the appeal collective with its count of signatures.
-The services (``services.appeals.links``) re-check the role and the scope of both appeals."""
+The services (``services.appeals.links``) re-check the role and the scope of both appeals; forms run
+through ``outcome_actions.run_form``."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from aiohttp import web
 
@@ -13,20 +12,12 @@ from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of
-from admin_web.views.appeals.rerender import run_form
+from admin_web.views.appeals.outcome_actions import run_form
 from admin_web.views.common import acting_user, zone
 from models import Appeal
 from services.appeals import links, numbering
 
 NUMBER_LIMIT = numbering.REFERENCE_LIMIT
-
-
-async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Form]) -> dict[str, Any]:
-    collective = Form(values={"collective": appeal.is_collective, "signatories": appeal.signatories or ""})
-    return {
-        "outcome_repeat_form": forms.get("repeat") or Form(),
-        "outcome_collective_form": forms.get("collective") or collective,
-    }
 
 
 @requires_role(*STAFF_ROLES)
