@@ -73,6 +73,7 @@ from admin_web.views import (
     imports,
     outages,
     public,
+    sstu,
     staff,
 )
 from admin_web.views import (
@@ -99,6 +100,7 @@ UPLOAD_ROUTES = {
     appeals.ANSWER_ROUTE: appeals.MAX_REQUEST_BYTES,
     outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
     imports.UPLOAD_ROUTE: imports.MAX_UPLOAD_BYTES,
+    settings_views.CLASSIFIER_ROUTE: settings_views.MAX_CLASSIFIER_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
 }
 
@@ -237,6 +239,7 @@ def _add_routes(app: web.Application) -> None:
     imports.add_routes(r)
     appeals.add_routes(r)
     settings_views.add_routes(r)
+    sstu.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

@@ -25,8 +25,7 @@ from multidict import MultiDict, MultiDictProxy
 from admin_web.errors import render_error
 from admin_web.i18n import N_
 from admin_web.security import Handler, Middleware, owns
-from admin_web.views.public import OPEN311_PREFIX
-from admin_web.views.public import open311_format as fmt
+from admin_web.views.public import OPEN311_PREFIX, open311_render
 from services.text_input import clean_line, clean_text
 
 log = logging.getLogger(__name__)
@@ -116,8 +115,9 @@ def _clean_form(
 
 
 async def _refuse(request: web.Request, status: int, limit: int) -> web.Response:
-    if request.path.startswith(OPEN311_PREFIX):  # API clients get the spec's JSON errors
+    if request.path.startswith(OPEN311_PREFIX):  # API clients get the spec's errors (XML or JSON)
+        fmt = open311_render.format_of(request.match_info.get("fmt"))
         if status == 413:
-            return fmt.error(413, TOO_LARGE_API, size=limit)
-        return fmt.error(status, NOT_A_FORM_API)
+            return open311_render.error(fmt, 413, TOO_LARGE_API, size=limit)
+        return open311_render.error(fmt, status, NOT_A_FORM_API)
     return await render_error(request, status, TOO_LARGE if status == 413 else NOT_A_FORM)

@@ -95,6 +95,13 @@ APPEAL_EVENT_LABELS: dict[str, str] = {
     "rated": N_("rated by the correspondent"),
     "correspondent_merged": N_("correspondent records merged"),
 }
+# The questions of an appeal (services/appeals/questions.py).
+APPEAL_EVENT_LABELS |= {
+    "question_added": N_("question added"),
+    "question_changed": N_("question changed"),
+    "question_removed": N_("question removed"),
+    "question_result": N_("question's result set"),
+}
 # The 59-FZ art. 11 outcomes and the repeated / collective marks (services/appeals/outcomes*, links).
 APPEAL_EVENT_LABELS |= {
     "outcome_anonymous": N_("anonymous: left without an answer"),

@@ -70,6 +70,8 @@ class Category(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Who may choose it: residents (bot, public form, Open311), staff, or both (CategoryAudience).
     audience: Mapped[str] = mapped_column(String(16), default="both", server_default="both")
+    # The thematic classifier's question (level 4) a new appeal of this topic starts with.
+    classifier_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class Appeal(Base):

@@ -330,7 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exit code 0: every row taken; 1: some rows rejected (listed), the rest imported; "
         "2: the file or the arguments cannot be used.",
     )
-    imp.add_argument("kind", choices=KIND_NAMES, metavar="KIND", help=", ".join(KIND_NAMES))
+    kinds = (*KIND_NAMES, "classifier")  # the classifier of appeals: porucheno/cli_classifier.py
+    imp.add_argument("kind", choices=kinds, metavar="KIND", help=", ".join(kinds))
     imp.add_argument("file", type=Path, help="CSV or XLSX file (ГАР: a region's folder or a .zip)")
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.add_argument("--oktmo", help="municipality OKTMO code (buildings-gar only)")

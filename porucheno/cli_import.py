@@ -40,6 +40,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from services.imports import GAR_KIND, ImportReport, run_import
     from services.imports.gar import run_gar
 
+    if args.kind == "classifier":  # all or nothing, not row by row: its own runner
+        from porucheno import cli_classifier
+
+        return cli_classifier.run(settings, args)
     locale = settings.locale
     path: Path = args.file
     if not path.exists():

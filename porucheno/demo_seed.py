@@ -16,6 +16,7 @@ from models import Building, Category, Department, OrgCard, User, utcnow
 from models.enums import AppealChannel, CategoryAudience, Role
 from porucheno.demo_history import seed_history
 from services import staff
+from services.appeals import classifier
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.appeals.workflow import AppealAssignment, create_assignment_from_appeal
 from services.audit import Actor
@@ -94,6 +95,15 @@ CATEGORIES = [
     ),
     ("other", "Другое", "Other", 30, None, CategoryAudience.BOTH),
 ]
+# The demo topics' default classifier questions (from porucheno/data/classifier_demo.csv, which is
+# illustrative in shape: production loads the official classifier file from ССТУ.РФ).
+CATEGORY_CODES = {
+    "housing": "0005.0005.0055.1103",
+    "roads": "0003.0009.0096.0511",
+    "improvement": "0003.0011.0120.0602",
+    "transport": "0003.0009.0095.0501",
+}
+DEMO_CLASSIFIER = Path(__file__).parent / "data" / "classifier_demo.csv"
 ORG_NAME = "Администрация города Энска"
 ORG_SHORT_NAME = "Администрация г. Энска"
 
@@ -160,6 +170,7 @@ async def seed_demo(session: AsyncSession) -> bool:
                 answer_days=days,
                 department_id=depts[dept_short].id if dept_short else None,
                 audience=audience.value,
+                classifier_code=CATEGORY_CODES.get(code),
             )
         )
     session.add(OrgCard(id=1, name=ORG_NAME, short_name=ORG_SHORT_NAME, working_hours="Пн–Пт 9:00–18:00"))
@@ -180,6 +191,11 @@ async def seed_demo(session: AsyncSession) -> bool:
             )
         )
     await session.flush()
+    loaded = await classifier.load_trusted(
+        session, DEMO_CLASSIFIER.read_bytes(), filename=DEMO_CLASSIFIER.name, actor=actor
+    )
+    if not loaded.loaded:  # the shipped file is checked by the tests; never seed half a demo
+        raise RuntimeError(f"{DEMO_CLASSIFIER.name}: {loaded.errors[:3]}")
     await _seed_appeals(session, actor, {u.full_name: u for u in heads.values()})
     await seed_history(session, actor, heads["ОО"])
     return True

@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Open311 GET shows answer texts (status_notes) to anyone only when this is switched on.
     open311_publish_answers: bool = False
+    # Our Open311 jurisdiction_id: a request naming another one gets 404; empty accepts any (or none).
+    open311_jurisdiction: str = ""
 
     @field_validator("timezone")
     @classmethod

@@ -20,8 +20,19 @@ from services.appeals import categories
 
 MAX_RESULTS = 1000
 DEFAULT_PERIOD = timedelta(days=90)
-OPEN_STATUSES = (AppealStatus.REGISTERED, AppealStatus.IN_WORK)
-CLOSED_STATUSES = (AppealStatus.ANSWERED, AppealStatus.CLOSED, AppealStatus.REJECTED)
+# Open311 knows two states. One line per appeal status: a new status is added here, nowhere else
+# (a test checks every AppealStatus is mapped).
+STATUS_GROUPS: dict[str, str] = {
+    AppealStatus.RECEIVED: "open",
+    AppealStatus.REGISTERED: "open",
+    AppealStatus.IN_WORK: "open",
+    AppealStatus.ANSWERED: "closed",
+    AppealStatus.CLOSED: "closed",
+    AppealStatus.REJECTED: "closed",
+    AppealStatus.REDIRECTED: "closed",  # for us: another body answers it
+}
+OPEN_STATUSES = tuple(s for s, group in STATUS_GROUPS.items() if group == "open")
+CLOSED_STATUSES = tuple(s for s, group in STATUS_GROUPS.items() if group == "closed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +54,8 @@ class RequestFilters:
 
 
 def status_group(status: str) -> str:
-    return "open" if status in OPEN_STATUSES else "closed"
+    """An unmapped status reads as open: nothing is shown as finished that was not."""
+    return STATUS_GROUPS.get(status, "open")
 
 
 def _base_query():  # type: ignore[no-untyped-def]
@@ -82,15 +94,25 @@ async def request_by_number(session: AsyncSession, reg_number: str) -> RequestRo
     return RequestRow(row[0], row[1], row[2]) if row else None
 
 
-async def services(session: AsyncSession) -> Sequence[tuple[Category, str | None]]:
-    """Active categories a resident may choose, with their department's name (the Open311 ``group``)."""
-    query = (
+def _services_query():  # type: ignore[no-untyped-def]
+    """Active categories a resident may choose (never a staff-only one), with their department's name."""
+    return (
         select(Category, Department.name)
         .outerjoin(Department, Department.id == Category.department_id)
         .where(categories.IS_ACTIVE, categories.FOR_RESIDENTS)
-        .order_by(*categories.ORDER)
     )
+
+
+async def services(session: AsyncSession) -> Sequence[tuple[Category, str | None]]:
+    """The Open311 service list: offered categories and their department (the ``group``)."""
+    query = _services_query().order_by(*categories.ORDER)
     return [(category, dept) for category, dept in await session.execute(query)]
+
+
+async def service(session: AsyncSession, code: str) -> tuple[Category, str | None] | None:
+    """One offered service by its code; ``None`` for unknown, inactive and staff-only ones alike."""
+    row = (await session.execute(_services_query().where(Category.code == code))).first()
+    return (row[0], row[1]) if row else None
 
 
 async def active_category_by_code(session: AsyncSession, code: str) -> Category | None:

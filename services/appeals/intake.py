@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Appeal, Building, Category, Correspondent, utcnow
 from models.enums import AppealChannel, AppealStatus
 from services import correspondents
-from services.appeals import access, categories, notices, staff_alerts
+from services.appeals import access, categories, notices, questions, staff_alerts
 from services.appeals.attachments import IncomingFile, RejectedFile, store_all
 from services.appeals.numbering import DuplicateExternal, insert_numbered, registration_year
 from services.audit import Actor, record
@@ -241,5 +241,6 @@ async def register_appeal(
     alert = alert or notify
     if alert is not None and data.notify:
         await staff_alerts.alert_new_appeal(session, alert, appeal, exclude_user_id=actor.user_id)
+    await questions.create_first(session, appeal, category, summary=appeal.subject or text)
     await session.flush()
     return IntakeResult(appeal, True, rejected, code)

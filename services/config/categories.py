@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Category, Department
+from models import Category, ClassifierEntry, Department
 from models.enums import CategoryAudience
 from services.audit import Actor, record
 from services.config.access import require_admin
@@ -21,6 +21,7 @@ from services.errors import InvalidInput, NotFound
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 MAX_DAYS = 365
 MAX_HOURS = 24 * 365
+CLASSIFIER_QUESTION_LEVEL = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class CategoryInput:
     sla_response_hours: int | None = None
     sla_resolve_hours: int | None = None
     audience: str = CategoryAudience.BOTH.value
+    # The thematic classifier's question a new appeal of this topic starts with (None: no default).
+    classifier_code: str | None = None
 
 
 async def list_all(session: AsyncSession) -> list[Category]:
@@ -72,6 +75,16 @@ async def _validate(session: AsyncSession, data: CategoryInput, exclude_id: int 
         dept = await session.get(Department, data.department_id)
         if dept is None or not dept.is_active:
             raise InvalidInput("Unknown department.", field="department_id")
+    classifier_code = (data.classifier_code or "").strip() or None
+    if classifier_code is not None:
+        # Read from the table itself: services.appeals (the classifier's home) imports this package.
+        entry = await session.scalar(select(ClassifierEntry).where(ClassifierEntry.code == classifier_code))
+        if entry is None or not entry.is_active or entry.level != CLASSIFIER_QUESTION_LEVEL:
+            raise InvalidInput(
+                "Choose a question (the last level) of the classifier: “%(code)s” is not one.",
+                code=classifier_code[:40],
+                field="classifier_code",
+            )
     return CategoryInput(
         code=code,
         name_ru=name_ru,
@@ -81,6 +94,7 @@ async def _validate(session: AsyncSession, data: CategoryInput, exclude_id: int 
         sla_response_hours=data.sla_response_hours,
         sla_resolve_hours=data.sla_resolve_hours,
         audience=data.audience,
+        classifier_code=classifier_code,
     )
 
 

@@ -30,7 +30,9 @@ LIMITS = {
     "head_name": 255,
     "working_hours": 2000,
     "timezone": 64,
+    "sstu_department_id": 36,  # a GUID; kept apart from the letterhead (see save_sstu_department_id)
 }
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,5 +122,39 @@ async def save_card(session: AsyncSession, actor: Actor, data: Letterhead) -> Or
         if changes:
             card.updated_at = utcnow()
             record(session, actor, "org_card", CARD_ID, "updated", data={"changes": changes})
+    await session.flush()
+    return card
+
+
+async def sstu_department_id(session: AsyncSession) -> str:
+    card = await get_card(session)
+    return (card.sstu_department_id or "") if card is not None else ""
+
+
+async def save_sstu_department_id(session: AsyncSession, actor: Actor, value: str) -> OrgCard:
+    """The body's ССТУ.РФ identifier (a GUID the portal issues); not part of the letterhead, so the
+    letters never see it. The card must exist (save it first); audited when it changes."""
+    await require_admin(session, actor)
+    text = "".join((value or "").split()).lower()
+    if len(text) > LIMITS["sstu_department_id"] or (text and not GUID_RE.match(text)):
+        raise InvalidInput(
+            "The SSTU.RF identifier is a GUID like 0f8fad5b-d9cb-469f-a165-70867728950e.",
+            field="sstu_department_id",
+        )
+    card = await get_card(session)
+    if card is None:
+        raise InvalidInput("Enter the organisation's name.", field="name")
+    new = text or None
+    if card.sstu_department_id != new:
+        record(
+            session,
+            actor,
+            "org_card",
+            CARD_ID,
+            "updated",
+            data={"changes": {"sstu_department_id": [card.sstu_department_id, new]}},
+        )
+        card.sstu_department_id = new
+        card.updated_at = utcnow()
     await session.flush()
     return card

@@ -116,13 +116,13 @@ async def test_open311_values_and_query_parameters_are_cleaned(
     assert response.status == 404
     assert (await response.json())[0]["code"] == 404
 
-    # A JSON body is not a GeoReport request: a clear JSON answer, whatever it contains.
+    # A JSON body is read like a form and cleaned the same way: a clear JSON answer, whatever it contains.
     response = await client.post(
         f"{API}/requests.json",
         data=json.dumps({"api_key": key, "description": "\x00"}),
         headers={"Content-Type": "application/json"},
     )
-    assert response.status == 403 and (await response.json())[0]["code"] == 403
+    assert response.status == 400 and (await response.json())[0]["code"] == 400
 
 
 async def test_panel_search_and_comment_with_control_characters(

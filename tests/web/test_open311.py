@@ -1,4 +1,7 @@
-"""Open311 GeoReport v2 over HTTP: keys issued in the panel, services, posting and reading requests."""
+"""Open311 GeoReport v2 over HTTP in JSON: keys issued in the panel, services, posting and reading requests.
+
+XML, definitions, jurisdiction, discovery: test_open311_spec.py; a client library: test_open311_client.py.
+"""
 
 from __future__ import annotations
 
@@ -110,14 +113,13 @@ async def test_services_and_errors_in_the_spec_format(
         "service_code": "roads",
         "service_name": "Дороги и тротуары",
         "description": "Срок ответа — 15 дн.",
-        "metadata": False,
+        "metadata": True,  # the shared attributes (subject, address details)
         "type": "realtime",
         "keywords": "roads",
         "group": "Отдел дорожного хозяйства",
     }
-    response = await client.get(f"{API}/services.xml")
-    assert response.status == 400
-    assert (await response.json())[0]["code"] == 400
+    response = await client.get(f"{API}/services.html")  # neither format: the spec's default, XML
+    assert response.status == 404 and response.content_type == "text/xml"
     response = await client.delete(f"{API}/services.json")
     assert response.status == 405 and (await response.json())[0]["code"] == 405
     response = await client.get(f"{API}/nothing.json")

@@ -17,6 +17,7 @@ from admin_web.views.appeals import (
     outcome_actions,
     page,
     quarantine,
+    question_actions,
     register,
     sections,
     suggestions,
@@ -44,7 +45,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(_APPEAL + "/close", actions.appeal_close, name="appeal_close")
     router.add_get(r"/appeals/files/{file_id:\d+}", files.appeal_file, name="appeal_file")
     sections.add_routes(router)
-    outcome_actions.add_routes(router)  # after the page: its forms re-render it
+    question_actions.add_routes(router)  # after the page: its forms re-render it
+    outcome_actions.add_routes(router)  # the art. 11 forms, likewise
     mark_actions.add_routes(router)
     _quarantine_routes(router)
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")

@@ -20,7 +20,7 @@ from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_L
 from admin_web.views.common import acting_user, int_or_none, parse_local_date, zone
 from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
 from models import Appeal, Category, Correspondent, utcnow
-from services.appeals import queries
+from services.appeals import queries, questions
 from services.appeals.categories import name_in as category_name
 from services.mail import quarantine
 
@@ -166,6 +166,7 @@ EXPORT_HEADER = (
     N_("Answered"),
     *outcome_list.EXPORT_HEADER,
 )
+CODES_HEADER = N_("Classifier codes")
 
 
 @requires_role(*STAFF_ROLES)
@@ -206,12 +207,16 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
         ]
         for a in appeals
     ]
+    # The questions' classifier codes (services/appeals/questions.py), in the last column.
+    codes = await questions.codes_by_appeal(db, [a.id for a in appeals])
+    for a, row in zip(appeals, rows, strict=True):
+        row.append("; ".join(codes.get(a.id, [])))
     stamp = now.astimezone(tz).strftime("%Y-%m-%d")
     return table_response(
         request.match_info["fmt"],
         f"appeals-{stamp}",
-        [gettext(h) for h in EXPORT_HEADER],
+        [gettext(h) for h in (*EXPORT_HEADER, CODES_HEADER)],
         rows,
         sheet=gettext("Appeals"),
-        widths=(14, 17, 16, 16, 24, 30, 40, 40, 17, 10, 17, *outcome_list.EXPORT_WIDTHS),
+        widths=(14, 17, 16, 16, 24, 30, 40, 40, 17, 10, 17, *outcome_list.EXPORT_WIDTHS, 30),
     )

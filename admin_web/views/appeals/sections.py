@@ -13,10 +13,10 @@ from typing import Any
 from aiohttp import web
 
 from admin_web.forms import Form
-from admin_web.views.appeals import letters, outcomes
+from admin_web.views.appeals import letters, outcomes, questions
 from models import Appeal
 
-SECTIONS = (letters, outcomes)
+SECTIONS = (letters, questions, outcomes)
 
 
 async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Form]) -> dict[str, Any]:

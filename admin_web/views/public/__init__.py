@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.security import Handler
-from admin_web.views.public import api_keys, form, open311, status
+from admin_web.views.public import api_keys, counter, form, open311, status
 from admin_web.views.public.common import install_limiters
 
 # Route names whose bodies may exceed the default 1 MB without a signed-in user, and their caps.
@@ -23,10 +23,20 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/form/done", form.appeal_done, name="public_form_done")
     _get_post(r, "/form/status", status.appeal_status, "public_status")
     r.add_post("/form/status/file", status.answer_file, name="public_answer_file")
+    r.add_get("/public/appeals/counter.json", counter.counter_json, name="public_counter_json")
+    r.add_get("/public/appeals/counter", counter.counter_widget, name="public_counter")
 
     v2 = "/open311/v2"
     fmt = "{fmt:[A-Za-z0-9]+}"
+    _api(r, f"/open311/discovery.{fmt}", "open311_discovery", GET=open311.discovery)
     _api(r, f"{v2}/services.{fmt}", "open311_services", GET=open311.services_list)
+    # Category codes may hold dots: the last one starts the format.
+    _api(
+        r,
+        f"{v2}/services/{{service_code:[^{{}}/]+}}.{fmt}",
+        "open311_service",
+        GET=open311.service_definition,
+    )
     _api(
         r,
         f"{v2}/requests.{fmt}",
@@ -48,7 +58,7 @@ def _get_post(router: web.UrlDispatcher, path: str, handler: Handler, name: str)
 
 
 def _api(router: web.UrlDispatcher, path: str, name: str, **handlers: Handler) -> None:
-    """Other methods get the spec's JSON error, not the panel's HTML 405 page."""
+    """Other methods get the spec's error (XML or JSON), not the panel's HTML 405 page."""
     resource = router.add_resource(path, name=name)
     for method, handler in handlers.items():
         resource.add_route(method, handler)

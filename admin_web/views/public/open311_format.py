@@ -1,4 +1,7 @@
-"""Open311 GeoReport v2 JSON: errors in the spec's shape, services and service requests."""
+"""Open311 GeoReport v2 data in the spec's shape: services, service requests, the discovery document.
+
+Plain structures; :mod:`open311_render` writes them as JSON or XML.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from admin_web.i18n import current_locale, gettext
+from admin_web.views.public import open311_render as render
+from admin_web.views.public.open311_attributes import ATTRIBUTES
 from models import Appeal, Category
 from models.enums import AppealStatus
 from services.appeals import categories
@@ -19,8 +24,14 @@ MEDIA_URL_RE = re.compile(r"(?:^|\n)(https?://\S+)\s*$")
 
 
 def error(status: int, message: str, **params: Any) -> web.Response:
-    """``[{"code": 400, "description": "..."}]`` with the same HTTP status; ``message`` is a msgid."""
-    return web.json_response([{"code": status, "description": gettext(message, **params)}], status=status)
+    """The JSON error list, for callers that do not know the path's format (``input_guard``
+    refusing a body before any view runs); views use :func:`open311_render.error`."""
+    return render.error(render.JSON, status, message, **params)
+
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# When this API last changed in a way a client would notice (the discovery document's changeset).
+CHANGESET = "2026-12-04T00:00:00Z"
 
 
 def iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
@@ -37,7 +48,8 @@ def service(category: Category, group: str | None) -> dict[str, Any]:
         "service_name": category_name(category),
         # Not ngettext: the catalog check does not see plural entries; «дн.» fits every number.
         "description": gettext("Answer term: %(n)d days.", n=category.answer_days),
-        "metadata": False,
+        # True: a client should read the definition (services/{code}) for its attributes.
+        "metadata": bool(ATTRIBUTES),
         "type": "realtime",
         "keywords": category.code,
         "group": group or "",
@@ -79,4 +91,22 @@ def service_request(row: RequestRow, tz: ZoneInfo, *, publish_answers: bool = Fa
         "lat": appeal.latitude,
         "long": appeal.longitude,
         "media_url": media_url(appeal),
+    }
+
+
+def discovery(url: str, contact: str, key_service: str) -> dict[str, Any]:
+    """The spec's discovery document: one production endpoint at ``url`` in both formats."""
+    return {
+        "changeset": CHANGESET,
+        "contact": contact,
+        "key_service": key_service,
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": url,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
     }

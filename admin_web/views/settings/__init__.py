@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.views.settings import categories, org, outage_catalogs, routing
+from admin_web.views.settings import categories, classifier, org, outage_catalogs, routing
+
+CLASSIFIER_ROUTE = classifier.ROUTE  # takes a file: app.py raises the body limit for it
+MAX_CLASSIFIER_BYTES = classifier.MAX_BYTES
 
 
 def _get_post(router: web.UrlDispatcher, path: str, handler: object, name: str) -> None:
@@ -33,6 +36,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
         r"/settings/routing/{item_id:\d{1,18}}/delete", routing.rule_delete, name="settings_rule_delete"
     )
     _get_post(router, "/settings/organisation", org.org_card_page, "settings_org")
+    _get_post(router, "/settings/classifier", classifier.classifier_page, classifier.ROUTE)
     router.add_get("/settings/outages", outage_catalogs.catalog_list, name="settings_outages")
     _get_post(
         router,

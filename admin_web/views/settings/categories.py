@@ -11,10 +11,12 @@ from admin_web.render import flash, render
 from admin_web.views.settings.common import admin_only, number
 from models import Category
 from models.enums import CategoryAudience
+from services.appeals import classifier
 from services.config import categories
 from services.directory import active_departments
 from services.errors import DomainError, NotFound
 
+PICKER_LIMIT = 400  # the classifier's questions listed in the page; more: searched as one types
 AUDIENCE_LABELS: dict[str, str] = {
     CategoryAudience.BOTH.value: N_("Residents and staff"),
     CategoryAudience.RESIDENTS.value: N_("Residents only"),
@@ -86,6 +88,7 @@ def _values(category: Category | None) -> dict[str, str]:
         "sla_response_hours": str(category.sla_response_hours or ""),
         "sla_resolve_hours": str(category.sla_resolve_hours or ""),
         "audience": category.audience,
+        "classifier_code": category.classifier_code or "",
     }
 
 
@@ -108,6 +111,7 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
         response = number(form, "sla_response_hours")
         resolve = number(form, "sla_resolve_hours")
         audience = form.text("audience", required=True, max_length=16) or ""
+        classifier_code = form.text("classifier_code", max_length=32)
         if audience and audience not in AUDIENCE_LABELS:
             form.fail("audience", N_("Choose a value from the list."))
         if form.ok:
@@ -120,6 +124,7 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
                 sla_response_hours=response,
                 sla_resolve_hours=resolve,
                 audience=audience,
+                classifier_code=classifier_code,
             )
             try:
                 saved = await categories.save(db, request[USER_KEY].actor, item_id, data)
@@ -140,6 +145,7 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
             "item_id": item_id,
             "department_options": [(d.id, d.name) for d in departments_list],
             "audience_options": [(k, gettext(v)) for k, v in AUDIENCE_LABELS.items()],
+            "picker": await classifier.all_questions(db, at_most=PICKER_LIMIT),
             "section": "settings",
             "tab": "categories",
         },
