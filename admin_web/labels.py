@@ -127,6 +127,17 @@ APPEAL_EVENT_LABELS |= {
     "question_removed": N_("question removed"),
     "question_result": N_("question's result set"),
 }
+# The 59-FZ art. 11 outcomes and the repeated / collective marks (services/appeals/outcomes*, links).
+APPEAL_EVENT_LABELS |= {
+    "outcome_anonymous": N_("anonymous: left without an answer"),
+    "outcome_abusive": N_("abusive language: left without an answer on the merits"),
+    "outcome_unreadable": N_("unreadable: left without an answer"),
+    "outcome_correspondence_stopped": N_("correspondence on the question stopped"),
+    "marked_repeat": N_("marked as repeated"),
+    "unmarked_repeat": N_("repeated mark removed"),
+    "marked_collective": N_("collective mark changed"),
+    "letter_issued": N_("letter issued"),
+}
 # Timeline steps of an outage (outage events and the linking of residents' signals).
 OUTAGE_EVENT_LABELS: dict[str, str] = {
     "create": N_("draft created"),

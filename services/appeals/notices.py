@@ -80,6 +80,37 @@ def _art8_lines(
 # --- end of the art. 8 block ---
 
 
+# --- 59-FZ art. 11 outcomes (services/appeals/outcomes*.py): the letter's PDF follows the notice ---
+ABUSIVE = "abusive"
+UNREADABLE = "unreadable"
+CORRESPONDENCE_STOPPED = "correspondence_stopped"
+SUBJECTS |= {
+    ABUSIVE: N_("Appeal No. %(number)s: left without an answer on the merits"),
+    UNREADABLE: N_("Appeal No. %(number)s: the text cannot be read"),
+    CORRESPONDENCE_STOPPED: N_("Appeal No. %(number)s: correspondence stopped"),
+}
+HEADLINES |= {
+    ABUSIVE: N_("⛔ Your appeal No. %(number)s is left without an answer on the merits."),
+    UNREADABLE: N_("⛔ The text of your appeal No. %(number)s cannot be read."),
+    CORRESPONDENCE_STOPPED: N_("⛔ Correspondence on the question of your appeal No. %(number)s is stopped."),
+}
+OUTCOME_BODIES = {
+    ABUSIVE: N_(
+        "It contains obscene or offensive expressions or threats (59-FZ, art. 11 p. 3). "
+        "Abuse of the right to appeal is not acceptable. The letter is attached."
+    ),
+    UNREADABLE: N_(
+        "No answer is given and it is not forwarded (59-FZ, art. 11 p. 4). "
+        "You may send it again with a text that can be read. The letter is attached."
+    ),
+    CORRESPONDENCE_STOPPED: N_(
+        "You have repeatedly been given answers on the merits to this question and the appeal brings "
+        "no new arguments (59-FZ, art. 11 p. 5). The decision letter is attached."
+    ),
+}
+# --- end of the art. 11 outcomes ---
+
+
 def rate_cb(appeal_id: int, rating: int) -> str:
     return f"{CB_PREFIX}:rate:{appeal_id}:{rating}"
 
@@ -208,6 +239,8 @@ def body_lines(
         lines.append(t("The answer is due by %(date)s.", date=local_date(ctx, appeal)))
     if event in (EXTENDED, REJECTED) and reason:
         lines.append(t("Reason: %(reason)s", reason=reason))
+    if event in OUTCOME_BODIES:
+        lines.append(t(OUTCOME_BODIES[event]))
     if event == REGISTERED:
         lines.append(t("Please quote this number when you contact us about the appeal."))
         if access_code:

@@ -48,6 +48,10 @@ class AppealFilters:
     due_before: datetime | None = None  # open, not overdue yet, answer due before this moment
     sort: str = "registered"  # one of SORT_KEYS
     desc: bool = True
+    # Repeated / collective marks and art. 11 outcomes (services/appeals/links, outcomes).
+    repeated: bool = False
+    collective: bool = False
+    outcome: str | None = None
 
 
 def is_overdue(appeal: Appeal, now: datetime) -> bool:
@@ -132,6 +136,13 @@ def _filtered(session: AsyncSession, f: AppealFilters) -> Select:  # type: ignor
         query = query.where(Appeal.registered_at < f.registered_before)
     if f.text and f.text.strip():
         query = query.where(_text_clause(session, f.text))
+    # Repeated / collective marks and art. 11 outcomes.
+    if f.repeated:
+        query = query.where(Appeal.repeat_of_id.is_not(None))
+    if f.collective:
+        query = query.where(Appeal.is_collective.is_(True))
+    if f.outcome:
+        query = query.where(Appeal.outcome == f.outcome)
     return query
 
 

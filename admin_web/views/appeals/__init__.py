@@ -12,7 +12,9 @@ from admin_web.views.appeals import (
     files,
     letter,
     listing,
+    mark_actions,
     merge,
+    outcome_actions,
     page,
     quarantine,
     question_actions,
@@ -46,6 +48,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     sections.add_routes(router)
     question_actions.add_routes(router)  # after the page: its forms re-render it
     registration_actions.add_routes(router)
+    outcome_actions.add_routes(router)  # the art. 11 forms, likewise
+    mark_actions.add_routes(router)
     _quarantine_routes(router)
     router.add_get("/correspondents", correspondents.correspondent_list, name="correspondents")
     router.add_get(

@@ -15,6 +15,7 @@ from admin_web.keys import DB_KEY
 from admin_web.labels import APPEAL_REGIME_LABELS, APPEAL_REGIME_SHORT, state_label
 from admin_web.render import render
 from admin_web.security import requires_role
+from admin_web.views.appeals import outcome_list
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS, label
 from admin_web.views.common import acting_user, int_or_none, parse_local_date, zone
 from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
@@ -39,6 +40,7 @@ FILTER_FIELDS = (
     "to",
     "q",
 )
+FILTER_FIELDS += outcome_list.FILTER_FIELDS  # repeated, collective, outcome
 DEFAULT_SORT = Sort("registered", desc=True)
 
 
@@ -75,6 +77,7 @@ def appeal_filters(
         due_before=now + queries.DUE_SOON if params.get("due") == "soon" else None,
         sort=sort.key,
         desc=sort.desc,
+        **outcome_list.filters(params),
     )
 
 
@@ -101,6 +104,7 @@ def _chips(state: ListState, category_names: dict[int, str]) -> list[Chip]:
         "to": chip_text(gettext("Registered to"), f.get("to", "")),
         "q": chip_text(gettext("Search"), f.get("q", "")),
     }
+    described |= outcome_list.chips(f)
     return state.chips(described)
 
 
@@ -160,6 +164,7 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
             "filters": filters,
             "statuses": STATUS_LABELS,
             "channels": CHANNEL_LABELS,
+            "outcomes": outcome_list.OUTCOME_LABELS,
             "categories": all_categories,
             "state": state,
             "chips": _chips(state, {c.id: category_name(c, locale) for c in all_categories}),
@@ -184,6 +189,7 @@ EXPORT_HEADER = (
     N_("Overdue"),
     N_("Answered"),
     N_("Regime"),  # 547-FZ: appeal or «сообщение»
+    *outcome_list.EXPORT_HEADER,
 )
 CODES_HEADER = N_("Classifier codes")
 
@@ -204,6 +210,7 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
     names = await _names(request, appeals)
     category_names = {c.id: category_name(c, current_locale.get()) for c in await categories(request)}
     yes, no = gettext("yes"), gettext("no")
+    repeated = await outcome_list.repeat_numbers(db, appeals)
 
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz).replace(tzinfo=None) if moment else None
@@ -222,6 +229,7 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
             yes if queries.is_overdue(a, now) else no,
             local(a.answered_at),
             label(APPEAL_REGIME_LABELS, a.regime),
+            *outcome_list.export_cells(a, repeated),
         ]
         for a in appeals
     ]
@@ -236,5 +244,5 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
         [gettext(h) for h in (*EXPORT_HEADER, CODES_HEADER)],
         rows,
         sheet=gettext("Appeals"),
-        widths=(14, 17, 16, 16, 24, 30, 40, 40, 17, 10, 17, 18, 30),
+        widths=(14, 17, 16, 16, 24, 30, 40, 40, 17, 10, 17, 18, *outcome_list.EXPORT_WIDTHS, 30),
     )

@@ -13,10 +13,10 @@ from typing import Any
 from aiohttp import web
 
 from admin_web.forms import Form
-from admin_web.views.appeals import answer_docs, letters, questions, registration
+from admin_web.views.appeals import answer_docs, letters, outcomes, questions, registration
 from models import Appeal
 
-SECTIONS = (letters, questions, registration, answer_docs)
+SECTIONS = (letters, questions, registration, outcomes, answer_docs)
 
 
 async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Form]) -> dict[str, Any]:
