@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, AppealLetter, Correspondent, User, utcnow
+from models.enums import LetterKind
 from services import files as file_store
 from services.audit import Actor, record
 from services.config import org_card
@@ -73,8 +74,19 @@ def _file_name(kind: str, number: str, ext: str) -> str:
     return f"{kind}-{re.sub(r'[^0-9A-Za-zА-Яа-яЁё-]+', '-', number)}.{ext}"
 
 
+# Letters to another body (a covering letter) do not answer a letter of theirs: no «На №» line;
+# their text names the appeal instead.
+TO_OTHER_BODIES = frozenset({LetterKind.REDIRECT_COVER, LetterKind.ANONYMOUS_FORWARD})
+
+
 def _labels(
-    t: Translator, head: org_card.Letterhead, appeal: Appeal, number: str, env: LetterEnv, now: datetime
+    t: Translator,
+    head: org_card.Letterhead,
+    appeal: Appeal,
+    request: LetterRequest,
+    number: str,
+    env: LetterEnv,
+    now: datetime,
 ) -> LetterLabels:
     registered = appeal.registered_at.astimezone(env.tz).strftime(DATE_FORMAT)
     return LetterLabels(
@@ -83,7 +95,9 @@ def _labels(
             number=number,
             date=now.astimezone(env.tz).strftime(DATE_FORMAT),
         ),
-        reply_to=t("In reply to No. %(number)s of %(date)s", number=appeal.reg_number, date=registered),
+        reply_to=""
+        if request.kind in TO_OTHER_BODIES
+        else t("In reply to No. %(number)s of %(date)s", number=appeal.reg_number, date=registered),
         enclosures=t("Enclosures:"),
         inn=t("INN %(inn)s", inn=head.inn) if head.inn else "",
         ogrn=t("OGRN %(ogrn)s", ogrn=head.ogrn) if head.ogrn else "",
@@ -112,7 +126,7 @@ async def issue_letter(
     number = await _next_number(session, appeal)
     content = LetterContent(
         letterhead=head,
-        labels=_labels(Translator(env.locale), head, appeal, number, env, now),
+        labels=_labels(Translator(env.locale), head, appeal, request, number, env, now),
         recipient_lines=request.recipient_lines or await applicant_lines(session, appeal),
         title=request.title,
         paragraphs=paragraphs_of(body),

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AuditEvent, Category
 from models.enums import AppealStatus, QuestionResult, Role
 from services import staff
-from services.appeals import classifier, questions
+from services.appeals import classifier, questions, workflow
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.services.appeals_helpers import SYSTEM, make_staff, register
 
@@ -228,3 +228,31 @@ async def test_settled_in_bulk_transferred_by_the_redirection_and_codes_for_list
     assert await questions.mark_transferred(session, appeal_id, actor=SYSTEM, now=T0) == 3
     await session.commit()
     assert {q.result for q in await questions.of_appeal(session, appeal_id)} == {"transferred"}
+
+
+async def test_the_answer_settles_undecided_questions_and_keeps_the_clerks_results(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    people, appeal_id = await _setup(session, tmp_path)
+    clerk = people["clerk"]
+    [first] = await questions.of_appeal(session, appeal_id)
+    second = await questions.add_question(
+        session, appeal_id, questions.QuestionInput("Не горит фонарь", LIGHTS), actor=clerk
+    )
+    await questions.set_result(
+        session, first.id, questions.ResultInput(QuestionResult.EXPLAINED), actor=clerk
+    )
+    await session.commit()
+
+    await workflow.answer_appeal(
+        session, appeal_id, text="Разъясняем порядок ремонта.", actor=clerk, notify=None, now=T0
+    )
+    await session.commit()
+
+    results = {q.position: (q.result, q.decided_by_id) for q in await questions.of_appeal(session, appeal_id)}
+    # The clerk's own result stays; the undecided one is «answered» (ССТУ «Дан ответ автору»).
+    assert results == {1: (QuestionResult.EXPLAINED, clerk.id), 2: (QuestionResult.ANSWERED, clerk.id)}
+    assert second.position == 2
+    event = await session.scalar(select(AuditEvent).where(AuditEvent.action == "answered"))
+    assert event is not None and event.data["questions_answered"] == [2]
+    await questions.require_results(session, appeal_id)  # nothing left undecided

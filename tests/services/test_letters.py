@@ -76,3 +76,26 @@ async def test_a_letter_is_rendered_in_both_formats_numbered_and_kept(
     events = (await session.scalars(select(AuditEvent).where(AuditEvent.action == "letter_issued"))).all()
     assert [e.data["out_number"] for e in events] == [first.out_number, second.out_number]
     assert events[0].actor_user_id == people["clerk"].id
+
+
+async def test_a_covering_letter_to_another_body_carries_no_reply_reference(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    people = await make_staff(session)
+    appeal = (await register(session, tmp_path)).appeal
+    env = issue.LetterEnv(files_dir=tmp_path, tz=TZ)
+    request = issue.LetterRequest(
+        appeal_id=appeal.id,
+        kind=LetterKind.REDIRECT_COVER,
+        title="О направлении обращения",
+        body=f"Направляем обращение № {appeal.reg_number} по компетенции.",
+        recipient_lines=("Министерство транспорта",),
+    )
+    letter = await issue.issue_letter(session, request, env, actor=people["clerk"])
+    await session.commit()
+    pdf = await session.get(StoredFile, letter.pdf_file_id)
+    assert pdf is not None
+    flat = " ".join(_pdf_text(file_path(tmp_path, pdf).read_bytes()).split())
+    # Their own letter is not being answered: no «На № … от …»; the text names the appeal.
+    assert "На №" not in flat and f"Исх. № {letter.out_number}" in flat
+    assert "Министерство транспорта" in flat and f"обращение № {appeal.reg_number}" in flat

@@ -68,7 +68,15 @@ def service_request(row: RequestRow, tz: ZoneInfo, *, publish_answers: bool = Fa
     resident may well name them, their flat or their neighbours."""
     appeal, category = row.appeal, row.category
     changes = [
-        m for m in (appeal.registered_at, appeal.extended_at, appeal.answered_at, appeal.rated_at) if m
+        m
+        for m in (
+            appeal.registered_at,
+            appeal.extended_at,
+            appeal.answered_at,
+            appeal.rated_at,
+            appeal.redirected_at,
+        )
+        if m
     ]
     answered = appeal.status == AppealStatus.ANSWERED or (
         appeal.status in (AppealStatus.CLOSED, AppealStatus.REJECTED) and appeal.answer_text
@@ -80,7 +88,8 @@ def service_request(row: RequestRow, tz: ZoneInfo, *, publish_answers: bool = Fa
         "service_name": category_name(category) if category else None,
         "service_code": category.code if category else None,
         "description": appeal.text,
-        "agency_responsible": row.department_name,
+        # Redirected by competence (59-FZ art. 8): the body that answers now is the one responsible.
+        "agency_responsible": appeal.redirected_to or row.department_name,
         "service_notice": None,
         "requested_datetime": iso(appeal.registered_at, tz),
         "updated_datetime": iso(max(changes), tz),

@@ -1,0 +1,48 @@
+"""A channel whose appeals a clerk registers by hand (59-FZ art. 8 p. 2): the resident is told the
+appeal was received and by when it will be registered — not that it is registered, and not an
+answer date, which is counted from registration."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import ChannelRegime
+from models.enums import AppealRegime, AppealStatus
+from tests.bot.appeals_support import (  # noqa: F401 - fixtures
+    NEXT,
+    SEND,
+    SKIP,
+    appeals_of,
+    catalog_fixture,
+    open_form,
+)
+
+
+async def test_the_resident_is_told_the_appeal_waits_for_registration(
+    new_chat, catalog, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_factory() as s:
+        s.add(ChannelRegime(channel="telegram", regime=AppealRegime.MESSAGE, manual_registration=True))
+        await s.commit()
+    chat = await new_chat("Ольга")
+    topics = await open_form(chat, "Выберите тему")
+    await chat.press(topics, "Благоустройство")
+    progress = await chat.send("Не горит фонарь у подъезда дома 3.", expect="Символов в тексте")
+    await chat.press(progress, NEXT)
+    await chat.press(await chat.reply("Где это?"), SKIP)
+    await chat.press(await chat.reply("Приложите фото или документы"), SKIP)
+    await chat.press(await chat.reply("Как с вами связаться?"), SKIP)
+    await chat.press(await chat.reply("проверьте перед отправкой"), SEND)
+    done = await chat.reply("Ваше обращение получено")
+
+    [appeal] = await appeals_of(session_factory)
+    assert appeal.status == AppealStatus.RECEIVED and appeal.regime == AppealRegime.MESSAGE
+    assert appeal.registration_due_at is not None and appeal.received_at is not None
+    assert appeal.registration_due_at - appeal.received_at <= timedelta(days=4)
+    assert appeal.reg_number in done["text"]
+    assert re.search(r"будет зарегистрировано до \d\d\.\d\d\.\d{4}", done["text"])
+    assert "зарегистрировано." not in done["text"].split("\n")[0]
+    assert "Срок ответа" not in done["text"] and "Ответ будет дан до" not in done["text"]
