@@ -16,17 +16,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.consent_prompt import prompt_text
 from bot.messages import drop_buttons, outdated, settle
 from bot.turn import Turn
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import form_button, form_markup
 from models import TelegramAccount, User
-from services.html_cut import cut_plain
 from services.privacy import consent
 
-# The consent text's share of a message: the header and the link fit in the rest of 4096.
-TEXT_LIMIT = 3300
 PENDING = "consent_pending"  # FSM data: what to do after «I agree» ("" or "offer:<message id>")
 
 Continue = Callable[[Turn, FSMContext, TelegramAccount, str], Awaitable[None]]
@@ -50,25 +48,15 @@ async def ask_or_go(
     await state.clear()
     await state.set_state(AppealForm.consent)
     await state.set_data({**kept, PENDING: f"{kind}:{arg}"})
-    body = cut_plain(consent.text_in(text, turn.locale), TEXT_LIMIT)
-    lines = [
-        _("<b>Consent to the processing of personal data</b> (version %(v)d)") % {"v": text.version},
-        "",
-        _(
-            "To register an appeal we need your name and contacts. Please read the consent and "
-            "tap «I agree» or «I decline». If you decline, nothing you write is kept."
-        ),
-        "",
-        body,
-    ]
-    link = turn.notice_ctx.panel_link("/consent")
-    if link:
-        lines += ["", _("The full text: %(link)s") % {"link": link}]
+    purpose = _(
+        "To register an appeal we need your name and contacts. Please read the consent and "
+        "tap «I agree» or «I decline». If you decline, nothing you write is kept."
+    )
     markup = form_markup(
         [form_button(_("✅ I agree"), FormAct.AGREE, str(text.version))],
         [form_button(_("✖ I decline"), FormAct.DECLINE, str(text.version))],
     )
-    await turn.bot.send_message(turn.chat_id, "\n".join(lines), reply_markup=markup)
+    await turn.bot.send_message(turn.chat_id, prompt_text(turn, text, purpose), reply_markup=markup)
 
 
 async def agree(

@@ -69,6 +69,7 @@ async def test_resident_language_survives_cancel(new_chat) -> None:
     menu = await chat.reply("Language changed: English.")
 
     await chat.press(menu, "Share phone")
+    await chat.press(await chat.reply("Consent to the processing of personal data"), "✅ I agree")
     await chat.reply("Please share your phone number")
     assert (await chat.send("/cancel"))["text"] == "Action cancelled."
     reply = await chat.send("/start")

@@ -1,10 +1,12 @@
-"""The «Share phone» conversation: contact or typed number, hints for anything else, /cancel."""
+"""The «Share phone» conversation: a resident's consent first (152-FZ), then a contact or a typed
+number, hints for anything else, /cancel."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import AuditEvent
+from models import AuditEvent, ConsentRecord
+from tests.bot.appeals_support import AGREE, CONSENT, DECLINE
 from tests.bot.conftest import RESIDENT_MENU, Chat, get_account, keyboard_texts
 
 ASK = "укажите номер телефона"
@@ -14,6 +16,7 @@ HINT = "Жду ваш номер телефона"
 async def _open_conversation(chat: Chat) -> dict:
     menu = await chat.send("/start", expect="Здравствуйте")
     await chat.press(menu, "Указать телефон")
+    await chat.press(await chat.reply(CONSENT), AGREE)
     ask = await chat.reply(ASK)
     assert keyboard_texts(ask) == ["Отправить мой номер", "Отмена"]
     assert ask["reply_markup"]["keyboard"][0][0]["request_contact"] is True
@@ -101,3 +104,35 @@ async def test_cancel_button_leaves_the_conversation(new_chat) -> None:
     ask = await _open_conversation(chat)
     await chat.press(ask, "Отмена")
     assert (await chat.reply())["text"] == "Действие отменено."
+
+
+async def test_a_resident_who_declines_consent_is_not_asked_and_nothing_is_kept(
+    new_chat, session_factory
+) -> None:
+    chat = await new_chat()
+    menu = await chat.send("/start", expect="Здравствуйте")
+    await chat.press(menu, "Указать телефон")
+    prompt = await chat.reply(CONSENT)
+    assert "версия 1" in prompt["text"] and keyboard_texts(prompt) == [AGREE, DECLINE]
+    hint = await chat.send("+7 900 123-45-67")  # typed before deciding: not taken
+    assert "Согласен" in hint["text"]
+    await chat.press(prompt, DECLINE)
+    await chat.reply("Без вашего согласия номер телефона не сохраняется")
+    assert (await get_account(session_factory, chat.user_id)).phone is None
+    async with session_factory() as session:
+        decisions = (await session.scalars(select(ConsentRecord.decision))).all()
+    assert decisions == ["refused"]
+
+    # Agreeing once is enough: the next time the number is asked for straight away.
+    await chat.press(await chat.send("/start", expect="Здравствуйте"), "Указать телефон")
+    await chat.press(await chat.reply(CONSENT), AGREE)
+    await chat.reply(ASK)
+    await chat.send("/cancel")
+    await chat.press(await chat.send("/start", expect="Здравствуйте"), "Указать телефон")
+    await chat.reply(ASK)
+    async with session_factory() as session:
+        records = (await session.scalars(select(ConsentRecord).order_by(ConsentRecord.id))).all()
+    assert [(r.decision, r.channel, r.consent_version, r.telegram_id) for r in records] == [
+        ("refused", "telegram", 1, chat.user_id),
+        ("given", "telegram", 1, chat.user_id),
+    ]

@@ -20,6 +20,7 @@ from tests.bot.appeals_support import (
     REG_NUMBER,
     SEND,
     SKIP,
+    agree_to_consent,
     forge_contact,
     open_form,
     wait_after,
@@ -120,6 +121,7 @@ async def test_own_contact_links_a_record_a_forged_contact_does_not(
     forger = await new_chat("Подделка")
     menu = await forger.send("/start", expect="Здравствуйте")
     await forger.press(menu, "Указать телефон")
+    await agree_to_consent(forger)
     await forger.reply("укажите номер телефона")
     sent = forge_contact(sandbox, forger, forger.user_id + 1, VICTIM_PHONE)
     await wait_after(forger, sent, "собственный контакт")
@@ -129,6 +131,7 @@ async def test_own_contact_links_a_record_a_forged_contact_does_not(
     owner = await new_chat("Петрова")
     menu = await owner.send("/start", expect="Здравствуйте")
     await owner.press(menu, "Указать телефон")
+    await agree_to_consent(owner)
     await owner.reply("укажите номер телефона")
     await owner.client.send_contact(owner.user_id, VICTIM_PHONE, "Петрова")
     await owner.reply("сохранён")
