@@ -8,8 +8,6 @@ next to the form; success redirects back with a flash.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from admin_web.forms import Form
@@ -20,6 +18,7 @@ from admin_web.security import requires_role
 from admin_web.views import uploads
 from admin_web.views.appeals import answer_docs
 from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal, page_url
+from admin_web.views.appeals.form_actions import run_form
 from admin_web.views.appeals.page import MAX_EXTENSION_DAYS, render_page
 from admin_web.views.common import acting_user, notice_context
 from services.appeals import attachments, workflow
@@ -29,25 +28,6 @@ from services.errors import DomainError
 REASON_LIMIT = 2000
 ANSWER_LIMIT = 10_000
 MAX_ANSWER_FILES = attachments.MAX_ANSWER_FILES
-
-Act = Callable[[Form], Awaitable[str | None]]
-
-
-async def _run(request: web.Request, name: str, act: Act) -> web.StreamResponse:
-    """Parse the form, call ``act`` (which returns the success message, or None after marking the
-    form), and either redirect with a flash or show the page again with the input and the error."""
-    await load_appeal(request)  # 404 before anything else
-    form = Form.posted(await request.post())
-    try:
-        done = await act(form) if form.ok else None
-    except DomainError as exc:
-        await request[DB_KEY].rollback()
-        form.fail_domain(exc)
-        done = None
-    if done is not None and form.ok:
-        await flash(request, gettext(done))
-        raise web.HTTPSeeOther(page_url(request, appeal_id_of(request)))
-    return await render_page(request, await load_appeal(request), {name: form})
 
 
 @requires_role(*STAFF_ROLES)
@@ -70,7 +50,7 @@ async def appeal_extend(request: web.Request) -> web.StreamResponse:
         )
         return N_("The answer deadline is extended.")
 
-    return await _run(request, "extend", act)
+    return await run_form(request, "extend", status=200, act=act)
 
 
 @requires_role(*STAFF_ROLES)
@@ -160,7 +140,7 @@ async def appeal_reject(request: web.Request) -> web.StreamResponse:
         )
         return N_("The appeal is rejected.")
 
-    return await _run(request, "reject", act)
+    return await run_form(request, "reject", status=200, act=act)
 
 
 @requires_role(*STAFF_ROLES)
@@ -174,4 +154,4 @@ async def appeal_close(request: web.Request) -> web.StreamResponse:
         )
         return N_("The appeal is closed.")
 
-    return await _run(request, "close", act)
+    return await run_form(request, "close", status=200, act=act)

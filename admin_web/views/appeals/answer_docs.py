@@ -15,28 +15,21 @@ from aiohttp import web
 
 from admin_web.forms import Form
 from admin_web.i18n import N_, current_locale, gettext, translate_error
-from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import flash
 from admin_web.security import requires_role
 from admin_web.views import uploads
-from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal, page_url
+from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, letter_env, load_appeal, page_url
 from admin_web.views.common import acting_user, int_or_none, zone
 from models import Appeal, User
 from models.enums import Role
 from services.appeals import answer_letter, answer_templates, attachments
 from services.config import org_card
 from services.errors import DomainError
-from services.letters.issue import LetterEnv
 
 SIGNER_HEAD = "head"
 SIGNER_ME = "me"
 TEMPLATE_EDITORS = (Role.MANAGER,)  # and administrators, who pass every role check
-
-
-def letter_env(request: web.Request) -> LetterEnv:
-    """Letters are written in the product's default language, whoever issues them."""
-    settings = request.config_dict[SETTINGS_KEY]
-    return LetterEnv(files_dir=settings.files_dir, tz=zone(request), locale=settings.locale)
 
 
 def _signer_label(position: str, name: str) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.i18n import N_, gettext
-from admin_web.keys import DB_KEY
+from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.labels import APPEAL_STATUS_LABELS
-from admin_web.views.common import acting_user, notice_context
+from admin_web.views.common import acting_user, notice_context, zone
 from models import Appeal
 from models.enums import AppealChannel, Role
 from services.appeals import access, notices, workflow
+from services.letters.issue import LetterEnv
 
 # Clerks register and answer, managers oversee; administrators always pass ``requires_role``.
 STAFF_ROLES = (Role.CLERK, Role.MANAGER)
@@ -29,6 +30,12 @@ CHANNEL_LABELS: dict[str, str] = {
 OPEN_STATUSES = workflow.OPEN_STATES
 ANSWERABLE = OPEN_STATUSES
 CLOSABLE = workflow.CLOSABLE_STATES
+
+
+def letter_env(request: web.Request) -> LetterEnv:
+    """Where letters are stored, the zone their dates are shown in and their language."""
+    settings = request.config_dict[SETTINGS_KEY]
+    return LetterEnv(files_dir=settings.files_dir, tz=zone(request), locale=settings.locale)
 
 
 def label(labels: dict[str, str], code: str | None) -> str:

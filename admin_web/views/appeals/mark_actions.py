@@ -12,7 +12,7 @@ from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of
-from admin_web.views.appeals.outcome_actions import run_form
+from admin_web.views.appeals.form_actions import run_form
 from admin_web.views.common import acting_user, zone
 from models import Appeal
 from services.appeals import links, numbering

@@ -7,54 +7,22 @@ form, success redirects back with a flash saying where the letter went.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from admin_web.forms import Form
 from admin_web.i18n import gettext
-from admin_web.keys import DB_KEY, SETTINGS_KEY
-from admin_web.render import flash
+from admin_web.keys import DB_KEY
 from admin_web.security import requires_role
-from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal, page_url
-from admin_web.views.appeals.page import render_page
+from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, letter_env
+from admin_web.views.appeals.form_actions import run_form
 from admin_web.views.common import acting_user, notice_context
 from services.appeals import outcomes, outcomes_stop
 from services.appeals.outcome_texts import LetterText
-from services.errors import DomainError
-from services.letters.issue import LetterEnv
 
 TITLE_LIMIT = 500
 BODY_LIMIT = 20_000
 FORWARD_LIMIT = outcomes.FORWARD_LIMIT
 REASON_LIMIT = outcomes.REASON_LIMIT
-
-Act = Callable[[Form], Awaitable[str | None]]
-
-
-async def run_form(
-    request: web.Request, name: str, act: Act, *, multi: tuple[str, ...] = ()
-) -> web.StreamResponse:
-    """Parse the posted form ``name``, call ``act`` (the translated success message, or None after
-    marking the form), then redirect to the page with a flash, or show the page again with what was
-    typed and the refusal next to its field."""
-    await load_appeal(request)  # 404 before anything else
-    form = Form.posted(await request.post(), multi=multi)
-    try:
-        done = await act(form) if form.ok else None
-    except DomainError as exc:
-        await request[DB_KEY].rollback()
-        form.fail_domain(exc)
-        done = None
-    if done is not None and form.ok:
-        await flash(request, done)
-        raise web.HTTPSeeOther(page_url(request, appeal_id_of(request)))
-    return await render_page(request, await load_appeal(request), {name: form}, status=400)
-
-
-def letter_env(request: web.Request) -> LetterEnv:
-    settings = request.config_dict[SETTINGS_KEY]
-    return LetterEnv(files_dir=settings.files_dir, tz=settings.tz, locale=settings.locale)
 
 
 def outcome_env(request: web.Request) -> outcomes.OutcomeEnv:

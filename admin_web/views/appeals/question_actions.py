@@ -3,22 +3,18 @@ context). A refusal shows the page again with what was typed and the message nex
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from admin_web.forms import Form
-from admin_web.i18n import N_, gettext
+from admin_web.i18n import N_
 from admin_web.keys import DB_KEY
-from admin_web.render import flash
 from admin_web.security import requires_role
-from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal, page_url
-from admin_web.views.appeals.page import render_page
+from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal
+from admin_web.views.appeals.form_actions import run_form
 from admin_web.views.appeals.questions import add_form_name, edit_form_name, result_form_name
 from admin_web.views.common import acting_user
 from models import AppealQuestion
 from services.appeals import questions
-from services.errors import DomainError
 
 
 async def _question_of(request: web.Request) -> AppealQuestion:
@@ -35,23 +31,6 @@ def _code(raw: str | None) -> str | None:
     its name after it)."""
     raw = (raw or "").strip()
     return raw.split()[0] if raw else None
-
-
-Act = Callable[[Form], Awaitable[str | None]]
-
-
-async def _run(request: web.Request, name: str, act: Act) -> web.StreamResponse:
-    form = Form.posted(await request.post())
-    try:
-        done = await act(form) if form.ok else None
-    except DomainError as exc:
-        await request[DB_KEY].rollback()
-        form.fail_domain(exc)
-        done = None
-    if done is not None and form.ok:
-        await flash(request, gettext(done))
-        raise web.HTTPSeeOther(page_url(request, appeal_id_of(request)) + "#questions")
-    return await render_page(request, await load_appeal(request), {name: form}, status=400)
 
 
 @requires_role(*STAFF_ROLES)
@@ -71,7 +50,7 @@ async def question_add(request: web.Request) -> web.StreamResponse:
         )
         return N_("The question is added.")
 
-    return await _run(request, add_form_name(), act)
+    return await run_form(request, add_form_name(), act, anchor="#questions")
 
 
 @requires_role(*STAFF_ROLES)
@@ -92,7 +71,7 @@ async def question_change(request: web.Request) -> web.StreamResponse:
         )
         return N_("The question is saved.")
 
-    return await _run(request, edit_form_name(question_id), act)
+    return await run_form(request, edit_form_name(question_id), act, anchor="#questions")
 
 
 @requires_role(*STAFF_ROLES)
@@ -117,7 +96,7 @@ async def question_result(request: web.Request) -> web.StreamResponse:
         )
         return N_("The question's result is saved.")
 
-    return await _run(request, result_form_name(question_id), act)
+    return await run_form(request, result_form_name(question_id), act, anchor="#questions")
 
 
 @requires_role(*STAFF_ROLES)
@@ -129,7 +108,7 @@ async def question_remove(request: web.Request) -> web.StreamResponse:
         await questions.remove_question(request[DB_KEY], question_id, actor=await acting_user(request))
         return N_("The question is removed.")
 
-    return await _run(request, edit_form_name(question_id), act)
+    return await run_form(request, edit_form_name(question_id), act, anchor="#questions")
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

@@ -12,18 +12,13 @@ from typing import Any
 from aiohttp import web
 
 from admin_web.forms import Form
-from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.keys import DB_KEY
 from admin_web.labels import APPEAL_REGIME_HINTS, APPEAL_REGIME_LABELS
-from admin_web.views.appeals.common import label
+from admin_web.views.appeals.common import label, letter_env
 from admin_web.views.common import zone
 from models import Appeal, utcnow
 from models.enums import AppealStatus
 from services.appeals import redirect, registration, workflow
-from services.letters.issue import LetterEnv
-
-
-def letter_env(request: web.Request) -> LetterEnv:
-    return LetterEnv(files_dir=request.config_dict[SETTINGS_KEY].files_dir, tz=zone(request))
 
 
 async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Form]) -> dict[str, Any]:

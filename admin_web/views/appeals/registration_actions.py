@@ -12,8 +12,8 @@ from admin_web.keys import DB_KEY
 from admin_web.render import flash
 from admin_web.security import requires_role
 from admin_web.views.appeals import page
-from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, load_appeal, page_url
-from admin_web.views.appeals.registration import letter_env
+from admin_web.views.appeals.common import STAFF_ROLES, appeal_id_of, letter_env, load_appeal, page_url
+from admin_web.views.appeals.form_actions import run_form
 from admin_web.views.common import acting_user, notice_context
 from services.appeals import redirect, registration
 from services.errors import DomainError
@@ -30,21 +30,16 @@ def add_routes(router: web.UrlDispatcher) -> None:
 
 @requires_role(*STAFF_ROLES)
 async def appeal_register(request: web.Request) -> web.StreamResponse:
-    await load_appeal(request)  # 404 before anything else
-    form = Form.posted(await request.post())
-    try:
+    async def act(form: Form) -> str | None:
         await registration.register_received(
             request[DB_KEY],
             appeal_id_of(request),
             actor=await acting_user(request),
             notify=notice_context(request),
         )
-    except DomainError as exc:
-        await request[DB_KEY].rollback()
-        form.fail_domain(exc)
-        return await page.render_page(request, await load_appeal(request), {"register": form}, status=400)
-    await flash(request, gettext(N_("The appeal is registered.")))
-    raise web.HTTPSeeOther(page_url(request, appeal_id_of(request)))
+        return N_("The appeal is registered.")
+
+    return await run_form(request, "register", act)
 
 
 @requires_role(*STAFF_ROLES)
