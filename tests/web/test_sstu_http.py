@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import AppealQuestion, AuditEvent, User
 from porucheno.settings import Settings
+from services import staff
+from services.audit import Actor
 from tests.services.sstu_scenario import ORG_GUID, ROAD_CODE, build_november
-from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_of, login
+from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_of, login, make_user
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="session"),
@@ -105,3 +107,26 @@ async def test_download_is_refused_until_the_problems_are_fixed(
         event = await s.scalar(select(AuditEvent).where(AuditEvent.action == "sstu_export"))
         assert event is not None and event.actor_user_id == admin.id
         assert event.data is not None and event.data["month"] == "2026-11" and event.data["appeals"] == 4
+
+
+async def test_the_menu_offers_the_report_only_to_staff_who_may_build_it(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    wide = await make_user(session_factory, "clerk-all", "Верный-пароль-2026", ["clerk"])
+    scoped = await make_user(session_factory, "clerk-roads", "Верный-пароль-2026", ["clerk"])
+    async with session_factory() as s:
+        department = await staff.create_department(s, Actor.system("test"), "Дорожный отдел")
+        user = await s.get(User, scoped.id)
+        assert user is not None
+        user.department_id = department.id
+        await s.commit()
+    assert wide.id != scoped.id
+
+    await login(client, "clerk-all", "Верный-пароль-2026")
+    assert 'href="/sstu"' in await (await client.get("/appeals")).text()
+    assert (await client.get("/sstu")).status == 200
+    await client.post("/logout", data={"csrf_token": csrf_of(await (await client.get("/appeals")).text())})
+
+    await login(client, "clerk-roads", "Верный-пароль-2026")
+    assert 'href="/sstu"' not in await (await client.get("/appeals")).text()
+    assert (await client.get("/sstu")).status == 403
