@@ -299,7 +299,7 @@ async def _seed_appeals(session: AsyncSession, actor: Actor, heads: dict[str, Us
 
 
 async def _seed_answer_templates(session: AsyncSession) -> None:
-    topics = dict((await session.execute(select(Category.code, Category.id))).tuples().all())
+    topics = dict((await session.execute(select(Category.code, Category.id))).all())
     for code, title, body in ANSWER_TEMPLATES:
         session.add(AnswerTemplate(category_id=topics[code] if code else None, title=title, body=body))
     await session.flush()
