@@ -9,20 +9,9 @@
  */
 (function () {
   "use strict";
-  var LABELS = {
-    ru: {
-      title: "Обращения за ", received: "Поступило", registered: "Зарегистрировано", in_work: "На рассмотрении",
-      answered: "Рассмотрено, дан ответ", redirected: "Направлено по компетенции",
-      left_without_answer: "Оставлено без ответа", extended: "Срок продлён", sections: "Вопросы по разделам классификатора",
-      error: "Данные недоступны"
-    },
-    en: {
-      title: "Appeals in ", received: "Received", registered: "Registered", in_work: "In work",
-      answered: "Considered, answered", redirected: "Redirected by competence",
-      left_without_answer: "Left without an answer", extended: "Deadline extended", sections: "Questions by classifier section",
-      error: "Figures are not available"
-    }
-  };
+  // The words come with the figures (``?lang=``, translated by the service's catalogs); only the
+  // message for a failed request, when there is no answer to take them from, lives here.
+  var ERRORS = { ru: "Данные недоступны", en: "Figures are not available" };
   var FIGURES = ["received", "registered", "in_work", "answered", "redirected", "left_without_answer", "extended"];
 
   function row(tbody, label, value) {
@@ -47,13 +36,14 @@
     return t;
   }
 
-  function render(host, data, words) {
+  function render(host, data) {
+    var words = data.labels || {};
     host.textContent = "";
-    var main = table(words.title + data.period);
-    FIGURES.forEach(function (name) { row(main.tBodies[0], words[name], data[name]); });
+    var main = table(words.title || String(data.period));
+    FIGURES.forEach(function (name) { row(main.tBodies[0], words[name] || name, data[name]); });
     host.appendChild(main);
     if (data.by_section && data.by_section.length) {
-      var sections = table(words.sections);
+      var sections = table(words.sections || "");
       data.by_section.forEach(function (s) {
         row(sections.tBodies[0], s.code + (s.name ? " " + s.name : ""), s.questions);
       });
@@ -62,17 +52,18 @@
   }
 
   function load(host) {
-    var words = LABELS[host.getAttribute("data-lang")] || LABELS.ru;
+    var lang = host.getAttribute("data-lang") === "en" ? "en" : "ru";
     var url = host.getAttribute("data-porucheno-counter");
+    url += (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + lang;
     var year = host.getAttribute("data-year");
     var month = host.getAttribute("data-month");
     if (year && month) {
-      url += (url.indexOf("?") < 0 ? "?" : "&") + "year=" + encodeURIComponent(year) + "&month=" + encodeURIComponent(month);
+      url += "&year=" + encodeURIComponent(year) + "&month=" + encodeURIComponent(month);
     }
     fetch(url, { credentials: "omit" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (data) { render(host, data, words); })
-      .catch(function () { host.textContent = words.error; });
+      .then(function (data) { render(host, data); })
+      .catch(function () { host.textContent = ERRORS[lang]; });
   }
 
   function start() {

@@ -74,7 +74,7 @@ async def test_clerk_redirects_an_appeal_and_the_applicant_gets_the_notice(
     await page.check("#f-redirect_attach")
     await page.get_by_role("button", name="Перенаправить и выпустить письма").click()
     await expect(page.locator(".flash")).to_have_text("Обращение перенаправлено, письма выпущены.")
-    await expect(page.locator("#status")).to_have_text("Перенаправлено по компетенции")
+    await expect(page.locator("#status")).to_have_text("Направлено по компетенции")
     await expect(page.locator("#redirected")).to_contain_text(BODY)
     await expect(page.locator("#redirected")).to_contain_text("5f2b8a10-1c2d-4e3f-9a8b-7c6d5e4f3a21")
     await expect(page.locator("#letters li")).to_have_count(2)

@@ -139,7 +139,7 @@ async def test_card_shows_late_registration_overdue_and_the_redirect_term(
     card = await _page(client, f"/appeals/{paper}")
     assert re.search(r'id="redirected".*?Управление Роспотребнадзора', card, re.S)
     assert re.search(r'id="redirect-late".*?с опозданием на 2 дн\.', card, re.S)
-    assert 'id="redirect-due"' not in card and "Перенаправлено по компетенции" in card
+    assert 'id="redirect-due"' not in card and "Направлено по компетенции" in card
 
     # A phone channel registered by a clerk: one left waiting 5 days is overdue everywhere.
     async with session_factory() as s:

@@ -58,6 +58,11 @@ async def test_counter_json_has_figures_only_with_cors_and_is_cached(
     again = await client.get("/public/appeals/counter.json?year=2026&month=11")
     assert (await again.json())["received"] == 4
 
+    # The widget script asks for its words with the figures, in the host page's language.
+    worded = await (await client.get("/public/appeals/counter.json?year=2026&month=11&lang=en")).json()
+    assert worded["labels"]["title"] == "Appeals in 2026-11" and worded["labels"]["received"] == "Received"
+    assert {k: v for k, v in worded.items() if k != "labels"} == NOVEMBER
+
     bad = await client.get("/public/appeals/counter.json?year=2026&month=13")
     assert bad.status == 400 and (await bad.json()) == {"error": "Выберите месяц."}
     future = await client.get("/public/appeals/counter.json?year=2099&month=1")

@@ -17,10 +17,11 @@ from weakref import WeakKeyDictionary
 import aiohttp_jinja2
 from aiohttp import web
 
-from admin_web.i18n import current_locale, translate_error
+from admin_web.i18n import N_, current_locale, translate_error
 from admin_web.keys import DB_KEY
 from admin_web.security import public
 from admin_web.views.common import zone
+from porucheno.i18n import gettext as gettext_in
 from services.errors import InvalidInput
 from services.sstu.counter import month_figures
 
@@ -34,6 +35,26 @@ FRAME_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors *; "
     "base-uri 'none'; form-action 'none'"
 )
+
+
+# The widget script's words, in the language it asks for (``?lang=``): the catalogs stay the one
+# place texts are translated, and the counter page and the script say the same.
+LABELS = {
+    "received": N_("Received"),
+    "registered": N_("Registered"),
+    "in_work": N_("Under consideration"),
+    "answered": N_("Considered, answered"),
+    "redirected": N_("Redirected by competence"),
+    "left_without_answer": N_("Left without an answer"),
+    "extended": N_("Deadline extended"),
+    "sections": N_("Questions by classifier section"),
+}
+LANGUAGES = ("ru", "en")
+
+
+def _labels(lang: str, period: str) -> dict[str, str]:
+    words = {key: gettext_in(lang, msgid) for key, msgid in LABELS.items()}
+    return words | {"title": gettext_in(lang, "Appeals in %(period)s", period=period)}
 
 
 def _month(request: web.Request) -> tuple[int, int]:
@@ -67,6 +88,9 @@ async def counter_json(request: web.Request) -> web.StreamResponse:
         return web.json_response(
             {"error": translate_error(exc.message, exc.params)}, status=400, headers=CORS
         )
+    lang = request.query.get("lang")
+    if lang in LANGUAGES:
+        data = data | {"labels": _labels(lang, str(data["period"]))}
     headers = CORS | {"Cache-Control": f"public, max-age={CACHE_SECONDS}"}
     return web.json_response(data, headers=headers, dumps=_dumps)
 
