@@ -24,9 +24,11 @@ from models.crm import (
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
 from models.identity import CorrespondentSuggestion, EmailCode
 from models.imports import ImportJob
+from models.incidents import DispatchUpdate, Incident, ShiftHandover, SocialAlertRecipient
 from models.mail_quarantine import MailQuarantine
 from models.org import Department, Invite, TelegramAccount, User, UserRole, WebSession
 from models.outbox import OutboxMessage
+from models.partners import Organisation, OrganisationArea, OrganisationInvite
 from models.privacy import ConsentRecord, ConsentText, PdAccessLog, PdErasure
 from models.projects import Project, ProjectStage
 
@@ -52,14 +54,19 @@ __all__ = [
     "CorrespondentSuggestion",
     "DeadlineNudge",
     "Department",
+    "DispatchUpdate",
     "EmailCode",
     "ExtensionRequest",
     "ImportJob",
+    "Incident",
     "Invite",
     "MailOutbox",
     "MailQuarantine",
     "MailboxCursor",
     "OrgCard",
+    "Organisation",
+    "OrganisationArea",
+    "OrganisationInvite",
     "Outage",
     "OutageBuilding",
     "OutageResource",
@@ -70,6 +77,8 @@ __all__ = [
     "Project",
     "ProjectStage",
     "RoutingRule",
+    "ShiftHandover",
+    "SocialAlertRecipient",
     "SocialObjectType",
     "StoredFile",
     "Subscription",

@@ -166,6 +166,10 @@ class StoredFile(Base):
     report_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignment_reports.id", ondelete="CASCADE"), index=True
     )
+    # A photo or scan of an incident's or outage's update (an organisation's report from the field).
+    dispatch_update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dispatch_updates.id", ondelete="CASCADE"), index=True
+    )
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

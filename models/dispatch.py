@@ -56,6 +56,16 @@ class Outage(Base):
     # Where the dispatcher's preview lives, so broadcast progress can be edited into it.
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The record the ЕДДС keeps: why, whose network, who told us; ``ended_at`` is the actual restoration.
+    cause: Mapped[str] = mapped_column(Text, default="")
+    responsible_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    informant_kind: Mapped[str | None] = mapped_column(String(16))
+    informant_text: Mapped[str | None] = mapped_column(String(255))
+    acknowledged_at: Mapped[datetime | None]  # the responsible organisation took it
+    # Set once the social-object alert went out for the houses then affected (see services.outages.social).
+    social_alerted_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_outages_status_starts", "status", "starts_at"),
@@ -102,6 +112,12 @@ class OutageSignal(Base):
     status: Mapped[str] = mapped_column(String(16), default=SignalStatus.NEW)
     outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id", ondelete="SET NULL"), index=True)
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A report of something other than a resource (``resource`` is then ``"incident"``): its kind,
+    # and the incident the dispatcher logged from it.
+    incident_kind: Mapped[str | None] = mapped_column(String(32))
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_outage_signals_status_building", "status", "building_id", "resource"),)

@@ -162,3 +162,67 @@ class CategoryAudience(StrEnum):
     BOTH = "both"
     RESIDENTS = "residents"
     STAFF = "staff"
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"  # logged, no one has taken it yet
+    IN_WORK = "in_work"  # an organisation or service acknowledged it / actions are under way
+    CLOSED = "closed"
+
+
+class IncidentKind(StrEnum):
+    """What the ЕДДС logs beyond the utility outages (the six resources live in the outage catalogue)."""
+
+    ROAD_ACCIDENT = "road_accident"  # ДТП affecting traffic
+    FALLEN_TREE = "fallen_tree"
+    HEATING_NETWORK = "heating_network"  # a break of the heating network
+    WATER_MAIN = "water_main"
+    SEWER = "sewer"
+    POWER_LINE = "power_line"
+    GAS = "gas"
+    FIRE = "fire"  # a fire affecting residents
+    FLOODING = "flooding"
+    WEATHER = "weather"  # a weather warning
+    ROAD = "road"  # road surface, snow, ice
+    OTHER = "other"
+
+
+class InformantKind(StrEnum):
+    """Who told the ЕДДС: a resident, an organisation (УК, РСО…), a service (112, police…), or the
+    dispatcher's own observation."""
+
+    RESIDENT = "resident"
+    ORGANISATION = "organisation"
+    SERVICE = "service"
+    DISPATCHER = "dispatcher"
+
+
+class OrganisationKind(StrEnum):
+    MANAGEMENT = "management"  # управляющая компания, ТСЖ
+    SUPPLIER = "supplier"  # ресурсоснабжающая организация
+    CONTRACTOR = "contractor"  # подрядчик
+    SERVICE = "service"  # an emergency or municipal service
+    OTHER = "other"
+
+
+class PublishMode(StrEnum):
+    """How an outside organisation's updates reach residents."""
+
+    APPROVAL = "approval"  # the dispatcher approves each update first
+    DIRECT = "direct"  # straight to the subscribers
+
+
+class UpdatePublish(StrEnum):
+    INTERNAL = "internal"  # stays in the journal (an action, a note)
+    PENDING = "pending"  # waits for the dispatcher's approval before residents see it
+    PUBLISHED = "published"  # sent to the subscribers
+    REJECTED = "rejected"  # the dispatcher kept it from residents
+
+
+class UpdateKind(StrEnum):
+    ACTION = "action"  # a measure taken ("бригада выехала", "дерево распилено")
+    PROGRESS = "progress"  # news for residents, often with a new expected restoration time
+    ACKNOWLEDGED = "acknowledged"  # the responsible organisation took it
+    ASSIGNED = "assigned"  # sent to an organisation
+    CLOSED = "closed"
+    REOPENED = "reopened"

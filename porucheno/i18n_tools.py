@@ -63,6 +63,12 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "web_privacy": ("admin_web/views/privacy", "admin_web/templates/privacy"),
     "sstu": ("services/sstu",),
     "web_sstu": ("admin_web/views/sstu", "admin_web/templates/sstu"),
+    "incidents": ("services/incidents",),
+    "partners": ("services/partners",),
+    "bot_incidents": ("handlers/incidents",),
+    "bot_partners": ("handlers/partners",),
+    "web_incidents": ("admin_web/views/incidents", "admin_web/templates/incidents"),
+    "web_partners": ("admin_web/views/partners", "admin_web/templates/partners"),
 }
 
 

@@ -89,6 +89,7 @@ class FileOrigin:
     appeal_id: int | None = None
     assignment_id: int | None = None
     report_id: int | None = None
+    dispatch_update_id: int | None = None
 
 
 async def store_file(
@@ -116,6 +117,7 @@ async def store_file(
         appeal_id=origin.appeal_id,
         assignment_id=origin.assignment_id,
         report_id=origin.report_id,
+        dispatch_update_id=origin.dispatch_update_id,
     )
     session.add(stored)
     await session.flush()

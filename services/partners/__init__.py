@@ -1,0 +1,1 @@
+"""Outside organisations (УК, РСО, contractors, services): the directory, their people, their work."""
