@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AnswerTemplate, Building, Category, Department, OrgCard, User, utcnow
 from models.enums import AppealChannel, CategoryAudience, Role
+from porucheno.demo_dispatch import DEMO_PARTNER_ID, PARTNER_PERSON, seed_dispatch
 from porucheno.demo_history import seed_history
 from services import staff
 from services.appeals import classifier
@@ -26,6 +28,8 @@ from services.privacy import consent
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_PASSWORD = "porucheno-demo"  # demo only; `porucheno create-admin` for real deployments
 DEMO_RESIDENT_ID = 7000001
+DEMO_DISPATCHER = "Морозов Денис Олегович"
+DEMO_TZ = ZoneInfo("Europe/Moscow")
 
 
 # Labels under the personas in the sandbox chat, translated into the demo's language.
@@ -36,6 +40,7 @@ PERSONA_LABELS = {
     Role.EXECUTOR.value: N_("executor"),
     Role.DISPATCHER.value: N_("dispatcher"),
     Role.CLERK.value: N_("clerk"),
+    "partner": N_("management company"),
 }
 
 
@@ -155,10 +160,12 @@ def demo_personas() -> list[DemoPersona]:
         if tg_id is not None and username is not None:
             short = " ".join(full_name.split()[:2])
             personas.append(DemoPersona(tg_id, short, roles[0].value, username))
+    full_name, _position, username = PARTNER_PERSON
+    personas.append(DemoPersona(DEMO_PARTNER_ID, " ".join(full_name.split()[:2]), "partner", username))
     return personas
 
 
-async def seed_demo(session: AsyncSession) -> bool:
+async def seed_demo(session: AsyncSession, tz: ZoneInfo = DEMO_TZ) -> bool:
     """Seed an empty database. Returns False (and changes nothing) if it already has departments."""
     if await session.scalar(select(func.count()).select_from(Department)):
         return False
@@ -166,7 +173,7 @@ async def seed_demo(session: AsyncSession) -> bool:
     depts: dict[str, Department] = {}
     for name, short in DEPARTMENTS:
         depts[short] = await staff.create_department(session, actor, name, short_name=short)
-    await staff.create_user(
+    admin = await staff.create_user(
         session,
         actor,
         full_name="Администратор системы",
@@ -239,6 +246,8 @@ async def seed_demo(session: AsyncSession) -> bool:
     await _seed_answer_templates(session)
     await _seed_appeals(session, actor, {u.full_name: u for u in heads.values()})
     await seed_history(session, actor, heads["ОО"])
+    people = {u.full_name: u for u in (await session.scalars(select(User))).all()}
+    await seed_dispatch(session, actor, admin, people[DEMO_DISPATCHER], tz, utcnow())
     return True
 
 
