@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
-from scheduler import jobs, privacy_jobs
+from scheduler import dispatch_jobs, jobs, privacy_jobs
 from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
@@ -93,6 +93,14 @@ def create_scheduler(
         seconds=OUTAGE_PROGRESS_SECONDS,
         args=[session_factory, ctx],
         id="outage_progress",
+        next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        dispatch_jobs.dispatch_nudges,
+        "interval",
+        minutes=settings.deadline_scan_minutes,
+        args=[session_factory, ctx],
+        id="dispatch_nudges",
         next_run_time=utcnow(),
     )
     hour, minute = (int(x) for x in settings.escalation_time.split(":"))

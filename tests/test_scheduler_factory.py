@@ -25,6 +25,7 @@ async def test_jobs_are_registered_in_local_time(
         "overdue_escalation",
         "outage_progress",
         "digests",
+        "dispatch_nudges",
         "pd_retention",  # on by default (5 years); PORUCHENO_PD_RETENTION_DAYS=0 leaves it out
     }
     assert str(scheduler.timezone) == "Europe/Moscow"

@@ -145,16 +145,27 @@ async def notify_incident_closed(session: AsyncSession, ctx: NoticeContext, inci
 
 
 async def notify_assigned(
-    session: AsyncSession, ctx: NoticeContext, target: Target, *, event_id: int | None = None
+    session: AsyncSession,
+    ctx: NoticeContext,
+    target: Target,
+    *,
+    event_id: int | None = None,
+    reminder: bool = False,
 ) -> int:
-    """A card to every reachable person of the responsible organisation: acknowledge or report."""
+    """A card to every reachable person of the responsible organisation: acknowledge or report.
+    ``reminder``: the scheduler's repeat when no one has acknowledged it (see ``nudges``)."""
     row = await load(session, target)
     if row.responsible_organisation_id is None:
         return 0
     messages = []
     for user, chat_id in await member_chats(session, row.responsible_organisation_id):
         t = Translator(ctx.locale_of(user))
-        lines = [f"<b>📌 {html_escape(t('For your organisation: %(title)s', title=title(row, t)))}</b>", ""]
+        head = (
+            t("Reminder: please acknowledge %(title)s", title=title(row, t))
+            if reminder
+            else t("For your organisation: %(title)s", title=title(row, t))
+        )
+        lines = [f"<b>{'⏰' if reminder else '📌'} {html_escape(head)}</b>", ""]
         lines += await place_lines(session, row, t)
         text = row.description
         if text:
@@ -164,7 +175,7 @@ async def notify_assigned(
         markup = inline_keyboard(
             [[(t("✅ Acknowledge"), ack_cb(target)), (t("📝 Report"), report_cb(target))]]
         )
-        tag = f"-e{event_id}" if event_id is not None else ""
+        tag = (f"-r{event_id}" if reminder else f"-e{event_id}") if event_id is not None else ""
         messages.append(
             outbox.text_message(
                 chat_id,
@@ -188,7 +199,7 @@ async def dispatcher_chats(session: AsyncSession) -> list[tuple[User, int]]:
         .order_by(User.id)
         .distinct()
     )
-    return [(u, c) for u, c in rows.tuples().all()]
+    return [(u, c) for u, c in rows.all()]
 
 
 async def ask_dispatchers(session: AsyncSession, ctx: NoticeContext, update: DispatchUpdate) -> int:

@@ -70,4 +70,4 @@ async def member_chats(session: AsyncSession, organisation_id: int) -> list[tupl
         )
         .order_by(User.id)
     )
-    return [(u, chat) for u, chat in rows.tuples().all()]
+    return [(u, chat) for u, chat in rows.all()]
