@@ -24,6 +24,7 @@ from services import staff
 from services.audit import Actor, record
 from services.config.access import require_admin
 from services.errors import InvalidInput, InviteError, NotFound
+from services.notify import N_
 from services.partners.members import get_organisation
 
 ORG_INVITE_PREFIX = "org_"
@@ -32,17 +33,17 @@ MAX_TTL = timedelta(days=90)
 MAX_USES_LIMIT = 1000
 NAME_LIMIT = 255
 
-NOT_VALID = "This organisation's invite link is not valid. Ask the duty dispatch service for a new one."
-EXPIRED = "This organisation's invite link has expired. Ask the duty dispatch service for a new one."
-USED_UP = (
+NOT_VALID = N_("This organisation's invite link is not valid. Ask the duty dispatch service for a new one.")
+EXPIRED = N_("This organisation's invite link has expired. Ask the duty dispatch service for a new one.")
+USED_UP = N_(
     "This organisation's invite link has been used as many times as allowed. "
     "Ask the duty dispatch service for a new one."
 )
-STAFF_ACCOUNT = (
+STAFF_ACCOUNT = N_(
     "This Telegram account is already linked to a staff member, so it cannot join an organisation. "
     "Open the link from another account or ask the administrator."
 )
-ALREADY_MEMBER = "You have already joined this organisation."
+ALREADY_MEMBER = N_("You have already joined this organisation.")
 
 
 def digest(token: str) -> str:
@@ -136,12 +137,18 @@ class InviteCheck:
 async def check_invite(session: AsyncSession, token: str, *, now: datetime | None = None) -> InviteCheck:
     """The link's organisation if the link can still be used; :class:`InviteError` (a msgid) if not.
     The bot checks before asking for the name, and :func:`redeem` checks again."""
+    if not token or len(token) > 64:
+        raise InviteError(NOT_VALID)
+    return await check_hashed(session, digest(token), now=now)
+
+
+async def check_hashed(session: AsyncSession, token_hash: str, *, now: datetime | None = None) -> InviteCheck:
+    """As :func:`check_invite`, by the token's hash: the bot keeps only the hash in the conversation
+    state between the link and the name, never the usable token."""
     now = now or utcnow()
-    invite = None
-    if token and len(token) <= 64:
-        invite = await session.scalar(
-            select(OrganisationInvite).where(OrganisationInvite.token_hash == digest(token))
-        )
+    invite = await session.scalar(
+        select(OrganisationInvite).where(OrganisationInvite.token_hash == token_hash)
+    )
     if invite is None or invite.revoked_at is not None:
         raise InviteError(NOT_VALID)
     org = await session.get(Organisation, invite.organisation_id)
@@ -152,6 +159,15 @@ async def check_invite(session: AsyncSession, token: str, *, now: datetime | Non
     if invite.max_uses is not None and invite.uses >= invite.max_uses:
         raise InviteError(USED_UP)
     return InviteCheck(invite, org)
+
+
+async def check_joiner(session: AsyncSession, account: TelegramAccount, org: Organisation) -> User | None:
+    """Refuse an account bound to an active user (staff, or already a member); a deactivated user
+    bound to it is returned (a former member may come back)."""
+    user = await session.scalar(select(User).where(User.telegram_id == account.id))
+    if user is None or not user.is_active:
+        return user
+    raise InviteError(ALREADY_MEMBER if user.department_id == org.department_id else STAFF_ACCOUNT)
 
 
 def clean_name(text: str) -> str:
@@ -167,16 +183,14 @@ def clean_name(text: str) -> str:
     return text
 
 
-async def _existing_user(session: AsyncSession, account: TelegramAccount, org: Organisation) -> User | None:
-    """A person already bound to ``account``: refused if active, freed or reused if deactivated."""
-    user = await session.scalar(select(User).where(User.telegram_id == account.id))
+async def _returning_user(session: AsyncSession, account: TelegramAccount, org: Organisation) -> User | None:
+    """The deactivated member coming back, or None; a deactivated user of elsewhere gives the
+    account up (keeping its history) so that the account can be bound anew."""
+    user = await check_joiner(session, account, org)
     if user is None:
         return None
-    if user.is_active:
-        raise InviteError(ALREADY_MEMBER if user.department_id == org.department_id else STAFF_ACCOUNT)
     if user.department_id == org.department_id:
-        return user  # a former member coming back: the same person, reactivated
-    # A deactivated user elsewhere keeps its history but gives the account up.
+        return user
     user.telegram_id = None
     record(
         session,
@@ -200,12 +214,25 @@ async def redeem(
 ) -> User:
     """``account`` joins the link's organisation as an executor of its department; the first person
     of a department without a head becomes its head (assignments to the organisation reach them)."""
+    if not token or len(token) > 64:
+        raise InviteError(NOT_VALID)
+    return await redeem_hashed(session, digest(token), account, full_name, now=now)
+
+
+async def redeem_hashed(
+    session: AsyncSession,
+    token_hash: str,
+    account: TelegramAccount,
+    full_name: str,
+    *,
+    now: datetime | None = None,
+) -> User:
     now = now or utcnow()
     name = clean_name(full_name)
-    checked = await check_invite(session, token, now=now)
+    checked = await check_hashed(session, token_hash, now=now)
     org, invite = checked.organisation, checked.invite
     actor = Actor(telegram_id=account.id)
-    returning = await _existing_user(session, account, org)
+    returning = await _returning_user(session, account, org)
     # Count the use with a conditional UPDATE so two people cannot both take the last use.
     result = await session.execute(
         update(OrganisationInvite)
