@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import OrganisationArea, OrganisationInvite, User
+from models import OrganisationArea, OrganisationInvite, User, utcnow
+from models.enums import IncidentKind, InformantKind, Role
+from services import staff
 from services.audit import Actor
+from services.incidents import journal, updates
 from services.partners import directory
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_of, login, make_user
 
@@ -130,3 +136,45 @@ async def test_forged_ids_and_hostile_input(
             await session.scalar(select(func.count()).select_from(User).where(User.full_name == "Захват"))
             == 0
         )
+
+
+async def test_kpi_page_compares_organisations(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    uk, _other = await _setup(session_factory)
+    now = utcnow()
+    async with session_factory() as session:
+        dispatcher = await session.scalar(select(User).where(User.login == "dispatch"))
+        org = await directory.get_organisation(session, uk)
+        worker = await staff.create_user(
+            session,
+            Actor.system(),
+            full_name="Мастер",
+            roles=[Role.EXECUTOR],
+            department_id=org.department_id,
+        )
+        assert dispatcher is not None
+        incident = await journal.log_incident(
+            session,
+            dispatcher,
+            journal.NewIncident(
+                kind=IncidentKind.FALLEN_TREE,
+                received_at=now - timedelta(minutes=30),
+                informant_kind=InformantKind.RESIDENT,
+                description="Дерево упало",
+                address_text="ул. Ленина, 5",
+                responsible_organisation_id=uk,
+            ),
+            tz=ZoneInfo("Europe/Moscow"),
+            now=now - timedelta(minutes=30),
+        )
+        await updates.acknowledge(session, worker, updates.Target("incident", incident.id), now=now)
+        await session.commit()
+    await login(client, "dispatch", PASSWORD)
+    html = await (await client.get("/organisations/kpi")).text()
+    row = html[html.index(f'<tr data-id="{uk}">') :]
+    row = row[: row.index("</tr>")]
+    cells = [c.split("</td>")[0].strip() for c in row.split("<td>")[1:]]
+    assert "УК «Уют»" in cells[0] and cells[1:6] == ["1", "0", "1", "30,0", "0"]
+    card = await (await client.get(f"/organisations/{uk}")).text()
+    assert "30,0" in card and "Мастер" in card
