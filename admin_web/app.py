@@ -72,6 +72,7 @@ from admin_web.views import (
     health,
     imports,
     outages,
+    partners,
     privacy,
     public,
     sstu,
@@ -237,6 +238,7 @@ def _add_routes(app: web.Application) -> None:
     analytics.add_routes(r)
     r.add_get(r"/files/{file_id:\d+}", files.file_download, name="file")
     outages.add_routes(r)
+    partners.add_routes(r)
     imports.add_routes(r)
     appeals.add_routes(r)
     settings_views.add_routes(r)

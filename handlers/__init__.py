@@ -21,6 +21,7 @@ from handlers import (
     residents,
 )
 from handlers.analytics import stats
+from handlers.partners.join import create_join_router
 from handlers.start import help, language, phone, profile, start
 
 
@@ -48,6 +49,7 @@ def create_router() -> Router:
     root.include_routers(
         errors.create_router(),
         common.create_router(),
+        create_join_router(),  # /start org_<token>: before /start's catch-all
         start.create_router(),
         help.create_router(),
         profile.create_router(),

@@ -124,3 +124,22 @@ async def set_active(session: AsyncSession, actor: Actor, organisation_id: int, 
     record(session, actor, "organisation", org.id, "activated" if active else "deactivated")
     await session.flush()
     return org
+
+
+async def list_organisations(
+    session: AsyncSession, *, text: str = "", kind: str | None = None
+) -> list[Organisation]:
+    """The directory, active first, by name; ``text`` matches the name, short name, INN or phone
+    (compared folded in Python: SQLite's lower() ignores Cyrillic, and the directory is small)."""
+    query = select(Organisation).order_by(Organisation.is_active.desc(), Organisation.name)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    orgs = list((await session.scalars(query)).all())
+    needle = text.strip().casefold()
+    if not needle:
+        return orgs
+    return [
+        o
+        for o in orgs
+        if any(needle in (value or "").casefold() for value in (o.name, o.short_name, o.inn, o.phone))
+    ]
