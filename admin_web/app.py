@@ -71,6 +71,7 @@ from admin_web.views import (
     files,
     health,
     imports,
+    incidents,
     outages,
     privacy,
     public,
@@ -237,6 +238,7 @@ def _add_routes(app: web.Application) -> None:
     analytics.add_routes(r)
     r.add_get(r"/files/{file_id:\d+}", files.file_download, name="file")
     outages.add_routes(r)
+    incidents.add_routes(r)
     imports.add_routes(r)
     appeals.add_routes(r)
     settings_views.add_routes(r)

@@ -486,5 +486,19 @@ async def report_files(
     return xlsx, pdf
 
 
+async def report_file(
+    fmt: str,
+    report: ShiftReport,
+    ctx: NoticeContext,
+    t: Translator,
+    *,
+    note: str | None = None,
+    handed_by: str | None = None,
+) -> bytes:
+    """One of the files (``xlsx`` or ``pdf``), built off the event loop."""
+    build = report_workbook if fmt == "xlsx" else report_pdf
+    return await asyncio.to_thread(build, report, ctx, t, note=note, handed_by=handed_by)
+
+
 def file_name(report: ShiftReport, ctx: NoticeContext, ext: str) -> str:
     return f"shift-{ctx.local(report.until).strftime('%Y-%m-%d-%H%M')}.{ext}"
