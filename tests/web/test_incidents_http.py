@@ -122,8 +122,20 @@ async def test_hostile_input_gets_a_form_error(
     status, _ = await _post(client, card + "/reopen", {"reason": "Снова"}, card)
     assert status == 303  # no reopen form on an open incident's card: the refusal comes as a notice
     assert "Происшествие не закрыто." in await (await client.get(card)).text()
+    status, html = await _post(client, card + "/place", {"latitude": "abc", "longitude": "1"}, card)
+    assert status == 200 and "Введите число, например 55.75580." in html
+    status, html = await _post(client, card + "/place", {"latitude": "91", "longitude": "1"}, card)
+    assert status == 200 and "Точка на карте указана неверно." in html
+    status, html = await _post(client, card + "/place", {"building_query": "Ленина", "find": "1"}, card)
+    assert status == 200 and html.count('name="building_id"') == 2  # Lenina 1 and 3 to pick from
     async with session_factory() as s:
         assert await s.scalar(select(func.count()).select_from(Incident)) == 1
+
+    status, _ = await _post(client, card + "/place", {"building_query": "Ленина 3"}, card)
+    assert status == 303
+    async with session_factory() as s:
+        moved = await s.get(Incident, j.incident_id)
+        assert moved is not None and moved.building_id == j.town.houses["l3"]
 
     # A valid hand-over to the organisation notifies its member; closing is then possible.
     status, _ = await _post(client, card + "/responsible", {"organisation_id": str(j.org_id)}, card)

@@ -18,6 +18,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(INCIDENT + "/action", card.incident_action, name="incident_action")
     router.add_post(INCIDENT + "/responsible", card.incident_responsible, name="incident_responsible")
     router.add_post(INCIDENT + "/cause", card.incident_cause, name="incident_cause")
+    router.add_post(INCIDENT + "/place", card.incident_place_edit, name="incident_place")
     router.add_post(INCIDENT + "/close", card.incident_close, name="incident_close")
     router.add_post(INCIDENT + "/reopen", card.incident_reopen, name="incident_reopen")
     shift = router.add_resource("/shift", name="shift_handover")

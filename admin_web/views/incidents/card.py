@@ -17,12 +17,13 @@ from admin_web.keys import DB_KEY
 from admin_web.render import flash, render
 from admin_web.views.common import acting_user, local_input, notice_context, zone
 from admin_web.views.incidents.common import dispatcher, incident_of, labels, viewer
-from admin_web.views.incidents.forms import TEXT_LIMIT, local_time
-from models import DispatchUpdate, Incident, User, utcnow
+from admin_web.views.incidents.forms import TEXT_LIMIT, coordinate, local_time
+from admin_web.views.incidents.place import find_building
+from models import Building, DispatchUpdate, Incident, User, utcnow
 from models.enums import UpdateKind
 from services.errors import DomainError
 from services.incidents import journal, panel_edits, queries, update_notices
-from services.incidents.shift import incident_place
+from services.incidents.shift import incident_place as place_text
 from services.incidents.updates import Target
 from services.partners.members import active_organisations
 
@@ -34,7 +35,10 @@ def _url(request: web.Request, incident: Incident) -> str:
 
 
 async def _render(
-    request: web.Request, incident: Incident, forms: dict[str, Form] | None = None
+    request: web.Request,
+    incident: Incident,
+    forms: dict[str, Form] | None = None,
+    found: list[Building] | None = None,
 ) -> web.Response:
     db = request[DB_KEY]
     tz = zone(request)
@@ -46,6 +50,13 @@ async def _render(
         "cause": Form(values={"cause": incident.cause}),
         "close": Form(values={"closed_at": local_input(now, tz)}),
         "reopen": Form(),
+        "place": Form(
+            values={
+                "address_text": incident.address_text or "",
+                "latitude": "" if incident.latitude is None else f"{incident.latitude:.6f}",
+                "longitude": "" if incident.longitude is None else f"{incident.longitude:.6f}",
+            }
+        ),
     }
     blank.update(forms or {})
     return await render(
@@ -55,10 +66,11 @@ async def _render(
             **labels(),
             "card": card,
             "i": incident,
-            "place": incident_place(incident, card.building),
+            "place": place_text(incident, card.building),
             "forms": blank,
             "org_options": [(o.id, o.name) for o in await active_organisations(db)],
             "is_open": incident.status in journal.OPEN,
+            "found": found or [],
             "section": "incidents",
         },
     )
@@ -174,6 +186,41 @@ async def _reopen(request: web.Request, user: User, incident: Incident, form: Fo
         return None
     await journal.reopen_incident(request[DB_KEY], user, incident.id, reason)
     return gettext("The incident is reopened.")
+
+
+@dispatcher
+async def incident_place_edit(request: web.Request) -> web.StreamResponse:
+    """Correct the place; «Find» re-shows the card with the houses found to pick from."""
+    db = request[DB_KEY]
+    incident = await incident_of(request)
+    form = Form.posted(await request.post())
+    finding = bool(form.values.get("find"))
+    building_id, found = await find_building(request, form, finding=finding)
+    address = form.text("address_text", max_length=500)
+    lat, lon = coordinate(form, "latitude"), coordinate(form, "longitude")
+    if finding or not form.ok:
+        form.values["building_id"] = ""
+        return await _render(request, incident, {"place": form}, found)
+    try:
+        await panel_edits.set_place(
+            db,
+            await acting_user(request),
+            incident.id,
+            building_id=building_id,
+            address_text=address,
+            latitude=lat,
+            longitude=lon,
+        )
+    except DomainError as exc:
+        await db.rollback()
+        form.fail_domain(exc)
+        incident = await incident_of(request)
+        if incident.status not in journal.OPEN:
+            await flash(request, next(iter(form.errors.values())))
+            raise web.HTTPSeeOther(_url(request, incident)) from None
+        return await _render(request, incident, {"place": form})
+    await flash(request, gettext("The place is saved."))
+    raise web.HTTPSeeOther(_url(request, incident))
 
 
 incident_action = _form_action("action", _action)

@@ -24,43 +24,17 @@ from admin_web.views.incidents.common import (
     options,
 )
 from admin_web.views.incidents.forms import TEXT_LIMIT, choice, coordinate, local_time
+from admin_web.views.incidents.place import find_building
 from models import Building, utcnow
 from models.enums import InformantKind
-from services.addresses import search_buildings
 from services.errors import DomainError
 from services.incidents import journal, update_notices
 from services.incidents.updates import Target
 from services.partners.members import active_organisations
 
-FOUND_LIMIT = 20
-
 
 async def _org_options(request: web.Request) -> list[tuple[int, str]]:
     return [(o.id, o.name) for o in await active_organisations(request[DB_KEY])]
-
-
-async def _building(request: web.Request, form: Form, *, finding: bool) -> tuple[int | None, list[Building]]:
-    """The chosen house, or the houses the typed address finds (to choose from)."""
-    db = request[DB_KEY]
-    chosen = int_or_none(str(form.values.get("building_id") or ""))
-    query = form.text("building_query", max_length=200)
-    if chosen is not None and not finding:
-        if await db.get(Building, chosen) is None:
-            form.fail("building_query", N_("This house is no longer in the register; find it again."))
-            return None, []
-        return chosen, []
-    if query is None:
-        if finding:
-            form.fail("building_query", N_("Type a street and a house number to find."))
-        return None, []
-    found = await search_buildings(db, query, limit=FOUND_LIMIT)
-    if not found:
-        form.fail("building_query", N_("No house of the register matches «%(q)s»."), q=query)
-    elif len(found) == 1 and not finding:
-        return found[0].id, []
-    elif not finding:
-        form.fail("building_query", N_("Choose the house from those found."))
-    return None, found
 
 
 @dispatcher
@@ -76,7 +50,7 @@ async def incident_new(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     form = Form.posted(await request.post())
     finding = bool(form.values.get("find"))
-    building_id, found = await _building(request, form, finding=finding)
+    building_id, found = await find_building(request, form, finding=finding)
     if finding:
         form.values["building_id"] = ""
         form.flag("is_public")
