@@ -15,11 +15,11 @@ from admin_web.forms import Form
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import flash, render
-from admin_web.views.common import acting_user, local_input, notice_context, zone
+from admin_web.views.common import acting_user, notice_context, zone
 from admin_web.views.incidents.common import dispatcher, incident_of, labels, viewer
 from admin_web.views.incidents.forms import TEXT_LIMIT, coordinate, local_time
 from admin_web.views.incidents.place import find_building
-from models import Building, DispatchUpdate, Incident, User, utcnow
+from models import Building, DispatchUpdate, Incident, User
 from models.enums import UpdateKind
 from services.errors import DomainError
 from services.incidents import journal, panel_edits, queries, update_notices
@@ -41,14 +41,13 @@ async def _render(
     found: list[Building] | None = None,
 ) -> web.Response:
     db = request[DB_KEY]
-    tz = zone(request)
     card = await queries.incident_card(db, incident.id)
-    now = utcnow()
     blank = {
-        "action": Form(values={"occurred_at": local_input(now, tz)}),
+        # Times left empty mean «now» at the moment of saving, not when the page was opened.
+        "action": Form(),
         "responsible": Form(values={"organisation_id": str(incident.responsible_organisation_id or "")}),
         "cause": Form(values={"cause": incident.cause}),
-        "close": Form(values={"closed_at": local_input(now, tz)}),
+        "close": Form(),
         "reopen": Form(),
         "place": Form(
             values={
