@@ -64,6 +64,19 @@ async def test_who_may_see_and_act(
     await login(client, "dispatch", PASSWORD)
     assert "Журнал ЕДДС" in await (await client.get("/")).text()
     assert await _status(client, "/incidents/999999") == 404
+    row = f'data-number="{j.number}"'
+    for query, found in (
+        ("q=дерево", True),  # any case, Cyrillic on SQLite too
+        ("q=Ленина", True),  # the street of its house
+        ("q=Мира", False),
+        ("status=open&kind=fallen_tree", True),
+        ("status=closed", False),
+        ("kind=fire", False),
+        (f"org={j.org_id}", False),
+        ("from=2000-01-01&to=2000-01-02", False),
+        ("status=<script>&sort=');--&page=-5", True),  # junk falls back to no filter
+    ):
+        assert (row in await (await client.get(f"/incidents?{query}")).text()) is found, query
     async with session_factory() as s:
         incident = await s.get(Incident, j.incident_id)
         assert incident is not None and incident.status == "open"
