@@ -22,7 +22,7 @@ from handlers.shift.guard import ShiftForm
 from models import utcnow
 from services.errors import DomainError
 from services.html_cut import cut_plain
-from services.incidents import shift, shift_render
+from services.incidents import shift, shift_files, shift_render
 from services.notify import Translator
 
 NOTE_PREVIEW = 500
@@ -102,9 +102,9 @@ async def hand_over(query: CallbackQuery, turn: Turn) -> None:
         shift_render.report_text(report, ctx, t, note=note, handed_by=name),
         reply_markup=turn.menu.keyboard(user, turn.i18n),
     )
-    xlsx, pdf = await shift_render.report_files(report, ctx, t, note=note, handed_by=name)
+    xlsx, pdf = await shift_files.report_files(report, ctx, t, note=note, handed_by=name)
     for body, ext in ((xlsx, "xlsx"), (pdf, "pdf")):
-        document = BufferedInputFile(body, filename=shift_render.file_name(report, ctx, ext))
+        document = BufferedInputFile(body, filename=shift_files.file_name(report, ctx, ext))
         await turn.bot.send_document(turn.chat_id, document)
 
 

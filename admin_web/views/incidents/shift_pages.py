@@ -14,7 +14,7 @@ from admin_web.views.incidents.common import viewer
 from models import ShiftHandover, utcnow
 from models.enums import Role
 from services.errors import DomainError
-from services.incidents import shift, shift_render
+from services.incidents import shift, shift_files, shift_render
 from services.notify import Translator
 from services.outages.queries import user_names
 
@@ -108,8 +108,8 @@ async def _file(
     fmt = request.match_info["fmt"]
     ctx = notice_context(request)
     t = Translator(current_locale.get())
-    body = await shift_render.report_file(fmt, report, ctx, t, note=note, handed_by=handed_by)
-    name = shift_render.file_name(report, ctx, fmt)
+    body = await shift_files.report_file(fmt, report, ctx, t, note=note, handed_by=handed_by)
+    name = shift_files.file_name(report, ctx, fmt)
     return web.Response(
         body=body,
         content_type=FILE_TYPES[fmt],
