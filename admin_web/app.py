@@ -71,6 +71,7 @@ from admin_web.views import (
     files,
     health,
     imports,
+    incidents,
     outages,
     partners,
     privacy,
@@ -239,6 +240,7 @@ def _add_routes(app: web.Application) -> None:
     r.add_get(r"/files/{file_id:\d+}", files.file_download, name="file")
     outages.add_routes(r)
     partners.add_routes(r)
+    incidents.add_routes(r)
     imports.add_routes(r)
     appeals.add_routes(r)
     settings_views.add_routes(r)

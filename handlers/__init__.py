@@ -19,6 +19,7 @@ from handlers import (
     errors,
     fallback,
     residents,
+    shift,
 )
 from handlers.analytics import stats
 from handlers.partners.join import create_join_router
@@ -35,6 +36,7 @@ def create_menu() -> Menu:
             *stats.MENU_ITEMS,
             *residents.MENU_ITEMS,
             *dispatch.MENU_ITEMS,
+            *shift.MENU_ITEMS,
             *language.MENU_ITEMS,
             *appeals.MENU_ITEMS,
             *help.MENU_ITEMS,
@@ -61,6 +63,7 @@ def create_router() -> Router:
         residents.create_router(),
         appeals.create_router(),
         dispatch.create_router(),
+        shift.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )

@@ -67,6 +67,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "partners": ("services/partners",),
     "bot_incidents": ("handlers/incidents",),
     "bot_partners": ("handlers/partners",),
+    "bot_shift": ("handlers/shift",),
     "web_incidents": ("admin_web/views/incidents", "admin_web/templates/incidents"),
     "web_partners": ("admin_web/views/partners", "admin_web/templates/partners"),
 }

@@ -1,0 +1,161 @@
+"""The shift report as files: an XLSX workbook and a PDF, laid out by ``shift_render.sections`` so
+they list the same rows under the same headings as the panel's preview.
+
+Building a file is CPU work: the async helpers run it in a thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from services.incidents.shift import ShiftReport
+from services.incidents.shift_render import Cell, cell_text, period_text, sections
+from services.notify import NoticeContext, Translator
+
+DATE_FORMAT = "DD.MM.YYYY HH:MM"
+FAMILY = "DejaVu"
+
+
+def _local(ctx: NoticeContext, value: Cell) -> Cell:
+    # Excel has no time zones: write the wall-clock time of the administration's zone.
+    return ctx.local(value).replace(tzinfo=None) if isinstance(value, datetime) else value
+
+
+def report_workbook(
+    report: ShiftReport,
+    ctx: NoticeContext,
+    t: Translator,
+    *,
+    note: str | None = None,
+    handed_by: str | None = None,
+) -> bytes:
+    """One sheet: the period and note on top, then each list under its heading (empty ones say so)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = t("Shift report")[:31]
+    ws.append([t("Shift hand-over report")])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([t("Period"), _local(ctx, report.since), _local(ctx, report.until)])
+    for cell in ws[2][1:]:
+        cell.number_format = DATE_FORMAT
+    if handed_by:
+        ws.append([t("Handed over by"), handed_by])
+    if note:
+        ws.append([t("Note"), note])
+    widths: dict[int, int] = {}
+    for section in sections(report, ctx, t):
+        ws.append([])
+        ws.append([f"{section.title}: {len(section.rows)}"])
+        ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
+        if not section.rows:
+            ws.append([t("None.")])
+            continue
+        ws.append(section.header)
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+        for row in section.rows:
+            ws.append([_local(ctx, v) for v in row])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, datetime):
+                    cell.number_format = DATE_FORMAT
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for i, width in enumerate(section.widths, start=1):
+            widths[i] = max(widths.get(i, 0), width)
+    for i, width in widths.items():
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@cache
+def _font_dir() -> Path:
+    import matplotlib  # only its bundled DejaVu files are needed (as services/letters/render_pdf.py)
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def report_pdf(
+    report: ShiftReport,
+    ctx: NoticeContext,
+    t: Translator,
+    *,
+    note: str | None = None,
+    handed_by: str | None = None,
+) -> bytes:
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.set_margins(left=12, top=12, right=12)
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_font(FAMILY, "", str(_font_dir() / "DejaVuSans.ttf"))
+    pdf.add_font(FAMILY, "B", str(_font_dir() / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 14)
+    pdf.multi_cell(0, 8, t("Shift hand-over report"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "", 10)
+    pdf.multi_cell(
+        0, 6, t("Period: %(period)s", period=period_text(report, ctx, t)), new_x="LMARGIN", new_y="NEXT"
+    )
+    if handed_by:
+        pdf.multi_cell(0, 6, t("Handed over by: %(name)s", name=handed_by), new_x="LMARGIN", new_y="NEXT")
+    if note:
+        pdf.multi_cell(0, 6, t("Note: %(note)s", note=note), new_x="LMARGIN", new_y="NEXT")
+    for section in sections(report, ctx, t):
+        pdf.ln(3)
+        pdf.set_font(FAMILY, "B", 11)
+        pdf.multi_cell(0, 7, f"{section.title}: {len(section.rows)}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FAMILY, "", 8)
+        if not section.rows:
+            pdf.multi_cell(0, 5, t("None."), new_x="LMARGIN", new_y="NEXT")
+            continue
+        with pdf.table(
+            col_widths=section.widths,
+            headings_style=FontFace(emphasis="BOLD"),
+            line_height=4,
+            text_align="LEFT",
+        ) as table:
+            table.row(section.header)
+            for row in section.rows:
+                table.row([cell_text(v, ctx) for v in row])
+    return bytes(pdf.output())
+
+
+async def report_files(
+    report: ShiftReport,
+    ctx: NoticeContext,
+    t: Translator,
+    *,
+    note: str | None = None,
+    handed_by: str | None = None,
+) -> tuple[bytes, bytes]:
+    """XLSX and PDF, built off the event loop."""
+    xlsx = await asyncio.to_thread(report_workbook, report, ctx, t, note=note, handed_by=handed_by)
+    pdf = await asyncio.to_thread(report_pdf, report, ctx, t, note=note, handed_by=handed_by)
+    return xlsx, pdf
+
+
+async def report_file(
+    fmt: str,
+    report: ShiftReport,
+    ctx: NoticeContext,
+    t: Translator,
+    *,
+    note: str | None = None,
+    handed_by: str | None = None,
+) -> bytes:
+    """One of the files (``xlsx`` or ``pdf``), built off the event loop."""
+    build = report_workbook if fmt == "xlsx" else report_pdf
+    return await asyncio.to_thread(build, report, ctx, t, note=note, handed_by=handed_by)
+
+
+def file_name(report: ShiftReport, ctx: NoticeContext, ext: str) -> str:
+    return f"shift-{ctx.local(report.until).strftime('%Y-%m-%d-%H%M')}.{ext}"
