@@ -18,6 +18,7 @@ from handlers import (
     dispatch,
     errors,
     fallback,
+    partners,
     residents,
 )
 from handlers.analytics import stats
@@ -34,6 +35,7 @@ def create_menu() -> Menu:
             *stats.MENU_ITEMS,
             *residents.MENU_ITEMS,
             *dispatch.MENU_ITEMS,
+            *partners.MENU_ITEMS,
             *language.MENU_ITEMS,
             *appeals.MENU_ITEMS,
             *help.MENU_ITEMS,
@@ -45,6 +47,9 @@ def create_router() -> Router:
     root = Router(name="handlers")
     # The bot talks to people one to one; group chats get no replies from it.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
+    # Before any feature draws the menu: is the sender one of an outside organisation's people?
+    root.message.outer_middleware(partners.PartnerMarker())
+    root.callback_query.outer_middleware(partners.PartnerMarker())
     root.include_routers(
         errors.create_router(),
         common.create_router(),
@@ -59,6 +64,7 @@ def create_router() -> Router:
         residents.create_router(),
         appeals.create_router(),
         dispatch.create_router(),
+        partners.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )
