@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery
 
 from bot.messages import settle
 from bot.texts import domain_error_text
 from bot.turn import Turn
 from handlers.partners.callbacks import StepAct, StepCallback
 from handlers.partners.files import fetch_all
-from handlers.partners.states import OrgReport
+from handlers.partners.prompts import ask_eta
+from models import utcnow
 from models.enums import UpdatePublish
 from porucheno.settings import Settings
 from services.errors import DomainError
@@ -25,38 +26,19 @@ from services.incidents.updates import FieldReport, Target
 from services.partners import work
 
 
-def _button(text: str, act: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=StepCallback(act=act).pack())
-
-
-async def ask_audience(turn: Turn) -> None:
-    t = turn.t
-    await turn.fsm.set_state(OrgReport.audience)
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(t("👥 For residents"), StepAct.RESIDENTS),
-                _button(t("🔒 Dispatcher only"), StepAct.DISPATCHER_ONLY),
-            ],
-            [_button(t("✖ Cancel"), StepAct.CANCEL)],
-        ]
-    )
-    await turn.bot.send_message(
-        turn.chat_id,
-        t(
-            "Who is the report for? «For residents»: the residents of the houses concerned hear of it "
-            "(at once or after the dispatcher's check, as agreed with your organisation). "
-            "«Dispatcher only»: a note in the journal."
-        ),
-        reply_markup=markup,
-    )
-
-
 async def audience_chosen(
     query: CallbackQuery, callback_data: StepCallback, turn: Turn, settings: Settings
 ) -> None:
     t, session, user = turn.t, turn.session, turn.user
-    data = await turn.finish_form()
+    data = await turn.fsm.get_data()
+    eta = datetime.fromisoformat(data["eta"]) if data.get("eta") else None
+    if eta is not None and eta <= utcnow():
+        # The chosen time has passed while the report waited here: ask again rather than lose the text.
+        await query.answer()
+        await settle(query, t("The expected restoration time you chose has already passed."))
+        await ask_eta(turn)
+        return
+    await turn.fsm.clear()
     if user is None:  # bound staff only start a report; an unbinding meanwhile ends it here
         await settle(
             query, t("These buttons are for the people of the organisation the work is addressed to.")
@@ -64,7 +46,6 @@ async def audience_chosen(
         await query.answer()
         return
     target = Target.parse(str(data["kind"]), int(data["id"]))
-    eta = datetime.fromisoformat(data["eta"]) if data.get("eta") else None
     for_residents = callback_data.act == StepAct.RESIDENTS
     report = FieldReport(str(data.get("text") or ""), expected_end_at=eta, for_residents=for_residents)
     await query.answer()

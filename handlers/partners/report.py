@@ -12,7 +12,7 @@ from functools import partial
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.albums import Albums
 from bot.messages import alert, drop_buttons, outdated, refuse, settle
@@ -20,23 +20,21 @@ from bot.turn import Turn
 from handlers.partners import files, times
 from handlers.partners.callbacks import OrgCallback, StepAct, StepCallback
 from handlers.partners.cards import target_of
-from handlers.partners.publish import ask_audience, audience_chosen
+from handlers.partners.prompts import (
+    TIME_EXAMPLES,
+    ask_audience,
+    ask_eta,
+    cancel_button,
+    send_prompt,
+    step_button,
+)
+from handlers.partners.publish import audience_chosen
 from handlers.partners.states import OrgReport
 from models import Incident, Outage, utcnow
 from services.errors import DomainError, InvalidInput
 from services.incidents import update_notices, updates
 from services.incidents.updates import TEXT_LIMIT, Target
-from services.notify import Translator, html_escape
-
-TIME_EXAMPLES = "14:30, 05.12 14:30, завтра 9:00"
-
-
-def _button(text: str, act: str, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=StepCallback(act=act, value=value).pack())
-
-
-def _cancel(t: Translator) -> InlineKeyboardButton:
-    return _button(t("✖ Cancel"), StepAct.CANCEL)
+from services.notify import html_escape
 
 
 async def reportable(turn: Turn, target: Target) -> Incident | Outage:
@@ -67,17 +65,24 @@ async def start(query: CallbackQuery, callback_data: OrgCallback, turn: Turn) ->
         await refuse(query, exc)
         return
     await query.answer()
-    await turn.fsm.set_state(OrgReport.text)
-    await turn.fsm.set_data({"kind": target.code, "id": target.id, "files": []})
+    state = turn.fsm
+    # Pressed again (this card or another): the report begins anew; the old question goes quiet.
+    earlier = (
+        (await state.get_data()).get("prompt")
+        if await state.get_state() in OrgReport.__all_states_names__
+        else None
+    )
+    await state.set_state(OrgReport.text)
+    await state.set_data({"kind": target.code, "id": target.id, "files": [], "prompt": earlier})
     title = update_notices.title(row, t)
-    await turn.bot.send_message(
-        turn.chat_id,
+    await send_prompt(
+        turn,
         t(
             "📝 Report: %(title)s\n\nWrite in one message what has been done or found. "
             "Photos and scans come next.\n\nTo stop, send /cancel.",
             title=html_escape(title),
         ),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[_cancel(t)]]),
+        InlineKeyboardMarkup(inline_keyboard=[[cancel_button(t)]]),
     )
 
 
@@ -90,8 +95,10 @@ async def _ask_files(turn: Turn, head: str) -> None:
     )
     if count:
         text += "\n\n" + t("Files attached: %(n)s.", n=count)
-    markup = InlineKeyboardMarkup(inline_keyboard=[[_button(t("✅ Done"), StepAct.FILES_DONE)], [_cancel(t)]])
-    await turn.bot.send_message(turn.chat_id, f"{head}\n\n{text}" if head else text, reply_markup=markup)
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[step_button(t("✅ Done"), StepAct.FILES_DONE)], [cancel_button(t)]]
+    )
+    await send_prompt(turn, f"{head}\n\n{text}" if head else text, markup)
 
 
 async def _take_text(turn: Turn, text: str) -> str | None:
@@ -142,29 +149,6 @@ async def files_done(query: CallbackQuery, turn: Turn) -> None:
     await query.answer()
     await drop_buttons(query)
     await ask_eta(turn)
-
-
-async def ask_eta(turn: Turn) -> None:
-    t = turn.t
-    await turn.fsm.set_state(OrgReport.eta)
-    now = turn.notice_ctx.local(utcnow())
-    picks = [_button(times.pick_label(c, t), StepAct.TIME, c) for c in times.pick_codes(now)]
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            picks[:3],
-            [picks[3]],
-            [_button(t("🤷 Not known yet"), StepAct.UNKNOWN_TIME)],
-            [_cancel(t)],
-        ]
-    )
-    await turn.bot.send_message(
-        turn.chat_id,
-        t(
-            "When do you expect restoration? Tap a button or type the time, e.g. %(examples)s.",
-            examples=TIME_EXAMPLES,
-        ),
-        reply_markup=markup,
-    )
 
 
 async def _eta_taken(turn: Turn, moment_utc: datetime | None) -> None:

@@ -7,6 +7,7 @@ from aiogram.types import Message
 
 from bot.turn import Turn
 from handlers.partners.cards import card_view
+from handlers.partners.states import OrgReport
 from services.incidents.updates import Target
 from services.partners import work
 from services.partners.members import organisation_of
@@ -16,6 +17,8 @@ WORK_KEY = "partners_work"
 
 async def show(message: Message, turn: Turn) -> None:
     t, session = turn.t, turn.session
+    if await turn.fsm.get_state() in OrgReport.__all_states_names__:
+        await turn.fsm.clear()  # the list leaves a report begun and not sent
     org = await organisation_of(session, turn.user)
     if org is None or not org.is_active:
         await message.answer(t("This list is for the people of an organisation working with the ЕДДС."))

@@ -17,7 +17,7 @@ TEXT = "Бригада на месте, меняем задвижку на вв�
 
 
 async def _card(partners: Partners) -> dict:
-    card = await partners.member.reply("Вашей организации")
+    card = await partners.member.reply("Передано вашей организации")
     assert "💧 Порыв водопровода № " in card["text"] and "Место: ул. Ленина, 1" in card["text"]
     assert buttons(card) == ["✅ Принять", "📝 Доложить"]
     return card
@@ -139,14 +139,19 @@ async def test_the_work_list_and_a_note_for_the_dispatcher_only(partners: Partne
     assert "«Уют»" in empty["text"]
     await partners.incident_at("ул. Ленина 1")
     await town.deliver(1)
-    await m.reply("Вашей организации")
+    await m.reply("Передано вашей организации")
     await m.send("Работа организации", expect="Передано «Уют» и не закрыто: 1.")
-    card = await m.reply("Вашей организации: 💧 Порыв водопровода")
+    card = await m.reply("Передано вашей организации: 💧 Порыв водопровода")
     assert buttons(card) == ["✅ Принять", "📝 Доложить"]
     await m.press(card, "📝 Доложить")
     await m.reply("Напишите одним сообщением")
     ask = await m.send("Обследовали, течь в колодце", expect="Текст сохранён.")
-    await m.press(ask, "✅ Готово")
+    # Over the Bot API's 20 MB download limit: refused before downloading, the report goes on.
+    await m.client.send_document(m.user_id, b"%PDF-1.4\n" + bytes(21 * 1024 * 1024), "scheme.pdf")
+    refused = await m.reply("больше 20 МБ")
+    assert "Приложено файлов" not in refused["text"] and buttons(refused) == ["✅ Готово", "✖ Отменить"]
+    hint = await m.send("Ещё текст", expect="Жду фото или сканы.")
+    await m.press(hint, "✅ Готово")
     ask = await m.reply("Когда ожидается восстановление?")
     await m.press(ask, "🤷 Не знаю")
     ask = await m.reply("Для кого доклад?")

@@ -25,7 +25,7 @@ async def test_forged_presses_are_refused(partners: Partners, sandbox) -> None:
     town = partners.town
     incident_id = await partners.incident_at("ул. Ленина 1")
     await town.deliver(1)
-    card = await partners.member.reply("Вашей организации")
+    card = await partners.member.reply("Передано вашей организации")
 
     # Another organisation's person, on a message of their own chat.
     own = await partners.stranger.send("/menu", expect="меню")
@@ -86,7 +86,7 @@ async def test_an_outage_addressed_to_the_organisation(partners: Partners, sandb
     town, m = partners.town, partners.member
     outage_id = await partners.outage_at("ул. Ленина 3")
     await town.deliver(2)  # the residents' notice of the outage and the card to the member
-    card = await m.reply("Вашей организации")
+    card = await m.reply("Передано вашей организации")
     assert f"(отключение № {outage_id})" in card["text"] and "Дома: ул. Ленина, 3" in card["text"]
 
     own = await partners.stranger.send("/menu", expect="меню")
