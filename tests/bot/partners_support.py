@@ -30,6 +30,7 @@ from tests.bot.dispatch_support import Town
 
 _ids = itertools.count(730_000_001)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(48))
+PNG_2 = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(100, 160))
 
 
 @dataclass

@@ -11,7 +11,7 @@ from models.enums import IncidentStatus, PublishMode, UpdatePublish
 from porucheno.settings import Settings
 from services.files import file_path
 from tests.bot.dispatch_support import Town, buttons, notices_of, town_fixture  # noqa: F401 - fixtures
-from tests.bot.partners_support import PNG, Partners, partners_fixture  # noqa: F401 - fixtures
+from tests.bot.partners_support import PNG, PNG_2, Partners, partners_fixture  # noqa: F401 - fixtures
 
 TEXT = "Бригада на месте, меняем задвижку на вводе"
 
@@ -23,8 +23,9 @@ async def _card(partners: Partners) -> dict:
     return card
 
 
-async def _report(partners: Partners, card: dict, *, audience: str = "👥 Для жителей") -> dict:
-    """The member takes the card, reports with a photo and «+2 h»; the final answer."""
+async def _report(partners: Partners, card: dict, *, album: bool = False) -> dict:
+    """The member takes the card, reports with a photo (or an album of two) and «+2 h» for residents;
+    the final answer."""
     m = partners.member
     query = await m.press(card, "✅ Принять")
     assert (await m.callback_answer(query))["text"] == "Принято в работу."
@@ -36,16 +37,21 @@ async def _report(partners: Partners, card: dict, *, audience: str = "👥 Дл�
     await m.reply("Напишите одним сообщением, что сделано или обнаружено")
     ask = await m.send(TEXT, expect="Текст сохранён.")
     assert buttons(ask) == ["✅ Готово", "✖ Отменить"]
-    await m.client.send_photo(m.user_id, PNG, "valve.png")
-    ask = await m.reply("Файл приложен.")
-    assert "Приложено файлов: 1." in ask["text"]
+    if album:
+        await m.client.send_album(m.user_id, [(PNG, "valve.png"), (PNG_2, "well.png")])
+        ask = await m.reply("Альбом получен, приложено файлов: 2.")
+        assert "Приложено файлов: 2." in ask["text"]
+    else:
+        await m.client.send_photo(m.user_id, PNG, "valve.png")
+        ask = await m.reply("Файл приложен.")
+        assert "Приложено файлов: 1." in ask["text"]
     await m.press(ask, "✅ Готово")
     ask = await m.reply("Когда ожидается восстановление?")
     assert buttons(ask)[:3] == ["+1 ч", "+2 ч", "+4 ч"] and "🤷 Не знаю" in buttons(ask)
     await m.press(ask, "+2 ч")
     await m.reply("Ожидаемое восстановление:")
     ask = await m.reply("Для кого доклад?")
-    await m.press(ask, audience)
+    await m.press(ask, "👥 Для жителей")
     return await m.reply("Доклад отправлен")
 
 
@@ -126,8 +132,9 @@ async def test_published_directly(partners: Partners) -> None:
     await partners.set_mode(PublishMode.DIRECT)
     incident_id = await partners.incident_at("ул. Ленина 1")
     await town.deliver(1)
-    done = await _report(partners, await _card(partners))
+    done = await _report(partners, await _card(partners), album=True)
     assert "Опубликовано жителям. Уведомлений поставлено в очередь: 1." in done["text"]
+    assert "Приложено файлов: 2." in done["text"]
     await town.deliver(1)
     await _resident_sees_the_update(partners, incident_id)
     assert await notices_of(town.dispatcher) == []  # nothing to approve
@@ -145,11 +152,14 @@ async def test_the_work_list_and_a_note_for_the_dispatcher_only(partners: Partne
     assert buttons(card) == ["✅ Принять", "📝 Доложить"]
     await m.press(card, "📝 Доложить")
     await m.reply("Напишите одним сообщением")
-    ask = await m.send("Обследовали, течь в колодце", expect="Текст сохранён.")
+    # A photo with a caption before any text: the caption is the report's text.
+    await m.client.send_photo(m.user_id, PNG, "well.png", caption="Обследовали, течь в колодце")
+    ask = await m.reply("Подпись к фото принята как текст доклада.")
+    assert "Приложено файлов: 1." in ask["text"]
     # Over the Bot API's 20 MB download limit: refused before downloading, the report goes on.
     await m.client.send_document(m.user_id, b"%PDF-1.4\n" + bytes(21 * 1024 * 1024), "scheme.pdf")
     refused = await m.reply("больше 20 МБ")
-    assert "Приложено файлов" not in refused["text"] and buttons(refused) == ["✅ Готово", "✖ Отменить"]
+    assert "Приложено файлов: 1." in refused["text"] and buttons(refused) == ["✅ Готово", "✖ Отменить"]
     hint = await m.send("Ещё текст", expect="Жду фото или сканы.")
     await m.press(hint, "✅ Готово")
     ask = await m.reply("Когда ожидается восстановление?")
@@ -157,7 +167,14 @@ async def test_the_work_list_and_a_note_for_the_dispatcher_only(partners: Partne
     ask = await m.reply("Для кого доклад?")
     await m.press(ask, "🔒 Только диспетчеру")
     done = await m.reply("Доклад отправлен")
-    assert "жителям не публикуется" in done["text"]
+    assert "жителям не публикуется" in done["text"] and "Приложено файлов: 1." in done["text"]
+    async with town.session_factory() as session:
+        note = (
+            await session.scalars(
+                select(DispatchUpdate).where(DispatchUpdate.text == "Обследовали, течь в колодце")
+            )
+        ).one()
+        assert note.publish == UpdatePublish.INTERNAL and note.expected_end_at is None
     await town.deliver(0)
     assert await notices_of(town.residents["lenina1"]) == []
     assert await notices_of(town.dispatcher) == []
