@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message
 
-from bot.messages import refuse, settle
+from bot.messages import outdated, refuse, settle
 from bot.turn import Turn
 from handlers.partners.callbacks import DecideCallback
 from models import DispatchUpdate, User
 from models.enums import Role, UpdatePublish
 from services.errors import DomainError, InvalidInput
+from services.html_cut import cut_html
 from services.incidents import update_notices, updates
 from services.notify import Translator, html_escape
 
@@ -36,7 +37,10 @@ async def _show_decision(query: CallbackQuery, turn: Turn, update: DispatchUpdat
     when = turn.notice_ctx.format_dt(update.decided_at) if update.decided_at else "—"
     line = _decision_line(update, who, turn.t, when)
     message = query.message
-    body = message.html_text if isinstance(message, Message) and message.text else ""
+    # The card as the dispatcher saw it, cut so that the decision still fits in one message.
+    body = cut_html(message.html_text, 3500) if isinstance(message, Message) and message.text else ""
+    if line in body:  # this copy already tells the decision (a repeated press)
+        line = ""
     text = "\n\n".join(part for part in (body, line, extra) if part)
     await settle(query, text)
 
@@ -44,7 +48,7 @@ async def _show_decision(query: CallbackQuery, turn: Turn, update: DispatchUpdat
 async def decide(query: CallbackQuery, callback_data: DecideCallback, turn: Turn) -> None:
     t, session = turn.t, turn.session
     if callback_data.action not in ("ok", "no"):
-        await refuse(query, t("This button is outdated. Please use the current menu."))
+        await outdated(query)
         return
     if not can_decide(turn.user):
         await refuse(query, t("Only a duty dispatcher can decide what residents are told."))

@@ -18,6 +18,7 @@ from bot.turn import Turn
 from handlers.partners.states import OrgReport
 from services.errors import InvalidInput
 from services.files import MAX_FILE_BYTES, check_file
+from services.incidents.updates import TEXT_LIMIT
 from services.notify import Translator
 from services.partners.work import MAX_REPORT_FILES, ReportFile
 
@@ -82,8 +83,11 @@ async def take(message: Message, turn: Turn) -> str | None:
     current = await state.get_data()
     update: dict[str, Any] = {"files": [*(current.get("files") or []), item]}
     caption = (message.caption or "").strip()
-    if caption and not current.get("text"):
+    text = str(current.get("text") or "")
+    if caption and not text:
         update["caption"] = caption  # taken as the text if none is written
+    elif caption and len(text) + len(caption) + 1 <= TEXT_LIMIT:
+        update["text"] = f"{text}\n{caption}"  # a caption is part of what the person wrote
     await state.update_data(**update)
     return None
 

@@ -95,6 +95,9 @@ async def test_an_outage_addressed_to_the_organisation(partners: Partners, sandb
     await m.press(card, "✅ Принять")
     card = await m.reply("Принято в работу")
     assert buttons(card) == ["📝 Доложить"]
+    # A second «Accept» (an old copy, a double tap) changes nothing and says so.
+    again = await m.callback_answer(press_data(sandbox, m, card["message_id"], f"org:ack:o:{outage_id}"))
+    assert again["text"] == "Уже принято в работу." and not again["show_alert"]
     await m.press(card, "📝 Доложить")
     ask = await m.send("Меняем участок трубы", expect="Текст сохранён.")
     await m.press(ask, "✅ Готово")
