@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.messages import outdated, refuse, show_in_place
 from bot.turn import Turn
 from handlers.partners.callbacks import OrgAction, OrgCallback
-from models import Incident, Outage
+from models import Incident, Outage, User
 from services.errors import DomainError, NotFound
 from services.html_cut import cut_plain
 from services.incidents import update_notices, updates
@@ -53,12 +53,11 @@ async def card_view(turn: Turn, row: Incident | Outage, target: Target) -> tuple
     return "\n".join(lines), card_markup(target, t, acknowledged=row.acknowledged_at is not None)
 
 
-def _taken_line(who: object, row: Incident | Outage, t: Translator, ctx: NoticeContext) -> str:
+def _taken_line(who: User | None, row: Incident | Outage, t: Translator, ctx: NoticeContext) -> str:
     assert row.acknowledged_at is not None
     when = ctx.format_dt(row.acknowledged_at)
-    name = getattr(who, "full_name", None)
-    if name:
-        return t("✅ Taken into work: %(name)s, %(when)s", name=html_escape(name), when=when)
+    if who is not None:
+        return t("✅ Taken into work: %(name)s, %(when)s", name=html_escape(who.full_name), when=when)
     return t("✅ Taken into work: %(when)s", when=when)
 
 
