@@ -13,12 +13,26 @@ from dataclasses import dataclass
 from aiogram.filters import Filter
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
+from sqlalchemy import inspect
 
 from models import User
 from models.enums import Role
 
 ALL_STAFF: frozenset[Role] = frozenset(Role)
 ROW_WIDTH = 2
+_PARTNER_KEY = "menu.partner"
+
+
+def mark_partner(user: User, is_partner: bool) -> None:
+    """Say whether ``user`` works for an outside organisation (a УК, РСО or contractor), for
+    :attr:`MenuItem.partners`. Drawing the keyboard is synchronous and cannot ask the database, so
+    ``handlers/partners/marker.py`` marks the sender on every update (kept on the ORM object's state,
+    which lives as long as the update's session); a flow that makes someone a member marks them too."""
+    inspect(user).info[_PARTNER_KEY] = is_partner
+
+
+def is_marked_partner(user: User) -> bool:
+    return bool(inspect(user).info.get(_PARTNER_KEY))
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +43,14 @@ class MenuItem:
     residents: bool = False  # shown to people who are not staff
     hint: str | None = None  # msgid of a short description for /help
     order: int = 100
+    # Shown only to the people of an outside organisation (see mark_partner), whatever their roles.
+    partners: bool = False
 
     def visible_to(self, user: User | None) -> bool:
         if user is None:
             return self.residents
+        if self.partners:
+            return is_marked_partner(user)
         roles = user.roles
         return bool(roles & self.roles) or (Role.ADMIN in roles and bool(self.roles))
 

@@ -18,6 +18,7 @@ from handlers import (
     dispatch,
     errors,
     fallback,
+    partners,
     residents,
     shift,
 )
@@ -37,6 +38,7 @@ def create_menu() -> Menu:
             *residents.MENU_ITEMS,
             *dispatch.MENU_ITEMS,
             *shift.MENU_ITEMS,
+            *partners.MENU_ITEMS,
             *language.MENU_ITEMS,
             *appeals.MENU_ITEMS,
             *help.MENU_ITEMS,
@@ -48,6 +50,9 @@ def create_router() -> Router:
     root = Router(name="handlers")
     # The bot talks to people one to one; group chats get no replies from it.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
+    # Before any feature draws the menu: is the sender one of an outside organisation's people?
+    root.message.outer_middleware(partners.PartnerMarker())
+    root.callback_query.outer_middleware(partners.PartnerMarker())
     root.include_routers(
         errors.create_router(),
         common.create_router(),
@@ -64,6 +69,7 @@ def create_router() -> Router:
         appeals.create_router(),
         dispatch.create_router(),
         shift.create_router(),
+        partners.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )

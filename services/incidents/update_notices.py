@@ -116,7 +116,9 @@ async def broadcast_update(
     messages = []
     for r in (await _resident_recipients(session, row)).values():
         t = Translator(r.locale or ctx.default_locale)
-        lines = [f"<b>ℹ️ {html_escape(t('Update: %(title)s', title=title(row, t)))}</b>", ""]
+        # Outside the f-string: Babel does not extract calls inside one (the heading went untranslated).
+        head = t("Update: %(title)s", title=title(row, t))
+        lines = [f"<b>ℹ️ {html_escape(head)}</b>", ""]
         lines += await place_lines(session, row, t)
         lines += ["", cut_plain(update.text, 2000)]
         if update.expected_end_at is not None:
@@ -132,7 +134,8 @@ async def notify_incident_closed(session: AsyncSession, ctx: NoticeContext, inci
     messages = []
     for r in (await _resident_recipients(session, incident)).values():
         t = Translator(r.locale or ctx.default_locale)
-        lines = [f"<b>✅ {html_escape(t('Closed: %(title)s', title=title(incident, t)))}</b>", ""]
+        head = t("Closed: %(title)s", title=title(incident, t))
+        lines = [f"<b>✅ {html_escape(head)}</b>", ""]
         lines += await place_lines(session, incident, t)
         if incident.closing_note:
             lines += ["", cut_plain(incident.closing_note, 2000)]
@@ -214,7 +217,8 @@ async def ask_dispatchers(session: AsyncSession, ctx: NoticeContext, update: Dis
     messages = []
     for user, chat_id in await dispatcher_chats(session):
         t = Translator(ctx.locale_of(user))
-        lines = [f"<b>📝 {html_escape(t('Report for residents: %(title)s', title=title(row, t)))}</b>"]
+        head = t("Report for residents: %(title)s", title=title(row, t))
+        lines = [f"<b>📝 {html_escape(head)}</b>"]
         if org is not None:
             lines.append(t("From: %(org)s", org=html_escape(org.name)))
         lines += ["", cut_plain(update.text, 2000)]
@@ -234,3 +238,36 @@ async def ask_dispatchers(session: AsyncSession, ctx: NoticeContext, update: Dis
             )
         )
     return await outbox.enqueue_many(session, messages, priority=20)
+
+
+async def notify_author_decided(session: AsyncSession, ctx: NoticeContext, update: DispatchUpdate) -> int:
+    """The organisation's person who reported hears of the dispatcher's decision (once per update)."""
+    if update.author_user_id is None or update.publish not in (
+        UpdatePublish.PUBLISHED,
+        UpdatePublish.REJECTED,
+    ):
+        return 0
+    author = await session.get(User, update.author_user_id)
+    chat_id = await session.scalar(
+        select(TelegramAccount.chat_id).where(
+            TelegramAccount.user_id == update.author_user_id, TelegramAccount.blocked_at.is_(None)
+        )
+    )
+    if author is None or not author.is_active or chat_id is None:
+        return 0
+    t = Translator(ctx.locale_of(author))
+    target = (
+        Target("incident", update.incident_id)
+        if update.incident_id
+        else Target("outage", update.outage_id or 0)
+    )
+    name = html_escape(title(await load(session, target), t))
+    if update.publish == UpdatePublish.PUBLISHED:
+        text = t("📢 The dispatcher published your report to residents: %(title)s", title=name)
+    else:
+        text = t(
+            "🗄 The dispatcher kept your report in the journal; residents do not see it: %(title)s", title=name
+        )
+    text += "\n\n" + cut_plain(update.text, 500)
+    message = outbox.text_message(chat_id, text, dedup_key=f"dupd:{update.id}:author")
+    return await outbox.enqueue_many(session, [message], priority=20)

@@ -1,0 +1,125 @@
+"""Photos and scans of a report. Each file is downloaded and checked when it arrives (type from the
+bytes, size within Telegram's 20 MB), so a refusal is told at once; the conversation keeps only
+Telegram's file ids, and posting downloads the accepted files again to keep them with the report.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import Message
+
+from bot.albums import Album, Albums
+from bot.texts import domain_error_text
+from bot.turn import Turn
+from handlers.partners.states import OrgReport
+from services.errors import InvalidInput
+from services.files import MAX_FILE_BYTES, check_file
+from services.incidents.updates import TEXT_LIMIT
+from services.notify import Translator
+from services.partners.work import MAX_REPORT_FILES, ReportFile
+
+
+def too_big_text(t: Translator) -> str:
+    return t(
+        "This file is larger than %(mb)s MB: Telegram does not let bots receive bigger files. "
+        "Please send a smaller file or a compressed photo.",
+        mb=MAX_FILE_BYTES // (1024 * 1024),
+    )
+
+
+async def download(bot: Bot, file_id: str) -> bytes | None:
+    """The file's bytes; None when Telegram will not give them (too big)."""
+    try:
+        remote = await bot.get_file(file_id)
+        if remote.file_path is None:
+            return None
+        buffer = BytesIO()
+        await bot.download_file(remote.file_path, destination=buffer)
+    except TelegramBadRequest as exc:
+        if "too big" in exc.message:
+            return None
+        raise
+    return buffer.getvalue()
+
+
+def _attachment(message: Message) -> dict[str, Any]:
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        return {"id": photo.file_id, "uid": photo.file_unique_id, "size": photo.file_size, "name": None}
+    document = message.document
+    assert document is not None  # guaranteed by the filter
+    return {
+        "id": document.file_id,
+        "uid": document.file_unique_id,
+        "size": document.file_size,
+        "name": document.file_name,
+    }
+
+
+async def take(message: Message, turn: Turn) -> str | None:
+    """Check one file and add it to the report; the refusal text when it is not added."""
+    t, state = turn.t, turn.fsm
+    item = _attachment(message)
+    files = list((await state.get_data()).get("files") or [])
+    if any(f["uid"] == item["uid"] for f in files):
+        return None  # the same file again: it is in the list already
+    if len(files) >= MAX_REPORT_FILES:
+        return t("At most %(n)s files can be attached; this one is not added.", n=MAX_REPORT_FILES)
+    # Bots may not download more than 20 MB: say so before trying.
+    if item["size"] is not None and item["size"] > MAX_FILE_BYTES:
+        return too_big_text(t)
+    data = await download(turn.bot, item["id"])
+    if data is None:
+        return too_big_text(t)
+    try:
+        check_file(data, item["name"])
+    except InvalidInput as exc:
+        return domain_error_text(exc)
+    item["size"] = len(data)
+    current = await state.get_data()
+    update: dict[str, Any] = {"files": [*(current.get("files") or []), item]}
+    caption = (message.caption or "").strip()
+    text = str(current.get("text") or "")
+    if caption and not text:
+        update["caption"] = caption  # taken as the text if none is written
+    elif caption and len(text) + len(caption) + 1 <= TEXT_LIMIT:
+        update["text"] = f"{text}\n{caption}"  # a caption is part of what the person wrote
+    await state.update_data(**update)
+    return None
+
+
+async def fetch_all(bot: Bot, items: list[dict[str, Any]]) -> tuple[list[ReportFile], int]:
+    """The accepted files downloaded again for keeping, and how many Telegram no longer gives."""
+    found, lost = [], 0
+    for item in items:
+        data = await download(bot, item["id"])
+        if data is None:
+            lost += 1
+            continue
+        found.append(ReportFile(data, item.get("name"), item["id"], item.get("uid")))
+    return found, lost
+
+
+async def got_file(message: Message, turn: Turn, albums: Albums, progress: Any) -> None:
+    """``progress(turn, head)``: what the conversation says after a file (depends on the step)."""
+    refused = await take(message, turn)
+    t, state = turn.t, turn.fsm
+    if message.media_group_id is None:
+        await progress(turn, refused if refused is not None else t("The file is attached."))
+        return
+
+    async def acknowledge(album: Album) -> None:
+        lines = []
+        if album.stored:
+            lines.append(t("Album received, files attached: %(n)s.", n=album.stored))
+        lines += album.refused
+        if await state.get_state() not in (OrgReport.text, OrgReport.files):
+            await turn.bot.send_message(turn.chat_id, "\n\n".join(lines))  # the conversation moved on
+            return
+        await progress(turn, "\n\n".join(lines))
+
+    albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
