@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.menu import Menu
 from bot.messages import outdated, settle
 from bot.texts import domain_error_text, quote
+from handlers.partners.marker import refresh_mark
 from models import Department, TelegramAccount, User
 from services.errors import DomainError, InvalidInput
 from services.notify import Translator
@@ -186,8 +187,10 @@ async def _join(
 
 
 async def _fresh(session: AsyncSession, user: User) -> User:
-    """The user with its roles loaded (the menu shows items by role)."""
+    """The user with its roles loaded and marked as an organisation's person (the menu shows items
+    by role and «Работа организации» by that mark)."""
     await session.refresh(user, ["role_rows"])
+    await refresh_mark(session, user)
     return user
 
 

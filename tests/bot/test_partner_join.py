@@ -18,7 +18,7 @@ from services.partners import directory, invites
 from tests.bot.assignments_support import outbox_fixture  # noqa: F401 - fixture
 from tests.bot.conftest import RESIDENT_MENU, get_account, keyboard_texts
 
-EXECUTOR_MENU = ["Профиль", "Указать телефон", "Мои поручения", "Язык", "Помощь"]
+PARTNER_MENU = ["Профиль", "Работа организации", "Указать телефон", "Мои поручения", "Язык", "Помощь"]
 STAFF_ONLY = {"Новое поручение", "На контроле", "Статистика", "Отключения", "Обращения", "Журнал ЕДДС"}
 
 
@@ -59,7 +59,7 @@ async def test_person_joins_by_link_and_receives_the_organisations_assignment(
     assert "Добро пожаловать, Сидоров Пётр Ильич! Вы присоединились к «УК «Уютный дом»»" in greeting["text"]
     assert "контактное лицо организации" in greeting["text"]  # the first one heads it
     menu = keyboard_texts(greeting)
-    assert menu == EXECUTOR_MENU
+    assert menu == PARTNER_MENU
     assert not STAFF_ONLY & set(menu)
 
     async with session_factory() as session:
@@ -87,7 +87,7 @@ async def test_person_joins_by_link_and_receives_the_organisations_assignment(
 
     # /start now greets them as one of the organisation's people, with the same narrow menu.
     again = await chat.send("/start")
-    assert keyboard_texts(again) == EXECUTOR_MENU
+    assert keyboard_texts(again) == PARTNER_MENU
     # The link again: already joined.
     reply = await chat.send(f"/start org_{token}")
     assert reply["text"] == "Вы уже присоединились к этой организации."
