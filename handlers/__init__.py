@@ -18,6 +18,7 @@ from handlers import (
     dispatch,
     errors,
     fallback,
+    incidents,
     residents,
 )
 from handlers.analytics import stats
@@ -34,6 +35,7 @@ def create_menu() -> Menu:
             *stats.MENU_ITEMS,
             *residents.MENU_ITEMS,
             *dispatch.MENU_ITEMS,
+            *incidents.MENU_ITEMS,
             *language.MENU_ITEMS,
             *appeals.MENU_ITEMS,
             *help.MENU_ITEMS,
@@ -59,6 +61,7 @@ def create_router() -> Router:
         residents.create_router(),
         appeals.create_router(),
         dispatch.create_router(),
+        incidents.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )

@@ -14,8 +14,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Building, DispatchUpdate, Incident, Organisation, Outage, TelegramAccount, User, UserRole
-from models.enums import Role, UpdatePublish
+from models import (
+    Building,
+    DispatchUpdate,
+    Incident,
+    Organisation,
+    Outage,
+    OutageSignal,
+    TelegramAccount,
+    User,
+    UserRole,
+)
+from models.enums import Role, SignalStatus, UpdatePublish
 from services import outbox
 from services.html_cut import cut_plain
 from services.incidents.kinds import kind_label
@@ -92,8 +102,21 @@ async def _resident_recipients(
     groups = []
     if row.is_public and row.building_id is not None:
         groups.append(await outage_notices.subscribers(session, [row.building_id]))
-    if row.informant_telegram_id is not None:
-        account = await session.get(TelegramAccount, row.informant_telegram_id)
+    # The informant and every resident whose report was linked to it (several may report one tree).
+    account_ids = {row.informant_telegram_id} - {None}
+    account_ids |= set(
+        (
+            await session.scalars(
+                select(OutageSignal.telegram_id).where(
+                    OutageSignal.incident_id == row.id,
+                    OutageSignal.status == SignalStatus.LINKED,
+                    OutageSignal.telegram_id.is_not(None),
+                )
+            )
+        ).all()
+    )
+    for account_id in sorted(i for i in account_ids if i is not None):
+        account = await session.get(TelegramAccount, account_id)
         if account is not None and account.blocked_at is None:
             groups.append({account.id: outage_notices.Recipient(account.id, account.chat_id, account.locale)})
     return outage_notices.merge(*groups)
@@ -116,7 +139,9 @@ async def broadcast_update(
     messages = []
     for r in (await _resident_recipients(session, row)).values():
         t = Translator(r.locale or ctx.default_locale)
-        lines = [f"<b>ℹ️ {html_escape(t('Update: %(title)s', title=title(row, t)))}</b>", ""]
+        # Translated outside the f-string: Babel's extractor does not look inside one.
+        headline = t("Update: %(title)s", title=title(row, t))
+        lines = [f"<b>ℹ️ {html_escape(headline)}</b>", ""]
         lines += await place_lines(session, row, t)
         lines += ["", cut_plain(update.text, 2000)]
         if update.expected_end_at is not None:
@@ -132,7 +157,8 @@ async def notify_incident_closed(session: AsyncSession, ctx: NoticeContext, inci
     messages = []
     for r in (await _resident_recipients(session, incident)).values():
         t = Translator(r.locale or ctx.default_locale)
-        lines = [f"<b>✅ {html_escape(t('Closed: %(title)s', title=title(incident, t)))}</b>", ""]
+        headline = t("Closed: %(title)s", title=title(incident, t))
+        lines = [f"<b>✅ {html_escape(headline)}</b>", ""]
         lines += await place_lines(session, incident, t)
         if incident.closing_note:
             lines += ["", cut_plain(incident.closing_note, 2000)]
@@ -154,7 +180,8 @@ async def notify_assigned(
     messages = []
     for user, chat_id in await member_chats(session, row.responsible_organisation_id):
         t = Translator(ctx.locale_of(user))
-        lines = [f"<b>📌 {html_escape(t('For your organisation: %(title)s', title=title(row, t)))}</b>", ""]
+        headline = t("For your organisation: %(title)s", title=title(row, t))
+        lines = [f"<b>📌 {html_escape(headline)}</b>", ""]
         lines += await place_lines(session, row, t)
         text = row.description
         if text:
@@ -203,7 +230,8 @@ async def ask_dispatchers(session: AsyncSession, ctx: NoticeContext, update: Dis
     messages = []
     for user, chat_id in await dispatcher_chats(session):
         t = Translator(ctx.locale_of(user))
-        lines = [f"<b>📝 {html_escape(t('Report for residents: %(title)s', title=title(row, t)))}</b>"]
+        headline = t("Report for residents: %(title)s", title=title(row, t))
+        lines = [f"<b>📝 {html_escape(headline)}</b>"]
         if org is not None:
             lines.append(t("From: %(org)s", org=html_escape(org.name)))
         lines += ["", cut_plain(update.text, 2000)]
