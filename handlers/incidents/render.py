@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.incidents.common import as_str, from_iso
 from models import Building, DispatchUpdate, Incident, Organisation
 from models.enums import UpdateKind, UpdatePublish
-from services.html_cut import cut_html, cut_plain
+from services.html_cut import MESSAGE_LIMIT, cut_html, cut_plain
 from services.incidents import journal
 from services.incidents.kinds import informant_name, kind_label, status_name
 from services.notify import NoticeContext, Translator, html_escape
@@ -153,14 +153,23 @@ async def card_text(
     if incident.closed_at is not None:
         lines.append(t("Closed: %(when)s", when=ctx.format_dt(incident.closed_at)))
     lines += ["", cut_plain(incident.description, 1500)]
-    if entries:
-        lines += ["", t("<b>Journal</b>")]
-        if len(entries) > JOURNAL_SHOWN:
-            lines.append(t("…%(n)s earlier entries", n=len(entries) - JOURNAL_SHOWN))
-        lines += [entry_text(e, orgs, t, ctx) for e in entries[-JOURNAL_SHOWN:]]
-    if note:
-        lines += ["", note]
-    return cut_html("\n".join(lines))
+    journal_lines = [entry_text(e, orgs, t, ctx) for e in entries[-JOURNAL_SHOWN:]]
+    tail = ["", note] if note else []
+
+    def joined() -> str:
+        shown = []
+        if journal_lines:
+            shown = ["", t("<b>Journal</b>")]
+            if len(entries) > len(journal_lines):
+                shown.append(t("…%(n)s earlier entries", n=len(entries) - len(journal_lines)))
+        return "\n".join([*lines, *shown, *journal_lines, *tail])
+
+    text = joined()
+    # The latest entries and the note matter most: the oldest shown entries give way first.
+    while len(text) > MESSAGE_LIMIT and len(journal_lines) > 1:
+        journal_lines.pop(0)
+        text = joined()
+    return cut_html(text)
 
 
 def list_line(incident: Incident, t: Translator, ctx: NoticeContext) -> str:
