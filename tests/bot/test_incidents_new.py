@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models import Incident, utcnow
+from models import Building, Incident, utcnow
 from models.enums import IncidentKind, InformantKind
 from tests.bot.dispatch_support import Town, buttons, town_fixture  # noqa: F401 - fixtures
 from tests.bot.incidents_support import ORG_NAME, Partner, partner_fixture  # noqa: F401 - fixtures
@@ -92,3 +92,35 @@ async def test_an_address_from_the_register_and_own_observation(town: Town, sess
     await d.reply("Происшествие не записано.")
     async with session_factory() as session:
         assert (await session.scalars(select(Incident))).all() == []
+
+
+async def test_a_shared_location_is_a_map_point_near_a_building(town: Town, session_factory) -> None:
+    async with session_factory() as session:
+        house = await session.get(Building, town.houses["ул. Ленина 7"])
+        house.latitude, house.longitude = 55.75, 37.61
+        await session.commit()
+    d = town.dispatcher
+    await d.send("Новое происшествие", expect="Новое происшествие")
+    kinds = await d.reply("Что произошло?")
+    await d.press(kinds, "🛣 Состояние дорог")
+    await d.reply("Где? Напишите адрес")
+    await d.client.send_sticker(d.user_id)
+    await d.reply("Пожалуйста, напишите адрес или место либо отправьте геопозицию.")
+    await d.client.send_location(d.user_id, 55.7502, 37.61)  # about 20 m away
+    offer = await d.reply("Ближайший дом — ул. Ленина, 7 (примерно в 20 м)")
+    assert buttons(offer) == ["✅ Да, этот дом", "📍 Только точка на карте"]
+    await d.press(offer, "📍 Только точка на карте")
+    ask = await d.reply("Кто сообщил?")
+    await d.press(ask, "Служба (112, полиция, пожарные…)")
+    ask = await d.reply("Имя и телефон сообщившего")
+    await d.press(ask, "Пропустить")
+    await d.send("Яма на проезжей части", expect="Какая организация отвечает")
+    ask = await d.reply("Какая организация отвечает")
+    await d.press(ask, "Без организации")
+    preview = await d.reply("проверьте перед записью")
+    assert "Место: точка на карте 55.75020, 37.61000" in preview["text"]
+    await d.press(preview, "📒 Записать в журнал")
+    await d.reply("Записано в журнал под №")
+    async with session_factory() as session:
+        incident = (await session.scalars(select(Incident))).one()
+    assert incident.building_id is None and (incident.latitude, incident.longitude) == (55.7502, 37.61)
