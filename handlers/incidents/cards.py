@@ -20,13 +20,13 @@ from bot.texts import domain_error_text
 from bot.turn import Turn
 from handlers.incidents import keyboards, render
 from handlers.incidents.callbacks import CardAct, CardCallback
-from handlers.incidents.common import actor, as_int, as_str, from_iso
+from handlers.incidents.common import actor, as_int, as_str, db_id, from_iso
 from handlers.incidents.moments import leading_moment
 from handlers.incidents.reports import queue_view
 from handlers.incidents.states import IncidentForm
 from models import Incident, utcnow
 from models.enums import IncidentStatus
-from services.errors import DomainError
+from services.errors import DomainError, NotFound
 from services.incidents import edits, journal, update_notices
 from services.incidents.kinds import kind_label
 from services.incidents.signals import incident_signal_queue
@@ -118,6 +118,8 @@ async def _hand(query: CallbackQuery, turn: Turn, incident: Incident, data: Card
 async def _hand_to(query: CallbackQuery, turn: Turn, incident: Incident, data: CardCallback) -> None:
     t, session = turn.t, turn.session
     try:
+        if data.oid and db_id(data.oid) is None:
+            raise NotFound("Organisation not found.")
         incident = await journal.set_responsible(session, actor(turn), incident.id, data.oid or None)
     except DomainError as exc:
         await alert(query, exc)
@@ -198,7 +200,8 @@ async def pressed(query: CallbackQuery, callback_data: CardCallback, turn: Turn)
         await query.answer()
         await show_in_place(query, turn.bot, *await queue_view(turn.session, 0, t))
         return
-    incident = await turn.session.get(Incident, callback_data.id)
+    incident_id = db_id(callback_data.id)
+    incident = await turn.session.get(Incident, incident_id) if incident_id else None
     if incident is None:
         await alert(query, t("Incident not found."))
         return

@@ -37,3 +37,13 @@ async def replace_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup) ->
             await query.message.edit_reply_markup(reply_markup=markup)
         except TelegramBadRequest:  # not modified (the same page), or too old to edit
             pass
+
+
+DB_ID_MAX = 2**63 - 1  # a BIGINT: a forged larger id would fail in the database, not read as «not found»
+
+
+def db_id(raw: object) -> int | None:
+    """A row id from callback data, or None when it cannot be one (forged: negative, huge, not a number)."""
+    if isinstance(raw, str):
+        raw = int(raw) if raw.isdigit() and len(raw) <= 19 else None
+    return raw if isinstance(raw, int) and 0 < raw <= DB_ID_MAX else None

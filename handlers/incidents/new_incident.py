@@ -18,7 +18,7 @@ from bot.turn import Turn
 from handlers.incidents import keyboards
 from handlers.incidents.callbacks import StepAct, StepCallback
 from handlers.incidents.cards import send_card
-from handlers.incidents.common import actor, as_int, as_str, from_iso, replace_buttons
+from handlers.incidents.common import actor, as_int, as_str, db_id, from_iso, replace_buttons
 from handlers.incidents.moments import parse_past
 from handlers.incidents.states import IncidentForm
 from handlers.incidents.steps import (
@@ -34,7 +34,7 @@ from handlers.incidents.steps import (
 )
 from models import utcnow
 from models.enums import IncidentKind, InformantKind
-from services.errors import DomainError
+from services.errors import DomainError, NotFound
 from services.incidents import journal, update_notices
 from services.incidents.kinds import informant_name, kind_label
 from services.incidents.updates import Target
@@ -89,9 +89,12 @@ async def informant(query: CallbackQuery, callback_data: StepCallback, turn: Tur
 
 async def org_picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) -> None:
     t, state = turn.t, turn.fsm
+    org_id = db_id(callback_data.value)
     try:
-        org = await active_organisation(turn.session, int(callback_data.value or 0))
-    except (DomainError, ValueError):
+        if org_id is None:
+            raise NotFound("Organisation not found.")
+        org = await active_organisation(turn.session, org_id)
+    except DomainError:
         await alert(query, t("This organisation is no longer in the directory."))
         return
     await query.answer()

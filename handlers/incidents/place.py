@@ -10,6 +10,7 @@ from bot.messages import alert, outdated, settle
 from bot.turn import Turn
 from handlers.incidents import keyboards
 from handlers.incidents.callbacks import StepAct, StepCallback
+from handlers.incidents.common import db_id
 from handlers.incidents.states import IncidentForm
 from handlers.incidents.steps import PLACE_EXAMPLES, ask_informant
 from models import Building
@@ -103,11 +104,8 @@ async def pressed(query: CallbackQuery, callback_data: StepCallback, turn: Turn)
     t, state, act = turn.t, turn.fsm, callback_data.act
     data = await state.get_data()
     if act == StepAct.BUILDING:
-        building = (
-            await turn.session.get(Building, int(callback_data.value))
-            if callback_data.value.isdigit()
-            else None
-        )
+        building_id = db_id(callback_data.value)
+        building = await turn.session.get(Building, building_id) if building_id else None
         if building is None:
             await alert(query, t("This address is no longer in the register."))
             return

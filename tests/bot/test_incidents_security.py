@@ -84,6 +84,10 @@ async def test_stale_forged_and_hostile_input_of_a_dispatcher(town: Town, sandbo
     outdated = "Эта кнопка устарела. Пожалуйста, воспользуйтесь актуальным меню."
     assert await _alert(d, sandbox, mid, "inp:log:") == outdated  # no draft being made
     assert await _alert(d, sandbox, mid, "inc:act:999999:0:0") == "Происшествие не найдено."
+    huge = "9" * 25  # beyond a BIGINT: refused as not found, not by the database
+    assert await _alert(d, sandbox, mid, f"inc:open:{huge}:0:0") == "Происшествие не найдено."
+    assert await _alert(d, sandbox, mid, "inc:open:-5:0:0") == "Происшествие не найдено."
+    assert await _alert(d, sandbox, mid, f"inc:to:{incident_id}:{huge}:0") == "Организация не найдена."
     assert await _alert(d, sandbox, mid, f"inc:nonsense:{incident_id}:0:0") == outdated
     assert await _alert(d, sandbox, mid, "inq:open:999999:0") == "Эти сообщения уже обработаны."
 
@@ -92,7 +96,9 @@ async def test_stale_forged_and_hostile_input_of_a_dispatcher(town: Town, sandbo
     kinds = await d.reply("Что произошло?")
     assert await _alert(d, sandbox, kinds["message_id"], "inp:kind:evil") == outdated
     await d.press(kinds, "❗ Другое происшествие")
-    await d.reply("Где?")
+    where = await d.reply("Где?")
+    gone = await _alert(d, sandbox, where["message_id"], f"inp:b:{huge}")
+    assert gone == "Этого адреса больше нет в реестре."
     offer = await d.send("<b>двор</b> & <script>", expect="нет номера дома")
     assert "«<b>двор</b> & <script>»" in offer["text"]
     await d.press(offer, "📝 Записать место как написано")
