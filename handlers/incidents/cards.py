@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC
 
 from aiogram import F, Router
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,7 +84,7 @@ async def _open(query: CallbackQuery, turn: Turn, incident: Incident, data: Card
     await show_in_place(query, turn.bot, *await card_view(turn, incident))
 
 
-def _ask(state, prompt: str) -> Action:  # type: ignore[no-untyped-def]
+def _ask(state: State, prompt: str) -> Action:
     """A press that waits for a typed answer about this incident."""
 
     async def ask(query: CallbackQuery, turn: Turn, incident: Incident, data: CardCallback) -> None:
@@ -181,6 +182,10 @@ ACTIONS: dict[str, Action] = {
         IncidentForm.close,
         N_("How did it end? Type the closing note: the journal and the residents who reported it get it."),
     ),
+    CardAct.REOPEN: _ask(
+        IncidentForm.reopen,
+        N_("Why is the incident reopened? The reason goes to the journal."),
+    ),
     CardAct.HAND: _hand,
     CardAct.HAND_TO: _hand_to,
     CardAct.PUBLIC: _public,
@@ -212,7 +217,11 @@ async def pressed(query: CallbackQuery, callback_data: CardCallback, turn: Turn)
     if action is None:
         await outdated(query)
         return
-    if incident.status == IncidentStatus.CLOSED:
+    if (incident.status == IncidentStatus.CLOSED) != (act == CardAct.REOPEN):
+        if act == CardAct.REOPEN:
+            await alert(query, t("The incident is open; here is its current state."))
+            await show_in_place(query, turn.bot, *await card_view(turn, incident))
+            return
         await alert(query, t("The incident is already closed; here is its current state."))
         await show_in_place(query, turn.bot, *await card_view(turn, incident))
         return
@@ -291,6 +300,20 @@ async def close_typed(message: Message, turn: Turn) -> None:
     await send_card(turn, incident)
 
 
+async def reopen_typed(message: Message, turn: Turn) -> None:
+    t, text = turn.t, (message.text or "").strip()
+    if problem := _too_long(text, t):
+        await message.answer(problem)
+        return
+    try:
+        incident = await journal.reopen_incident(turn.session, actor(turn), await _incident_of(turn), text)
+    except DomainError as exc:
+        await back_to_menu(turn, domain_error_text(exc))
+        return
+    await back_to_menu(turn, t("Incident № %(number)s is open again.", number=incident.journal_number))
+    await send_card(turn, incident)
+
+
 async def choice_expected(message: Message, turn: Turn) -> None:
     await message.answer(turn.t("Please tap one of the buttons above. To cancel, send /cancel."))
 
@@ -306,7 +329,8 @@ def create_router() -> Router:
     router.message.register(action_typed, IncidentForm.action, *text)
     router.message.register(cause_typed, IncidentForm.cause, *text)
     router.message.register(close_typed, IncidentForm.close, *text)
-    for st in (IncidentForm.action, IncidentForm.cause, IncidentForm.close):
+    router.message.register(reopen_typed, IncidentForm.reopen, *text)
+    for st in (IncidentForm.action, IncidentForm.cause, IncidentForm.close, IncidentForm.reopen):
         router.message.register(text_expected, st)
     router.message.register(choice_expected, IncidentForm.action_public)
     return router

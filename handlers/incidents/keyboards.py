@@ -169,6 +169,8 @@ def card_markup(incident: Incident, t: Translator) -> InlineKeyboardMarkup:
             ]
         )
         rows.append([card(t("✅ Close"), CardAct.CLOSE, incident.id)])
+    else:
+        rows.append([card(t("↩️ Reopen"), CardAct.REOPEN, incident.id)])
     rows.append([card(t("‹ To the list"), CardAct.LIST)])
     return markup(rows)
 

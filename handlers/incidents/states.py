@@ -20,3 +20,4 @@ class IncidentForm(StatesGroup):
     action_public = State()
     cause = State()
     close = State()
+    reopen = State()

@@ -120,7 +120,7 @@ async def test_an_incident_from_a_resident_report_to_closing(
     await d.send("Дерево распилено и вывезено, проезд открыт", expect=f"Происшествие № {number} закрыто.")
     card = await d.reply("Статус: Закрыто")
     assert "закрыто: Дерево распилено и вывезено, проезд открыт" in card["text"]
-    assert buttons(card) == ["‹ К списку"]
+    assert buttons(card) == ["↩️ Открыть снова", "‹ К списку"]
     await town.deliver(4)
     for name in ("mira4", "both"):
         got = await notices_of(town.residents[name])
@@ -132,5 +132,11 @@ async def test_an_incident_from_a_resident_report_to_closing(
         incident = await session.get(Incident, incident.id)
         assert incident.status == IncidentStatus.CLOSED and incident.cause == "Ветровал"
 
-    # The list is empty again; the closed card's stale buttons change nothing.
+    # The list is empty again; closed by mistake, it is reopened with a reason.
     await d.send("Происшествия", expect="Открытых происшествий нет.")
+    await d.press(card, "↩️ Открыть снова")
+    await d.reply("Почему происшествие открывается снова?")
+    await d.send("Упало второе дерево рядом", expect=f"Происшествие № {number} снова открыто.")
+    card = await d.reply("Статус: В работе")
+    assert "открыто снова: Упало второе дерево рядом" in card["text"] and "✅ Закрыть" in buttons(card)
+    await d.send("Происшествия", expect="Открытые происшествия: 1")
