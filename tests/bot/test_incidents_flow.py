@@ -12,7 +12,7 @@ from models import Incident, OutageSignal, utcnow
 from models.enums import IncidentStatus, InformantKind, SignalStatus
 from services.outages.signals import signal_queue
 from tests.bot.conftest import keyboard_texts
-from tests.bot.dispatch_support import Town, buttons, notices_of, town_fixture  # noqa: F401 - fixtures
+from tests.bot.dispatch_support import Town, buttons, notices_of, press_data, town_fixture  # noqa: F401 - fixtures
 from tests.bot.incidents_support import ORG_NAME, Partner, partner_fixture  # noqa: F401 - fixtures
 
 
@@ -140,3 +140,46 @@ async def test_an_incident_from_a_resident_report_to_closing(
     card = await d.reply("Статус: В работе")
     assert "открыто снова: Упало второе дерево рядом" in card["text"] and "✅ Закрыть" in buttons(card)
     await d.send("Происшествия", expect="Открытые происшествия: 1")
+
+
+async def test_a_report_off_the_register_is_dismissed(town: Town, sandbox, session_factory) -> None:
+    r = town.residents["lenina3"]
+    menu = await r.send("/start", expect="Здравствуйте")
+    await r.press(menu, "Сообщить об отключении")
+    resources = await r.reply("Что отключено?")
+    await r.press(resources, "Другое: дерево, дорога, канализация…")
+    kinds = await r.reply("Что случилось?")
+    await r.press(kinds, "🚽 Авария канализации")
+    await r.reply("По какому адресу?")
+    unknown = await r.send("Заречная 14", expect="нет в реестре домов")
+    await r.press(unknown, "📨 Отправить адрес как есть")
+    ask = await r.reply("Адрес: Заречная 14 (как указано вами)")
+    await r.press(ask, "Без комментария")
+    card = await r.reply("Проверьте сообщение")
+    assert "Что случилось: 🚽 Авария канализации" in card["text"]
+    await r.press(card, "✅ Отправить")
+    await r.reply("Когда проблема будет устранена")
+
+    d = town.dispatcher
+    listing = await d.send("Происшествия", expect="Открытые происшествия: 0")
+    await d.press(listing, "📨 Сообщения жителей (1)")
+    queue = await d.reply("ожидают 1")
+    await d.press(queue, "🚽 Авария канализации — «Заречная 14» (нет в реестре) (1)")
+    group = await d.reply("Сообщений: 1")
+    await d.press(group, "🗑 Отклонить")
+    confirm = await d.reply("Отклонить сообщения (1)?")
+    await d.press(confirm, "Да, отклонить")
+    queue = await d.reply("Отклонено сообщений: 1.")
+    assert "Сообщения жителей о происшествиях: ожидают 0" in queue["text"]
+    async with session_factory() as session:
+        signal = (await session.scalars(select(OutageSignal))).one()
+        assert (signal.status, signal.address_text, signal.building_id) == (
+            SignalStatus.DISMISSED,
+            "Заречная 14",
+            None,
+        )
+    # A stale press on the handled group (an older copy of its card): told so, nothing logged.
+    answer = await d.callback_answer(press_data(sandbox, d, group["message_id"], f"inq:log:{signal.id}:0"))
+    assert answer["text"] == "Эти сообщения уже обработаны."
+    async with session_factory() as session:
+        assert (await session.scalars(select(Incident))).all() == []
