@@ -30,6 +30,7 @@ from handlers.incidents.steps import (
     ask_place,
     ask_received_at,
     ask_responsible,
+    informant_org_missing,
     show_preview,
 )
 from models import utcnow
@@ -114,13 +115,18 @@ async def org_page(query: CallbackQuery, callback_data: StepCallback, turn: Turn
     responsible = await turn.fsm.get_state() == IncidentForm.responsible.state
     orgs = await active_organisations(turn.session)
     await query.answer()
-    none_label = t("Without an organisation") if responsible else None
+    none_label = t("Without an organisation") if responsible else informant_org_missing(t)
     await replace_buttons(query, keyboards.step_orgs_markup(orgs, page, t, none_label=none_label))
 
 
 async def no_org(query: CallbackQuery, turn: Turn) -> None:
-    await turn.fsm.update_data(responsible=None)
     await query.answer()
+    if await turn.fsm.get_state() == IncidentForm.informant_org.state:
+        await turn.fsm.update_data(informant_org=None)
+        await drop_buttons(query)
+        await ask_informant_name(turn)
+        return
+    await turn.fsm.update_data(responsible=None)
     await settle(query, turn.t("Responsible: %(org)s", org=turn.t("none")))
     await show_preview(turn)
 
@@ -260,7 +266,7 @@ def create_router() -> Router:
     orgs = StateFilter(IncidentForm.informant_org, IncidentForm.responsible)
     on(org_picked, orgs, StepCallback.filter(F.act == StepAct.ORG))
     on(org_page, orgs, StepCallback.filter(F.act == StepAct.ORG_PAGE))
-    on(no_org, IncidentForm.responsible, StepCallback.filter(F.act == StepAct.NO_ORG))
+    on(no_org, orgs, StepCallback.filter(F.act == StepAct.NO_ORG))
     on(name_skipped, IncidentForm.informant_name, StepCallback.filter(F.act == StepAct.SKIP))
     on(signal_text, IncidentForm.description, StepCallback.filter(F.act == StepAct.SIGNAL_TEXT))
     on(log, IncidentForm.preview, StepCallback.filter(F.act == StepAct.LOG))

@@ -10,6 +10,7 @@ from bot.turn import Turn
 from handlers.incidents import keyboards
 from handlers.incidents.render import draft_text
 from handlers.incidents.states import IncidentForm
+from services.notify import Translator
 from services.partners.members import active_organisations
 
 PLACE_EXAMPLES = "«Ленина 5», «км 12 трассы Р-255», «перекрёсток Ленина и Мира»"
@@ -46,6 +47,11 @@ async def ask_informant(turn: Turn) -> None:
     )
 
 
+def informant_org_missing(t: Translator) -> str:
+    """The way on when the organisation that called is not in the directory: its name is typed."""
+    return t("Not in the directory — type its name")
+
+
 async def ask_informant_org(turn: Turn) -> None:
     t = turn.t
     orgs = await active_organisations(turn.session)
@@ -58,7 +64,7 @@ async def ask_informant_org(turn: Turn) -> None:
     await turn.bot.send_message(
         turn.chat_id,
         t("Which organisation reported it?"),
-        reply_markup=keyboards.step_orgs_markup(orgs, 0, t, none_label=None),
+        reply_markup=keyboards.step_orgs_markup(orgs, 0, t, none_label=informant_org_missing(t)),
     )
 
 

@@ -34,6 +34,7 @@ async def test_an_incident_off_the_register_phoned_in_by_an_organisation(
     ]
     await d.press(ask, "Организация")
     ask = await d.reply("Какая организация сообщила?")
+    assert buttons(ask) == [ORG_NAME, "Нет в справочнике — ввести название"]
     await d.press(ask, ORG_NAME)
     await d.reply("Имя и телефон сообщившего")
     await d.send("Иванов Пётр, +7 900 123-45-67", expect="Опишите, что произошло")
