@@ -23,6 +23,7 @@ class StepAct:
     SIGNAL_TEXT = "sig"  # take the residents' text as the description
     LOG = "log"
     EDIT_TIME = "time"
+    EDIT_END = "end"  # the expected end
     CANCEL = "cancel"
 
 

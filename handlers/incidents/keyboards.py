@@ -139,7 +139,10 @@ def preview_markup(t: Translator) -> InlineKeyboardMarkup:
     return markup(
         [
             [step(t("📒 Log in the journal"), StepAct.LOG)],
-            [step(t("🕑 Change the time received"), StepAct.EDIT_TIME)],
+            [
+                step(t("🕑 Change the time received"), StepAct.EDIT_TIME),
+                step(t("⏳ Expected end"), StepAct.EDIT_END),
+            ],
             [step(t("✖ Cancel"), StepAct.CANCEL)],
         ]
     )

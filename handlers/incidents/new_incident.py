@@ -19,11 +19,12 @@ from handlers.incidents import keyboards
 from handlers.incidents.callbacks import StepAct, StepCallback
 from handlers.incidents.cards import send_card
 from handlers.incidents.common import actor, as_int, as_str, db_id, from_iso, replace_buttons
-from handlers.incidents.moments import parse_past
+from handlers.incidents.moments import parse_future, parse_past
 from handlers.incidents.states import IncidentForm
 from handlers.incidents.steps import (
     TIME_EXAMPLES,
     ask_description,
+    ask_expected_end,
     ask_informant_name,
     ask_informant_org,
     ask_kind,
@@ -188,6 +189,7 @@ def _draft(data: dict[str, object]) -> journal.NewIncident:
         latitude=lat if isinstance(lat, float) else None,
         longitude=lon if isinstance(lon, float) else None,
         responsible_organisation_id=as_int(data.get("responsible")),
+        expected_end_at=from_iso(data.get("expected_end_at")),
         signal_ids=tuple(i for i in signal_ids if isinstance(i, int)) if isinstance(signal_ids, list) else (),
     )
 
@@ -227,10 +229,13 @@ async def cancel(query: CallbackQuery, turn: Turn) -> None:
     )
 
 
-async def edit_time(query: CallbackQuery, turn: Turn) -> None:
+async def edit_time(query: CallbackQuery, callback_data: StepCallback, turn: Turn) -> None:
     await query.answer()
     await drop_buttons(query)
-    await ask_received_at(turn)
+    if callback_data.act == StepAct.EDIT_END:
+        await ask_expected_end(turn)
+    else:
+        await ask_received_at(turn)
 
 
 async def time_typed(message: Message, turn: Turn) -> None:
@@ -247,6 +252,24 @@ async def time_typed(message: Message, turn: Turn) -> None:
         return
     await turn.fsm.update_data(received_at=moment.astimezone(UTC).isoformat())
     await message.answer(t("Received: %(when)s", when=ctx.format_dt(moment)))
+    await show_preview(turn)
+
+
+async def end_typed(message: Message, turn: Turn) -> None:
+    t, ctx = turn.t, turn.notice_ctx
+    now = ctx.local(utcnow())
+    moment = parse_future(message.text or "", now)
+    if moment is None:
+        await message.answer(
+            t("I could not read a date and time. Examples: %(examples)s.", examples=TIME_EXAMPLES)
+        )
+        return
+    received = from_iso((await turn.fsm.get_data()).get("received_at")) or now
+    if moment <= now or moment <= received:
+        await message.answer(t("The expected end must be in the future."))
+        return
+    await turn.fsm.update_data(expected_end_at=moment.astimezone(UTC).isoformat())
+    await message.answer(t("Expected end: %(when)s", when=ctx.format_dt(moment)))
     await show_preview(turn)
 
 
@@ -270,13 +293,19 @@ def create_router() -> Router:
     on(name_skipped, IncidentForm.informant_name, StepCallback.filter(F.act == StepAct.SKIP))
     on(signal_text, IncidentForm.description, StepCallback.filter(F.act == StepAct.SIGNAL_TEXT))
     on(log, IncidentForm.preview, StepCallback.filter(F.act == StepAct.LOG))
-    on(edit_time, IncidentForm.preview, StepCallback.filter(F.act == StepAct.EDIT_TIME))
+    on(edit_time, IncidentForm.preview, StepCallback.filter(F.act.in_({StepAct.EDIT_TIME, StepAct.EDIT_END})))
     on(cancel, IncidentForm.preview, StepCallback.filter(F.act == StepAct.CANCEL))
     text = (F.text, ~F.text.startswith("/"))
     router.message.register(name_typed, IncidentForm.informant_name, *text)
     router.message.register(description_typed, IncidentForm.description, *text)
     router.message.register(time_typed, IncidentForm.received_at, *text)
-    for st in (IncidentForm.informant_name, IncidentForm.description, IncidentForm.received_at):
+    router.message.register(end_typed, IncidentForm.expected_end, *text)
+    for st in (
+        IncidentForm.informant_name,
+        IncidentForm.description,
+        IncidentForm.received_at,
+        IncidentForm.expected_end,
+    ):
         router.message.register(text_expected, st)
     for st in (
         IncidentForm.kind,

@@ -80,6 +80,10 @@ async def draft_text(
             "Responsible: %(org)s",
             org=html_escape(await org_name(session, data.get("responsible")) or t("none")),
         ),
+    ]
+    if (end := from_iso(data.get("expected_end_at"))) is not None:
+        lines.append(t("Expected end: %(when)s", when=ctx.format_dt(end)))
+    lines += [
         "",
         cut_plain(as_str(data.get("description")), 2000),
     ]

@@ -15,6 +15,7 @@ class IncidentForm(StatesGroup):
     responsible = State()
     preview = State()
     received_at = State()  # «change the time received», from the preview
+    expected_end = State()  # «expected end», from the preview
     # A logged incident's card: the FSM data's ``incident_id`` says which one.
     action = State()
     action_public = State()

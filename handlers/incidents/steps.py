@@ -110,6 +110,15 @@ async def show_preview(turn: Turn) -> None:
     await turn.bot.send_message(turn.chat_id, text, reply_markup=keyboards.preview_markup(t))
 
 
+async def ask_expected_end(turn: Turn) -> None:
+    t = turn.t
+    await turn.fsm.set_state(IncidentForm.expected_end)
+    await turn.bot.send_message(
+        turn.chat_id,
+        t("When is it expected to be dealt with? Type the time: %(examples)s.", examples=TIME_EXAMPLES),
+    )
+
+
 async def ask_received_at(turn: Turn) -> None:
     t = turn.t
     await turn.fsm.set_state(IncidentForm.received_at)

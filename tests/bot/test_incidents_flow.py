@@ -67,7 +67,12 @@ async def test_an_incident_from_a_resident_report_to_closing(
     text = preview["text"]
     assert "Вид: 🌳 Падение дерева" in text and "Место: ул. Ленина, 5" in text
     assert "Сообщил: Житель, mira4" in text and "Ответственный: нет" in text
-    assert buttons(preview) == ["📒 Записать в журнал", "🕑 Изменить время", "✖ Отменить"]
+    assert buttons(preview) == [
+        "📒 Записать в журнал",
+        "🕑 Изменить время",
+        "⏳ Ожидаемое окончание",
+        "✖ Отменить",
+    ]
     await d.press(preview, "📒 Записать в журнал")
     logged = await d.reply("Записано в журнал под №")
     async with session_factory() as session:

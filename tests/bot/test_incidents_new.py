@@ -55,6 +55,13 @@ async def test_an_incident_off_the_register_phoned_in_by_an_organisation(
     received = town.ctx.local(utcnow() - timedelta(minutes=30))
     preview = await d.send(f"{received:%d.%m %H:%M}", expect="проверьте перед записью")
     assert f"Поступило: {received:%d.%m.%Y %H:%M}" in preview["text"]
+    await d.press(preview, "⏳ Ожидаемое окончание")
+    await d.reply("Когда ожидается устранение?")
+    yesterday = town.ctx.local(utcnow() - timedelta(days=1))
+    await d.send(f"{yesterday:%d.%m.%Y} 10:00", expect="Ожидаемое окончание должно быть в будущем.")
+    end = town.ctx.local(utcnow() + timedelta(days=1))
+    preview = await d.send(f"{end:%d.%m} 18:00", expect="проверьте перед записью")
+    assert f"Ожидаемое окончание: {end:%d.%m.%Y} 18:00" in preview["text"]
     await d.press(preview, "📒 Записать в журнал")
     await d.reply("Записано в журнал под №")
     card = await d.reply("Карточек отправлено сотрудникам организации: 1")
@@ -72,6 +79,8 @@ async def test_an_incident_off_the_register_phoned_in_by_an_organisation(
     await town.deliver(1)
     got = await partner.member.reply("Для вашей организации")
     assert "Место: км 12 трассы Р-255" in got["text"] and buttons(got) == ["✅ Принять", "📝 Доложить"]
+    assert f"Ожидаемое восстановление: {end:%d.%m.%Y} 18:00" in got["text"]
+    assert town.ctx.format_dt(incident.expected_end_at) == f"{end:%d.%m.%Y} 18:00"
 
 
 async def test_an_address_from_the_register_and_own_observation(town: Town, session_factory) -> None:

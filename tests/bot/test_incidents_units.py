@@ -1,5 +1,5 @@
-"""Pieces of the incident flows tested directly: typed moments, a contact split into name and phone,
-a long journal fitting one Telegram message with its latest entries."""
+"""Pieces of the incident flows tested directly: typed moments (past and ahead), a contact split into
+name and phone, a long journal fitting one Telegram message with its latest entries."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.incidents.moments import leading_moment, parse_past
+from handlers.incidents.moments import leading_moment, parse_future, parse_past
 from handlers.incidents.new_incident import split_contact
 from handlers.incidents.render import card_text
 from models.enums import IncidentKind, InformantKind, Role
@@ -34,6 +34,11 @@ def test_typed_moments_are_in_the_past() -> None:
     )
     assert leading_moment("Бригада выехала в 23:40", NOW) == (None, "Бригада выехала в 23:40")
     assert leading_moment("99:99 текст", NOW) == (None, "99:99 текст")
+    late = datetime(2025, 12, 31, 22, 0, tzinfo=MSK)
+    assert parse_future("08:00", late) == datetime(2026, 1, 1, 8, 0, tzinfo=MSK)  # the next 08:00
+    assert parse_future("23:00", late) == datetime(2025, 12, 31, 23, 0, tzinfo=MSK)
+    assert parse_future("10.01 10:00", late) == datetime(2026, 1, 10, 10, 0, tzinfo=MSK)
+    assert parse_future("10.01.2030 10:00", late) is None  # a typo, years ahead
 
 
 def test_contact_split() -> None:
