@@ -18,6 +18,7 @@ from handlers import (
     dispatch,
     errors,
     fallback,
+    incidents,
     partners,
     residents,
     shift,
@@ -37,6 +38,7 @@ def create_menu() -> Menu:
             *stats.MENU_ITEMS,
             *residents.MENU_ITEMS,
             *dispatch.MENU_ITEMS,
+            *incidents.MENU_ITEMS,
             *shift.MENU_ITEMS,
             *partners.MENU_ITEMS,
             *language.MENU_ITEMS,
@@ -68,6 +70,7 @@ def create_router() -> Router:
         residents.create_router(),
         appeals.create_router(),
         dispatch.create_router(),
+        incidents.create_router(),
         shift.create_router(),
         partners.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal

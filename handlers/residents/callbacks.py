@@ -30,6 +30,8 @@ class OtherAddressCallback(CallbackData, prefix="rout"):
 
 class SignalAct:
     RESOURCE = "res"  # value: the resource code
+    OTHER = "other"  # not a utility: a fallen tree, a road, a sewer… (an incident report)
+    INCIDENT_KIND = "ikind"  # value: the incident kind
     RAW = "raw"  # send the address as typed: it is not in the registry
     SKIP = "skip"  # no comment
     SEND = "send"

@@ -1,5 +1,8 @@
 """«Report an outage»: resource → address → optional comment → confirm → the dispatcher's queue.
 
+«Other: a tree, a road, a sewer…» instead of a resource asks the kind of problem and queues an incident
+report (``services.incidents.signals``) the dispatcher sees under «Incidents».
+
 The conversation keeps only ids and texts in the FSM data; the building is reloaded and the report
 checked by the service when it is sent. Several reports about one house and resource are grouped in
 the dispatcher's queue by the service; a repeated one from the same resident is not doubled.
@@ -15,9 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem, Translated
-from bot.messages import alert, drop_buttons, outdated, settle
+from bot.messages import alert, drop_buttons, outdated, settle, show_in_place
 from bot.turn import Turn
 from handlers.residents.callbacks import AddressCallback, Goal, SignalAct, SignalFormCallback
+from handlers.residents.incident_texts import (
+    RESIDENT_KINDS,
+    incident_card,
+    kinds_choice,
+    kinds_prompt,
+    with_other,
+)
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
 from handlers.residents.states import SignalForm
 from handlers.residents.texts import (
@@ -35,6 +45,9 @@ from handlers.residents.texts import (
 )
 from models import Building, TelegramAccount
 from services.errors import DomainError
+from services.incidents.journal import INCIDENT_SIGNAL
+from services.incidents.kinds import kind_label
+from services.incidents.signals import report_incident_signal
 from services.outages.notices import address
 from services.outages.resources import enabled_resources
 from services.outages.signals import TEXT_LIMIT, report_signal
@@ -53,7 +66,8 @@ async def start_report(message: Message, state: FSMContext) -> None:
     await state.clear()
     await state.set_state(SignalForm.resource)
     await message.answer(
-        _("What is missing? Choose below. To cancel, send /cancel."), reply_markup=resource_choice()
+        _("What is missing? Choose below. To cancel, send /cancel."),
+        reply_markup=with_other(resource_choice()),
     )
 
 
@@ -71,21 +85,54 @@ async def picked_resource(
     if callback_data.value not in {r.code for r in enabled_resources()}:
         await outdated(query)
         return
-    await state.update_data(resource=callback_data.value)
-    await state.set_state(SignalForm.address)
+    await state.update_data(resource=callback_data.value, incident_kind=None)
     await query.answer()
     await settle(
         query, _("What is missing: %(resource)s") % {"resource": resource_label(callback_data.value)}
     )
+    await _ask_address(bot, query.from_user.id, state, session, account)
+
+
+async def picked_other(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    """«Other»: not a utility but a fallen tree, a road, a sewer… (an incident for the ЕДДС)."""
+    if await state.get_state() != SignalForm.resource.state:
+        await outdated(query)
+        return
+    await state.set_state(SignalForm.incident_kind)
+    await query.answer()
+    await show_in_place(query, bot, kinds_prompt(), kinds_choice())
+
+
+async def picked_kind(
+    query: CallbackQuery,
+    callback_data: SignalFormCallback,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    account: TelegramAccount,
+) -> None:
+    if await state.get_state() != SignalForm.incident_kind.state or callback_data.value not in RESIDENT_KINDS:
+        await outdated(query)
+        return
+    await state.update_data(resource=INCIDENT_SIGNAL, incident_kind=callback_data.value)
+    await query.answer()
+    await settle(query, _("What happened: %(kind)s") % {"kind": kind_label(callback_data.value, _)})
+    await _ask_address(bot, query.from_user.id, state, session, account)
+
+
+async def _ask_address(
+    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, account: TelegramAccount
+) -> None:
+    await state.set_state(SignalForm.address)
     await bot.send_message(
-        query.from_user.id,
+        chat_id,
         _("At which address? Type it or share your location.") + "\n" + format_hint(),
         reply_markup=location_keyboard(),
     )
     mine = await subscriptions_of(session, account.id)
     if mine:
         await bot.send_message(
-            query.from_user.id,
+            chat_id,
             _("Or choose one of your addresses:"),
             reply_markup=address_choice(Goal.REPORT, mine),
         )
@@ -100,15 +147,19 @@ async def _ask_comment(
     )
     await state.set_state(SignalForm.comment)
     where = address_text(building) if building is not None else _("%(address)s (as typed)") % {"address": raw}
-    await bot.send_message(
-        chat_id,
-        _("Address: %(address)s") % {"address": where}
-        + "\n\n"
-        + _(
+    if (await state.get_data()).get("incident_kind"):
+        ask = _(
+            "Describe the problem for the dispatcher: what exactly, since when, whether it blocks the way. "
+            "Or press «%(button)s»."
+        )
+    else:
+        ask = _(
             "Add a comment for the dispatcher if you like: since when, which entrance or floor. "
             "Or press «%(button)s»."
         )
-        % {"button": _(NO_COMMENT)},
+    await bot.send_message(
+        chat_id,
+        _("Address: %(address)s") % {"address": where} + "\n\n" + ask % {"button": _(NO_COMMENT)},
         reply_markup=comment_keyboard(),
     )
 
@@ -159,7 +210,9 @@ async def address_raw(query: CallbackQuery, bot: Bot, state: FSMContext) -> None
 async def _confirm(bot: Bot, chat_id: int, state: FSMContext, comment: str) -> None:
     await state.update_data(comment=comment)
     await state.set_state(SignalForm.confirm)
-    await bot.send_message(chat_id, signal_card(await state.get_data()), reply_markup=signal_buttons())
+    data = await state.get_data()
+    card = incident_card(data) if data.get("incident_kind") else signal_card(data)
+    await bot.send_message(chat_id, card, reply_markup=signal_buttons())
 
 
 async def comment_typed(message: Message, bot: Bot, state: FSMContext) -> None:
@@ -193,15 +246,26 @@ async def send(query: CallbackQuery, turn: Turn, state: FSMContext, account: Tel
         await outdated(query)
         return
     data = await state.get_data()
+    incident_kind = data.get("incident_kind")
     try:
-        signal = await report_signal(
-            turn.session,
-            account.id,
-            data.get("building"),
-            None if data.get("building") else data.get("address"),
-            data["resource"],
-            data.get("comment") or "",
-        )
+        if incident_kind:
+            signal = await report_incident_signal(
+                turn.session,
+                account.id,
+                data.get("building"),
+                None if data.get("building") else data.get("address"),
+                str(incident_kind),
+                data.get("comment") or "",
+            )
+        else:
+            signal = await report_signal(
+                turn.session,
+                account.id,
+                data.get("building"),
+                None if data.get("building") else data.get("address"),
+                data["resource"],
+                data.get("comment") or "",
+            )
     except DomainError as exc:
         await alert(query, exc)
         return
@@ -210,13 +274,19 @@ async def send(query: CallbackQuery, turn: Turn, state: FSMContext, account: Tel
     await state.clear()
     await query.answer()
     await drop_buttons(query)
-    await turn.bot.send_message(
-        turn.chat_id,
-        _(
+    if incident_kind:
+        thanks = _(
+            "Thank you! Your report №%(id)s has been passed to the duty dispatch service. "
+            "When the problem is dealt with, you will get a notice in this chat."
+        )
+    else:
+        thanks = _(
             "Thank you! Your report №%(id)s has been passed to the duty dispatch service. "
             "When the supply is restored, you will get a notice in this chat."
         )
-        % {"id": signal.id},
+    await turn.bot.send_message(
+        turn.chat_id,
+        thanks % {"id": signal.id},
         reply_markup=turn.menu.keyboard(turn.user, turn.i18n),
     )
 
@@ -237,6 +307,8 @@ def create_router() -> Router:
     router = Router(name="resident_report")
     router.message.register(start_report, MenuButton(REPORT.key))
     router.callback_query.register(picked_resource, SignalFormCallback.filter(F.act == SignalAct.RESOURCE))
+    router.callback_query.register(picked_other, SignalFormCallback.filter(F.act == SignalAct.OTHER))
+    router.callback_query.register(picked_kind, SignalFormCallback.filter(F.act == SignalAct.INCIDENT_KIND))
     router.message.register(address_location, SignalForm.address, F.location)
     router.message.register(address_typed, SignalForm.address, F.text, NotMenuButton())
     router.message.register(address_expected, SignalForm.address, ~F.text)

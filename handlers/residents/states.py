@@ -15,6 +15,7 @@ class OutagesForm(StatesGroup):
 
 class SignalForm(StatesGroup):
     resource = State()
+    incident_kind = State()  # «Other»: which kind of problem
     address = State()
     comment = State()
     confirm = State()

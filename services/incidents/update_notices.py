@@ -14,8 +14,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Building, DispatchUpdate, Incident, Organisation, Outage, TelegramAccount, User, UserRole
-from models.enums import Role, UpdatePublish
+from models import (
+    Building,
+    DispatchUpdate,
+    Incident,
+    Organisation,
+    Outage,
+    OutageSignal,
+    TelegramAccount,
+    User,
+    UserRole,
+)
+from models.enums import Role, SignalStatus, UpdatePublish
 from services import outbox
 from services.html_cut import cut_plain
 from services.incidents.kinds import kind_label
@@ -92,8 +102,21 @@ async def _resident_recipients(
     groups = []
     if row.is_public and row.building_id is not None:
         groups.append(await outage_notices.subscribers(session, [row.building_id]))
-    if row.informant_telegram_id is not None:
-        account = await session.get(TelegramAccount, row.informant_telegram_id)
+    # The informant and every resident whose report was linked to it (several may report one tree).
+    account_ids = {row.informant_telegram_id} - {None}
+    account_ids |= set(
+        (
+            await session.scalars(
+                select(OutageSignal.telegram_id).where(
+                    OutageSignal.incident_id == row.id,
+                    OutageSignal.status == SignalStatus.LINKED,
+                    OutageSignal.telegram_id.is_not(None),
+                )
+            )
+        ).all()
+    )
+    for account_id in sorted(i for i in account_ids if i is not None):
+        account = await session.get(TelegramAccount, account_id)
         if account is not None and account.blocked_at is None:
             groups.append({account.id: outage_notices.Recipient(account.id, account.chat_id, account.locale)})
     return outage_notices.merge(*groups)

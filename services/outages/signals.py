@@ -110,7 +110,8 @@ async def signal_queue(session: AsyncSession) -> list[SignalGroup]:
     signals = (
         await session.scalars(
             select(OutageSignal)
-            .where(OutageSignal.status == SignalStatus.NEW)
+            # Reports of incidents (a fallen tree) wait in their own queue (services.incidents.signals).
+            .where(OutageSignal.status == SignalStatus.NEW, OutageSignal.incident_kind.is_(None))
             .order_by(OutageSignal.created_at, OutageSignal.id)
         )
     ).all()
