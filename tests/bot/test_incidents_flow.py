@@ -98,7 +98,7 @@ async def test_an_incident_from_a_resident_report_to_closing(
     card = await d.reply("Карточек отправлено сотрудникам: 1")
     assert f"Ответственный: {ORG_NAME}" in card["text"] and f"передано: {ORG_NAME}" in card["text"]
     await town.deliver(1)
-    got = await partner.member.reply("Для вашей организации")
+    got = await partner.member.reply("Передано вашей организации")
     assert f"Падение дерева № {number}" in got["text"] and "ул. Ленина, 5" in got["text"]
     assert buttons(got) == ["✅ Принять", "📝 Доложить"]
 

@@ -77,7 +77,7 @@ async def test_an_incident_off_the_register_phoned_in_by_an_organisation(
     assert incident.informant_organisation_id == partner.org_id == incident.responsible_organisation_id
     assert town.ctx.local(incident.received_at).strftime("%d.%m %H:%M") == f"{received:%d.%m %H:%M}"
     await town.deliver(1)
-    got = await partner.member.reply("Для вашей организации")
+    got = await partner.member.reply("Передано вашей организации")
     assert "Место: км 12 трассы Р-255" in got["text"] and buttons(got) == ["✅ Принять", "📝 Доложить"]
     assert f"Ожидаемое восстановление: {end:%d.%m.%Y} 18:00" in got["text"]
     assert town.ctx.format_dt(incident.expected_end_at) == f"{end:%d.%m.%Y} 18:00"
