@@ -23,7 +23,6 @@ from models import (
     OutageSignal,
     TelegramAccount,
     User,
-    UserRole,
 )
 from models.enums import Role, SignalStatus, UpdatePublish
 from services import outbox
@@ -34,7 +33,7 @@ from services.notify import NoticeContext, Translator, html_escape, inline_keybo
 from services.outages import notices as outage_notices
 from services.outages.lifecycle import current_building_ids
 from services.outages.resources import get_resource, resource_name
-from services.partners.members import member_chats
+from services.partners.members import member_chats, staff_chats
 
 ORG_CB = "org"
 DECIDE_CB = "dupd"
@@ -215,17 +214,7 @@ async def notify_assigned(
 
 
 async def dispatcher_chats(session: AsyncSession) -> list[tuple[User, int]]:
-    rows = await session.execute(
-        select(User, TelegramAccount.chat_id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(TelegramAccount, TelegramAccount.user_id == User.id)
-        .where(
-            UserRole.role == Role.DISPATCHER, User.is_active.is_(True), TelegramAccount.blocked_at.is_(None)
-        )
-        .order_by(User.id)
-        .distinct()
-    )
-    return [(u, c) for u, c in rows.all()]
+    return await staff_chats(session, role=Role.DISPATCHER)
 
 
 async def ask_dispatchers(session: AsyncSession, ctx: NoticeContext, update: DispatchUpdate) -> int:

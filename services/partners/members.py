@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Organisation, TelegramAccount, User
+from models import Organisation, TelegramAccount, User, UserRole
+from models.enums import Role
 from services.errors import NotFound
 
 
@@ -57,17 +58,29 @@ async def members(session: AsyncSession, organisation_id: int) -> Sequence[User]
     return rows.all()
 
 
-async def member_chats(session: AsyncSession, organisation_id: int) -> list[tuple[User, int]]:
-    """Active members reachable in Telegram (not blocked), with their chat ids."""
-    org = await get_organisation(session, organisation_id)
-    rows = await session.execute(
-        select(User, TelegramAccount.chat_id)
-        .join(TelegramAccount, TelegramAccount.user_id == User.id)
+async def staff_chats(
+    session: AsyncSession, *conditions: ColumnElement[bool], role: Role | None = None
+) -> list[tuple[User, int]]:
+    """Active users matching ``conditions`` (and holding ``role``) with their chat ids. Staff are
+    written to at their Telegram id, as assignment notices do (an account linked by an invite or
+    entered in the panel alike); one who blocked the bot is left out."""
+    query = (
+        select(User, User.telegram_id)
+        .outerjoin(TelegramAccount, TelegramAccount.id == User.telegram_id)
         .where(
-            User.department_id == org.department_id,
             User.is_active.is_(True),
+            User.telegram_id.is_not(None),
             TelegramAccount.blocked_at.is_(None),
+            *conditions,
         )
         .order_by(User.id)
     )
-    return [(u, chat) for u, chat in rows.all()]
+    if role is not None:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    return [(u, chat) for u, chat in (await session.execute(query)).all()]
+
+
+async def member_chats(session: AsyncSession, organisation_id: int) -> list[tuple[User, int]]:
+    """Active members reachable in Telegram (not blocked), with their chat ids."""
+    org = await get_organisation(session, organisation_id)
+    return await staff_chats(session, User.department_id == org.department_id)

@@ -17,7 +17,7 @@ from services.audit import Actor
 from services.errors import InvalidInput, PermissionDenied
 from services.incidents import journal, update_notices, updates
 from services.notify import NoticeContext
-from services.partners import directory
+from services.partners import directory, members
 
 MSK = ZoneInfo("Europe/Moscow")
 CTX = NoticeContext()
@@ -93,3 +93,32 @@ async def test_an_organisation_report_reaches_residents_by_its_mode(
     await journal.set_responsible(session, dispatcher, incident.id, None, now=NOW)
     with pytest.raises(PermissionDenied):
         await updates.post_report(session, worker, target, report, now=NOW)
+
+
+async def test_people_entered_in_the_panel_with_a_telegram_id_get_the_card(session: AsyncSession) -> None:
+    """No invite was redeemed (no linked account row): the card still goes to their Telegram id,
+    as assignment notices do; one who blocked the bot is left out."""
+    dispatcher, _worker, org_id, house_id = await _world(session, PublishMode.APPROVAL)
+    org = await members.get_organisation(session, org_id)
+    sys = Actor.system("t")
+    await staff.create_user(
+        session,
+        sys,
+        full_name="Диспетчер 2",
+        roles=[Role.EXECUTOR],
+        department_id=org.department_id,
+        telegram_id=4242,
+    )
+    await staff.create_user(
+        session,
+        sys,
+        full_name="Ушедший",
+        roles=[Role.EXECUTOR],
+        department_id=org.department_id,
+        telegram_id=4343,
+    )
+    session.add(TelegramAccount(id=4343, chat_id=4343, blocked_at=NOW))
+    incident = await journal.log_incident(session, dispatcher, _new(house_id, org_id), tz=MSK, now=NOW)
+    assert await update_notices.notify_assigned(session, CTX, updates.Target("incident", incident.id)) == 1
+    chats = (await session.scalars(select(OutboxMessage.chat_id))).all()
+    assert chats == [4242]
