@@ -18,6 +18,8 @@ from handlers.dispatch import keyboards
 from handlers.dispatch.callbacks import OutageAct, OutageCallback
 from handlers.dispatch.cards import card_view, list_view, notified
 from handlers.dispatch.common import actor
+from handlers.dispatch.news import ask_news
+from handlers.dispatch.record import card_orgs
 from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import Outage
@@ -115,6 +117,8 @@ VIEWS: dict[str, Action] = {OutageAct.OPEN: _open, OutageAct.SHOW: _show}
 # Presses that change it: only while it is planned or in effect (resolving: only in effect).
 CHANGES: dict[str, Action] = {
     OutageAct.EXTEND: _extend,
+    OutageAct.NEWS: ask_news,
+    OutageAct.ORGS: card_orgs,
     OutageAct.ADD: _change_houses(Mode.ADD),
     OutageAct.REMOVE: _change_houses(Mode.REMOVE),
     OutageAct.RESOLVE: _ask_resolve,
