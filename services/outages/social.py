@@ -166,8 +166,11 @@ async def alert_new_objects(
     author_id = actor.user_id or outage.created_by_id
     author = await session.get(User, author_id) if author_id else None
     key = f"outage:{outage.id}:social:{_set_key(b.id for b in fresh)}"
+    people = await recipients(session)
+    if not people:
+        return NOTHING  # nobody to tell: nothing announced (a recipient added later hears of them all)
     messages = []
-    for user, chat_id in await recipients(session):
+    for user, chat_id in people:
         t = Translator(ctx.locale_of(user))
         text = render(outage, fresh, author, t, ctx)
         messages.append(outbox.text_message(chat_id, text, dedup_key=f"{key}:{chat_id}"))
