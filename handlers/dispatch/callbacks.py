@@ -57,6 +57,7 @@ class OutageAct:
     REMOVE = "rm"
     RESOLVE = "res"  # asks for confirmation
     RESOLVE_YES = "resy"
+    RESOLVE_AT = "resat"  # restored earlier: the dispatcher types the actual time
     CANCEL = "can"  # asks for confirmation
     CANCEL_YES = "cany"
     NEWS = "news"  # news for the residents

@@ -231,6 +231,17 @@ def card_markup(outage: Outage, t: Translator, page: int = 0) -> InlineKeyboardM
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def resolve_confirm_markup(outage_id: int, t: Translator) -> InlineKeyboardMarkup:
+    """«Restored now», or earlier (the actual time typed), or back."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_outage(t("✅ Yes, restored"), OutageAct.RESOLVE_YES, outage_id)],
+            [_outage(t("🕑 Restored earlier: enter the time"), OutageAct.RESOLVE_AT, outage_id)],
+            [_outage(t("‹ Back"), OutageAct.OPEN, outage_id)],
+        ]
+    )
+
+
 def confirm_markup(outage_id: int, yes_act: str, yes_label: str, t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[

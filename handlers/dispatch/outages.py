@@ -20,6 +20,7 @@ from handlers.dispatch.cards import card_view, list_view, notified
 from handlers.dispatch.common import actor
 from handlers.dispatch.news import ask_news
 from handlers.dispatch.record import card_orgs
+from handlers.dispatch.restored import ask_restored_at
 from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import Outage
@@ -84,7 +85,7 @@ async def _ask_resolve(query: CallbackQuery, turn: Turn, outage: Outage) -> None
         "residents who reported will be notified.",
         id=outage.id,
     )
-    markup = keyboards.confirm_markup(outage.id, OutageAct.RESOLVE_YES, t("✅ Yes, restored"), t)
+    markup = keyboards.resolve_confirm_markup(outage.id, t)
     await show_in_place(query, turn.bot, text, markup)
 
 
@@ -124,9 +125,10 @@ CHANGES: dict[str, Action] = {
     OutageAct.RESOLVE: _ask_resolve,
     OutageAct.CANCEL: _ask_cancel,
     OutageAct.RESOLVE_YES: _close(lifecycle.resolve),
+    OutageAct.RESOLVE_AT: ask_restored_at,
     OutageAct.CANCEL_YES: _close(lifecycle.cancel),
 }
-NEEDS_ACTIVE = frozenset({OutageAct.RESOLVE, OutageAct.RESOLVE_YES})
+NEEDS_ACTIVE = frozenset({OutageAct.RESOLVE, OutageAct.RESOLVE_YES, OutageAct.RESOLVE_AT})
 
 
 async def pressed(query: CallbackQuery, callback_data: OutageCallback, turn: Turn) -> None:

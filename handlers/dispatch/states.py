@@ -28,4 +28,5 @@ class OutageForm(StatesGroup):
     record = State()  # off the preview: the cause typed, informant and organisation picked
     news_text = State()  # a published outage's news for residents
     news_time = State()  # …and its new expected end, if any
+    restored_at = State()  # the actual restoration time, when earlier than now
     remove_confirm = State()

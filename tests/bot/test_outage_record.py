@@ -4,6 +4,8 @@ it, the card lists it), and a resident subscribing to a house with an outage in 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from models import Department, DispatchUpdate, Organisation, Outage, TelegramAccount
@@ -134,3 +136,23 @@ async def test_cause_organisation_and_news_through_the_bot(town: Town, session_f
     await newcomer.send("Мои адреса", expect="Чтобы добавить адрес")
     reply = await newcomer.send("Мира 4", expect="Готово!")
     assert "Отключения по этому адресу" not in reply["text"]
+
+    # The supply came back a little earlier: the dispatcher gives the actual time.
+    card = await d.send("Активные отключения", expect="Активные отключения")
+    await d.press(card, next(b for b in buttons(card) if f"№{outage.id}" in b))
+    card = await d.reply(f"Отключение №{outage.id}")
+    await d.press(card, "✅ Подача восстановлена")
+    ask = await d.reply("Подача восстановлена по всем адресам")
+    assert buttons(ask) == ["✅ Да, восстановлено", "🕑 Восстановлено раньше: указать время", "‹ Назад"]
+    await d.press(ask, "🕑 Восстановлено раньше: указать время")
+    await d.reply("Когда фактически восстановлена подача")
+    await d.send("31.12.2099 10:00", expect="не может быть в будущем")
+    started = town.ctx.local(outage.starts_at)
+    await d.send((started - timedelta(hours=2)).strftime("%d.%m.%Y %H:%M"), expect="Окончание не может быть раньше начала.")
+    moment = started.strftime("%d.%m.%Y %H:%M")
+    await d.send(moment, expect=f"Подача восстановлена: {moment}.")
+    card = await d.reply("Статус: подача восстановлена")
+    assert f"Восстановлено: {moment}" in card["text"]
+    async with session_factory() as session:
+        resolved = await session.get(Outage, outage.id)
+        assert resolved is not None and resolved.ended_at == outage.starts_at
