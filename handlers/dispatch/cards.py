@@ -9,7 +9,7 @@ from handlers.dispatch import keyboards
 from models import DispatchUpdate, Organisation, Outage
 from models.enums import OutageKind, UpdateKind, UpdatePublish
 from services.errors import DomainError
-from services.html_cut import cut_html, cut_plain
+from services.html_cut import MESSAGE_LIMIT, cut_html, cut_plain
 from services.incidents.kinds import informant_name
 from services.incidents.updates import Target, updates_of
 from services.notify import NoticeContext, Translator, html_escape
@@ -84,8 +84,8 @@ async def card_view(
     extra = await outage_record_lines(session, outage, t, ctx)
     if extra:
         text += "\n\n" + "\n".join(extra)
-    if note:
-        text += "\n\n" + note
+    if note:  # the note answers the dispatcher's press: it survives a cut of a long card
+        return cut_html(text, MESSAGE_LIMIT - len(note) - 2) + "\n\n" + note, keyboards.card_markup(outage, t)
     return cut_html(text), keyboards.card_markup(outage, t)
 
 

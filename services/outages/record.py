@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Organisation, Outage, User
-from models.enums import InformantKind
+from models.enums import InformantKind, OutageStatus
 from services.audit import record
 from services.errors import InvalidInput, NotFound
 from services.outages.lifecycle import get_outage, require_dispatcher
 
 CAUSE_LIMIT = 2000
 INFORMANT_LIMIT = 255
-CLOSED = ("resolved", "cancelled")
+CLOSED = (OutageStatus.RESOLVED, OutageStatus.CANCELLED)
 
 
 @dataclass(frozen=True, slots=True)

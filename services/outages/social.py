@@ -170,10 +170,17 @@ async def alert_new_objects(
     if not people:
         return NOTHING  # nobody to tell: nothing announced (a recipient added later hears of them all)
     messages = []
+    url = ctx.panel_link(f"/outages/{outage.id}")
     for user, chat_id in people:
         t = Translator(ctx.locale_of(user))
         text = render(outage, fresh, author, t, ctx)
-        messages.append(outbox.text_message(chat_id, text, dedup_key=f"{key}:{chat_id}"))
+        markup = None
+        # Telegram refuses link buttons to plain-HTTP addresses: such a link goes into the text.
+        if url and url.startswith("https://"):
+            markup = {"inline_keyboard": [[{"text": t("Open in the panel"), "url": url}]]}
+        elif url:
+            text += "\n\n" + t("In the panel: %(url)s", url=html_escape(url))
+        messages.append(outbox.text_message(chat_id, text, reply_markup=markup, dedup_key=f"{key}:{chat_id}"))
     queued = await outbox.enqueue_many(
         session, messages, batch=f"outage:{outage.id}:social", priority=PRIORITY
     )

@@ -148,7 +148,10 @@ async def test_cause_organisation_and_news_through_the_bot(town: Town, session_f
     await d.reply("Когда фактически восстановлена подача")
     await d.send("31.12.2099 10:00", expect="не может быть в будущем")
     started = town.ctx.local(outage.starts_at)
-    await d.send((started - timedelta(hours=2)).strftime("%d.%m.%Y %H:%M"), expect="Окончание не может быть раньше начала.")
+    await d.send(
+        (started - timedelta(hours=2)).strftime("%d.%m.%Y %H:%M"),
+        expect="Окончание не может быть раньше начала.",
+    )
     moment = started.strftime("%d.%m.%Y %H:%M")
     await d.send(moment, expect=f"Подача восстановлена: {moment}.")
     card = await d.reply("Статус: подача восстановлена")

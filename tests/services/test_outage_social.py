@@ -15,6 +15,7 @@ from models.enums import Role
 from services import staff
 from services.audit import Actor
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.notify import NoticeContext
 from services.outages import lifecycle, planned, record, social
 from tests.services.test_outages_lifecycle import CTX, NOW, World, create, seed
 
@@ -75,9 +76,12 @@ async def test_planned_outage_is_announced_in_advance_once(session: AsyncSession
     oid = await create(
         session, w, ["m10"], kind="planned", starts_at=start, expected_end_at=start + timedelta(hours=6)
     )
-    await lifecycle.publish(session, CTX, w.dispatcher, oid, now=NOW)  # type: ignore[arg-type]
+    panel = NoticeContext(panel_url="https://porucheno.example")
+    await lifecycle.publish(session, panel, w.dispatcher, oid, now=NOW)  # type: ignore[arg-type]
     alerts = await _alerts(session)
     assert len(alerts) == 2
+    button = alerts[0].payload["reply_markup"]["inline_keyboard"][0][0]
+    assert button == {"text": "Открыть в панели", "url": f"https://porucheno.example/outages/{oid}"}
     assert "🛠 Плановое отключение на социальных объектах: горячая вода" in alerts[0].payload["text"]
     assert "ЦРБ (больницы): ул. Мира, 10" in alerts[0].payload["text"]
     await planned.planned_scan(session, CTX, start + timedelta(minutes=1))

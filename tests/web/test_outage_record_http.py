@@ -155,6 +155,12 @@ async def test_social_alert_list_is_for_administrators(
     client.session.cookie_jar.clear()
     await login(client, "head", PASSWORD)
     assert (await client.get("/settings/social-alerts", allow_redirects=False)).status == 403
+    forged = await client.post(
+        "/settings/social-alerts",
+        data={"csrf_token": await csrf_token(client, "/"), "action": "add", "user_id": str(deputy_id)},
+        allow_redirects=False,
+    )
+    assert forged.status == 403
 
     client.session.cookie_jar.clear()
     await login(client)
