@@ -23,6 +23,7 @@ class StepAct:
     REMOVE_YES = "rmyes"
     RECORD = "rec"  # the optional screen off the preview: cause, informant, organisation
     INFORMANT = "inf"  # value: an InformantKind
+    INFORMANT_TEXT = "inft"  # the next typed message is the informant's name or phone
     ORGS = "orgs"  # the organisations to choose from
     ORG = "org"  # value: an organisation id, "0" for none
     BACK = "back"  # back to the preview

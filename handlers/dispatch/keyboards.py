@@ -155,10 +155,12 @@ def preview_markup(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def record_markup(t: Translator) -> InlineKeyboardMarkup:
+def record_markup(t: Translator, *, has_informant: bool = False) -> InlineKeyboardMarkup:
     """The optional screen off the preview: the cause is typed, the rest picked here."""
     kinds = [_step(informant_name(k, t), StepAct.INFORMANT, k) for k in InformantKind]
     rows: Rows = [kinds[i : i + 2] for i in range(0, len(kinds), 2)]
+    if has_informant:  # a name or phone makes sense once the kind is known
+        rows.append([_step(t("✍️ Who exactly: name, phone"), StepAct.INFORMANT_TEXT)])
     rows.append([_step(t("🏢 Responsible organisation"), StepAct.ORGS)])
     rows.append([_step(t("‹ Back to the preview"), StepAct.BACK)])
     return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import alert, drop_buttons, outdated, show_in_place
@@ -31,6 +31,7 @@ from services.outages import record
 from services.partners.members import active_organisations
 
 ORGS_SHOWN = 30
+CAUSE, INFORMANT = "cause", "informant"  # what a typed message on the screen fills in
 
 
 async def _screen_text(turn: Turn) -> str:
@@ -40,7 +41,11 @@ async def _screen_text(turn: Turn) -> str:
     kind = data.get("informant_kind")
     lines = [t("<b>Cause, informant, organisation</b> (optional)"), ""]
     lines += record_lines(
-        str(data.get("cause") or ""), kind if isinstance(kind, str) else None, None, name, t
+        str(data.get("cause") or ""),
+        kind if isinstance(kind, str) else None,
+        str(data.get("informant_text") or "") or None,
+        name,
+        t,
     ) or [t("Nothing given yet.")]
     lines += [
         "",
@@ -49,29 +54,53 @@ async def _screen_text(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+async def _markup(turn: Turn) -> InlineKeyboardMarkup:
+    return keyboards.record_markup(
+        turn.t, has_informant=bool((await turn.fsm.get_data()).get("informant_kind"))
+    )
+
+
 async def ask_record(turn: Turn) -> None:
     await turn.fsm.set_state(OutageForm.record)
-    await turn.bot.send_message(
-        turn.chat_id, await _screen_text(turn), reply_markup=keyboards.record_markup(turn.t)
-    )
+    await turn.fsm.update_data(typing=CAUSE)
+    await turn.bot.send_message(turn.chat_id, await _screen_text(turn), reply_markup=await _markup(turn))
 
 
 async def opened(query: CallbackQuery, turn: Turn) -> None:
     await query.answer()
     if await turn.fsm.get_state() == OutageForm.record.state:  # «Back» from the organisations
-        await show_in_place(query, turn.bot, await _screen_text(turn), keyboards.record_markup(turn.t))
+        await show_in_place(query, turn.bot, await _screen_text(turn), await _markup(turn))
         return
     await drop_buttons(query)
     await ask_record(turn)
 
 
-async def cause_typed(message: Message, turn: Turn) -> None:
-    text = (message.text or "").strip()
-    if len(text) > record.CAUSE_LIMIT:
-        await message.answer(turn.t("The cause is too long: at most %(n)s characters.", n=record.CAUSE_LIMIT))
-        return
-    await turn.fsm.update_data(cause=text)
+async def typed(message: Message, turn: Turn) -> None:
+    """The cause, unless «Who exactly» asked for the informant's name or phone."""
+    t, text = turn.t, (message.text or "").strip()
+    if (await turn.fsm.get_data()).get("typing") == INFORMANT:
+        if len(text) > record.INFORMANT_LIMIT:
+            await message.answer(
+                t("The informant is too long: at most %(n)s characters.", n=record.INFORMANT_LIMIT)
+            )
+            return
+        await turn.fsm.update_data(informant_text=text)
+    else:
+        if len(text) > record.CAUSE_LIMIT:
+            await message.answer(t("The cause is too long: at most %(n)s characters.", n=record.CAUSE_LIMIT))
+            return
+        await turn.fsm.update_data(cause=text)
     await ask_record(turn)
+
+
+async def informant_text_asked(query: CallbackQuery, turn: Turn) -> None:
+    if not (await turn.fsm.get_data()).get("informant_kind"):
+        await outdated(query)
+        return
+    await query.answer()
+    await drop_buttons(query)
+    await turn.fsm.update_data(typing=INFORMANT)
+    await turn.bot.send_message(turn.chat_id, turn.t("Type the informant's name, phone or organisation."))
 
 
 async def informant_picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) -> None:
@@ -80,7 +109,7 @@ async def informant_picked(query: CallbackQuery, callback_data: StepCallback, tu
         return
     await turn.fsm.update_data(informant_kind=callback_data.value)
     await query.answer()
-    await show_in_place(query, turn.bot, await _screen_text(turn), keyboards.record_markup(turn.t))
+    await show_in_place(query, turn.bot, await _screen_text(turn), await _markup(turn))
 
 
 async def orgs_shown(query: CallbackQuery, turn: Turn) -> None:
@@ -105,7 +134,7 @@ async def org_picked(query: CallbackQuery, callback_data: StepCallback, turn: Tu
             return
     await turn.fsm.update_data(org_id=org_id or None)
     await query.answer()
-    await show_in_place(query, turn.bot, await _screen_text(turn), keyboards.record_markup(turn.t))
+    await show_in_place(query, turn.bot, await _screen_text(turn), await _markup(turn))
 
 
 async def back(query: CallbackQuery, turn: Turn) -> None:
@@ -125,7 +154,11 @@ async def apply_draft_record(
             session,
             actor(turn),
             outage.id,
-            record.OutageRecord(cause=cause, informant_kind=kind if isinstance(kind, str) else None),
+            record.OutageRecord(
+                cause=cause,
+                informant_kind=kind if isinstance(kind, str) else None,
+                informant_text=str(data.get("informant_text") or "") if kind else "",
+            ),
         )
     org_id = data.get("org_id")
     if isinstance(org_id, int) and org_id:
@@ -186,5 +219,6 @@ def create_router() -> Router:
     on(org_picked, OutageForm.record, StepCallback.filter(F.act == StepAct.ORG))
     on(back, OutageForm.record, StepCallback.filter(F.act == StepAct.BACK))
     on(card_org_picked, OrgCallback.filter())
-    router.message.register(cause_typed, OutageForm.record, F.text, ~F.text.startswith("/"))
+    on(informant_text_asked, OutageForm.record, StepCallback.filter(F.act == StepAct.INFORMANT_TEXT))
+    router.message.register(typed, OutageForm.record, F.text, ~F.text.startswith("/"))
     return router

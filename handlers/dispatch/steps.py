@@ -202,7 +202,7 @@ async def show_preview(turn: Turn) -> None:
     extra = record_lines(
         str(data.get("cause") or ""),
         kind if isinstance(kind, str) else None,
-        None,
+        str(data.get("informant_text") or "") or None,
         await draft_org_name(session, data),
         t,
     )

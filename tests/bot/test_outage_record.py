@@ -73,6 +73,10 @@ async def test_cause_organisation_and_news_through_the_bot(town: Town, session_f
     screen = await d.send("Порыв водовода Ø300 на ул. Ленина", expect="Причина: Порыв водовода")
     await d.press(screen, "Житель")
     screen = await d.reply("Кто сообщил: Житель")
+    await d.press(screen, "✍️ Кто именно: имя, телефон")
+    await d.reply("Напишите имя, телефон или организацию сообщившего.")
+    screen = await d.send("Иванова, кв. 12", expect="Кто сообщил: Житель — Иванова, кв. 12")
+    assert "Причина: Порыв водовода" in screen["text"]  # the cause stays
     await d.press(screen, "🏢 Ответственная организация")
     orgs = await d.reply("Какая организация восстанавливает подачу?")
     assert buttons(orgs) == ["Водоканал", "✖ Без организации", "‹ Назад"]
@@ -82,7 +86,8 @@ async def test_cause_organisation_and_news_through_the_bot(town: Town, session_f
     preview = await d.reply("проверьте перед публикацией")
     assert "Причина: Порыв водовода Ø300 на ул. Ленина" in preview["text"]
     assert (
-        "Кто сообщил: Житель" in preview["text"] and "Ответственная организация: Водоканал" in preview["text"]
+        "Кто сообщил: Житель — Иванова, кв. 12" in preview["text"]
+        and "Ответственная организация: Водоканал" in preview["text"]
     )
     await d.press(preview, "📢 Опубликовать")
     await d.reply("Уведомлений жителям поставлено в очередь: 2")
@@ -93,7 +98,8 @@ async def test_cause_organisation_and_news_through_the_bot(town: Town, session_f
     async with session_factory() as session:
         outage = (await session.scalars(select(Outage))).one()
         assert outage.cause == "Порыв водовода Ø300 на ул. Ленина"
-        assert outage.informant_kind == InformantKind.RESIDENT and outage.responsible_organisation_id
+        assert outage.informant_kind == InformantKind.RESIDENT and outage.informant_text == "Иванова, кв. 12"
+        assert outage.responsible_organisation_id
 
     # News for residents from the card, with the expected end left as it is.
     card = await d.send("Активные отключения", expect="Активные отключения")
