@@ -23,7 +23,7 @@ from handlers.residents.texts import address_text, format_hint, location_keyboar
 from models import Building, TelegramAccount, utcnow
 from models.enums import OutageStatus, UpdatePublish
 from services.errors import DomainError
-from services.html_cut import cut_plain
+from services.html_cut import cut_html, cut_plain
 from services.incidents.updates import Target, updates_of
 from services.notify import NoticeContext, html_escape
 from services.outages.lifecycle import outages_at_building
@@ -123,7 +123,7 @@ async def _subscribe(turn: Turn, account: TelegramAccount, building: Building) -
         }
     text += "\n" + _("To add another address, press «%(button)s» again.") % {"button": _(MY_ADDRESSES.text)}
     if current := await current_outages_text(session, building, turn.notice_ctx):
-        text += "\n\n" + current
+        text = cut_html(text + "\n\n" + current)  # several long outages must not overflow the message
     await turn.bot.send_message(turn.chat_id, text, reply_markup=turn.menu.keyboard(turn.user, turn.i18n))
 
 
