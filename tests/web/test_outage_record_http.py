@@ -124,6 +124,7 @@ async def test_record_and_news_on_the_outage_page(
     page = await (await client.get(page_url)).text()
     assert "Бригада Водоканала на месте" in page and "опубликовано для жителей" in page
     assert "Запросили экскаватор" in page and "служебная запись" in page
+    assert "<strong>Новость для жителей</strong>" in page  # its broadcast among the notices
     async with session_factory() as session:
         updates = (await session.scalars(select(DispatchUpdate).order_by(DispatchUpdate.id))).all()
         assert [u.publish for u in updates] == [UpdatePublish.PUBLISHED, UpdatePublish.INTERNAL]

@@ -45,12 +45,21 @@ BATCH_LABELS: dict[str, str] = {
     "start": N_("Start of the works"),
     "resolve": N_("Supply restored"),
     "cancel": N_("Cancellation"),
+    "social": N_("Alert to the heads: social objects"),
+    "update": N_("News for residents"),
+    "progress": N_("Dispatcher's progress message"),
 }
 SIGNAL_STATUS_LABELS: dict[str, str] = {
     "new": N_("waiting in the queue"),
     "linked": N_("linked"),
     "dismissed": N_("dismissed"),
 }
+
+
+def _batch_label(event: str) -> str:
+    """«update-12» (the news with update id 12) is labelled as news; unknown tags show as they are."""
+    key = "update" if event.startswith("update-") else event
+    return gettext(BATCH_LABELS[key]) if key in BATCH_LABELS else event
 
 
 def _filter(request: web.Request) -> queries.OutageFilter:
@@ -147,6 +156,7 @@ async def _render_page(
     signals = await queries.linked_signals(db, outage.id)
     events = await queries.timeline(db, outage.id, [s.signal.id for s in signals])
     extra = await record_pages.record_context(db, outage, await acting_user(request), rec=rec, news=news)
+    batches = await queries.outage_batches(db, outage.id)
     return await render(
         request,
         "outages/page.html",
@@ -167,8 +177,8 @@ async def _render_page(
                     *(u.update.author_user_id for u in extra["updates"]),
                 ],
             ),
-            "batches": await queries.outage_batches(db, outage.id),
-            "batch_labels": {k: gettext(v) for k, v in BATCH_LABELS.items()},
+            "batches": batches,
+            "batch_labels": {b.event: _batch_label(b.event) for b in batches},
             "section": "outages",
         },
         status=status,
