@@ -12,7 +12,7 @@ from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from bot.messages import stale_router
 from bot.role_guard import guarded_router
-from handlers.dispatch import addresses, new_outage, outages, publish, signals, times
+from handlers.dispatch import addresses, new_outage, news, outages, publish, record, restored, signals, times
 from handlers.dispatch.callbacks import HouseCallback, StepCallback
 from handlers.dispatch.guard import dispatcher_guard
 from models.enums import Role
@@ -50,6 +50,9 @@ def create_router() -> Router:
         addresses.create_router(),
         times.create_router(),
         publish.create_router(),
+        record.create_router(),
+        news.create_router(),
+        restored.create_router(),
         outages.create_router(),
         signals.create_router(),
     )

@@ -1,7 +1,8 @@
 """Inline-button payloads of the dispatch flows. Only ids and short codes: every press reloads rows.
 
 Prefixes: ``dsp`` conversation steps, ``dsh`` the house picker, ``dso`` outage cards and the list,
-``dsq`` the residents' reports queue. Each packs well under Telegram's 64 bytes.
+``dsq`` the residents' reports queue,
+``dsr`` the responsible organisation of a published outage. Each packs well under Telegram's 64 bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ class StepAct:
     EDIT = "edit"  # value: addresses / times / text
     CANCEL = "cancel"
     REMOVE_YES = "rmyes"
+    RECORD = "rec"  # the optional screen off the preview: cause, informant, organisation
+    INFORMANT = "inf"  # value: an InformantKind
+    INFORMANT_TEXT = "inft"  # the next typed message is the informant's name or phone
+    ORGS = "orgs"  # the organisations to choose from
+    ORG = "org"  # value: an organisation id, "0" for none
+    BACK = "back"  # back to the preview
+    KEEP_END = "keep"  # news for residents without a new expected end
 
 
 class StepCallback(CallbackData, prefix="dsp"):
@@ -50,14 +58,24 @@ class OutageAct:
     REMOVE = "rm"
     RESOLVE = "res"  # asks for confirmation
     RESOLVE_YES = "resy"
+    RESOLVE_AT = "resat"  # restored earlier: the dispatcher types the actual time
     CANCEL = "can"  # asks for confirmation
     CANCEL_YES = "cany"
+    NEWS = "news"  # news for the residents
+    ORGS = "orgs"  # choose the responsible organisation
 
 
 class OutageCallback(CallbackData, prefix="dso"):
     act: str
     id: int = 0
     page: int = 0
+
+
+class OrgCallback(CallbackData, prefix="dsr"):
+    """The responsible organisation chosen for a published outage (``org`` 0: none)."""
+
+    oid: int
+    org: int = 0
 
 
 class SignalAct:

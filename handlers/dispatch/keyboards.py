@@ -10,6 +10,7 @@ from bot.texts import CANCEL
 from handlers.dispatch.callbacks import (
     HouseAct,
     HouseCallback,
+    OrgCallback,
     OutageAct,
     OutageCallback,
     SignalAct,
@@ -18,8 +19,9 @@ from handlers.dispatch.callbacks import (
     StepCallback,
 )
 from handlers.dispatch.picks import picks
-from models import Building, Outage
-from models.enums import OutageKind, OutageStatus
+from models import Building, Organisation, Outage
+from models.enums import InformantKind, OutageKind, OutageStatus
+from services.incidents.kinds import informant_name
 from services.notify import Translator
 from services.outages.card import kind_name, resource_label
 from services.outages.resources import Resource
@@ -147,9 +149,43 @@ def preview_markup(t: Translator) -> InlineKeyboardMarkup:
                 _step(t("🕑 Times"), StepAct.EDIT, "times"),
                 _step(t("📝 Description"), StepAct.EDIT, "text"),
             ],
+            [_step(t("🧾 Cause / informant / organisation"), StepAct.RECORD)],
             [_step(t("✖ Cancel"), StepAct.CANCEL)],
         ]
     )
+
+
+def record_markup(t: Translator, *, has_informant: bool = False) -> InlineKeyboardMarkup:
+    """The optional screen off the preview: the cause is typed, the rest picked here."""
+    kinds = [_step(informant_name(k, t), StepAct.INFORMANT, k) for k in InformantKind]
+    rows: Rows = [kinds[i : i + 2] for i in range(0, len(kinds), 2)]
+    if has_informant:  # a name or phone makes sense once the kind is known
+        rows.append([_step(t("✍️ Who exactly: name, phone"), StepAct.INFORMANT_TEXT)])
+    rows.append([_step(t("🏢 Responsible organisation"), StepAct.ORGS)])
+    rows.append([_step(t("‹ Back to the preview"), StepAct.BACK)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def draft_orgs_markup(orgs: Sequence[Organisation], t: Translator) -> InlineKeyboardMarkup:
+    rows: Rows = [[_step(short(o.short_name or o.name, 60), StepAct.ORG, str(o.id))] for o in orgs]
+    rows.append([_step(t("✖ No organisation"), StepAct.ORG, "0"), _step(t("‹ Back"), StepAct.RECORD)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def card_orgs_markup(outage_id: int, orgs: Sequence[Organisation], t: Translator) -> InlineKeyboardMarkup:
+    def pick(text: str, org: int) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=text, callback_data=OrgCallback(oid=outage_id, org=org).pack())
+
+    rows: Rows = [[pick(short(o.short_name or o.name, 60), o.id)] for o in orgs]
+    rows.append([pick(t("✖ No organisation"), 0), _outage(t("‹ Back"), OutageAct.OPEN, outage_id)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def news_time_markup(t: Translator) -> InlineKeyboardMarkup:
+    buttons = [_step(p.label, StepAct.TIME, p.code) for p in picks("extend", t)]
+    rows: Rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([_step(t("Keep the expected end as it is"), StepAct.KEEP_END)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def remove_confirm_markup(t: Translator) -> InlineKeyboardMarkup:
@@ -175,7 +211,13 @@ def outage_list_markup(
 def card_markup(outage: Outage, t: Translator, page: int = 0) -> InlineKeyboardMarkup:
     rows: Rows = []
     if outage.status in (OutageStatus.PLANNED, OutageStatus.ACTIVE):
-        rows.append([_outage(t("⏳ Change the expected end"), OutageAct.EXTEND, outage.id)])
+        rows.append([_outage(t("📢 News for residents"), OutageAct.NEWS, outage.id)])
+        rows.append(
+            [
+                _outage(t("⏳ Change the expected end"), OutageAct.EXTEND, outage.id),
+                _outage(t("🏢 Organisation"), OutageAct.ORGS, outage.id),
+            ]
+        )
         rows.append(
             [
                 _outage(t("➕ Add houses"), OutageAct.ADD, outage.id),
@@ -189,6 +231,17 @@ def card_markup(outage: Outage, t: Translator, page: int = 0) -> InlineKeyboardM
         rows.append(closing)
     rows.append([_outage(t("‹ To the list"), OutageAct.LIST, 0, page)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def resolve_confirm_markup(outage_id: int, t: Translator) -> InlineKeyboardMarkup:
+    """«Restored now», or earlier (the actual time typed), or back."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_outage(t("✅ Yes, restored"), OutageAct.RESOLVE_YES, outage_id)],
+            [_outage(t("🕑 Restored earlier: enter the time"), OutageAct.RESOLVE_AT, outage_id)],
+            [_outage(t("‹ Back"), OutageAct.OPEN, outage_id)],
+        ]
+    )
 
 
 def confirm_markup(outage_id: int, yes_act: str, yes_label: str, t: Translator) -> InlineKeyboardMarkup:

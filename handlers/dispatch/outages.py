@@ -18,6 +18,9 @@ from handlers.dispatch import keyboards
 from handlers.dispatch.callbacks import OutageAct, OutageCallback
 from handlers.dispatch.cards import card_view, list_view, notified
 from handlers.dispatch.common import actor
+from handlers.dispatch.news import ask_news
+from handlers.dispatch.record import card_orgs
+from handlers.dispatch.restored import ask_restored_at
 from handlers.dispatch.states import Mode
 from handlers.dispatch.steps import ask_addresses, ask_time
 from models import Outage
@@ -82,7 +85,7 @@ async def _ask_resolve(query: CallbackQuery, turn: Turn, outage: Outage) -> None
         "residents who reported will be notified.",
         id=outage.id,
     )
-    markup = keyboards.confirm_markup(outage.id, OutageAct.RESOLVE_YES, t("✅ Yes, restored"), t)
+    markup = keyboards.resolve_confirm_markup(outage.id, t)
     await show_in_place(query, turn.bot, text, markup)
 
 
@@ -115,14 +118,17 @@ VIEWS: dict[str, Action] = {OutageAct.OPEN: _open, OutageAct.SHOW: _show}
 # Presses that change it: only while it is planned or in effect (resolving: only in effect).
 CHANGES: dict[str, Action] = {
     OutageAct.EXTEND: _extend,
+    OutageAct.NEWS: ask_news,
+    OutageAct.ORGS: card_orgs,
     OutageAct.ADD: _change_houses(Mode.ADD),
     OutageAct.REMOVE: _change_houses(Mode.REMOVE),
     OutageAct.RESOLVE: _ask_resolve,
     OutageAct.CANCEL: _ask_cancel,
     OutageAct.RESOLVE_YES: _close(lifecycle.resolve),
+    OutageAct.RESOLVE_AT: ask_restored_at,
     OutageAct.CANCEL_YES: _close(lifecycle.cancel),
 }
-NEEDS_ACTIVE = frozenset({OutageAct.RESOLVE, OutageAct.RESOLVE_YES})
+NEEDS_ACTIVE = frozenset({OutageAct.RESOLVE, OutageAct.RESOLVE_YES, OutageAct.RESOLVE_AT})
 
 
 async def pressed(query: CallbackQuery, callback_data: OutageCallback, turn: Turn) -> None:

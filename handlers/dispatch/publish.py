@@ -11,6 +11,7 @@ from bot.turn import Turn
 from handlers.dispatch.callbacks import StepAct, StepCallback
 from handlers.dispatch.common import actor, from_iso, ids
 from handlers.dispatch.finish import back_to_menu, remove_confirmed
+from handlers.dispatch.record import apply_draft_record
 from handlers.dispatch.states import Mode, OutageForm
 from handlers.dispatch.steps import ask_addresses, ask_description, ask_time, show_preview
 from models import utcnow
@@ -94,6 +95,8 @@ async def publish(query: CallbackQuery, turn: Turn) -> None:
             progress_chat_id=chat_id if message_id else None,
             progress_message_id=message_id,
         )
+        # After publishing: the organisation's card must show the outage as it is in effect.
+        await apply_draft_record(session, notice_ctx, turn, outage, data)
     except DomainError as exc:
         await session.rollback()  # nothing half-made: no draft without its notices
         await alert(query, exc)

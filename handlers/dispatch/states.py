@@ -25,4 +25,8 @@ class OutageForm(StatesGroup):
     end = State()
     description = State()
     preview = State()
+    record = State()  # off the preview: the cause typed, informant and organisation picked
+    news_text = State()  # a published outage's news for residents
+    news_time = State()  # …and its new expected end, if any
+    restored_at = State()  # the actual restoration time, when earlier than now
     remove_confirm = State()

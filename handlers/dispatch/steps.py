@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.turn import Turn
 from handlers.dispatch import keyboards
+from handlers.dispatch.cards import draft_org_name, record_lines
 from handlers.dispatch.common import from_iso, ids
 from handlers.dispatch.states import Mode, OutageForm
 from models import Building
@@ -197,6 +198,16 @@ async def show_preview(turn: Turn) -> None:
         title=t("New outage — check before publishing"),
         preview=preview,
     )
+    kind = data.get("informant_kind")
+    extra = record_lines(
+        str(data.get("cause") or ""),
+        kind if isinstance(kind, str) else None,
+        str(data.get("informant_text") or "") or None,
+        await draft_org_name(session, data),
+        t,
+    )
+    if extra:
+        text += "\n\n" + "\n".join(extra)
     if data.get("mode") == Mode.SIGNALS:
         text += "\n\n" + t("Residents' reports to link: %(n)s", n=len(ids(data.get("signal_ids"))))
     await turn.bot.send_message(turn.chat_id, text, reply_markup=keyboards.preview_markup(t))

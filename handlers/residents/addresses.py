@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -17,11 +19,52 @@ from bot.turn import Turn
 from handlers.residents.callbacks import AddressCallback, Goal, UnsubscribeCallback
 from handlers.residents.lookup import NotMenuButton, address_expected, building_from_text, offer_nearest
 from handlers.residents.states import SubscribeForm
-from handlers.residents.texts import address_text, format_hint, location_keyboard
-from models import Building, TelegramAccount
+from handlers.residents.texts import address_text, format_hint, location_keyboard, outage_lines
+from models import Building, TelegramAccount, utcnow
+from models.enums import OutageStatus, UpdatePublish
 from services.errors import DomainError
+from services.html_cut import cut_html, cut_plain
+from services.incidents.updates import Target, updates_of
+from services.notify import NoticeContext, html_escape
+from services.outages.lifecycle import outages_at_building
 from services.outages.notices import address
 from services.outages.subscriptions import subscribe, subscriptions_of, unsubscribe
+
+# A planned outage this close is news to someone who has just subscribed; later ones get the warning.
+SOON = timedelta(hours=24)
+NEWS_LIMIT = 700
+
+
+async def current_outages_text(session: AsyncSession, building: Building, ctx: NoticeContext) -> str:
+    """The outages in effect at the house, or planned to start within a day, with the latest news:
+    a new subscriber would otherwise hear nothing until the next change."""
+    now = utcnow()
+    current = [
+        o
+        for o in await outages_at_building(session, building.id, now)
+        if o.status == OutageStatus.ACTIVE or o.starts_at <= now + SOON
+    ]
+    if not current:
+        return ""
+    lines = [_("⚠️ <b>Outages at this address now:</b>")]
+    for outage in current:
+        lines += ["", *outage_lines(outage, ctx, now)]
+        published = [
+            u
+            for u in await updates_of(session, Target("outage", outage.id))
+            if u.publish == UpdatePublish.PUBLISHED
+        ]
+        if published:
+            latest = published[-1]
+            lines.append(
+                _("Latest news (%(when)s): %(text)s")
+                % {
+                    "when": ctx.format_dt(latest.occurred_at),
+                    "text": html_escape(cut_plain(latest.text, NEWS_LIMIT)),
+                }
+            )
+    return "\n".join(lines)
+
 
 MY_ADDRESSES = MenuItem(
     "resident_addresses",
@@ -79,6 +122,8 @@ async def _subscribe(turn: Turn, account: TelegramAccount, building: Building) -
             "address": address_text(building)
         }
     text += "\n" + _("To add another address, press «%(button)s» again.") % {"button": _(MY_ADDRESSES.text)}
+    if current := await current_outages_text(session, building, turn.notice_ctx):
+        text = cut_html(text + "\n\n" + current)  # several long outages must not overflow the message
     await turn.bot.send_message(turn.chat_id, text, reply_markup=turn.menu.keyboard(turn.user, turn.i18n))
 
 

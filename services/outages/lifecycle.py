@@ -21,6 +21,7 @@ from services.notify import NoticeContext
 from services.outages import notices
 from services.outages.notices import Broadcast
 from services.outages.resources import offered_resource, social_key
+from services.outages.social import alert_new_objects
 
 S = OutageStatus
 PUBLISHED = (S.PLANNED, S.ACTIVE)
@@ -202,6 +203,8 @@ async def publish(
     outage.progress_message_id = progress_message_id
     record(session, actor, "outage", outage.id, "publish", old_state=S.DRAFT, new_state=outage.status)
     await session.flush()
+    # The heads first: the alert goes out ahead of the residents' notices (a higher outbox priority).
+    await alert_new_objects(session, ctx, actor, outage, now=now)
     recipients = await notices.subscribers(session, await current_building_ids(session, outage.id))
     return await notices.broadcast(session, ctx, outage, "publish", recipients.values())
 
@@ -275,6 +278,7 @@ async def add_buildings(
     await session.flush()
     if outage.status not in PUBLISHED:
         return NOTHING
+    await alert_new_objects(session, ctx, actor, outage, now=now)
     knew = await notices.subscribers(session, current)
     fresh = await notices.subscribers(session, added)
     recipients = [r for key, r in fresh.items() if key not in knew]

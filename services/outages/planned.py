@@ -22,6 +22,7 @@ from services.audit import Actor, record
 from services.notify import NoticeContext
 from services.outages import notices
 from services.outages.lifecycle import current_building_ids, finish
+from services.outages.social import alert_new_objects
 
 ACTOR = Actor.system("scheduler")
 WARN = "warn"
@@ -91,6 +92,8 @@ async def planned_scan(
             result.ended += 1
             continue
         result.queued += await _notify(session, ctx, outage, "start")
+        # Normally announced when published; this catches objects that escaped that (see social).
+        result.queued += (await alert_new_objects(session, ctx, ACTOR, outage, now=now)).queued
         result.started += 1
     # Warned once, unless it was published inside the window (the publish notice was the warning).
     upcoming = (

@@ -50,7 +50,14 @@ async def test_planned_outage_for_a_whole_street(town: Town, session_factory) ->
     assert "Вид: Плановое отключение" in text and "Ресурс: ♨️ горячая вода" in text
     assert "ул. Ленина: 1, 3, 5, 7, 9к1, 10, 12" in text
     assert "Домов: 8\n  в т. ч. школы: 1\nПодписчиков к оповещению: 5" in text
-    assert buttons(preview) == ["📢 Опубликовать", "✏️ Адреса", "🕑 Время", "📝 Описание", "✖ Отменить"]
+    assert buttons(preview) == [
+        "📢 Опубликовать",
+        "✏️ Адреса",
+        "🕑 Время",
+        "📝 Описание",
+        "🧾 Причина / кто сообщил / организация",
+        "✖ Отменить",
+    ]
 
     await d.press(preview, "📢 Опубликовать")
     progress = await d.reply("опубликовано")

@@ -18,6 +18,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/outages/log.xlsx", reports.outage_log_xlsx, name="outage_log_xlsx")
     router.add_get("/outages/log.csv", reports.outage_log_csv, name="outage_log_csv")
     router.add_get(r"/outages/{outage_id:\d{1,18}}", outage_pages.outage_page, name="outage_page")
+    router.add_post(r"/outages/{outage_id:\d{1,18}}/record", outage_pages.outage_record, name="outage_record")
+    router.add_post(r"/outages/{outage_id:\d{1,18}}/news", outage_pages.outage_news, name="outage_news")
     router.add_get(
         r"/outages/{outage_id:\d{1,18}}/progress", outage_pages.outage_progress, name="outage_progress"
     )

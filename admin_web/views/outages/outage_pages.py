@@ -8,11 +8,14 @@ from typing import Any
 from aiohttp import web
 
 from admin_web.exports import EXPORT_LIMIT, table_response
+from admin_web.forms import Form
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.labels import audit_label
-from admin_web.render import render
+from admin_web.render import flash, render
+from admin_web.views.common import acting_user
 from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
+from admin_web.views.outages import record_pages
 from admin_web.views.outages.common import (
     OUTAGE_STATUS_LABELS,
     PAGE_SIZE,
@@ -42,12 +45,21 @@ BATCH_LABELS: dict[str, str] = {
     "start": N_("Start of the works"),
     "resolve": N_("Supply restored"),
     "cancel": N_("Cancellation"),
+    "social": N_("Alert to the heads: social objects"),
+    "update": N_("News for residents"),
+    "progress": N_("Dispatcher's progress message"),
 }
 SIGNAL_STATUS_LABELS: dict[str, str] = {
     "new": N_("waiting in the queue"),
     "linked": N_("linked"),
     "dismissed": N_("dismissed"),
 }
+
+
+def _batch_label(event: str) -> str:
+    """«update-12» (the news with update id 12) is labelled as news; unknown tags show as they are."""
+    key = "update" if event.startswith("update-") else event
+    return gettext(BATCH_LABELS[key]) if key in BATCH_LABELS else event
 
 
 def _filter(request: web.Request) -> queries.OutageFilter:
@@ -132,28 +144,80 @@ def _step(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-@viewer
-async def outage_page(request: web.Request) -> web.StreamResponse:
+async def _render_page(
+    request: web.Request,
+    outage: Outage,
+    *,
+    rec: Form | None = None,
+    news: Form | None = None,
+    status: int = 200,
+) -> web.StreamResponse:
     db = request[DB_KEY]
-    outage = await _outage(request)
     signals = await queries.linked_signals(db, outage.id)
     events = await queries.timeline(db, outage.id, [s.signal.id for s in signals])
+    extra = await record_pages.record_context(db, outage, await acting_user(request), rec=rec, news=news)
+    batches = await queries.outage_batches(db, outage.id)
     return await render(
         request,
         "outages/page.html",
         {
             **labels(),
+            **extra,
             "o": outage,
             "houses": await lifecycle.buildings_of(db, outage.id),
             "reach": await lifecycle.preview(db, outage),
             "signals": signals,
             "signal_status": {k: gettext(v) for k, v in SIGNAL_STATUS_LABELS.items()},
             "steps": [_step(e) for e in events],
-            "names": await queries.user_names(db, [outage.created_by_id, *(e.actor_user_id for e in events)]),
-            "batches": await queries.outage_batches(db, outage.id),
-            "batch_labels": {k: gettext(v) for k, v in BATCH_LABELS.items()},
+            "names": await queries.user_names(
+                db,
+                [
+                    outage.created_by_id,
+                    *(e.actor_user_id for e in events),
+                    *(u.update.author_user_id for u in extra["updates"]),
+                ],
+            ),
+            "batches": batches,
+            "batch_labels": {b.event: _batch_label(b.event) for b in batches},
             "section": "outages",
         },
+        status=status,
+    )
+
+
+@viewer
+async def outage_page(request: web.Request) -> web.StreamResponse:
+    return await _render_page(request, await _outage(request))
+
+
+@viewer
+async def outage_record(request: web.Request) -> web.StreamResponse:
+    """POST: the cause, informant and responsible organisation (dispatchers; the service re-checks)."""
+    db, outage = request[DB_KEY], await _outage(request)
+    form = Form.posted(await request.post())
+    sent = await record_pages.save_record(request, db, await acting_user(request), outage, form)
+    if sent is None:
+        return await _render_page(request, outage, rec=form, status=400)
+    await db.commit()
+    note = gettext("The record is saved.")
+    if sent:
+        note += " " + gettext("The organisation's people notified: %(n)s", n=sent)
+    await flash(request, note)
+    raise web.HTTPSeeOther(str(request.app.router["outage_page"].url_for(outage_id=str(outage.id))))
+
+
+@viewer
+async def outage_news(request: web.Request) -> web.StreamResponse:
+    """POST: the dispatcher's update, sent to the residents unless it is an internal note."""
+    db, outage = request[DB_KEY], await _outage(request)
+    form = Form.posted(await request.post())
+    queued = await record_pages.post_news(request, db, await acting_user(request), outage, form)
+    if queued is None:
+        return await _render_page(request, outage, news=form, status=400)
+    await db.commit()
+    await flash(request, gettext("The update is saved. Notices queued for residents: %(n)s", n=queued))
+    raise web.HTTPSeeOther(
+        str(request.app.router["outage_page"].url_for(outage_id=str(outage.id))) + "#updates"
     )
 
 

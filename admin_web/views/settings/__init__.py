@@ -14,6 +14,7 @@ from admin_web.views.settings import (
     org,
     outage_catalogs,
     routing,
+    social_alerts,
 )
 
 CLASSIFIER_ROUTE = classifier.ROUTE  # takes a file: app.py raises the body limit for it
@@ -60,4 +61,5 @@ def add_routes(router: web.UrlDispatcher) -> None:
         outage_catalogs.item_edit,
         "settings_outage_edit",
     )
+    _get_post(router, "/settings/social-alerts", social_alerts.social_alerts_page, social_alerts.ROUTE)
     answer_templates.add_routes(router)
