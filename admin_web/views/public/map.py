@@ -1,0 +1,156 @@
+"""The public map of current outages and incidents, for residents and the administration's site.
+
+``/public/map`` is a page meant to be opened or framed by any site (like the appeals counter): a
+plain list by street and house that needs no JavaScript and no tiles, and above it a Leaflet map
+(vendored, ``/static/vendor/leaflet``) that ``/static/public-map.js`` draws only when a tile server
+is configured (``PORUCHENO_MAP_TILE_URL``) and its tiles load. ``/public/map.json`` is the same data
+with a CORS header. No cookies are set: the page is anonymous and may be cached briefly.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from admin_web import org_name
+from admin_web.i18n import current_locale, translate_error
+from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.security import public
+from porucheno.settings import Settings
+from services.errors import InvalidInput
+from services.incidents.kinds import KIND_EMOJI, kind_name
+from services.incidents.public import (
+    INCIDENTS_FILTER,
+    Picture,
+    check_filter,
+    current_picture,
+    picture_json,
+    social_houses,
+)
+from services.notify import Translator
+from services.outages.resources import all_resources, resource_name, social_type_name
+
+CACHE_SECONDS = 60  # outages change by the minute; a short cache still spares a busy site's visitors
+LANGUAGES = ("ru", "en")
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET"}
+
+
+def frame_csp(settings: Settings) -> str:
+    """Any site may frame the page; scripts and styles come from us, images also from the tiles."""
+    images = "'self' data:"
+    tiles = tile_origin(settings.map_tile_url)
+    if tiles:
+        images += f" {tiles}"
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
+        "frame-ancestors *; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+
+
+def tile_origin(url: str) -> str:
+    """The tile server as a CSP source: ``https://{s}.tile.example.org/...`` → ``https://*.tile.example.org``."""
+    if not url:
+        return ""
+    parts = urlsplit(url.replace("{s}.", "*."))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _lang(request: web.Request) -> str:
+    lang = request.query.get("lang", "")
+    return lang if lang in LANGUAGES else current_locale.get()
+
+
+async def _picture(request: web.Request) -> Picture:
+    return await current_picture(
+        request[DB_KEY],
+        now=datetime.now(UTC),
+        resource=request.query.get("resource") or None,
+        street=request.query.get("street") or None,
+    )
+
+
+@public
+async def map_json(request: web.Request) -> web.StreamResponse:
+    lang = _lang(request)
+    try:
+        picture = await _picture(request)
+    except InvalidInput as exc:
+        current_locale.set(lang)
+        return web.json_response(
+            {"error": translate_error(exc.message, exc.params)}, status=400, headers=CORS
+        )
+    data = picture_json(picture, Translator(lang), request.config_dict[SETTINGS_KEY].tz)
+    headers = CORS | {"Cache-Control": f"public, max-age={CACHE_SECONDS}"}
+    return web.json_response(data, headers=headers, dumps=_dumps)
+
+
+@public
+async def map_page(request: web.Request) -> web.StreamResponse:
+    settings: Settings = request.config_dict[SETTINGS_KEY]
+    lang = _lang(request)
+    current_locale.set(lang)  # this request's task only: the page in the language asked for
+    raw_filter = request.query.get("resource", "")
+    error = ""
+    try:
+        chosen = check_filter(raw_filter or None)
+    except InvalidInput as exc:
+        chosen, error = None, translate_error(exc.message, exc.params)
+    picture = await current_picture(
+        request[DB_KEY], now=datetime.now(UTC), resource=chosen, street=request.query.get("street") or None
+    )
+    t = Translator(lang)
+    by_street = picture.by_street()
+    embed = request.query.get("embed") == "1"
+    context: dict[str, Any] = {
+        "locale": lang,
+        "embed": embed,
+        "org_name": await org_name.current(request),
+        "picture": picture,
+        "by_street": by_street,
+        "house_count": sum(len(entries) for _street, entries in by_street),
+        "by_resource": picture.by_resource(),
+        "social_count": social_houses(picture.outages),
+        "filters": _filters(t),
+        "chosen": chosen or "",
+        "error": error,
+        "map": _map_config(settings) if settings.map_tile_url else None,
+        "map_data": picture_json(picture, t, settings.tz) if settings.map_tile_url else None,
+        "resource_label": lambda code: resource_name(code, t),
+        "incident_label": lambda code: kind_name(code, t),
+        "incident_emoji": lambda code: KIND_EMOJI.get(code, "❗"),
+        "social_label": lambda code: social_type_name(code, t),
+        "other_lang": "en" if lang == "ru" else "ru",
+        "INCIDENTS": INCIDENTS_FILTER,
+    }
+    # Not ``render``: it would open a session for the CSRF token, and a Set-Cookie has no place on a
+    # page every visitor of the host site loads and proxies may cache.
+    response = aiohttp_jinja2.render_template(
+        "public/map.html", request, context, status=400 if error else 200
+    )
+    response.headers["Content-Security-Policy"] = frame_csp(settings)
+    response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    return response
+
+
+def _filters(t: Translator) -> list[tuple[str, str]]:
+    options = [(r.code, resource_name(r.code, t)) for r in all_resources() if r.active]
+    return [*options, (INCIDENTS_FILTER, t("Incidents"))]
+
+
+def _map_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "tiles": settings.map_tile_url,
+        "attribution": settings.map_tile_attribution,
+        "lat": settings.map_center_lat,
+        "lon": settings.map_center_lon,
+        "zoom": settings.map_zoom,
+    }
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
