@@ -124,6 +124,7 @@
       var latlng = [entry.house.latitude, entry.house.longitude];
       var classes = "pm-marker pm-marker-house pm-resource-" + first.resource;
       if (entry.outages.every(function (o) { return o.planned; })) classes += " pm-marker-planned";
+      if (entry.house.social) classes += " pm-marker-social";
       L.circleMarker(latlng, {
         radius: entry.house.social ? 10 : 8,
         color: colour,
