@@ -163,7 +163,7 @@ async def current_picture(
     """Active outages and those planned within 48 hours, and the open public incidents.
 
     ``resource`` narrows the outages to one resource (then no incidents), or ``"incidents"`` shows
-    incidents only; ``street`` keeps the houses and incidents of that street.
+    incidents only; ``street`` keeps the houses and incidents of the streets it begins («Лен» → Ленина).
     """
     resource = check_filter(resource)
     street_key = normalize_street(street[:MAX_STREET_FILTER]) if street and street.strip() else None
@@ -214,7 +214,7 @@ async def _attach_houses(session: AsyncSession, outages: list[PublicOutage], str
         .order_by(Building.street_key, Building.house_number, Building.house_key)
     )
     if street_key is not None:
-        query = query.where(Building.street_key == street_key)
+        query = query.where(Building.street_key.startswith(street_key, autoescape=True))
     houses: dict[int, House] = {}
     for outage_id, b in (await session.execute(query)).all():
         house = houses.get(b.id) or houses.setdefault(b.id, _house(b))
@@ -244,7 +244,7 @@ async def _incidents(session: AsyncSession, street_key: str | None) -> list[Publ
         .order_by(Incident.received_at.desc(), Incident.id.desc())
     )
     if street_key is not None:
-        query = query.where(Building.street_key == street_key)
+        query = query.where(Building.street_key.startswith(street_key, autoescape=True))
     result: list[PublicIncident] = []
     for i, b in (await session.execute(query)).all():
         result.append(

@@ -136,6 +136,18 @@ async def test_without_tiles_the_page_is_a_list_by_street_and_house(
     await expect(page.locator(f"#house-{town.houses['Мира 10а']}")).to_be_visible()
     await expect(page.locator("#pm-incidents")).to_have_count(0)
 
+    await page.fill("#pm-street", "Садовая")
+    await page.click("#pm-apply")
+    await expect(page.locator("#pm-empty")).to_have_text("На этой улице сейчас ничего не отключено.")
+    await page.select_option("#pm-resource", label="Всё")
+    await page.fill("#pm-street", "ленина")
+    await page.click("#pm-apply")
+    await expect(page.locator(".pm-house")).to_have_count(3)
+    await expect(page.locator(f"#house-{town.houses['Мира 10а']}")).to_have_count(0)
+
+    await page.select_option("#pm-resource", label="электроэнергия")
+    await page.fill("#pm-street", "")
+    await page.click("#pm-apply")
     await page.click("#pm-lang")
     await expect(page.get_by_role("heading", name="Outages and incidents now")).to_be_visible()
     await expect(page.locator(f"#house-{town.houses['Мира 10а']}")).to_contain_text("electricity")

@@ -99,8 +99,11 @@ async def test_json_filters_by_resource_and_speaks_english(
     assert [i["id"] for i in only_incidents["incidents"]] == [town.public_incident_id]
     assert only_incidents["labels"]["expected_end"] == "Ожидаемое восстановление"
 
-    street = await (await client.get("/public/map.json?street=Ленина")).json()
+    street = await (await client.get("/public/map.json?street=ул. Лен")).json()
     assert [o["id"] for o in street["outages"]] == [town.active_id]
+    assert street["incidents"] == []  # the fallen tree is off the register, on Sovetskaya
+    wildcard = await (await client.get("/public/map.json?street=%25")).json()
+    assert wildcard["outages"] == [] and wildcard["incidents"] == []
 
 
 @pytest.mark.parametrize(

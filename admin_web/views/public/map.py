@@ -26,6 +26,7 @@ from services.errors import InvalidInput
 from services.incidents.kinds import KIND_EMOJI, kind_name
 from services.incidents.public import (
     INCIDENTS_FILTER,
+    MAX_STREET_FILTER,
     Picture,
     check_filter,
     current_picture,
@@ -100,8 +101,9 @@ async def map_page(request: web.Request) -> web.StreamResponse:
         chosen = check_filter(raw_filter or None)
     except InvalidInput as exc:
         chosen, error = None, translate_error(exc.message, exc.params)
+    street = request.query.get("street", "").strip()[:MAX_STREET_FILTER]
     picture = await current_picture(
-        request[DB_KEY], now=datetime.now(UTC), resource=chosen, street=request.query.get("street") or None
+        request[DB_KEY], now=datetime.now(UTC), resource=chosen, street=street or None
     )
     t = Translator(lang)
     by_street = picture.by_street()
@@ -117,6 +119,7 @@ async def map_page(request: web.Request) -> web.StreamResponse:
         "social_count": social_houses(picture.outages),
         "filters": _filters(t),
         "chosen": chosen or "",
+        "street": street,
         "error": error,
         "map": _map_config(settings) if settings.map_tile_url else None,
         "map_data": picture_json(picture, t, settings.tz) if settings.map_tile_url else None,
