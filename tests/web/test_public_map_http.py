@@ -186,3 +186,14 @@ async def test_settings_refuse_a_tile_url_that_is_not_a_template() -> None:
     for bad in ("javascript:alert(1)", "https://tiles.example.org/tile.png", "https://x/{z}/{x}/{y}.png' x"):
         with pytest.raises(ValueError, match="URL template"):
             Settings(_env_file=None, map_tile_url=bad)  # type: ignore[call-arg]
+
+
+async def test_language_follows_the_url_not_the_cookie(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_map_town(session_factory)
+    client.session.cookie_jar.update_cookies({"porucheno_lang": "en"})
+    html = await (await client.get("/public/map")).text()
+    assert "Отключения и происшествия сейчас" in html  # a cached copy never swaps languages
+    html = await (await client.get("/public/map?lang=en")).text()
+    assert "Outages and incidents now" in html and "hot water" in html

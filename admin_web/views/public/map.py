@@ -10,9 +10,11 @@ with a CORS header. No cookies are set: the page is anonymous and may be cached 
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -37,6 +39,9 @@ from services.notify import Translator
 from services.outages.resources import all_resources, resource_name, social_type_name
 
 CACHE_SECONDS = 60  # outages change by the minute; a short cache still spares a busy site's visitors
+PICTURE_SECONDS = 15  # in process, per filter
+CACHE_ENTRIES = 200
+_CACHE: WeakKeyDictionary[web.Application, dict[tuple[str, str], tuple[float, Picture]]] = WeakKeyDictionary()
 LANGUAGES = ("ru", "en")
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET"}
 
@@ -62,24 +67,36 @@ def tile_origin(url: str) -> str:
 
 
 def _lang(request: web.Request) -> str:
+    """``?lang=``, else the configured language: not the visitor's cookie, so that the answer
+    depends on the URL alone and a cache in between never hands one visitor another's language."""
     lang = request.query.get("lang", "")
-    return lang if lang in LANGUAGES else current_locale.get()
+    return lang if lang in LANGUAGES else request.config_dict[SETTINGS_KEY].locale
 
 
-async def _picture(request: web.Request) -> Picture:
-    return await current_picture(
-        request[DB_KEY],
-        now=datetime.now(UTC),
-        resource=request.query.get("resource") or None,
-        street=request.query.get("street") or None,
-    )
+async def _picture(request: web.Request, resource: str | None, street: str | None) -> Picture:
+    """The picture, kept for a few seconds per filter: the page is anonymous and a busy site's
+    visitors would otherwise each cost four queries."""
+    cache = _CACHE.setdefault(request.app, {})
+    key = (resource or "", street or "")
+    hit = cache.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    picture = await current_picture(request[DB_KEY], now=datetime.now(UTC), resource=resource, street=street)
+    if len(cache) >= CACHE_ENTRIES:  # free-text streets could otherwise grow it without end
+        cache.clear()
+    cache[key] = (time.monotonic() + PICTURE_SECONDS, picture)
+    return picture
+
+
+def _street(request: web.Request) -> str:
+    return request.query.get("street", "").strip()[:MAX_STREET_FILTER]
 
 
 @public
 async def map_json(request: web.Request) -> web.StreamResponse:
     lang = _lang(request)
     try:
-        picture = await _picture(request)
+        picture = await _picture(request, request.query.get("resource") or None, _street(request) or None)
     except InvalidInput as exc:
         current_locale.set(lang)
         return web.json_response(
@@ -101,10 +118,8 @@ async def map_page(request: web.Request) -> web.StreamResponse:
         chosen = check_filter(raw_filter or None)
     except InvalidInput as exc:
         chosen, error = None, translate_error(exc.message, exc.params)
-    street = request.query.get("street", "").strip()[:MAX_STREET_FILTER]
-    picture = await current_picture(
-        request[DB_KEY], now=datetime.now(UTC), resource=chosen, street=street or None
-    )
+    street = _street(request)
+    picture = await _picture(request, chosen, street or None)
     t = Translator(lang)
     by_street = picture.by_street()
     embed = request.query.get("embed") == "1"
