@@ -83,6 +83,28 @@
     return order.map(function (id) { return byId[id]; });
   }
 
+  function legend(data, words) {
+    // What the colours mean: the resources cut off now, and incidents if there are any.
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var box = el("div", "pm-legend");
+      function entry(colour, text) {
+        var row = el("div", "pm-legend-row");
+        var swatch = el("span", "pm-legend-swatch");
+        swatch.style.backgroundColor = colour;
+        row.appendChild(swatch);
+        row.appendChild(document.createTextNode(text));
+        box.appendChild(row);
+      }
+      (data.resources || []).forEach(function (resource) {
+        entry(COLOURS[resource.code] || NEUTRAL, resource.name);
+      });
+      if (data.incidents.length) entry(INCIDENT, words.incidents);
+      return box;
+    };
+    return control;
+  }
+
   function start() {
     var container = document.getElementById("public-map");
     var source = document.getElementById("public-map-data");
@@ -149,6 +171,8 @@
       }).bindPopup(incidentPopup(incident, words)).addTo(map);
       points.push(latlng);
     });
+
+    legend(data, words).addTo(map);
 
     var zoom = Number(container.dataset.zoom) || 15;
     if (points.length) {

@@ -335,10 +335,11 @@ def picture_json(picture: Picture, t: _Translating, tz: ZoneInfo) -> dict[str, A
     return {
         "generated_at": _iso(picture.now),
         "labels": {key: t(msgid) for key, msgid in LABELS.items()},
-        "resources": {
-            code: {"name": resource_name(code, t), "emoji": _emoji(code)}
-            for code in dict.fromkeys(o.resource for o in picture.outages)
-        },
+        # A list, in the configured order of resources (an object's keys may come out sorted).
+        "resources": [
+            {"code": code, "name": resource_name(code, t), "emoji": _emoji(code)}
+            for code, _outages in picture.by_resource()
+        ],
         "outages": [
             {
                 "id": o.id,

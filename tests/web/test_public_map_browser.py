@@ -174,6 +174,9 @@ async def test_with_tiles_the_map_shows_markers_and_a_popup(
         await expect(page.locator("path.pm-marker-house")).to_have_count(4)
         await expect(page.locator("path.pm-marker-incident")).to_have_count(1)
         await expect(page.locator("path.pm-marker-planned")).to_have_count(1)
+        await expect(page.locator(".pm-legend-row")).to_have_text(
+            ["горячая вода", "электроэнергия", "Происшествия"]
+        )
 
         await page.locator("path.pm-marker-social").click()
         popup = page.locator(".leaflet-popup-content")

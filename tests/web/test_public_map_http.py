@@ -62,6 +62,10 @@ async def test_json_lists_current_outages_and_public_incidents_only(
         (town.active_id, "hot_water", False),
         (town.planned_id, "electricity", True),
     ]
+    assert [(r["code"], r["name"]) for r in data["resources"]] == [
+        ("hot_water", "горячая вода"),
+        ("electricity", "электроэнергия"),
+    ]
     active = data["outages"][0]
     assert active["resource_name"] == "горячая вода"
     assert active["cause"] == CAUSE
