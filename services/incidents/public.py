@@ -14,8 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,18 +23,12 @@ from models.enums import IncidentStatus, OutageStatus, UpdatePublish
 from models.incidents import DispatchUpdate, Incident
 from services.addresses.normalize import normalize_street
 from services.errors import InvalidInput
-from services.incidents.kinds import KIND_EMOJI, kind_name
-from services.notify import N_
-from services.outages.resources import all_resources, get_resource, resource_name, social_type_name
+from services.outages.resources import all_resources, get_resource
 
 PLANNED_AHEAD = timedelta(hours=48)  # planned outages this close are shown, marked as planned
 INCIDENTS_FILTER = "incidents"  # the filter value that shows incidents only
 MAX_TEXT = 1000  # public texts are cut: the page is a summary, the bot tells the rest
 MAX_STREET_FILTER = 100
-
-
-class _Translating(Protocol):
-    def __call__(self, message: str, **params: object) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,104 +294,6 @@ async def _attach_updates(
 def _cut(text: str) -> str:
     text = (text or "").strip()
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
-
-
-# --- The JSON form (also the data the map script draws) -------------------------------------------
-
-LABELS = {
-    "outages": N_("Outages"),
-    "incidents": N_("Incidents"),
-    "planned": N_("Planned outage"),
-    "accident": N_("Emergency outage"),
-    "since": N_("Off since"),
-    "starts": N_("Starts at"),
-    "expected_end": N_("Expected restoration"),
-    "cause": N_("Cause"),
-    "update": N_("Latest update"),
-    "received": N_("Received"),
-    "houses": N_("Addresses"),
-}
-
-
-def picture_json(picture: Picture, t: _Translating, tz: ZoneInfo) -> dict[str, Any]:
-    """Plain data for the site and the map: codes, translated names, UTC ISO times and local texts."""
-
-    def when(moment: datetime | None) -> dict[str, str] | None:
-        if moment is None:
-            return None
-        return {"utc": _iso(moment), "local": _local(moment, tz)}
-
-    def update(u: PublishedUpdate | None) -> dict[str, Any] | None:
-        return None if u is None else {"text": u.text, "at": when(u.occurred_at)}
-
-    return {
-        "generated_at": _iso(picture.now),
-        "labels": {key: t(msgid) for key, msgid in LABELS.items()},
-        # A list, in the configured order of resources (an object's keys may come out sorted).
-        "resources": [
-            {"code": code, "name": resource_name(code, t), "emoji": _emoji(code)}
-            for code, _outages in picture.by_resource()
-        ],
-        "outages": [
-            {
-                "id": o.id,
-                "resource": o.resource,
-                "resource_name": resource_name(o.resource, t),
-                "kind": o.kind,
-                "planned": o.planned,
-                "starts_at": when(o.starts_at),
-                "expected_end_at": when(o.expected_end_at),
-                "cause": o.cause,
-                "description": o.description,
-                "update": update(o.update),
-                "houses": [_house_json(h, t) for h in o.houses],
-            }
-            for o in picture.outages
-        ],
-        "incidents": [
-            {
-                "id": i.id,
-                "kind": i.kind,
-                "kind_name": kind_name(i.kind, t),
-                "emoji": KIND_EMOJI.get(i.kind, "❗"),
-                "received_at": when(i.received_at),
-                "expected_end_at": when(i.expected_end_at),
-                "address": i.address or None,
-                "latitude": i.latitude,
-                "longitude": i.longitude,
-                "update": update(i.update),
-            }
-            for i in picture.incidents
-        ],
-    }
-
-
-def _house_json(h: House, t: _Translating) -> dict[str, Any]:
-    return {
-        "id": h.building_id,
-        "address": h.address,
-        "street": h.street,
-        "house": h.house,
-        "latitude": h.latitude,
-        "longitude": h.longitude,
-        "social": social_type_name(h.social_type, t) if h.social_type else None,
-        "name": h.name,
-    }
-
-
-def _emoji(code: str) -> str:
-    try:
-        return get_resource(code).emoji
-    except InvalidInput:  # an old code no longer in the list still gets a marker
-        return "•"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
-def _local(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M")
 
 
 def social_houses(outages: Iterable[PublicOutage]) -> int:

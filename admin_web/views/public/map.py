@@ -32,9 +32,9 @@ from services.incidents.public import (
     Picture,
     check_filter,
     current_picture,
-    picture_json,
     social_houses,
 )
+from services.incidents.public_json import picture_json
 from services.notify import Translator
 from services.outages.resources import all_resources, resource_name, social_type_name
 
