@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     open311_publish_answers: bool = False
     # Our Open311 jurisdiction_id: a request naming another one gets 404; empty accepts any (or none).
     open311_jurisdiction: str = ""
+    # The public map of outages (/public/map): a tile URL template such as
+    # https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty shows the plain list of addresses only.
+    map_tile_url: str = ""
+    map_tile_attribution: str = "© OpenStreetMap"
+    map_center_lat: float = Field(default=56.3978, ge=-90, le=90)
+    map_center_lon: float = Field(default=38.7165, ge=-180, le=180)
+    map_zoom: int = Field(default=15, ge=1, le=19)
 
     @field_validator("timezone")
     @classmethod
@@ -181,6 +188,18 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(part, strict=False)
             except ValueError:
                 raise ValueError(f"{part!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_template(cls, value: str) -> str:
+        value = value.strip()
+        if value and (
+            not value.startswith(("https://", "http://"))
+            or not all(part in value for part in ("{z}", "{x}", "{y}"))
+            or any(ch in value for ch in " '\"<>;")
+        ):
+            raise ValueError("must be an http(s) URL template with {z}, {x} and {y}, or empty")
         return value
 
     @field_validator("mail_from")

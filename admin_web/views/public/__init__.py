@@ -1,4 +1,5 @@
-"""Pages and APIs for people outside the administration: the appeal form, its status, Open311.
+"""Pages and APIs for people outside the administration: the appeal form, its status, Open311, the
+public map of outages and incidents.
 
 Also the admin page issuing Open311 API keys. ``add_routes`` is the one call the app factory makes.
 """
@@ -9,6 +10,7 @@ from aiohttp import web
 
 from admin_web.security import Handler
 from admin_web.views.public import api_keys, counter, form, open311, status
+from admin_web.views.public import map as outage_map
 from admin_web.views.public.common import install_limiters
 
 # Route names whose bodies may exceed the default 1 MB without a signed-in user, and their caps.
@@ -25,6 +27,8 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/form/status/file", status.answer_file, name="public_answer_file")
     r.add_get("/public/appeals/counter.json", counter.counter_json, name="public_counter_json")
     r.add_get("/public/appeals/counter", counter.counter_widget, name="public_counter")
+    r.add_get("/public/map.json", outage_map.map_json, name="public_map_json")
+    r.add_get("/public/map", outage_map.map_page, name="public_map")
 
     v2 = "/open311/v2"
     fmt = "{fmt:[A-Za-z0-9]+}"
