@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
@@ -166,17 +166,26 @@ def record_markup(t: Translator, *, has_informant: bool = False) -> InlineKeyboa
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def draft_orgs_markup(orgs: Sequence[Organisation], t: Translator) -> InlineKeyboardMarkup:
-    rows: Rows = [[_step(short(o.short_name or o.name, 60), StepAct.ORG, str(o.id))] for o in orgs]
+def _org_label(o: Organisation, marked: Collection[int]) -> str:
+    """⭐ marks an organisation responsible for the houses by its areas (offered first)."""
+    return ("⭐ " if o.id in marked else "") + short(o.short_name or o.name, 60)
+
+
+def draft_orgs_markup(
+    orgs: Sequence[Organisation], t: Translator, marked: Collection[int] = frozenset()
+) -> InlineKeyboardMarkup:
+    rows: Rows = [[_step(_org_label(o, marked), StepAct.ORG, str(o.id))] for o in orgs]
     rows.append([_step(t("✖ No organisation"), StepAct.ORG, "0"), _step(t("‹ Back"), StepAct.RECORD)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def card_orgs_markup(outage_id: int, orgs: Sequence[Organisation], t: Translator) -> InlineKeyboardMarkup:
+def card_orgs_markup(
+    outage_id: int, orgs: Sequence[Organisation], t: Translator, marked: Collection[int] = frozenset()
+) -> InlineKeyboardMarkup:
     def pick(text: str, org: int) -> InlineKeyboardButton:
         return InlineKeyboardButton(text=text, callback_data=OrgCallback(oid=outage_id, org=org).pack())
 
-    rows: Rows = [[pick(short(o.short_name or o.name, 60), o.id)] for o in orgs]
+    rows: Rows = [[pick(_org_label(o, marked), o.id)] for o in orgs]
     rows.append([pick(t("✖ No organisation"), 0), _outage(t("‹ Back"), OutageAct.OPEN, outage_id)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

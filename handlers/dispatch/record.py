@@ -18,7 +18,7 @@ from bot.turn import Turn
 from handlers.dispatch import keyboards
 from handlers.dispatch.callbacks import OrgCallback, StepAct, StepCallback
 from handlers.dispatch.cards import card_view, draft_org_name, record_lines
-from handlers.dispatch.common import actor
+from handlers.dispatch.common import actor, ids
 from handlers.dispatch.states import OutageForm
 from handlers.dispatch.steps import show_preview
 from models import Outage
@@ -28,7 +28,8 @@ from services.incidents import update_notices
 from services.incidents.updates import Target
 from services.notify import NoticeContext
 from services.outages import record
-from services.partners.members import active_organisations
+from services.outages.lifecycle import current_building_ids
+from services.partners.areas import offered_organisations
 
 ORGS_SHOWN = 30
 CAUSE, INFORMANT = "cause", "informant"  # what a typed message on the screen fills in
@@ -114,10 +115,14 @@ async def informant_picked(query: CallbackQuery, callback_data: StepCallback, tu
 
 async def orgs_shown(query: CallbackQuery, turn: Turn) -> None:
     t = turn.t
-    orgs = list(await active_organisations(turn.session))[:ORGS_SHOWN]
+    data = await turn.fsm.get_data()
+    offered, marked = await offered_organisations(
+        turn.session, ids(data.get("buildings")), str(data.get("resource"))
+    )
+    orgs = offered[:ORGS_SHOWN]
     await query.answer()
     text = t("Which organisation restores the supply?") if orgs else t("No organisations are registered yet.")
-    await show_in_place(query, turn.bot, text, keyboards.draft_orgs_markup(orgs, t))
+    await show_in_place(query, turn.bot, text, keyboards.draft_orgs_markup(orgs, t, marked))
 
 
 async def org_picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) -> None:
@@ -172,14 +177,17 @@ async def apply_draft_record(
 
 async def card_orgs(query: CallbackQuery, turn: Turn, outage: Outage) -> None:
     t = turn.t
-    orgs = list(await active_organisations(turn.session))[:ORGS_SHOWN]
+    offered, marked = await offered_organisations(
+        turn.session, await current_building_ids(turn.session, outage.id), outage.resource
+    )
+    orgs = offered[:ORGS_SHOWN]
     await query.answer()
     text = (
         t("Which organisation restores the supply of outage №%(id)s? Its people get the card.", id=outage.id)
         if orgs
         else t("No organisations are registered yet.")
     )
-    await show_in_place(query, turn.bot, text, keyboards.card_orgs_markup(outage.id, orgs, t))
+    await show_in_place(query, turn.bot, text, keyboards.card_orgs_markup(outage.id, orgs, t, marked))
 
 
 async def card_org_picked(query: CallbackQuery, callback_data: OrgCallback, turn: Turn) -> None:

@@ -33,7 +33,7 @@ from services.incidents.kinds import kind_label
 from services.incidents.signals import incident_signal_queue
 from services.incidents.updates import Target
 from services.notify import NoticeContext, Translator, html_escape
-from services.partners.members import active_organisations
+from services.partners.areas import offered_organisations
 
 OPEN_KEY = "incidents_open"
 
@@ -104,7 +104,9 @@ def _ask(state: State, prompt: str) -> Action:
 
 async def _hand(query: CallbackQuery, turn: Turn, incident: Incident, data: CardCallback) -> None:
     t = turn.t
-    orgs = await active_organisations(turn.session)
+    orgs, marked = await offered_organisations(
+        turn.session, [incident.building_id] if incident.building_id else []
+    )
     if not orgs:
         await alert(query, t("There are no organisations in the directory yet."))
         return
@@ -113,7 +115,7 @@ async def _hand(query: CallbackQuery, turn: Turn, incident: Incident, data: Card
         "Hand incident № %(number)s to which organisation? Its people get the card in the bot.",
         number=incident.journal_number,
     )
-    await show_in_place(query, turn.bot, text, keyboards.hand_markup(incident, orgs, data.page, t))
+    await show_in_place(query, turn.bot, text, keyboards.hand_markup(incident, orgs, data.page, t, marked))
 
 
 async def _hand_to(query: CallbackQuery, turn: Turn, incident: Incident, data: CardCallback) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
@@ -115,15 +115,25 @@ def orgs_markup(
     return markup(rows)
 
 
+def _org_label(o: Organisation, marked: Collection[int]) -> str:
+    """⭐ marks an organisation responsible for the place by its areas (offered first)."""
+    return ("⭐ " if o.id in marked else "") + short(o.name)
+
+
 def step_orgs_markup(
-    orgs: Sequence[Organisation], page: int, t: Translator, *, none_label: str | None
+    orgs: Sequence[Organisation],
+    page: int,
+    t: Translator,
+    *,
+    none_label: str | None,
+    marked: Collection[int] = frozenset(),
 ) -> InlineKeyboardMarkup:
     extra = [step(none_label, StepAct.NO_ORG)] if none_label else []
     return orgs_markup(
         orgs,
         page,
         t,
-        pick=lambda o: step(short(o.name), StepAct.ORG, str(o.id)),
+        pick=lambda o: step(_org_label(o, marked), StepAct.ORG, str(o.id)),
         turn_page=lambda text, p: step(text, StepAct.ORG_PAGE, str(p)),
         extra=extra,
     )
@@ -179,7 +189,11 @@ def card_markup(incident: Incident, t: Translator) -> InlineKeyboardMarkup:
 
 
 def hand_markup(
-    incident: Incident, orgs: Sequence[Organisation], page: int, t: Translator
+    incident: Incident,
+    orgs: Sequence[Organisation],
+    page: int,
+    t: Translator,
+    marked: Collection[int] = frozenset(),
 ) -> InlineKeyboardMarkup:
     extra = [card(t("‹ Back"), CardAct.OPEN, incident.id)]
     if incident.responsible_organisation_id is not None:
@@ -188,7 +202,7 @@ def hand_markup(
         [o for o in orgs if o.id != incident.responsible_organisation_id],
         page,
         t,
-        pick=lambda o: card(short(o.name), CardAct.HAND_TO, incident.id, o.id),
+        pick=lambda o: card(_org_label(o, marked), CardAct.HAND_TO, incident.id, o.id),
         turn_page=lambda text, p: card(text, CardAct.HAND, incident.id, page=p),
         extra=extra,
     )

@@ -32,6 +32,7 @@ from handlers.incidents.steps import (
     ask_received_at,
     ask_responsible,
     informant_org_missing,
+    offered_for_draft,
     show_preview,
 )
 from models import utcnow
@@ -114,10 +115,16 @@ async def org_page(query: CallbackQuery, callback_data: StepCallback, turn: Turn
     t = turn.t
     page = int(callback_data.value) if callback_data.value.isdigit() else 0
     responsible = await turn.fsm.get_state() == IncidentForm.responsible.state
-    orgs = await active_organisations(turn.session)
+    orgs, marked = (
+        await offered_for_draft(turn)
+        if responsible
+        else (list(await active_organisations(turn.session)), set())
+    )
     await query.answer()
     none_label = t("Without an organisation") if responsible else informant_org_missing(t)
-    await replace_buttons(query, keyboards.step_orgs_markup(orgs, page, t, none_label=none_label))
+    await replace_buttons(
+        query, keyboards.step_orgs_markup(orgs, page, t, none_label=none_label, marked=marked)
+    )
 
 
 async def no_org(query: CallbackQuery, turn: Turn) -> None:

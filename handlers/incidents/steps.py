@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from bot.turn import Turn
 from handlers.incidents import keyboards
+from handlers.incidents.common import as_int
 from handlers.incidents.render import draft_text
 from handlers.incidents.states import IncidentForm
+from models import Organisation
 from services.notify import Translator
+from services.partners.areas import offered_organisations
 from services.partners.members import active_organisations
 
 PLACE_EXAMPLES = "«Ленина 5», «км 12 трассы Р-255», «перекрёсток Ленина и Мира»"
@@ -89,17 +92,25 @@ async def ask_description(turn: Turn) -> None:
     )
 
 
+async def offered_for_draft(turn: Turn) -> tuple[list[Organisation], set[int]]:
+    """The organisations to pick from, those responsible for the chosen house first (⭐)."""
+    building = as_int((await turn.fsm.get_data()).get("building"))
+    return await offered_organisations(turn.session, [building] if building else [])
+
+
 async def ask_responsible(turn: Turn) -> None:
     t = turn.t
     await turn.fsm.set_state(IncidentForm.responsible)
-    orgs = await active_organisations(turn.session)
+    orgs, marked = await offered_for_draft(turn)
     await turn.bot.send_message(
         turn.chat_id,
         t(
             "Which organisation is responsible for dealing with it? Its people get the incident in the "
             "bot. You can also hand it over later from the card."
         ),
-        reply_markup=keyboards.step_orgs_markup(orgs, 0, t, none_label=t("Without an organisation")),
+        reply_markup=keyboards.step_orgs_markup(
+            orgs, 0, t, none_label=t("Without an organisation"), marked=marked
+        ),
     )
 
 

@@ -224,18 +224,20 @@ async def decide(
         raise NotFound("Update not found.")
     if update.publish != UpdatePublish.PENDING:
         raise InvalidInput("This update has already been decided.")
+    target = (
+        Target("incident", update.incident_id)
+        if update.incident_id
+        else Target("outage", update.outage_id or 0)
+    )
+    row = await load(session, target)
+    if approve and not is_open(row):
+        # Residents would read news of something already over: it stays in the journal.
+        raise InvalidInput("This is already closed: the report stays in the journal.")
     update.publish = UpdatePublish.PUBLISHED if approve else UpdatePublish.REJECTED
     update.decided_by_id = user.id
     update.decided_at = now
     if approve and update.expected_end_at is not None and update.expected_end_at > now:
-        target = (
-            Target("incident", update.incident_id)
-            if update.incident_id
-            else Target("outage", update.outage_id or 0)
-        )
-        row = await load(session, target)
-        if is_open(row):
-            row.expected_end_at = update.expected_end_at
+        row.expected_end_at = update.expected_end_at
     record(
         session,
         Actor(user_id=user.id),

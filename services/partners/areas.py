@@ -4,6 +4,7 @@ each optionally for one resource; and who is responsible for a given house (offe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -16,7 +17,7 @@ from services.audit import Actor, record
 from services.config.access import require_admin
 from services.errors import InvalidInput, NotFound
 from services.outages.resources import all_resources
-from services.partners.members import get_organisation
+from services.partners.members import active_organisations, get_organisation
 
 TEXT_LIMIT = 255
 # Most specific first: the dispatcher is offered the house's own УК before the district's contractor.
@@ -229,3 +230,22 @@ async def responsible_for(
             seen.add(org.id)
             result.append(org)
     return result
+
+
+# An outage of 200 houses lies on a few streets: the first houses tell whose network it is.
+OFFER_SAMPLE = 20
+
+
+async def offered_organisations(
+    session: AsyncSession, building_ids: Sequence[int], resource: str | None = None
+) -> tuple[list[Organisation], set[int]]:
+    """Every active organisation for the dispatcher's pick, those responsible for the houses first
+    (in ``responsible_for``'s order), and the ids of the responsible ones, to mark them."""
+    responsible: list[Organisation] = []
+    for building_id in list(dict.fromkeys(building_ids))[:OFFER_SAMPLE]:
+        for org in await responsible_for(session, building_id, resource):
+            if org not in responsible:
+                responsible.append(org)
+    ids = {o.id for o in responsible}
+    rest = [o for o in await active_organisations(session) if o.id not in ids]
+    return responsible + rest, ids

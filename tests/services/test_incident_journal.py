@@ -122,3 +122,15 @@ async def test_people_entered_in_the_panel_with_a_telegram_id_get_the_card(sessi
     assert await update_notices.notify_assigned(session, CTX, updates.Target("incident", incident.id)) == 1
     chats = (await session.scalars(select(OutboxMessage.chat_id))).all()
     assert chats == [4242]
+
+
+async def test_a_pending_report_is_not_published_once_the_incident_is_closed(session: AsyncSession) -> None:
+    dispatcher, worker, org_id, house_id = await _world(session, PublishMode.APPROVAL)
+    incident = await journal.log_incident(session, dispatcher, _new(house_id, org_id), tz=MSK, now=NOW)
+    target = updates.Target("incident", incident.id)
+    update = await updates.post_report(session, worker, target, updates.FieldReport("Завтра уберём"), now=NOW)
+    await journal.close_incident(session, dispatcher, incident.id, "Убрали сами", now=NOW)
+    with pytest.raises(InvalidInput):
+        await updates.decide(session, dispatcher, update.id, approve=True, now=NOW)
+    kept = await updates.decide(session, dispatcher, update.id, approve=False, now=NOW)
+    assert kept.publish == UpdatePublish.REJECTED

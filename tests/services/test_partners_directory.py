@@ -252,3 +252,21 @@ async def test_directory_refuses_bad_input(session: AsyncSession) -> None:
     with pytest.raises(DomainError):
         await directory.create_organisation(session, admin, directory.OrganisationInput(name="Х", inn="12ab"))
     assert (await session.scalars(select(User).where(User.full_name == "Х"))).first() is None
+
+
+async def test_the_dispatcher_is_offered_the_responsible_organisations_first(session: AsyncSession) -> None:
+    admin = await _admin(session)
+    await _org(session, admin, "Аварийка")  # no areas: offered, but after the responsible ones
+    water = await _org(session, admin, "Водоканал", kind=OrganisationKind.SUPPLIER, resources=("cold_water",))
+    heat = await _org(session, admin, "Теплосеть", kind=OrganisationKind.SUPPLIER, resources=("heating",))
+    a = await _house(session, "ул. Ленина", "ленина", "5", None)
+    b = await _house(session, "ул. Мира", "мира", "1", None)
+    await areas.add_street(session, admin, water, "Мира")
+    await areas.add_street(session, admin, heat, "Ленина")
+
+    orgs, marked = await areas.offered_organisations(session, [a.id, b.id], "cold_water")
+    assert [o.name for o in orgs] == ["Водоканал", "Аварийка", "Теплосеть"] and marked == {water}
+    orgs, marked = await areas.offered_organisations(session, [a.id, b.id])
+    assert [o.name for o in orgs][:2] == ["Теплосеть", "Водоканал"] and marked == {water, heat}
+    orgs, marked = await areas.offered_organisations(session, [])
+    assert [o.name for o in orgs] == ["Аварийка", "Водоканал", "Теплосеть"] and marked == set()
