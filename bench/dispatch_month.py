@@ -13,9 +13,12 @@ through the services. Then:
 * Notices: the 200-house draft outage whose houses have ``--notice-subscribers`` subscribers is
   published (``queue_ms``: the publish command with its commit), then the real outbox sender with the
   process pacer drains it against the sandbox Bot API server (Telegram's limits, 30 msg/s per bot, 1/s
-  per chat) in a child process, as ``bench/broadcast.py`` does. Meanwhile the outage's panel page and
-  its progress JSON are polled, as the dispatcher's browser does. Reported: achieved msgs/s against
-  the configured outbox rate, 429s, and whether every subscriber got exactly one message.
+  per chat). The sandbox runs in a process of its own (Telegram is elsewhere); the sender runs in the
+  panel's process and event loop, as ``porucheno/runtime.py`` runs them, while the outage's panel page
+  and its progress JSON are polled every second, as the dispatcher's browser does (``*_during_drain``;
+  the same pages idle afterwards: ``*_after_drain``). Reported: achieved msgs/s against the configured
+  outbox rate, 429s, and whether every subscriber got exactly one message; a notice to every account
+  in town is extrapolated from the achieved rate, not measured.
 
 Usage: python bench/dispatch_month.py [--backend sqlite|postgresql|both] [--runs K]
        [--notice-subscribers N (0: no drain)] [--scale S (both rates × S, to shorten the drain)]
