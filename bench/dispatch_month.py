@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import importlib
 import inspect
+import json
 import math
 import re
 import socket
@@ -414,6 +415,55 @@ async def _watch(client: TestClient, outage_id: int, done: asyncio.Event) -> dic
     return samples
 
 
+def _sender(settings: Settings, factory: async_sessionmaker[AsyncSession]) -> OutboxSender:
+    """The sender as porucheno/runtime.py builds it: one pacer for the bot's requests and the outbox."""
+    pacer = create_pacer(settings)
+    return OutboxSender(
+        create_bot(settings, pacer=pacer),
+        factory,
+        global_rate=settings.outbox_global_rate,
+        chat_interval=settings.outbox_chat_interval,
+        pacer=pacer,
+    )
+
+
+async def _send_here(settings: Settings, factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    sender = _sender(settings, factory)
+    try:
+        await sender.run(asyncio.Event(), until_empty=True)
+    finally:
+        await sender.bot.session.close()
+    return sender.stats
+
+
+CHILD = """
+import asyncio, json, sys
+sys.path.insert(0, {root!r})
+from bench.dispatch_month import _send_here
+from models.db import create_engine, create_session_factory
+from porucheno.settings import Settings
+
+async def main():
+    settings = Settings.model_validate_json({settings!r})
+    engine = create_engine(settings.database_url)
+    print(json.dumps(await _send_here(settings, create_session_factory(engine))), flush=True)
+    await engine.dispose()
+
+asyncio.run(main())
+"""
+
+
+async def _send_in_child(settings: Settings) -> dict[str, int]:
+    """The same sender in a process of its own (``--sender child``): what the panel's pages cost
+    during a broadcast when they do not share the sender's event loop."""
+    script = CHILD.format(root=str(ROOT), settings=settings.model_dump_json())
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script, stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"the sender exited with {proc.returncode}")
+    return json.loads(out.decode().strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
 async def drain(
     url: str,
     factory: async_sessionmaker[AsyncSession],
@@ -422,6 +472,7 @@ async def drain(
     town: Town,
     rate: float,
     scale: float,
+    in_child: bool,
 ) -> tuple[dict[str, object], dict[str, dict[str, float]]]:
     bot_limit = TELEGRAM_BOT_LIMIT * scale
     configured = rate * scale
@@ -442,28 +493,17 @@ async def drain(
             broadcast = await lifecycle.publish(session, CTX, dispatcher, town.notice_outage_id)
             await session.commit()
             queue_ms = (time.perf_counter() - t0) * 1000
-        # The sender as porucheno/runtime.py runs it: in the panel's process, one pacer for the bot.
         settings = panel_settings(url, files, sandbox_url).model_copy(
             update={"send_rate": configured, "outbox_global_rate": configured}
-        )
-        pacer = create_pacer(settings)
-        bot = create_bot(settings, pacer=pacer)
-        sender = OutboxSender(
-            bot,
-            factory,
-            global_rate=settings.outbox_global_rate,
-            chat_interval=settings.outbox_chat_interval,
-            pacer=pacer,
         )
         done = asyncio.Event()
         watcher = asyncio.create_task(_watch(client, town.notice_outage_id, done))
         started = time.monotonic()
         try:
-            await sender.run(asyncio.Event(), until_empty=True)
+            sender_stats = await (_send_in_child(settings) if in_child else _send_here(settings, factory))
         finally:
             wall = time.monotonic() - started
             done.set()
-            await bot.session.close()
         watched = await watcher
         stats = await api.stats()
     per_chat = {int(k): v["sent"] for k, v in stats.get("chats", {}).items()}
@@ -490,7 +530,8 @@ async def drain(
         "to_non_subscribers": sum(1 for c in per_chat if c not in expected),
         "duplicates": stats["duplicates"],
         "http_429": totals["rate_limited"],
-        "sender": sender.stats,
+        "sender": sender_stats,
+        "sender_process": "child" if in_child else "panel",
         "every_subscriber_exactly_once": once == len(expected) and totals["sent"] == len(expected),
         # Not measured: what the same pace means for a notice to every account in town.
         "extrapolated_minutes_for_all_accounts": round(town.accounts / achieved / 60, 1)
@@ -528,7 +569,9 @@ async def bench(url: str, backend: str, args: argparse.Namespace) -> dict[str, o
                 else:
                     results[screen.name] = await time_service(factory, screen, town, args.runs)
             if args.notice_subscribers:
-                notices, during = await drain(url, factory, client, Path(files), town, args.rate, args.scale)
+                notices, during = await drain(
+                    url, factory, client, Path(files), town, args.rate, args.scale, args.sender == "child"
+                )
                 results |= during
                 for page in AFTER_DRAIN:
                     results[page.name] = await time_page(client, page, town, args.runs)
@@ -571,6 +614,12 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=28.0, help="the outbox's configured rate (Settings)")
     parser.add_argument(
         "--scale", type=float, default=1.0, help="the sandbox's and the outbox's rates × this"
+    )
+    parser.add_argument(
+        "--sender",
+        choices=["panel", "child"],
+        default="panel",
+        help="run the outbox sender in the panel's process (as in production) or in a child process",
     )
     args = parser.parse_args()
     await run_backends("dispatch_month", args.backend, lambda url, backend: bench(url, backend, args))
