@@ -64,7 +64,7 @@ i18n: $(STAMP)
 	$(BIN)/python -m porucheno.i18n_tools update
 
 bench: $(STAMP)
-	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+	@for f in bench/[!_]*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
