@@ -66,6 +66,8 @@ from models import Outage, User, utcnow
 from models.db import create_engine, create_session_factory
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
+from services.incidents import journal
+from services.incidents.queries import IncidentFilter
 from services.incidents.updates import Target
 from services.notify import Translator
 from services.outages import lifecycle
@@ -125,11 +127,11 @@ SCREENS: list[Page | Service] = [
     Page("panel_outage_card_200_houses", "/outages/{big_outage_id}"),
     Page("panel_outage_log", "/outages/log"),
     Page("panel_outage_summary", "/outages/summary"),
-    Page("panel_signal_queue", "/outages/signals"),
     Page("panel_incidents_list", "/incidents"),
     Page("panel_incident_card", "/incidents/{busiest_incident_id}"),
-    Page("panel_shift_report", "/incidents/shift"),
+    Page("panel_shift_report", "/shift"),
     Page("public_map_json", "/public/map.json"),
+    Page("public_map_page", "/public/map"),
     # The bot's dispatcher screens, rendered by the handlers' view functions.
     Service(
         "bot_outage_list", "handlers.dispatch.cards", ("list_view",), lambda f, c: f(c.session, 0, c.t, CTX)
@@ -142,6 +144,20 @@ SCREENS: list[Page | Service] = [
     ),
     Service(
         "bot_signal_queue", "handlers.dispatch.signals", ("queue_view",), lambda f, c: f(c.session, 0, c.t)
+    ),
+    Service(
+        "bot_incident_list",
+        "handlers.incidents.cards",
+        ("list_view",),
+        lambda f, c: f(c.session, 0, c.t, CTX),
+    ),
+    Service(
+        "bot_incident_card",
+        "handlers.incidents.render",
+        ("card_text",),
+        lambda f, c: _then(
+            journal.get_incident(c.session, c.town.busiest_incident_id), lambda i: f(c.session, i, c.t, CTX)
+        ),
     ),
     # The queries behind the bot's and the panel's screens.
     Service("signal_queue", "services.outages.signals", ("signal_queue",), lambda f, c: f(c.session)),
@@ -165,19 +181,30 @@ SCREENS: list[Page | Service] = [
         lambda f, c: f(c.session, Target("outage", c.town.big_outage_id)),
     ),
     Service("pending_updates", "services.incidents.updates", ("pending_updates",), lambda f, c: f(c.session)),
-    # Being built on other branches: measured once merged (arguments picked by name).
+    # The journal's list, the shift report and the public picture (arguments picked by name).
     Service(
         "incident_list_query",
         "services.incidents.queries",
-        ("incidents_page", "incident_list", "list_incidents"),
+        ("incidents_page",),
+        lambda f, c: f(c.session, IncidentFilter(), number=1, size=50),
+    ),
+    Service(
+        "incident_card_query",
+        "services.incidents.queries",
+        ("incident_card",),
+        lambda f, c: f(c.session, c.town.busiest_incident_id),
     ),
     Service(
         "shift_report",
         "services.incidents.shift",
-        ("shift_report", "build_shift_report", "build_report", "report"),
+        ("shift_report",),
     ),
+    Service("public_map", "services.incidents.public", ("current_picture",)),
     Service(
-        "public_map", "services.incidents.public", ("map_data", "public_map", "map_points", "map_features")
+        "incident_signal_queue",
+        "services.incidents.signals",
+        ("incident_signal_queue",),
+        lambda f, c: f(c.session),
     ),
 ]
 
