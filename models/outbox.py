@@ -31,4 +31,9 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_outbox_status_next", "status", "priority", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "priority", "next_attempt_at"),
+        # An outage's notice batches are found by a name prefix, which no index serves (LIKE on SQLite
+        # and under non-C collations): the outage's creation time bounds the scan instead.
+        Index("ix_outbox_created", "created_at"),
+    )

@@ -203,9 +203,14 @@ class BatchRow:
 async def outage_batches(session: AsyncSession, outage_id: int) -> list[BatchRow]:
     """Each notice batch of the outage (``outage:<id>:<event>[-e<audit id>]``) with its progress."""
     prefix = batch_name(outage_id, "")
+    outage = await session.get(Outage, outage_id)
+    since = outage.created_at if outage is not None else None
     rows = await session.execute(
         select(OutboxMessage.batch, func.min(OutboxMessage.created_at))
-        .where(OutboxMessage.batch.like(prefix + "%"))
+        # The prefix match alone reads the whole outbox's history; its notices come after the outage.
+        .where(
+            OutboxMessage.batch.like(prefix + "%"), *([OutboxMessage.created_at >= since] if since else [])
+        )
         .group_by(OutboxMessage.batch)
         .order_by(func.min(OutboxMessage.created_at), OutboxMessage.batch)
     )
