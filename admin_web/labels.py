@@ -150,6 +150,12 @@ OUTAGE_EVENT_LABELS: dict[str, str] = {
     "resolve": N_("supply restored"),
     "cancel": N_("outage cancelled"),
     "link": N_("a resident's report linked"),
+    "social_alert": N_("heads alerted: social objects cut off"),
+    "record": N_("cause and informant recorded"),
+    "responsible": N_("handed to an organisation"),
+    "acknowledged": N_("taken by the organisation"),
+    "field_report": N_("the organisation's report"),
+    "update": N_("news for residents"),
 }
 
 # The one place the panel turns a stored audit action or state into words: by the kind of record,

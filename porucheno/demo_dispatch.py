@@ -28,12 +28,12 @@ ORGANISATIONS = [
         ("ленина", "мира"),
     ),
     (
-        "МУП «Энскводоканал»",
-        "Водоканал",
+        "МУП «Энсктеплосеть»",
+        "Теплосеть",
         OrganisationKind.SUPPLIER,
-        ("cold_water", "sewerage"),
+        ("hot_water", "heating"),
         PublishMode.DIRECT,
-        (),
+        ("ленина",),
     ),
     ("ООО «Зеленстрой»", "Зеленстрой", OrganisationKind.CONTRACTOR, (), PublishMode.APPROVAL, ()),
 ]
@@ -73,14 +73,14 @@ async def seed_dispatch(
         telegram_id=DEMO_PARTNER_ID,
     )
     await staff.set_department_head(session, actor, uk.department_id, master.id)
-    await _seed_outage_record(session, orgs["Водоканал"])
+    await _seed_outage_record(session, orgs["Теплосеть"])
     await _seed_incidents(session, dispatcher, master, orgs, tz, now)
 
 
 async def _seed_outage_record(session: AsyncSession, supplier: Organisation) -> None:
     outage = await session.scalar(select(Outage).where(Outage.status == OutageStatus.ACTIVE).limit(1))
     if outage is not None:
-        outage.cause = "Порыв водовода Ø150 на ул. Ленина"
+        outage.cause = "Порыв магистрали горячего водоснабжения Ø150 на ул. Ленина"
         outage.responsible_organisation_id = supplier.id
         outage.informant_kind = InformantKind.RESIDENT
         outage.informant_text = "Звонки жителей ул. Ленина, 5 и 7"

@@ -102,6 +102,12 @@ PUBLISH_MARKS = {
 def update_line(update: DispatchUpdate, t: Translator, ctx: NoticeContext) -> str:
     if update.kind == UpdateKind.ACKNOWLEDGED:
         text = t("the organisation took it")
+    elif update.kind == UpdateKind.ASSIGNED:
+        text = (
+            t("handed to an organisation")
+            if update.organisation_id
+            else t("taken back from the organisation")
+        )
     else:
         text = html_escape(cut_plain(update.text, UPDATE_TEXT_LIMIT))
     if update.expected_end_at is not None:

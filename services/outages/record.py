@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Organisation, Outage, User
-from models.enums import InformantKind, OutageStatus
+from models import DispatchUpdate, Organisation, Outage, User, utcnow
+from models.enums import InformantKind, OutageStatus, UpdateKind, UpdatePublish
 from services.audit import record
 from services.errors import InvalidInput, NotFound
 from services.outages.lifecycle import get_outage, require_dispatcher
@@ -98,6 +98,19 @@ async def set_responsible(
         return None
     outage.responsible_organisation_id = organisation_id
     outage.acknowledged_at = None  # the new organisation has not taken it yet
+    # In the outage's journal too: the hand-over's time starts the scheduler's wait for the
+    # organisation's acknowledgement (services.incidents.nudges).
+    session.add(
+        DispatchUpdate(
+            outage_id=outage.id,
+            kind=UpdateKind.ASSIGNED,
+            occurred_at=utcnow(),
+            text="",
+            author_user_id=dispatcher.id,
+            organisation_id=organisation_id,
+            publish=UpdatePublish.INTERNAL,
+        )
+    )
     record(
         session,
         actor,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from models import Organisation, TelegramAccount, User, UserRole
 from models.enums import Role
@@ -61,23 +62,27 @@ async def members(session: AsyncSession, organisation_id: int) -> Sequence[User]
 async def staff_chats(
     session: AsyncSession, *conditions: ColumnElement[bool], role: Role | None = None
 ) -> list[tuple[User, int]]:
-    """Active users matching ``conditions`` (and holding ``role``) with their chat ids. Staff are
-    written to at their Telegram id, as assignment notices do (an account linked by an invite or
-    entered in the panel alike); one who blocked the bot is left out."""
+    """Active users matching ``conditions`` (and holding ``role``) with their chat ids: the chat of
+    the Telegram account linked to them, else their Telegram id (as assignment notices write to it:
+    staff entered in the panel with an id but no invite). One who blocked the bot is left out."""
+    linked, by_id = aliased(TelegramAccount), aliased(TelegramAccount)
+    chat = func.coalesce(linked.chat_id, User.telegram_id)
     query = (
-        select(User, User.telegram_id)
-        .outerjoin(TelegramAccount, TelegramAccount.id == User.telegram_id)
+        select(User, chat)
+        .outerjoin(linked, linked.user_id == User.id)
+        .outerjoin(by_id, by_id.id == User.telegram_id)
         .where(
             User.is_active.is_(True),
-            User.telegram_id.is_not(None),
-            TelegramAccount.blocked_at.is_(None),
+            chat.is_not(None),
+            linked.blocked_at.is_(None),
+            by_id.blocked_at.is_(None),
             *conditions,
         )
         .order_by(User.id)
     )
     if role is not None:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    return [(u, chat) for u, chat in (await session.execute(query)).all()]
+    return [(u, int(c)) for u, c in (await session.execute(query)).all()]
 
 
 async def member_chats(session: AsyncSession, organisation_id: int) -> list[tuple[User, int]]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from models import Department, DispatchUpdate, Organisation, Outage, TelegramAccount
-from models.enums import InformantKind, OrganisationKind, Role, UpdatePublish
+from models.enums import InformantKind, OrganisationKind, Role, UpdateKind, UpdatePublish
 from services import staff
 from services.audit import Actor
 from services.telegram_accounts import TelegramProfile, touch_account
@@ -121,7 +121,9 @@ async def test_cause_organisation_and_news_through_the_bot(town: Town, session_f
         assert len(got) == 2 and "Бригада на месте, цистерна с водой у дома 3." in got[1], name
     assert await notices_of(town.residents["mira4"]) == []
     async with session_factory() as session:
-        update = (await session.scalars(select(DispatchUpdate))).one()
+        update = (
+            await session.scalars(select(DispatchUpdate).where(DispatchUpdate.kind == UpdateKind.PROGRESS))
+        ).one()
         assert update.publish == UpdatePublish.PUBLISHED and update.outage_id == outage.id
 
     # A resident subscribing to Ленина 3 now hears of the outage and the news in the same reply.

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Department, DispatchUpdate, Organisation, Outage, OutboxMessage, SocialAlertRecipient, User
-from models.enums import Role, UpdatePublish
+from models.enums import Role, UpdateKind, UpdatePublish
 from services import staff
 from services.audit import Actor
 from services.telegram_accounts import TelegramProfile, touch_account
@@ -127,10 +127,15 @@ async def test_record_and_news_on_the_outage_page(
     assert "<strong>Новость для жителей</strong>" in page  # its broadcast among the notices
     async with session_factory() as session:
         updates = (await session.scalars(select(DispatchUpdate).order_by(DispatchUpdate.id))).all()
-        assert [u.publish for u in updates] == [UpdatePublish.PUBLISHED, UpdatePublish.INTERNAL]
+        # The hand-over to the organisation is a journal entry of its own (internal), then the news.
+        assert [(u.kind, u.publish) for u in updates] == [
+            (UpdateKind.ASSIGNED, UpdatePublish.INTERNAL),
+            (UpdateKind.PROGRESS, UpdatePublish.PUBLISHED),
+            (UpdateKind.PROGRESS, UpdatePublish.INTERNAL),
+        ]
         news = (
             await session.scalars(
-                select(OutboxMessage).where(OutboxMessage.batch == f"outage:{a}:update-{updates[0].id}")
+                select(OutboxMessage).where(OutboxMessage.batch == f"outage:{a}:update-{updates[1].id}")
             )
         ).all()
         assert sorted(m.chat_id for m in news) == sorted(town.chats)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.views.incidents import card, listing, new, shift_pages
+from admin_web.views.incidents import card, decide, listing, new, shift_pages
 
 INCIDENT = r"/incidents/{incident_id:\d{1,18}}"
 
@@ -21,6 +21,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(INCIDENT + "/place", card.incident_place_edit, name="incident_place")
     router.add_post(INCIDENT + "/close", card.incident_close, name="incident_close")
     router.add_post(INCIDENT + "/reopen", card.incident_reopen, name="incident_reopen")
+    router.add_post(
+        r"/dispatch-updates/{update_id:\d{1,18}}/decide", decide.decide_update, name="dispatch_update_decide"
+    )
     shift = router.add_resource("/shift", name="shift_handover")
     shift.add_route("GET", shift_pages.shift_handover)
     shift.add_route("POST", shift_pages.shift_handover)
