@@ -13,15 +13,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Building, OutageSignal, TelegramAccount, utcnow
+from models import Building, OutageSignal
 from models.enums import IncidentKind, SignalStatus
-from services.audit import Actor, record
-from services.errors import InvalidInput, NotFound
+from services.errors import InvalidInput
 from services.incidents.journal import INCIDENT_SIGNAL
+from services.outages.signals import queue_signal
 from services.textfold import fold
-
-TEXT_LIMIT = 2000
-ADDRESS_LIMIT = 500
 
 
 @dataclass(slots=True)
@@ -57,54 +54,11 @@ async def report_incident_signal(
     now: datetime | None = None,
 ) -> OutageSignal:
     """Queue a resident's report of an incident; the same one still waiting is not doubled."""
-    if await session.get(TelegramAccount, telegram_id) is None:
-        raise NotFound("Telegram account not found.")
     if kind not in set(IncidentKind):
         raise InvalidInput("Unknown incident kind.")
-    address_text = (address_text or "").strip()[:ADDRESS_LIMIT] or None
-    if building_id is not None and await session.get(Building, building_id) is None:
-        raise NotFound("Building not found.")
-    if building_id is None and address_text is None:
-        raise InvalidInput("Tell us the address.")
-    waiting = (
-        await session.scalars(
-            select(OutageSignal).where(
-                OutageSignal.telegram_id == telegram_id,
-                OutageSignal.resource == INCIDENT_SIGNAL,
-                OutageSignal.incident_kind == kind,
-                OutageSignal.status == SignalStatus.NEW,
-                OutageSignal.building_id.is_(None)
-                if building_id is None
-                else OutageSignal.building_id == building_id,
-            )
-        )
-    ).all()
-    for signal in waiting:
-        if building_id is not None or _address_key(signal.address_text) == _address_key(address_text):
-            return signal
-    signal = OutageSignal(
-        telegram_id=telegram_id,
-        building_id=building_id,
-        address_text=None if building_id is not None else address_text,
-        resource=INCIDENT_SIGNAL,
-        incident_kind=kind,
-        text=(text or "").strip()[:TEXT_LIMIT],
-        status=SignalStatus.NEW,
-        created_at=now or utcnow(),
+    return await queue_signal(
+        session, telegram_id, building_id, address_text, INCIDENT_SIGNAL, text, incident_kind=kind, now=now
     )
-    session.add(signal)
-    await session.flush()
-    record(
-        session,
-        Actor(telegram_id=telegram_id),
-        "outage_signal",
-        signal.id,
-        "report",
-        new_state=SignalStatus.NEW,
-        data={"building": building_id, "resource": INCIDENT_SIGNAL, "incident_kind": kind},
-    )
-    await session.flush()
-    return signal
 
 
 async def incident_signal_queue(session: AsyncSession) -> list[IncidentSignalGroup]:

@@ -26,6 +26,7 @@ from models.enums import (
 )
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.notify import N_
 from services.partners.members import organisation_of
 
 TEXT_LIMIT = 4000
@@ -121,6 +122,19 @@ class FieldReport:
     for_residents: bool = True  # False: an internal note for the dispatcher only
 
 
+def _checked(data: FieldReport, now: datetime, empty: str) -> str:
+    """The report's text, refused when empty (``empty`` says what to write) or too long, or when its
+    expected restoration time is already past."""
+    text = data.text.strip()
+    if not text:
+        raise InvalidInput(empty)
+    if len(text) > TEXT_LIMIT:
+        raise InvalidInput("The text is too long: at most %(n)d characters.", n=TEXT_LIMIT)
+    if data.expected_end_at is not None and data.expected_end_at <= now:
+        raise InvalidInput("The expected restoration time must be in the future.")
+    return text
+
+
 async def post_report(
     session: AsyncSession, user: User, target: Target, data: FieldReport, *, now: datetime | None = None
 ) -> DispatchUpdate:
@@ -133,13 +147,7 @@ async def post_report(
     org = await responsible_member(session, user, row)
     if not is_open(row):
         raise InvalidInput("This is already closed.")
-    text = data.text.strip()
-    if not text:
-        raise InvalidInput("Write what has been done or found.")
-    if len(text) > TEXT_LIMIT:
-        raise InvalidInput("The text is too long: at most %(n)d characters.", n=TEXT_LIMIT)
-    if data.expected_end_at is not None and data.expected_end_at <= now:
-        raise InvalidInput("The expected restoration time must be in the future.")
+    text = _checked(data, now, N_("Write what has been done or found."))
     if not data.for_residents:
         publish = UpdatePublish.INTERNAL
     elif org.publish_mode == PublishMode.DIRECT:
@@ -186,14 +194,8 @@ async def post_dispatcher_update(
     row = await load(session, target)
     if not is_open(row):
         raise InvalidInput("This is already closed.")
-    text = data.text.strip()
-    if not text:
-        raise InvalidInput("Write the update.")
-    if len(text) > TEXT_LIMIT:
-        raise InvalidInput("The text is too long: at most %(n)d characters.", n=TEXT_LIMIT)
+    text = _checked(data, now, N_("Write the update."))
     if data.expected_end_at is not None:
-        if data.expected_end_at <= now:
-            raise InvalidInput("The expected restoration time must be in the future.")
         row.expected_end_at = data.expected_end_at
     update = _new(
         row,

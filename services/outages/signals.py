@@ -58,9 +58,26 @@ async def report_signal(
     now: datetime | None = None,
 ) -> OutageSignal:
     """Queue a report; a repeated one (same author, house and resource still waiting) is not doubled."""
+    offered_resource(resource)
+    return await queue_signal(session, telegram_id, building_id, address_text, resource, text, now=now)
+
+
+async def queue_signal(
+    session: AsyncSession,
+    telegram_id: int,
+    building_id: int | None,
+    address_text: str | None,
+    resource: str,
+    text: str = "",
+    *,
+    incident_kind: str | None = None,
+    now: datetime | None = None,
+) -> OutageSignal:
+    """A resident's report of a resource (or, with ``incident_kind``, of an incident) with its checked
+    resource or kind: the one still waiting from the same author about the same place is returned
+    instead of a second."""
     if await session.get(TelegramAccount, telegram_id) is None:
         raise NotFound("Telegram account not found.")
-    offered_resource(resource)
     address_text = (address_text or "").strip()[:500] or None
     if building_id is not None and await session.get(Building, building_id) is None:
         raise NotFound("Building not found.")
@@ -72,6 +89,9 @@ async def report_signal(
                 OutageSignal.telegram_id == telegram_id,
                 OutageSignal.resource == resource,
                 OutageSignal.status == SignalStatus.NEW,
+                OutageSignal.incident_kind.is_(None)
+                if incident_kind is None
+                else OutageSignal.incident_kind == incident_kind,
                 OutageSignal.building_id.is_(None)
                 if building_id is None
                 else OutageSignal.building_id == building_id,
@@ -86,12 +106,16 @@ async def report_signal(
         building_id=building_id,
         address_text=address_text,
         resource=resource,
+        incident_kind=incident_kind,
         text=(text or "").strip()[:TEXT_LIMIT],
         status=SignalStatus.NEW,
         created_at=now or utcnow(),
     )
     session.add(signal)
     await session.flush()
+    data: dict[str, object] = {"building": building_id, "resource": resource}
+    if incident_kind is not None:
+        data["incident_kind"] = incident_kind
     record(
         session,
         Actor(telegram_id=telegram_id),
@@ -99,7 +123,7 @@ async def report_signal(
         signal.id,
         "report",
         new_state=SignalStatus.NEW,
-        data={"building": building_id, "resource": resource},
+        data=data,
     )
     await session.flush()
     return signal
