@@ -14,13 +14,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.attachments import download
 from bot.i18n import N_
 from bot.menu import Menu
 from bot.messages import OUTDATED, alert, drop_buttons, outdated, settle
 from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
-from handlers.appeals.files import download
 from handlers.appeals.render import draft_text
 from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import ASK, active_categories, form_button, form_markup, show_confirm

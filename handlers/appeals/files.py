@@ -7,16 +7,15 @@ Files sent while the text is being written are welcome too: they join the same l
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.albums import Albums
+from bot.attachments import attachment, download
 from bot.messages import drop_buttons
 from bot.texts import domain_error_text
 from bot.turn import Turn
@@ -38,38 +37,9 @@ from services.errors import InvalidInput
 from services.files import MAX_FILE_BYTES, check_file
 
 
-def _attachment(message: Message) -> dict[str, Any]:
-    if message.photo:
-        photo = message.photo[-1]  # the largest size
-        return {"id": photo.file_id, "uid": photo.file_unique_id, "size": photo.file_size, "name": None}
-    document = message.document
-    assert document is not None  # guaranteed by the filter
-    return {
-        "id": document.file_id,
-        "uid": document.file_unique_id,
-        "size": document.file_size,
-        "name": document.file_name,
-    }
-
-
-async def download(bot: Bot, file_id: str) -> bytes | None:
-    """The file's bytes; None when Telegram will not give them (too big)."""
-    try:
-        remote = await bot.get_file(file_id)
-        if remote.file_path is None:
-            return None
-        buffer = BytesIO()
-        await bot.download_file(remote.file_path, destination=buffer)
-    except TelegramBadRequest as exc:
-        if "too big" in exc.message:
-            return None
-        raise
-    return buffer.getvalue()
-
-
 async def _take(message: Message, bot: Bot, state: FSMContext) -> str | None:
     """Check one file and add it to the draft; the refusal text when it is not added."""
-    item = _attachment(message)
+    item = attachment(message)
     files = list((await state.get_data()).get("files") or [])
     if any(f["uid"] == item["uid"] for f in files):
         return None  # the same file again (a forwarded copy): it is in the list already

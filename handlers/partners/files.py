@@ -5,14 +5,13 @@ Telegram's file ids, and posting downloads the accepted files again to keep them
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Message
 
 from bot.albums import Album, Albums
+from bot.attachments import attachment, download
 from bot.texts import domain_error_text
 from bot.turn import Turn
 from handlers.partners.states import OrgReport
@@ -31,39 +30,10 @@ def too_big_text(t: Translator) -> str:
     )
 
 
-async def download(bot: Bot, file_id: str) -> bytes | None:
-    """The file's bytes; None when Telegram will not give them (too big)."""
-    try:
-        remote = await bot.get_file(file_id)
-        if remote.file_path is None:
-            return None
-        buffer = BytesIO()
-        await bot.download_file(remote.file_path, destination=buffer)
-    except TelegramBadRequest as exc:
-        if "too big" in exc.message:
-            return None
-        raise
-    return buffer.getvalue()
-
-
-def _attachment(message: Message) -> dict[str, Any]:
-    if message.photo:
-        photo = message.photo[-1]  # the largest size
-        return {"id": photo.file_id, "uid": photo.file_unique_id, "size": photo.file_size, "name": None}
-    document = message.document
-    assert document is not None  # guaranteed by the filter
-    return {
-        "id": document.file_id,
-        "uid": document.file_unique_id,
-        "size": document.file_size,
-        "name": document.file_name,
-    }
-
-
 async def take(message: Message, turn: Turn) -> str | None:
     """Check one file and add it to the report; the refusal text when it is not added."""
     t, state = turn.t, turn.fsm
-    item = _attachment(message)
+    item = attachment(message)
     files = list((await state.get_data()).get("files") or [])
     if any(f["uid"] == item["uid"] for f in files):
         return None  # the same file again: it is in the list already
