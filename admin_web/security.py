@@ -92,6 +92,10 @@ def security_headers(settings: Settings) -> Callable[[web.Request, web.StreamRes
         # setdefault: a mounted sub-app (the sandbox) may deliberately set its own policy.
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        # A page made to be framed on other sites (the public counter, the outage map) says so in its
+        # own CSP; X-Frame-Options has no way to allow every site and would contradict it.
+        if "frame-ancestors *" in response.headers.get("Content-Security-Policy", ""):
+            response.headers.popall("X-Frame-Options", None)
         # Pages, exports and file downloads carry personal data: no browser or proxy may keep a
         # copy. Only the versioned static files (CSS, JS, icons) are cacheable.
         if not isinstance(request.match_info.route.resource, StaticResource):

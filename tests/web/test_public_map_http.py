@@ -157,6 +157,7 @@ async def test_page_is_frameable_cacheable_and_sets_no_cookie(
     assert response.status == 200
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors *" in csp
+    assert "X-Frame-Options" not in response.headers  # it would forbid what the CSP allows
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["Cache-Control"] == "public, max-age=60"
     assert "Set-Cookie" not in response.headers

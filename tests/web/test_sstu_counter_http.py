@@ -76,6 +76,7 @@ async def test_widget_page_may_be_framed_and_shows_the_figures(
     response = await client.get("/public/appeals/counter?year=2026&month=11")
     assert response.status == 200
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response.headers  # it would forbid what the CSP allows
     assert "Set-Cookie" not in response.headers  # cacheable: no session for the host site's visitors
     assert "<script" not in (html := await response.text())
     assert "Обращения за 2026-11" in html
