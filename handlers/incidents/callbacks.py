@@ -41,6 +41,7 @@ class CardAct:
     HAND = "hand"  # choose an organisation (page)
     HAND_TO = "to"  # oid: the organisation, 0: take it back
     CAUSE = "cause"
+    EXPECTED = "eta"  # type a new expected end
     CLOSE = "close"
     REOPEN = "reopen"  # a closed incident: type the reason
     SIGNALS = "sig"  # the residents' reports queue

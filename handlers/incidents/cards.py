@@ -22,9 +22,10 @@ from bot.turn import Turn
 from handlers.incidents import keyboards, render
 from handlers.incidents.callbacks import CardAct, CardCallback
 from handlers.incidents.common import actor, as_int, as_str, db_id, from_iso
-from handlers.incidents.moments import leading_moment
+from handlers.incidents.moments import leading_moment, parse_future
 from handlers.incidents.reports import queue_view
 from handlers.incidents.states import IncidentForm
+from handlers.incidents.steps import TIME_EXAMPLES
 from models import Incident, utcnow
 from models.enums import IncidentStatus
 from services.errors import DomainError, NotFound
@@ -180,6 +181,10 @@ ACTIONS: dict[str, Action] = {
         N_("Describe the action taken. To give an earlier time, begin with it: «14:30 Бригада выехала»."),
     ),
     CardAct.CAUSE: _ask(IncidentForm.cause, N_("Type the cause of the incident as established.")),
+    CardAct.EXPECTED: _ask(
+        IncidentForm.card_expected,
+        N_("When is it expected to be dealt with? Type the time: «18:00», «05.12 9:00»; «—» if not known."),
+    ),
     CardAct.CLOSE: _ask(
         IncidentForm.close,
         N_("How did it end? Type the closing note: the journal and the residents who reported it get it."),
@@ -282,6 +287,28 @@ async def cause_typed(message: Message, turn: Turn) -> None:
     await send_card(turn, incident)
 
 
+async def expected_typed(message: Message, turn: Turn) -> None:
+    t, ctx = turn.t, turn.notice_ctx
+    text = (message.text or "").strip()
+    moment = None if text in ("-", "—") else parse_future(text, ctx.local(utcnow()))
+    if moment is None and text not in ("-", "—"):
+        await message.answer(
+            t("I could not read a date and time. Examples: %(examples)s.", examples=TIME_EXAMPLES)
+        )
+        return
+    try:
+        incident = await edits.set_expected_end(turn.session, actor(turn), await _incident_of(turn), moment)
+    except DomainError as exc:
+        if exc.message == "The expected end must be in the future.":
+            await message.answer(domain_error_text(exc))  # the dispatcher types another time
+            return
+        await back_to_menu(turn, domain_error_text(exc))
+        return
+    when = ctx.format_dt(moment) if moment is not None else t("not yet known")
+    await back_to_menu(turn, t("Expected end: %(when)s", when=when))
+    await send_card(turn, incident)
+
+
 async def close_typed(message: Message, turn: Turn) -> None:
     t, text = turn.t, (message.text or "").strip()
     if problem := _too_long(text, t):
@@ -330,9 +357,16 @@ def create_router() -> Router:
     text = (F.text, ~F.text.startswith("/"))
     router.message.register(action_typed, IncidentForm.action, *text)
     router.message.register(cause_typed, IncidentForm.cause, *text)
+    router.message.register(expected_typed, IncidentForm.card_expected, *text)
     router.message.register(close_typed, IncidentForm.close, *text)
     router.message.register(reopen_typed, IncidentForm.reopen, *text)
-    for st in (IncidentForm.action, IncidentForm.cause, IncidentForm.close, IncidentForm.reopen):
+    for st in (
+        IncidentForm.action,
+        IncidentForm.cause,
+        IncidentForm.card_expected,
+        IncidentForm.close,
+        IncidentForm.reopen,
+    ):
         router.message.register(text_expected, st)
     router.message.register(choice_expected, IncidentForm.action_public)
     return router

@@ -181,7 +181,12 @@ def card_markup(incident: Incident, t: Translator) -> InlineKeyboardMarkup:
                 card(t("🔎 Cause"), CardAct.CAUSE, incident.id),
             ]
         )
-        rows.append([card(t("✅ Close"), CardAct.CLOSE, incident.id)])
+        rows.append(
+            [
+                card(t("⏳ Expected end"), CardAct.EXPECTED, incident.id),
+                card(t("✅ Close"), CardAct.CLOSE, incident.id),
+            ]
+        )
     else:
         rows.append([card(t("↩️ Reopen"), CardAct.REOPEN, incident.id)])
     rows.append([card(t("‹ To the list"), CardAct.LIST)])

@@ -20,5 +20,6 @@ class IncidentForm(StatesGroup):
     action = State()
     action_public = State()
     cause = State()
+    card_expected = State()  # a new expected end, typed
     close = State()
     reopen = State()

@@ -1,6 +1,6 @@
 """Read-only queries behind the panel's incident pages: the filtered journal and one incident's card.
 
-The views only parse the request and render; every change goes through ``journal``/``panel_edits``.
+The views only parse the request and render; every change goes through ``journal``/``edits``.
 """
 
 from __future__ import annotations

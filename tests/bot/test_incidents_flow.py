@@ -87,6 +87,7 @@ async def test_an_incident_from_a_resident_report_to_closing(
         "🛠 Мера/действие",
         "🏢 Передать организации",
         "🔎 Причина",
+        "⏳ Ожидаемое окончание",
         "✅ Закрыть",
         "‹ К списку",
     ]
@@ -118,6 +119,18 @@ async def test_an_incident_from_a_resident_report_to_closing(
     card = await d.reply(f"Происшествие № {number}")
     assert f"• {at:%d.%m.%Y %H:%M} — Бригада выехала на место 📢" in card["text"]
     assert "Статус: В работе" in card["text"]
+
+    # The expected end, typed on the card: a past time is refused, then one ahead is kept.
+    await d.press(card, "⏳ Ожидаемое окончание")
+    await d.reply("Когда ожидается устранение?")
+    past = town.ctx.local(utcnow() - timedelta(hours=1))
+    await d.send(f"{past:%d.%m.%Y %H:%M}", expect="Ожидаемое окончание должно быть в будущем.")
+    ahead = town.ctx.local(utcnow() + timedelta(hours=3))
+    await d.send(f"{ahead:%d.%m.%Y %H:%M}", expect=f"Ожидаемое окончание: {ahead:%d.%m.%Y %H:%M}")
+    card = await d.reply(f"Происшествие № {number}")
+    async with session_factory() as session:
+        eta = (await session.get(Incident, incident.id)).expected_end_at
+        assert town.ctx.local(eta).strftime("%d.%m.%Y %H:%M") == f"{ahead:%d.%m.%Y %H:%M}"
 
     # Closing: the note goes to the journal and to the residents.
     await d.press(card, "✅ Закрыть")

@@ -22,7 +22,7 @@ from admin_web.views.incidents.place import find_building
 from models import Building, DispatchUpdate, Incident, User
 from models.enums import UpdateKind
 from services.errors import DomainError
-from services.incidents import journal, panel_edits, queries, update_notices
+from services.incidents import edits, journal, queries, update_notices
 from services.incidents.shift import incident_place as place_text
 from services.incidents.updates import Target
 from services.partners.members import active_organisations
@@ -164,7 +164,7 @@ async def _cause(request: web.Request, user: User, incident: Incident, form: For
     cause = form.text("cause", max_length=TEXT_LIMIT) or ""
     if not form.ok:
         return None
-    await panel_edits.set_cause(request[DB_KEY], user, incident.id, cause)
+    await edits.set_cause(request[DB_KEY], user, incident.id, cause)
     return gettext("The cause is saved.")
 
 
@@ -201,7 +201,7 @@ async def incident_place_edit(request: web.Request) -> web.StreamResponse:
         form.values["building_id"] = ""
         return await _render(request, incident, {"place": form}, found)
     try:
-        await panel_edits.set_place(
+        await edits.set_place(
             db,
             await acting_user(request),
             incident.id,
