@@ -17,8 +17,7 @@ from models import Building, OutageSignal
 from models.enums import IncidentKind, SignalStatus
 from services.errors import InvalidInput
 from services.incidents.journal import INCIDENT_SIGNAL
-from services.outages.signals import queue_signal
-from services.textfold import fold
+from services.outages.signals import address_key, queue_signal
 
 
 @dataclass(slots=True)
@@ -37,10 +36,6 @@ class IncidentSignalGroup:
     @property
     def count(self) -> int:
         return len(self.signal_ids)
-
-
-def _address_key(text: str | None) -> str:
-    return " ".join(fold(text).split())
 
 
 async def report_incident_signal(
@@ -83,7 +78,7 @@ async def incident_signal_queue(session: AsyncSession) -> list[IncidentSignalGro
     for s in signals:
         kind = s.incident_kind or IncidentKind.OTHER
         key: tuple[object, ...] = (
-            (kind, s.building_id) if s.building_id is not None else (kind, None, _address_key(s.address_text))
+            (kind, s.building_id) if s.building_id is not None else (kind, None, address_key(s.address_text))
         )
         g = groups.get(key)
         if g is None:

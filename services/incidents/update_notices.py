@@ -80,6 +80,30 @@ async def place_lines(
     return [t("Houses: %(list)s", list="; ".join(names) or "—")]
 
 
+class PlaceLines:
+    """``place_lines`` once per language for a whole broadcast: an outage's house list is one query,
+    not one per recipient."""
+
+    def __init__(self, session: AsyncSession, row: Incident | Outage) -> None:
+        self.session, self.row = session, row
+        self._by_locale: dict[str, list[str]] = {}
+
+    async def __call__(self, t: Translator) -> list[str]:
+        if t.locale not in self._by_locale:
+            self._by_locale[t.locale] = await place_lines(self.session, self.row, t)
+        return self._by_locale[t.locale]
+
+
+def resident_place(r: outage_notices.Recipient, t: Translator) -> list[str] | None:
+    """A resident's own affected addresses, as the outage notices name them; None when unknown."""
+    if not r.buildings:
+        return None
+    names = [html_escape(outage_notices.address(b)) for b in list(r.buildings.values())[:10]]
+    if len(r.buildings) > len(names):
+        names.append(t("…and %(n)s more", n=len(r.buildings) - len(names)))
+    return [t("Your addresses: %(list)s", list="; ".join(names))]
+
+
 async def outage_notices_buildings(session: AsyncSession, outage_id: int) -> list[Building]:
     ids = await current_building_ids(session, outage_id)
     if not ids:
@@ -136,12 +160,14 @@ async def broadcast_update(
     org = await session.get(Organisation, update.organisation_id) if update.organisation_id else None
     batch = f"{target.kind}:{row.id}:update-{update.id}"
     messages = []
+    places = PlaceLines(session, row)
     for r in (await _resident_recipients(session, row)).values():
         t = Translator(r.locale or ctx.default_locale)
         # Outside the f-string: Babel does not extract calls inside one (the heading went untranslated).
         head = t("Update: %(title)s", title=title(row, t))
         lines = [f"<b>ℹ️ {html_escape(head)}</b>", ""]
-        lines += await place_lines(session, row, t)
+        own = resident_place(r, t) if isinstance(row, Outage) else None
+        lines += own if own is not None else await places(t)
         lines += ["", cut_plain(update.text, 2000)]
         if update.expected_end_at is not None:
             lines.append(t("Expected restoration: %(when)s", when=ctx.format_dt(update.expected_end_at)))
@@ -154,11 +180,12 @@ async def broadcast_update(
 async def notify_incident_closed(session: AsyncSession, ctx: NoticeContext, incident: Incident) -> int:
     batch = f"incident:{incident.id}:closed"
     messages = []
+    places = PlaceLines(session, incident)
     for r in (await _resident_recipients(session, incident)).values():
         t = Translator(r.locale or ctx.default_locale)
         head = t("Closed: %(title)s", title=title(incident, t))
         lines = [f"<b>✅ {html_escape(head)}</b>", ""]
-        lines += await place_lines(session, incident, t)
+        lines += await places(t)
         if incident.closing_note:
             lines += ["", cut_plain(incident.closing_note, 2000)]
         messages.append(
@@ -183,6 +210,7 @@ async def notify_assigned(
     if row.responsible_organisation_id is None:
         return 0
     messages = []
+    places = PlaceLines(session, row)
     for user, chat_id in await member_chats(session, row.responsible_organisation_id):
         t = Translator(ctx.locale_of(user))
         head = (
@@ -191,7 +219,7 @@ async def notify_assigned(
             else t("For your organisation: %(title)s", title=title(row, t))
         )
         lines = [f"<b>{'⏰' if reminder else '📌'} {html_escape(head)}</b>", ""]
-        lines += await place_lines(session, row, t)
+        lines += await places(t)
         text = row.description
         if text:
             lines += ["", cut_plain(text, 1500)]

@@ -43,7 +43,8 @@ class SignalGroup:
         return len(self.signal_ids)
 
 
-def _address_key(text: str | None) -> str:
+def address_key(text: str | None) -> str:
+    """An address as typed, folded for comparison (case, ё, spaces)."""
     return " ".join(fold(text).split())
 
 
@@ -99,7 +100,7 @@ async def queue_signal(
         )
     ).all()
     for signal in waiting:
-        if building_id is not None or _address_key(signal.address_text) == _address_key(address_text):
+        if building_id is not None or address_key(signal.address_text) == address_key(address_text):
             return signal
     signal = OutageSignal(
         telegram_id=telegram_id,
@@ -153,7 +154,7 @@ async def signal_queue(session: AsyncSession) -> list[SignalGroup]:
         key: tuple[object, ...] = (
             (s.resource, s.building_id)
             if s.building_id is not None
-            else (s.resource, None, _address_key(s.address_text))
+            else (s.resource, None, address_key(s.address_text))
         )
         g = groups.get(key)
         if g is None:

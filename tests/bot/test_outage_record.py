@@ -119,6 +119,7 @@ async def test_cause_organisation_and_news_through_the_bot(town: Town, session_f
     for name in ("lenina1", "lenina3"):
         got = await notices_of(town.residents[name])
         assert len(got) == 2 and "Бригада на месте, цистерна с водой у дома 3." in got[1], name
+        assert "Ваши адреса: ул. Ленина" in got[1], name  # their own houses, not the outage's list
     assert await notices_of(town.residents["mira4"]) == []
     async with session_factory() as session:
         update = (

@@ -3,9 +3,11 @@ the administrator's actions on it (each a POST that reloads and re-checks in the
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_web.i18n import N_, gettext, translate_error
 from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
@@ -24,6 +26,7 @@ from admin_web.views.partners.common import (
 from models import Organisation, utcnow
 from models.enums import Role
 from services.addresses import search_buildings
+from services.audit import Actor
 from services.errors import DomainError
 from services.partners import areas, invites, kpi, people
 
@@ -101,16 +104,25 @@ async def area_add(request: web.Request) -> web.StreamResponse:
     return await _done(request, org, N_("The area of responsibility has been added."))
 
 
-@admin_only
-async def area_remove(request: web.Request) -> web.StreamResponse:
+RowCommand = Callable[[AsyncSession, Actor, int, int], Awaitable[object]]
+
+
+async def _on_row(request: web.Request, command: RowCommand, key: str, notice: str) -> web.StreamResponse:
+    """One of the card's row buttons (remove an area, revoke a link, name the contact person): the
+    service re-checks the admin and that the row belongs to this organisation."""
     org = await organisation_from(request)
     try:
-        await areas.remove_area(
-            request[DB_KEY], request[USER_KEY].actor, org.id, int(request.match_info["area_id"])
-        )
+        await command(request[DB_KEY], request[USER_KEY].actor, org.id, int(request.match_info[key]))
     except DomainError as exc:
         return await _refused(request, org, exc)
-    return await _done(request, org, N_("The area of responsibility has been removed."))
+    return await _done(request, org, notice)
+
+
+@admin_only
+async def area_remove(request: web.Request) -> web.StreamResponse:
+    return await _on_row(
+        request, areas.remove_area, "area_id", N_("The area of responsibility has been removed.")
+    )
 
 
 @admin_only
@@ -146,14 +158,7 @@ async def invite_create(request: web.Request) -> web.StreamResponse:
 
 @admin_only
 async def invite_revoke(request: web.Request) -> web.StreamResponse:
-    org = await organisation_from(request)
-    try:
-        await invites.revoke_invite(
-            request[DB_KEY], request[USER_KEY].actor, org.id, int(request.match_info["invite_id"])
-        )
-    except DomainError as exc:
-        return await _refused(request, org, exc)
-    return await _done(request, org, N_("The invite link has been revoked."))
+    return await _on_row(request, invites.revoke_invite, "invite_id", N_("The invite link has been revoked."))
 
 
 @admin_only
@@ -172,11 +177,4 @@ async def person_deactivate(request: web.Request) -> web.StreamResponse:
 
 @admin_only
 async def person_head(request: web.Request) -> web.StreamResponse:
-    org = await organisation_from(request)
-    try:
-        await people.make_head(
-            request[DB_KEY], request[USER_KEY].actor, org.id, int(request.match_info["user_id"])
-        )
-    except DomainError as exc:
-        return await _refused(request, org, exc)
-    return await _done(request, org, N_("The contact person has been changed."))
+    return await _on_row(request, people.make_head, "user_id", N_("The contact person has been changed."))
