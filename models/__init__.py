@@ -31,6 +31,9 @@ from models.outbox import OutboxMessage
 from models.partners import Organisation, OrganisationArea, OrganisationInvite
 from models.privacy import ConsentRecord, ConsentText, PdAccessLog, PdErasure
 from models.projects import Project, ProjectStage
+from models.service_desk import ServiceComment, ServiceRequest, ServiceTopic, SlaTarget
+from models.task_tools import AssignmentTemplate, ChecklistItem, RecurrenceRun, RecurringAssignment
+from models.work_calendar import CalendarDay, WorkHours
 
 __all__ = [
     "AnswerTemplate",
@@ -42,11 +45,14 @@ __all__ = [
     "AssignmentComment",
     "AssignmentMember",
     "AssignmentReport",
+    "AssignmentTemplate",
     "AuditEvent",
     "Base",
     "Building",
+    "CalendarDay",
     "Category",
     "ChannelRegime",
+    "ChecklistItem",
     "ClassifierEntry",
     "ConsentRecord",
     "ConsentText",
@@ -76,8 +82,14 @@ __all__ = [
     "PdErasure",
     "Project",
     "ProjectStage",
+    "RecurrenceRun",
+    "RecurringAssignment",
     "RoutingRule",
+    "ServiceComment",
+    "ServiceRequest",
+    "ServiceTopic",
     "ShiftHandover",
+    "SlaTarget",
     "SocialAlertRecipient",
     "SocialObjectType",
     "StoredFile",
@@ -86,5 +98,6 @@ __all__ = [
     "User",
     "UserRole",
     "WebSession",
+    "WorkHours",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigIntPK, utcnow
@@ -35,6 +35,17 @@ class Assignment(Base):
     done_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     returns_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A point of a multi-point резолюция: its number under the parent (``parent_id``).
+    point_no: Mapped[int | None] = mapped_column(SmallInteger)
+    # The report may be submitted only with every checklist item ticked.
+    checklist_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Created by the scheduler from a recurring assignment, or from a template.
+    recurring_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recurring_assignments.id", ondelete="SET NULL"), index=True
+    )
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment_templates.id", ondelete="SET NULL")
+    )
     # The id in the spreadsheet or system it was imported from: re-imports update this row.
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     # Optimistic lock: a double press on "accept" changes the row once.
@@ -47,6 +58,7 @@ class Assignment(Base):
         Index("ix_assignments_department_status_deadline", "department_id", "status", "deadline"),
         Index("ix_assignments_author_status_deadline", "author_id", "status", "deadline"),
         Index("ix_assignments_status_deadline", "status", "deadline"),
+        Index("ix_assignments_parent", "parent_id"),
         # Covering indexes for KPI over a period: counted from the index alone, without row lookups.
         Index("ix_assignments_created_cover", "created_at", "department_id", "executor_id"),
         # INCLUDE id: a department's KPI joins events to its assignments from the index alone (PostgreSQL).

@@ -55,7 +55,7 @@ class Correspondent(Base):
 
 
 class Category(Base):
-    """Appeal / request category with its legal answer term and optional SLA (museum IT support)."""
+    """Appeal category with its legal answer term (staff requests with SLA are ``ServiceTopic``)."""
 
     __tablename__ = "categories"
 
@@ -64,8 +64,6 @@ class Category(Base):
     name_ru: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str] = mapped_column(String(255))
     answer_days: Mapped[int] = mapped_column(SmallInteger, default=30)  # 59-FZ default
-    sla_response_hours: Mapped[int | None] = mapped_column(SmallInteger)
-    sla_resolve_hours: Mapped[int | None] = mapped_column(SmallInteger)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
     is_active: Mapped[bool] = mapped_column(default=True)
     # Who may choose it: residents (bot, public form, Open311), staff, or both (CategoryAudience).
@@ -169,6 +167,13 @@ class StoredFile(Base):
     # A photo or scan of an incident's or outage's update (an organisation's report from the field).
     dispatch_update_id: Mapped[int | None] = mapped_column(
         ForeignKey("dispatch_updates.id", ondelete="CASCADE"), index=True
+    )
+    # A file of a service request (sent with it, or with one of its comments).
+    service_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), index=True
+    )
+    service_comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_comments.id", ondelete="CASCADE"), index=True
     )
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)

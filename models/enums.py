@@ -226,3 +226,46 @@ class UpdateKind(StrEnum):
     ASSIGNED = "assigned"  # sent to an organisation
     CLOSED = "closed"
     REOPENED = "reopened"
+
+
+class CalendarDayKind(StrEnum):
+    """How a date differs from the usual week (``models.work_calendar.CalendarDay``)."""
+
+    HOLIDAY = "holiday"  # a public holiday or a day off by the government's transfer
+    DAY_OFF = "day_off"  # the organisation's own day off (a sanitary day at the museum)
+    WORKDAY = "workday"  # a working day on a weekend (a transferred working day)
+    SHORT = "short"  # a working day one hour shorter (the eve of a public holiday, ТК art. 95)
+
+
+class ServiceUrgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class ServiceStatus(StrEnum):
+    NEW = "new"  # filed, nobody has taken it (the reaction clock runs)
+    IN_WORK = "in_work"  # taken by an assignee (the resolution clock runs)
+    WAITING = "waiting"  # waiting for the requester's answer: both clocks pause
+    RESOLVED = "resolved"  # the service says it is done; the requester confirms or reopens
+    CLOSED = "closed"  # confirmed by the requester (or silently after the confirmation term)
+    CANCELLED = "cancelled"  # withdrawn by the requester or cancelled by the service
+
+
+OPEN_SERVICE_STATUSES = (ServiceStatus.NEW, ServiceStatus.IN_WORK, ServiceStatus.WAITING)
+
+
+class ServiceChannel(StrEnum):
+    BOT = "bot"
+    EMAIL = "email"
+    PANEL = "panel"
+
+
+class HolidayPolicy(StrEnum):
+    """What a recurring assignment does when its day is not a working day."""
+
+    PREVIOUS = "previous"  # the working day before
+    NEXT = "next"  # the working day after
+    SKIP = "skip"  # no assignment this time
+    KEEP = "keep"  # created that day anyway

@@ -90,6 +90,8 @@ class FileOrigin:
     assignment_id: int | None = None
     report_id: int | None = None
     dispatch_update_id: int | None = None
+    service_request_id: int | None = None
+    service_comment_id: int | None = None
 
 
 async def store_file(
@@ -118,6 +120,8 @@ async def store_file(
         assignment_id=origin.assignment_id,
         report_id=origin.report_id,
         dispatch_update_id=origin.dispatch_update_id,
+        service_request_id=origin.service_request_id,
+        service_comment_id=origin.service_comment_id,
     )
     session.add(stored)
     await session.flush()

@@ -20,7 +20,6 @@ from services.errors import InvalidInput, NotFound
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 MAX_DAYS = 365
-MAX_HOURS = 24 * 365
 CLASSIFIER_QUESTION_LEVEL = 4
 
 
@@ -31,8 +30,6 @@ class CategoryInput:
     name_en: str
     answer_days: int
     department_id: int | None = None
-    sla_response_hours: int | None = None
-    sla_resolve_hours: int | None = None
     audience: str = CategoryAudience.BOTH.value
     # The thematic classifier's question a new appeal of this topic starts with (None: no default).
     classifier_code: str | None = None
@@ -65,10 +62,6 @@ async def _validate(session: AsyncSession, data: CategoryInput, exclude_id: int 
         raise InvalidInput("Enter the Russian name.", field="name_ru")
     if not 1 <= data.answer_days <= MAX_DAYS:
         raise InvalidInput("The answer term is 1 to %(n)d days.", n=MAX_DAYS, field="answer_days")
-    for name in ("sla_response_hours", "sla_resolve_hours"):
-        hours = getattr(data, name)
-        if hours is not None and not 1 <= hours <= MAX_HOURS:
-            raise InvalidInput("SLA hours are 1 to %(n)d.", n=MAX_HOURS, field=name)
     if data.audience not in {a.value for a in CategoryAudience}:
         raise InvalidInput("Choose who may use the category.", field="audience")
     if data.department_id is not None:
@@ -91,8 +84,6 @@ async def _validate(session: AsyncSession, data: CategoryInput, exclude_id: int 
         name_en=name_en or name_ru,
         answer_days=data.answer_days,
         department_id=data.department_id,
-        sla_response_hours=data.sla_response_hours,
-        sla_resolve_hours=data.sla_resolve_hours,
         audience=data.audience,
         classifier_code=classifier_code,
     )

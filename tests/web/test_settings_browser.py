@@ -41,14 +41,13 @@ async def test_admin_creates_a_staff_only_topic_and_a_routing_rule(
     await sign_in(page)
     await open_nav(page, "Администрирование", "Настройки")
 
-    # A staff-only topic with its own term, department and SLA.
+    # A staff-only topic with its own term and department.
     await page.click("#new-category")
     await page.fill("#f-code", "it_support")
     await page.fill("#f-name_ru", "ИТ-поддержка")
     await page.fill("#f-name_en", "IT support")
     await page.fill("#f-answer_days", "3")
     await page.select_option("#f-department_id", label="Общий отдел")
-    await page.fill("#f-sla_response_hours", "4")
     await page.select_option("#f-audience", "staff")
     await page.click("#save")
     await expect(page.locator(".flash")).to_have_text("Тема «ИТ-поддержка» сохранена.")

@@ -85,8 +85,6 @@ def _values(category: Category | None) -> dict[str, str]:
         "name_en": category.name_en,
         "answer_days": str(category.answer_days),
         "department_id": str(category.department_id or ""),
-        "sla_response_hours": str(category.sla_response_hours or ""),
-        "sla_resolve_hours": str(category.sla_resolve_hours or ""),
         "audience": category.audience,
         "classifier_code": category.classifier_code or "",
     }
@@ -108,8 +106,6 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
         name_en = form.text("name_en")
         answer_days = number(form, "answer_days", required=True)
         department_id = form.choice("department_id", departments)
-        response = number(form, "sla_response_hours")
-        resolve = number(form, "sla_resolve_hours")
         audience = form.text("audience", required=True, max_length=16) or ""
         classifier_code = form.text("classifier_code", max_length=32)
         if audience and audience not in AUDIENCE_LABELS:
@@ -121,8 +117,6 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
                 name_en=name_en or "",
                 answer_days=answer_days or 0,
                 department_id=department_id,
-                sla_response_hours=response,
-                sla_resolve_hours=resolve,
                 audience=audience,
                 classifier_code=classifier_code,
             )
