@@ -70,6 +70,14 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "bot_shift": ("handlers/shift",),
     "web_incidents": ("admin_web/views/incidents", "admin_web/templates/incidents"),
     "web_partners": ("admin_web/views/partners", "admin_web/templates/partners"),
+    "service_desk": ("services/service_desk",),
+    "work_calendar": ("services/work_calendar",),
+    "task_tools": ("services/checklists", "services/templates", "services/recurring"),
+    "bot_service_desk": ("handlers/service_desk",),
+    "bot_task_tools": ("handlers/checklists", "handlers/templates"),
+    "web_service_desk": ("admin_web/views/service_desk", "admin_web/templates/service_desk"),
+    "web_calendar": ("admin_web/views/work_calendar", "admin_web/templates/work_calendar"),
+    "web_task_tools": ("admin_web/views/task_tools", "admin_web/templates/task_tools"),
 }
 
 
