@@ -82,6 +82,9 @@ class AnswerTemplate(Base):
     )
     title: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
+    # "appeal": answers to residents' appeals; "service": replies on staff service requests.
+    scope: Mapped[str] = mapped_column(String(16), default="appeal", server_default="appeal")
+    service_topic_id: Mapped[int | None] = mapped_column(ForeignKey("service_topics.id", ondelete="CASCADE"))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -351,6 +351,19 @@ def upgrade() -> None:
             "recurring_id", "occurrence", name=op.f("uq_recurrence_runs_recurring_id_occurrence")
         ),
     )
+    with op.batch_alter_table("answer_templates", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("scope", sa.String(length=16), server_default="appeal", nullable=False))
+        batch_op.add_column(
+            sa.Column("service_topic_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True)
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_answer_templates_service_topic_id_service_topics"),
+            "service_topics",
+            ["service_topic_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("point_no", sa.SmallInteger(), nullable=True))
         batch_op.add_column(
@@ -431,6 +444,13 @@ def downgrade() -> None:
     with op.batch_alter_table("categories", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sla_response_hours", sa.SmallInteger(), nullable=True))
         batch_op.add_column(sa.Column("sla_resolve_hours", sa.SmallInteger(), nullable=True))
+
+    with op.batch_alter_table("answer_templates", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_answer_templates_service_topic_id_service_topics"), type_="foreignkey"
+        )
+        batch_op.drop_column("service_topic_id")
+        batch_op.drop_column("scope")
 
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.drop_constraint(

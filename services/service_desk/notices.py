@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ServiceComment, ServiceRequest, User
 from services.notify import NoticeContext
+from services.service_desk import mail_out
 
 CB_PREFIX = "sd"
 
@@ -32,4 +33,4 @@ async def notify(
     comment: ServiceComment | None = None,
 ) -> None:
     """Queue what ``event`` means for each party (filled in by the service-desk bot work)."""
-    return None
+    await mail_out.queue_letters(session, ctx, request, event, audit_id, actor=actor, comment=comment)

@@ -1,0 +1,1 @@
+"""Templates: ready assignments (text, checklist, executor, term) and answer texts for requests."""
