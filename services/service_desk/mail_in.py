@@ -14,6 +14,7 @@ bounces and our own letters (a loop) are skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from services.files import FileOrigin, store_file
 from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.parse import ParsedLetter, parse_letter
+from services.mail.quarantine import SERVICE_DESK_MAILBOX
 from services.mail.smtp_sender import outbox_message_id
 from services.notify import N_, NoticeContext, Translator
 from services.service_desk import access, mail_out, requests
@@ -68,7 +70,7 @@ class DeskMail:
 
 
 def service_imap_config(settings: Any) -> ImapConfig:
-    return ImapConfig(
+    return DeskImapConfig(
         host=settings.service_imap_host,
         port=settings.service_imap_port,
         ssl=settings.service_imap_ssl,
@@ -284,6 +286,14 @@ async def take_letter(
     return "registered", request
 
 
+class DeskImapConfig(ImapConfig):
+    """The service mailbox: its cursor and quarantined letters are named apart from the appeals'."""
+
+    @property
+    def cursor_key(self) -> str:
+        return (SERVICE_DESK_MAILBOX + ImapConfig.cursor_key.fget(self))[:255]  # type: ignore[attr-defined]
+
+
 class NotTaken(Exception):
     """Shown in the quarantine: the letter failed and there is no raw fallback for requests."""
 
@@ -301,6 +311,8 @@ class ServiceMailPoller(MailPoller):
         notify: NoticeContext,
         default_topic: str = "",
     ) -> None:
+        if not isinstance(config, DeskImapConfig):
+            config = DeskImapConfig(**{f.name: getattr(config, f.name) for f in dataclasses.fields(config)})
         super().__init__(session_factory, config, files_dir=files_dir, notify=notify)
         self.desk = DeskMail(ctx=notify, files_dir=files_dir, default_topic=default_topic)
 

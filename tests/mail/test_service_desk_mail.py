@@ -9,10 +9,22 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Department, MailQuarantine, ServiceComment, ServiceRequest, ServiceTopic, StoredFile, User
+from models import (
+    Appeal,
+    Department,
+    MailQuarantine,
+    ServiceComment,
+    ServiceRequest,
+    ServiceTopic,
+    StoredFile,
+    User,
+)
 from models.enums import ServiceChannel, ServiceStatus
 from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
+from services.audit import Actor
+from services.errors import InvalidInput
+from services.mail import retry
 from services.mail.smtp_sender import MailSender
 from services.notify import NoticeContext
 from services.service_desk import requests
@@ -51,6 +63,7 @@ class Desk:
             only_prefix=DEDUP_PREFIX,
         )
         self.agent_id = 0
+        self.files_dir = settings.files_dir
 
     async def setup(self) -> None:
         async with self.session_factory() as session:
@@ -199,6 +212,12 @@ async def test_foreign_or_unknown_thread_files_a_new_request(desk: Desk) -> None
     assert sorted(str(m["To"]) for m in letters) == ["boris@example.ru", "boris@example.ru"]
     assert all(all_requests[0].number not in str(m["Subject"]) for m in letters)
 
+    # Anna herself writes a fresh letter naming her number: it joins her request.
+    more = letter(subject=f"[№ {anna_request.number}] Ещё", body="И телефон тоже не работает.", sender=ANNA)
+    assert (await desk.deliver(more)).registered == 1
+    assert [c.text for c in await desk.comments(anna_request.id)] == ["И телефон тоже не работает."]
+    assert len(await desk.requests()) == 3
+
 
 async def test_agent_replies_by_mail_loops_skipped_and_bad_letters_quarantined(desk: Desk) -> None:
     async with desk.session_factory() as session:
@@ -233,6 +252,18 @@ async def test_agent_replies_by_mail_loops_skipped_and_bad_letters_quarantined(d
         kept = (await session.scalars(select(MailQuarantine))).all()
         assert [q.subject for q in kept] == ["Без отправителя"]
         assert await session.scalar(select(func.count()).select_from(ServiceComment)) == 1
+        # A clerk's «retry» would make a resident's appeal of it: refused, the letter stays put.
+        with pytest.raises(InvalidInput) as refused:
+            await retry.retry_letter(
+                session,
+                kept[0].id,
+                actor=Actor.system("test"),
+                files_dir=desk.files_dir,
+                notify=desk.ctx,
+                default_locale="ru",
+            )
+        assert "service desk mailbox" in refused.value.message
+        assert await session.scalar(select(func.count()).select_from(Appeal)) == 0
 
 
 async def test_scheduler_polls_the_service_mailbox_only_when_configured(
