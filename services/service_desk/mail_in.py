@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 ACTOR = Actor.system("service-imap")
 _ID_RE = re.compile(r"<[^<>\s]+>")
-_OUR_ID_RE = re.compile(r"^<porucheno\.mail\.(\d+)\.")
+_OUR_ID_RE = re.compile(r"^<porucheno\.mail\.(\d{1,18})\.")
 _NUMBER_RE = re.compile(r"\[\s*№\s*(\d{4}-\d{4,})\s*\]")
 _TOPIC_RE = re.compile(r"\[\s*([A-Za-z0-9_.-]{1,64})\s*\]")
 _RE_PREFIX = re.compile(r"^\s*((re|fw|fwd|ответ|отв|пересл)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)

@@ -244,10 +244,16 @@ async def test_agent_replies_by_mail_loops_skipped_and_bad_letters_quarantined(d
 
     own = letter(subject="Эхо", body="Наше же письмо", sender=DESK)
     no_sender = letter(subject="Без отправителя", body="Кто я?", sender="undisclosed-recipients:;")
-    after = letter(subject="Монитор мерцает", body="Мерцает.", sender=ANNA)
+    after = letter(
+        subject="Монитор мерцает",
+        body=None,
+        html="<html><body><p>Монитор <b>мерцает</b>&nbsp;с утра.</p></body></html>",
+        sender=ANNA,
+    )
     result = await desk.deliver(own, no_sender, after)
     assert result.skipped == 1 and result.quarantined == 1 and result.registered == 1
     assert [r.subject for r in await desk.requests()] == ["Доступ к 1С", "Монитор мерцает"]
+    assert (await desk.requests())[1].text == "Монитор мерцает с утра."
     async with desk.session_factory() as session:
         kept = (await session.scalars(select(MailQuarantine))).all()
         assert [q.subject for q in kept] == ["Без отправителя"]
