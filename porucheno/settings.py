@@ -99,6 +99,24 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: SecretStr = SecretStr("")
     mail_from: str = ""
+    # Service desk by e-mail: a separate mailbox whose letters become service requests and whose
+    # address (service_mail_from) sends their notices; off while service_imap_host or
+    # service_mail_from is empty. Letters go out through the SMTP server above, logged in as
+    # service_smtp_user when it is set (else as smtp_user).
+    service_imap_host: str = ""
+    service_imap_port: int = Field(default=993, ge=1, le=65535)
+    service_imap_ssl: bool = True
+    service_imap_starttls: bool = False
+    service_imap_user: str = ""
+    service_imap_password: SecretStr = SecretStr("")
+    service_imap_mailbox: str = "INBOX"
+    service_imap_poll_seconds: int = Field(default=60, ge=5, le=3600)
+    service_imap_mark_seen: bool = False
+    service_mail_from: str = ""
+    service_smtp_user: str = ""
+    service_smtp_password: SecretStr = SecretStr("")
+    # The topic (its code) of a letter whose subject names none as «[code]»; empty: the first active topic.
+    service_mail_topic: str = ""
     # Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
     # Open311 GET shows answer texts (status_notes) to anyone only when this is switched on.

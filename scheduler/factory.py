@@ -4,6 +4,7 @@ idempotency lives in the database (unique keys), so a restart or a missed run ne
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +19,8 @@ from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
 from services.notify import NoticeContext
+from services.service_desk.mail_in import ServiceMailPoller, service_imap_config
+from services.service_desk.mail_out import DEDUP_PREFIX as DESK_MAIL_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -178,14 +181,62 @@ def _add_mail_jobs(
             id="imap_poll",
             next_run_time=utcnow(),
         )
+    desk_mail = bool(ctx.service_mail_from)
+    if desk_mail:
+        # The service desk's mailbox: letters become service requests (same cursor and quarantine).
+        desk_poller = ServiceMailPoller(
+            session_factory,
+            service_imap_config(settings),
+            files_dir=settings.files_dir,
+            notify=ctx,
+            default_topic=settings.service_mail_topic,
+        )
+        scheduler.add_job(
+            jobs.imap_poll,
+            "interval",
+            seconds=settings.service_imap_poll_seconds,
+            args=[desk_poller],
+            id="service_mail_poll",
+            next_run_time=utcnow(),
+        )
     if settings.smtp_host:
+        # Service-desk letters leave From its own mailbox (and its login), so replies come back there.
+        skip = DESK_MAIL_PREFIX if desk_mail else None
         scheduler.add_job(
             jobs.mail_outbox,
             "interval",
             seconds=MAIL_OUTBOX_SECONDS,
             args=[
-                MailSender(session_factory, SmtpConfig.from_settings(settings), files_dir=settings.files_dir)
+                MailSender(
+                    session_factory,
+                    SmtpConfig.from_settings(settings),
+                    files_dir=settings.files_dir,
+                    skip_prefix=skip,
+                )
             ],
             id="mail_outbox",
             next_run_time=utcnow(),
         )
+        if desk_mail:
+            config = dataclasses.replace(
+                SmtpConfig.from_settings(settings),
+                mail_from=settings.service_mail_from,
+                user=settings.service_smtp_user or settings.smtp_user,
+                password=(
+                    settings.service_smtp_password.get_secret_value()
+                    if settings.service_smtp_user
+                    else settings.smtp_password.get_secret_value()
+                ),
+            )
+            scheduler.add_job(
+                jobs.mail_outbox,
+                "interval",
+                seconds=MAIL_OUTBOX_SECONDS,
+                args=[
+                    MailSender(
+                        session_factory, config, files_dir=settings.files_dir, only_prefix=DESK_MAIL_PREFIX
+                    )
+                ],
+                id="service_mail_outbox",
+                next_run_time=utcnow(),
+            )

@@ -23,10 +23,18 @@ class NoticeContext:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Moscow"))
     # The staff panel as users reach it (settings' public URL): notices link to its pages.
     panel_url: str | None = None
+    # The service desk's mailbox address: set only when its mail is configured (letters to requesters).
+    service_mail_from: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Any) -> NoticeContext:
-        return cls(default_locale=settings.locale, tz=settings.tz, panel_url=settings.admin_base_url)
+        desk_mail = getattr(settings, "service_imap_host", "") and getattr(settings, "service_mail_from", "")
+        return cls(
+            default_locale=settings.locale,
+            tz=settings.tz,
+            panel_url=settings.admin_base_url,
+            service_mail_from=desk_mail or None,
+        )
 
     def panel_link(self, path: str) -> str | None:
         return f"{self.panel_url.rstrip('/')}{path}" if self.panel_url else None

@@ -30,6 +30,8 @@ from services.text_input import clean_line, clean_text
 log = logging.getLogger(__name__)
 
 ENTITY = "mail_quarantine"
+# Cursor and quarantine names of the service desk's mailbox start so: its letters are not appeals.
+SERVICE_DESK_MAILBOX = "desk:"
 PAGE_SIZE = 50
 
 
@@ -137,6 +139,14 @@ async def get_letter(session: AsyncSession, item_id: int) -> MailQuarantine:
 def require_pending(item: MailQuarantine) -> None:
     if item.status != QUARANTINE_PENDING:
         raise InvalidInput("This letter has already been dealt with.")
+
+
+def require_appeal_letter(item: MailQuarantine) -> None:
+    """A letter to the service desk's mailbox must not be retried into a resident's appeal."""
+    if item.mailbox.startswith(SERVICE_DESK_MAILBOX):
+        raise InvalidInput(
+            "This letter came to the service desk mailbox: download it and file the request by hand."
+        )
 
 
 async def dismiss_letter(session: AsyncSession, item_id: int, *, actor: Actor, reason: str | None) -> None:

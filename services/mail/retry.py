@@ -45,6 +45,7 @@ async def retry_letter(
     """Register the letter again. A failure is recorded on the item (nothing else is written)."""
     item = await quarantine.get_letter(session, item_id)
     quarantine.require_pending(item)
+    quarantine.require_appeal_letter(item)
     try:
         async with session.begin_nested():
             outcome, appeal = await register_letter(

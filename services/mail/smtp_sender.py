@@ -217,22 +217,28 @@ class MailSender:
         config: SmtpConfig,
         *,
         files_dir: Path | None = None,
+        only_prefix: str | None = None,
+        skip_prefix: str | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.config = config
         self.files_dir = files_dir  # where answer attachments are read from
+        # Letters of another mailbox (the service desk's, dedup keys ``sd:``) go out with its own
+        # From address, so replies land there: each sender takes only its rows.
+        self.only_prefix = only_prefix
+        self.skip_prefix = skip_prefix
 
     async def send_due(self, now: datetime | None = None, *, limit: int = BATCH) -> SendResult:
         now = now or utcnow()
         result = SendResult()
+        query = select(MailOutbox.id).where(MailOutbox.status == PENDING, MailOutbox.next_attempt_at <= now)
+        if self.only_prefix:
+            query = query.where(MailOutbox.dedup_key.startswith(self.only_prefix, autoescape=True))
+        if self.skip_prefix:
+            query = query.where(~MailOutbox.dedup_key.startswith(self.skip_prefix, autoescape=True))
         async with self.session_factory() as session:
             ids = (
-                await session.scalars(
-                    select(MailOutbox.id)
-                    .where(MailOutbox.status == PENDING, MailOutbox.next_attempt_at <= now)
-                    .order_by(MailOutbox.next_attempt_at, MailOutbox.id)
-                    .limit(limit)
-                )
+                await session.scalars(query.order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(limit))
             ).all()
         for row_id in ids:
             outcome = await self._send_one(row_id, now)
