@@ -81,15 +81,16 @@ def control_extras(a: Assignment, checklist: tuple[int, int] = (0, 0)) -> dict[s
     """The control's changes beyond the review: the deadline, another executor, cancelling; a
     checklist for work without one (with one, its button opens it with «➕ Add»)."""
     row: list[tuple[str, str]] = []
+    add: list[tuple[str, str]] = []
     if not checklist[1] and a.status not in (S.DONE, S.CANCELLED, S.DECLINED):
-        row.append((_("☑️ Add a checklist"), checklists.cb_add(checklists.ASSIGNMENT, a.id)))
+        add.append((_("☑️ Add a checklist"), checklists.cb_add(checklists.ASSIGNMENT, a.id)))
     if a.status not in (S.DONE, S.CANCELLED):
         row.append((_("🗓 Deadline"), notices.cb("deadline", a.id)))
     if target_state(Action.REASSIGN, a.status):
         row.append((_("👤 Reassign"), notices.cb("reassign", a.id)))
     if target_state(Action.CANCEL, a.status):
         row.append((_("🚫 Cancel"), notices.cb("cancel", a.id)))
-    return notices.inline_keyboard([row])
+    return notices.inline_keyboard([row, add])
 
 
 async def viewer_buttons(
