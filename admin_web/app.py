@@ -34,6 +34,7 @@ from admin_web.keys import (
     LOCALE_KEY,
     LOGIN_ACCOUNT_LIMITER_KEY,
     LOGIN_LIMITER_KEY,
+    RENDER_HOOKS_KEY,
     SANDBOX_CHAT_URL_KEY,
     SANDBOX_PERSONAS_URL_KEY,
     SESSION_FACTORY_KEY,
@@ -83,6 +84,7 @@ from admin_web.views import (
     settings as settings_views,
 )
 from admin_web.views.common import filesize
+from admin_web.views.task_tools import checklists as task_checklists
 from porucheno.settings import Settings
 from services.appeals.categories import name_in as category_name
 
@@ -146,6 +148,7 @@ def create_admin_app(
     )
     app.on_response_prepare.append(security_headers(settings))
     app[JINJA_ENV_KEY] = _setup_jinja(app, settings)
+    app[RENDER_HOOKS_KEY] = [task_checklists.checklist_context]
     _add_routes(app)
     public.add_routes(app)
     if sandbox_app is not None:
@@ -220,6 +223,7 @@ def _locale_middleware(settings: Settings) -> Middleware:
 def _add_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/", dashboard.dashboard, name="dashboard")
+    task_checklists.add_routes(r)
     r.add_get("/login", auth.login_page, name="login")
     r.add_post("/login", auth.login_submit)
     r.add_post("/logout", auth.logout, name="logout")

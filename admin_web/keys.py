@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import jinja2
 from aiohttp import web
@@ -13,6 +14,9 @@ from admin_web.ratelimit import SlidingWindowLimiter
 from porucheno.settings import Settings
 
 HealthCheck = Callable[[], Awaitable[bool]]
+# Run by ``render`` on every page: (request, the page's context) -> more context. A block that needs
+# data of its own (a checklist named by the page) loads it here, so the page names it and no more.
+RenderHook = Callable[[web.Request, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 SETTINGS_KEY = web.AppKey("porucheno.settings", Settings)
 SESSION_FACTORY_KEY = web.AppKey("porucheno.session_factory", async_sessionmaker[AsyncSession])
@@ -28,3 +32,4 @@ DB_KEY = web.RequestKey("porucheno.db", AsyncSession)
 USER_KEY = web.RequestKey("porucheno.user", CurrentUser)
 LOCALE_KEY = web.RequestKey("porucheno.locale", str)
 CSRF_TOKEN_KEY = web.RequestKey("porucheno.csrf_token", str)
+RENDER_HOOKS_KEY = web.AppKey("porucheno.render_hooks", Sequence[RenderHook])

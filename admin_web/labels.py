@@ -39,6 +39,14 @@ EVENT_LABELS: dict[str, str] = {
     "extension_approved": N_("deadline extension approved"),
     "extension_rejected": N_("deadline extension refused"),
     "deadline_changed": N_("deadline changed"),
+    "checklist_added": N_("checklist items added"),
+    "checklist_set": N_("checklist written"),
+    "checklist_edited": N_("checklist item edited"),
+    "checklist_removed": N_("checklist item removed"),
+    "checklist_moved": N_("checklist item moved"),
+    "checklist_ticked": N_("checklist item ticked"),
+    "checklist_unticked": N_("checklist item unticked"),
+    "checklist_required": N_("checklist rule changed"),
 }
 
 # Buttons on the assignment page, by lifecycle action.

@@ -11,7 +11,13 @@ from aiohttp_session import get_session
 from admin_web import org_name
 from admin_web.csrf import CSRF_FIELD, ensure_token
 from admin_web.i18n import LOCALE_NAMES, current_locale
-from admin_web.keys import SANDBOX_CHAT_URL_KEY, SANDBOX_PERSONAS_URL_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.keys import (
+    RENDER_HOOKS_KEY,
+    SANDBOX_CHAT_URL_KEY,
+    SANDBOX_PERSONAS_URL_KEY,
+    SETTINGS_KEY,
+    USER_KEY,
+)
 
 
 async def flash(request: web.Request, message: str) -> None:
@@ -39,4 +45,7 @@ async def render(
         # The organisation's (short) name from its card heads every page; empty until it is filled in.
         "org_name": await org_name.current(request),
     }
-    return aiohttp_jinja2.render_template(template, request, base | (context or {}), status=status)
+    page = base | (context or {})
+    for hook in request.config_dict.get(RENDER_HOOKS_KEY, ()):
+        page |= await hook(request, page)
+    return aiohttp_jinja2.render_template(template, request, page, status=status)

@@ -33,7 +33,8 @@ from handlers.assignments.field_text import field_lines
 from models import Assignment, AssignmentReport, StoredFile, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from models.enums import AssignmentStatus as S
-from services.assignments import access, notices
+from services import checklists
+from services.assignments import access, checklist_gate, notices
 from services.assignments.deadline_rules import QUICK_PICKS, quick_pick
 from services.assignments.field import field_view
 from services.assignments.lifecycle import Action, Party, target_state
@@ -76,16 +77,20 @@ def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | No
 # -- cards --------------------------------------------------------------------------------------------
 
 
-def control_extras(a: Assignment) -> dict[str, Any]:
-    """The control's changes beyond the review: the deadline, another executor, cancelling."""
+def control_extras(a: Assignment, checklist: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    """The control's changes beyond the review: the deadline, another executor, cancelling; a
+    checklist for work without one (with one, its button opens it with «➕ Add»)."""
     row: list[tuple[str, str]] = []
+    add: list[tuple[str, str]] = []
+    if not checklist[1] and a.status not in (S.DONE, S.CANCELLED, S.DECLINED):
+        add.append((_("☑️ Add a checklist"), checklists.cb_add(checklists.ASSIGNMENT, a.id)))
     if a.status not in (S.DONE, S.CANCELLED):
         row.append((_("🗓 Deadline"), notices.cb("deadline", a.id)))
     if target_state(Action.REASSIGN, a.status):
         row.append((_("👤 Reassign"), notices.cb("reassign", a.id)))
     if target_state(Action.CANCEL, a.status):
         row.append((_("🚫 Cancel"), notices.cb("cancel", a.id)))
-    return notices.inline_keyboard([row])
+    return notices.inline_keyboard([row, add])
 
 
 async def viewer_buttons(
@@ -95,13 +100,14 @@ async def viewer_buttons(
     executes their own work); a department head may also reassign; any viewer may comment.
     ``materials``: the work has files or a place to send on demand."""
     groups: list[dict[str, Any]] = []
+    checklist = await checklist_gate.counts(session, a.id)
     if materials:
         groups.append(notices.inline_keyboard([[(_("📂 Files and location"), notices.cb("files", a.id))]]))
     if await access.can_act(session, a, user, Party.EXECUTOR):
-        groups.append(notices.executor_buttons(a, t))
+        groups.append(notices.executor_buttons(a, t, checklist))
     if access.is_control(a, user):
-        groups.append(notices.control_buttons(a, t))
-        groups.append(control_extras(a))
+        groups.append(notices.control_buttons(a, t, checklist))
+        groups.append(control_extras(a, checklist))
     elif target_state(Action.REASSIGN, a.status) and await access.can_delegate(session, a, user):
         # A department head hands work addressed to the department on to a subordinate.
         groups.append(notices.inline_keyboard([[(_("👤 Reassign"), notices.cb("reassign", a.id))]]))

@@ -24,7 +24,7 @@ from models import (
 )
 from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority, ReportStatus, Role
 from services import directory
-from services.assignments import access, notices
+from services.assignments import access, checklist_gate, notices
 from services.assignments.deadline_rules import check_new_deadline
 from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, Party, target_state
 from services.assignments.queries import latest_report
@@ -233,6 +233,8 @@ async def transition(
     if new_state is None:
         raise InvalidInput("This action is not possible in the assignment's current state.")
     reason = _clean_reason(reason, required=action in REASON_REQUIRED)
+    if action is Action.SUBMIT:
+        await checklist_gate.require_ticked(session, assignment)
     now = now or utcnow()
     old_state = assignment.status
     assignment.status = new_state

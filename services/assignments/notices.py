@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Assignment, AssignmentComment, ExtensionRequest, StoredFile, User
 from models.enums import AssignmentStatus as S
 from services import outbox
+from services.assignments import checklist_gate
 from services.assignments.field import field_view
 from services.assignments.queries import latest_report
 from services.files import IMAGE_TYPES
@@ -77,9 +78,19 @@ def card_text(
     return "\n".join(lines)
 
 
-def executor_buttons(a: Assignment, t: Translator) -> dict[str, Any]:
+def _checklist_row(a: Assignment, t: Translator, checklist: tuple[int, int] | None) -> list[tuple[str, str]]:
+    """«☑️ Checklist 2/5» when the assignment has items (``checklist``: ticked, total)."""
+    if checklist is None or not checklist[1]:
+        return []
+    label = t("☑️ Checklist %(done)s/%(total)s", done=checklist[0], total=checklist[1])
+    return [(label, checklist_gate.open_cb(a.id))]
+
+
+def executor_buttons(
+    a: Assignment, t: Translator, checklist: tuple[int, int] | None = None
+) -> dict[str, Any]:
     status = S(a.status)
-    rows: list[list[tuple[str, str]]] = []
+    rows: list[list[tuple[str, str]]] = [_checklist_row(a, t, checklist)]
     if status is S.NEW:
         rows.append([(t("✅ Acknowledge"), cb("ack", a.id)), (t("↩️ Decline"), cb("decline", a.id))])
     if status in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED):
@@ -89,9 +100,9 @@ def executor_buttons(a: Assignment, t: Translator) -> dict[str, Any]:
     return inline_keyboard(rows)
 
 
-def control_buttons(a: Assignment, t: Translator) -> dict[str, Any]:
+def control_buttons(a: Assignment, t: Translator, checklist: tuple[int, int] | None = None) -> dict[str, Any]:
     status = S(a.status)
-    rows: list[list[tuple[str, str]]] = []
+    rows: list[list[tuple[str, str]]] = [_checklist_row(a, t, checklist)]
     if status is S.ON_REVIEW:
         rows.append([(t("✅ Accept"), cb("accept", a.id)), (t("↩️ Return"), cb("return", a.id))])
     if status is S.DECLINED:
@@ -122,7 +133,8 @@ async def _send_card(
         text += "\n" + t("Address: %(address)s", address=cut_plain(view.place.address, 500))
     if extra:
         text += "\n\n" + extra
-    buttons = control_buttons(a, t) if for_control else executor_buttons(a, t)
+    checklist = await checklist_gate.counts(session, a.id)
+    buttons = control_buttons(a, t, checklist) if for_control else executor_buttons(a, t, checklist)
     if view is not None and view.has_materials:
         # The appeal's photos, documents and map pin, sent when pressed (handlers/assignments/field.py).
         buttons["inline_keyboard"].insert(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AssignmentReport, StoredFile, User, utcnow
 from models.enums import ReportStatus
 from services import files
-from services.assignments import access, commands
+from services.assignments import access, checklist_gate, commands
 from services.assignments.lifecycle import Action, Party, target_state
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
@@ -30,6 +30,8 @@ async def open_draft(session: AsyncSession, user: User, assignment_id: int) -> A
         raise PermissionDenied("You are not allowed to do this with this assignment.")
     if target_state(Action.SUBMIT, assignment.status) is None:
         raise InvalidInput("This action is not possible in the assignment's current state.")
+    # Before any photo is collected: a report the checklist would refuse is not started.
+    await checklist_gate.require_ticked(session, assignment)
     draft = await session.scalar(
         select(AssignmentReport).where(
             AssignmentReport.assignment_id == assignment_id,
@@ -107,6 +109,8 @@ async def submit(
     report = await _own_draft(session, user, report_id)
     if not report.text and not await report_files(session, report.id):
         raise InvalidInput("The report is empty: write what was done or attach a photo or document.")
+    # Refuse before the draft is touched: the caller may commit after a refusal.
+    await checklist_gate.require_ticked(session, await commands.load(session, report.assignment_id))
     # Mark the report submitted first: the control's notice shows this report and its files.
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = utcnow()

@@ -136,4 +136,10 @@ async def test_comments_reach_the_other_side(town, session_factory) -> None:
 
     await ctl.press(note, f"Открыть №{aid}")
     opened = await ctl.reply("Карточка поручения")
-    assert list(buttons(opened)) == ["💬 Комментарий", "🗓 Срок", "👤 Переназначить", "🚫 Отменить"]
+    assert list(buttons(opened)) == [
+        "💬 Комментарий",
+        "🗓 Срок",
+        "👤 Переназначить",
+        "🚫 Отменить",
+        "☑️ Добавить чек-лист",
+    ]

@@ -194,6 +194,9 @@ async def assignment_page(request: web.Request) -> web.StreamResponse:
         and assignment.status not in control.CLOSED,
         "deadline_value": local_input(assignment.deadline, zone(request)),
         "section": "assignments",
+        # The checklist block (task_tools/checklist.html) loads its own data from these two.
+        "checklist_kind": "a",
+        "checklist_owner_id": assignment.id,
     }
     if assignment.appeal_id:
         # People know an appeal by its registration number, never by the database id.
