@@ -3,8 +3,9 @@
 An owner is named by a kind and an id: ``"a"`` an assignment, ``"r"`` a service request. Reading
 and counting live here; changing (with the rights of the owner's people) in :mod:`.edit`.
 
-The assignment and service-desk packages call :func:`require_complete`, so this package must not
-import the service desk (the import contracts forbid cycles); see :mod:`.owners` for the rights.
+Rights come from the owners' own packages (see :mod:`.owners`); so those packages read their
+checklist counts directly (``services.assignments.checklist_gate``, the service desk's resolve)
+rather than import this one back (the import contracts forbid cycles).
 """
 
 from __future__ import annotations

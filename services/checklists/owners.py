@@ -4,24 +4,22 @@ Assignments: the control (author, controller, administrator) writes the items an
 rule, the executor and co-executors tick; whoever sees the assignment sees the list.
 Service requests: the service's agents write and tick; the requester and managers see the list.
 
-The agent rule is the service desk's (:func:`services.service_desk.access.is_agent`), restated here
-because the service desk calls :func:`services.checklists.require_complete` and the import contracts
-forbid the cycle an import back would make. Keep the two in step.
+The agent rule is the service desk's own (:func:`services.service_desk.access.is_agent`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment, Department, ServiceRequest, ServiceTopic, User
+from models import Assignment, ServiceRequest, User
 from models.enums import OPEN_SERVICE_STATUSES, AssignmentStatus, Role
 from services.assignments import access
 from services.assignments.lifecycle import Party
 from services.checklists import ASSIGNMENT, REQUEST
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.service_desk import access as desk_access
 
 Owner = Assignment | ServiceRequest
 CLOSED_ASSIGNMENT = (AssignmentStatus.DONE, AssignmentStatus.CANCELLED, AssignmentStatus.DECLINED)
@@ -59,20 +57,7 @@ def is_open(owner: Owner) -> bool:
 
 
 async def _is_agent(session: AsyncSession, user: User, request: ServiceRequest) -> bool:
-    if not user.is_active:
-        return False
-    if Role.ADMIN in user.roles or request.assignee_id == user.id:
-        return True
-    if request.department_id is not None:
-        if user.department_id == request.department_id:
-            return True
-        head = await session.scalar(select(Department.head_id).where(Department.id == request.department_id))
-        if head == user.id:
-            return True
-    if request.topic_id is None:
-        return False
-    lead = await session.scalar(select(ServiceTopic.lead_id).where(ServiceTopic.id == request.topic_id))
-    return lead == user.id
+    return await desk_access.is_agent(session, user, request)
 
 
 async def rights(session: AsyncSession, user: User, owner: Owner) -> Rights:
