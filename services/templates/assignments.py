@@ -190,3 +190,13 @@ async def attach(session: AsyncSession, assignment_id: int, prefill: Prefill) ->
         raise NotFound("Assignment not found.")
     assignment.template_id = prefill.template_id
     await attach_checklist(session, assignment, list(prefill.checklist), prefill.checklist_required)
+
+
+async def copy_checklist(session: AsyncSession, assignment_id: int, template_id: int) -> None:
+    """At creation from a template chosen a while ago: its checklist as it is now (gone: nothing)."""
+    template = await session.get(AssignmentTemplate, template_id)
+    assignment = await session.get(Assignment, assignment_id)
+    if template is None or assignment is None:
+        return
+    assignment.template_id = template.id
+    await attach_checklist(session, assignment, list(template.checklist or []), template.checklist_required)
