@@ -1,7 +1,8 @@
 """«New assignment»: a controller, manager or clerk creates an assignment in a short conversation.
 
 Text (or a template) → executor → deadline → files → priority → confirmation (where an appeal can
-be linked by its number). Button payloads are only ids and choices: every press reloads rows, and «Create» re-validates the executor and the deadline.
+be linked by its number). Button payloads are only ids and choices: every press reloads rows, and
+«Create» re-validates the executor and the deadline.
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def test_rules_validation_description_and_preview() -> None:
     ]
     workdays, policy = rules.preset_rule("workdays")
     days = rules.preview(workdays, date(2026, 1, 1), None, policy or "", calendar, date(2026, 1, 1), 12)
-    assert [p.scheduled for p in days if p.scheduled][0] == date(2026, 1, 12)
+    assert next(p.scheduled for p in days if p.scheduled) == date(2026, 1, 12)
 
 
 async def test_scheduler_job_uses_its_own_session(
