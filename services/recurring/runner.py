@@ -25,7 +25,7 @@ from models import Assignment, ChecklistItem, RecurrenceRun, RecurringAssignment
 from services.assignments import commands
 from services.audit import Actor, record
 from services.errors import DomainError
-from services.notify import NoticeContext
+from services.notify import N_, NoticeContext
 from services.recurring import rules
 from services.work_calendar import store
 from services.work_calendar.clock import WorkCalendar, parse_hhmm
@@ -97,7 +97,7 @@ async def _create_one(
         return
     actor = Actor.system("recurring")
     if item.scheduled is None:
-        run.note = "skipped: day off"
+        run.note = N_("Skipped: a day off.")
         record(
             session,
             actor,
