@@ -30,6 +30,11 @@ def cb(act: str, request_id: int, template_id: int | None = None) -> str:
     return ":".join(parts)
 
 
+def templates_button(request_id: int) -> InlineKeyboardButton:
+    """For the agent's request card (handlers/service_desk): opens this router's list."""
+    return InlineKeyboardButton(text=_("📝 Answer templates"), callback_data=cb("req", request_id))
+
+
 def _parse(data: str | None) -> tuple[str, int, int | None] | None:
     parts = (data or "").split(":")
     if len(parts) not in (3, 4) or parts[0] != PREFIX or not all(p.isdigit() for p in parts[2:]):
