@@ -122,6 +122,8 @@ async def test_recurring_pages(
         assert response.status == 303
         page = await (await control.get(f"/recurring/{rule_id}")).text()
         assert "Приостановлено." in page and "Возобновить" in page
+        listing = await (await control.get("/recurring")).text()
+        assert "ежемесячно, 9-го числа" in listing and "В выходной: в предыдущий рабочий день" in listing
     finally:
         await control.close()
     worker = await client_for(app_factory, "worker")

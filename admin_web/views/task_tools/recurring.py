@@ -53,7 +53,15 @@ async def recurring_list(request: web.Request) -> web.StreamResponse:
             rule.rrule, rule.starts_on, rule.until, rule.holiday_policy, calendar, today, 1
         )
         rows.append((rule, _describe(rule.rrule), upcoming[0] if upcoming else None))
-    return await render(request, "task_tools/recurring_list.html", {"rows": rows, "section": "recurring"})
+    return await render(
+        request,
+        "task_tools/recurring_list.html",
+        {
+            "rows": rows,
+            "policy_names": {k: gettext(v) for k, v in rules.POLICY_NAMES.items()},
+            "section": "recurring",
+        },
+    )
 
 
 @creators
