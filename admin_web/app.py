@@ -79,6 +79,7 @@ from admin_web.views import (
     public,
     sstu,
     staff,
+    task_tools,
 )
 from admin_web.views import (
     settings as settings_views,
@@ -250,6 +251,7 @@ def _add_routes(app: web.Application) -> None:
     settings_views.add_routes(r)
     sstu.add_routes(r)
     privacy.add_routes(r)
+    task_tools.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

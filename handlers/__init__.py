@@ -23,6 +23,7 @@ from handlers import (
     partners,
     residents,
     shift,
+    templates,
 )
 from handlers.analytics import stats
 from handlers.partners.join import create_join_router
@@ -75,6 +76,7 @@ def create_router() -> Router:
         incidents.create_router(),
         shift.create_router(),
         partners.create_router(),
+        templates.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )

@@ -90,7 +90,8 @@ def extract(dirs: tuple[str, ...]) -> Catalog:
         if not path.is_dir():
             continue
         # A feature's own template folder is walked from inside, where "**/templates/" cannot match.
-        inside_templates = "templates" in Path(d).parts
+        # (Only the panel's: services/templates and handlers/templates are Python packages.)
+        inside_templates = Path(d).parts[:2] == ("admin_web", "templates")
         method_map = [("**.html", "jinja2")] if inside_templates else METHOD_MAP
         options = {"**.html": OPTIONS["**/templates/**.html"]} if inside_templates else OPTIONS
         for filename, lineno, message, comments, context in extract_from_dir(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
-from scheduler import dispatch_jobs, jobs, privacy_jobs
+from scheduler import dispatch_jobs, jobs, privacy_jobs, recurring_jobs
 from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
@@ -144,6 +144,14 @@ def create_scheduler(
             next_run_time=utcnow(),
             misfire_grace_time=12 * 3600,
         )
+    scheduler.add_job(
+        recurring_jobs.recurring_assignments,
+        "interval",
+        minutes=recurring_jobs.RECURRING_MINUTES,
+        args=[session_factory, ctx],
+        id="recurring_assignments",
+        next_run_time=utcnow(),
+    )
     _add_mail_jobs(scheduler, settings, session_factory, ctx)
     if settings.backup_dir is not None:
         hour, minute = (int(x) for x in settings.backup_at.split(":"))

@@ -1,8 +1,8 @@
 """«New assignment»: a controller, manager or clerk creates an assignment in a short conversation.
 
-Text → executor → deadline → files → priority → confirmation (where an appeal can be linked by its
-number). Button payloads are only ids and
-choices: every press reloads rows, and «Create» re-validates the executor and the deadline.
+Text (or a template) → executor → deadline → files → priority → confirmation (where an appeal can
+be linked by its number). Button payloads are only ids and choices: every press reloads rows, and
+«Create» re-validates the executor and the deadline.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bot.menu import MenuButton, MenuItem
 from bot.messages import stale_router
 from bot.pickers import PickCallback
 from bot.role_guard import guarded_router
-from handlers.assignment_create import appeal, confirm, deadline, executor, files, text
+from handlers.assignment_create import appeal, confirm, deadline, executor, files, template, text
 from handlers.assignment_create.callbacks import CREATE_SCOPE, NewCallback
 from handlers.assignment_create.guard import creator_guard
 from handlers.assignment_create.steps import CREATOR_ROLES
@@ -34,6 +34,7 @@ def create_router() -> Router:
     router = guarded_router("assignment_create", creator_guard())
     router.message.register(text.start, MenuButton(NEW_ASSIGNMENT.key))
     router.include_routers(
+        template.create_router(),
         text.create_router(),
         executor.create_router(),
         deadline.create_router(),

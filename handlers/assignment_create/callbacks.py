@@ -14,6 +14,8 @@ class NewAct:
     REDATE = "redate"  # back to the deadline step from the confirmation card
     CANCEL = "cancel"
     APPEAL = "appeal"  # link an appeal by its number, from the confirmation card
+    TEMPLATES = "tpls"  # list the assignment templates, at the start
+    TEMPLATE = "tpl"  # value: an AssignmentTemplate id
 
 
 class NewCallback(CallbackData, prefix="new"):

@@ -26,6 +26,7 @@ from services.appeals import workflow
 from services.assignment_files import link_to_assignment
 from services.assignments import commands
 from services.errors import DomainError
+from services.templates import assignments as templates
 
 
 async def priority(query: CallbackQuery, callback_data: NewCallback, state: FSMContext, turn: Turn) -> None:
@@ -88,6 +89,8 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
         await show_confirm(turn)
         return
     await link_to_assignment(session, assignment.id, data.get("files") or [], uploaded_by_user_id=user.id)
+    if isinstance(template_id := data.get("template_id"), int):
+        await templates.copy_checklist(session, assignment.id, template_id)
     await state.clear()
     await bot.send_message(
         chat_id,

@@ -185,6 +185,9 @@ async def show_confirm(turn: Turn) -> None:
         _("Priority: %(name)s") % {"name": _(PRIORITY_NAMES.get(priority, priority))},
         _("Files: %(n)s") % {"n": len(list(data.get("files") or []))},
     ]
+    checklist = list(data.get("checklist") or [])
+    if checklist:
+        lines.append(_("Checklist: %(items)s") % {"items": quote("; ".join(str(i) for i in checklist))})
     if data.get("appeal_number"):
         lines.append(_("Appeal: %(number)s") % {"number": quote(str(data["appeal_number"]))})
     lines += [

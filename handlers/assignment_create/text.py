@@ -8,6 +8,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.turn import Turn
+from handlers.assignment_create import template
 from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import ask_executor, ask_text, text_prompt
 from models.enums import Priority
@@ -23,6 +24,7 @@ def split_text(raw: str) -> tuple[str, str]:
 async def start(message: Message, state: FSMContext, turn: Turn) -> None:
     await state.clear()
     await ask_text(turn)
+    await template.offer(turn)
 
 
 async def got_text(message: Message, state: FSMContext, turn: Turn) -> None:

@@ -82,12 +82,16 @@ async def _require_editor(session: AsyncSession, actor: Actor) -> None:
 
 async def list_all(session: AsyncSession) -> list[AnswerTemplate]:
     """Every template, active first, general ones before the topics', then by title."""
-    query = select(AnswerTemplate).order_by(
-        AnswerTemplate.is_active.desc(),
-        AnswerTemplate.category_id.is_not(None),
-        AnswerTemplate.category_id,
-        AnswerTemplate.title,
-        AnswerTemplate.id,
+    query = (
+        select(AnswerTemplate)
+        .where(AnswerTemplate.scope == "appeal")  # the service desk's replies are kept apart
+        .order_by(
+            AnswerTemplate.is_active.desc(),
+            AnswerTemplate.category_id.is_not(None),
+            AnswerTemplate.category_id,
+            AnswerTemplate.title,
+            AnswerTemplate.id,
+        )
     )
     return list((await session.scalars(query)).all())
 
@@ -106,7 +110,7 @@ async def for_category(session: AsyncSession, category_id: int | None) -> list[A
         applies = or_(applies, AnswerTemplate.category_id == category_id)
     query = (
         select(AnswerTemplate)
-        .where(AnswerTemplate.is_active.is_(True), applies)
+        .where(AnswerTemplate.is_active.is_(True), AnswerTemplate.scope == "appeal", applies)
         .order_by(AnswerTemplate.category_id.is_(None), AnswerTemplate.title, AnswerTemplate.id)
     )
     return list((await session.scalars(query)).all())
@@ -215,6 +219,11 @@ async def fill_for_appeal(
     """The template's text for this appeal; refused when it is inactive or of another topic (the id
     comes from a form and is never trusted)."""
     template = await session.get(AnswerTemplate, template_id)
-    if template is None or not template.is_active or template.category_id not in (None, appeal.category_id):
+    if (
+        template is None
+        or not template.is_active
+        or template.scope != "appeal"
+        or template.category_id not in (None, appeal.category_id)
+    ):
         raise InvalidInput("This template does not apply to the appeal.", field="answer_template")
     return fill(template.body, await placeholder_values(session, appeal, tz, locale))

@@ -18,8 +18,8 @@ from admin_web.labels import PRIORITY_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views import uploads
-from admin_web.views.common import acting_user, notice_context, parse_local, zone
-from models import Department, Project, StoredFile, User
+from admin_web.views.common import acting_user, int_or_none, local_input, notice_context, parse_local, zone
+from models import Department, Project, StoredFile, User, utcnow
 from models.enums import Priority, Role
 from services.appeals import numbering, workflow
 from services.assignment_files import link_to_assignment
@@ -27,6 +27,8 @@ from services.assignments import commands, panel
 from services.directory import active_departments
 from services.errors import DomainError
 from services.files import MAX_FILE_BYTES
+from services.templates import assignments as assignment_templates
+from services.work_calendar import store as calendar_store
 
 MAX_ATTACHMENTS = 10
 MAX_REQUEST_BYTES = 50 * 1024 * 1024  # a few files of up to 20 MB each; bigger ones get a clear refusal
@@ -42,6 +44,7 @@ async def assignment_new(request: web.Request) -> web.StreamResponse:
     upload_errors: list[str] = []
     if request.method != "POST":
         form = Form(values={"controller_id": str(user_id), "priority": Priority.NORMAL.value})
+        await _prefill(request, form)
         return await _render(request, form, user_id, upload_errors)
 
     data = await request.post()
@@ -54,6 +57,8 @@ async def assignment_new(request: web.Request) -> web.StreamResponse:
                 db, user, fields, notify=notice_context(request)
             )
             await link_to_assignment(db, assignment.id, uploads, uploaded_by_user_id=user_id)
+            if (template_id := int_or_none(str(form.values.get("template_id") or ""))) is not None:
+                await assignment_templates.copy_checklist(db, assignment.id, template_id)
         except DomainError as exc:
             await db.rollback()
             form.fail_domain(exc)
@@ -63,6 +68,32 @@ async def assignment_new(request: web.Request) -> web.StreamResponse:
                 request.app.router["assignment_page"].url_for(assignment_id=str(assignment.id))
             )
     return await _render(request, form, user_id, upload_errors)
+
+
+async def _prefill(request: web.Request, form: Form) -> None:
+    """«From a template» (``?template=<id>``): its title, text, executor, priority and deadline; its
+    checklist is copied when the assignment is created. An unknown or inactive id prefills nothing."""
+    template_id = int_or_none(request.query.get("template"))
+    if template_id is None:
+        return
+    db = request[DB_KEY]
+    try:
+        template = await assignment_templates.get(db, template_id, active=True)
+    except DomainError:
+        return
+    tz = zone(request)
+    prefill = assignment_templates.apply(template, utcnow(), await calendar_store.load(db, tz))
+    form.values.update(
+        {
+            "template_id": str(template.id),
+            "title": prefill.title,
+            "text": prefill.text,
+            "executor_id": str(prefill.executor_id or ""),
+            "department_id": str(prefill.department_id or ""),
+            "priority": prefill.priority,
+            "deadline": local_input(prefill.deadline, tz),
+        }
+    )
 
 
 async def _keep_uploads(
@@ -179,6 +210,9 @@ async def _render(request: web.Request, form: Form, user_id: int, upload_errors:
             "upload_errors": upload_errors,
             "max_files": MAX_ATTACHMENTS,
             "max_mb": MAX_FILE_BYTES // (1024 * 1024),
+            "template_options": [
+                (t.id, t.name) for t in await assignment_templates.list_all(db, active_only=True)
+            ],
             "section": "assignments",
         },
     )
