@@ -21,6 +21,7 @@ from handlers import (
     incidents,
     partners,
     residents,
+    service_desk,
     shift,
 )
 from handlers.analytics import stats
@@ -41,6 +42,7 @@ def create_menu() -> Menu:
             *incidents.MENU_ITEMS,
             *shift.MENU_ITEMS,
             *partners.MENU_ITEMS,
+            *service_desk.MENU_ITEMS,
             *language.MENU_ITEMS,
             *appeals.MENU_ITEMS,
             *help.MENU_ITEMS,
@@ -73,6 +75,7 @@ def create_router() -> Router:
         incidents.create_router(),
         shift.create_router(),
         partners.create_router(),
+        service_desk.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )
