@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Department, ServiceComment, ServiceRequest, ServiceTopic, User
+from models import AuditEvent, Department, ServiceComment, ServiceRequest, ServiceTopic, User
 from models.enums import ServiceStatus, ServiceUrgency
 from services import outbox
 from services.html_cut import cut_plain
@@ -159,7 +159,7 @@ async def notify(
     comment: ServiceComment | None = None,
 ) -> None:
     """Queue what ``event`` means for each party."""
-    await _telegram(session, ctx, request, event, f"{event}:a{audit_id}", actor=actor, comment=comment)
+    await _telegram(session, ctx, request, event, audit_id, actor=actor, comment=comment)
     await mail_out.queue_letters(session, ctx, request, event, audit_id, actor=actor, comment=comment)
 
 
@@ -168,11 +168,12 @@ async def _telegram(
     ctx: NoticeContext,
     request: ServiceRequest,
     event: str,
-    key: str,
+    audit_id: int,
     *,
     actor: User | None,
     comment: ServiceComment | None,
 ) -> None:
+    key = f"{event}:a{audit_id}"
     requester = await _user_chats(session, request.requester_id)
     assignee = await _user_chats(session, request.assignee_id)
 
@@ -222,12 +223,15 @@ async def _telegram(
         await send(await workers(), N_("↩️ The requester says it is not solved"), _plain(said), OPEN_BUTTON)
     elif event == "cancelled":
         by_requester = actor is not None and actor.id == request.requester_id
-        await send(
-            await workers() if by_requester else requester,
-            N_("✖ The request is cancelled"),
-            None,
-            OPEN_BUTTON,
+        audit = await session.get(AuditEvent, audit_id)
+        reason = audit.reason if audit is not None else None
+        body = (
+            (lambda t: t("Reason: %(reason)s", reason=html_escape(cut_plain(reason, TEXT_SHOWN))))
+            if reason
+            else None
         )
+        others = await workers() if by_requester else requester
+        await send(others, N_("✖ The request is cancelled"), body, OPEN_BUTTON)
     elif event in ("confirmed", "rated") and request.rating is not None:
         stars = "⭐" * request.rating
         await send(assignee, N_("⭐ The requester rated the work"), lambda t: stars)

@@ -50,7 +50,7 @@ async def test_request_lifecycle_in_the_bot(desk: Desk) -> None:
         ).all()
         assert [f.mime_type for f in files] == ["image/png"]
 
-    # The service is told: both agents get the card with «Take»; the requester is not told of their own filing.
+    # The service is told: both agents get the card with «Take»; the requester is not told of their own.
     agent, colleague, requester = desk.agent.chat, desk.colleague.chat, desk.requester.chat
     notice = await agent.reply("Новая заявка в службу")
     assert SUBJECT in notice["text"] and DETAILS in notice["text"]

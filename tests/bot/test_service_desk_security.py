@@ -91,7 +91,7 @@ async def test_stale_buttons_and_hostile_input(desk: Desk, settings) -> None:  #
     card = await requester.reply("Статус: новая, ещё не взята")
     assert "✖ Отозвать" in buttons(card)
 
-    # Meanwhile the service takes and resolves it: the old card's «Withdraw» is refused with the current state.
+    # Meanwhile the service takes and resolves it: the old card's «Withdraw» is refused, the state shown.
     async with desk.session_factory() as session:
         agent = await session.get(User, desk.agent.id)
         assert agent is not None
