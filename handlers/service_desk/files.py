@@ -11,6 +11,7 @@ from typing import Any
 
 from aiogram.types import Message
 
+from bot.albums import Album
 from bot.attachments import attachment, download
 from bot.texts import domain_error_text
 from bot.turn import Turn
@@ -51,6 +52,11 @@ async def take(message: Message, turn: Turn) -> str | None:
         return domain_error_text(exc)
     await state.update_data(files=[*files, item])
     return None
+
+
+def album_text(turn: Turn, album: Album) -> str:
+    lines = [turn.t("Album received, files attached: %(n)s.", n=album.stored)] if album.stored else []
+    return "\n\n".join([*lines, *album.refused])
 
 
 async def store_all(turn: Turn, files_dir: Path, items: list[dict[str, Any]]) -> tuple[list[int], int]:

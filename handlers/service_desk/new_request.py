@@ -4,10 +4,13 @@ confirm. The request is filed through ``requests.file_request``, which notifies 
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.albums import Album, Albums
 from bot.messages import drop_buttons, outdated, settle
 from bot.texts import domain_error_text
 from bot.turn import Turn
@@ -132,9 +135,18 @@ async def ask_files(turn: Turn, head: str) -> None:
     await turn.bot.send_message(turn.chat_id, f"{head}\n\n{text}", reply_markup=markup)
 
 
-async def got_file(message: Message, turn: Turn) -> None:
+async def got_file(message: Message, turn: Turn, albums: Albums) -> None:
     refused = await files.take(message, turn)
-    await ask_files(turn, refused if refused is not None else turn.t("The file is attached."))
+    if message.media_group_id is None:
+        await ask_files(turn, refused if refused is not None else turn.t("The file is attached."))
+        return
+
+    async def acknowledge(album: Album) -> None:  # once per album, when its parts stop arriving
+        if await turn.fsm.get_state() != DeskForm.files:
+            return
+        await ask_files(turn, files.album_text(turn, album))
+
+    albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
 
 
 async def text_hint(message: Message, turn: Turn) -> None:
@@ -171,8 +183,8 @@ async def send(query: CallbackQuery, turn: Turn, settings: Settings) -> None:
     data = await turn.fsm.get_data()
     await query.answer()
     await drop_buttons(query)
-    file_ids, lost = await files.store_all(turn, settings.files_dir, list(data.get("files") or []))
     try:
+        file_ids, lost = await files.store_all(turn, settings.files_dir, list(data.get("files") or []))
         request = await requests.file_request(
             turn.session,
             turn.user,
@@ -231,6 +243,6 @@ def create_router() -> Router:
     msg = router.message.register
     msg(got_text, DeskForm.text, F.text, ~F.text.startswith("/"))
     msg(text_hint, DeskForm.text)
-    msg(got_file, DeskForm.files, F.photo | F.document)
+    msg(partial(got_file, albums=Albums()), DeskForm.files, F.photo | F.document)
     msg(files_hint, DeskForm.files)
     return router

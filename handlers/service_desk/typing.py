@@ -7,9 +7,12 @@ when the text arrives (a colleague may have acted meanwhile: the person gets the
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.albums import Album, Albums
 from bot.messages import refuse, settle
 from bot.texts import domain_error_text
 from bot.turn import Turn
@@ -136,21 +139,35 @@ async def got_text(message: Message, turn: Turn, settings: Settings) -> None:
     await submit(turn, settings, text)
 
 
-async def got_file(message: Message, turn: Turn, settings: Settings) -> None:
-    t = turn.t
-    data = await turn.fsm.get_data()
+async def got_file(message: Message, turn: Turn, settings: Settings, albums: Albums) -> None:
+    t, state = turn.t, turn.fsm
+    data = await state.get_data()
     if data.get("kind") not in WITH_FILES:
         await message.answer(t("Here only a text is taken: write it in a message."))
         return
     refused = await files.take(message, turn)
-    if refused is not None:
-        await message.answer(refused)
-        return
     caption = (message.caption or "").strip()
-    if caption:  # a photo with a caption is a whole message
-        await submit(turn, settings, caption)
+    if caption:  # sent with the files as the message's text
+        await state.update_data(caption=caption)
+    if message.media_group_id is None:
+        if refused is not None:
+            await message.answer(refused)
+        elif caption:  # a photo with a caption is a whole message
+            await submit(turn, settings, caption)
+        else:
+            await ask_send(turn, t("The file is attached."))
         return
-    count = len((await turn.fsm.get_data()).get("files") or [])
+
+    async def acknowledge(album: Album) -> None:  # once per album, when its parts stop arriving
+        if await state.get_state() == DeskForm.typing:
+            await ask_send(turn, files.album_text(turn, album))
+
+    albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
+
+
+async def ask_send(turn: Turn, head: str) -> None:
+    t = turn.t
+    data = await turn.fsm.get_data()
     rid = int(data.get("id") or 0)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
@@ -158,17 +175,17 @@ async def got_file(message: Message, turn: Turn, settings: Settings) -> None:
             [render.button(t("✖ Cancel"), Act.STOP, rid)],
         ]
     )
-    await message.answer(
-        t("The file is attached.") + "\n" + t("Files attached: %(n)s.", n=count) + "\n\n"
-        + t("Write the text, or send the files without it."),
-        reply_markup=markup,
-    )  # fmt: skip
+    lines = [head, t("Files attached: %(n)s.", n=len(data.get("files") or []))]
+    if data.get("caption"):
+        lines.append(t("The caption is sent as the text."))
+    lines.append(t("Write the text, or send the files without it."))
+    await turn.bot.send_message(turn.chat_id, "\n\n".join(lines), reply_markup=markup)
 
 
 async def send_files(query: CallbackQuery, turn: Turn, settings: Settings) -> None:
     await query.answer()
     await settle(query, turn.t("The files are sent."))
-    await submit(turn, settings, "")
+    await submit(turn, settings, str((await turn.fsm.get_data()).get("caption") or ""))
 
 
 async def stop(query: CallbackQuery, turn: Turn) -> None:
@@ -189,6 +206,6 @@ def create_router() -> Router:
     )
     router.callback_query.register(stop, DeskForm.typing, DeskCallback.filter(F.action == Act.STOP))
     router.message.register(got_text, DeskForm.typing, F.text, ~F.text.startswith("/"))
-    router.message.register(got_file, DeskForm.typing, F.photo | F.document)
+    router.message.register(partial(got_file, albums=Albums()), DeskForm.typing, F.photo | F.document)
     router.message.register(hint, DeskForm.typing)
     return router

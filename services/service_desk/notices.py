@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuditEvent, Department, ServiceComment, ServiceRequest, ServiceTopic, User
+from models import AuditEvent, Department, ServiceComment, ServiceRequest, ServiceTopic, StoredFile, User
 from models.enums import ServiceStatus, ServiceUrgency
 from services import outbox
 from services.html_cut import cut_plain
@@ -75,10 +75,6 @@ def _from_requester(request: ServiceRequest, comment: ServiceComment) -> bool:
     return bool(comment.author_email) and comment.author_email == request.requester_email
 
 
-async def _chats(session: AsyncSession, *conditions) -> list[tuple[User, int]]:  # type: ignore[no-untyped-def]
-    return await staff_chats(session, *conditions)
-
-
 async def _service_chats(session: AsyncSession, request: ServiceRequest) -> list[tuple[User, int]]:
     """The agents of the request's service: its department's members and head, the topic's lead."""
     ids: set[int] = set()
@@ -94,11 +90,11 @@ async def _service_chats(session: AsyncSession, request: ServiceRequest) -> list
         conditions.append(User.department_id == request.department_id)
     if not conditions:
         return []
-    return await _chats(session, or_(*conditions))
+    return await staff_chats(session, or_(*conditions))
 
 
 async def _user_chats(session: AsyncSession, user_id: int | None) -> list[tuple[User, int]]:
-    return [] if user_id is None else await _chats(session, User.id == user_id)
+    return [] if user_id is None else await staff_chats(session, User.id == user_id)
 
 
 Body = Callable[[Translator], str] | None
@@ -187,6 +183,23 @@ async def _telegram(
         return assignee or await _service_chats(session, request)
 
     said = comment.text if comment is not None else None
+    attached = 0
+    if comment is not None:
+        attached = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(StoredFile)
+                .where(StoredFile.service_comment_id == comment.id)
+            )
+            or 0
+        )
+
+    def message(t: Translator) -> str:
+        lines = [html_escape(cut_plain(said, TEXT_SHOWN))] if said else []
+        if attached:
+            lines.append(t("📎 Files: %(n)s", n=attached))
+        return "\n".join(lines)
+
     if event == "filed":
         buttons = ((N_("✋ Take"), TAKE), OPEN_BUTTON)
         await send(
@@ -196,7 +209,8 @@ async def _telegram(
             *buttons,
         )
     elif event in ("taken", "assigned"):
-        who = assignee[0][0].full_name if assignee else None
+        person = await session.get(User, request.assignee_id) if request.assignee_id is not None else None
+        who = person.full_name if person is not None else None
         await send(
             requester,
             N_("🛠 Your request is taken into work"),
@@ -207,10 +221,10 @@ async def _telegram(
             await send(assignee, N_("📥 A request is assigned to you"), None, OPEN_BUTTON)
     elif event in ("commented", "waiting") and comment is not None and not comment.internal:
         if _from_requester(request, comment):
-            await send(await workers(), N_("💬 The requester wrote"), _plain(said), REPLY_BUTTON, OPEN_BUTTON)
+            await send(await workers(), N_("💬 The requester wrote"), message, REPLY_BUTTON, OPEN_BUTTON)
         else:
             head = N_("❓ The service asks you") if event == "waiting" else N_("💬 The service wrote")
-            await send(requester, head, _plain(said), REPLY_BUTTON, OPEN_BUTTON)
+            await send(requester, head, message, REPLY_BUTTON, OPEN_BUTTON)
     elif event == "resolved":
         await send(
             requester,

@@ -4,11 +4,13 @@ withdrawing a new request (the service is told)."""
 
 from __future__ import annotations
 
-from models import ChecklistItem, User, utcnow
+from sqlalchemy import select
+
+from models import ChecklistItem, StoredFile, User, utcnow
 from models.enums import ServiceStatus, ServiceUrgency
 from services.notify import NoticeContext
 from services.service_desk import requests
-from tests.bot.assignments_support import buttons, outbox_fixture  # noqa: F401 - fixtures
+from tests.bot.assignments_support import PNG_1, PNG_2, buttons, outbox_fixture  # noqa: F401 - fixtures
 from tests.bot.service_desk_support import Desk, desk_fixture  # noqa: F401 - fixtures
 
 
@@ -76,3 +78,26 @@ async def test_requester_withdraws_and_the_service_is_told(desk: Desk, settings)
         told = await person.chat.reply("✖ Заявка отменена")
         assert "Причина: Заработало само" in told["text"]
     assert (await desk.request(rid)).status == ServiceStatus.CANCELLED
+
+
+async def test_requester_sends_an_album_to_the_service(desk: Desk, settings) -> None:  # type: ignore[no-untyped-def]
+    ctx = NoticeContext.from_settings(settings)
+    rid = await _filed(desk, ctx, "Сломалось кресло")
+    await desk.agent.chat.reply("Новая заявка в службу")
+    requester = desk.requester.chat
+    mine = await requester.send("Мои заявки", expect="Мои заявки")
+    await requester.press(mine, next(b for b in buttons(mine) if "Сломалось кресло" in b))
+    card = await requester.reply("Статус: новая, ещё не взята")
+    await requester.press(card, "💬 Написать")
+    await requester.reply("Напишите сообщение для службы")
+    await requester.client.send_album(requester.user_id, [(PNG_1, "chair.png"), (PNG_2, "leg.png")])
+    ask = await requester.reply("Альбом получен, приложено файлов: 2.")
+    await requester.press(ask, "📨 Отправить файлы")
+    sent = await requester.reply("Сообщение отправлено.")
+    assert "📎 Файлов: 2" in sent["text"]
+    for person in (desk.agent, desk.colleague):
+        told = await person.chat.reply("💬 Заявитель написал")
+        assert "📎 Файлов: 2" in told["text"]
+    async with desk.session_factory() as session:
+        stored = (await session.scalars(select(StoredFile).where(StoredFile.service_request_id == rid))).all()
+        assert len(stored) == 2 and all(f.service_comment_id is not None for f in stored)
