@@ -15,12 +15,13 @@ from bot.messages import drop_buttons, outdated, settle
 from bot.texts import domain_error_text
 from bot.turn import Turn
 from handlers.service_desk import files
-from handlers.service_desk.callbacks import NewAct, NewCallback
+from handlers.service_desk.callbacks import NewAct, NewCallback, valid_id
 from handlers.service_desk.states import DeskForm
 from models import ServiceRequest
 from models.enums import ServiceUrgency
 from porucheno.settings import Settings
 from services.errors import DomainError
+from services.html_cut import cut_plain
 from services.notify import html_escape
 from services.service_desk import queries, requests
 from services.service_desk.notices import URGENCY_NAMES, topic_name
@@ -63,9 +64,9 @@ async def start_pressed(query: CallbackQuery, turn: Turn) -> None:
 
 async def topic_chosen(query: CallbackQuery, callback_data: NewCallback, turn: Turn) -> None:
     t = turn.t
-    topic = (
-        await queries.topic(turn.session, int(callback_data.value)) if callback_data.value.isdigit() else None
-    )
+    raw = callback_data.value
+    # A forged huge number would fail in the database rather than read as «no such topic».
+    topic = await queries.topic(turn.session, int(raw)) if raw.isdigit() and valid_id(int(raw)) else None
     if topic is None or not topic.is_active:
         await outdated(query)
         return
@@ -171,7 +172,7 @@ async def files_done(query: CallbackQuery, turn: Turn) -> None:
         f"<b>{html_escape(str(data.get('subject') or ''))}</b>",
     ]
     if data.get("text"):
-        lines.append(html_escape(str(data["text"])[:1500]))
+        lines.append(html_escape(cut_plain(str(data["text"]), 1500)))
     lines.append(t("Files attached: %(n)s.", n=len(data.get("files") or [])))
     await turn.fsm.set_state(DeskForm.confirm)
     markup = InlineKeyboardMarkup(inline_keyboard=[[step(t("📨 Send"), NewAct.SEND)], cancel_row(turn)])

@@ -246,6 +246,14 @@ async def _telegram(
         )
         others = await workers() if by_requester else requester
         await send(others, N_("✖ The request is cancelled"), body, OPEN_BUTTON)
+    elif event == "urgency_changed" and request.resolution_due_at is not None:
+        due = ctx.format_dt(request.resolution_due_at)
+        await send(
+            requester,
+            N_("⚡ The service changed the urgency of your request"),
+            lambda t: t("Resolution by %(when)s.", when=due),
+            OPEN_BUTTON,
+        )
     elif event in ("confirmed", "rated") and request.rating is not None:
         stars = "⭐" * request.rating
         await send(assignee, N_("⭐ The requester rated the work"), lambda t: stars)

@@ -54,6 +54,9 @@ async def test_urgency_checklist_and_cancel_from_the_queue(desk: Desk, settings)
     assert after.urgency == ServiceUrgency.CRITICAL
     assert after.resolution_target_min is not None and before.resolution_target_min is not None
     assert after.resolution_target_min < before.resolution_target_min
+    assert after.resolution_due_at is not None
+    told = await requester.reply("Служба изменила срочность вашей заявки")
+    assert f"Решение до {ctx.format_dt(after.resolution_due_at)}." in told["text"]
 
     await agent.press(card, "✖ Отменить")
     await agent.reply("Напишите причину отмены заявки.")
