@@ -175,7 +175,7 @@ async def _telegram(
 
     async def send(
         recipients: list[tuple[User, int]], head: str, body: Body = None, *buttons: tuple[str, str]
-    ):  # type: ignore[no-untyped-def]
+    ) -> None:
         await _send(session, ctx, request, recipients, head, actor=actor, key=key, body=body, buttons=buttons)
 
     async def workers() -> list[tuple[User, int]]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from models import ChecklistItem, StoredFile, User, utcnow
 from models.enums import ServiceStatus, ServiceUrgency
+from porucheno.settings import Settings
 from services.notify import NoticeContext
 from services.service_desk import requests
 from tests.bot.assignments_support import PNG_1, PNG_2, buttons, outbox_fixture  # noqa: F401 - fixtures
@@ -24,7 +25,7 @@ async def _filed(desk: Desk, ctx: NoticeContext, subject: str) -> int:
         return request.id
 
 
-async def test_urgency_checklist_and_cancel_from_the_queue(desk: Desk, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_urgency_checklist_and_cancel_from_the_queue(desk: Desk, settings: Settings) -> None:
     ctx = NoticeContext.from_settings(settings)
     rid = await _filed(desk, ctx, "Замена монитора")
     async with desk.session_factory() as session:
@@ -66,7 +67,7 @@ async def test_urgency_checklist_and_cancel_from_the_queue(desk: Desk, settings)
     assert (await desk.request(rid)).status == ServiceStatus.CANCELLED
 
 
-async def test_requester_withdraws_and_the_service_is_told(desk: Desk, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_requester_withdraws_and_the_service_is_told(desk: Desk, settings: Settings) -> None:
     ctx = NoticeContext.from_settings(settings)
     rid = await _filed(desk, ctx, "Не открывается почта")
     await desk.agent.chat.reply("Новая заявка в службу")
@@ -83,7 +84,7 @@ async def test_requester_withdraws_and_the_service_is_told(desk: Desk, settings)
     assert (await desk.request(rid)).status == ServiceStatus.CANCELLED
 
 
-async def test_requester_sends_an_album_to_the_service(desk: Desk, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_requester_sends_an_album_to_the_service(desk: Desk, settings: Settings) -> None:
     ctx = NoticeContext.from_settings(settings)
     rid = await _filed(desk, ctx, "Сломалось кресло")
     await desk.agent.chat.reply("Новая заявка в службу")

@@ -4,10 +4,13 @@ people who are not staff are refused; old buttons and hostile input get a clear 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from models import ServiceComment, ServiceRequest, User
 from models.enums import ServiceStatus, ServiceUrgency
+from porucheno.settings import Settings
 from sandbox.runner import RunningSandbox
 from services.notify import NoticeContext
 from services.service_desk import requests
@@ -31,7 +34,9 @@ async def _filed(desk: Desk, ctx: NoticeContext) -> int:
         return request.id
 
 
-async def test_foreign_ids_in_crafted_presses(desk: Desk, sandbox: RunningSandbox, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_foreign_ids_in_crafted_presses(
+    desk: Desk, sandbox: RunningSandbox, settings: Settings
+) -> None:
     rid = await _filed(desk, NoticeContext.from_settings(settings))
     outsider = desk.outsider.chat
     listing = await outsider.send("Мои заявки", expect="У вас пока нет заявок.")
@@ -74,7 +79,9 @@ async def test_foreign_ids_in_crafted_presses(desk: Desk, sandbox: RunningSandbo
         assert await session.scalar(select(func.count()).select_from(ServiceComment)) == 0
 
 
-async def test_not_staff_are_refused(desk: Desk, new_chat, sandbox: RunningSandbox, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_not_staff_are_refused(
+    desk: Desk, new_chat: Any, sandbox: RunningSandbox, settings: Settings
+) -> None:
     rid = await _filed(desk, NoticeContext.from_settings(settings))
     resident = await new_chat("Мария")
     menu = await resident.send("/start", expect="Здравствуйте")
@@ -83,7 +90,9 @@ async def test_not_staff_are_refused(desk: Desk, new_chat, sandbox: RunningSandb
     assert (await resident.callback_answer(query))["text"] == "Заявки в службы — только для сотрудников."
 
 
-async def test_stale_buttons_and_hostile_input(desk: Desk, sandbox: RunningSandbox, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_stale_buttons_and_hostile_input(
+    desk: Desk, sandbox: RunningSandbox, settings: Settings
+) -> None:
     ctx = NoticeContext.from_settings(settings)
     rid = await _filed(desk, ctx)
     requester = desk.requester.chat
