@@ -22,6 +22,7 @@ from handlers import (
     incidents,
     partners,
     residents,
+    service_desk,
     shift,
     templates,
 )
@@ -43,6 +44,7 @@ def create_menu() -> Menu:
             *incidents.MENU_ITEMS,
             *shift.MENU_ITEMS,
             *partners.MENU_ITEMS,
+            *service_desk.MENU_ITEMS,
             *language.MENU_ITEMS,
             *appeals.MENU_ITEMS,
             *help.MENU_ITEMS,
@@ -77,6 +79,7 @@ def create_router() -> Router:
         shift.create_router(),
         partners.create_router(),
         templates.create_router(),
+        service_desk.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )

@@ -16,7 +16,15 @@ async def test_english_staff_member_gets_english(new_chat, session_factory) -> N
     reply = await chat.send(f"/start inv_{await make_invite(session_factory, user_id)}")
     assert reply["text"].startswith("Done, John Smith! Your Telegram account is now linked")
     assert "Roles: executor" in reply["text"]
-    assert keyboard_texts(reply) == ["Profile", "Share phone", "My assignments", "Language", "Help"]
+    assert keyboard_texts(reply) == [
+        "Profile",
+        "Share phone",
+        "My assignments",
+        "🛠 Service request",
+        "My service requests",
+        "Language",
+        "Help",
+    ]
 
     reply = await chat.send("/start")
     assert (
@@ -48,6 +56,8 @@ async def test_staff_language_choice_is_stored_on_the_user(new_chat, session_fac
         "New assignment",
         "My assignments",
         "Under control",
+        "🛠 Service request",
+        "My service requests",
         "Statistics",
         "Language",
         "Help",
