@@ -14,6 +14,8 @@ class NewAct:
     REDATE = "redate"  # back to the deadline step from the confirmation card
     CANCEL = "cancel"
     APPEAL = "appeal"  # link an appeal by its number, from the confirmation card
+    POINT = "point"  # «➕ One more point»: the draft becomes a multi-point assignment
+    ADD_POINT = "addpt"  # confirm a point added to an existing multi-point assignment
 
 
 class NewCallback(CallbackData, prefix="new"):
