@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
 
-from models import Assignment
+from sqlalchemy import func, select
+
+from models import Assignment, User, utcnow
+from services.assignments import points
 from tests.bot.assignments_support import (  # noqa: F401 - fixtures
     buttons,
     outbox_fixture,
@@ -108,3 +111,46 @@ async def test_two_points_return_then_done(town, session_factory) -> None:
     await ctl.press(told, f"Открыть №{parent.id}")
     view = await ctl.reply("Карточка поручения")
     assert "Статус: исполнено" in view["text"] and "➕ Добавить пункт" not in buttons(view)
+
+
+async def test_controller_adds_a_point_from_the_card(town, session_factory) -> None:
+    ctl, colleague = town.controller.chat, town.colleague.chat
+    async with session_factory() as session:
+        boss = await session.get(User, town.controller.id)
+        assert boss is not None
+        parent = await points.create(
+            session,
+            boss,
+            points.NewParent(
+                title="Ремонт школы",
+                points=[points.NewPoint("Смета", utcnow() + timedelta(days=5), executor_id=town.executor.id)],
+            ),
+            notify=town.ctx,
+        )
+        await session.commit()
+        parent_id = parent.id
+
+    view = await _parent_card(ctl, "Ремонт школы")
+    assert "Пункты: 0/1 выполнено" in view["text"]
+    await ctl.press(view, "➕ Добавить пункт")
+    await ctl.reply("Пункт 2")
+    picker = await ctl.send("Закупить краску\nБелую", expect="Кому поручить")
+    await _pick(ctl, picker, "Сидоров Пётр Ильич", "Через 3 дня")
+    confirm = await ctl.reply(f"Новый пункт поручения №{parent_id}")
+    assert "Закупить краску — Сидоров Пётр Ильич" in confirm["text"]
+    await ctl.press(confirm, "✅ Добавить")
+    await ctl.reply(f"Пункт 2 добавлен в поручение №{parent_id}")
+    card = await colleague.reply("Новое поручение")
+    assert f"Пункт 2 поручения №{parent_id}" in card["text"] and "Закупить краску" in card["text"]
+
+    # A point may not outlive the assignment: «in a week» is past its deadline.
+    view = await _parent_card(ctl, "Ремонт школы")
+    assert "2. Закупить краску" in view["text"]
+    await ctl.press(view, "➕ Добавить пункт")
+    picker = await ctl.send("Покрасить стены", expect="Кому поручить")
+    await _pick(ctl, picker, "Сидоров Пётр Ильич", "Через неделю")
+    await ctl.press(await ctl.reply("Новый пункт поручения"), "✅ Добавить")
+    await ctl.reply("Срок пункта не может быть позже срока поручения")
+    async with session_factory() as session:
+        count = await session.scalar(select(func.count()).where(Assignment.parent_id == parent_id))
+    assert count == 2
