@@ -96,7 +96,7 @@ async def sync(
         parent.done_at = max((p.done_at for p in points if p.done_at is not None), default=now)
     else:
         parent.cancelled_at = now
-    event = record(
+    record(
         session,
         SYSTEM,
         "assignment",
@@ -108,7 +108,7 @@ async def sync(
     )
     await session.flush()
     if notify is not None and target in (S.DONE, S.CANCELLED):
-        await _tell_control(session, notify, parent, points, target, event.id)
+        await _tell_control(session, notify, parent, points, target)
     return parent
 
 
@@ -118,7 +118,6 @@ async def _tell_control(
     parent: Assignment,
     points: list[Assignment],
     target: S,
-    _eid: int,
 ) -> None:
     headline = (
         N_("All points are done: the assignment is done")
