@@ -1,8 +1,9 @@
 """«New assignment»: a controller, manager or clerk creates an assignment in a short conversation.
 
 Text (or a template) → executor → deadline → files → priority → confirmation (where an appeal can
-be linked by its number). Button payloads are only ids and choices: every press reloads rows, and
-«Create» re-validates the executor and the deadline.
+be linked by its number, or «➕ One more point» makes it a multi-point assignment: points.py).
+Button payloads are only ids and choices: every press reloads rows, and «Create» re-validates the
+executor and the deadline.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bot.menu import MenuButton, MenuItem
 from bot.messages import stale_router
 from bot.pickers import PickCallback
 from bot.role_guard import guarded_router
-from handlers.assignment_create import appeal, confirm, deadline, executor, files, template, text
+from handlers.assignment_create import appeal, confirm, deadline, executor, files, points, template, text
 from handlers.assignment_create.callbacks import CREATE_SCOPE, NewCallback
 from handlers.assignment_create.guard import creator_guard
 from handlers.assignment_create.steps import CREATOR_ROLES
@@ -41,6 +42,7 @@ def create_router() -> Router:
         files.create_router(),
         confirm.create_router(),
         appeal.create_router(),
+        points.create_router(),
     )
     # Last: a button of this flow pressed outside its step (an old message, a finished draft) or
     # forged (the guard refuses such presses to non-creators first).

@@ -16,6 +16,8 @@ class NewAct:
     APPEAL = "appeal"  # link an appeal by its number, from the confirmation card
     TEMPLATES = "tpls"  # list the assignment templates, at the start
     TEMPLATE = "tpl"  # value: an AssignmentTemplate id
+    POINT = "point"  # «➕ One more point»: the draft becomes a multi-point assignment
+    ADD_POINT = "addpt"  # confirm a point added to an existing multi-point assignment
 
 
 class NewCallback(CallbackData, prefix="new"):

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.messages import drop_buttons, outdated, settle
 from bot.texts import domain_error_text
 from bot.turn import Turn
+from handlers.assignment_create import points
 from handlers.assignment_create.callbacks import NewAct, NewCallback
 from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import (
@@ -49,6 +50,9 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
     data = await state.get_data()
     await query.answer()
     await drop_buttons(query)
+    if data.get("points"):
+        await points.create(query, state, user, turn)
+        return
     deadline = deadline_of(data)
     # The card may have waited a while: the deadline and the executor are checked again now.
     if deadline is None or deadline <= utcnow():

@@ -20,6 +20,7 @@ from bot.calendar import (
 )
 from bot.messages import settle, show_in_place
 from bot.turn import Turn
+from handlers.assignment_create import points
 from handlers.assignment_create.callbacks import CREATE_SCOPE
 from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import ask_files, deadline_prompt, show_confirm
@@ -84,7 +85,9 @@ async def typed(message: Message, state: FSMContext, turn: Turn) -> None:
 
 async def _accept(state: FSMContext, turn: Turn, moment: datetime) -> None:
     await state.update_data(deadline=moment.astimezone(UTC).isoformat())
-    if (await state.get_data()).get("editing"):
+    if (await state.get_data()).get("adding_point"):
+        await points.point_ready(turn)
+    elif (await state.get_data()).get("editing"):
         await show_confirm(turn)
     else:
         await ask_files(turn)

@@ -161,11 +161,29 @@ def confirm_prompt() -> str:
     return _("Check the assignment and tap «Create».")
 
 
+async def point_lines(turn: Turn, drafts: list[dict[str, object]]) -> list[str]:
+    """The draft's points: number, title, executor, deadline."""
+    lines = ["", _("<b>Points:</b>")]
+    for no, point in enumerate(drafts, 1):
+        executor, _department = await executor_label(turn.session, point)
+        deadline = deadline_of(point)
+        lines.append(
+            f"{no}. {quote(str(point.get('title') or ''))} — "
+            + _("%(who)s, due %(when)s")
+            % {"who": executor, "when": turn.notice_ctx.format_dt(deadline) if deadline else EMPTY}
+        )
+    return lines
+
+
 async def show_confirm(turn: Turn) -> None:
     state, ctx = _state(turn), turn.notice_ctx
     await state.set_state(CreateAssignment.confirm)
     await state.update_data(editing=False)
     data = await state.get_data()
+    drafts = list(data.get("points") or [])
+    if drafts:
+        await _show_points_confirm(turn, data, drafts)
+        return
     executor, department = await executor_label(turn.session, data)
     deadline = deadline_of(data)
     body = str(data.get("body") or "")
@@ -197,11 +215,36 @@ async def show_confirm(turn: Turn) -> None:
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [_new_button(_("✅ Create"), NewAct.CREATE)],
-            [_new_button(_("🔗 Link an appeal"), NewAct.APPEAL)],
+            [
+                _new_button(_("➕ One more point"), NewAct.POINT),
+                _new_button(_("🔗 Link an appeal"), NewAct.APPEAL),
+            ],
             [
                 _new_button(_("📅 Change the deadline"), NewAct.REDATE),
                 _new_button(_("✖ Cancel"), NewAct.CANCEL),
             ],
+        ]
+    )
+    await turn.bot.send_message(turn.chat_id, "\n".join(lines), reply_markup=markup)
+
+
+async def _show_points_confirm(turn: Turn, data: dict[str, object], drafts: list[dict[str, object]]) -> None:
+    """A multi-point draft: the common title and text, then the points; its deadline is the latest."""
+    body = str(data.get("body") or "")
+    lines = [
+        _("<b>New assignment — check before creating</b>"),
+        "",
+        f"<b>{quote(str(data.get('title') or ''))}</b>",
+    ]
+    if body:
+        lines.append(quote(body[:1000] + ("…" if len(body) > 1000 else "")))
+    lines += await point_lines(turn, drafts)
+    lines += ["", _("Files: %(n)s") % {"n": len(list(data.get("files") or []))}]
+    lines += ["", confirm_prompt()]
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_new_button(_("✅ Create"), NewAct.CREATE)],
+            [_new_button(_("➕ One more point"), NewAct.POINT), _new_button(_("✖ Cancel"), NewAct.CANCEL)],
         ]
     )
     await turn.bot.send_message(turn.chat_id, "\n".join(lines), reply_markup=markup)

@@ -44,7 +44,13 @@ async def got_text(message: Message, state: FSMContext, turn: Turn) -> None:
     if len(body) > TEXT_LIMIT:
         await message.answer(_("The text is too long: at most %(n)s characters.") % {"n": TEXT_LIMIT})
         return
-    await state.update_data(title=title, body=body, files=[], priority=Priority.NORMAL.value, editing=False)
+    if (await state.get_data()).get("adding_point"):
+        # A point's text (handlers/assignment_create/points.py): the draft's own text stays.
+        await state.update_data(pt_title=title, pt_body=body, editing=False)
+    else:
+        await state.update_data(
+            title=title, body=body, files=[], priority=Priority.NORMAL.value, editing=False
+        )
     await ask_executor(turn)
 
 

@@ -30,11 +30,11 @@ from handlers.assignments.callbacks import (
     ReportCallback,
 )
 from handlers.assignments.field_text import field_lines
-from models import Assignment, AssignmentReport, StoredFile, User
+from models import Assignment, AssignmentReport, StoredFile, User, utcnow
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from models.enums import AssignmentStatus as S
 from services import checklists
-from services.assignments import access, checklist_gate, notices
+from services.assignments import access, checklist_gate, notices, parent_state
 from services.assignments.deadline_rules import QUICK_PICKS, quick_pick
 from services.assignments.field import field_view
 from services.assignments.lifecycle import Action, Party, target_state
@@ -123,9 +123,39 @@ async def viewer_buttons(
     return _markup(rows)
 
 
+def parent_buttons(a: Assignment, points: list[Assignment], control: bool) -> InlineKeyboardMarkup | None:
+    """A multi-point assignment: the control moves its deadline, cancels it or adds a point; anyone
+    who sees it opens a point's own card (where the point is accepted or returned)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    open_ = a.status not in (S.DONE, S.CANCELLED)
+
+    def button(text: str, action: str, ident: int) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=text, callback_data=notices.cb(action, ident))
+
+    if control and open_:
+        rows.append([button(_("🗓 Deadline"), "deadline", a.id), button(_("🚫 Cancel"), "cancel", a.id)])
+        rows.append([button(_("➕ Add a point"), "addpt", a.id)])
+    opened = [button(f"{p.point_no}. {short(p.title, TITLE_LABEL)}", "open", p.id) for p in points]
+    rows += [opened[i : i + 2] for i in range(0, len(opened), 2)]
+    if open_:
+        rows.append([button(_("💬 Comment"), "comment", a.id)])
+    return _markup(rows)
+
+
 async def card(turn: Turn, a: Assignment, headline: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """The card text (``headline`` already translated) and the buttons of the turn's staff member."""
     assert turn.user is not None  # handlers refuse a press without a staff member first
+    points = await parent_state.points_of(turn.session, a.id) if a.parent_id is None else []
+    if points:
+        people = await parent_state.executor_names(turn.session, points)
+        author = await turn.session.get(User, a.author_id) if a.author_id else None
+        text = notices.card_text(
+            a, turn.t, turn.notice_ctx, {a.author_id: author} if author else {}, headline
+        )
+        text += "\n" + "\n".join(
+            parent_state.progress_lines(points, turn.t, turn.notice_ctx, now=utcnow(), names=people)
+        )
+        return cut_html(text), parent_buttons(a, points, access.is_control(a, turn.user))
     people = {}
     for uid in {a.executor_id, a.author_id} - {None}:
         person = await turn.session.get(User, uid)
@@ -157,8 +187,16 @@ async def redraw_card(turn: Turn, message_id: object, a: Assignment, headline: s
 
 
 def list_view(
-    scope: str, flt: ListFilter, page: Page, ctx: NoticeContext, *, now: datetime, first: bool
+    scope: str,
+    flt: ListFilter,
+    page: Page,
+    ctx: NoticeContext,
+    *,
+    now: datetime,
+    first: bool,
+    points: dict[int, tuple[int, int, str]] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """``points``: for the points among the items, (number, how many, the parent's title)."""
     title = f"<b>{_(LIST_TITLES[scope])}</b> — {_(FILTER_NAMES[flt])}"
     lines = [title, ""]
     rows: list[list[InlineKeyboardButton]] = []
@@ -170,7 +208,7 @@ def list_view(
             _("№%(id)s %(title)s — due %(deadline)s, %(status)s%(mark)s")
             % {
                 "id": a.id,
-                "title": quote(short(a.title, 80)),
+                "title": _point_label(points, a) + quote(short(a.title, 80)),
                 "deadline": ctx.format_dt(a.deadline),
                 "status": _(notices.STATUS_NAMES[S(a.status)]),
                 "mark": mark,
@@ -197,6 +235,14 @@ def list_view(
     markup = _markup(rows)
     assert markup is not None  # the filter rows are always there
     return "\n".join(lines), markup
+
+
+def _point_label(points: dict[int, tuple[int, int, str]] | None, a: Assignment) -> str:
+    if not points or a.id not in points:
+        return ""
+    no, total, parent = points[a.id]
+    label = _("p. %(no)s of %(total)s — %(parent)s") % {"no": no, "total": total, "parent": short(parent, 60)}
+    return quote(label) + ": "
 
 
 def _list_button(text: str, scope: str, flt: ListFilter, cursor: str = "") -> InlineKeyboardButton:

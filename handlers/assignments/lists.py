@@ -15,7 +15,7 @@ from handlers.assignments.cards import CONTROL, FILTERS, MY, card, list_view
 from handlers.assignments.common import NOT_STAFF, checked, refuse
 from models import User, utcnow
 from models.enums import Role
-from services.assignments import commands, queries
+from services.assignments import commands, parent_state, queries
 from services.assignments.queries import Cursor, ListFilter
 
 # Anybody on the staff can be given an assignment; authors and controllers check the work.
@@ -42,7 +42,8 @@ async def _render(
     now = utcnow()
     fetch = queries.my_assignments if scope == MY else queries.under_control
     page = await fetch(turn.session, user, flt, now=now, cursor=cursor)
-    return list_view(scope, flt, page, turn.notice_ctx, now=now, first=cursor is None)
+    points = await parent_state.point_labels(turn.session, list(page.items))
+    return list_view(scope, flt, page, turn.notice_ctx, now=now, first=cursor is None, points=points)
 
 
 async def _show(message: Message, turn: Turn, user: User, scope: str) -> None:

@@ -24,7 +24,7 @@ from models import (
 )
 from models.enums import AssignmentStatus, ExtensionStatus, MemberRole, Priority, ReportStatus, Role
 from services import directory
-from services.assignments import access, checklist_gate, notices
+from services.assignments import access, checklist_gate, notices, parent_state
 from services.assignments.deadline_rules import check_new_deadline
 from services.assignments.lifecycle import REASON_REQUIRED, TRANSITIONS, Action, Party, target_state
 from services.assignments.queries import latest_report
@@ -94,6 +94,8 @@ class NewAssignment:
     stage_id: int | None = None
     co_executor_ids: tuple[int, ...] = ()
     observer_ids: tuple[int, ...] = ()
+    parent_id: int | None = None  # a point of a multi-point assignment (services.assignments.points)
+    point_no: int | None = None
 
 
 async def receiver(
@@ -181,6 +183,8 @@ async def create(
         appeal_id=data.appeal_id,
         project_id=data.project_id,
         stage_id=data.stage_id,
+        parent_id=data.parent_id,
+        point_no=data.point_no,
         status=AssignmentStatus.NEW,
         created_at=now,
         updated_at=now,
@@ -229,6 +233,7 @@ async def transition(
         raise PermissionDenied("You are not allowed to do this with this assignment.")
     if expected_status is not None and assignment.status != expected_status:
         raise InvalidInput("This assignment has already changed; here is its current state.")
+    await parent_state.refuse_direct(session, assignment, action.value)
     new_state = target_state(action, assignment.status)
     if new_state is None:
         raise InvalidInput("This action is not possible in the assignment's current state.")
@@ -271,7 +276,25 @@ async def transition(
         await notices.notify_transition(
             session, notify, assignment, action.value, event.id, actor=user, reason=reason
         )
+    await _follow_points(session, assignment, action, user, reason, now=now, notify=notify)
     return assignment
+
+
+async def _follow_points(
+    session: AsyncSession,
+    assignment: Assignment,
+    action: Action,
+    user: User,
+    reason: str | None,
+    *,
+    now: datetime,
+    notify: NoticeContext | None,
+) -> None:
+    """A point's move may change its parent; a cancelled parent takes its open points along."""
+    if assignment.parent_id is not None:
+        await parent_state.sync(session, assignment, now=now, notify=notify)
+    elif action is Action.CANCEL:
+        await parent_state.cascade_cancel(session, assignment, user, reason, now=now, notify=notify)
 
 
 async def precheck(
@@ -286,6 +309,7 @@ async def precheck(
         allowed = await access.can_act(session, assignment, user, TRANSITIONS[action][2])
     if not allowed:
         raise PermissionDenied("You are not allowed to do this with this assignment.")
+    await parent_state.refuse_direct(session, assignment, action.value)
     if target_state(action, assignment.status) is None:
         raise InvalidInput("This action is not possible in the assignment's current state.")
     return assignment

@@ -64,15 +64,18 @@ def card_text(
         "",
         t("Assignment №%(id)s", id=a.id) + f": <b>{html_escape(a.title)}</b>",
     ]
+    if a.point_no is not None and a.parent_id is not None:
+        lines.append(t("Point %(no)s of assignment №%(id)s", no=a.point_no, id=a.parent_id))
     if a.text:
         lines.append(cut_plain(a.text, TEXT_SHOWN))
     lines += [
         "",
         t("Deadline: %(when)s", when=ctx.format_dt(a.deadline)),
         t("Status: %(status)s", status=t(STATUS_NAMES[S(a.status)])),
-        t("Executor: %(name)s", name=html_escape(executor.full_name if executor else None)),
-        t("Author: %(name)s", name=html_escape(author.full_name if author else None)),
     ]
+    if a.executor_id is not None:  # a multi-point assignment has none of its own: its points have
+        lines.append(t("Executor: %(name)s", name=html_escape(executor.full_name if executor else None)))
+    lines.append(t("Author: %(name)s", name=html_escape(author.full_name if author else None)))
     if a.priority in ("high", "urgent"):
         lines.append(t("Priority: %(p)s", p=t(PRIORITY_NAMES[a.priority])))
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from models import (
     User,
 )
 from models.enums import ExtensionStatus, ReportStatus
-from services.assignments import access, panel
+from services.assignments import access, panel, parent_state
 from services.assignments.lifecycle import TRANSITIONS, Action, allowed_actions
 from services.errors import NotFound
 
@@ -89,9 +89,10 @@ async def load_for_panel(session: AsyncSession, assignment_id: int, user: User) 
 async def available_actions(session: AsyncSession, assignment: Assignment, user: User) -> list[Action]:
     """The panel's actions valid in this state for this user (the services re-check on submit)."""
     result: list[Action] = []
+    parent = await parent_state.is_parent(session, assignment)
     for action in allowed_actions(assignment.status):
-        if action not in PANEL_ACTIONS:
-            continue
+        if action not in PANEL_ACTIONS or (parent and action is not Action.CANCEL):
+            continue  # a multi-point assignment is only cancelled by hand: its points drive it
         if action is Action.REASSIGN:
             allowed = await access.can_delegate(session, assignment, user)
         else:

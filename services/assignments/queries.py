@@ -143,6 +143,10 @@ async def under_control(
     limit: int = PAGE_SIZE,
 ) -> Page:
     query = select(Assignment).where(Assignment.controller_id == user.id)
+    if flt not in (ListFilter.REVIEW, ListFilter.RETURNED):
+        # The parent of a multi-point assignment stands for its points (services.assignments.points);
+        # only the points waiting for a review or reworked are listed one by one.
+        query = query.where(Assignment.point_no.is_(None))
     return await _page(session, _apply_filter(query, flt, now), cursor, limit)
 
 

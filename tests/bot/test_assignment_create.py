@@ -148,7 +148,13 @@ async def test_whole_conversation_with_departments_and_calendar(
         "Файлы: 2",
     ):
         assert line in card["text"], line
-    assert keyboard_texts(card) == ["✅ Создать", "🔗 Привязать обращение", "📅 Изменить срок", "✖ Отменить"]
+    assert keyboard_texts(card) == [
+        "✅ Создать",
+        "➕ Ещё пункт",
+        "🔗 Привязать обращение",
+        "📅 Изменить срок",
+        "✖ Отменить",
+    ]
     await chat.press(card, "✅ Создать")
     done = await chat.reply("создано")
     assignment = await only_assignment(session_factory)

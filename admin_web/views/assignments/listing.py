@@ -22,9 +22,9 @@ from admin_web.views.common import (
 )
 from admin_web.views.files import INLINE_TYPES
 from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
-from models import Appeal, utcnow
+from models import Appeal, Assignment, utcnow
 from models.enums import Role
-from services.assignments import access, control, panel, panel_detail
+from services.assignments import access, control, panel, panel_detail, parent_state
 from services.assignments.lifecycle import Action
 from services.assignments.queries import Cursor
 from services.errors import NotFound
@@ -198,6 +198,7 @@ async def assignment_page(request: web.Request) -> web.StreamResponse:
         "checklist_kind": "a",
         "checklist_owner_id": assignment.id,
     }
+    await _points_context(request, assignment, context)
     if assignment.appeal_id:
         # People know an appeal by its registration number, never by the database id.
         linked = await db.get(Appeal, assignment.appeal_id)
@@ -209,3 +210,19 @@ async def assignment_page(request: web.Request) -> web.StreamResponse:
         active = [s for s in await panel.staff_options(db) if s.is_active and scope.admits(s.department_id)]
         context["executor_groups"] = panel.grouped(active, departments, gettext("No department"))
     return await render(request, "assignments/page.html", context)
+
+
+async def _points_context(request: web.Request, assignment: Assignment, context: dict[str, Any]) -> None:
+    """A multi-point assignment shows its points and their progress; a point links to its parent."""
+    db = request[DB_KEY]
+    if assignment.parent_id is not None:
+        context["parent"] = await db.get(Assignment, assignment.parent_id)
+        return
+    items = await parent_state.points_of(db, assignment.id)
+    if not items:
+        return
+    now = utcnow()
+    context["points"] = items
+    context["point_names"] = await parent_state.executor_names(db, items)
+    context["point_progress"] = parent_state.progress(items)
+    context["point_overdue"] = {p.id for p in items if parent_state.overdue(p, now)}

@@ -18,12 +18,13 @@ from admin_web.labels import PRIORITY_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views import uploads
+from admin_web.views.assignments import points_form
 from admin_web.views.common import acting_user, int_or_none, local_input, notice_context, parse_local, zone
 from models import Department, Project, StoredFile, User, utcnow
 from models.enums import Priority, Role
 from services.appeals import numbering, workflow
 from services.assignment_files import link_to_assignment
-from services.assignments import commands, panel
+from services.assignments import commands, panel, points
 from services.directory import active_departments
 from services.errors import DomainError
 from services.files import MAX_FILE_BYTES
@@ -48,8 +49,10 @@ async def assignment_new(request: web.Request) -> web.StreamResponse:
         return await _render(request, form, user_id, upload_errors)
 
     data = await request.post()
-    form = Form.posted(data, multi=MULTI)
+    form = Form.posted(data, multi=MULTI + points_form.co_names(data.keys()))
     uploads = await _keep_uploads(request, form, user_id, data.getall("attachments", []), upload_errors)
+    if points_form.row_numbers(form):
+        return await _create_with_points(request, form, user_id, uploads, upload_errors)
     fields = await _validate(request, form, user_id)
     if fields is not None and form.ok and not upload_errors:
         try:
@@ -94,6 +97,53 @@ async def _prefill(request: web.Request, form: Form) -> None:
             "deadline": local_input(prefill.deadline, tz),
         }
     )
+
+
+async def _create_with_points(
+    request: web.Request, form: Form, user_id: int, uploads: list[int], upload_errors: list[str]
+) -> web.StreamResponse:
+    """The form's «Points» rows are filled: a multi-point assignment (services.assignments.points)."""
+    db = request[DB_KEY]
+    user = await acting_user(request)
+    active = {s.id for s in await panel.staff_options(db) if s.is_active}
+    departments = {d.id for d in await _departments(request)}
+    controllers = {c.id for c in await _controllers(request, user_id)}
+    title = form.text("title", required=True, max_length=commands.TITLE_LIMIT)
+    text = form.text("text", max_length=commands.TEXT_LIMIT) or ""
+    raw = form.text("deadline", max_length=32)
+    deadline = parse_local(raw, zone(request)) if raw else None
+    if raw and deadline is None:
+        form.fail("deadline", N_("Enter a date and time."))
+    priority = str(form.values.get("priority") or Priority.NORMAL.value)
+    if priority not in PRIORITY_LABELS:
+        form.fail("priority", N_("Choose a value from the list."))
+    if form.text("appeal_id", max_length=numbering.REFERENCE_LIMIT):
+        form.fail("appeal_id", N_("An appeal is linked to an assignment without points."))
+    rows = points_form.parse(request, form, active=active, departments=departments)
+    if rows is not None:
+        data = points.NewParent(
+            title=title or "",
+            text=text,
+            points=rows,
+            controller_id=form.choice("controller_id", controllers) or user_id,
+            deadline=deadline,
+            priority=priority,
+            project_id=form.choice("project_id", {p for p, _name in await _projects(request)}),
+        )
+        points_form.place_problems(form, await points.problems(db, data))
+        if form.ok and not upload_errors:
+            try:
+                parent = await points.create(db, user, data, notify=notice_context(request))
+                await link_to_assignment(db, parent.id, uploads, uploaded_by_user_id=user_id)
+            except DomainError as exc:
+                await db.rollback()
+                form.fail_domain(exc)
+            else:
+                await flash(request, gettext("Assignment №%(id)s created.", id=parent.id))
+                raise web.HTTPSeeOther(
+                    request.app.router["assignment_page"].url_for(assignment_id=str(parent.id))
+                )
+    return await _render(request, form, user_id, upload_errors)
 
 
 async def _keep_uploads(
@@ -213,6 +263,7 @@ async def _render(request: web.Request, form: Form, user_id: int, upload_errors:
             "template_options": [
                 (t.id, t.name) for t in await assignment_templates.list_all(db, active_only=True)
             ],
+            "point_rows": points_form.rows_for_template(form),
             "section": "assignments",
         },
     )
