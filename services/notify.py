@@ -23,10 +23,17 @@ class NoticeContext:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Moscow"))
     # The staff panel as users reach it (settings' public URL): notices link to its pages.
     panel_url: str | None = None
+    # An appeal term ending on a day off: previous | next | none (services.work_calendar.terms).
+    appeal_term_rule: str = "previous"
 
     @classmethod
     def from_settings(cls, settings: Any) -> NoticeContext:
-        return cls(default_locale=settings.locale, tz=settings.tz, panel_url=settings.admin_base_url)
+        return cls(
+            default_locale=settings.locale,
+            tz=settings.tz,
+            panel_url=settings.admin_base_url,
+            appeal_term_rule=settings.appeal_term_on_day_off,
+        )
 
     def panel_link(self, path: str) -> str | None:
         return f"{self.panel_url.rstrip('/')}{path}" if self.panel_url else None
