@@ -78,6 +78,7 @@ from admin_web.views import (
     public,
     sstu,
     staff,
+    work_calendar,
 )
 from admin_web.views import (
     settings as settings_views,
@@ -246,6 +247,7 @@ def _add_routes(app: web.Application) -> None:
     settings_views.add_routes(r)
     sstu.add_routes(r)
     privacy.add_routes(r)
+    work_calendar.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 
