@@ -15,7 +15,7 @@ registration may already be late, and the card says by how many days.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,12 +37,6 @@ DEFAULT_ANSWER_DAYS = 30  # art. 12 p. 1
 STAFF_ROLES = (Role.CLERK, Role.MANAGER, Role.CONTROLLER)  # as in ``workflow``; administrators pass
 # Redirection is possible while the appeal is being considered here.
 REDIRECTABLE = frozenset({AppealStatus.REGISTERED, AppealStatus.IN_WORK})
-
-
-def end_of_local_day(moment: datetime, days: int, tz: ZoneInfo) -> datetime:
-    """The last second of the local day ``days`` calendar days after ``moment``'s, in UTC."""
-    day = moment.astimezone(tz).date() + timedelta(days=days + 1)
-    return (datetime.combine(day, time(0, 0), tzinfo=tz) - timedelta(seconds=1)).astimezone(UTC)
 
 
 async def load_terms(session: AsyncSession, tz: ZoneInfo, rule: str) -> Terms:
