@@ -56,6 +56,21 @@ async def test_staff_view_but_only_admins_edit(
         row = await s.scalar(select(CalendarDay))
         assert row is not None
         row_id = row.id
+    # Its edit page: a bad time is refused next to the field, then the day becomes a shortened one.
+    edit = await (await client.get(f"/work-calendar/days/{row_id}")).text()
+    assert 'value="Санитарный день"' in edit
+    changed = SANITARY | {"kind": "short", "starts": "10:00", "ends": "9:00", "csrf_token": csrf_of(edit)}
+    refused = await client.post(f"/work-calendar/days/{row_id}", data=changed)
+    assert refused.status == 400 and 'id="e-ends"' in await refused.text()
+    saved = await client.post(
+        f"/work-calendar/days/{row_id}", data=changed | {"ends": "15:00"}, allow_redirects=False
+    )
+    assert saved.status == 303
+    shown = await (await client.get("/work-calendar?year=2026")).text()
+    assert 'id="year-working-days">247<' in shown and "10:00–15:00" in shown
+    await client.post(
+        f"/work-calendar/days/{row_id}", data=SANITARY | {"csrf_token": csrf_of(edit)}, allow_redirects=False
+    )
     await client.post("/logout", data={"csrf_token": csrf_of(admin_page)})
     await login(client, "clerk", "clerk-password-123")
     html = await (await client.get("/work-calendar?year=2026")).text()
@@ -68,6 +83,10 @@ async def test_staff_view_but_only_admins_edit(
     async with session_factory() as s:
         assert (await s.scalar(select(CalendarDay))) is not None
         actions = (
-            await s.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "work_calendar"))
+            await s.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.entity_type == "work_calendar")
+                .order_by(AuditEvent.id)
+            )
         ).all()
-    assert actions == ["day_added"]
+    assert actions == ["day_added", "day_changed", "day_changed"]
