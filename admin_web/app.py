@@ -80,6 +80,7 @@ from admin_web.views import (
     sstu,
     staff,
     task_tools,
+    work_calendar,
 )
 from admin_web.views import (
     settings as settings_views,
@@ -252,6 +253,7 @@ def _add_routes(app: web.Application) -> None:
     sstu.add_routes(r)
     privacy.add_routes(r)
     task_tools.add_routes(r)
+    work_calendar.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

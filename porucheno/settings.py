@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, description="URL of the admin panel as users see it")
     timezone: str = "Europe/Moscow"
     locale: str = "ru"
+    # An appeal's term (59-FZ) whose last day is a day off ends on the previous working day (the
+    # methodological recommendations), the next one (Civil Code art. 193), or stays (none).
+    appeal_term_on_day_off: str = Field(default="previous", pattern=r"^(previous|next|none)$")
     files_dir: Path = Path("var/files")
     # Nightly backup (database + files) into this directory at this local time, keeping the newest N.
     backup_dir: Path | None = None

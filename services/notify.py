@@ -25,6 +25,8 @@ class NoticeContext:
     panel_url: str | None = None
     # The service desk's mailbox address: set only when its mail is configured (letters to requesters).
     service_mail_from: str | None = None
+    # An appeal term ending on a day off: previous | next | none (services.work_calendar.terms).
+    appeal_term_rule: str = "previous"
 
     @classmethod
     def from_settings(cls, settings: Any) -> NoticeContext:
@@ -34,6 +36,7 @@ class NoticeContext:
             tz=settings.tz,
             panel_url=settings.admin_base_url,
             service_mail_from=desk_mail or None,
+            appeal_term_rule=settings.appeal_term_on_day_off,
         )
 
     def panel_link(self, path: str) -> str | None:

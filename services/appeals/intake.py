@@ -9,7 +9,7 @@ and queues the acknowledgement and the alerts to the clerks in the appeal's scop
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -163,6 +163,7 @@ async def register_appeal(
         raise InvalidInput("The date of receipt cannot be in the future.", field="received_at")
     code = access.new_code()
     tz = (notify or NoticeContext()).tz
+    terms = await registration.load_terms(session, tz, (notify or NoticeContext()).appeal_term_rule)
     # 547-FZ: the channel's regime is stamped on the appeal; with manual registration it waits in
     # «received» for a clerk (59-FZ art. 8 p. 2), the answer term counting from registration.
     channel_setting = await regime.setting_for(session, data.channel)
@@ -202,10 +203,10 @@ async def register_appeal(
         status=status,
         # Waiting for registration: provisional, set again when a clerk registers it.
         registered_at=received_at if manual else now,
-        due_at=(received_at if manual else now) + timedelta(days=answer_days),
+        due_at=registration.answer_deadline(received_at if manual else now, answer_days, terms),
         regime=channel_setting.regime,
         received_at=received_at,
-        registration_due_at=registration.registration_deadline(received_at, tz),
+        registration_due_at=registration.registration_deadline(received_at, tz, terms),
         external_id=_clip(data.external_id, EXTERNAL_ID_LIMIT),
         reply_to=_clip(data.reply_to, 255),
         created_by_id=actor.user_id,

@@ -28,13 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, AppealLetter, Correspondent, StoredFile, User, utcnow
 from models.enums import AppealOutcome, AppealStatus, LetterKind, Role
-from services.appeals import access, notices, outcome_texts, workflow
+from services.appeals import access, notices, outcome_texts, registration, workflow
 from services.appeals.outcome_texts import LetterText
 from services.appeals.status_sync import load
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.letters import issue
 from services.notify import NoticeContext, Translator
+from services.work_calendar.terms import Terms
 
 OUTCOME_ROLES = (Role.CLERK, Role.MANAGER)  # administrators always pass
 OPEN_STATES = frozenset({AppealStatus.REGISTERED, AppealStatus.IN_WORK})
@@ -274,13 +275,16 @@ async def leave_abusive(
 # --- p. 4: unreadable ---------------------------------------------------------------------------------
 
 
-def unreadable_notice_due(appeal: Appeal) -> datetime:
-    """The last moment to tell the applicant: seven days from registration."""
-    return appeal.registered_at + timedelta(days=UNREADABLE_NOTICE_DAYS)
+def unreadable_notice_due(appeal: Appeal, terms: Terms | None = None) -> datetime:
+    """The last moment to tell the applicant: seven days from registration (on the production
+    calendar when ``terms`` carry it: a last day off moves as every appeal term does)."""
+    if terms is None:
+        return appeal.registered_at + timedelta(days=UNREADABLE_NOTICE_DAYS)
+    return terms.after(appeal.registered_at, UNREADABLE_NOTICE_DAYS)
 
 
-def unreadable_notice_late(appeal: Appeal, now: datetime | None = None) -> bool:
-    return (now or utcnow()) > unreadable_notice_due(appeal)
+def unreadable_notice_late(appeal: Appeal, now: datetime | None = None, terms: Terms | None = None) -> bool:
+    return (now or utcnow()) > unreadable_notice_due(appeal, terms)
 
 
 async def leave_unreadable(
@@ -302,10 +306,11 @@ async def leave_unreadable(
     if notify_applicant and correspondent is None:
         raise InvalidInput("The appeal has no correspondent to tell.")
     now = env.now or utcnow()
+    terms = await registration.load_terms(session, env.letters.tz, env.letters.appeal_term_rule)
     data: dict[str, object] = {
         "notice": notify_applicant,
-        "notice_due_at": unreadable_notice_due(appeal).isoformat(),
-        "late": notify_applicant and unreadable_notice_late(appeal, now),
+        "notice_due_at": unreadable_notice_due(appeal, terms).isoformat(),
+        "late": notify_applicant and unreadable_notice_late(appeal, now, terms),
     }
     close_with(
         session, appeal, AppealOutcome.UNREADABLE, actor, still_open=still_open, override=override, data=data

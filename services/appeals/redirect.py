@@ -211,7 +211,9 @@ async def redirect_appeal(
     appeal.redirected_at = now
     appeal.redirected_to = data.body_name
     appeal.redirected_sstu_id = data.sstu_id
-    late = registration.days_late(registration.redirect_deadline(appeal.registered_at, env.tz), now, env.tz)
+    terms = await registration.load_terms(session, env.tz, env.appeal_term_rule)
+    deadline = registration.redirect_deadline(appeal.registered_at, env.tz, terms)
+    late = registration.days_late(deadline, now, env.tz)
     audit: dict[str, object] = {
         "to": data.body_name,
         "sstu_id": data.sstu_id,

@@ -6,14 +6,16 @@
 * **Redirection by competence** within 7 days of registration (art. 8 p. 3; see ``redirect``).
 
 Terms are calendar days ending with the last local day in the configured zone: an appeal received
-on Monday must be registered by the end of Thursday. A paper letter may carry an incoming date
-earlier than the day it was typed in; then the registration may already be late, and the card
-says by how many days.
+on Monday must be registered by the end of Thursday. A term whose last day is a day off on the
+production calendar ends on the preceding working day (``services.work_calendar.terms``; the setting
+``PORUCHENO_APPEAL_TERM_ON_DAY_OFF`` may choose the next working day or plain calendar days).
+A paper letter may carry an incoming date earlier than the day it was typed in; then the
+registration may already be late, and the card says by how many days.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,6 +28,8 @@ from services.appeals.status_sync import load
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
+from services.work_calendar import terms as work_terms
+from services.work_calendar.terms import Terms
 
 REGISTRATION_DAYS = 3  # art. 8 p. 2
 REDIRECT_DAYS = 7  # art. 8 p. 3
@@ -35,18 +39,22 @@ STAFF_ROLES = (Role.CLERK, Role.MANAGER, Role.CONTROLLER)  # as in ``workflow``;
 REDIRECTABLE = frozenset({AppealStatus.REGISTERED, AppealStatus.IN_WORK})
 
 
-def end_of_local_day(moment: datetime, days: int, tz: ZoneInfo) -> datetime:
-    """The last second of the local day ``days`` calendar days after ``moment``'s, in UTC."""
-    day = moment.astimezone(tz).date() + timedelta(days=days + 1)
-    return (datetime.combine(day, time(0, 0), tzinfo=tz) - timedelta(seconds=1)).astimezone(UTC)
+async def load_terms(session: AsyncSession, tz: ZoneInfo, rule: str) -> Terms:
+    """The terms' calendar as the administration set it, and the rule for a last day off."""
+    return await work_terms.load(session, tz, rule)
 
 
-def registration_deadline(received_at: datetime, tz: ZoneInfo) -> datetime:
-    return end_of_local_day(received_at, REGISTRATION_DAYS, tz)
+def registration_deadline(received_at: datetime, tz: ZoneInfo, terms: Terms | None = None) -> datetime:
+    return (terms or Terms(tz)).end_of_day(received_at, REGISTRATION_DAYS)
 
 
-def redirect_deadline(registered_at: datetime, tz: ZoneInfo) -> datetime:
-    return end_of_local_day(registered_at, REDIRECT_DAYS, tz)
+def redirect_deadline(registered_at: datetime, tz: ZoneInfo, terms: Terms | None = None) -> datetime:
+    return (terms or Terms(tz)).end_of_day(registered_at, REDIRECT_DAYS)
+
+
+def answer_deadline(start: datetime, days: int, terms: Terms) -> datetime:
+    """The answer term (art. 12): ``days`` after registration, moved off a day off by the rule."""
+    return terms.after(start, days)
 
 
 def days_late(deadline: datetime | None, done_at: datetime | None, tz: ZoneInfo) -> int:
@@ -72,11 +80,11 @@ def registration_late_days(appeal: Appeal, tz: ZoneInfo) -> int:
     return days_late(appeal.registration_due_at, appeal.registered_at, tz)
 
 
-def redirect_due(appeal: Appeal, tz: ZoneInfo) -> datetime | None:
+def redirect_due(appeal: Appeal, tz: ZoneInfo, terms: Terms | None = None) -> datetime | None:
     """The 7-day redirection term, for an appeal registered here (not one still waiting)."""
     if appeal.status == AppealStatus.RECEIVED:
         return None
-    return redirect_deadline(appeal.registered_at, tz)
+    return redirect_deadline(appeal.registered_at, tz, terms)
 
 
 async def answer_days(session: AsyncSession, category_id: int | None) -> int:
@@ -114,11 +122,12 @@ async def register_received(
     if appeal.status != AppealStatus.RECEIVED:
         raise InvalidInput("The appeal is already registered.")
     now = now or utcnow()
-    tz = (notify or NoticeContext()).tz
+    ctx = notify or NoticeContext()
+    tz = ctx.tz
     days = await answer_days(session, appeal.category_id)
     appeal.status = AppealStatus.REGISTERED
     appeal.registered_at = now
-    appeal.due_at = now + timedelta(days=days)
+    appeal.due_at = answer_deadline(now, days, await load_terms(session, tz, ctx.appeal_term_rule))
     late = registration_late_days(appeal, tz)
     record(
         session,

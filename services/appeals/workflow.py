@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, User, utcnow
 from models.enums import AppealStatus, Priority, QuestionResult, Role
-from services.appeals import answer_letter, attachments, notices, queries, question_queries
+from services.appeals import answer_letter, attachments, notices, queries, question_queries, registration
 from services.appeals.intake import MAX_TEXT_CHARS
 from services.appeals.status_sync import as_actor as _as_actor
 from services.appeals.status_sync import load, sync_status_from_assignments
@@ -79,7 +79,9 @@ async def extend_deadline(
     if appeal.extended_at is not None:
         raise InvalidInput("The answer deadline has already been extended once.")
     old_due = appeal.due_at
-    appeal.due_at = old_due + timedelta(days=days)
+    ctx = notify or NoticeContext()
+    terms = await registration.load_terms(session, ctx.tz, ctx.appeal_term_rule)
+    appeal.due_at = registration.answer_deadline(old_due, days, terms)
     appeal.extended_at = now or utcnow()
     appeal.extension_reason = reason_text
     record(

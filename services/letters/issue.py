@@ -55,6 +55,7 @@ class LetterEnv:
     files_dir: Path
     tz: ZoneInfo
     locale: str = "ru"
+    appeal_term_rule: str = "previous"  # as NoticeContext's: the redirection term on a day off
 
 
 async def applicant_lines(session: AsyncSession, appeal: Appeal) -> tuple[str, ...]:

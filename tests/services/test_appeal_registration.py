@@ -144,13 +144,14 @@ async def test_manual_registration_within_three_local_days(session: AsyncSession
     )
     await session.commit()
     assert done.status == AppealStatus.REGISTERED and done.registered_at == friday_noon
-    assert done.due_at == friday_noon + timedelta(days=30)  # art. 12: from registration
+    # art. 12: 30 days from registration; the 30th, Sunday 27.12, is a day off: the term ends on Friday.
+    assert done.due_at == datetime(2026, 12, 25, 12, 0, tzinfo=TZ)
     assert registration.registration_late_days(done, TZ) == 1
     assert await queries.count_appeals(session, overdue) == 0
     notice = await session.scalar(
         select(MailOutbox).where(MailOutbox.dedup_key == f"appeal:{appeal.id}:registered")
     )
-    assert notice is not None and "27.12.2026" in notice.body
+    assert notice is not None and "25.12.2026" in notice.body
     event = await session.scalar(
         select(AuditEvent).where(AuditEvent.entity_id == appeal.id, AuditEvent.action == "registered")
     )

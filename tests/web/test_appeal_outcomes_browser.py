@@ -5,7 +5,7 @@ e-mail) — or nothing, for an anonymous appeal."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.async_api import Page, expect
@@ -141,7 +141,9 @@ async def test_unreadable_appeal_shows_the_7_day_notice_deadline_and_mails_the_l
     page: Page, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     await make_law_office(session_factory, settings.files_dir)
-    registered = utcnow() - timedelta(days=8)  # the notice is already late
+    # The notice is already late. A fixed Thursday: 7 days later is a working Thursday, so the term
+    # does not move on the production calendar (a weekend or a holiday would move it earlier).
+    registered = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
     appeal_id = await add_appeal(
         session_factory,
         settings.files_dir,

@@ -35,7 +35,12 @@ CLOSABLE = workflow.CLOSABLE_STATES
 def letter_env(request: web.Request) -> LetterEnv:
     """Where letters are stored, the zone their dates are shown in and their language."""
     settings = request.config_dict[SETTINGS_KEY]
-    return LetterEnv(files_dir=settings.files_dir, tz=zone(request), locale=settings.locale)
+    return LetterEnv(
+        files_dir=settings.files_dir,
+        tz=zone(request),
+        locale=settings.locale,
+        appeal_term_rule=settings.appeal_term_on_day_off,
+    )
 
 
 def label(labels: dict[str, str], code: str | None) -> str:

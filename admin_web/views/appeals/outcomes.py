@@ -18,7 +18,7 @@ from admin_web.views.appeals import outcome_list
 from admin_web.views.common import acting_user
 from models import Appeal, AuditEvent, Correspondent, User, utcnow
 from models.enums import LetterKind
-from services.appeals import links, outcomes, outcomes_stop, workflow
+from services.appeals import links, outcomes, outcomes_stop, registration, workflow
 from services.appeals.outcome_texts import default_letter
 from services.assignments import panel
 
@@ -73,6 +73,8 @@ async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Fo
     earlier = await outcomes_stop.answered_earlier(db, appeal)
     warning = await outcomes_stop.stop_warning(db, appeal)
     event = await _outcome_event(request, appeal)
+    settings = request.config_dict[SETTINGS_KEY]
+    terms = await registration.load_terms(db, settings.tz, settings.appeal_term_on_day_off)
     told = await outcomes.abusive_notice_given(db, appeal.correspondent_id, except_appeal=appeal.id)
     people = {warning.decided_by_id} if warning and warning.decided_by_id else set()
     if event is not None and event.actor_user_id:
@@ -93,8 +95,8 @@ async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Fo
         "outcome_earlier": earlier,
         "outcome_min_earlier": outcomes_stop.MIN_EARLIER,
         "outcome_open_assignments": await workflow.open_assignments(db, appeal.id) if is_open else [],
-        "outcome_unreadable_due": outcomes.unreadable_notice_due(appeal),
-        "outcome_unreadable_late": outcomes.unreadable_notice_late(appeal, utcnow()),
+        "outcome_unreadable_due": outcomes.unreadable_notice_due(appeal, terms),
+        "outcome_unreadable_late": outcomes.unreadable_notice_late(appeal, utcnow(), terms),
         "outcome_already_told": told,
         "outcome_stop_warning": warning,
         "outcome_names": await panel.user_names(db, people),

@@ -15,7 +15,7 @@ from admin_web.forms import Form
 from admin_web.keys import DB_KEY
 from admin_web.labels import APPEAL_REGIME_HINTS, APPEAL_REGIME_LABELS
 from admin_web.views.appeals.common import label, letter_env
-from admin_web.views.common import zone
+from admin_web.views.common import notice_context, zone
 from models import Appeal, utcnow
 from models.enums import AppealStatus
 from services.appeals import redirect, registration, workflow
@@ -23,7 +23,8 @@ from services.appeals import redirect, registration, workflow
 
 async def page_context(request: web.Request, appeal: Appeal, forms: dict[str, Form]) -> dict[str, Any]:
     now, tz = utcnow(), zone(request)
-    redirect_due = registration.redirect_due(appeal, tz)
+    terms = await registration.load_terms(request[DB_KEY], tz, notice_context(request).appeal_term_rule)
+    redirect_due = registration.redirect_due(appeal, tz, terms)
     can_redirect = appeal.status in registration.REDIRECTABLE
     context: dict[str, Any] = {
         "registration_regime": label(APPEAL_REGIME_LABELS, appeal.regime),
