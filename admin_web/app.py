@@ -83,6 +83,7 @@ from admin_web.views import (
     settings as settings_views,
 )
 from admin_web.views.common import filesize
+from admin_web.views.service_desk.compliance import setup_compliance_routes
 from porucheno.settings import Settings
 from services.appeals.categories import name_in as category_name
 
@@ -246,6 +247,7 @@ def _add_routes(app: web.Application) -> None:
     settings_views.add_routes(r)
     sstu.add_routes(r)
     privacy.add_routes(r)
+    setup_compliance_routes(app)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 
