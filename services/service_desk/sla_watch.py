@@ -27,8 +27,8 @@ from models.enums import OPEN_SERVICE_STATUSES, ServiceStatus
 from services import outbox
 from services.errors import DomainError
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
-from services.partners.members import staff_chats
 from services.service_desk import notices, requests, sla
+from services.telegram_accounts import staff_chats
 from services.work_calendar import store as calendar_store
 from services.work_calendar.clock import WorkCalendar
 
