@@ -140,7 +140,9 @@ async def _auto_close(
     rows = (
         await session.scalars(
             select(ServiceRequest.id).where(
-                ServiceRequest.status == ServiceStatus.RESOLVED, ServiceRequest.resolved_at.is_not(None)
+                ServiceRequest.status == ServiceStatus.RESOLVED,
+                # N working days are at least N calendar days: older ones are the only candidates.
+                ServiceRequest.resolved_at <= now - timedelta(days=days),
             )
         )
     ).all()
