@@ -86,6 +86,7 @@ from admin_web.views import (
     settings as settings_views,
 )
 from admin_web.views.common import filesize
+from admin_web.views.service_desk.compliance import setup_compliance_routes
 from admin_web.views.task_tools import checklists as task_checklists
 from porucheno.settings import Settings
 from services.appeals.categories import name_in as category_name
@@ -254,6 +255,7 @@ def _add_routes(app: web.Application) -> None:
     privacy.add_routes(r)
     task_tools.add_routes(r)
     work_calendar.add_routes(r)
+    setup_compliance_routes(app)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)
 

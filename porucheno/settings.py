@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # Appeals: clerks are reminded this many calendar days before the registration and answer
     # deadlines (and once on the day a deadline passes); checked with the deadline scan.
     appeal_remind_days: str = Field(default="3,1", pattern=r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$")
+    # Service desk: a resolved request the requester neither confirmed nor reopened within this many
+    # working days is closed as confirmed.
+    service_confirm_days: int = Field(default=3, ge=1, le=30)
     deadline_scan_minutes: int = Field(default=5, ge=1, le=60)
     # Digests: the daily one at this local time; the weekly XLSX report on this ISO weekday (1 = Monday).
     digest_time: str = Field(default="08:30", pattern=r"^\d{2}:\d{2}$")

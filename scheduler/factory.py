@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
-from scheduler import dispatch_jobs, jobs, privacy_jobs, recurring_jobs
+from scheduler import dispatch_jobs, jobs, privacy_jobs, recurring_jobs, service_desk_jobs
 from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
@@ -30,6 +30,8 @@ MAIL_OUTBOX_SECONDS = 15
 OUTAGE_PROGRESS_SECONDS = 3
 # Digests are queued by the first check after the digest time (and never twice: dedup keys).
 DIGEST_CHECK_MINUTES = 5
+# Service-desk SLA warnings and escalations: targets are minutes, so the watch runs every minute.
+SLA_WATCH_SECONDS = 60
 
 
 @dataclass
@@ -104,6 +106,14 @@ def create_scheduler(
         minutes=settings.deadline_scan_minutes,
         args=[session_factory, ctx],
         id="dispatch_nudges",
+        next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        service_desk_jobs.sla_watch_scan,
+        "interval",
+        seconds=SLA_WATCH_SECONDS,
+        args=[session_factory, ctx, settings.service_confirm_days],
+        id="sla_watch",
         next_run_time=utcnow(),
     )
     hour, minute = (int(x) for x in settings.escalation_time.split(":"))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from models import TelegramAccount, utcnow
+from models import TelegramAccount, User, UserRole, utcnow
+from models.enums import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +40,29 @@ async def touch_account(session: AsyncSession, profile: TelegramProfile) -> Tele
     account.blocked_at = None
     await session.flush()
     return account
+
+
+async def staff_chats(
+    session: AsyncSession, *conditions: ColumnElement[bool], role: Role | None = None
+) -> list[tuple[User, int]]:
+    """Active users matching ``conditions`` (and holding ``role``) with their chat ids: the chat of
+    the Telegram account linked to them, else their Telegram id (as assignment notices write to it:
+    staff entered in the panel with an id but no invite). One who blocked the bot is left out."""
+    linked, by_id = aliased(TelegramAccount), aliased(TelegramAccount)
+    chat = func.coalesce(linked.chat_id, User.telegram_id)
+    query = (
+        select(User, chat)
+        .outerjoin(linked, linked.user_id == User.id)
+        .outerjoin(by_id, by_id.id == User.telegram_id)
+        .where(
+            User.is_active.is_(True),
+            chat.is_not(None),
+            linked.blocked_at.is_(None),
+            by_id.blocked_at.is_(None),
+            *conditions,
+        )
+        .order_by(User.id)
+    )
+    if role is not None:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    return [(u, int(c)) for u, c in (await session.execute(query)).all()]

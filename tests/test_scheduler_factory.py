@@ -27,6 +27,7 @@ async def test_jobs_are_registered_in_local_time(
         "digests",
         "dispatch_nudges",
         "recurring_assignments",
+        "sla_watch",
         "pd_retention",  # on by default (5 years); PORUCHENO_PD_RETENTION_DAYS=0 leaves it out
     }
     assert str(scheduler.timezone) == "Europe/Moscow"
@@ -44,3 +45,6 @@ async def test_settings_reach_the_jobs(
     assert jobs["planned_outages"].kwargs == {"warn_before": timedelta(hours=48)}
     assert jobs["digests"].kwargs == {"groups": frozenset({"heads"})}
     assert jobs["digests"].args[3] == time(7, 45)
+    days = settings.model_copy(update={"service_confirm_days": 5})
+    watch = {job.id: job for job in create_scheduler(days, session_factory, SchedulerHealth()).get_jobs()}
+    assert watch["sla_watch"].args[2] == 5

@@ -26,6 +26,7 @@ from services.analytics.digest_sections import (
     outage_figures,
     outage_lines,
 )
+from services.analytics.digest_sla import SERVICE_DESK, SlaFigures, sla_figures, sla_lines
 from services.analytics.kpi import OPEN_STATES, ORGANISATION, AssignmentKpi, Scope, assignment_kpi
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 from services.projects.progress import progress_of_many
@@ -68,6 +69,7 @@ class Digest:
     sections: frozenset[str] = frozenset({ASSIGNMENTS})
     appeals: AppealFigures | None = None
     outages: OutageFigures | None = None
+    service_desk: SlaFigures | None = None
 
 
 def _day_bounds(ctx: NoticeContext, day: date) -> tuple[datetime, datetime]:
@@ -103,6 +105,8 @@ async def build_digest(
         extra["appeals"] = await appeal_figures(session, start, end, now, clerk_department_id)
     if OUTAGES in sections:
         extra["outages"] = await outage_figures(session, start, end)
+    if SERVICE_DESK in sections:
+        extra["service_desk"] = await sla_figures(session, ctx, end, now)
     if ASSIGNMENTS not in sections:
         return Digest(day=day, scope=scope, yesterday=AssignmentKpi(), overdue_now=0, due_today=0, **extra)  # type: ignore[arg-type]
     yesterday = await assignment_kpi(session, start, end, now=now, scope=scope)
@@ -215,6 +219,8 @@ def render_digest(
         lines += ["", *appeal_lines(digest.appeals, t)]
     if digest.outages is not None:
         lines += ["", *outage_lines(digest.outages, t)]
+    if digest.service_desk is not None:
+        lines += ["", *sla_lines(digest.service_desk, t)]
     return "\n".join(lines), inline_keyboard(buttons)
 
 

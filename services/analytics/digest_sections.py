@@ -23,7 +23,8 @@ from services.outages.resources import social_type_name
 from services.outages.summary import current_summary
 
 ASSIGNMENTS, APPEALS, OUTAGES = "assignments", "appeals", "outages"
-ALL_SECTIONS = frozenset({ASSIGNMENTS, APPEALS, OUTAGES})
+SERVICE_DESK = "service_desk"  # the SLA section (digest_sla), for managers: left out when unused
+ALL_SECTIONS = frozenset({ASSIGNMENTS, APPEALS, OUTAGES, SERVICE_DESK})
 NEAR_DAYS = 3
 OPEN_APPEALS = (AppealStatus.RECEIVED.value, AppealStatus.REGISTERED.value, AppealStatus.IN_WORK.value)
 HAPPENED = (OutageStatus.ACTIVE.value, OutageStatus.RESOLVED.value)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from models import Organisation, TelegramAccount, User, UserRole
-from models.enums import Role
+from models import Organisation, User
 from services.errors import NotFound
+
+# staff_chats moved to telegram_accounts (the service desk uses it too); importable from here still.
+from services.telegram_accounts import staff_chats as staff_chats
 
 
 async def get_organisation(session: AsyncSession, organisation_id: int) -> Organisation:
@@ -57,32 +58,6 @@ async def members(session: AsyncSession, organisation_id: int) -> Sequence[User]
         .order_by(User.full_name)
     )
     return rows.all()
-
-
-async def staff_chats(
-    session: AsyncSession, *conditions: ColumnElement[bool], role: Role | None = None
-) -> list[tuple[User, int]]:
-    """Active users matching ``conditions`` (and holding ``role``) with their chat ids: the chat of
-    the Telegram account linked to them, else their Telegram id (as assignment notices write to it:
-    staff entered in the panel with an id but no invite). One who blocked the bot is left out."""
-    linked, by_id = aliased(TelegramAccount), aliased(TelegramAccount)
-    chat = func.coalesce(linked.chat_id, User.telegram_id)
-    query = (
-        select(User, chat)
-        .outerjoin(linked, linked.user_id == User.id)
-        .outerjoin(by_id, by_id.id == User.telegram_id)
-        .where(
-            User.is_active.is_(True),
-            chat.is_not(None),
-            linked.blocked_at.is_(None),
-            by_id.blocked_at.is_(None),
-            *conditions,
-        )
-        .order_by(User.id)
-    )
-    if role is not None:
-        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    return [(u, int(c)) for u, c in (await session.execute(query)).all()]
 
 
 async def member_chats(session: AsyncSession, organisation_id: int) -> list[tuple[User, int]]:
