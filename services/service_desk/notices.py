@@ -20,8 +20,8 @@ from models.enums import ServiceStatus, ServiceUrgency
 from services import outbox
 from services.html_cut import cut_plain
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
-from services.partners.members import staff_chats
 from services.service_desk import mail_out
+from services.telegram_accounts import staff_chats
 
 CB_PREFIX = "sd"
 TEXT_SHOWN = 1500  # of a request's text or a comment on a notice
