@@ -76,6 +76,7 @@ from admin_web.views import (
     partners,
     privacy,
     public,
+    service_desk,
     sstu,
     staff,
 )
@@ -103,6 +104,7 @@ UPLOAD_ROUTES = {
     appeals.ANSWER_ROUTE: appeals.MAX_REQUEST_BYTES,
     outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
     imports.UPLOAD_ROUTE: imports.MAX_UPLOAD_BYTES,
+    service_desk.NEW_ROUTE: service_desk.MAX_REQUEST_BYTES,
     settings_views.CLASSIFIER_ROUTE: settings_views.MAX_CLASSIFIER_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
 }
@@ -245,6 +247,7 @@ def _add_routes(app: web.Application) -> None:
     appeals.add_routes(r)
     settings_views.add_routes(r)
     sstu.add_routes(r)
+    service_desk.add_routes(r)
     privacy.add_routes(r)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)

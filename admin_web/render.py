@@ -11,7 +11,9 @@ from aiohttp_session import get_session
 from admin_web import org_name
 from admin_web.csrf import CSRF_FIELD, ensure_token
 from admin_web.i18n import LOCALE_NAMES, current_locale
-from admin_web.keys import SANDBOX_CHAT_URL_KEY, SANDBOX_PERSONAS_URL_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.keys import DB_KEY, SANDBOX_CHAT_URL_KEY, SANDBOX_PERSONAS_URL_KEY, SETTINGS_KEY, USER_KEY
+from models import User
+from services.service_desk.panel import works_desk
 
 
 async def flash(request: web.Request, message: str) -> None:
@@ -38,5 +40,15 @@ async def render(
         "section": None,
         # The organisation's (short) name from its card heads every page; empty until it is filled in.
         "org_name": await org_name.current(request),
+        "desk_worker": await _desk_worker(request),
     }
     return aiohttp_jinja2.render_template(template, request, base | (context or {}), status=status)
+
+
+async def _desk_worker(request: web.Request) -> bool:
+    """Whether the menu offers the service desk's queue (agents, managers) or only «My requests»."""
+    current, db = request.get(USER_KEY), request.get(DB_KEY)
+    if current is None or db is None:
+        return False
+    user = await db.get(User, current.id)
+    return user is not None and await works_desk(db, user)
