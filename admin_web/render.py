@@ -40,7 +40,8 @@ async def render(
         "section": None,
         # The organisation's (short) name from its card heads every page; empty until it is filled in.
         "org_name": await org_name.current(request),
-        "desk_worker": await _desk_worker(request),
+        # Error pages render after the request's database session is closed: no query then.
+        "desk_worker": status < 400 and await _desk_worker(request),
     }
     return aiohttp_jinja2.render_template(template, request, base | (context or {}), status=status)
 
