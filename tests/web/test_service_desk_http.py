@@ -3,7 +3,10 @@ the card, and mistyped or hostile input coming back as a form error."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,6 +15,7 @@ from models import ServiceComment, ServiceRequest, ServiceTopic, SlaTarget
 from porucheno.settings import Settings
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_token, login
 from tests.web.service_desk_support import PASSWORD, make_desk
+from tests.web.test_assignments_http import tiny_png
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="session"),
@@ -213,3 +217,30 @@ async def test_settings(
         assert row is not None and (row.reaction_minutes, row.resolution_minutes) == (30, 360)
         topic = await s.get(ServiceTopic, d.it_topic)
         assert topic is not None and topic.code == "workplace"
+
+
+async def test_files_of_a_request(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    """A file filed with the request is on its card and downloads for those who see the request."""
+    d = await make_desk(session_factory, settings)
+    await _as(client, "staff")
+    token = await csrf_token(client, "/service-desk/new")
+    form = FormData(quote_fields=False)
+    for name, value in {"topic_id": str(d.it_topic), "urgency": "high", "subject": "Монитор мигает"}.items():
+        form.add_field(name, value)
+    form.add_field("csrf_token", token)
+    form.add_field("attachments", tiny_png(), filename="экран.png", content_type="image/png")
+    response = await client.post("/service-desk/new", data=form, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    card = response.headers["Location"]
+    html = await (await client.get(card)).text()
+    match = re.search(r'href="(/service-desk/files/\d+)\?download=1"[^>]*>экран.png<', html)
+    assert match, "no file link on the card"
+    download = await client.get(match.group(1) + "?download=1")
+    assert download.status == 200 and (await download.read()) == tiny_png()
+    await _as(client, "it")
+    assert await _status(client, match.group(1)) == 200
+    await _as(client, "aho")
+    assert await _status(client, match.group(1)) == 404
+    assert await _status(client, card) == 404
