@@ -4,6 +4,7 @@ the card, and mistyped or hostile input coming back as a form error."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from aiohttp import FormData
@@ -11,8 +12,10 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import ServiceComment, ServiceRequest, ServiceTopic, SlaTarget
+from models import ServiceComment, ServiceRequest, ServiceTopic, SlaTarget, User, utcnow
 from porucheno.settings import Settings
+from services.notify import NoticeContext
+from services.service_desk import requests as desk
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_token, login
 from tests.web.service_desk_support import PASSWORD, make_desk
 from tests.web.test_assignments_http import tiny_png
@@ -244,3 +247,25 @@ async def test_files_of_a_request(
     await _as(client, "aho")
     assert await _status(client, match.group(1)) == 404
     assert await _status(client, card) == 404
+
+
+async def test_breached_request_is_red_and_filtered(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    d = await make_desk(session_factory, settings)
+    async with session_factory() as s:
+        staff = await s.get(User, d.ids["staff"])
+        old = await desk.file_request(
+            s,
+            staff,
+            desk.NewRequest(topic_id=d.it_topic, subject="Давняя заявка", urgency="critical"),
+            ctx=NoticeContext.from_settings(settings),
+            now=utcnow() - timedelta(days=10),
+        )
+        await s.commit()
+    await _as(client, "it")
+    html = await (await client.get("/service-desk?overdue=1")).text()
+    assert f'data-number="{old.number}"' in html and f'data-number="{d.number}"' not in html
+    assert 'class="clock clock-breached" data-clock="reaction"' in html and "просрочено на" in html
+    html = await (await client.get(f"/service-desk/{old.id}")).text()
+    assert 'data-state="breached"' in html and "срок " in html
