@@ -77,6 +77,7 @@ from admin_web.views import (
     partners,
     privacy,
     public,
+    service_desk,
     sstu,
     staff,
     task_tools,
@@ -108,6 +109,7 @@ UPLOAD_ROUTES = {
     appeals.ANSWER_ROUTE: appeals.MAX_REQUEST_BYTES,
     outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
     imports.UPLOAD_ROUTE: imports.MAX_UPLOAD_BYTES,
+    service_desk.NEW_ROUTE: service_desk.MAX_REQUEST_BYTES,
     settings_views.CLASSIFIER_ROUTE: settings_views.MAX_CLASSIFIER_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
 }
@@ -252,6 +254,7 @@ def _add_routes(app: web.Application) -> None:
     appeals.add_routes(r)
     settings_views.add_routes(r)
     sstu.add_routes(r)
+    service_desk.add_routes(r)
     privacy.add_routes(r)
     task_tools.add_routes(r)
     work_calendar.add_routes(r)

@@ -12,12 +12,15 @@ from admin_web import org_name
 from admin_web.csrf import CSRF_FIELD, ensure_token
 from admin_web.i18n import LOCALE_NAMES, current_locale
 from admin_web.keys import (
+    DB_KEY,
     RENDER_HOOKS_KEY,
     SANDBOX_CHAT_URL_KEY,
     SANDBOX_PERSONAS_URL_KEY,
     SETTINGS_KEY,
     USER_KEY,
 )
+from models import User
+from services.service_desk.panel import works_desk
 
 
 async def flash(request: web.Request, message: str) -> None:
@@ -44,8 +47,19 @@ async def render(
         "section": None,
         # The organisation's (short) name from its card heads every page; empty until it is filled in.
         "org_name": await org_name.current(request),
+        # Error pages render after the request's database session is closed: no query then.
+        "desk_worker": status < 400 and await _desk_worker(request),
     }
     page = base | (context or {})
     for hook in request.config_dict.get(RENDER_HOOKS_KEY, ()):
         page |= await hook(request, page)
     return aiohttp_jinja2.render_template(template, request, page, status=status)
+
+
+async def _desk_worker(request: web.Request) -> bool:
+    """Whether the menu offers the service desk's queue (agents, managers) or only «My requests»."""
+    current, db = request.get(USER_KEY), request.get(DB_KEY)
+    if current is None or db is None:
+        return False
+    user = await db.get(User, current.id)
+    return user is not None and await works_desk(db, user)
