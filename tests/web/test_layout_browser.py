@@ -110,7 +110,7 @@ async def test_grouped_menu_is_one_row_on_a_laptop_and_a_hamburger_on_a_phone(
     await page.click("#nav-toggle")
     await expect(page.locator("#nav-toggle")).to_have_attribute("aria-expanded", "true")
     await page.locator("#nav-work > summary").click()
-    await page.locator("#nav-work").get_by_role("link", name="Поручения").click()
+    await page.locator("#nav-work").get_by_role("link", name="Поручения", exact=True).click()
     await expect(page).to_have_url(re.compile(r"/assignments$"))
     assert await page.evaluate(OVERFLOW_JS) <= 0
 
