@@ -68,7 +68,8 @@ async def test_visibility(
     status, _ = await _post(client, card + "/take", {"expected_status": "new"})
     assert status == 404
     await _as(client, "boss")  # a manager sees everything but works no service
-    assert row in await (await client.get("/service-desk")).text()
+    html = await (await client.get("/service-desk")).text()
+    assert row in html and 'id="sla-compliance"' in html  # and reaches the SLA compliance report
     status, html = await _post(client, card + "/take", {"expected_status": "new"})
     assert status == 403 and "Это может сделать только служба, которая ведёт заявку." in html
     assert (await _request(session_factory, d.request_id)).status == "new"
@@ -77,7 +78,7 @@ async def test_visibility(
     assert "Не печатает принтер" in html and "take-form" not in html and "note-form" not in html
     await _as(client, "it")
     html = await (await client.get("/service-desk")).text()
-    assert row in html and 'data-clock="reaction"' in html
+    assert row in html and 'data-clock="reaction"' in html and 'id="sla-compliance"' not in html
     for query, found in (
         ("q=принтер", True),
         (f"q={d.number}", True),
