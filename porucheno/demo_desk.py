@@ -20,7 +20,7 @@ from models.enums import Role, ServiceUrgency
 from services import staff
 from services.audit import Actor
 from services.notify import NoticeContext
-from services.service_desk import requests
+from services.service_desk import requests, resolution
 
 U = ServiceUrgency
 # (short name, department name, head, engineers)
@@ -81,13 +81,13 @@ async def seed_desk(session: AsyncSession, actor: Actor, tz: ZoneInfo, now: date
         )
         session.add(topic)
         await session.flush()
-        for urgency, (reaction, resolution) in targets.items():
+        for urgency, (reaction, solved_in) in targets.items():
             session.add(
                 SlaTarget(
                     topic_id=topic.id,
                     urgency=urgency,
                     reaction_minutes=reaction,
-                    resolution_minutes=resolution,
+                    resolution_minutes=solved_in,
                 )
             )
         topics[code] = topic
@@ -115,15 +115,15 @@ async def _seed_requests(
         "workplace", "Не печатает принтер", "HP в кабинете 214 пишет «замятие».", U.NORMAL, ago(days=9)
     )
     await requests.take(session, it, done, ctx=ctx, now=ago(days=9) + timedelta(minutes=20))
-    await requests.resolve(session, it, done, "Извлёк замятый лист, почистил ролик.", ctx=ctx,
+    await resolution.resolve(session, it, done, "Извлёк замятый лист, почистил ролик.", ctx=ctx,
                            now=ago(days=9) + timedelta(hours=2))  # fmt: skip
-    await requests.confirm(session, requester, done, ctx=ctx, rating=5, rating_comment="Спасибо!",
+    await resolution.confirm(session, requester, done, ctx=ctx, rating=5, rating_comment="Спасибо!",
                            now=ago(days=8))  # fmt: skip
     # Resolved, awaiting the requester's confirmation.
     fixed = await file("workplace", "Установить 7-Zip", "Нужен архиватор для писем казначейства.",
                        U.NORMAL, ago(days=1, hours=3))  # fmt: skip
     await requests.take(session, it, fixed, ctx=ctx, now=ago(days=1, hours=2))
-    await requests.resolve(session, it, fixed, "Установлено.", ctx=ctx, now=ago(days=1))
+    await resolution.resolve(session, it, fixed, "Установлено.", ctx=ctx, now=ago(days=1))
     # Breached: a critical one nobody took.
     await file("av", "Не работает проектор в большом зале", "Совещание у главы в 15:00.", U.CRITICAL,
                ago(days=4))  # fmt: skip
@@ -131,7 +131,7 @@ async def _seed_requests(
     waiting = await file("workplace", "Нет доступа к общей папке", "Папка «Благоустройство» на сервере.",
                          U.HIGH, ago(hours=3))  # fmt: skip
     await requests.take(session, it, waiting, ctx=ctx, now=ago(hours=2, minutes=50))
-    await requests.wait_for_requester(session, it, waiting, "Какой у вас логин в домене?", ctx=ctx,
+    await resolution.wait_for_requester(session, it, waiting, "Какой у вас логин в домене?", ctx=ctx,
                                       now=ago(hours=2, minutes=40))  # fmt: skip
     # In work, within its targets.
     chairs = await file(

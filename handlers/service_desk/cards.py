@@ -17,7 +17,7 @@ from handlers.service_desk.callbacks import Act, DeskCallback, NewAct, NewCallba
 from models import ServiceRequest, User
 from models.enums import ServiceUrgency
 from services.errors import DomainError, NotFound
-from services.service_desk import access, queries, requests
+from services.service_desk import access, queries, requests, resolution
 
 
 def me(turn: Turn) -> User:
@@ -147,7 +147,7 @@ async def confirm(query: CallbackQuery, callback_data: DeskCallback, turn: Turn)
     if request is None:
         return
     try:
-        request = await requests.confirm(turn.session, me(turn), request.id, ctx=turn.notice_ctx)
+        request = await resolution.confirm(turn.session, me(turn), request.id, ctx=turn.notice_ctx)
     except DomainError as exc:
         await refused_with_card(query, turn, exc, callback_data.id)
         return
@@ -174,7 +174,7 @@ async def rate(query: CallbackQuery, callback_data: DeskCallback, turn: Turn) ->
         await refuse(query, turn.t("Rate from 1 to 5."))
         return
     try:
-        request = await requests.rate(turn.session, me(turn), request.id, int(raw), ctx=turn.notice_ctx)
+        request = await resolution.rate(turn.session, me(turn), request.id, int(raw), ctx=turn.notice_ctx)
     except DomainError as exc:
         await refused_with_card(query, turn, exc, callback_data.id)
         return

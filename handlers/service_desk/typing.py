@@ -23,7 +23,7 @@ from handlers.service_desk.states import DeskForm
 from models.enums import ServiceStatus
 from porucheno.settings import Settings
 from services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from services.service_desk import access, requests
+from services.service_desk import access, requests, resolution
 
 S = ServiceStatus
 OPEN = frozenset({S.NEW, S.IN_WORK, S.WAITING})
@@ -95,17 +95,17 @@ async def submit(turn: Turn, settings: Settings, text: str) -> None:
     try:
         file_ids, lost = await files.store_all(turn, settings.files_dir, list(data.get("files") or []))
         if kind in (Act.SAY, Act.NOTE):
-            await requests.comment(
+            await resolution.comment(
                 session, user, request_id, text, ctx=ctx, internal=kind == Act.NOTE, file_ids=file_ids
             )
         elif kind == Act.ASK:
-            await requests.wait_for_requester(
+            await resolution.wait_for_requester(
                 session, user, request_id, text, ctx=ctx, expected_status=status
             )
         elif kind == Act.RESOLVE:
-            await requests.resolve(session, user, request_id, text, ctx=ctx, expected_status=status)
+            await resolution.resolve(session, user, request_id, text, ctx=ctx, expected_status=status)
         elif kind == Act.NOT_SOLVED:
-            await requests.reopen(session, user, request_id, text, ctx=ctx)
+            await resolution.reopen(session, user, request_id, text, ctx=ctx)
         elif kind == Act.CANCEL:
             await requests.cancel(session, user, request_id, text, ctx=ctx)
         else:

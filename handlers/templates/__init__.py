@@ -17,7 +17,7 @@ from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from models import AnswerTemplate, ServiceRequest, User
 from services.errors import DomainError, NotFound
-from services.service_desk import access, requests
+from services.service_desk import access, requests, resolution
 from services.templates import answers
 
 PREFIX = "tpl"
@@ -126,10 +126,10 @@ async def _use(
     number = request.number or str(request.id)
     try:
         if resolve:
-            await requests.resolve(turn.session, user, request.id, template.body, ctx=turn.notice_ctx)
+            await resolution.resolve(turn.session, user, request.id, template.body, ctx=turn.notice_ctx)
             done = _("Request №%(number)s resolved with the template «%(title)s».")
         else:
-            await requests.comment(turn.session, user, request.id, template.body, ctx=turn.notice_ctx)
+            await resolution.comment(turn.session, user, request.id, template.body, ctx=turn.notice_ctx)
             done = _("The template «%(title)s» was sent as a reply on request №%(number)s.")
     except DomainError as exc:
         await turn.bot.send_message(turn.chat_id, domain_error_text(exc))

@@ -39,7 +39,7 @@ from services.mail.parse import ParsedLetter, parse_letter
 from services.mail.quarantine import SERVICE_DESK_MAILBOX
 from services.mail.smtp_sender import outbox_message_id
 from services.notify import N_, NoticeContext, Translator
-from services.service_desk import access, mail_out, requests
+from services.service_desk import access, mail_out, requests, resolution
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ async def take_letter(
         if party is None or request.status in CLOSED:
             continue
         file_ids, note = await _store_files(session, desk, letter, t, request.id)
-        await requests.email_reply(
+        await resolution.email_reply(
             session,
             request.id,
             _text(reply_text(letter.text) or letter.text, note, t(EMPTY_LETTER)),

@@ -10,7 +10,7 @@
   three (and the chat), so a rerun or a restart queues nothing twice, and a due moment moved by a
   pause warns afresh.
 * **Auto-close**: a resolved request the requester neither confirmed nor reopened within
-  ``confirm_days`` working days is closed as confirmed (``requests.confirm(auto=True)``).
+  ``confirm_days`` working days is closed as confirmed (``resolution.confirm(auto=True)``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from models.enums import OPEN_SERVICE_STATUSES, ServiceStatus
 from services import outbox
 from services.errors import DomainError
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
-from services.service_desk import notices, requests, sla
+from services.service_desk import notices, resolution, sla
 from services.telegram_accounts import staff_chats
 from services.work_calendar import store as calendar_store
 from services.work_calendar.clock import WorkCalendar
@@ -154,7 +154,7 @@ async def _auto_close(
         if confirm_deadline(calendar, request.resolved_at, days) > now:
             continue
         try:
-            await requests.confirm(session, None, request.id, ctx=ctx, now=now, auto=True)
+            await resolution.confirm(session, None, request.id, ctx=ctx, now=now, auto=True)
         except DomainError as exc:  # changed meanwhile: the next run sees its new state
             log.info("auto-close of request %s skipped: %s", request.id, exc)
             continue

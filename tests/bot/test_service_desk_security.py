@@ -13,7 +13,7 @@ from models.enums import ServiceStatus, ServiceUrgency
 from porucheno.settings import Settings
 from sandbox.runner import RunningSandbox
 from services.notify import NoticeContext
-from services.service_desk import requests
+from services.service_desk import requests, resolution
 from tests.bot.assignments_support import buttons, outbox_fixture, press_data  # noqa: F401 - fixtures
 from tests.bot.service_desk_support import Desk, desk_fixture  # noqa: F401 - fixtures
 
@@ -106,7 +106,7 @@ async def test_stale_buttons_and_hostile_input(
         agent = await session.get(User, desk.agent.id)
         assert agent is not None
         await requests.take(session, agent, rid, ctx=ctx)
-        await requests.resolve(session, agent, rid, "Перезагрузили роутер", ctx=ctx)
+        await resolution.resolve(session, agent, rid, "Перезагрузили роутер", ctx=ctx)
         await session.commit()
     query = await requester.press(card, "✖ Отозвать")
     answer = await requester.callback_answer(query)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CalendarDay
 from models.enums import CalendarDayKind
-from services.service_desk import requests, sla
+from services.service_desk import requests, resolution, sla
 from services.work_calendar import store as calendar_store
 from tests.services.service_desk_support import MSK, make_desk, msk
 
@@ -73,11 +73,11 @@ async def test_pause_moves_the_due_moment_by_the_working_time_waited(session: As
     before = request.resolution_due_at
     await requests.take(session, desk.agent, request.id, ctx=ctx, now=msk(2026, 3, 16, 9, 30))
     asked, answered = msk(2026, 3, 16, 10, 0), msk(2026, 3, 17, 10, 0)
-    await requests.wait_for_requester(session, desk.agent, request.id, "Какой кабинет?", ctx=ctx, now=asked)
+    await resolution.wait_for_requester(session, desk.agent, request.id, "Какой кабинет?", ctx=ctx, now=asked)
     calendar = await calendar_store.load(session, MSK)
     paused = sla.resolution_clock(request, calendar, msk(2026, 3, 16, 15, 0))
     assert paused.state is sla.ClockState.PAUSED
-    await requests.comment(session, desk.requester, request.id, "Кабинет 214", ctx=ctx, now=answered)
+    await resolution.comment(session, desk.requester, request.id, "Кабинет 214", ctx=ctx, now=answered)
     request = await requests.load(session, request.id)
     waited = calendar.working_minutes(asked, answered)
     assert waited == 8 * 60 + 60  # Monday 10:00–18:00 and Tuesday 09:00–10:00

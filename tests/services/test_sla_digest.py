@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.analytics.digest import build_digest, render_digest
 from services.analytics.digest_sections import SERVICE_DESK
 from services.notify import Translator
-from services.service_desk import requests
+from services.service_desk import requests, resolution
 from tests.services.service_desk_support import make_desk, msk
 
 
@@ -22,7 +22,7 @@ async def test_sla_section_of_the_digest(session: AsyncSession) -> None:
 
     served = await desk.file(session, msk(2026, 3, 16, 9, 0))
     await requests.take(session, desk.agent, served.id, ctx=ctx, now=msk(2026, 3, 16, 9, 30))
-    await requests.resolve(session, desk.agent, served.id, "Готово", ctx=ctx, now=msk(2026, 3, 16, 10, 0))
+    await resolution.resolve(session, desk.agent, served.id, "Готово", ctx=ctx, now=msk(2026, 3, 16, 10, 0))
     await desk.file(session, msk(2026, 3, 16, 9, 0), subject="Никто не взял")  # overdue on both clocks
 
     digest = await build_digest(session, ctx, now=now, sections=frozenset({SERVICE_DESK}))

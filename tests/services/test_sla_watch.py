@@ -11,7 +11,7 @@ from models import OutboxMessage, ServiceRequest
 from models.enums import ServiceStatus
 from scheduler import service_desk_jobs
 from services.notify import NoticeContext
-from services.service_desk import notices, requests, sla_watch
+from services.service_desk import notices, requests, resolution, sla_watch
 from tests.services.service_desk_support import MSK, Desk, make_desk, msk
 
 
@@ -90,7 +90,7 @@ async def test_paused_request_is_not_warned_and_a_moved_due_warns_afresh(
     ctx = desk.ctx
     async with session_factory() as session:
         await requests.take(session, desk.agent, request_id, ctx=ctx, now=msk(2026, 3, 16, 9, 10))
-        await requests.wait_for_requester(
+        await resolution.wait_for_requester(
             session, desk.agent, request_id, "Какой принтер?", ctx=ctx, now=msk(2026, 3, 16, 9, 30)
         )
         await session.commit()
@@ -100,7 +100,7 @@ async def test_paused_request_is_not_warned_and_a_moved_due_warns_afresh(
     async with session_factory() as session:
         assert await _messages(session) == []
         # The requester answers on Tuesday 09:30: 510 working minutes paused; due 13:00 → Tue 13:00.
-        await requests.comment(
+        await resolution.comment(
             session, desk.requester, request_id, "HP 1020", ctx=ctx, now=msk(2026, 3, 17, 9, 30)
         )
         await session.commit()
@@ -120,7 +120,7 @@ async def test_resolved_and_unconfirmed_closes_after_the_term(
     async with session_factory() as session:
         await requests.take(session, desk.agent, request_id, ctx=ctx, now=msk(2026, 3, 16, 9, 10))
         # Resolved on Friday 20 March 10:00; three working days: Wednesday 25 March 10:00.
-        await requests.resolve(
+        await resolution.resolve(
             session, desk.agent, request_id, "Заменил картридж", ctx=ctx, now=msk(2026, 3, 20, 10, 0)
         )
         await session.commit()

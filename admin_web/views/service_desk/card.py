@@ -22,7 +22,7 @@ from admin_web.views.service_desk.common import URGENCIES, calendar, clocks, lab
 from models import User, utcnow
 from models.enums import ServiceChannel, ServiceStatus
 from services.errors import DomainError, NotFound, PermissionDenied
-from services.service_desk import panel
+from services.service_desk import panel, resolution
 from services.service_desk import requests as desk
 from services.templates import answers
 
@@ -151,7 +151,7 @@ async def _reply(request: web.Request, user: User, rid: int, form: Form) -> str 
     text = _text(form)
     if text is None or not form.ok:
         return None
-    await desk.comment(request[DB_KEY], user, rid, text, ctx=notice_context(request), via=PANEL)
+    await resolution.comment(request[DB_KEY], user, rid, text, ctx=notice_context(request), via=PANEL)
     return gettext("The reply is sent.")
 
 
@@ -159,7 +159,7 @@ async def _note(request: web.Request, user: User, rid: int, form: Form) -> str |
     text = _text(form)
     if text is None or not form.ok:
         return None
-    await desk.comment(
+    await resolution.comment(
         request[DB_KEY], user, rid, text, ctx=notice_context(request), internal=True, via=PANEL
     )
     return gettext("The internal note is saved.")
@@ -169,7 +169,7 @@ async def _wait(request: web.Request, user: User, rid: int, form: Form) -> str |
     text = _text(form)
     if text is None or not form.ok:
         return None
-    await desk.wait_for_requester(
+    await resolution.wait_for_requester(
         request[DB_KEY],
         user,
         rid,
@@ -185,7 +185,7 @@ async def _resolve(request: web.Request, user: User, rid: int, form: Form) -> st
     text = _text(form)
     if text is None or not form.ok:
         return None
-    await desk.resolve(
+    await resolution.resolve(
         request[DB_KEY],
         user,
         rid,
@@ -221,7 +221,7 @@ async def _confirm(request: web.Request, user: User, rid: int, form: Form) -> st
     comment = form.text("rating_comment", max_length=2000)
     if not form.ok:
         return None
-    await desk.confirm(
+    await resolution.confirm(
         request[DB_KEY],
         user,
         rid,
@@ -236,7 +236,7 @@ async def _reopen(request: web.Request, user: User, rid: int, form: Form) -> str
     reason = _text(form, "reason")
     if reason is None or not form.ok:
         return None
-    await desk.reopen(request[DB_KEY], user, rid, reason, ctx=notice_context(request), via=PANEL)
+    await resolution.reopen(request[DB_KEY], user, rid, reason, ctx=notice_context(request), via=PANEL)
     return gettext("The request is reopened.")
 
 
