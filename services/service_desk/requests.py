@@ -8,8 +8,9 @@
 
 This module files, takes, hands over, re-rates and cancels; ``resolution`` holds the conversation
 (comments, questions, e-mail replies) and the ending (resolve, confirm, rate, reopen); ``changes`` what
-both share. Each function reloads the request, re-checks the actor's rights, takes ``now`` (tests pin time) and
-a ``NoticeContext`` (its zone is the calendar's). The caller commits. Refusals raise DomainError.
+both share. Each function reloads the request, re-checks the actor's rights, takes ``now`` (tests
+pin time) and a ``NoticeContext`` (its zone is the calendar's). The caller commits. Refusals raise
+DomainError.
 """
 
 from __future__ import annotations
