@@ -3,46 +3,24 @@
 The card itself stays a text that is redrawn in place after every press; photos, documents and the
 map pin are sent only when the executor presses «📂 Files and location» (and again only when pressed
 again), so a refreshed card never floods the chat with the same album. Files go by Telegram's file
-id when it is known, else they are uploaded from storage once and their new id is remembered.
+id when it is known, else they are uploaded from storage once and their new id is remembered
+(``bot.materials``).
 """
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, FSInputFile, InputMediaPhoto, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
+from bot.materials import send_files
 from bot.texts import quote
 from bot.turn import Turn
 from handlers.assignments.callbacks import AssignmentCallback
 from handlers.assignments.common import checked
-from models import StoredFile
 from porucheno.settings import Settings
 from services.assignments import commands
-from services.assignments.field import albums, field_view, remember_file_id
-from services.files import file_path
-
-log = logging.getLogger(__name__)
-
-
-def _media(f: StoredFile, settings: Settings) -> str | FSInputFile:
-    if f.telegram_file_id:
-        return f.telegram_file_id
-    return FSInputFile(file_path(settings.files_dir, f), filename=f.original_name or None)
-
-
-async def _learn_ids(turn: Turn, files: list[StoredFile], sent: list[Message]) -> None:
-    """Keep the ids Telegram gave the uploaded files, so the next sending needs no upload."""
-    for f, message in zip(files, sent, strict=False):
-        if f.telegram_file_id:
-            continue
-        if message.photo:
-            await remember_file_id(turn.session, f.id, message.photo[-1].file_id)
-        elif message.document:
-            await remember_file_id(turn.session, f.id, message.document.file_id)
+from services.assignments.field import field_view
 
 
 async def send_materials(
@@ -56,27 +34,9 @@ async def send_materials(
         await query.answer(_("This assignment has no files and no location."), show_alert=True)
         return
     await query.answer()
-    chat, failed = turn.chat_id, []
-    for chunk in albums(view.photos):
-        try:
-            if len(chunk) == 1:
-                sent = [await turn.bot.send_photo(chat, _media(chunk[0], settings))]
-            else:
-                media = [InputMediaPhoto(media=_media(f, settings)) for f in chunk]
-                sent = await turn.bot.send_media_group(chat, media=media)
-        except (TelegramAPIError, OSError) as exc:
-            log.warning("photos of assignment %s not sent: %s", a.id, exc)
-            failed += [f.original_name or _("photo") for f in chunk]
-            continue
-        await _learn_ids(turn, chunk, sent)
-    for f in view.documents:
-        try:
-            sent_doc = await turn.bot.send_document(chat, _media(f, settings))
-        except (TelegramAPIError, OSError) as exc:
-            log.warning("file %s of assignment %s not sent: %s", f.id, a.id, exc)
-            failed.append(f.original_name or _("file"))
-            continue
-        await _learn_ids(turn, [f], [sent_doc])
+    chat = turn.chat_id
+    files = [*view.photos, *view.documents]
+    failed = await send_files(turn.bot, turn.session, chat, files, settings.files_dir, unnamed=_("file"))
     place = view.place
     if place is not None and place.has_pin:
         assert place.latitude is not None and place.longitude is not None

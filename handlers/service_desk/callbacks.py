@@ -29,6 +29,7 @@ class Act:
     RATE = "rate"  # shows the stars
     STARS = "r"  # + 1..5: "r5"
     SEND_FILES = "send"  # a message of files only
+    FILES = "files"  # send the request's files into the chat
     STOP = "stop"  # leave the typing step
     MINE = "mine"
     QUEUE = "queue"

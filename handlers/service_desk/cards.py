@@ -10,12 +10,15 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.materials import send_files
 from bot.messages import alert, refuse, show_in_place
+from bot.texts import quote
 from bot.turn import Turn
 from handlers.service_desk import render
 from handlers.service_desk.callbacks import Act, DeskCallback, NewAct, NewCallback, valid_id
 from models import ServiceRequest, User
 from models.enums import ServiceUrgency
+from porucheno.settings import Settings
 from services.errors import DomainError, NotFound
 from services.service_desk import access, queries, requests, resolution
 
@@ -216,12 +219,35 @@ async def set_urgency(query: CallbackQuery, callback_data: DeskCallback, turn: T
     await show_in_place(query, turn.bot, text, markup)
 
 
+async def send_request_files(
+    query: CallbackQuery, callback_data: DeskCallback, turn: Turn, settings: Settings
+) -> None:
+    """The request's photos and documents into the chat (internal notes' files only to the service)."""
+    request = await visible(query, turn, callback_data.id)
+    if request is None:
+        return
+    agent = await access.is_agent(turn.session, me(turn), request)
+    files = await queries.files_seen(turn.session, request.id, agent=agent)
+    if not files:
+        await query.answer(turn.t("This request has no files."), show_alert=True)
+        return
+    await query.answer()
+    failed = await send_files(
+        turn.bot, turn.session, turn.chat_id, files, settings.files_dir, unnamed=turn.t("file")
+    )
+    lines = [turn.t("Files of request № %(number)s.", number=request.number)]
+    if failed:
+        lines.append(turn.t("Could not send: %(names)s.", names=quote(", ".join(failed))))
+    await turn.bot.send_message(turn.chat_id, "\n".join(lines))
+
+
 def create_router() -> Router:
     router = Router(name="service_desk.cards")
     on = router.callback_query.register
     on(mine_pressed, DeskCallback.filter(F.action == Act.MINE))
     on(queue_pressed, DeskCallback.filter(F.action == Act.QUEUE))
     on(open_card, DeskCallback.filter(F.action == Act.OPEN))
+    on(send_request_files, DeskCallback.filter(F.action == Act.FILES))
     on(take, DeskCallback.filter(F.action.in_({Act.TAKE, Act.TAKE_OVER})))
     on(confirm, DeskCallback.filter(F.action == Act.CONFIRM))
     on(ask_rating, DeskCallback.filter(F.action == Act.RATE))

@@ -104,7 +104,7 @@ async def card_text(turn: Turn, request: ServiceRequest, *, agent: bool) -> str:
     ]
     if request.text:
         lines += ["", html_escape(cut_plain(request.text, TEXT_SHOWN))]
-    files = await queries.file_count(session, request.id)
+    files = await queries.file_count(session, request.id, agent=agent)
     if files:
         lines.append(t("📎 Files: %(n)s", n=files))
     if request.rating is not None:
@@ -156,6 +156,9 @@ async def card_markup(
             rows.append([button(t("✅ Resolve"), Act.RESOLVE, rid)])
         rows.append([button(t("⚡ Urgency"), Act.URGENCY, rid), button(t("✖ Cancel"), Act.CANCEL, rid)])
         rows.append([InlineKeyboardButton(text=t("📋 Answer templates"), callback_data=f"tpl:req:{rid}")])
+    files = await queries.file_count(turn.session, rid, agent=agent)
+    if files:
+        rows.append([button(t("📎 Files (%(n)s)", n=files), Act.FILES, rid)])
     if agent:
         done, total = await queries.checklist_progress(turn.session, rid)
         if total:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,9 +80,28 @@ async def comments(session: AsyncSession, request_id: int, *, internal: bool) ->
     return (await session.scalars(query.order_by(ServiceComment.created_at, ServiceComment.id))).all()
 
 
-async def file_count(session: AsyncSession, request_id: int) -> int:
-    query = select(func.count()).select_from(StoredFile).where(StoredFile.service_request_id == request_id)
+def _files_seen(request_id: int, *, agent: bool) -> list[Any]:
+    """The request's files a person sees: all for the service, without those of internal notes for
+    anyone else."""
+    where: list[Any] = [StoredFile.service_request_id == request_id]
+    if not agent:
+        internal = select(ServiceComment.id).where(
+            ServiceComment.request_id == request_id, ServiceComment.internal
+        )
+        where.append(
+            (StoredFile.service_comment_id.is_(None)) | StoredFile.service_comment_id.not_in(internal)
+        )
+    return where
+
+
+async def file_count(session: AsyncSession, request_id: int, *, agent: bool) -> int:
+    query = select(func.count()).select_from(StoredFile).where(*_files_seen(request_id, agent=agent))
     return int(await session.scalar(query) or 0)
+
+
+async def files_seen(session: AsyncSession, request_id: int, *, agent: bool) -> list[StoredFile]:
+    query = select(StoredFile).where(*_files_seen(request_id, agent=agent)).order_by(StoredFile.id)
+    return list((await session.scalars(query)).all())
 
 
 async def checklist_progress(session: AsyncSession, request_id: int) -> tuple[int, int]:

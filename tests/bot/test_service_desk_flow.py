@@ -69,6 +69,13 @@ async def test_request_lifecycle_in_the_bot(desk: Desk) -> None:
     card = await agent.reply("Исполнитель: Смирнов Алексей Игоревич")
     assert "❓ Спросить заявителя" in buttons(card) and "📋 Шаблоны ответов" in buttons(card)
     assert buttons(card)["📋 Шаблоны ответов"] == f"tpl:req:{request.id}"
+
+    # The photo the requester sent comes into the agent's chat on demand.
+    before = len(await agent.client.bot_messages(agent.user_id))
+    await agent.press(card, "📎 Файлы (1)")
+    await agent.reply(f"Файлы заявки № {request.number}.")
+    sent = (await agent.client.bot_messages(agent.user_id))[before:]
+    assert [m["kind"] for m in sent] == ["photo", "text"]
     taken = await requester.reply("Вашу заявку взяли в работу")
     assert "Исполнитель: Смирнов Алексей Игоревич" in taken["text"]
 
