@@ -250,6 +250,38 @@ async def test_files_of_a_request(
     assert await _status(client, card) == 404
 
 
+async def test_reply_and_note_carry_files(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    """The service replies with a screenshot and keeps a scan in an internal note: the requester
+    gets the screenshot on the card, never the note's scan; a file alone is a message too."""
+    d = await make_desk(session_factory, settings)
+    card = f"/service-desk/{d.request_id}"
+    await _as(client, "it")
+
+    async def post(action: str, text: str, filename: str) -> None:
+        form = FormData(quote_fields=False)
+        form.add_field("csrf_token", await csrf_token(client, card))
+        form.add_field("expected_status", (await _request(session_factory, d.request_id)).status)
+        form.add_field("text", text)
+        form.add_field("attachments", tiny_png(), filename=filename, content_type="image/png")
+        response = await client.post(f"{card}/{action}", data=form, allow_redirects=False)
+        assert response.status == 303, await response.text()
+
+    await post("reply", "Вот как настроить печать", "инструкция.png")
+    await post("note", "", "счёт.png")  # no words, only the scan
+    html = await (await client.get(card)).text()
+    assert "инструкция.png" in html and "счёт.png" in html
+    await _as(client, "staff")
+    html = await (await client.get(card)).text()
+    assert "инструкция.png" in html and "Вот как настроить печать" in html and "счёт.png" not in html
+    await _as(client, "it")
+    form = FormData(quote_fields=False)
+    form.add_field("csrf_token", await csrf_token(client, card))
+    form.add_field("text", "")
+    response = await client.post(f"{card}/reply", data=form, allow_redirects=False)
+    assert response.status == 200 and "Обязательное поле" in await response.text()
+
 async def test_breached_request_is_red_and_filtered(
     client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:

@@ -10,6 +10,12 @@ from admin_web.views.service_desk import card, listing, new, settings
 NEW_ROUTE = "service_desk_new"
 MAX_REQUEST_BYTES = new.MAX_REQUEST_BYTES
 REQUEST = r"/service-desk/{request_id:\d{1,18}}"
+# Forms that carry files, with the body size they may reach (a few files of up to 20 MB each).
+UPLOAD_ROUTES = {
+    NEW_ROUTE: MAX_REQUEST_BYTES,
+    "service_request_reply": MAX_REQUEST_BYTES,
+    "service_request_note": MAX_REQUEST_BYTES,
+}
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

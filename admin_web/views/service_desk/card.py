@@ -16,6 +16,7 @@ from admin_web.forms import Form
 from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import flash, render
+from admin_web.views import uploads
 from admin_web.views.common import acting_user, notice_context
 from admin_web.views.files import stored_file_response
 from admin_web.views.service_desk.common import URGENCIES, calendar, clocks, labels, urgency_label
@@ -25,6 +26,8 @@ from services.errors import DomainError, NotFound, PermissionDenied
 from services.service_desk import panel, resolution
 from services.service_desk import requests as desk
 from services.templates import answers
+
+MAX_ATTACHMENTS = 10  # with one reply or note
 
 TEXT_LIMIT = desk.TEXT_LIMIT
 FORMS = ("take", "assign", "reply", "note", "wait", "resolve", "urgency", "cancel", "confirm", "reopen")
@@ -147,21 +150,49 @@ def _text(form: Form, name: str = "text") -> str | None:
     return form.text(name, required=True, max_length=TEXT_LIMIT)
 
 
-async def _reply(request: web.Request, user: User, rid: int, form: Form) -> str | None:
-    text = _text(form)
-    if text is None or not form.ok:
+async def _attached(request: web.Request, user: User, form: Form) -> list[int] | None:
+    """Files posted with a reply or a note, stored at once; None (and the form refused) when one
+    of them is refused, so nothing is half-sent."""
+    errors: list[str] = []
+    fields = (await request.post()).getall("attachments", [])  # aiohttp keeps the parsed form
+    ids = await uploads.keep_uploads(request, user.id, fields, [], errors, max_files=MAX_ATTACHMENTS)
+    if errors:
+        form.errors.setdefault("attachments", " ".join(errors))  # already in the user's language
         return None
-    await resolution.comment(request[DB_KEY], user, rid, text, ctx=notice_context(request), via=PANEL)
+    return ids
+
+
+async def _message(request: web.Request, user: User, rid: int, form: Form, *, internal: bool) -> bool:
+    """A reply or a note: text, files, or both."""
+    text = form.text("text", max_length=TEXT_LIMIT) or ""
+    file_ids = await _attached(request, user, form)
+    if file_ids is None:
+        return False
+    if not text and not file_ids:
+        form.fail("text", N_("This field is required."))
+        return False
+    await resolution.comment(
+        request[DB_KEY],
+        user,
+        rid,
+        text,
+        ctx=notice_context(request),
+        internal=internal,
+        via=PANEL,
+        file_ids=file_ids,
+    )
+    return True
+
+
+async def _reply(request: web.Request, user: User, rid: int, form: Form) -> str | None:
+    if not await _message(request, user, rid, form, internal=False):
+        return None
     return gettext("The reply is sent.")
 
 
 async def _note(request: web.Request, user: User, rid: int, form: Form) -> str | None:
-    text = _text(form)
-    if text is None or not form.ok:
+    if not await _message(request, user, rid, form, internal=True):
         return None
-    await resolution.comment(
-        request[DB_KEY], user, rid, text, ctx=notice_context(request), internal=True, via=PANEL
-    )
     return gettext("The internal note is saved.")
 
 
