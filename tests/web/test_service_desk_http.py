@@ -282,6 +282,7 @@ async def test_reply_and_note_carry_files(
     response = await client.post(f"{card}/reply", data=form, allow_redirects=False)
     assert response.status == 200 and "Обязательное поле" in await response.text()
 
+
 async def test_breached_request_is_red_and_filtered(
     client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
