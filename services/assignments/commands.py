@@ -435,6 +435,8 @@ async def decide_extension(
     request.decided_at = now
     old_deadline = assignment.deadline
     if approve:
+        # A point's extension stays within its multi-point assignment's deadline (move that first).
+        await parent_state.change_deadline_check(session, assignment, request.new_deadline)
         assignment.deadline = request.new_deadline
         assignment.updated_at = now
     event = record(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Assignment, User, utcnow
 from models.enums import AssignmentStatus
-from services.assignments import access, notices, points
+from services.assignments import access, notices, parent_state
 from services.assignments.commands import _actor, _clean_reason, _flush_or_changed, load
 from services.assignments.deadline_rules import check_new_deadline
 from services.audit import record
@@ -47,7 +47,7 @@ async def change_deadline(
     assignment = await deadline_precheck(session, user, assignment_id, for_update=True)
     now = now or utcnow()
     check_new_deadline(new_deadline, current=None, now=now)
-    await points.change_deadline_check(session, assignment, new_deadline)
+    await parent_state.change_deadline_check(session, assignment, new_deadline)
     if new_deadline == assignment.deadline:
         raise InvalidInput("This is already the deadline.")
     old_deadline = assignment.deadline

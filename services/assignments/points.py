@@ -193,22 +193,3 @@ async def add_point(
     )
     await session.flush()
     return created
-
-
-async def change_deadline_check(
-    session: AsyncSession, assignment: Assignment, new_deadline: datetime
-) -> None:
-    """A parent's deadline stays no earlier than its open points'; a point's no later than its parent's."""
-    if assignment.parent_id is not None:
-        parent = await session.get(Assignment, assignment.parent_id)
-        if parent is not None and new_deadline > parent.deadline:
-            raise InvalidInput("The deadline of a point cannot be later than the assignment's.")
-        return
-    latest = await session.scalar(
-        select(func.max(Assignment.deadline)).where(
-            Assignment.parent_id == assignment.id,
-            Assignment.status.not_in([s.value for s in parent_state.CLOSED]),
-        )
-    )
-    if latest is not None and new_deadline < latest:
-        raise InvalidInput("The deadline of a point cannot be later than the assignment's.")

@@ -194,3 +194,31 @@ async def test_add_point_deadlines_and_lists(session: AsyncSession, people: dict
     assert labels[mine.items[0].id] == (1, 3, "Подготовка к зиме")
     ctl = await queries.under_control(session, boss, now=now)
     assert [x.id for x in ctl.items] == [parent_id]
+
+
+async def test_point_extension_stays_within_the_parent(
+    session: AsyncSession, people: dict[str, User]
+) -> None:
+    """An executor may ask more time for a point, but the approval may not carry it past the whole
+    assignment's deadline: the controller moves that first, then approves."""
+    boss_id, a = people["boss"].id, people["a"]
+    parent = await _parent(session, people)
+    parent_id = parent.id
+    salt_id = (await _points(session, parent))[0].id
+    late = parent.deadline + timedelta(days=2)
+    await commands.transition(session, a, salt_id, Action.ACKNOWLEDGE)
+    request = await commands.request_extension(session, a, salt_id, late, "Соль ещё не привезли")
+    request_id = request.id
+    await session.commit()
+    boss = await session.get(User, boss_id)
+    assert boss is not None
+    with pytest.raises(InvalidInput) as refused:
+        await commands.decide_extension(session, boss, request_id, approve=True)
+    assert refused.value.message == "The deadline of a point cannot be later than the assignment's."
+    await session.rollback()
+    boss = await session.get(User, boss_id)
+    assert boss is not None
+    await control.change_deadline(session, boss, parent_id, late)
+    decided = await commands.decide_extension(session, boss, request_id, approve=True)
+    await session.commit()
+    assert decided.status == "approved" and (await _state(session, salt_id)).deadline == late
