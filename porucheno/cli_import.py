@@ -95,6 +95,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                             tz=settings.tz,
                             dry_run=args.dry_run,
                             progress=show,
+                            term_rule=settings.appeal_term_on_day_off,
                         )
                 except DomainError as exc:
                     print(gettext(locale, exc.message, **exc.params), file=sys.stderr)

@@ -25,6 +25,8 @@ class ChunkContext:
     report: ImportReport
     tz: ZoneInfo
     dry_run: bool
+    # How appeals' terms end on a day off (PORUCHENO_APPEAL_TERM_ON_DAY_OFF; services.work_calendar.terms).
+    term_rule: str = "previous"
     # A dry run rolls every chunk back, so rows an earlier chunk "created" are not in the database:
     # their keys are remembered here (keys only, a few dozen bytes a row) so later rows referring to
     # them are not rejected and repeats count as updates, as in a real run.

@@ -44,13 +44,16 @@ async def run_import(
     dry_run: bool,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    term_rule: str = "previous",
 ) -> ImportReport:
     """Import ``path`` as ``kind_name``. The session must have no open transaction worth keeping:
     this function commits (or, in a dry run, rolls back) after every chunk."""
     kind = get_kind(kind_name)
     source = await asyncio.to_thread(open_rows, path)
     report = ImportReport(kind=kind.name, dry_run=dry_run, format=source.format)
-    ctx = ChunkContext(session=session, actor=actor, report=report, tz=tz, dry_run=dry_run)
+    ctx = ChunkContext(
+        session=session, actor=actor, report=report, tz=tz, dry_run=dry_run, term_rule=term_rule
+    )
     try:
         columns = map_columns(source.header, kind.columns)
         titles = {c.key: c.title for c in kind.columns}

@@ -90,7 +90,12 @@ async def confirm_job(session: AsyncSession, actor: Actor, job_id: int) -> Impor
 
 
 async def execute_job(
-    session_factory: async_sessionmaker[AsyncSession], job_id: int, *, actor: Actor, tz: ZoneInfo
+    session_factory: async_sessionmaker[AsyncSession],
+    job_id: int,
+    *,
+    actor: Actor,
+    tz: ZoneInfo,
+    term_rule: str = "previous",
 ) -> None:
     """Run a queued job to its end; never raises (the outcome is on the job row)."""
     async with session_factory() as session:
@@ -127,7 +132,14 @@ async def execute_job(
                     await session.commit()
             else:
                 report = await run_import(
-                    session, kind, path, actor=actor, tz=tz, dry_run=dry_run, progress=progress
+                    session,
+                    kind,
+                    path,
+                    actor=actor,
+                    tz=tz,
+                    dry_run=dry_run,
+                    progress=progress,
+                    term_rule=term_rule,
                 )
     except DomainError as exc:
         error = exc

@@ -118,8 +118,12 @@ async def test_appeals_keep_numbers_and_notify_nobody(session: AsyncSession, tmp
     assert (first.reg_year, first.reg_seq, first.status) == (2024, 123, "answered")
     assert first.registered_at == datetime(2024, 3, 14, 21, 0, tzinfo=UTC)  # midnight in Moscow
     assert first.answer_text == "Заделали." and first.category_id is not None
+    # No term in the file: 30 days on the production calendar, as at intake. Day 30 is Sunday
+    # 14 April 2024, so the term ends on the Friday before.
+    assert first.due_at == datetime(2024, 4, 11, 21, 0, tzinfo=UTC)
     old = appeals["123/2019-П"]
     assert (old.reg_year, old.reg_seq < 0, old.status) == (2019, True, "in_work")
+    assert old.due_at == datetime(2019, 6, 5, 7, 30, tzinfo=UTC)  # a Wednesday: not moved
     newcomer = await session.get(Correspondent, old.correspondent_id)
     assert newcomer is not None and newcomer.name == "Новиков Олег" and not newcomer.phone_proven
     petrov = await session.get(Correspondent, first.correspondent_id)

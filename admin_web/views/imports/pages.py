@@ -47,7 +47,11 @@ async def _start(request: web.Request, job_id: int) -> None:
     settings = request.config_dict[SETTINGS_KEY]
     task = asyncio.create_task(
         execute_job(
-            request.config_dict[SESSION_FACTORY_KEY], job_id, actor=request[USER_KEY].actor, tz=settings.tz
+            request.config_dict[SESSION_FACTORY_KEY],
+            job_id,
+            actor=request[USER_KEY].actor,
+            tz=settings.tz,
+            term_rule=settings.appeal_term_on_day_off,
         )
     )
     _TASKS.add(task)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -43,6 +43,7 @@ from services.imports.kinds.correspondents import (
 )
 from services.imports.kinds.lookups import chunks
 from services.notify import N_
+from services.work_calendar import terms
 
 DEFAULT_ANSWER_DAYS = 30
 _OWN_NUMBER = re.compile(r"^(\d{4})-(\d{6})$")  # exactly as numbering.format_number writes it
@@ -174,6 +175,9 @@ class AppealsKind(ImportKind):
                 for c in (await session.scalars(select(Category))).all()
             }
         categories: dict[str, tuple[int, int]] = ctx.cache["categories"]
+        if "terms" not in ctx.cache:  # the answer term on the production calendar, as at intake
+            ctx.cache["terms"] = await terms.load(session, ctx.tz, ctx.term_rule)
+        on_calendar: terms.Terms = ctx.cache["terms"]
         existing: dict[str, Appeal] = {}
         for part in chunks(r.reg_number for _n, r in rows):
             for a in (await session.scalars(select(Appeal).where(Appeal.reg_number.in_(part)))).all():
@@ -228,7 +232,7 @@ class AppealsKind(ImportKind):
                     channel=row.channel,
                     correspondent_id=correspondent.id if correspondent else None,
                     registered_at=row.registered_at,
-                    due_at=row.due_at or row.registered_at + timedelta(days=days),
+                    due_at=row.due_at or on_calendar.after(row.registered_at, days),
                     created_by_id=ctx.actor.user_id,
                     **values,
                 )
