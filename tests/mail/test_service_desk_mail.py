@@ -27,8 +27,8 @@ from services.errors import InvalidInput
 from services.mail import retry
 from services.mail.smtp_sender import MailSender
 from services.notify import NoticeContext
-from services.service_desk import requests
-from services.service_desk.mail_in import ServiceMailPoller
+from services.service_desk import mail_retry, requests, resolution
+from services.service_desk.mail_in import DeskMail, ServiceMailPoller
 from services.service_desk.mail_out import DEDUP_PREFIX
 from tests.mail.conftest import ImapServer, SmtpSink, letter, message_id_of
 
@@ -104,7 +104,8 @@ class Desk:
         async with self.session_factory() as session:
             agent = await session.get(User, self.agent_id)
             assert agent is not None
-            await getattr(requests, action)(session, agent, request_id, *text, ctx=self.ctx)
+            change = getattr(requests, action, None) or getattr(resolution, action)
+            await change(session, agent, request_id, *text, ctx=self.ctx)
             await session.commit()
 
 
@@ -270,6 +271,45 @@ async def test_agent_replies_by_mail_loops_skipped_and_bad_letters_quarantined(d
             )
         assert "service desk mailbox" in refused.value.message
         assert await session.scalar(select(func.count()).select_from(Appeal)) == 0
+        # The service's own retry takes it in as the poll would: still no sender, so it stays put
+        # with the error counted; a clerk cannot make a request of a letter nobody sent.
+        tries = kept[0].attempts
+        outcome = await mail_retry.retry_desk_letter(
+            session, kept[0].id, actor=Actor.system("test"), desk=DeskMail(desk.ctx, desk.files_dir)
+        )
+        assert not outcome.ok and outcome.request is None
+        await session.commit()
+        item = await session.get(MailQuarantine, kept[0].id)
+        assert item is not None and item.status == "pending" and item.attempts == tries + 1
+
+
+async def test_quarantined_letter_retried_into_a_request(desk: Desk) -> None:
+    """A letter that came while the service had no active topic waits in the quarantine; once the
+    administrator turns a topic on, «retry» files its request with its attachment, never an appeal."""
+    async with desk.session_factory() as session:
+        topic = await session.scalar(select(ServiceTopic))
+        assert topic is not None
+        topic.is_active = False
+        await session.commit()
+    result = await desk.deliver(
+        letter(subject="Сломался сканер", body="Сканер в приёмной не включается.", sender=ANNA)
+    )
+    assert result.quarantined == 1 and await desk.requests() == []
+    async with desk.session_factory() as session:
+        [item] = (await session.scalars(select(MailQuarantine))).all()
+        topic = await session.scalar(select(ServiceTopic))
+        assert topic is not None
+        topic.is_active = True
+        outcome = await mail_retry.retry_desk_letter(
+            session, item.id, actor=Actor.system("test"), desk=DeskMail(desk.ctx, desk.files_dir)
+        )
+        await session.commit()
+        assert outcome.ok and outcome.request is not None and outcome.request.subject == "Сломался сканер"
+        await session.refresh(item)
+        assert item.status == "registered"
+        assert await session.scalar(select(func.count()).select_from(Appeal)) == 0
+    [ack] = await desk.send()  # the acknowledgement with the number goes out as from the poll
+    assert outcome.request.number in ack["Subject"]
 
 
 async def test_scheduler_polls_the_service_mailbox_only_when_configured(

@@ -19,6 +19,8 @@ from admin_web.views.common import notice_context
 from models.mail_quarantine import QUARANTINE_DISMISSED, QUARANTINE_PENDING, QUARANTINE_REGISTERED
 from services.errors import DomainError, NotFound
 from services.mail import quarantine, retry
+from services.service_desk import mail_retry
+from services.service_desk.mail_in import DeskMail
 
 STATUS_LABELS = {
     QUARANTINE_PENDING: N_("Waiting for a decision"),
@@ -93,6 +95,12 @@ async def quarantine_retry(request: web.Request) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS_KEY]
     form = Form.posted(await request.post())
     try:
+        item = await quarantine.get_letter(db, _item_id(request))
+    except NotFound as exc:
+        raise web.HTTPNotFound() from exc
+    if mail_retry.is_desk_letter(item):
+        return await _retry_desk_letter(request, form)
+    try:
         result = await retry.retry_letter(
             db,
             _item_id(request),
@@ -114,6 +122,31 @@ async def quarantine_retry(request: web.Request) -> web.StreamResponse:
         await flash(request, gettext("The letter is an auto-reply; it is dismissed."))
     else:
         await flash(request, gettext("Appeal %(number)s is registered.", number=result.appeal.reg_number))
+    raise web.HTTPSeeOther(_item_url(request, _item_id(request)))
+
+
+async def _retry_desk_letter(request: web.Request, form: Form) -> web.StreamResponse:
+    """A letter of the service mailbox: retried into its service request, never into an appeal."""
+    db = request[DB_KEY]
+    settings = request.config_dict[SETTINGS_KEY]
+    desk = DeskMail(
+        ctx=notice_context(request), files_dir=settings.files_dir, default_topic=settings.service_mail_topic
+    )
+    try:
+        result = await mail_retry.retry_desk_letter(
+            db, _item_id(request), actor=request[USER_KEY].actor, desk=desk
+        )
+    except DomainError as exc:
+        await db.rollback()
+        form.errors[""] = translate_error(exc.message, exc.params)
+        return await _render_item(request, form)
+    if not result.ok:
+        form.fail("", N_("The letter still cannot be taken in (%(error)s)."), error=result.error or "")
+        return await _render_item(request, form)
+    if result.request is None:
+        await flash(request, gettext("The letter is an auto-reply or was already taken in; it is dismissed."))
+    else:
+        await flash(request, gettext("The letter is on request %(number)s.", number=result.request.number))
     raise web.HTTPSeeOther(_item_url(request, _item_id(request)))
 
 
