@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -60,8 +60,7 @@ class WorkCalendar:
 
     @cached_property
     def _state(self) -> Any:
-        # Years are filled in on first lookup (the library expands as dates are asked for).
-        return holidays.RU(language="ru") if self.use_state_calendar else None
+        return _state_calendar() if self.use_state_calendar else None
 
     def _state_day(self, day: date) -> tuple[bool | None, str]:
         """The government's word on ``day``: (working?, holiday name); None: an ordinary day."""
@@ -188,6 +187,13 @@ class WorkCalendar:
         if interval is None:
             return (datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)).astimezone(UTC)
         return interval[1].astimezone(UTC)
+
+
+@lru_cache(maxsize=1)
+def _state_calendar() -> Any:
+    """The government's calendar, built once per process (~2 ms, and every request's card and every
+    SLA scan builds a WorkCalendar); the library fills in years as dates are asked for."""
+    return holidays.RU(language="ru")
 
 
 def _shortened(hours: tuple[time, time]) -> tuple[time, time]:
