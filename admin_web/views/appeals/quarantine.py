@@ -63,6 +63,7 @@ async def _render_item(request: web.Request, form: Form | None = None) -> web.Re
             "statuses": STATUS_LABELS,
             "form": form or Form(),
             "appeal_url": page_url(request, item.appeal_id) if item.appeal_id else None,
+            "desk_letter": mail_retry.is_desk_letter(item),
             "section": "mail_quarantine",
         },
     )
