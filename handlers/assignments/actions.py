@@ -36,7 +36,7 @@ from handlers.assignments.common import (
 )
 from handlers.assignments.states import CancelForm, DeclineForm, ExtensionRejectForm, ReturnForm
 from models.enums import AssignmentStatus as S
-from services.assignments import commands
+from services.assignments import commands, extensions
 from services.assignments.lifecycle import Action
 from services.errors import DomainError, InvalidInput
 from services.html_cut import cut_html
@@ -198,7 +198,7 @@ async def decide_extension(query: CallbackQuery, callback_data: ExtensionCallbac
     original = query.message.html_text if isinstance(query.message, Message) else ""
     if not row.approve:
         checked_request = await checked(
-            query, turn, lambda u: commands.extension_decision_precheck(turn.session, u, callback_data.id)
+            query, turn, lambda u: extensions.extension_decision_precheck(turn.session, u, callback_data.id)
         )
         if checked_request is None:
             return
@@ -212,7 +212,7 @@ async def decide_extension(query: CallbackQuery, callback_data: ExtensionCallbac
         )
         return
     try:
-        request = await commands.decide_extension(
+        request = await extensions.decide_extension(
             turn.session, turn.user, callback_data.id, approve=True, notify=turn.notice_ctx
         )
     except DomainError as exc:
@@ -241,7 +241,7 @@ async def got_reject_reason(message: Message, turn: Turn) -> None:
         return
     await turn.fsm.clear()
     try:
-        request = await commands.decide_extension(
+        request = await extensions.decide_extension(
             turn.session, turn.user, data["request"], approve=False, reason=reason, notify=turn.notice_ctx
         )
     except DomainError as exc:

@@ -20,7 +20,7 @@ from handlers.assignments.cards import EXTENSION_PICKS, extension_picks, parse_l
 from handlers.assignments.common import card_message_id, checked_or_refresh, refuse, text_expected
 from handlers.assignments.states import ExtensionForm
 from models import utcnow
-from services.assignments import commands
+from services.assignments import extensions
 from services.assignments.deadline_rules import quick_pick
 from services.errors import DomainError
 
@@ -28,7 +28,7 @@ from services.errors import DomainError
 async def ask_new_deadline(query: CallbackQuery, callback_data: AssignmentCallback, turn: Turn) -> None:
     aid = callback_data.id
     a = await checked_or_refresh(
-        query, turn, aid, lambda u: commands.extension_precheck(turn.session, u, aid)
+        query, turn, aid, lambda u: extensions.extension_precheck(turn.session, u, aid)
     )
     if a is None:
         return
@@ -57,7 +57,7 @@ async def picked_deadline(query: CallbackQuery, callback_data: ExtensionPickCall
         await refuse(query, _(messages.OUTDATED))
         return
     try:
-        a = await commands.extension_precheck(turn.session, turn.user, callback_data.id)
+        a = await extensions.extension_precheck(turn.session, turn.user, callback_data.id)
     except DomainError as exc:
         await turn.state.clear()
         await refuse(query, exc)
@@ -81,7 +81,7 @@ async def typed_deadline(message: Message, turn: Turn) -> None:
         )
         return
     try:
-        a = await commands.extension_precheck(turn.session, turn.user, data["aid"])
+        a = await extensions.extension_precheck(turn.session, turn.user, data["aid"])
     except DomainError as exc:
         await turn.state.clear()
         await message.answer(domain_error_text(exc))
@@ -121,7 +121,7 @@ async def got_extension_reason(message: Message, turn: Turn) -> None:
     if turn.user is None:
         return
     try:
-        request = await commands.request_extension(
+        request = await extensions.request_extension(
             turn.session,
             turn.user,
             data["aid"],

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from models import Assignment, AuditEvent, ExtensionRequest, User, utcnow
-from services.assignments import commands
+from services.assignments import commands, extensions
 from services.assignments.lifecycle import Action
 from tests.bot.assignments_support import (  # noqa: F401 - fixtures
     buttons,
@@ -64,7 +64,7 @@ async def test_rejected_extension_reason_reaches_the_executor(town, session_fact
         executor = await session.get(User, town.executor.id)
         assert executor is not None
         a = await commands.load(session, aid)
-        await commands.request_extension(
+        await extensions.request_extension(
             session, executor, aid, a.deadline + timedelta(days=2), "Нет материалов", notify=town.ctx
         )
         await session.commit()

@@ -12,7 +12,7 @@ from models import Assignment, AuditEvent, User, utcnow
 from models.enums import AssignmentStatus as S
 from models.enums import Role
 from services import staff
-from services.assignments import commands
+from services.assignments import commands, extensions
 from services.assignments.lifecycle import Action, allowed_actions
 from services.audit import Actor
 from services.errors import InvalidInput, NotFound, PermissionDenied
@@ -135,22 +135,22 @@ async def test_extension_approve_and_reject(session: AsyncSession, people: dict[
     aid = await _new(session, people)
     a = await commands.load(session, aid)
     old = a.deadline
-    req = await commands.request_extension(
+    req = await extensions.request_extension(
         session, people["exec"], aid, old + timedelta(days=3), "Ждём подрядчика"
     )
     with pytest.raises(InvalidInput):  # one pending request at a time
-        await commands.request_extension(session, people["exec"], aid, old + timedelta(days=4), "ещё")
+        await extensions.request_extension(session, people["exec"], aid, old + timedelta(days=4), "ещё")
     with pytest.raises(PermissionDenied):
-        await commands.decide_extension(session, people["exec"], req.id, approve=True)
-    await commands.decide_extension(session, people["boss"], req.id, approve=True)
+        await extensions.decide_extension(session, people["exec"], req.id, approve=True)
+    await extensions.decide_extension(session, people["boss"], req.id, approve=True)
     assert (await commands.load(session, aid)).deadline == old + timedelta(days=3)
-    req2 = await commands.request_extension(
+    req2 = await extensions.request_extension(
         session, people["exec"], aid, old + timedelta(days=9), "Ещё неделю"
     )
-    await commands.decide_extension(session, people["boss"], req2.id, approve=False, reason="Нет")
+    await extensions.decide_extension(session, people["boss"], req2.id, approve=False, reason="Нет")
     assert (await commands.load(session, aid)).deadline == old + timedelta(days=3)
     with pytest.raises(InvalidInput):
-        await commands.decide_extension(session, people["boss"], req2.id, approve=True)
+        await extensions.decide_extension(session, people["boss"], req2.id, approve=True)
 
 
 async def _to_exec_department(session: AsyncSession, people: dict[str, User], title: str) -> Assignment:

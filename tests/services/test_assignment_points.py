@@ -12,7 +12,7 @@ from models import Assignment, AuditEvent, OutboxMessage, User, utcnow
 from models.enums import AssignmentStatus as S
 from models.enums import Role
 from services import staff
-from services.assignments import commands, control, points, queries
+from services.assignments import commands, control, extensions, points, queries
 from services.assignments.lifecycle import Action
 from services.audit import Actor
 from services.errors import InvalidInput
@@ -207,18 +207,18 @@ async def test_point_extension_stays_within_the_parent(
     salt_id = (await _points(session, parent))[0].id
     late = parent.deadline + timedelta(days=2)
     await commands.transition(session, a, salt_id, Action.ACKNOWLEDGE)
-    request = await commands.request_extension(session, a, salt_id, late, "Соль ещё не привезли")
+    request = await extensions.request_extension(session, a, salt_id, late, "Соль ещё не привезли")
     request_id = request.id
     await session.commit()
     boss = await session.get(User, boss_id)
     assert boss is not None
     with pytest.raises(InvalidInput) as refused:
-        await commands.decide_extension(session, boss, request_id, approve=True)
+        await extensions.decide_extension(session, boss, request_id, approve=True)
     assert refused.value.message == "The deadline of a point cannot be later than the assignment's."
     await session.rollback()
     boss = await session.get(User, boss_id)
     assert boss is not None
     await control.change_deadline(session, boss, parent_id, late)
-    decided = await commands.decide_extension(session, boss, request_id, approve=True)
+    decided = await extensions.decide_extension(session, boss, request_id, approve=True)
     await session.commit()
     assert decided.status == "approved" and (await _state(session, salt_id)).deadline == late

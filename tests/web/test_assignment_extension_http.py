@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import ExtensionRequest, OutboxMessage, User
 from porucheno.settings import Settings
-from services.assignments import commands
+from services.assignments import commands, extensions
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, csrf_token
 from tests.web.test_assignments_http import client_for, make_world, new_assignment, page_text
 
@@ -29,7 +29,7 @@ async def test_refusal_needs_a_reason_the_executor_reads(
         ivan = await s.get(User, world.ivan.id)
         assert ivan is not None
         a = await commands.load(s, aid)
-        request = await commands.request_extension(
+        request = await extensions.request_extension(
             s, ivan, aid, a.deadline + timedelta(days=3), "Нет техники"
         )
         await s.commit()

@@ -12,7 +12,7 @@ from admin_web.i18n import N_, gettext, translate_error
 from admin_web.keys import DB_KEY
 from admin_web.render import flash
 from admin_web.views.common import acting_user, int_or_none, notice_context, parse_local, zone
-from services.assignments import commands, control, panel_detail
+from services.assignments import commands, control, extensions, panel_detail
 from services.assignments.lifecycle import Action
 from services.errors import DomainError, NotFound
 
@@ -95,7 +95,7 @@ async def assignment_extension(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     try:
         ext = await panel_detail.extension_of(db, assignment_id, int(request.match_info["request_id"]))
-        await commands.decide_extension(
+        await extensions.decide_extension(
             db,
             await acting_user(request),
             ext.id,
