@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin_web.i18n import current_locale, gettext
+from admin_web.i18n import N_, current_locale, gettext, translate_error
 from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.render import flash
 from models import User
 from porucheno.numbers import format_number
+from services.audit import Actor
+from services.errors import DomainError, NotFound
 from services.notify import NoticeContext
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -22,6 +28,32 @@ async def acting_user(request: web.Request) -> User:
     if user is None:  # deleted between the middleware and here
         raise web.HTTPForbidden()
     return user
+
+
+async def toggle_active(
+    request: web.Request,
+    set_active: Callable[[AsyncSession, Actor, int, bool], Awaitable[Any]],
+    *,
+    name: Callable[[Any], str],
+    back: str,
+) -> web.StreamResponse:
+    """Offer a template (or the like) again or stop offering it: the POSTed ``active`` flag on the
+    item of the URL, through the service's ``set_active`` (which re-checks the role); back to ``back``."""
+    db = request[DB_KEY]
+    active = (await request.post()).get("active") == "1"
+    try:
+        item = await set_active(db, request[USER_KEY].actor, int(request.match_info["item_id"]), active)
+        label = name(item)
+    except NotFound:
+        raise web.HTTPNotFound() from None
+    except DomainError as exc:
+        await db.rollback()
+        raise web.HTTPForbidden(text=translate_error(exc.message, exc.params)) from None
+    message = (
+        N_("Template “%(name)s” is offered again.") if active else N_("Template “%(name)s” deactivated.")
+    )
+    await flash(request, gettext(message, name=label))
+    raise web.HTTPSeeOther(request.app.router[back].url_for())
 
 
 def notice_context(request: web.Request) -> NoticeContext:

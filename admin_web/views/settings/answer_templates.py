@@ -6,10 +6,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.forms import Form
-from admin_web.i18n import N_, current_locale, gettext, translate_error
+from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
+from admin_web.views.common import toggle_active
 from models import AnswerTemplate, Category
 from models.enums import Role
 from services.appeals import answer_templates
@@ -53,22 +54,7 @@ async def template_edit(request: web.Request) -> web.StreamResponse:
 
 @editors_only
 async def template_active(request: web.Request) -> web.StreamResponse:
-    db = request[DB_KEY]
-    active = (await request.post()).get("active") == "1"
-    try:
-        template = await answer_templates.set_active(
-            db, request[USER_KEY].actor, int(request.match_info["item_id"]), active
-        )
-    except NotFound:
-        raise web.HTTPNotFound() from None
-    except DomainError as exc:
-        await db.rollback()
-        raise web.HTTPForbidden(text=translate_error(exc.message, exc.params)) from None
-    message = (
-        N_("Template “%(name)s” is offered again.") if active else N_("Template “%(name)s” deactivated.")
-    )
-    await flash(request, gettext(message, name=template.title))
-    raise web.HTTPSeeOther(request.app.router[LIST_ROUTE].url_for())
+    return await toggle_active(request, answer_templates.set_active, name=lambda t: t.title, back=LIST_ROUTE)
 
 
 def _values(template: AnswerTemplate | None) -> dict[str, str]:

@@ -6,20 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 
 from admin_web.forms import Form
-from admin_web.i18n import N_, current_locale, gettext, translate_error
+from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.labels import PRIORITY_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
+from admin_web.views.common import toggle_active
+from admin_web.views.service_desk.common import topic_name
 from models import AnswerTemplate, AssignmentTemplate, ServiceTopic
 from models.enums import Priority, Role
 from services.appeals.answer_templates import BODY_LIMIT, TITLE_LIMIT
 from services.assignments import panel
 from services.directory import active_departments
 from services.errors import DomainError, NotFound
+from services.service_desk import panel as desk_panel
 from services.templates import answers
 from services.templates import assignments as templates
 
@@ -47,23 +49,9 @@ async def template_edit(request: web.Request) -> web.StreamResponse:
 
 @creators
 async def template_active(request: web.Request) -> web.StreamResponse:
-    db = request[DB_KEY]
-    active = (await request.post()).get("active") == "1"
-    try:
-        template = await templates.set_active(
-            db, request[USER_KEY].actor, int(request.match_info["item_id"]), active
-        )
-        name = template.name
-    except NotFound:
-        raise web.HTTPNotFound() from None
-    except DomainError as exc:
-        await db.rollback()
-        raise web.HTTPForbidden(text=translate_error(exc.message, exc.params)) from None
-    message = (
-        N_("Template “%(name)s” is offered again.") if active else N_("Template “%(name)s” deactivated.")
+    return await toggle_active(
+        request, templates.set_active, name=lambda t: t.name, back="assignment_templates"
     )
-    await flash(request, gettext(message, name=name))
-    raise web.HTTPSeeOther(request.app.router["assignment_templates"].url_for())
 
 
 def _values(template: AssignmentTemplate | None) -> dict[str, Any]:
@@ -143,19 +131,14 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
 # -- the service desk's answer templates -----------------------------------------------------------
 
 
-def _topic_name(topic: ServiceTopic) -> str:
-    return topic.name_en if current_locale.get() == "en" and topic.name_en else topic.name_ru
-
-
 async def _topics(request: web.Request) -> list[ServiceTopic]:
-    query = select(ServiceTopic).order_by(ServiceTopic.position, ServiceTopic.id)
-    return list((await request[DB_KEY].scalars(query)).all())
+    return await desk_panel.topics(request[DB_KEY])
 
 
 @managers
 async def answer_list(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
-    topics = {t.id: _topic_name(t) for t in await _topics(request)}
+    topics = {t.id: topic_name(t) for t in await _topics(request)}
     return await render(
         request,
         "task_tools/answers_list.html",
@@ -179,23 +162,9 @@ async def answer_edit(request: web.Request) -> web.StreamResponse:
 
 @managers
 async def answer_active(request: web.Request) -> web.StreamResponse:
-    db = request[DB_KEY]
-    active = (await request.post()).get("active") == "1"
-    try:
-        template = await answers.set_service_active(
-            db, request[USER_KEY].actor, int(request.match_info["item_id"]), active
-        )
-        title = template.title
-    except NotFound:
-        raise web.HTTPNotFound() from None
-    except DomainError as exc:
-        await db.rollback()
-        raise web.HTTPForbidden(text=translate_error(exc.message, exc.params)) from None
-    message = (
-        N_("Template “%(name)s” is offered again.") if active else N_("Template “%(name)s” deactivated.")
+    return await toggle_active(
+        request, answers.set_service_active, name=lambda t: t.title, back="service_answer_templates"
     )
-    await flash(request, gettext(message, name=title))
-    raise web.HTTPSeeOther(request.app.router["service_answer_templates"].url_for())
 
 
 async def _answer_edit(request: web.Request, item_id: int | None) -> web.StreamResponse:
@@ -206,7 +175,7 @@ async def _answer_edit(request: web.Request, item_id: int | None) -> web.StreamR
             template = await answers.get_service(db, item_id)
         except NotFound:
             raise web.HTTPNotFound() from None
-    topics = [(t.id, _topic_name(t), t.is_active) for t in await _topics(request)]
+    topics = [(t.id, topic_name(t), t.is_active) for t in await _topics(request)]
     current = template.service_topic_id if template is not None else None
     if request.method == "POST":
         form = Form.posted(await request.post())
