@@ -15,9 +15,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.albums import Albums
-from bot.attachments import attachment, download
+from bot.attachments import accept
 from bot.messages import drop_buttons
-from bot.texts import domain_error_text
 from bot.turn import Turn
 from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.render import draft_text
@@ -30,32 +29,17 @@ from handlers.appeals.steps import (
     send_progress,
     text_markup,
     text_progress,
-    too_big_text,
 )
 from services.appeals.intake import MAX_TEXT_CHARS
-from services.errors import InvalidInput
-from services.files import MAX_FILE_BYTES, check_file
 
 
 async def _take(message: Message, bot: Bot, state: FSMContext) -> str | None:
     """Check one file and add it to the draft; the refusal text when it is not added."""
-    item = attachment(message)
-    files = list((await state.get_data()).get("files") or [])
-    if any(f["uid"] == item["uid"] for f in files):
-        return None  # the same file again (a forwarded copy): it is in the list already
-    if len(files) >= MAX_FILES:
-        return _("At most %(n)d files can be attached; this one is not added.") % {"n": MAX_FILES}
-    # Bots may not download more than 20 MB: say so before trying.
-    if item["size"] is not None and item["size"] > MAX_FILE_BYTES:
-        return too_big_text()
-    data = await download(bot, item["id"])
-    if data is None:
-        return too_big_text()
-    try:
-        checked = check_file(data, item["name"])
-    except InvalidInput as exc:
-        return domain_error_text(exc)
-    item.update(size=len(data), mime=checked.mime)
+    item, refusal = await accept(
+        bot, message, list((await state.get_data()).get("files") or []), limit=MAX_FILES
+    )
+    if item is None:
+        return refusal
     state_data = await state.get_data()
     files = [*(state_data.get("files") or []), item]
     update: dict[str, Any] = {"files": files}

@@ -89,13 +89,6 @@ def contact_keyboard(*, done: bool) -> ReplyKeyboardMarkup:
     )
 
 
-def too_big_text() -> str:
-    return _(
-        "This file is larger than %(mb)d MB: Telegram does not let bots receive bigger files. "
-        "Please send a smaller file or a compressed photo."
-    ) % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-
-
 async def send_progress(
     bot: Bot, chat_id: int, state: FSMContext, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:

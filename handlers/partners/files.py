@@ -11,45 +11,20 @@ from aiogram import Bot
 from aiogram.types import Message
 
 from bot.albums import Album, Albums
-from bot.attachments import attachment, download
-from bot.texts import domain_error_text
+from bot.attachments import accept, download
 from bot.turn import Turn
 from handlers.partners.states import OrgReport
-from services.errors import InvalidInput
-from services.files import MAX_FILE_BYTES, check_file
 from services.incidents.updates import TEXT_LIMIT
-from services.notify import Translator
 from services.partners.work import MAX_REPORT_FILES, ReportFile
-
-
-def too_big_text(t: Translator) -> str:
-    return t(
-        "This file is larger than %(mb)s MB: Telegram does not let bots receive bigger files. "
-        "Please send a smaller file or a compressed photo.",
-        mb=MAX_FILE_BYTES // (1024 * 1024),
-    )
 
 
 async def take(message: Message, turn: Turn) -> str | None:
     """Check one file and add it to the report; the refusal text when it is not added."""
-    t, state = turn.t, turn.fsm
-    item = attachment(message)
+    state = turn.fsm
     files = list((await state.get_data()).get("files") or [])
-    if any(f["uid"] == item["uid"] for f in files):
-        return None  # the same file again: it is in the list already
-    if len(files) >= MAX_REPORT_FILES:
-        return t("At most %(n)s files can be attached; this one is not added.", n=MAX_REPORT_FILES)
-    # Bots may not download more than 20 MB: say so before trying.
-    if item["size"] is not None and item["size"] > MAX_FILE_BYTES:
-        return too_big_text(t)
-    data = await download(turn.bot, item["id"])
-    if data is None:
-        return too_big_text(t)
-    try:
-        check_file(data, item["name"])
-    except InvalidInput as exc:
-        return domain_error_text(exc)
-    item["size"] = len(data)
+    item, refusal = await accept(turn.bot, message, files, limit=MAX_REPORT_FILES)
+    if item is None:
+        return refusal
     current = await state.get_data()
     update: dict[str, Any] = {"files": [*(current.get("files") or []), item]}
     caption = (message.caption or "").strip()

@@ -12,45 +12,21 @@ from typing import Any
 from aiogram.types import Message
 
 from bot.albums import Album
-from bot.attachments import attachment, download
-from bot.texts import domain_error_text
+from bot.attachments import accept, download
 from bot.turn import Turn
 from models import StoredFile
-from services.errors import InvalidInput
-from services.files import MAX_FILE_BYTES, FileOrigin, check_file, store_file
-from services.notify import Translator
+from services.files import FileOrigin, store_file
 
 MAX_FILES = 10
 
 
-def too_big_text(t: Translator) -> str:
-    return t(
-        "This file is larger than %(mb)s MB: Telegram does not let bots receive bigger files. "
-        "Please send a smaller file or a compressed photo.",
-        mb=MAX_FILE_BYTES // (1024 * 1024),
-    )
-
-
 async def take(message: Message, turn: Turn) -> str | None:
     """Check one file and add it to the conversation's list; the refusal text when it is not added."""
-    t, state = turn.t, turn.fsm
-    item = attachment(message)
-    files = list((await state.get_data()).get("files") or [])
-    if any(f["uid"] == item["uid"] for f in files):
-        return None  # the same file again: it is in the list already
-    if len(files) >= MAX_FILES:
-        return t("At most %(n)s files can be attached; this one is not added.", n=MAX_FILES)
-    # Bots may not download more than 20 MB: say so before trying.
-    if item["size"] is not None and item["size"] > MAX_FILE_BYTES:
-        return too_big_text(t)
-    data = await download(turn.bot, item["id"])
-    if data is None:
-        return too_big_text(t)
-    try:
-        check_file(data, item["name"])
-    except InvalidInput as exc:
-        return domain_error_text(exc)
-    await state.update_data(files=[*files, item])
+    files = list((await turn.fsm.get_data()).get("files") or [])
+    item, refusal = await accept(turn.bot, message, files, limit=MAX_FILES)
+    if item is None:
+        return refusal
+    await turn.fsm.update_data(files=[*files, item])
     return None
 
 
