@@ -65,22 +65,29 @@ from admin_web.security import (
 from admin_web.views import (
     analytics,
     appeals,
+    applications,
     assignments,
     auth,
+    council,
     dashboard,
     departments,
+    events,
     files,
+    forms,
     health,
     imports,
     incidents,
+    mailings,
     outages,
     partners,
     privacy,
     public,
+    segments,
     service_desk,
     sstu,
     staff,
     task_tools,
+    volunteers,
     work_calendar,
 )
 from admin_web.views import (
@@ -258,6 +265,13 @@ def _add_routes(app: web.Application) -> None:
     privacy.add_routes(r)
     task_tools.add_routes(r)
     work_calendar.add_routes(r)
+    forms.add_routes(r)
+    events.add_routes(r)
+    volunteers.add_routes(r)
+    segments.add_routes(r)
+    mailings.add_routes(r)
+    applications.add_routes(r)
+    council.add_routes(r)
     setup_compliance_routes(app)
     r.add_get("/healthz", health.healthz, name="healthz")
     r.add_static("/static/", HERE / "static", name="static", append_version=True)

@@ -12,19 +12,24 @@ from aiogram.enums import ChatType
 from bot.menu import Menu
 from handlers import (
     appeals,
+    applications,
     assignment_create,
     assignments,
     checklists,
     common,
     dispatch,
     errors,
+    events,
     fallback,
+    forms,
     incidents,
+    mailings,
     partners,
     residents,
     service_desk,
     shift,
     templates,
+    volunteers,
 )
 from handlers.analytics import stats
 from handlers.partners.join import create_join_router
@@ -47,6 +52,11 @@ def create_menu() -> Menu:
             *service_desk.MENU_ITEMS,
             *language.MENU_ITEMS,
             *appeals.MENU_ITEMS,
+            *forms.MENU_ITEMS,
+            *events.MENU_ITEMS,
+            *volunteers.MENU_ITEMS,
+            *mailings.MENU_ITEMS,
+            *applications.MENU_ITEMS,
             *help.MENU_ITEMS,
         ]
     )
@@ -63,6 +73,7 @@ def create_router() -> Router:
         errors.create_router(),
         common.create_router(),
         create_join_router(),  # /start org_<token>: before /start's catch-all
+        forms.create_start_router(),  # /start form_<slug>: likewise
         start.create_router(),
         help.create_router(),
         profile.create_router(),
@@ -80,6 +91,11 @@ def create_router() -> Router:
         partners.create_router(),
         templates.create_router(),
         service_desk.create_router(),
+        mailings.create_router(),
+        forms.create_router(),
+        events.create_router(),
+        volunteers.create_router(),
+        applications.create_router(),
         appeals.create_offer_router(),  # a resident's leftover text: offered as an appeal
         fallback.create_router(),  # keep last
     )

@@ -9,6 +9,18 @@ from models.assignments import (
     DeadlineNudge,
     ExtensionRequest,
 )
+from models.audience import (
+    CorrespondentTag,
+    EventRegistration,
+    Form,
+    FormField,
+    FormSubmission,
+    Mailing,
+    MailingConsent,
+    MailingRecipient,
+    MuseumEvent,
+    Segment,
+)
 from models.audit import AuditEvent
 from models.base import Base, utcnow
 from models.config import OrgCard, OutageResource, RoutingRule, SocialObjectType
@@ -22,6 +34,17 @@ from models.crm import (
     StoredFile,
 )
 from models.dispatch import Building, Outage, OutageBuilding, OutageSignal, Subscription
+from models.expertise import (
+    Application,
+    ApplicationReview,
+    ApplicationReviewer,
+    ApplicationType,
+    CouncilAgendaItem,
+    CouncilMeeting,
+    CouncilMember,
+    CouncilVote,
+    RegistryEntry,
+)
 from models.identity import CorrespondentSuggestion, EmailCode
 from models.imports import ImportJob
 from models.incidents import DispatchUpdate, Incident, ShiftHandover, SocialAlertRecipient
@@ -33,6 +56,7 @@ from models.privacy import ConsentRecord, ConsentText, PdAccessLog, PdErasure
 from models.projects import Project, ProjectStage
 from models.service_desk import ServiceComment, ServiceRequest, ServiceTopic, SlaTarget
 from models.task_tools import AssignmentTemplate, ChecklistItem, RecurrenceRun, RecurringAssignment
+from models.volunteers import Volunteer, VolunteerShift
 from models.work_calendar import CalendarDay, WorkHours
 
 __all__ = [
@@ -41,6 +65,10 @@ __all__ = [
     "Appeal",
     "AppealLetter",
     "AppealQuestion",
+    "Application",
+    "ApplicationReview",
+    "ApplicationReviewer",
+    "ApplicationType",
     "Assignment",
     "AssignmentComment",
     "AssignmentMember",
@@ -58,17 +86,30 @@ __all__ = [
     "ConsentText",
     "Correspondent",
     "CorrespondentSuggestion",
+    "CorrespondentTag",
+    "CouncilAgendaItem",
+    "CouncilMeeting",
+    "CouncilMember",
+    "CouncilVote",
     "DeadlineNudge",
     "Department",
     "DispatchUpdate",
     "EmailCode",
+    "EventRegistration",
     "ExtensionRequest",
+    "Form",
+    "FormField",
+    "FormSubmission",
     "ImportJob",
     "Incident",
     "Invite",
     "MailOutbox",
     "MailQuarantine",
     "MailboxCursor",
+    "Mailing",
+    "MailingConsent",
+    "MailingRecipient",
+    "MuseumEvent",
     "OrgCard",
     "Organisation",
     "OrganisationArea",
@@ -84,7 +125,9 @@ __all__ = [
     "ProjectStage",
     "RecurrenceRun",
     "RecurringAssignment",
+    "RegistryEntry",
     "RoutingRule",
+    "Segment",
     "ServiceComment",
     "ServiceRequest",
     "ServiceTopic",
@@ -97,6 +140,8 @@ __all__ = [
     "TelegramAccount",
     "User",
     "UserRole",
+    "Volunteer",
+    "VolunteerShift",
     "WebSession",
     "WorkHours",
     "utcnow",

@@ -175,6 +175,10 @@ class StoredFile(Base):
     service_comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_comments.id", ondelete="CASCADE"), index=True
     )
+    # A file answered on a form (a scan, a photo of the object of an application).
+    form_submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("form_submissions.id", ondelete="CASCADE"), index=True
+    )
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

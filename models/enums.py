@@ -269,3 +269,99 @@ class HolidayPolicy(StrEnum):
     NEXT = "next"  # the working day after
     SKIP = "skip"  # no assignment this time
     KEEP = "keep"  # created that day anyway
+
+
+class FieldKind(StrEnum):
+    """The kind of one field of a form (``models.audience.FormField``)."""
+
+    TEXT = "text"  # one line
+    TEXTAREA = "textarea"  # several lines
+    CHOICE = "choice"  # one of the options
+    MULTICHOICE = "multichoice"  # several of the options
+    DATE = "date"
+    NUMBER = "number"
+    PHONE = "phone"
+    EMAIL = "email"
+    FILE = "file"
+    CONSENT = "consent"  # a tick box that must be ticked to send (its text is the label)
+
+
+class FormPurpose(StrEnum):
+    """What an answered form does besides landing on the CRM card."""
+
+    GENERAL = "general"  # a programme application, a library request, a question: the card only
+    SUBSCRIPTION = "subscription"  # asks for consent to mailings (double opt-in)
+    EVENT = "event"  # registers for the form's event (capacity, waiting list)
+    VOLUNTEER = "volunteer"  # the volunteer questionnaire: adds or updates a volunteer
+    APPLICATION = "application"  # an application of the form's type, for review and a decision
+
+
+class SubmissionChannel(StrEnum):
+    WEB = "web"
+    TELEGRAM = "telegram"
+    PANEL = "panel"
+
+
+class RegistrationStatus(StrEnum):
+    REGISTERED = "registered"
+    WAITLIST = "waitlist"
+    CANCELLED = "cancelled"
+
+
+class MailingConsentStatus(StrEnum):
+    """Consent to mailings, apart from the consent to personal data (152-FZ); double opt-in."""
+
+    PENDING = "pending"  # asked for on a form; the confirmation message was sent
+    CONFIRMED = "confirmed"  # the person pressed «confirm» (bot) or opened the e-mailed link
+    WITHDRAWN = "withdrawn"  # opted out (from a mailing itself, the bot or the panel)
+
+
+class MailingStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"  # recipients queued in the outbox; the sender drains them
+    SENT = "sent"  # every recipient's message has a final state
+    CANCELLED = "cancelled"
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"  # reviewers appointed
+    REVIEWED = "reviewed"  # every reviewer sent a review
+    ON_COUNCIL = "on_council"  # on a council meeting's agenda
+    NEEDS_MORE = "needs_more"  # the applicant is asked for more; a new answer returns it to review
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ApplicationDecision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    NEEDS_MORE = "needs_more"
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"  # voting is over; the protocol can be generated
+    CANCELLED = "cancelled"
+
+
+class Vote(StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+
+
+class VolunteerStatus(StrEnum):
+    CANDIDATE = "candidate"  # filled the questionnaire; not yet accepted
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class VolunteerShiftStatus(StrEnum):
+    ASSIGNED = "assigned"
+    CONFIRMED = "confirmed"  # the volunteer said they come
+    DECLINED = "declined"
+    DONE = "done"  # worked; hours counted
+    NO_SHOW = "no_show"

@@ -78,6 +78,26 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "web_service_desk": ("admin_web/views/service_desk", "admin_web/templates/service_desk"),
     "web_calendar": ("admin_web/views/work_calendar", "admin_web/templates/work_calendar"),
     "web_task_tools": ("admin_web/views/task_tools", "admin_web/templates/task_tools"),
+    # Issue #16: the museum's audience and expertise.
+    "forms": ("services/forms", "services/audience"),
+    "events": ("services/events",),
+    "volunteers": ("services/volunteers",),
+    "segments": ("services/segments",),
+    "mailings": ("services/mailings",),
+    "applications": ("services/applications",),
+    "council": ("services/council",),
+    "bot_forms": ("handlers/forms",),
+    "bot_events": ("handlers/events",),
+    "bot_volunteers": ("handlers/volunteers",),
+    "bot_mailings": ("handlers/mailings",),
+    "bot_applications": ("handlers/applications",),
+    "web_forms": ("admin_web/views/forms", "admin_web/templates/forms"),
+    "web_events": ("admin_web/views/events", "admin_web/templates/events"),
+    "web_volunteers": ("admin_web/views/volunteers", "admin_web/templates/volunteers"),
+    "web_segments": ("admin_web/views/segments", "admin_web/templates/segments"),
+    "web_mailings": ("admin_web/views/mailings", "admin_web/templates/mailings"),
+    "web_applications": ("admin_web/views/applications", "admin_web/templates/applications"),
+    "web_council": ("admin_web/views/council", "admin_web/templates/council"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Mailings to segments through the outbox, and the consent to mailings (double opt-in)."""

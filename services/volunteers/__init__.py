@@ -1,0 +1,1 @@
+"""Volunteers: the base built from the questionnaire, availability, shifts at events, hours."""
