@@ -195,3 +195,22 @@ async def agenda_rows(session: AsyncSession, meeting_id: int) -> list[AgendaRow]
         average = round(sum(totals) / len(totals), 2) if totals else None
         result.append(AgendaRow(item, application, average, len(totals), kind.score_max if kind else 10))
     return result
+
+
+async def cancel_meeting(session: AsyncSession, actor: Actor, meeting_id: int) -> CouncilMeeting:
+    """A planned meeting is cancelled; its applications leave the agenda and wait for another one."""
+    await organiser(session, actor)
+    meeting = await get_meeting(session, meeting_id)
+    require_planned(meeting)
+    await release_all(session, actor, meeting)
+    meeting.status = MeetingStatus.CANCELLED
+    audit.record(
+        session,
+        actor,
+        "council_meeting",
+        meeting.id,
+        "cancel",
+        old_state=MeetingStatus.PLANNED,
+        new_state=MeetingStatus.CANCELLED,
+    )
+    return meeting

@@ -138,32 +138,17 @@ async def edit_meeting(
     return meeting
 
 
-async def cancel_meeting(session: AsyncSession, actor: Actor, meeting_id: int) -> CouncilMeeting:
-    """A planned meeting is cancelled; its applications leave the agenda and wait for another one."""
-    from services.council.agenda import release_all  # agenda imports this module
-
-    await organiser(session, actor)
-    meeting = await get_meeting(session, meeting_id)
-    require_planned(meeting)
-    await release_all(session, actor, meeting)
-    meeting.status = MeetingStatus.CANCELLED
-    audit.record(
-        session,
-        actor,
-        "council_meeting",
-        meeting.id,
-        "cancel",
-        old_state=MeetingStatus.PLANNED,
-        new_state=MeetingStatus.CANCELLED,
-    )
-    return meeting
-
-
 async def member_ids(session: AsyncSession, meeting_id: int) -> list[int]:
     rows = await session.scalars(
         select(CouncilMember.user_id).where(CouncilMember.meeting_id == meeting_id).order_by(CouncilMember.id)
     )
     return list(rows)
+
+
+async def meetings_of(session: AsyncSession, user_id: int) -> set[int]:
+    """The meetings a user is invited to as a member."""
+    rows = await session.scalars(select(CouncilMember.meeting_id).where(CouncilMember.user_id == user_id))
+    return set(rows)
 
 
 async def members(session: AsyncSession, meeting_id: int) -> list[tuple[CouncilMember, User]]:

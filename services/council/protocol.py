@@ -1,18 +1,17 @@
 """The protocol of a held meeting as data: every line already in the reader's language, so the DOCX
 and the PDF (``protocol_docx``, ``protocol_pdf``) only lay it out and always say the same thing.
 
-Building the files is CPU work: ``protocol_file`` runs the renderer in a thread, off the event loop.
+``protocol_files.protocol_file`` builds the files in a thread, off the event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CouncilMeeting, User
+from models import User
 from models.enums import ApplicationDecision, MeetingStatus
 from services.council.agenda import agenda_rows
 from services.council.meetings import get_meeting, members
@@ -128,18 +127,3 @@ async def build(session: AsyncSession, meeting_id: int, *, locale: str, tz: Zone
 async def _name(session: AsyncSession, user_id: int | None) -> str:
     user = await session.get(User, user_id) if user_id else None
     return user.full_name if user else "—"
-
-
-async def protocol_file(
-    session: AsyncSession, meeting_id: int, fmt: str, *, locale: str, tz: ZoneInfo
-) -> tuple[bytes, str]:
-    """The protocol as ``docx`` or ``pdf``: (bytes, file name)."""
-    from services.council.protocol_docx import render_docx
-    from services.council.protocol_pdf import render_pdf
-
-    data = await build(session, meeting_id, locale=locale, tz=tz)
-    meeting = await session.get(CouncilMeeting, meeting_id)
-    assert meeting is not None
-    render = render_docx if fmt == "docx" else render_pdf
-    content = await asyncio.to_thread(render, data)
-    return content, f"protocol-{meeting.number}.{fmt}"

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Application, RegistryEntry
 from models.enums import ApplicationStatus, MeetingStatus, Vote
-from services.council import agenda, meetings, protocol, voting
+from services.council import agenda, meetings, protocol_files, voting
 from tests.services.council_support import HELD_AT, actor, make_people, make_type, reviewed_application
 
 TZ = ZoneInfo("Europe/Moscow")
@@ -79,8 +79,8 @@ async def test_the_protocol_says_who_was_there_how_each_item_was_voted_and_decid
     session: AsyncSession,
 ) -> None:
     _people, meeting, _apps = await held_meeting(session)
-    docx_bytes, name = await protocol.protocol_file(session, meeting.id, "docx", locale="ru", tz=TZ)
-    pdf_bytes, _ = await protocol.protocol_file(session, meeting.id, "pdf", locale="ru", tz=TZ)
+    docx_bytes, name = await protocol_files.protocol_file(session, meeting.id, "docx", locale="ru", tz=TZ)
+    pdf_bytes, _ = await protocol_files.protocol_file(session, meeting.id, "pdf", locale="ru", tz=TZ)
     assert name == f"protocol-{meeting.number}.docx" and meeting.number == "ЭС-2026-01"
     for text in (docx_text(docx_bytes), pdf_text(pdf_bytes)):
         expected = [

@@ -108,7 +108,7 @@ async def test_only_organisers_run_the_council_and_a_cancelled_meeting_frees_its
     assert second.number == "ЭС-2026-02"
     with pytest.raises(InvalidInput):  # already on the first meeting's agenda
         await agenda.add_item(session, actor(people["secretary"]), second.id, apps[0].id)
-    await meetings.cancel_meeting(session, actor(people["secretary"]), meeting.id)
+    await agenda.cancel_meeting(session, actor(people["secretary"]), meeting.id)
     assert (await session.get(CouncilMeeting, meeting.id)).status == MeetingStatus.CANCELLED  # type: ignore[union-attr]
     assert (await session.get(type(apps[0]), apps[0].id)).status == ApplicationStatus.REVIEWED  # type: ignore[union-attr]
     await agenda.add_item(session, actor(people["secretary"]), second.id, apps[0].id)
