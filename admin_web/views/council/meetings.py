@@ -53,7 +53,7 @@ async def _form(request: web.Request, mid: int | None) -> web.StreamResponse:
             meetings.require_planned(meeting)
         except DomainError as exc:
             await refused(request, exc)
-            raise to_meeting(request, meeting.id) from None
+            raise to_meeting(request, mid or 0) from None
     chosen = await meetings.member_ids(db, mid) if mid else []
     staff = await meetings.active_staff(db, chosen)
     ids = {u.id for u in staff}

@@ -50,9 +50,10 @@ async def entry_edit(request: web.Request) -> web.StreamResponse:
             await entries.edit_entry(db, actor, entry.id, description=description, region=region)
             await flash(request, gettext("Entry saved."))
     except DomainError as exc:
-        await db.rollback()
+        entry_id = entry.id
+        await db.rollback()  # expires the entry: loaded again for the page
         form.fail_domain(exc)
-        return await _render(request, entry, form, status=400)
+        return await _render(request, await db.get(RegistryEntry, entry_id), form, status=400)
     raise web.HTTPSeeOther(str(request.app.router["council_registry_edit"].url_for(entry_id=str(entry.id))))
 
 
