@@ -3,7 +3,12 @@
 FOR THE LEAD, WHEN MERGING: ``apply_decision`` and ``mark_on_council`` stand in for
 ``services.applications.decisions.decide`` and ``mark_on_council`` (built by the applications
 helper in parallel). Swap the bodies for those calls — ``decide`` also sends the decision to the
-applicant and creates the registry entry itself — and delete ``_registry_entry`` here.
+applicant and creates the registry entry itself — and delete ``_registry_entry`` here. As seen on
+the applications branch, those take ``actor: User`` (load it: ``await session.get(User,
+actor.user_id)``) and ``decide`` takes ``ctx``, passed through here already. Their
+``mark_on_council`` accepts only REVIEWED applications of a ``needs_council`` type, a narrower rule
+than ``agenda.eligible`` (the brief's: REVIEWED, or any open application of a council type):
+narrow ``eligible`` to match when swapping, or the agenda offers what ``mark_on_council`` refuses.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from models.enums import ApplicationDecision, ApplicationStatus
 from services import audit
 from services.audit import Actor
 from services.errors import NotFound
-from services.notify import N_
+from services.notify import N_, NoticeContext
 
 DECISION_STATUS = {
     ApplicationDecision.APPROVED: ApplicationStatus.APPROVED,
@@ -34,8 +39,10 @@ async def apply_decision(
     *,
     actor: Actor,
     meeting_id: int | None = None,
+    ctx: NoticeContext | None = None,
 ) -> Application:
-    """Record the council's decision on the application (TEMPORARY body: see the module's note)."""
+    """Record the council's decision on the application (TEMPORARY body: see the module's note;
+    ``ctx`` is unused here, ``decide`` needs it to tell the applicant)."""
     application = await session.get(Application, application_id)
     if application is None:
         raise NotFound(N_("No such application."))

@@ -32,7 +32,7 @@ from services.council.agenda import items
 from services.council.meetings import get_meeting, organiser, require_planned
 from services.council.outcome import apply_decision
 from services.errors import InvalidInput, NotFound, PermissionDenied
-from services.notify import N_, Translator
+from services.notify import N_, NoticeContext, Translator
 
 NOTE_LIMIT = 2000
 
@@ -209,7 +209,12 @@ async def decide_item(
 
 
 async def close_meeting(
-    session: AsyncSession, actor: Actor, meeting_id: int, *, locale: str = "ru"
+    session: AsyncSession,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    locale: str = "ru",
+    ctx: NoticeContext | None = None,
 ) -> CouncilMeeting:
     """The meeting is held: every item's decision goes to its application."""
     await organiser(session, actor)
@@ -226,7 +231,13 @@ async def close_meeting(
     for item in agenda:
         text = decision_text(t, meeting, item)
         await apply_decision(
-            session, item.application_id, item.decision or "", text, actor=actor, meeting_id=meeting.id
+            session,
+            item.application_id,
+            item.decision or "",
+            text,
+            actor=actor,
+            meeting_id=meeting.id,
+            ctx=ctx,
         )
     audit.record(
         session,

@@ -72,8 +72,9 @@ async def _decide(request: web.Request, mid: int) -> str:
 
 
 async def _close(request: web.Request, mid: int) -> str:
+    ctx = notice_context(request)
     await voting.close_meeting(
-        request[DB_KEY], request[USER_KEY].actor, mid, locale=notice_context(request).default_locale
+        request[DB_KEY], request[USER_KEY].actor, mid, locale=ctx.default_locale, ctx=ctx
     )
     return gettext("The meeting is held and closed; the decisions are applied to the applications.")
 
