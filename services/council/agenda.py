@@ -38,29 +38,27 @@ class AgendaRow:
     score_max: int
 
 
-async def _on_planned_agenda(session: AsyncSession, application_id: int) -> bool:
-    found = await session.scalar(
+async def eligible(session: AsyncSession) -> list[Application]:
+    """Applications that may be put on an agenda now (one query: not on a planned meeting's agenda)."""
+    on_planned = (
         select(CouncilAgendaItem.id)
         .join(CouncilMeeting, CouncilMeeting.id == CouncilAgendaItem.meeting_id)
         .where(
-            CouncilAgendaItem.application_id == application_id, CouncilMeeting.status == MeetingStatus.PLANNED
+            CouncilAgendaItem.application_id == Application.id, CouncilMeeting.status == MeetingStatus.PLANNED
         )
+        .exists()
     )
-    return found is not None
-
-
-async def eligible(session: AsyncSession) -> list[Application]:
-    """Applications that may be put on an agenda now."""
     rows = await session.scalars(
         select(Application)
         .join(ApplicationType, ApplicationType.id == Application.type_id)
         .where(
             (Application.status == ApplicationStatus.REVIEWED)
-            | (ApplicationType.needs_council.is_(True) & Application.status.in_(OPEN_STATES))
+            | (ApplicationType.needs_council.is_(True) & Application.status.in_(OPEN_STATES)),
+            ~on_planned,
         )
         .order_by(Application.created_at, Application.id)
     )
-    return [a for a in rows if not await _on_planned_agenda(session, a.id)]
+    return list(rows)
 
 
 async def add_item(
