@@ -6,8 +6,8 @@
   ``/m/confirm/<token>``. Only the token's SHA-256 is stored; it works once, for 7 days.
 - A confirmed consent stays confirmed (no new message); a withdrawn one is asked again only when a
   person asks anew (a form's box ticked again, ``/subscribe``, a clerk's button).
-- :func:`confirm` and :func:`withdraw` come from the bot, the e-mailed links and the panel.
-  Confirming by e-mail sends a letter with an opt-out link (``/m/optout/<token>``).
+- :func:`confirm` and :func:`withdraw` come from the bot and the panel; the e-mailed links are
+  ``consent_links`` (confirming by e-mail sends a letter with an opt-out link ``/m/optout/<token>``).
 
 Every change is audited as ``mailing_consent`` with the channel and the IP address.
 """
@@ -50,11 +50,6 @@ MAIL_BODY = N_(
     "this address. To confirm, open the link and press the button:\n%(link)s\n\n"
     "The link works for %(days)s days. If it was not you, just ignore this letter."
 )
-CONFIRMED_SUBJECT = N_("You are subscribed to the museum's news")
-CONFIRMED_BODY = N_(
-    "Thank you! The subscription is confirmed.\n\nTo unsubscribe at any time, open the link:\n%(link)s"
-)
-BAD_LINK = N_("The link is not valid: it was already used, has expired or was mistyped.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +69,7 @@ def callback(action: str, consent_id: int) -> str:
     return f"{CB_PREFIX}:{action}:{consent_id}"
 
 
-def _context(notify: NoticeContext | None) -> NoticeContext:
+def context_of(notify: NoticeContext | None) -> NoticeContext:
     if notify is not None:
         return notify
     try:  # callers without one (a form's intake) get the configured panel address
@@ -197,7 +192,7 @@ async def request(
     consent.ip = ip
     consent.token_hash = token_hash(token)
     await session.flush()
-    ctx = _context(notify)
+    ctx = context_of(notify)
     if account is not None:
         t = Translator(locale or account.locale or ctx.default_locale)
         buttons = [
@@ -230,7 +225,7 @@ async def request(
     return consent
 
 
-async def _set(
+async def set_status(
     session: AsyncSession,
     consent: MailingConsent,
     status: MailingConsentStatus,
@@ -278,7 +273,7 @@ async def confirm(
         raise NotFound(N_("No such consent."))
     if consent.status == MailingConsentStatus.WITHDRAWN:
         raise InvalidInput(N_("The subscription was cancelled; ask for it again to subscribe."))
-    return await _set(
+    return await set_status(
         session,
         consent,
         MailingConsentStatus.CONFIRMED,
@@ -303,7 +298,7 @@ async def withdraw(
     consent = await status_of(session, correspondent_id)
     if consent is None:
         return None
-    return await _set(
+    return await set_status(
         session,
         consent,
         MailingConsentStatus.WITHDRAWN,
@@ -312,87 +307,6 @@ async def withdraw(
         ip=ip,
         now=now or utcnow(),
     )
-
-
-async def by_token(session: AsyncSession, token: str) -> MailingConsent | None:
-    if not token or len(token) > 100:
-        return None
-    return await session.scalar(select(MailingConsent).where(MailingConsent.token_hash == token_hash(token)))
-
-
-async def confirm_by_token(
-    session: AsyncSession,
-    token: str,
-    *,
-    ip: str | None,
-    notify: NoticeContext | None = None,
-    locale: str | None = None,
-    now: datetime | None = None,
-) -> MailingConsent:
-    """The e-mailed link's button: a pending consent within 7 days; then an opt-out letter."""
-    now = now or utcnow()
-    consent = await by_token(session, token)
-    if (
-        consent is None
-        or consent.status != MailingConsentStatus.PENDING
-        or consent.requested_at is None
-        or now - consent.requested_at > TOKEN_TTL
-    ):
-        raise InvalidInput(BAD_LINK)
-    await _set(
-        session,
-        consent,
-        MailingConsentStatus.CONFIRMED,
-        actor=Actor(label="email-link"),
-        channel="email",
-        ip=ip,
-        now=now,
-    )
-    card = await session.get(Correspondent, consent.correspondent_id)
-    if card is not None and card.email:
-        ctx = _context(notify)
-        opt_out = secrets.token_urlsafe(24)
-        consent.token_hash = token_hash(opt_out)
-        t = Translator(locale or ctx.default_locale)
-        await enqueue_mail(
-            session,
-            appeal_id=None,
-            to=card.email,
-            subject=t(CONFIRMED_SUBJECT),
-            body=t(CONFIRMED_BODY, link=link(ctx, "optout", opt_out)),
-            in_reply_to=None,
-            dedup_key=f"consent-confirmed:{consent.id}:{now.isoformat()}",
-        )
-    return consent
-
-
-async def optout_link(
-    session: AsyncSession, correspondent_id: int, *, notify: NoticeContext | None = None
-) -> str | None:
-    """A fresh opt-out link for a letter to a confirmed person (earlier links stop working)."""
-    consent = await status_of(session, correspondent_id)
-    if consent is None or consent.status != MailingConsentStatus.CONFIRMED:
-        return None
-    token = secrets.token_urlsafe(24)
-    consent.token_hash = token_hash(token)
-    return link(_context(notify), "optout", token)
-
-
-async def withdraw_by_token(session: AsyncSession, token: str, *, ip: str | None) -> MailingConsent:
-    """The e-mailed opt-out link's button (a pending one is declined the same way)."""
-    consent = await by_token(session, token)
-    if consent is None or consent.status == MailingConsentStatus.WITHDRAWN:
-        raise InvalidInput(BAD_LINK)
-    await _set(
-        session,
-        consent,
-        MailingConsentStatus.WITHDRAWN,
-        actor=Actor(label="email-link"),
-        channel="email",
-        ip=ip,
-        now=utcnow(),
-    )
-    return consent
 
 
 async def history(session: AsyncSession, consent: MailingConsent) -> list[AuditEvent]:
@@ -439,7 +353,7 @@ async def answer_from_chat(
     if accept:
         if consent.status == MailingConsentStatus.WITHDRAWN:
             raise InvalidInput(N_("The subscription was cancelled; send /subscribe to subscribe again."))
-        return await _set(
+        return await set_status(
             session,
             consent,
             MailingConsentStatus.CONFIRMED,
@@ -448,7 +362,7 @@ async def answer_from_chat(
             ip=None,
             now=utcnow(),
         )
-    return await _set(
+    return await set_status(
         session,
         consent,
         MailingConsentStatus.WITHDRAWN,

@@ -12,7 +12,7 @@ from aiohttp import web
 from admin_web.client_address import client_ip
 from admin_web.exports import table_response
 from admin_web.forms import Form
-from admin_web.i18n import N_, current_locale, gettext, translate_error
+from admin_web.i18n import N_, current_locale, gettext, ngettext, translate_error
 from admin_web.identity import CurrentUser
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import flash, render
@@ -85,7 +85,7 @@ async def segment_count(request: web.Request) -> web.StreamResponse:
     members = await query.members(db, spec, limit=query.PREVIEW_LIMIT, tz=zone(request))
     body = {
         "count": total,
-        "count_text": gettext("%(count)s people", count=total),
+        "count_text": ngettext("%(num)s person", "%(num)s people", total),
         "members": [_member_json(m, contacts) for m in members],
     }
     return web.json_response(body, headers=headers)

@@ -16,7 +16,7 @@ from admin_web.security import public
 from admin_web.views.common import notice_context
 from models.enums import MailingConsentStatus
 from services.errors import DomainError
-from services.mailings import consent
+from services.mailings import consent_links
 
 TOKEN_MAX = 100
 
@@ -40,11 +40,11 @@ async def confirm_page(request: web.Request) -> web.StreamResponse:
     token = _token(request)
     db = request[DB_KEY]
     if request.method != "POST":
-        row = await consent.by_token(db, token)
+        row = await consent_links.by_token(db, token)
         usable = row is not None and row.status == MailingConsentStatus.PENDING
         return await _page(request, "confirm", "ask" if usable else "invalid", status=200 if usable else 404)
     try:
-        await consent.confirm_by_token(
+        await consent_links.confirm_by_token(
             db, token, ip=client_ip(request), notify=notice_context(request), locale=current_locale.get()
         )
     except DomainError:
@@ -58,11 +58,11 @@ async def optout_page(request: web.Request) -> web.StreamResponse:
     token = _token(request)
     db = request[DB_KEY]
     if request.method != "POST":
-        row = await consent.by_token(db, token)
+        row = await consent_links.by_token(db, token)
         usable = row is not None and row.status != MailingConsentStatus.WITHDRAWN
         return await _page(request, "optout", "ask" if usable else "invalid", status=200 if usable else 404)
     try:
-        await consent.withdraw_by_token(db, token, ip=client_ip(request))
+        await consent_links.withdraw_by_token(db, token, ip=client_ip(request))
     except DomainError:
         await db.rollback()
         return await _page(request, "optout", "invalid", status=404)
