@@ -37,13 +37,21 @@ async def test_subscribe_confirm_then_unsubscribe(new_chat, bot, session_factory
     ask = await chat.reply(ru(consent.ASK_TEXT)[:40])
     assert keyboard_texts(ask) == [ru(consent.CONFIRM_BUTTON), ru(consent.DECLINE_BUTTON)]
     await chat.press(ask, ru(consent.CONFIRM_BUTTON))
-    done = await chat.reply(ru("Thank you! You are subscribed to the museum's news.")[:30])
+    done = await chat.reply(
+        ru("Thank you! You are subscribed to the museum's news. To unsubscribe, send /unsubscribe.")
+    )
     assert keyboard_texts(done) == []  # the buttons went away
     assert await status(session_factory, chat.user_id) == "confirmed"
 
     # Asking again changes nothing and sends no new confirmation.
-    await chat.send("/subscribe", expect=ru("You are already subscribed to the museum's news.")[:30])
-    await chat.send("/unsubscribe", expect=ru("You have unsubscribed from the museum's mailings.")[:30])
+    await chat.send(
+        "/subscribe",
+        expect=ru("You are already subscribed to the museum's news. To unsubscribe, send /unsubscribe."),
+    )
+    await chat.send(
+        "/unsubscribe",
+        expect=ru("You have unsubscribed from the museum's mailings. To subscribe again, send /subscribe."),
+    )
     assert await status(session_factory, chat.user_id) == "withdrawn"
     await chat.send("/unsubscribe", expect=ru("You are not subscribed to mailings."))
 
@@ -69,7 +77,7 @@ async def test_a_form_request_declined_with_no_thanks(new_chat, bot, session_fac
     await deliver(bot, session_factory)
     ask = await chat.reply(ru(consent.ASK_TEXT)[:40])
     await chat.press(ask, ru(consent.DECLINE_BUTTON))
-    await chat.reply(ru("All right, we will not send you mailings.")[:30])
+    await chat.reply(ru("All right, we will not send you mailings. Changed your mind? Send /subscribe."))
     assert await status(session_factory, chat.user_id) == "withdrawn"
     # The old «confirm» button of that message cannot resurrect it: the message was edited.
     assert keyboard_texts((await chat.client.bot_messages(chat.user_id))[-1]) == []

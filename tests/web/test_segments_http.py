@@ -147,6 +147,33 @@ async def test_card_block_and_a_clerks_withdrawal(
         event = (await s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "mailing_consent"))).one()
         assert event.action == "withdrawn" and event.data["channel"] == "panel" and event.data["ip"]
 
+    # «Ask for consent» for someone never asked, with only an e-mail: a letter with the link goes.
+    maksim = d.ids["Морозов Максим"]
+    html = await (await client.get(f"/correspondents/{maksim}")).text()
+    assert 'data-status="none"' in html and 'id="consent-withdraw"' not in html
+    html = await (
+        await client.post(f"/segments/consent/{maksim}/request", data={"csrf_token": csrf_of(html)})
+    ).text()
+    assert 'data-status="pending"' in html
+    async with session_factory() as s:
+        letter = (await s.scalars(select(MailOutbox))).one()
+        assert letter.to_address == "max@example.org" and "/m/confirm/" in letter.body
+    # A forged card id or action: not found; someone outside the audience roles: refused.
+    token = csrf_of(html)
+    assert (await client.post("/segments/consent/999999/withdraw", data={"csrf_token": token})).status == 404
+    assert (await client.post(f"/segments/consent/{maksim}/erase", data={"csrf_token": token})).status in (
+        404,
+        405,
+    )
+    await make_user(session_factory, "worker2", PASSWORD, ["executor"])
+    await _as(client, "worker2")
+    own_token = csrf_of(await (await client.get("/")).text())
+    refused = await client.post(
+        f"/segments/consent/{maksim}/withdraw", data={"csrf_token": own_token}, allow_redirects=False
+    )
+    assert refused.status == 403
+    assert (await _consent(session_factory, maksim)).status == "pending"
+
 
 async def _ask_by_mail(factory: async_sessionmaker[AsyncSession], name: str) -> tuple[int, str]:
     """A web form's «send me news» for someone without Telegram: the letter's confirmation link."""
