@@ -26,6 +26,7 @@ from models import AuditEvent, Correspondent, MailingConsent, TelegramAccount, u
 from models.enums import MailingConsentStatus
 from services import audit, outbox
 from services.audit import Actor
+from services.correspondents.normalize import normalize_email
 from services.errors import InvalidInput, NotFound
 from services.mail_outbox import enqueue_mail
 from services.notify import N_, NoticeContext, Translator, inline_keyboard
@@ -177,7 +178,8 @@ async def request(
     ):
         return consent
     account = await _chat_of(session, correspondent_id, telegram_id)
-    address = (email or card.email or "").strip() or None
+    # Not an address (a typo on a form): as if none was given.
+    address = normalize_email(email) or normalize_email(card.email)
     if account is None and address is None:
         raise InvalidInput(N_("There is no Telegram chat or e-mail address to ask for the confirmation."))
     old = consent.status if consent is not None else None

@@ -189,3 +189,33 @@ async def test_saved_segments_are_audited_and_resolve(session: AsyncSession) -> 
         ).all()
     )
     assert actions == ["created", "edited", "archived"]
+
+
+async def test_every_filter_at_once_is_one_statement(session: AsyncSession) -> None:
+    from sqlalchemy import event
+
+    d = await build(session)
+    raw = {
+        "tags": {"any": ["дети"], "all": ["родители"], "none": ["волонтёр"]},
+        "forms": {"ids": [d.forms["kids"]], "since": "2026-01-01", "until": "2026-12-31"},
+        "events": {"attended": [d.events["e1"]], "registered": [d.events["e1"]]},
+        "programmes": ["Университет детей"],
+        "address": {"subscribed": False},
+        "channel": "telegram",
+        "activity": {"active_days": 30},
+    }
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = session.bind.sync_engine  # type: ignore[union-attr]
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        found = await query.members(session, segment_filters.parse(raw), now=NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    # Аверина: дети + родители, not a volunteer, the kids' form 10 days ago, came to e1, no address,
+    # a Telegram chat seen 2 days ago, a confirmed consent.
+    assert d.names([m.correspondent_id for m in found]) == {ANNA}
+    assert len(statements) == 1 and "EXISTS" in statements[0].upper()
