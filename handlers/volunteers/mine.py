@@ -29,7 +29,7 @@ STATUS = {
     VolunteerStatus.CANDIDATE: N_("your questionnaire is being reviewed"),
     VolunteerStatus.ACTIVE: N_("active"),
     VolunteerStatus.PAUSED: N_("paused"),
-    VolunteerStatus.LEFT: N_("finished"),
+    VolunteerStatus.LEFT: N_("volunteering finished"),
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Correspondent, Volunteer
+from models import Correspondent, MuseumEvent, Volunteer, VolunteerShift
+from models.enums import VolunteerShiftStatus
 from services.volunteers import hours
 from services.volunteers.vocabulary import DAYS, PARTS, slots_of
 
@@ -59,3 +60,49 @@ async def all_skills(session: AsyncSession) -> list[str]:
         for skill in found or []:
             skills.setdefault(skill.casefold(), skill)
     return sorted(skills.values(), key=str.casefold)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    event: MuseumEvent
+    shifts: int  # volunteers on it (declined ones left out)
+
+
+async def events_around(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    back: timedelta = timedelta(days=31),
+    ahead: timedelta = timedelta(days=92),
+) -> list[EventRow]:
+    """Events to staff or to mark hours for: the last month's and the next three months'."""
+    counts = (
+        select(VolunteerShift.event_id, func.count().label("n"))
+        .where(VolunteerShift.status != VolunteerShiftStatus.DECLINED)
+        .group_by(VolunteerShift.event_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(MuseumEvent, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.event_id == MuseumEvent.id)
+        .where(
+            MuseumEvent.starts_at >= now - back,
+            MuseumEvent.starts_at < now + ahead,
+            MuseumEvent.cancelled_at.is_(None),
+        )
+        .order_by(MuseumEvent.starts_at)
+        .limit(100)
+    )
+    return [EventRow(e, int(n)) for e, n in rows.all()]
+
+
+async def event_shifts(session: AsyncSession, event_id: int) -> list[tuple[VolunteerShift, str]]:
+    """The event's shifts with the volunteers' names."""
+    rows = await session.execute(
+        select(VolunteerShift, Correspondent.name)
+        .join(Volunteer, Volunteer.id == VolunteerShift.volunteer_id)
+        .join(Correspondent, Correspondent.id == Volunteer.correspondent_id)
+        .where(VolunteerShift.event_id == event_id)
+        .order_by(VolunteerShift.starts_at, Correspondent.name)
+    )
+    return [(s, n) for s, n in rows.all()]
