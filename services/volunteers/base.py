@@ -21,7 +21,7 @@ from services.correspondents.directory import own_record
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
 from services.volunteers import notices
-from services.volunteers.vocabulary import normalize, parse_availability, parse_skills, slots_of
+from services.volunteers.vocabulary import normalize, parse_availability, parse_skills
 
 TAG = "волонтёр"
 NOTES_MAX = 4000
@@ -173,7 +173,7 @@ async def update_profile(
         raise InvalidInput("Notes are too long: at most %(n)s characters.", n=NOTES_MAX, field="notes")
     old = _state(volunteer)
     volunteer.skills = parse_skills(skills)
-    volunteer.availability = normalize(availability & slots_of(normalize(availability)))
+    volunteer.availability = normalize(availability)  # unknown days and parts fall away
     volunteer.notes = notes.strip()
     volunteer.updated_at = utcnow()
     record(
