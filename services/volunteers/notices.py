@@ -17,6 +17,7 @@ from models import Correspondent, MuseumEvent, TelegramAccount, User, Volunteer,
 from models.enums import VolunteerStatus
 from services import outbox
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
+from services.telegram_accounts import staff_chats
 
 CB_PREFIX = "vol"
 CONFIRM = "ok"
@@ -135,22 +136,12 @@ async def shift_declined(
     """The staff member who assigned the shift hears that the volunteer cannot come."""
     if shift.assigned_by_id is None:
         return
-    row = (
-        await session.execute(
-            select(TelegramAccount.chat_id, User.locale)
-            .join(User, User.id == TelegramAccount.user_id)
-            .where(
-                TelegramAccount.user_id == shift.assigned_by_id,
-                TelegramAccount.blocked_at.is_(None),
-                User.is_active,
-            )
-        )
-    ).first()
+    chats = await staff_chats(session, User.id == shift.assigned_by_id)
     card = await session.get(Correspondent, volunteer.correspondent_id)
-    if row is None or card is None:
+    if not chats or card is None:
         return
-    chat_id, locale = row
-    t = Translator(locale or ctx.default_locale)
+    user, chat_id = chats[0]
+    t = Translator(ctx.locale_of(user))
     text = "\n".join(
         [
             t("✖ %(name)s cannot come to volunteer.", name=html_escape(card.name)),

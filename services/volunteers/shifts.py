@@ -158,10 +158,16 @@ async def respond(
         raise PermissionDenied("Your volunteering is not active now.")
     old = shift.status
     shift.status, shift.updated_at = wanted, utcnow()
+    action = "confirmed" if confirm else "declined"
     record(
-        session, Actor(telegram_id=telegram_id), "volunteer_shift", shift.id,
-        "confirmed" if confirm else "declined", old_state=old, new_state=wanted,
-    )  # fmt: skip
+        session,
+        Actor(telegram_id=telegram_id),
+        "volunteer_shift",
+        shift.id,
+        action,
+        old_state=old,
+        new_state=wanted,
+    )
     if not confirm:
         await notices.shift_declined(session, volunteer, shift, event, ctx=ctx)
     await session.flush()
@@ -192,10 +198,17 @@ async def mark_done(
         raise InvalidInput("Hours must be more than 0 and at most 24.", field="hours")
     old, old_hours = shift.status, shift.hours
     shift.status, shift.hours, shift.updated_at = S.DONE, value, utcnow()
+    data = {"hours": value, "old_hours": old_hours}
     record(
-        session, actor_of(staff), "volunteer_shift", shift.id, "done",
-        old_state=old, new_state=S.DONE, data={"hours": value, "old_hours": old_hours},
-    )  # fmt: skip
+        session,
+        actor_of(staff),
+        "volunteer_shift",
+        shift.id,
+        "done",
+        old_state=old,
+        new_state=S.DONE,
+        data=data,
+    )
     await session.flush()
     return shift
 

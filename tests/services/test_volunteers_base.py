@@ -82,7 +82,7 @@ async def test_accept_makes_active_and_tells_the_person(session: AsyncSession) -
 
 
 async def test_assignment_refuses_double_booking_and_inactive_volunteers(session: AsyncSession) -> None:
-    manager = await make_staff(session)
+    manager = await make_staff(session, telegram_id=770_001)
     card = await make_person(session, "Ким Алина", telegram_id=880_002)
     volunteer = await active_volunteer(session, manager, card)
     start = utcnow() + timedelta(days=3)
@@ -121,8 +121,10 @@ async def test_assignment_refuses_double_booking_and_inactive_volunteers(session
             session, manager, volunteer_id=volunteer.id, event_id=lecture.id,
             starts_at=start + timedelta(days=2), ends_at=start + timedelta(days=3, hours=1), ctx=CTX,
         )  # fmt: skip
-    # Declined: the lecture's hour is free again and the volunteer may be asked once more.
+    # Declined: the manager hears of it; the hour is free again and the volunteer may be asked once more.
     await shifts.respond(session, 880_002, shift.id, confirm=False, ctx=CTX)
+    heard = (await _outbox(session, 770_001))[-1].payload["text"]
+    assert "Ким Алина не сможет прийти волонтёром." in heard and "Ночь музеев" in heard
     again = await shifts.assign(session, manager, volunteer_id=volunteer.id, event_id=lecture.id, ctx=CTX)
     assert again.status == VolunteerShiftStatus.ASSIGNED
 
