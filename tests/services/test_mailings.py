@@ -3,13 +3,14 @@ across two scheduler runs, a test that reaches only its sender, cancelling, and 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import MailingConsent, MailingRecipient, OutboxMessage, User, utcnow
+from models import Mailing, MailingConsent, MailingRecipient, OutboxMessage, User, utcnow
 from models.enums import MailingConsentStatus, MailingStatus
 from porucheno.settings import Settings
 from scheduler.mailings_jobs import mailings_tick
@@ -91,7 +92,7 @@ def test_buttons_need_both_halves_and_at_most_six() -> None:
     pairs = [(f"Кнопка {n}", f"https://m.example.ru/{n}") for n in range(7)]
     with pytest.raises(InvalidInput):
         content.clean_buttons(pairs)
-    assert len(content.clean_buttons(pairs[:6] + [("", "")])) == 6
+    assert len(content.clean_buttons([*pairs[:6], ("", "")])) == 6
 
 
 async def test_save_refuses_a_long_caption_with_a_photo(
@@ -262,3 +263,55 @@ async def test_opt_out_is_checked_against_the_recipients(
             consent is not None and consent.status == MailingConsentStatus.WITHDRAWN and consent.withdrawn_at
         )
         assert await audience.recipients(session, segment) == []
+
+
+async def test_two_starters_at_once_queue_the_mailing_once(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    """«Send now» pressed while the scheduler's run starts the same mailing: one wins, one is refused."""
+    manager = await make_manager(session_factory)
+    segment = await make_segment(session_factory)
+    for n in range(3):
+        await make_person(session_factory, f"Житель {n}", telegram_id=next_telegram_id())
+    mailing_id = await compose(session_factory, settings.files_dir, manager, segment)
+    at = utcnow() + timedelta(hours=1)
+    async with session_factory() as session:
+        await sending.schedule(session, await session.get(User, manager), mailing_id, at)  # type: ignore[arg-type]
+        await session.commit()
+
+    async def press() -> str:
+        async with session_factory() as session:
+            try:
+                await sending.send_now(session, await session.get(User, manager), mailing_id)  # type: ignore[arg-type]
+            except InvalidInput:
+                return "refused"
+            await session.commit()
+            return "sent"
+
+    results = await asyncio.gather(press(), mailings_tick(session_factory, now=at + timedelta(minutes=1)))
+    started_by_job = results[1] == [mailing_id]
+    assert (results[0] == "sent") != started_by_job
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+        assert await session.scalar(select(func.count()).select_from(MailingRecipient)) == 3
+
+
+async def test_demo_seeds_a_draft_and_a_sent_mailing(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    from porucheno.demo_mailings import seed_mailings
+
+    await make_manager(session_factory)
+    segment = await make_segment(session_factory)
+    person = await make_person(session_factory, "Гость музея", telegram_id=next_telegram_id())
+    async with session_factory() as session:
+        await seed_mailings(session, Actor.system("demo"), settings.tz, utcnow(), segment_id=segment)
+        await session.commit()
+        rows = (await session.scalars(select(Mailing).order_by(Mailing.id))).all()
+        assert [(m.status, m.recipients_total) for m in rows] == [
+            (MailingStatus.DRAFT, 0),
+            (MailingStatus.SENDING, 1),
+        ]
+        queued = (await session.scalars(select(OutboxMessage))).all()
+        assert [q.chat_id for q in queued] == [person.telegram_id]
+        assert "Ночь музеев" in queued[0].payload["text"]
