@@ -58,8 +58,19 @@ async def store_upload(
     stored = await files.store_file(
         session, files_dir, data, filename=filename, origin=files.FileOrigin(uploaded_by_user_id=user.id)
     )
-    kind = "photo" if stored.mime_type in PHOTO_TYPES and stored.size <= PHOTO_MAX_BYTES else "document"
-    return stored, kind
+    return stored, kind_of(stored)
+
+
+def kind_of(stored: StoredFile) -> str:
+    return "photo" if stored.mime_type in PHOTO_TYPES and stored.size <= PHOTO_MAX_BYTES else "document"
+
+
+async def own_upload(session: AsyncSession, user: User, file_id: int) -> tuple[StoredFile, str] | None:
+    """A file this user uploaded on an earlier try of the form (the id comes from the page: checked)."""
+    stored = await session.get(StoredFile, file_id)
+    if stored is None or stored.uploaded_by_user_id != user.id:
+        return None
+    return stored, kind_of(stored)
 
 
 async def save(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from admin_web.app import create_admin_app
 from bot.outbox_sender import OutboxSender
-from models import User
+from models import TelegramAccount, User
 from models.enums import MailingConsentStatus, MailingStatus
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
@@ -216,3 +216,35 @@ async def make_manager_id(factory: async_sessionmaker[AsyncSession]) -> int:
         user_id = await session.scalar(select(User.id).where(User.login == MANAGER_LOGIN))
         assert user_id is not None
         return user_id
+
+
+async def test_a_test_from_the_panel_reaches_only_the_sender(
+    new_chat,  # type: ignore[no-untyped-def]
+    client: SandboxClient,
+    bot: Bot,
+    bot_settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    panel: TestClient,
+) -> None:
+    manager_id = await make_manager_id(session_factory)
+    own = await new_chat("Ольга")
+    async with session_factory() as session:
+        session.add(
+            TelegramAccount(id=own.user_id, chat_id=own.user_id, first_name="Ольга", user_id=manager_id)
+        )
+        await session.commit()
+    segment = await make_segment(session_factory)
+    resident = await new_chat("Мария")
+    await make_person(session_factory, "Мария", telegram_id=resident.user_id)
+    mailing = await compose(session_factory, bot_settings.files_dir, manager_id, segment)
+    page = await (await panel.get(f"/mailings/{mailing}")).text()
+    response = await panel.post(f"/mailings/{mailing}/test", data={"csrf_token": csrf_of(page)})
+    assert "Проверочное сообщение отправлено вам в Телеграм." in await response.text()
+    await deliver(bot, session_factory, bot_settings)
+
+    note, photo = await client.bot_messages(own.user_id)
+    assert note["text"] == "Проверка рассылки «Ночь музеев»"
+    assert photo["kind"] == "photo" and photo["caption"] == "Ночь музеев — 18 мая, вход свободный."
+    assert [b["text"] for row in photo["reply_markup"]["inline_keyboard"] for b in row] == ["Программа"]
+    assert await client.bot_messages(resident.user_id) == []
+    assert (await get_mailing(session_factory, mailing)).status == MailingStatus.DRAFT

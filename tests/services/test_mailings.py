@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Mailing, MailingConsent, MailingRecipient, OutboxMessage, User, utcnow
+from models import Mailing, MailingConsent, MailingRecipient, OutboxMessage, TelegramAccount, User, utcnow
 from models.enums import MailingConsentStatus, MailingStatus
+from porucheno.demo_mailings import seed_mailings
 from porucheno.settings import Settings
 from scheduler.mailings_jobs import mailings_tick
 from services.audit import Actor
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.mailings import audience, content, drafts, optout, sending
+from services.staff import create_user
 from tests.mailings_support import (
     compose,
     get_mailing,
@@ -121,8 +123,6 @@ async def test_recipients_need_consent_a_chat_and_no_block(
     blocked = await make_person(session_factory, "Заблокировал Бота", telegram_id=next_telegram_id())
     await make_person(session_factory, "Другой Сегмент", telegram_id=next_telegram_id(), tag="спорт")
     async with session_factory() as session:
-        from models import TelegramAccount
-
         account = await session.get(TelegramAccount, blocked.telegram_id)
         assert account is not None
         account.blocked_at = utcnow()
@@ -226,8 +226,6 @@ async def test_cancel_and_edit_rules(
 
 async def test_only_managers_and_clerks_compose(session_factory: async_sessionmaker[AsyncSession]) -> None:
     async with session_factory() as session:
-        from services.staff import create_user
-
         worker = await create_user(session, Actor.system(), full_name="Исполнитель", roles=["executor"])
         with pytest.raises(PermissionDenied):
             await drafts.save(session, worker, drafts.DraftInput("Анонс", "Текст", None))
@@ -299,8 +297,6 @@ async def test_two_starters_at_once_queue_the_mailing_once(
 async def test_demo_seeds_a_draft_and_a_sent_mailing(
     session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
-    from porucheno.demo_mailings import seed_mailings
-
     await make_manager(session_factory)
     segment = await make_segment(session_factory)
     person = await make_person(session_factory, "Гость музея", telegram_id=next_telegram_id())

@@ -58,8 +58,8 @@ async def test_compose_send_and_watch_progress(
     await page.fill("#f-button_url_1", "museum.example.ru")  # no scheme: refused
     await page.click("#mailing-save")
     await expect(page.locator("#e-buttons")).to_contain_text("не веб-адрес")
+    await expect(page.locator("#attached-file")).to_contain_text("афиша.png")  # kept, not chosen again
     await page.fill("#f-button_url_1", "https://museum.example.ru/night")
-    await page.set_input_files("#f-file", str(photo))
     await page.click("#mailing-save")
 
     await expect(page.locator(".flash")).to_contain_text("Рассылка сохранена.")

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models import Mailing, OutboxMessage, utcnow
 from models.enums import MailingConsentStatus, MailingStatus
 from porucheno.settings import Settings
+from services.files import FileOrigin, store_file
 from services.outbox import mark_blocked, mark_sent
 from tests.mailings_support import (
     MANAGER_LOGIN,
@@ -194,3 +195,37 @@ async def test_send_progress_and_the_crm_card(
     assert "Ночь музеев" in block and "доставлено" in block
     async with session_factory() as session:
         assert (await session.get(Mailing, mailing_id)).recipients_total == 3  # type: ignore[union-attr]
+
+
+async def test_a_file_is_kept_across_errors_but_never_someone_elses(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    await make_manager(session_factory)
+    await login(client, MANAGER_LOGIN, MANAGER_PASSWORD)
+    segment = await make_segment(session_factory)
+    _, html = await _new(client, segment, button_url_1="ftp://museum.example.ru")
+    kept = re.search(r'name="upload_id" value="(\d+)"', html)
+    assert kept and "афиша.png" in html
+    token = csrf_of(html)
+    fields = {"title": "Лекторий", "segment_id": str(segment), "body": "Лекция", "upload_id": kept.group(1)}
+    response = await client.post("/mailings/new", data=_form(token, **fields))
+    assert "Рассылка сохранена." in await response.text()
+    async with session_factory() as session:
+        mine = (await session.scalars(select(Mailing).order_by(Mailing.id.desc()))).first()
+        assert mine is not None and mine.file_id == int(kept.group(1)) and mine.file_kind == "photo"
+        other = await make_user(session_factory, "drugoy", "correct-horse-battery-y", ["manager"])
+        foreign = await store_file(
+            session,
+            settings.files_dir,
+            tiny_png(),
+            filename="чужое.png",
+            origin=FileOrigin(uploaded_by_user_id=other.id),
+        )
+        await session.commit()
+    fields = {**fields, "title": "Чужой файл", "upload_id": str(foreign.id)}
+    token = csrf_of(await (await client.get("/mailings/new")).text())
+    html = await (await client.post("/mailings/new", data=_form(token, **fields))).text()
+    assert "Рассылка сохранена." in html and "чужое.png" not in html
+    async with session_factory() as session:
+        latest = (await session.scalars(select(Mailing).order_by(Mailing.id.desc()))).first()
+        assert latest is not None and latest.title == "Чужой файл" and latest.file_id is None

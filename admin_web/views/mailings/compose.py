@@ -15,7 +15,7 @@ from admin_web.security import requires_role
 from admin_web.views import uploads
 from admin_web.views.common import acting_user
 from admin_web.views.mailings.common import load, page_url, status_label
-from models import Mailing
+from models import Mailing, StoredFile
 from models.enums import Role
 from services.errors import DomainError
 from services.files import ALLOWED_TYPES, MAX_FILE_BYTES
@@ -66,7 +66,6 @@ async def _compose(request: web.Request, mailing: Mailing | None) -> web.StreamR
     data = await request.post()
     form = Form.posted(data)
     mailing_id = mailing.id if mailing else None
-    user = await acting_user(request)
     accepted = await uploads.read_uploads(
         data.getall("file", []), upload_errors, max_files=1, allowed=ALLOWED_TYPES
     )
@@ -81,14 +80,12 @@ async def _compose(request: web.Request, mailing: Mailing | None) -> web.StreamR
         ],
         remove_file=form.flag("remove_file"),
     )
+    upload = await _upload(request, form, accepted)
     if form.ok and not upload_errors:
         try:
-            upload = None
-            if accepted:
-                upload = await drafts.store_upload(
-                    db, user, request.config_dict[SETTINGS_KEY].files_dir, accepted[0].data, accepted[0].name
-                )
-            saved = await drafts.save(db, user, draft, mailing_id=mailing_id, upload=upload)
+            saved = await drafts.save(
+                db, await acting_user(request), draft, mailing_id=mailing_id, upload=upload
+            )
         except DomainError as exc:
             await db.rollback()
             form.fail_domain(exc)
@@ -100,10 +97,36 @@ async def _compose(request: web.Request, mailing: Mailing | None) -> web.StreamR
     return await _render(request, form, mailing, await queries.segments(db), upload_errors)
 
 
+async def _upload(request: web.Request, form: Form, accepted: list[uploads.Upload]) -> Any:
+    """The file of this try: a new one is stored and committed at once, so a form that comes back
+    with an error keeps it (the page carries its id, re-checked as the user's own on the next try)."""
+    db = request[DB_KEY]
+    user = await acting_user(request)
+    if accepted:
+        try:
+            upload = await drafts.store_upload(
+                db, user, request.config_dict[SETTINGS_KEY].files_dir, accepted[0].data, accepted[0].name
+            )
+        except DomainError as exc:
+            await db.rollback()
+            form.fail_domain(exc)
+            return None
+        await db.commit()
+        form.values["upload_id"] = str(upload[0].id)
+        return upload
+    raw = str(form.values.get("upload_id") or "")
+    found = await drafts.own_upload(db, user, int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    form.values["upload_id"] = str(found[0].id) if found else ""
+    return found
+
+
 async def _render(
     request: web.Request, form: Form, mailing: Mailing | None, segments: Any, upload_errors: list[str]
 ) -> web.StreamResponse:
     attached = await drafts.attached_file(request[DB_KEY], mailing) if mailing else None
+    raw = str(form.values.get("upload_id") or "")
+    if raw.isdigit():  # already checked as the user's own when the form was read
+        attached = await request[DB_KEY].get(StoredFile, int(raw))
     return await render(
         request,
         "mailings/compose.html",

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from admin_web.forms import Form
 from admin_web.i18n import N_, current_locale, gettext, translate_error
-from admin_web.keys import DB_KEY
+from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views.common import acting_user, local_input, parse_local, zone
@@ -103,7 +103,8 @@ async def send_confirm(request: web.Request) -> web.StreamResponse:
     if request.method != "POST":
         context = await _context(request, mailing)
         return await render(request, "mailings/send.html", context)
-    locale = current_locale.get()
+    # Recipients read the bot's default language, whatever the panel's language of the sender.
+    locale = request.config_dict[SETTINGS_KEY].locale
 
     async def action(db: Any, user: Any, mailing_id: int) -> None:
         await sending.send_now(db, user, mailing_id, locale=locale)
