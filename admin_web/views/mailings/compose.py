@@ -22,6 +22,8 @@ from services.files import ALLOWED_TYPES, MAX_FILE_BYTES
 from services.mailings import content, drafts, queries
 
 MAX_REQUEST_BYTES = MAX_FILE_BYTES + 1024 * 1024
+# Shown as text (escaped) under the body: what staff may type.
+TAGS_HINT = '<b>, <i>, <u>, <s>, <a href="https://…">, <blockquote>, <code>, <pre>, <span class="tg-spoiler">'
 
 
 @requires_role(Role.MANAGER, Role.CLERK)
@@ -137,6 +139,7 @@ async def _render(
             "segment_options": [(s.id, s.name) for s in segments],
             "button_numbers": range(1, content.MAX_BUTTONS + 1),
             "upload_errors": upload_errors,
+            "tags": TAGS_HINT,
             "caption_limit": content.CAPTION_LIMIT,
             "text_limit": content.TEXT_LIMIT,
             "max_mb": MAX_FILE_BYTES // (1024 * 1024),
