@@ -24,6 +24,9 @@ MAX_BUTTONS = 6
 BUTTON_TEXT_LIMIT = 64
 URL_LIMIT = 2048
 TITLE_LIMIT = 255
+# What may be typed with its markup: far above any text that fits the limits, yet bounded, so a
+# pasted megabyte is refused before it is parsed.
+RAW_BODY_LIMIT = 20_000
 OPT_OUT_PREFIX = "mlo"  # «Отписаться»: ``mlo:<mailing id>`` (handlers/mailings/optout.py)
 
 # Telegram's HTML: tag → the attributes it keeps.
@@ -76,6 +79,8 @@ class _Normaliser(HTMLParser):
             kept.append(
                 f' {name}="{html.escape(value or "", quote=True)}"' if value is not None else f" {name}"
             )
+        if tag == "a" and not kept:
+            raise InvalidInput('A link <a> needs an address: <a href="https://…">.', field="body")
         if tag == "span" and not kept:
             raise InvalidInput('Only <span class="tg-spoiler"> is supported.', field="body")
         self.open.append(tag)
@@ -113,6 +118,8 @@ class Body:
 
 def clean_body(raw: str, *, with_file: bool) -> Body:
     """Check a body: Telegram's tags only, balanced, and within the caption or message limit."""
+    if len(raw or "") > RAW_BODY_LIMIT:
+        raise InvalidInput("At most %(n)d characters.", n=RAW_BODY_LIMIT, field="body")
     text = _CONTROL.sub("", (raw or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     parser = _Normaliser()
     parser.feed(text)

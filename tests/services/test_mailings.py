@@ -57,6 +57,7 @@ def test_body_keeps_telegram_tags_and_escapes_text() -> None:
             "“%(url)s” is not a web address (http:// or https://).",
         ),
         ("", False, "Write the text of the mailing or attach a photo or a document."),
+        ("<a>сайт</a>", False, 'A link <a> needs an address: <a href="https://…">.'),
     ],
 )
 def test_bad_bodies_are_refused(raw: str, with_file: bool, message: str) -> None:
@@ -77,6 +78,8 @@ def test_caption_limit_applies_only_with_a_file() -> None:
     # Tags do not count, an emoji counts twice (UTF-16), as Telegram counts.
     assert content.clean_body("<b>" + "я" * 1000 + "</b>", with_file=True).length == 1000
     assert content.clean_body("🎨" * 3, with_file=False).length == 6
+    with pytest.raises(InvalidInput):  # a pasted megabyte is refused before it is parsed
+        content.clean_body("<b>я</b>" * 100_000, with_file=False)
 
 
 @pytest.mark.parametrize(
