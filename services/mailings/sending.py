@@ -23,7 +23,7 @@ from services.audit import Actor, record
 from services.errors import InvalidInput
 from services.mailings import audience, content
 from services.mailings.drafts import actor_of, get, require_manager
-from services.notify import N_, Translator
+from services.notify import N_, Translator, html_escape
 
 TEST_PRIORITY = 10  # a test reaches its sender ahead of any mailing in progress
 MAILING_PRIORITY = 150  # behind replies and notices: a person talking to the bot is answered first
@@ -69,7 +69,7 @@ async def test_send(session: AsyncSession, user: User, mailing_id: int, *, local
         file_kind=mailing.file_kind,
         opt_out=None,
     )
-    note = outbox.text_message(account.chat_id, t(TEST_MARK, title=content_escape(mailing.title)))
+    note = outbox.text_message(account.chat_id, t(TEST_MARK, title=html_escape(mailing.title)))
     nonce = secrets.token_hex(4)  # every press sends again
     await outbox.enqueue_many(
         session,
@@ -85,10 +85,6 @@ async def test_send(session: AsyncSession, user: User, mailing_id: int, *, local
         priority=TEST_PRIORITY,
     )
     record(session, actor_of(user), "mailing", mailing.id, "test_send", data={"chat_id": account.chat_id})
-
-
-def content_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 async def schedule(
