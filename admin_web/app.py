@@ -117,6 +117,7 @@ UPLOAD_ROUTES = {
     outages.IMPORT_ROUTE: outages.MAX_IMPORT_BYTES,
     imports.UPLOAD_ROUTE: imports.MAX_UPLOAD_BYTES,
     **service_desk.UPLOAD_ROUTES,
+    **mailings.UPLOAD_ROUTES,
     settings_views.CLASSIFIER_ROUTE: settings_views.MAX_CLASSIFIER_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
 }

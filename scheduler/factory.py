@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
-from scheduler import dispatch_jobs, jobs, privacy_jobs, recurring_jobs, service_desk_jobs
+from scheduler import dispatch_jobs, jobs, mailings_jobs, privacy_jobs, recurring_jobs, service_desk_jobs
 from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
@@ -32,6 +32,7 @@ OUTAGE_PROGRESS_SECONDS = 3
 DIGEST_CHECK_MINUTES = 5
 # Service-desk SLA warnings and escalations: targets are minutes, so the watch runs every minute.
 SLA_WATCH_SECONDS = 60
+MAILINGS_SECONDS = 30  # a scheduled mailing starts within half a minute of its time
 
 
 @dataclass
@@ -114,6 +115,14 @@ def create_scheduler(
         seconds=SLA_WATCH_SECONDS,
         args=[session_factory, ctx, settings.service_confirm_days],
         id="sla_watch",
+        next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        mailings_jobs.mailings_tick,
+        "interval",
+        seconds=MAILINGS_SECONDS,
+        args=[session_factory, settings.locale],
+        id="mailings",
         next_run_time=utcnow(),
     )
     hour, minute = (int(x) for x in settings.escalation_time.split(":"))

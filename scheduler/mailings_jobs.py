@@ -1,0 +1,31 @@
+"""Mailings: start the scheduled ones whose time has come, and close the ones fully delivered.
+
+Own session, own clock; starting is a conditional status UPDATE, so two runs (or a run and a
+«send now» press) start a mailing once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import utcnow
+from services.mailings import sending
+
+log = logging.getLogger(__name__)
+
+
+async def mailings_tick(
+    session_factory: async_sessionmaker[AsyncSession], locale: str = "ru", now: datetime | None = None
+) -> list[int]:
+    async with session_factory() as session:
+        started = await sending.start_due(session, now=now or utcnow(), locale=locale)
+        await session.commit()
+    async with session_factory() as session:
+        finished = await sending.finish_done(session)
+        await session.commit()
+    if started or finished:
+        log.info("mailings: %s started (%s), %s finished", len(started), started, finished)
+    return started

@@ -1,0 +1,147 @@
+"""Who a mailing reaches: the segment's members with a Telegram chat and a confirmed consent.
+
+Everything about choosing recipients sits behind ``recipients`` (and ``breakdown``, which explains
+the ones left out for the panel), so the segment engine can replace the selection in one place.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Correspondent, CorrespondentTag, MailingConsent, PdErasure, Segment, TelegramAccount
+from models.enums import MailingConsentStatus
+
+# Why a member of the segment is left out (keys of ``Breakdown.left_out``).
+NO_CONSENT = "no_consent"  # never asked, not confirmed yet, or withdrawn
+NO_CHAT = "no_chat"  # never wrote to the bot
+BLOCKED = "blocked"  # blocked the bot
+ERASED = "erased"  # personal data erased
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    correspondent_id: int
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    correspondent_id: int
+    chat_id: int | None
+    blocked: bool
+    consent: str | None
+    erased: bool
+
+
+@dataclass
+class Breakdown:
+    recipients: list[Recipient] = field(default_factory=list)
+    left_out: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def members(self) -> int:
+        return len(self.recipients) + sum(self.left_out.values())
+
+
+async def _segment_members(session: AsyncSession, segment_id: int) -> list[_Member]:
+    """The segment's members (not merged away) with their chat, block and consent.
+
+    TODO(lead): swap in ``services.segments.resolve(session, segment_id)`` — it evaluates every
+    filter; this stand-in reads only ``{"tags_any": [...]}`` of ``Segment.filters``.
+    """
+    segment = await session.get(Segment, segment_id)
+    if segment is None or segment.archived_at is not None:
+        return []
+    tags = [str(t) for t in (segment.filters or {}).get("tags_any") or []]
+    if not tags:
+        return []
+    tagged = select(CorrespondentTag.correspondent_id).where(CorrespondentTag.tag.in_(tags))
+    people = (
+        await session.scalars(
+            select(Correspondent)
+            .where(Correspondent.id.in_(tagged), Correspondent.merged_into_id.is_(None))
+            .order_by(Correspondent.id)
+        )
+    ).all()
+    ids = [p.id for p in people]
+    if not ids:
+        return []
+    consents = dict(
+        (
+            await session.execute(
+                select(MailingConsent.correspondent_id, MailingConsent.status).where(
+                    MailingConsent.correspondent_id.in_(ids)
+                )
+            )
+        ).all()
+    )
+    erased = set(
+        (
+            await session.scalars(
+                select(PdErasure.correspondent_id).where(PdErasure.correspondent_id.in_(ids))
+            )
+        ).all()
+    )
+    accounts: dict[int, TelegramAccount] = {}
+    for account in (
+        await session.scalars(
+            select(TelegramAccount)
+            .where(TelegramAccount.correspondent_id.in_(ids))
+            .order_by(TelegramAccount.id)
+        )
+    ).all():
+        assert account.correspondent_id is not None
+        accounts.setdefault(account.correspondent_id, account)
+    by_telegram_id = [p.telegram_id for p in people if p.id not in accounts and p.telegram_id]
+    if by_telegram_id:
+        linked = {
+            a.id: a
+            for a in (
+                await session.scalars(select(TelegramAccount).where(TelegramAccount.id.in_(by_telegram_id)))
+            ).all()
+        }
+        for p in people:
+            if p.id not in accounts and p.telegram_id in linked:
+                accounts[p.id] = linked[p.telegram_id]
+    members = []
+    for p in people:
+        account = accounts.get(p.id)
+        members.append(
+            _Member(
+                correspondent_id=p.id,
+                chat_id=account.chat_id if account else None,
+                blocked=bool(account and account.blocked_at),
+                consent=consents.get(p.id),
+                erased=p.id in erased,
+            )
+        )
+    return members
+
+
+async def breakdown(session: AsyncSession, segment_id: int) -> Breakdown:
+    """The recipients and, by reason, the members left out (a member counts under one reason)."""
+    result = Breakdown()
+    seen_chats: set[int] = set()
+    for m in await _segment_members(session, segment_id):
+        if m.erased:
+            result.left_out[ERASED] += 1
+        elif m.consent != MailingConsentStatus.CONFIRMED:
+            result.left_out[NO_CONSENT] += 1
+        elif m.chat_id is None:
+            result.left_out[NO_CHAT] += 1
+        elif m.blocked:
+            result.left_out[BLOCKED] += 1
+        elif m.chat_id not in seen_chats:  # two cards on one chat get one message
+            seen_chats.add(m.chat_id)
+            result.recipients.append(Recipient(m.correspondent_id, m.chat_id))
+    return result
+
+
+async def recipients(session: AsyncSession, segment_id: int) -> list[Recipient]:
+    """The members of the segment a mailing is sent to: a chat, not blocked, a confirmed consent,
+    not erased, not merged."""
+    return (await breakdown(session, segment_id)).recipients
