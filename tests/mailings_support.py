@@ -34,7 +34,7 @@ class Person:
 
 async def make_segment(factory: async_sessionmaker[AsyncSession], name: str = "Друзья музея") -> int:
     async with factory() as session:
-        segment = Segment(name=name, filters={"tags_any": [TAG]})
+        segment = Segment(name=name, filters={"tags": {"any": [TAG]}})
         session.add(segment)
         await session.commit()
         return segment.id

@@ -1,19 +1,24 @@
 """Who a mailing reaches: the segment's members with a Telegram chat and a confirmed consent.
 
-Everything about choosing recipients sits behind ``recipients`` (and ``breakdown``, which explains
-the ones left out for the panel), so the segment engine can replace the selection in one place.
+Who is in the segment is the segment engine's answer (``services.segments``); this module adds what
+sending needs: a chat that is not blocked and a confirmed consent, and, for the panel, why the
+others are left out (``breakdown``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Correspondent, CorrespondentTag, MailingConsent, PdErasure, Segment, TelegramAccount
+from models import Correspondent, MailingConsent, PdErasure, Segment, TelegramAccount
 from models.enums import MailingConsentStatus
+from services.segments.filters import ConsentFilter
+from services.segments.query import select_ids
+from services.segments.saved import filters_of
 
 # Why a member of the segment is left out (keys of ``Breakdown.left_out``).
 NO_CONSENT = "no_consent"  # never asked, not confirmed yet, or withdrawn
@@ -47,23 +52,24 @@ class Breakdown:
         return len(self.recipients) + sum(self.left_out.values())
 
 
-async def _segment_members(session: AsyncSession, segment_id: int) -> list[_Member]:
-    """The segment's members (not merged away) with their chat, block and consent.
+async def _segment_members(session: AsyncSession, segment_id: int, tz: tzinfo = UTC) -> list[_Member]:
+    """The segment's members (``services.segments``: merged and erased cards are never members)
+    with their chat, block and consent.
 
-    TODO(lead): swap in ``services.segments.resolve(session, segment_id)`` — it evaluates every
-    filter; this stand-in reads only ``{"tags_any": [...]}`` of ``Segment.filters``.
+    A segment asks for confirmed consent by default; here it is widened to everyone so that the
+    panel can say how many members are left out for want of it (``breakdown`` still sends only to
+    confirmed ones). A segment built on another consent state keeps it.
     """
     segment = await session.get(Segment, segment_id)
     if segment is None or segment.archived_at is not None:
         return []
-    tags = [str(t) for t in (segment.filters or {}).get("tags_any") or []]
-    if not tags:
-        return []
-    tagged = select(CorrespondentTag.correspondent_id).where(CorrespondentTag.tag.in_(tags))
+    spec = filters_of(segment)
+    if spec.consent == ConsentFilter.CONFIRMED:
+        spec = spec.model_copy(update={"consent": ConsentFilter.ANY})
     people = (
         await session.scalars(
             select(Correspondent)
-            .where(Correspondent.id.in_(tagged), Correspondent.merged_into_id.is_(None))
+            .where(Correspondent.id.in_(select_ids(spec, tz=tz)))
             .order_by(Correspondent.id)
         )
     ).all()
@@ -122,11 +128,11 @@ async def _segment_members(session: AsyncSession, segment_id: int) -> list[_Memb
     return members
 
 
-async def breakdown(session: AsyncSession, segment_id: int) -> Breakdown:
+async def breakdown(session: AsyncSession, segment_id: int, tz: tzinfo = UTC) -> Breakdown:
     """The recipients and, by reason, the members left out (a member counts under one reason)."""
     result = Breakdown()
     seen_chats: set[int] = set()
-    for m in await _segment_members(session, segment_id):
+    for m in await _segment_members(session, segment_id, tz):
         if m.erased:
             result.left_out[ERASED] += 1
         elif m.consent != MailingConsentStatus.CONFIRMED:
@@ -141,7 +147,7 @@ async def breakdown(session: AsyncSession, segment_id: int) -> Breakdown:
     return result
 
 
-async def recipients(session: AsyncSession, segment_id: int) -> list[Recipient]:
+async def recipients(session: AsyncSession, segment_id: int, tz: tzinfo = UTC) -> list[Recipient]:
     """The members of the segment a mailing is sent to: a chat, not blocked, a confirmed consent,
     not erased, not merged."""
-    return (await breakdown(session, segment_id)).recipients
+    return (await breakdown(session, segment_id, tz)).recipients

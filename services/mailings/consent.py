@@ -236,6 +236,7 @@ async def set_status(
     channel: str,
     ip: str | None,
     now: datetime,
+    reason: str | None = None,
 ) -> Change:
     if consent.status == status:
         return Change(consent, False)
@@ -256,6 +257,7 @@ async def set_status(
         old,
         channel=channel,
         ip=ip,
+        reason=reason,
     )
     return Change(consent, True)
 
@@ -308,6 +310,7 @@ async def withdraw(
         channel=channel,
         ip=ip,
         now=now or utcnow(),
+        reason=reason,
     )
 
 

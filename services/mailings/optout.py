@@ -1,7 +1,7 @@
 """«Отписаться» under a mailing: the consent to mailings withdrawn, the press recorded on the recipient.
 
-TODO(lead): reconcile with ``services.mailings.consent.withdraw`` (the consent module); this writes
-the ``MailingConsent`` row directly.
+The consent itself is withdrawn by the consent module (``services.mailings.consent.withdraw``), the
+one place that changes it; this adds the mailing's side: the press is checked against the recipients.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from models import Mailing, MailingConsent, MailingRecipient, utcnow
 from models.enums import MailingConsentStatus
 from services.audit import Actor, record
 from services.errors import NotFound, PermissionDenied
+from services.mailings import consent as consent_service
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,19 +46,14 @@ async def opt_out(session: AsyncSession, actor: Actor, *, mailing_id: int, chat_
     now = utcnow()
     if recipient.opted_out_at is None:
         recipient.opted_out_at = now
-    if consent is not None and not withdrawn:
-        old = consent.status
-        consent.status = MailingConsentStatus.WITHDRAWN
-        consent.withdrawn_at = now
-        record(
+    if consent is not None and not withdrawn and recipient.correspondent_id is not None:
+        await consent_service.withdraw(
             session,
-            actor,
-            "mailing_consent",
-            consent.id,
-            "withdraw",
-            old_state=old,
-            new_state=consent.status,
-            data={"mailing_id": mailing_id, "via": "mailing"},
+            recipient.correspondent_id,
+            actor=actor,
+            channel="telegram",
+            reason=f"mailing:{mailing_id}",
+            now=now,
         )
     record(session, actor, "mailing", mailing_id, "opt_out", data={"recipient_id": recipient.id})
     await session.flush()
