@@ -144,6 +144,17 @@ async def mark_on_council(
     return application
 
 
+async def load_asking(session: AsyncSession, application_id: int, *, telegram_id: int) -> Application:
+    """The applicant's own application waiting for more information (checked on the button's press
+    and again when the addition is sent)."""
+    application = await session.get(Application, application_id)
+    if application is None or application.telegram_id != telegram_id:
+        raise NotFound("Application not found.")
+    if application.status != ApplicationStatus.NEEDS_MORE:
+        raise InvalidInput("Nothing was asked for this application now.")
+    return application
+
+
 async def add_information(
     session: AsyncSession,
     application_id: int,
@@ -155,11 +166,7 @@ async def add_information(
 ) -> Application:
     """The applicant adds what was asked for (NEEDS_MORE): the text is appended to the application,
     files join its form answer, and it returns to review with the reviewers told."""
-    application = await session.get(Application, application_id)
-    if application is None or application.telegram_id != telegram_id:
-        raise NotFound("Application not found.")
-    if application.status != ApplicationStatus.NEEDS_MORE:
-        raise InvalidInput("Nothing was asked for this application now.")
+    application = await load_asking(session, application_id, telegram_id=telegram_id)
     text = (text or "").strip()
     if not text and not file_ids:
         raise InvalidInput("Write what you add, or send files.")

@@ -40,10 +40,20 @@ def _score(raw: object) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 4 else None
 
 
-async def load_for_review(session: AsyncSession, reviewer: User, application_id: int) -> Application:
-    """The application if ``reviewer`` is appointed to it; anyone else reads «not found»."""
+def check_score(criterion: dict[str, object], raw: object) -> int:
+    """A score of one criterion: a whole number from 0 to its maximum (the bot checks each as typed,
+    ``submit_review`` all of them again)."""
+    value = _score(raw)
+    top = int(str(criterion["max"]))
+    if value is None or not 0 <= value <= top:
+        raise InvalidInput("Each score is a whole number from 0 to its maximum (%(max)s).", max=top)
+    return value
+
+
+async def load_for_review(session: AsyncSession, reviewer: User | None, application_id: int) -> Application:
+    """The application if ``reviewer`` is appointed to it; a stranger is refused."""
     application = await session.get(Application, application_id)
-    if application is None or not reviewer.is_active:
+    if application is None or reviewer is None or not reviewer.is_active:
         raise NotFound("Application not found.")
     if await review_of(session, application.id, reviewer.id) is None:
         raise PermissionDenied("You are not a reviewer of this application.")
@@ -64,11 +74,7 @@ async def submit_review(
     kind = await type_of(session, application)
     scores: dict[str, int] = {}
     for criterion in criteria_of(kind):
-        value = _score(data.scores.get(criterion["key"]))
-        top = int(criterion["max"])
-        if value is None or not 0 <= value <= top:
-            raise InvalidInput("Each score is a whole number from 0 to its maximum (%(max)s).", max=top)
-        scores[criterion["key"]] = value
+        scores[criterion["key"]] = check_score(criterion, data.scores.get(criterion["key"]))
     comment = (data.comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise InvalidInput("The comment is too long (at most %(limit)s characters).", limit=COMMENT_MAX)
