@@ -56,7 +56,10 @@ async def show_mine(message: Message, turn: Turn) -> None:
 async def _card(turn: Turn, application: Application) -> tuple[str, InlineKeyboardMarkup]:
     t = turn.t
     kind = await access.type_of(turn.session, application)
-    lines = [notices.headline(application, kind, t), t("Status: %(status)s", status=notices.status_name(application.status, t))]
+    lines = [
+        notices.headline(application, kind, t),
+        t("Status: %(status)s", status=notices.status_name(application.status, t)),
+    ]
     if application.decision_text:
         lines.append(t("Decision: %(text)s", text=quote(application.decision_text)))
     rows = []
@@ -67,7 +70,9 @@ async def _card(turn: Turn, application: Application) -> tuple[str, InlineKeyboa
 
 
 async def open_card(query: CallbackQuery, callback_data: AppCallback, turn: Turn) -> None:
-    application = await turn.session.get(Application, callback_data.id) if valid_id(callback_data.id) else None
+    application = (
+        await turn.session.get(Application, callback_data.id) if valid_id(callback_data.id) else None
+    )
     if application is None or application.telegram_id != query.from_user.id:
         await refuse(query, NotFound("Application not found."))
         return
@@ -95,7 +100,9 @@ async def start_more(query: CallbackQuery, callback_data: AppCallback, turn: Tur
     try:
         if not valid_id(callback_data.id):
             raise NotFound("Application not found.")
-        application = await decisions.load_asking(turn.session, callback_data.id, telegram_id=query.from_user.id)
+        application = await decisions.load_asking(
+            turn.session, callback_data.id, telegram_id=query.from_user.id
+        )
     except DomainError as exc:
         await refuse(query, exc)
         return
@@ -105,7 +112,10 @@ async def start_more(query: CallbackQuery, callback_data: AppCallback, turn: Tur
     asked = f"\n\n{quote(application.decision_text)}" if application.decision_text else ""
     await turn.bot.send_message(
         turn.chat_id,
-        turn.t("Application № %(number)s: write what you add and send files if needed, then press «📤 Send».", number=application.number)
+        turn.t(
+            "Application № %(number)s: write what you add and send files if needed, then press «📤 Send».",
+            number=application.number,
+        )
         + asked,
         reply_markup=_collect_markup(turn, application.id),
     )
@@ -119,7 +129,8 @@ async def got_text(message: Message, turn: Turn) -> None:
         return
     await turn.fsm.update_data(text=text)
     await message.answer(
-        turn.t("Added. Write more, send files, or press «📤 Send»."), reply_markup=_collect_markup(turn, int(data["id"]))
+        turn.t("Added. Write more, send files, or press «📤 Send»."),
+        reply_markup=_collect_markup(turn, int(data["id"])),
     )
 
 
@@ -149,7 +160,9 @@ async def send(query: CallbackQuery, callback_data: AppCallback, turn: Turn, set
             telegram_file_unique_id=item.get("uid"),
             uploaded_by_telegram_id=query.from_user.id,
         )
-        row = await store_file(turn.session, settings.files_dir, raw, filename=item.get("name"), origin=origin)
+        row = await store_file(
+            turn.session, settings.files_dir, raw, filename=item.get("name"), origin=origin
+        )
         stored.append(row.id)
     try:
         application = await decisions.add_information(

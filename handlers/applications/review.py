@@ -67,8 +67,12 @@ async def start(query: CallbackQuery, callback_data: AppCallback, turn: Turn) ->
     await turn.fsm.set_state(ReviewForm.score)
     await turn.fsm.set_data({"id": application.id, "step": 0, "scores": {}})
     await query.answer()
-    text = notices.headline(application, kind, turn.t) + "\n\n" + _ask_score(turn, criteria[0], 0, len(criteria))
-    await turn.bot.send_message(turn.chat_id, text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[_stop_row(turn)]))
+    text = (
+        notices.headline(application, kind, turn.t) + "\n\n" + _ask_score(turn, criteria[0], 0, len(criteria))
+    )
+    await turn.bot.send_message(
+        turn.chat_id, text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[_stop_row(turn)])
+    )
 
 
 async def got_score(message: Message, turn: Turn) -> None:
@@ -87,7 +91,9 @@ async def got_score(message: Message, turn: Turn) -> None:
     try:
         score = reviews.check_score(criteria[step], (message.text or "").strip())
     except InvalidInput as exc:
-        await message.answer(domain_error_text(exc) + "\n\n" + _ask_score(turn, criteria[step], step, len(criteria)))
+        await message.answer(
+            domain_error_text(exc) + "\n\n" + _ask_score(turn, criteria[step], step, len(criteria))
+        )
         return
     scores = {**(data.get("scores") or {}), criteria[step]["key"]: score}
     step += 1
@@ -118,7 +124,9 @@ async def _ask_recommendation(turn: Turn) -> None:
 async def got_comment(message: Message, turn: Turn) -> None:
     text = (message.text or "").strip()
     if len(text) > COMMENT_MAX:
-        await message.answer(turn.t("The comment is too long (at most %(limit)s characters).", limit=COMMENT_MAX))
+        await message.answer(
+            turn.t("The comment is too long (at most %(limit)s characters).", limit=COMMENT_MAX)
+        )
         return
     await turn.fsm.update_data(comment=text)
     await _ask_recommendation(turn)

@@ -24,8 +24,11 @@ async def show(message: Message, turn: Turn) -> None:
     buttons = []
     for application, review in rows:
         done = t("reviewed") if review.submitted_at else t("to review")
-        lines.append(f"• {application.number} — {quote(application.title)}: {notices.status_name(application.status, t)} ({done})")
+        status = notices.status_name(application.status, t)
+        lines.append(f"• {application.number} — {quote(application.title)}: {status} ({done})")
         if application.status in reviews.REVIEWABLE:
             data = AppCallback(action=Act.RATE, id=application.id).pack()
             buttons.append([InlineKeyboardButton(text=f"⭐ {application.number}", callback_data=data)])
-    await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None)
+    await message.answer(
+        "\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+    )

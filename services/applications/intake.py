@@ -128,7 +128,9 @@ async def from_submission(
         # The decision goes back where the application came from: the chat of a Telegram answer,
         # the e-mail typed on a web form (it is only where to write, never attached to anyone).
         telegram_id=submission.telegram_id if submission.channel == SubmissionChannel.TELEGRAM else None,
-        email=(submission.contact_email or None) if submission.channel != SubmissionChannel.TELEGRAM else None,
+        email=(submission.contact_email or None)
+        if submission.channel != SubmissionChannel.TELEGRAM
+        else None,
         status=ApplicationStatus.SUBMITTED,
     )
     return await _register(session, application, actor, ctx)

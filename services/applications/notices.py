@@ -55,7 +55,8 @@ def status_name(status: str, t: Translator) -> str:
 
 def headline(application: Application, kind: ApplicationType, t: Translator) -> str:
     lines = [
-        t("Application № %(number)s", number=application.number) + f": <b>{html_escape(application.title)}</b>",
+        t("Application № %(number)s", number=application.number)
+        + f": <b>{html_escape(application.title)}</b>",
         t("Type: %(type)s", type=html_escape(type_name(kind, t.locale))),
     ]
     if application.applicant_org:
@@ -121,7 +122,9 @@ async def tell_deciders(
         link = ctx.panel_link(f"/applications/{application.id}")
         if link:
             text += "\n\n" + t("In the panel: %(link)s", link=link)
-        messages.append(outbox.text_message(chat_id, text, dedup_key=f"ap:{application.id}:{event}:{user.id}"))
+        messages.append(
+            outbox.text_message(chat_id, text, dedup_key=f"ap:{application.id}:{event}:{user.id}")
+        )
     if messages:
         await outbox.enqueue_many(session, messages)
 

@@ -16,7 +16,9 @@ MINE_LIMIT = 20
 async def panel_list(
     session: AsyncSession, user: User, *, type_id: int | None = None, status: str | None = None
 ) -> list[Application]:
-    query = select(Application).order_by(Application.created_at.desc(), Application.id.desc()).limit(LIST_LIMIT)
+    query = (
+        select(Application).order_by(Application.created_at.desc(), Application.id.desc()).limit(LIST_LIMIT)
+    )
     if not can_manage(user):
         mine = select(ApplicationReview.application_id).where(ApplicationReview.reviewer_id == user.id)
         query = query.where(Application.id.in_(mine))
@@ -60,12 +62,16 @@ async def of_correspondent(session: AsyncSession, correspondent_id: int) -> list
     return list(rows)
 
 
-async def submission_of(session: AsyncSession, application: Application) -> tuple[FormSubmission | None, list[StoredFile]]:
+async def submission_of(
+    session: AsyncSession, application: Application
+) -> tuple[FormSubmission | None, list[StoredFile]]:
     if application.submission_id is None:
         return None, []
     submission = await session.get(FormSubmission, application.submission_id)
     files = await session.scalars(
-        select(StoredFile).where(StoredFile.form_submission_id == application.submission_id).order_by(StoredFile.id)
+        select(StoredFile)
+        .where(StoredFile.form_submission_id == application.submission_id)
+        .order_by(StoredFile.id)
     )
     return submission, list(files)
 

@@ -22,7 +22,9 @@ NUMBER_RETRIES = 8
 
 async def _next_number(session: AsyncSession, year: int) -> str:
     prefix = f"Р-{year}-"
-    numbers = await session.scalars(select(RegistryEntry.number).where(RegistryEntry.number.like(f"{prefix}%")))
+    numbers = await session.scalars(
+        select(RegistryEntry.number).where(RegistryEntry.number.like(f"{prefix}%"))
+    )
     top = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
     return f"{prefix}{top + 1:04d}"
 
@@ -31,7 +33,9 @@ async def add_approved(
     session: AsyncSession, application: Application, *, actor: Actor, meeting_id: int | None = None
 ) -> RegistryEntry:
     """The entry of an approved application (once: a second approval returns the same entry)."""
-    existing = await session.scalar(select(RegistryEntry).where(RegistryEntry.application_id == application.id))
+    existing = await session.scalar(
+        select(RegistryEntry).where(RegistryEntry.application_id == application.id)
+    )
     if existing is not None:
         return existing
     today = utcnow().date()
@@ -57,11 +61,20 @@ async def add_approved(
                 session.expunge(entry)
     else:
         raise InvalidInput("Could not number the registry entry; please try again.")
-    record(session, actor, "registry_entry", entry.id, "created", data={"number": entry.number, "application_id": application.id})
+    record(
+        session,
+        actor,
+        "registry_entry",
+        entry.id,
+        "created",
+        data={"number": entry.number, "application_id": application.id},
+    )
     return entry
 
 
-async def set_published(session: AsyncSession, entry_id: int, published: bool, *, actor: User) -> RegistryEntry:
+async def set_published(
+    session: AsyncSession, entry_id: int, published: bool, *, actor: User
+) -> RegistryEntry:
     require_manager(actor)
     entry = await session.get(RegistryEntry, entry_id)
     if entry is None:
@@ -105,7 +118,9 @@ async def public_entries(session: AsyncSession, q: str | None = None, page: int 
         # As typed and lower-cased: SQLite's lower() leaves Cyrillic as it is.
         exact, lowered = f"%{text}%", f"%{text.lower()}%"
         columns = (RegistryEntry.title, RegistryEntry.holder, RegistryEntry.region, RegistryEntry.number)
-        condition.append(or_(*(c.like(exact) for c in columns), *(func.lower(c).like(lowered) for c in columns)))
+        condition.append(
+            or_(*(c.like(exact) for c in columns), *(func.lower(c).like(lowered) for c in columns))
+        )
     total = int(await session.scalar(select(func.count(RegistryEntry.id)).where(*condition)) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)

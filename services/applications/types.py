@@ -13,8 +13,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ApplicationReviewer, ApplicationType, User
-from services.applications.access import require_manager
 from porucheno.i18n import gettext
+from services.applications.access import require_manager
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound
 from services.notify import N_
@@ -68,7 +68,9 @@ def _checked(data: TypeInput) -> list[dict[str, Any]]:
     criteria = []
     for position, (name, top) in enumerate(data.criteria, start=1):
         if not name or len(name) > NAME_MAX:
-            raise InvalidInput("Every criterion needs a name of at most %(limit)s characters.", limit=NAME_MAX)
+            raise InvalidInput(
+                "Every criterion needs a name of at most %(limit)s characters.", limit=NAME_MAX
+            )
         if not 1 <= top <= SCORE_LIMIT:
             raise InvalidInput("A maximum score is from 1 to %(limit)s.", limit=SCORE_LIMIT)
         criteria.append({"key": f"c{position}", "ru": name, "en": "", "max": top})
@@ -91,9 +93,9 @@ async def _set_reviewers(session: AsyncSession, kind: ApplicationType, user_ids:
 
 async def reviewer_ids(session: AsyncSession, type_id: int) -> list[int]:
     rows = await session.scalars(
-        select(ApplicationReviewer.user_id).where(ApplicationReviewer.type_id == type_id).order_by(
-            ApplicationReviewer.user_id
-        )
+        select(ApplicationReviewer.user_id)
+        .where(ApplicationReviewer.type_id == type_id)
+        .order_by(ApplicationReviewer.user_id)
     )
     return list(rows)
 
@@ -125,11 +127,15 @@ async def create_type(session: AsyncSession, data: TypeInput, *, actor: User) ->
     session.add(kind)
     await session.flush()
     reviewers = await _set_reviewers(session, kind, data.reviewer_ids)
-    record(session, Actor(user_id=actor.id), "application_type", kind.id, "created", data=_state(kind, reviewers))
+    record(
+        session, Actor(user_id=actor.id), "application_type", kind.id, "created", data=_state(kind, reviewers)
+    )
     return kind
 
 
-async def update_type(session: AsyncSession, type_id: int, data: TypeInput, *, actor: User) -> ApplicationType:
+async def update_type(
+    session: AsyncSession, type_id: int, data: TypeInput, *, actor: User
+) -> ApplicationType:
     """Changes apply to new applications; reviewers already appointed keep their reviews."""
     require_manager(actor)
     kind = await session.get(ApplicationType, type_id)
@@ -139,7 +145,11 @@ async def update_type(session: AsyncSession, type_id: int, data: TypeInput, *, a
     kind.criteria = _checked(data)
     kind.name_ru, kind.name_en = data.name_ru.strip(), data.name_en.strip()
     kind.score_max = data.score_max
-    kind.needs_council, kind.to_registry, kind.is_active = data.needs_council, data.to_registry, data.is_active
+    kind.needs_council, kind.to_registry, kind.is_active = (
+        data.needs_council,
+        data.to_registry,
+        data.is_active,
+    )
     reviewers = await _set_reviewers(session, kind, data.reviewer_ids)
     record(
         session,

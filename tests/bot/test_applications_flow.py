@@ -50,10 +50,18 @@ class World:
     number: str
 
 
-async def _staff(session: AsyncSession, client: SandboxClient, name: str, login: str, roles: list[str]) -> Chat:
+async def _staff(
+    session: AsyncSession, client: SandboxClient, name: str, login: str, roles: list[str]
+) -> Chat:
     telegram_id = next(_ids)
     await staff.create_user(
-        session, Actor.system(), full_name=name, roles=roles, telegram_id=telegram_id, login=login, password=PASSWORD
+        session,
+        Actor.system(),
+        full_name=name,
+        roles=roles,
+        telegram_id=telegram_id,
+        login=login,
+        password=PASSWORD,
     )
     await client.register_user(user_id=telegram_id, first_name=name.split()[0], language_code="ru")
     return Chat(client, telegram_id)
@@ -72,43 +80,78 @@ async def world_fixture(
         await client.register_user(user_id=uid, first_name=name, language_code="ru")
     async with session_factory() as session:
         manager = await staff.create_user(
-            session, Actor.system(), full_name="Орлова Ирина", roles=[Role.MANAGER], login="orlova", password=PASSWORD
+            session,
+            Actor.system(),
+            full_name="Орлова Ирина",
+            roles=[Role.MANAGER],
+            login="orlova",
+            password=PASSWORD,
         )
         reviewer = await _staff(session, client, "Белов Олег", "belov", [Role.EXECUTOR])
         await staff.create_user(
-            session, Actor.system(), full_name="Чернова Анна", roles=[Role.EXECUTOR], login="chernova", password=PASSWORD
+            session,
+            Actor.system(),
+            full_name="Чернова Анна",
+            roles=[Role.EXECUTOR],
+            login="chernova",
+            password=PASSWORD,
         )
         await staff.create_user(
-            session, Actor.system(), full_name="Серов Павел", roles=[Role.EXECUTOR], login="serov", password=PASSWORD
+            session,
+            Actor.system(),
+            full_name="Серов Павел",
+            roles=[Role.EXECUTOR],
+            login="serov",
+            password=PASSWORD,
         )
         ids = {u.login: u.id for u in await staff_list(session)}
         kind = await types.create_type(
             session,
             types.TypeInput(
                 name_ru="Памятник науки и техники",
-                criteria=[("Историческая значимость", 10), ("Техническая значимость", 10), ("Сохранность", 5)],
+                criteria=[
+                    ("Историческая значимость", 10),
+                    ("Техническая значимость", 10),
+                    ("Сохранность", 5),
+                ],
                 to_registry=True,
                 reviewer_ids=[ids["belov"], ids["chernova"]],
             ),
             actor=manager,
         )
-        form = Form(slug="monument", title_ru="Заявка в реестр", purpose=FormPurpose.APPLICATION, application_type_id=kind.id)
+        form = Form(
+            slug="monument",
+            title_ru="Заявка в реестр",
+            purpose=FormPurpose.APPLICATION,
+            application_type_id=kind.id,
+        )
         session.add(form)
         await session.flush()
         submission = FormSubmission(
             form_id=form.id,
             channel=SubmissionChannel.TELEGRAM,
             telegram_id=resident_id,
-            answers={"title": "Паровоз Эу-684", "organisation": "Музей железной дороги", "summary": "Паровоз 1912 года"},
+            answers={
+                "title": "Паровоз Эу-684",
+                "organisation": "Музей железной дороги",
+                "summary": "Паровоз 1912 года",
+            },
             locale="ru",
         )
         session.add(submission)
         await session.flush()
-        application = await intake.from_submission(session, form=form, submission=submission, actor=Actor(telegram_id=resident_id))
+        application = await intake.from_submission(
+            session, form=form, submission=submission, actor=Actor(telegram_id=resident_id)
+        )
         await session.commit()
         return World(
-            session_factory, settings, Chat(client, resident_id), reviewer, Chat(client, stranger_id),
-            application.id, application.number,
+            session_factory,
+            settings,
+            Chat(client, resident_id),
+            reviewer,
+            Chat(client, stranger_id),
+            application.id,
+            application.number,
         )
 
 
@@ -125,7 +168,9 @@ class Panel:
     async def login(self, login: str) -> None:
         self.http.session.cookie_jar.clear()
         token = csrf_of(await (await self.http.get("/login")).text())
-        response = await self.http.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": token}, allow_redirects=False)
+        response = await self.http.post(
+            "/login", data={"login": login, "password": PASSWORD, "csrf_token": token}, allow_redirects=False
+        )
         assert response.status == 303
 
     async def post(self, path: str, data: dict[str, str]) -> tuple[int, str]:
@@ -149,7 +194,9 @@ async def _review_in_bot(w: World) -> None:
     assert buttons(notice)[review_label] == f"ap:rate:{w.application_id}"
     await r.press(notice, review_label)
     await r.reply("Историческая значимость")
-    refused = await r.send("11", expect=ru("Each score is a whole number from 0 to its maximum (%(max)s).", max=10))
+    refused = await r.send(
+        "11", expect=ru("Each score is a whole number from 0 to its maximum (%(max)s).", max=10)
+    )
     assert "Историческая значимость" in refused["text"]
     await r.send("9", expect="Техническая значимость")
     await r.send("8", expect="Сохранность")
@@ -180,9 +227,19 @@ async def test_application_reviewed_and_answered(world: World) -> None:
         await panel.login("chernova")
         assert w.number in await (await http.get("/applications")).text()
         status, html = await panel.post(page + "/review", {"score_c1": "7", "score_c2": "7", "score_c3": "9"})
-        assert status == 422 and ru("Each score is a whole number from 0 to its maximum (%(max)s).", max=5) in html
+        assert (
+            status == 422
+            and ru("Each score is a whole number from 0 to its maximum (%(max)s).", max=5) in html
+        )
         status, html = await panel.post(
-            page + "/review", {"score_c1": "7", "score_c2": "6", "score_c3": "3", "comment": "Нужна реставрация", "recommendation": "approved"}
+            page + "/review",
+            {
+                "score_c1": "7",
+                "score_c2": "6",
+                "score_c3": "3",
+                "comment": "Нужна реставрация",
+                "recommendation": "approved",
+            },
         )
         assert status == 200 and "Нужна реставрация" in html and "Ценный образец паровозостроения" in html
         assert 'id="average"' in html and "18.5" in html  # (21 + 16) / 2
@@ -190,12 +247,16 @@ async def test_application_reviewed_and_answered(world: World) -> None:
         assert await _status(w) == ApplicationStatus.REVIEWED
         # The manager decides.
         await panel.login("orlova")
-        status, html = await panel.post(page + "/decide", {"decision": "approved", "text": "Включить в реестр памятников"})
+        status, html = await panel.post(
+            page + "/decide", {"decision": "approved", "text": "Включить в реестр памятников"}
+        )
         assert status == 200 and ru("Approved") in html
 
     decision = await w.resident.reply("Включить в реестр памятников")
     async with w.factory() as session:
-        entry = await session.scalar(select(RegistryEntry).where(RegistryEntry.application_id == w.application_id))
+        entry = await session.scalar(
+            select(RegistryEntry).where(RegistryEntry.application_id == w.application_id)
+        )
         assert entry is not None and entry.published
     assert ru("Your application is approved") in decision["text"] and entry.number in decision["text"]
 
@@ -217,7 +278,9 @@ async def test_more_information_added_in_the_bot(world: World, sandbox: RunningS
         application = await session.get(Application, w.application_id)
         assert application is not None
         application.status = ApplicationStatus.REVIEWED
-        await decisions.decide(session, w.application_id, "needs_more", "Пришлите фото заводской таблички", actor=manager)
+        await decisions.decide(
+            session, w.application_id, "needs_more", "Пришлите фото заводской таблички", actor=manager
+        )
         await session.commit()
     asked = await w.resident.reply("Пришлите фото заводской таблички")
     more_label = ru("✍️ Add to the application")
@@ -232,7 +295,10 @@ async def test_more_information_added_in_the_bot(world: World, sandbox: RunningS
     await w.resident.press(asked, more_label)
     prompt = await w.resident.reply(w.number)
     assert "📤" in "".join(buttons(prompt))
-    ack = await w.resident.send("Табличка: Коломенский завод, 1912 год", expect=ru("Added. Write more, send files, or press «📤 Send»."))
+    ack = await w.resident.send(
+        "Табличка: Коломенский завод, 1912 год",
+        expect=ru("Added. Write more, send files, or press «📤 Send»."),
+    )
     await w.resident.press(ack, ru("📤 Send"))
     await w.resident.reply(ru("Thank you! Application № %(number)s is back in review.", number=w.number))
     assert await _status(w) == ApplicationStatus.IN_REVIEW

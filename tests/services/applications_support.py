@@ -39,7 +39,11 @@ class Setup:
             channel=SubmissionChannel.TELEGRAM if telegram_id else SubmissionChannel.WEB,
             telegram_id=telegram_id,
             contact_email=email,
-            answers={"title": title, "organisation": "Музей железной дороги", "summary": "Паровоз 1912 года."},
+            answers={
+                "title": title,
+                "organisation": "Музей железной дороги",
+                "summary": "Паровоз 1912 года.",
+            },
             dedup_key=f"test-{key}",
             locale="ru",
         )
@@ -55,11 +59,38 @@ async def make_setup(
 ) -> Setup:
     sys = Actor.system("test")
     manager = await staff.create_user(
-        session, sys, full_name="Руководитель Орлова", roles=[Role.MANAGER], telegram_id=tg_base + 1, login="orlova", password="pass-Orlova-1"
+        session,
+        sys,
+        full_name="Руководитель Орлова",
+        roles=[Role.MANAGER],
+        telegram_id=tg_base + 1,
+        login="orlova",
+        password="pass-Orlova-1",
     )
-    first = await staff.create_user(session, sys, full_name="Эксперт Белов", telegram_id=tg_base + 2, login="belov", password="pass-Belov-12")
-    second = await staff.create_user(session, sys, full_name="Эксперт Чернова", telegram_id=tg_base + 3, login="chernova", password="pass-Chernova-1")
-    stranger = await staff.create_user(session, sys, full_name="Сотрудник Серов", telegram_id=tg_base + 4, login="serov", password="pass-Serov-123")
+    first = await staff.create_user(
+        session,
+        sys,
+        full_name="Эксперт Белов",
+        telegram_id=tg_base + 2,
+        login="belov",
+        password="pass-Belov-12",
+    )
+    second = await staff.create_user(
+        session,
+        sys,
+        full_name="Эксперт Чернова",
+        telegram_id=tg_base + 3,
+        login="chernova",
+        password="pass-Chernova-1",
+    )
+    stranger = await staff.create_user(
+        session,
+        sys,
+        full_name="Сотрудник Серов",
+        telegram_id=tg_base + 4,
+        login="serov",
+        password="pass-Serov-123",
+    )
     kind = await types.create_type(
         session,
         types.TypeInput(
@@ -71,7 +102,12 @@ async def make_setup(
         ),
         actor=manager,
     )
-    form = Form(slug=f"app-{tg_base}", title_ru="Заявка на включение в реестр", purpose=FormPurpose.APPLICATION, application_type_id=kind.id)
+    form = Form(
+        slug=f"app-{tg_base}",
+        title_ru="Заявка на включение в реестр",
+        purpose=FormPurpose.APPLICATION,
+        application_type_id=kind.id,
+    )
     session.add(form)
     await session.flush()
     return Setup(manager, first, second, stranger, kind, form)

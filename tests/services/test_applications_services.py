@@ -16,7 +16,9 @@ GOOD = {"c1": 9, "c2": 8, "c3": 4}
 
 
 async def _texts(session, chat_id: int) -> list[str]:  # type: ignore[no-untyped-def]
-    rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id))
+    rows = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+    )
     return [r.payload["text"] for r in rows]
 
 
@@ -30,11 +32,17 @@ async def test_application_numbered_reviewed_and_approved_into_registry(session)
     assert any("Белов" not in t and "Паровоз Эу-684" in t for t in await _texts(session, s.first.telegram_id))
     assert any(first.number in t for t in await _texts(session, RESIDENT_TG))
 
-    await reviews.submit_review(session, first.id, reviews.ReviewInput(GOOD, "Ценный", "approved"), reviewer=s.first)
+    await reviews.submit_review(
+        session, first.id, reviews.ReviewInput(GOOD, "Ценный", "approved"), reviewer=s.first
+    )
     assert first.status == ApplicationStatus.IN_REVIEW
-    await reviews.submit_review(session, first.id, reviews.ReviewInput({"c1": 7, "c2": 7, "c3": 3}), reviewer=s.second)
+    await reviews.submit_review(
+        session, first.id, reviews.ReviewInput({"c1": 7, "c2": 7, "c3": 3}), reviewer=s.second
+    )
     assert first.status == ApplicationStatus.REVIEWED
-    assert any("All reviews are in" in t or "Все отзывы" in t for t in await _texts(session, s.manager.telegram_id))
+    assert any(
+        "All reviews are in" in t or "Все отзывы" in t for t in await _texts(session, s.manager.telegram_id)
+    )
 
     await decisions.decide(session, first.id, "approved", "Включить в реестр", actor=s.manager)
     assert first.status == ApplicationStatus.APPROVED
@@ -54,11 +62,17 @@ async def test_review_refusals(session) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PermissionDenied):
         await reviews.submit_review(session, app.id, reviews.ReviewInput(GOOD), reviewer=s.stranger)
     with pytest.raises(InvalidInput):
-        await reviews.submit_review(session, app.id, reviews.ReviewInput({"c1": 11, "c2": 1, "c3": 1}), reviewer=s.first)
+        await reviews.submit_review(
+            session, app.id, reviews.ReviewInput({"c1": 11, "c2": 1, "c3": 1}), reviewer=s.first
+        )
     with pytest.raises(InvalidInput):
-        await reviews.submit_review(session, app.id, reviews.ReviewInput({"c1": 1, "c2": 1}), reviewer=s.first)
+        await reviews.submit_review(
+            session, app.id, reviews.ReviewInput({"c1": 1, "c2": 1}), reviewer=s.first
+        )
     with pytest.raises(InvalidInput):
-        await reviews.submit_review(session, app.id, reviews.ReviewInput({"c1": -1, "c2": 1, "c3": 1}), reviewer=s.first)
+        await reviews.submit_review(
+            session, app.id, reviews.ReviewInput({"c1": -1, "c2": 1, "c3": 1}), reviewer=s.first
+        )
     with pytest.raises(PermissionDenied):
         await decisions.decide(session, app.id, "approved", "", actor=s.first)
     with pytest.raises(NotFound):
@@ -69,7 +83,9 @@ async def test_email_applicant_gets_the_decision_by_mail(session) -> None:  # ty
     s = await make_setup(session, to_registry=False)
     app = await s.submit(session, telegram_id=None, email="museum@example.org")
     await decisions.decide(session, app.id, "rejected", "Не подходит под критерии", actor=s.manager)
-    letters = list(await session.scalars(select(MailOutbox).where(MailOutbox.to_address == "museum@example.org")))
+    letters = list(
+        await session.scalars(select(MailOutbox).where(MailOutbox.to_address == "museum@example.org"))
+    )
     assert len(letters) == 2  # received, then the decision
     assert app.number in letters[-1].subject and "Не подходит под критерии" in letters[-1].body
     assert await session.scalar(select(RegistryEntry)) is None
@@ -88,7 +104,9 @@ async def test_needs_more_then_added_returns_to_review(session) -> None:  # type
         await decisions.add_information(session, app.id, "чужое", telegram_id=RESIDENT_TG + 1)
     await decisions.add_information(session, app.id, "Табличка: завод Коломна 1912", telegram_id=RESIDENT_TG)
     assert app.status == ApplicationStatus.IN_REVIEW and "Коломна" in app.summary
-    assert any("added information" in t or "дополнил" in t for t in await _texts(session, s.first.telegram_id))
+    assert any(
+        "added information" in t or "дополнил" in t for t in await _texts(session, s.first.telegram_id)
+    )
 
 
 async def test_council_type_goes_through_the_council(session) -> None:  # type: ignore[no-untyped-def]
@@ -103,7 +121,9 @@ async def test_council_type_goes_through_the_council(session) -> None:  # type: 
     meeting = CouncilMeeting(number="ЭС-1", held_at=utcnow())
     session.add(meeting)
     await session.flush()
-    await decisions.decide(session, app.id, "approved", "Решение совета", actor=s.manager, meeting_id=meeting.id)
+    await decisions.decide(
+        session, app.id, "approved", "Решение совета", actor=s.manager, meeting_id=meeting.id
+    )
     entry = await session.scalar(select(RegistryEntry).where(RegistryEntry.application_id == app.id))
     assert entry is not None and entry.meeting_id == meeting.id
     assert app.status == ApplicationStatus.APPROVED and app.decision_text == "Решение совета"

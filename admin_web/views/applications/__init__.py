@@ -28,5 +28,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     resource.add_route("POST", settings.type_edit)
     router.add_get("/applications/registry", settings.registry_list, name="application_registry")
     router.add_post(
-        r"/applications/registry/{entry_id:\d{1,18}}", settings.registry_toggle, name="application_registry_entry"
+        r"/applications/registry/{entry_id:\d{1,18}}",
+        settings.registry_toggle,
+        name="application_registry_entry",
     )

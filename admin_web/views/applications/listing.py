@@ -71,7 +71,9 @@ async def application_new(request: web.Request) -> web.StreamResponse:
                 await db.rollback()
                 form.fail_domain(exc)
             else:
-                await flash(request, gettext("Application %(number)s is registered.", number=application.number))
+                await flash(
+                    request, gettext("Application %(number)s is registered.", number=application.number)
+                )
                 raise web.HTTPSeeOther(
                     request.app.router["application"].url_for(application_id=str(application.id))
                 )

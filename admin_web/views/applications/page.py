@@ -42,7 +42,9 @@ async def _visible(request: web.Request, user: User) -> Application:
         raise web.HTTPNotFound() from None
 
 
-async def _answers(request: web.Request, application: Application) -> tuple[list[tuple[str, str]], list[StoredFile]]:
+async def _answers(
+    request: web.Request, application: Application
+) -> tuple[list[tuple[str, str]], list[StoredFile]]:
     db = request[DB_KEY]
     submission, files = await queries.submission_of(db, application)
     if submission is None:
@@ -59,7 +61,7 @@ async def _answers(request: web.Request, application: Application) -> tuple[list
 
 
 def _review_form(review: Any) -> Form:
-    if review is None or review.submitted_at is None and not review.scores:
+    if review is None or (review.submitted_at is None and not review.scores):
         return Form()
     values = {f"score_{k}": str(v) for k, v in (review.scores or {}).items()}
     values |= {"comment": review.comment, "recommendation": review.recommendation or ""}
@@ -67,7 +69,11 @@ def _review_form(review: Any) -> Form:
 
 
 async def application_page(
-    request: web.Request, *, review_form: Form | None = None, decision_form: Form | None = None, status: int = 200
+    request: web.Request,
+    *,
+    review_form: Form | None = None,
+    decision_form: Form | None = None,
+    status: int = 200,
 ) -> web.StreamResponse:
     db = request[DB_KEY]
     user = await acting_user(request)
@@ -89,7 +95,9 @@ async def application_page(
             "section": "applications",
             "a": application,
             "kind": kind,
-            "criteria": [(c["key"], types.criterion_name(c, "ru"), c["max"]) for c in types.criteria_of(kind)],
+            "criteria": [
+                (c["key"], types.criterion_name(c, "ru"), c["max"]) for c in types.criteria_of(kind)
+            ],
             "reviews": rows,
             "average": reviews.average([r for r, _ in rows]),
             "answers": answers,
@@ -167,7 +175,9 @@ async def application_file(request: web.Request) -> web.StreamResponse:
     stored = await db.get(StoredFile, id_of(request, "file_id"))
     if stored is None or stored.form_submission_id is None:
         raise web.HTTPNotFound()
-    ids = await db.scalars(select(Application.id).where(Application.submission_id == stored.form_submission_id))
+    ids = await db.scalars(
+        select(Application.id).where(Application.submission_id == stored.form_submission_id)
+    )
     for application_id in ids:
         try:
             await access.load_visible(db, user, application_id)

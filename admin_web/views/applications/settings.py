@@ -124,7 +124,9 @@ async def type_edit(request: web.Request) -> web.StreamResponse:
 @manager_only
 async def registry_list(request: web.Request) -> web.StreamResponse:
     entries = await registry.all_entries(request[DB_KEY])
-    return await render(request, "applications/registry.html", {"section": "applications", "entries": entries})
+    return await render(
+        request, "applications/registry.html", {"section": "applications", "entries": entries}
+    )
 
 
 @manager_only
@@ -132,7 +134,10 @@ async def registry_toggle(request: web.Request) -> web.StreamResponse:
     form = Form.posted(await request.post())
     try:
         await registry.set_published(
-            request[DB_KEY], id_of(request, "entry_id"), form.flag("published"), actor=await acting_user(request)
+            request[DB_KEY],
+            id_of(request, "entry_id"),
+            form.flag("published"),
+            actor=await acting_user(request),
         )
     except DomainError:
         raise web.HTTPNotFound() from None

@@ -1,0 +1,126 @@
+"""Applications in the panel over HTTP: types set up by a manager with reviewers from the staff, a
+paper application entered by a clerk, refusals shown on the page, the decision without contacts
+kept as a note, the registry's publish / hide, and who may reach which page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import Application, ApplicationReviewer, ApplicationType, AuditEvent, RegistryEntry
+from porucheno.i18n import gettext
+from services.applications import registry
+from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_token, login, make_user
+
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="session"),
+    pytest.mark.filterwarnings(IGNORE_SESSION_KEY_WARNING),
+]
+PASSWORD = "applications-password-1"
+
+
+def ru(message: str, **params: object) -> str:
+    return gettext("ru", message, **params)
+
+
+async def _as(client: TestClient, who: str) -> None:
+    client.session.cookie_jar.clear()
+    await login(client, who, PASSWORD)
+
+
+async def _post(client: TestClient, path: str, data: dict[str, object]) -> tuple[int, str]:
+    token = await csrf_token(client, "/applications")
+    response = await client.post(path, data={**data, "csrf_token": token})
+    return response.status, await response.text()
+
+
+async def test_types_entry_decision_and_registry(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    boss = await make_user(session_factory, "boss", PASSWORD, ["manager"], full_name="Орлова Ирина")
+    await make_user(session_factory, "clerk", PASSWORD, ["clerk"], full_name="Кузнецова Вера")
+    expert = await make_user(session_factory, "expert", PASSWORD, ["executor"], full_name="Белов Олег")
+
+    # A clerk may not set up types; a manager does, picking the reviewer from the staff.
+    await _as(client, "clerk")
+    assert (await client.get("/applications/types", allow_redirects=False)).status == 403
+    await _as(client, "boss")
+    status, html = await _post(
+        client,
+        "/applications/types/new",
+        {"name_ru": "Памятник науки и техники", "criteria": "Значимость | abc", "reviewers": str(expert.id)},
+    )
+    assert status == 422 and "Значимость" in html
+    status, html = await _post(
+        client,
+        "/applications/types/new",
+        {
+            "name_ru": "Памятник науки и техники",
+            "criteria": "Историческая значимость | 10\nСохранность | 5",
+            "score_max": "10",
+            "to_registry": "1",
+            "is_active": "1",
+            "reviewers": str(expert.id),
+        },
+    )
+    assert status == 200 and "Памятник науки и техники" in html
+    async with session_factory() as s:
+        kind = await s.scalar(select(ApplicationType))
+        assert kind is not None and [c["max"] for c in kind.criteria] == [10, 5] and kind.to_registry
+        assert list(await s.scalars(select(ApplicationReviewer.user_id))) == [expert.id]
+
+    # A clerk enters a paper application without contacts.
+    await _as(client, "clerk")
+    status, html = await _post(
+        client,
+        "/applications/new",
+        {"type_id": str(kind.id), "title": "Токарный станок 1936 года", "email": "не почта"},
+    )
+    assert status == 422
+    status, html = await _post(
+        client,
+        "/applications/new",
+        {"type_id": str(kind.id), "title": "Токарный станок 1936 года", "applicant_org": "Музей завода"},
+    )
+    assert status == 200 and "Токарный станок 1936 года" in html
+    number = re.search(r'id="application-number">([^<]+)<', html).group(1)  # type: ignore[union-attr]
+    async with session_factory() as s:
+        application = await s.scalar(select(Application).where(Application.number == number))
+        assert application is not None
+    page = f"/applications/{application.id}"
+    # The clerk sees it but may not decide; a forged decision is refused on the page.
+    assert 'id="decision-form"' not in html
+    status, html = await _post(client, page + "/decide", {"decision": "approved", "text": "Да"})
+    assert status == 403 and ru("Only a manager may decide applications.") in html
+
+    # The reviewer sees it in their list and reviews it; a decision by the manager follows.
+    await _as(client, "expert")
+    assert number in await (await client.get("/applications")).text()
+    status, html = await _post(client, page + "/review", {"score_c1": "8", "score_c2": "4"})
+    assert status == 200 and 'id="average"' in html and "12" in html
+    await _as(client, "boss")
+    status, html = await _post(client, page + "/decide", {"decision": "maybe", "text": ""})
+    assert status == 422 and ru("Choose a decision from the list.") in html
+    status, html = await _post(client, page + "/decide", {"decision": "approved", "text": "Включить"})
+    assert status == 200 and ru("The decision could not be sent: no contacts") in html
+    async with session_factory() as s:
+        notes = await s.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == application.id))
+        assert "decision_not_sent" in list(notes)
+        entry = await s.scalar(select(RegistryEntry).where(RegistryEntry.application_id == application.id))
+        assert entry is not None and entry.published
+
+    # The registry: hide and publish again; the public list follows.
+    html = await (await client.get("/applications/registry")).text()
+    assert entry.number in html and "Токарный станок 1936 года" in html
+    status, _ = await _post(client, f"/applications/registry/{entry.id}", {})
+    assert status == 200
+    async with session_factory() as s:
+        assert (await registry.public_entries(s, "станок")).total == 0
+    await _post(client, f"/applications/registry/{entry.id}", {"published": "1"})
+    async with session_factory() as s:
+        assert (await registry.public_entries(s, "станок")).total == 1
+    del boss
