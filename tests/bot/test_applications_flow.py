@@ -186,7 +186,7 @@ async def _status(w: World) -> str:
         return application.status
 
 
-async def _review_in_bot(w: World) -> None:
+async def _review_in_bot(w: World) -> dict:
     r = w.reviewer
     notice = await r.reply(w.number)
     assert "Паровоз Эу-684" in notice["text"] and "Музей железной дороги" in notice["text"]
@@ -205,13 +205,14 @@ async def _review_in_bot(w: World) -> None:
     ask = await r.send("Ценный образец паровозостроения")
     await r.press(ask, ru("👍 Approve"))
     await r.reply(ru("✅ Your review is saved. Total score: %(total)s.", total=21))
+    return notice
 
 
 async def test_application_reviewed_and_answered(world: World) -> None:
     w = world
     received = await w.resident.reply(w.number)
     assert "Паровоз Эу-684" in received["text"] and ru("Your application is received") in received["text"]
-    await _review_in_bot(w)
+    notice = await _review_in_bot(w)
     assert await _status(w) == ApplicationStatus.IN_REVIEW
 
     page = f"/applications/{w.application_id}"
@@ -260,6 +261,11 @@ async def test_application_reviewed_and_answered(world: World) -> None:
         assert entry is not None and entry.published
     assert ru("Your application is approved") in decision["text"] and entry.number in decision["text"]
 
+    # The reviewer's old card: after the decision the review cannot be changed.
+    query = await w.reviewer.press(notice, ru("⭐ Review"))
+    answer = await w.reviewer.callback_answer(query)
+    assert answer["text"] == ru("The application is not in review now; reviews cannot be changed.")
+
     # «My applications» shows it with its status.
     listing = await w.resident.send(ru("📨 My applications"), expect=w.number)
     assert ru("approved") in listing["text"]
@@ -290,6 +296,10 @@ async def test_more_information_added_in_the_bot(world: World, sandbox: RunningS
     stranger_menu = await w.stranger.send("/start")
     query = press_data(sandbox, w.stranger, stranger_menu["message_id"], f"ap:more:{w.application_id}")
     assert (await w.stranger.callback_answer(query))["text"] == ru("Application not found.")
+    query = press_data(sandbox, w.stranger, stranger_menu["message_id"], f"ap:rate:{w.application_id}")
+    assert (await w.stranger.callback_answer(query))["text"] == ru("Application not found.")
+    query = press_data(sandbox, w.stranger, stranger_menu["message_id"], "ap:open:99999999999999999999")
+    assert (await w.stranger.callback_answer(query))["text"]  # a forged id: answered, never silent
     assert await _status(w) == ApplicationStatus.NEEDS_MORE
 
     await w.resident.press(asked, more_label)
