@@ -3,8 +3,11 @@
 - reviewers get a card with «⭐ Review» (``services.applications.notices``) and score it here
   (``review``): a score per criterion, a comment, a recommendation; «⭐ Applications to review» lists
   their applications;
-- applicants see «📨 My applications» with statuses and decisions, and add information when asked
-  (``applicant``).
+- applicants see «📨 My applications» (the button on every notice about their application, or
+  /applications) with statuses and decisions, and add information when asked (``applicant``).
+
+No item in the persistent menu: most people never apply, and the menu stays as it is; the notices
+carry the buttons and /applications shows both lists (one's applications, and those to review).
 
 Every press reloads the application and the services re-check rights; presses outside their step
 or forged ones are answered as outdated by the last router.
@@ -13,35 +16,32 @@ or forged ones are answered as outdated by the last router.
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
 
-from bot.i18n import N_
-from bot.menu import ALL_STAFF, MenuButton, MenuItem
+from bot.menu import MenuItem
 from bot.messages import stale_router
+from bot.turn import Turn
 from handlers.applications import applicant, review, reviewer_list
 from handlers.applications.callbacks import AppCallback
+from services.applications import queries
 
-MINE = MenuItem(
-    "my_applications",
-    N_("📨 My applications"),
-    residents=True,
-    hint=N_("your applications (for example, to the registry of monuments) and their decisions"),
-    order=60,
-)
-TO_REVIEW = MenuItem(
-    "applications_to_review",
-    N_("⭐ Applications to review"),
-    roles=ALL_STAFF,
-    hint=N_("the applications you are appointed to review"),
-    order=62,
-)
-MENU_ITEMS: list[MenuItem] = [MINE, TO_REVIEW]
+MENU_ITEMS: list[MenuItem] = []
+
+
+async def show_lists(message: Message, turn: Turn) -> None:
+    """/applications: one's own applications; for the staff, the ones to review (and their own
+    applications only when they have some)."""
+    if turn.user is None or await queries.of_applicant(turn.session, turn.chat_id):
+        await applicant.show_mine(message, turn)
+    if turn.user is not None:
+        await reviewer_list.show(message, turn)
 
 
 def create_router() -> Router:
     router = Router(name="applications")
-    # Menu buttons first: pressed mid-conversation, they start afresh instead of being taken as answers.
-    router.message.register(applicant.show_mine, MenuButton(MINE.key))
-    router.message.register(reviewer_list.show, MenuButton(TO_REVIEW.key))
+    # The command first: sent mid-conversation, it starts afresh instead of being taken as an answer.
+    router.message.register(show_lists, Command("applications"))
     router.include_routers(review.create_router(), applicant.create_router())
     router.include_router(stale_router("applications", AppCallback.filter()))
     return router

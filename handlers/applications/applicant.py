@@ -48,7 +48,7 @@ async def list_view(turn: Turn, telegram_id: int) -> tuple[str, InlineKeyboardMa
 
 async def show_mine(message: Message, turn: Turn) -> None:
     if turn.state is not None:
-        await turn.state.clear()  # the menu leaves any unfinished conversation
+        await turn.state.clear()  # the command leaves any unfinished conversation
     text, markup = await list_view(turn, _who(turn))
     await message.answer(text, reply_markup=markup)
 
@@ -81,10 +81,11 @@ async def open_card(query: CallbackQuery, callback_data: AppCallback, turn: Turn
     await show_in_place(query, turn.bot, text, markup)
 
 
-async def back_to_list(query: CallbackQuery, turn: Turn) -> None:
+async def show_list(query: CallbackQuery, turn: Turn) -> None:
+    """A new message: pressed on a notice, the notice (the decision's text) stays as it was."""
     await query.answer()
     text, markup = await list_view(turn, query.from_user.id)
-    await show_in_place(query, turn.bot, text, markup)
+    await turn.bot.send_message(turn.chat_id, text, reply_markup=markup)
 
 
 def _collect_markup(turn: Turn, application_id: int) -> InlineKeyboardMarkup:
@@ -200,7 +201,7 @@ def create_router() -> Router:
     router = Router(name="applications.applicant")
     cb = router.callback_query.register
     cb(open_card, AppCallback.filter(F.action == Act.OPEN))
-    cb(back_to_list, AppCallback.filter(F.action == Act.MINE))
+    cb(show_list, AppCallback.filter(F.action == Act.MINE))
     cb(start_more, AppCallback.filter(F.action == Act.MORE))
     cb(send, MoreForm.collect, AppCallback.filter(F.action == Act.SEND))
     cb(stop, MoreForm.collect, AppCallback.filter(F.action == Act.STOP))

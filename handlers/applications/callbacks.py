@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 
 from models.enums import ApplicationDecision
-from services.applications.notices import CB_PREFIX, MORE, OPEN, RATE
+from services.applications.notices import CB_PREFIX, MINE, MORE, OPEN, RATE
 
 DB_ID_MAX = 2**63 - 1
 
@@ -17,7 +17,7 @@ class Act:
     RATE = RATE  # a reviewer starts (or edits) their review
     OPEN = OPEN  # the applicant's card of one application
     MORE = MORE  # the applicant adds information asked for
-    MINE = "mine"  # the applicant's list
+    MINE = MINE  # the applicant's list
     TO_REVIEW = "todo"  # a reviewer's list
     SKIP = "skip"  # no comment
     SEND = "go"  # send the addition

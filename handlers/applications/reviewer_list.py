@@ -11,8 +11,6 @@ from services.applications import notices, queries, reviews
 
 
 async def show(message: Message, turn: Turn) -> None:
-    if turn.state is not None:
-        await turn.state.clear()  # the menu leaves any unfinished conversation
     t = turn.t
     if turn.user is None:
         return

@@ -64,6 +64,8 @@ async def decide(
         raise InvalidInput("The text is too long (at most %(limit)s characters).", limit=TEXT_MAX)
     if chosen == ApplicationDecision.NEEDS_MORE and not text:
         raise InvalidInput("Say what information is needed.")
+    if not actor.is_active:
+        raise PermissionDenied("Only a manager may decide applications.")
     application = await _load(session, application_id)
     kind = await type_of(session, application)
     if meeting_id is None:

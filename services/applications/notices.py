@@ -24,6 +24,7 @@ CB_PREFIX = "ap"
 RATE = "rate"  # a reviewer scores the application
 OPEN = "open"  # a reviewer (or the applicant) opens its card
 MORE = "more"  # the applicant adds information asked for
+MINE = "mine"  # the applicant's list of applications
 SUMMARY_SHOWN = 1500
 
 STATUS_NAMES = {
@@ -151,12 +152,13 @@ async def tell_applicant(
         if note:
             text += "\n\n" + t(note, **(params or {}))
         rows = [[(t("✍️ Add to the application"), cb(MORE, application.id))]] if more_button else []
+        rows.append([(t("📨 My applications"), f"{CB_PREFIX}:{MINE}:0")])
         await outbox.enqueue(
             session,
             outbox.text_message(
                 application.telegram_id,
                 text,
-                reply_markup=inline_keyboard(rows) if rows else None,
+                reply_markup=inline_keyboard(rows),
                 dedup_key=f"ap:{application.id}:{event}:tg",
             ),
         )
@@ -173,7 +175,10 @@ async def tell_applicant(
         if note:
             lines += ["", t(note, **(params or {}))]
         if more_button:
-            lines += ["", t("Please reply to this letter with the information asked for.")]
+            lines += [
+                "",
+                t("Please send us the information asked for, quoting the number of the application."),
+            ]
         await enqueue_mail(
             session,
             appeal_id=None,

@@ -266,9 +266,17 @@ async def test_application_reviewed_and_answered(world: World) -> None:
     answer = await w.reviewer.callback_answer(query)
     assert answer["text"] == ru("The application is not in review now; reviews cannot be changed.")
 
-    # «My applications» shows it with its status.
-    listing = await w.resident.send(ru("📨 My applications"), expect=w.number)
-    assert ru("approved") in listing["text"]
+    # «My applications» (the button on the notice, or /applications) shows it with its status.
+    await w.resident.press(decision, ru("📨 My applications"))
+    listing = await w.resident.reply(ru("<b>My applications</b>").replace("<b>", "").replace("</b>", ""))
+    assert w.number in listing["text"] and ru("approved") in listing["text"]
+    listing = await w.resident.send("/applications", expect=w.number)
+    await w.resident.press(listing, f"{w.number} · Паровоз Эу-684")
+    card = await w.resident.reply("Включить в реестр памятников")
+    assert ru("Status: %(status)s", status=ru("approved")) in card["text"]
+    # The reviewer's /applications lists what they review.
+    reviewing = await w.reviewer.send("/applications", expect=w.number)
+    assert ru("reviewed") in reviewing["text"]
 
 
 async def test_more_information_added_in_the_bot(world: World, sandbox: RunningSandbox) -> None:

@@ -124,3 +124,28 @@ async def test_types_entry_decision_and_registry(
     async with session_factory() as s:
         assert (await registry.public_entries(s, "станок")).total == 1
     del boss
+
+
+async def test_crm_card_lists_the_applications(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    from models import Correspondent, User
+    from services.applications import intake, types
+
+    boss = await make_user(session_factory, "boss2", PASSWORD, ["manager"], full_name="Орлова Ирина")
+    await make_user(session_factory, "worker2", PASSWORD, ["executor"], full_name="Белов Олег")
+    async with session_factory() as s:
+        person = Correspondent(name="Музей связи")
+        s.add(person)
+        await s.flush()
+        manager = await s.get(User, boss.id)
+        assert manager is not None
+        kind = await types.create_type(s, types.TypeInput(name_ru="Экспонат"), actor=manager)
+        application = await intake.enter_in_panel(
+            s, intake.PanelEntry(kind.id, "Радиоприёмник «Рекорд»", correspondent_id=person.id), actor=manager
+        )
+        number, person_id = application.number, person.id
+        await s.commit()
+    await _as(client, "boss2")
+    html = await (await client.get(f"/correspondents/{person_id}")).text()
+    assert 'id="applications-block"' in html and number in html and "Радиоприёмник «Рекорд»" in html
