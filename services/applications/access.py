@@ -7,13 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Application, ApplicationReview, ApplicationType, User
 from models.enums import Role
+from services.audience import access as audience_access
 from services.errors import NotFound, PermissionDenied
 
-
-def can_manage(user: User | None) -> bool:
-    """Managers (and administrators) set up types, see every application and decide the ones
-    without a council; clerks see them all and enter paper applications."""
-    return user is not None and user.is_active and user.has_role(Role.MANAGER, Role.CLERK)
+# Managers and clerks (and administrators) see every application and enter paper ones — the same
+# people who work with the audience; only managers set up types and decide (``can_decide``).
+can_manage = audience_access.can_manage
 
 
 def can_decide(user: User | None) -> bool:

@@ -149,3 +149,73 @@ async def test_crm_card_lists_the_applications(
     await _as(client, "boss2")
     html = await (await client.get(f"/correspondents/{person_id}")).text()
     assert 'id="applications-block"' in html and number in html and "Радиоприёмник «Рекорд»" in html
+
+
+async def test_web_application_with_a_file_answered_by_mail(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings
+) -> None:  # type: ignore[no-untyped-def]
+    """A web form's application (with a photo): the reviewer opens the file, the stranger may not; the
+    manager rejects it in the panel and the applicant's e-mail gets the decision."""
+    from models import Form, FormField, FormSubmission, MailOutbox, User
+    from models.enums import FormPurpose, SubmissionChannel
+    from services.applications import intake, types
+    from services.audit import Actor
+    from services.files import store_file
+    from tests.web.test_assignments_http import tiny_png
+
+    boss = await make_user(session_factory, "boss3", PASSWORD, ["manager"], full_name="Орлова Ирина")
+    expert = await make_user(session_factory, "expert3", PASSWORD, ["executor"], full_name="Белов Олег")
+    await make_user(session_factory, "stranger3", PASSWORD, ["executor"], full_name="Серов Павел")
+    async with session_factory() as s:
+        manager = await s.get(User, boss.id)
+        assert manager is not None
+        kind = await types.create_type(
+            s, types.TypeInput(name_ru="Экспонат", reviewer_ids=[expert.id]), actor=manager
+        )
+        form = Form(
+            slug="exhibit", title_ru="Заявка", purpose=FormPurpose.APPLICATION, application_type_id=kind.id
+        )
+        s.add(form)
+        await s.flush()
+        s.add(FormField(form_id=form.id, key="title", kind="text", label_ru="Название объекта"))
+        submission = FormSubmission(
+            form_id=form.id,
+            channel=SubmissionChannel.WEB,
+            answers={"title": "Арифмометр «Феликс»", "organisation": "Музей счёта"},
+            contact_email="felix@museum.example",
+            locale="ru",
+        )
+        s.add(submission)
+        await s.flush()
+        photo = await store_file(s, settings.files_dir, tiny_png(), filename="felix.png")
+        photo.form_submission_id = submission.id
+        application = await intake.from_submission(
+            s, form=form, submission=submission, actor=Actor.system("web")
+        )
+        again = await intake.from_submission(s, form=form, submission=submission, actor=Actor.system("web"))
+        assert again.id == application.id  # a retried intake makes no second application
+        page, file_url = f"/applications/{application.id}", f"/applications/files/{photo.id}"
+        number = application.number
+        await s.commit()
+
+    await _as(client, "stranger3")
+    assert (await client.get(file_url)).status == 404
+    await _as(client, "expert3")
+    html = await (await client.get(page)).text()
+    assert "Название объекта" in html and "Арифмометр «Феликс»" in html and file_url in html
+    response = await client.get(file_url)
+    assert response.status == 200 and response.headers["Content-Type"] == "image/png"
+    await _as(client, "boss3")
+    status, html = await _post(
+        client, page + "/decide", {"decision": "rejected", "text": "Не относится к технике"}
+    )
+    assert status == 200 and ru("Rejected") in html
+    async with session_factory() as s:
+        letters = list(
+            await s.scalars(select(MailOutbox).where(MailOutbox.to_address == "felix@museum.example"))
+        )
+    assert len(letters) == 2 and all(number in m.subject for m in letters)
+    assert (
+        "Не относится к технике" in letters[-1].body
+        and ru("Your application is rejected") in letters[-1].subject
+    )
