@@ -116,6 +116,7 @@ async def got_score(message: Message, turn: Turn) -> None:
 async def _ask_recommendation(turn: Turn) -> None:
     await turn.fsm.set_state(ReviewForm.recommendation)
     rows = [[_button(turn.t(RECOMMENDATION_LABELS[r]), Act.RECOMMEND + r)] for r in RECOMMENDATIONS]
+    rows.append(_stop_row(turn))
     await turn.bot.send_message(
         turn.chat_id, turn.t("Your recommendation?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
@@ -185,6 +186,7 @@ def create_router() -> Router:
     router.callback_query.register(start, AppCallback.filter(F.action == Act.RATE))
     router.callback_query.register(stop, ReviewForm.score, AppCallback.filter(F.action == Act.STOP))
     router.callback_query.register(stop, ReviewForm.comment, AppCallback.filter(F.action == Act.STOP))
+    router.callback_query.register(stop, ReviewForm.recommendation, AppCallback.filter(F.action == Act.STOP))
     router.callback_query.register(skip_comment, ReviewForm.comment, AppCallback.filter(F.action == Act.SKIP))
     router.callback_query.register(
         recommend, ReviewForm.recommendation, AppCallback.filter(F.action.startswith(Act.RECOMMEND))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import CouncilMeeting, MailOutbox, OutboxMessage, RegistryEntry, utcnow
 from models.enums import ApplicationStatus
-from services.applications import decisions, registry, reviews
+from services.applications import decisions, queries, registry, reviews
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.services.applications_support import RESIDENT_TG, make_setup
 
@@ -116,7 +116,9 @@ async def test_council_type_goes_through_the_council(session) -> None:  # type: 
         await reviews.submit_review(session, app.id, reviews.ReviewInput(GOOD), reviewer=who)
     with pytest.raises(InvalidInput):
         await decisions.decide(session, app.id, "approved", "", actor=s.manager)
+    assert [a.id for a in await queries.ready_for_council(session)] == [app.id]
     await decisions.mark_on_council(session, app.id, actor=s.manager, meeting_id=None)
+    assert await queries.ready_for_council(session) == []
     assert app.status == ApplicationStatus.ON_COUNCIL
     meeting = CouncilMeeting(number="ЭС-1", held_at=utcnow())
     session.add(meeting)
