@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from models import CouncilMeeting, MailOutbox, OutboxMessage, RegistryEntry, utcnow
 from models.enums import ApplicationStatus
+from porucheno.i18n import gettext
 from services.applications import decisions, queries, registry, reviews
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.services.applications_support import RESIDENT_TG, make_setup
@@ -41,7 +42,8 @@ async def test_application_numbered_reviewed_and_approved_into_registry(session)
     )
     assert first.status == ApplicationStatus.REVIEWED
     assert any(
-        "All reviews are in" in t or "Все отзывы" in t for t in await _texts(session, s.manager.telegram_id)
+        gettext("ru", "All reviews are in: a decision is due") in t
+        for t in await _texts(session, s.manager.telegram_id)
     )
 
     await decisions.decide(session, first.id, "approved", "Включить в реестр", actor=s.manager)
@@ -105,7 +107,8 @@ async def test_needs_more_then_added_returns_to_review(session) -> None:  # type
     await decisions.add_information(session, app.id, "Табличка: завод Коломна 1912", telegram_id=RESIDENT_TG)
     assert app.status == ApplicationStatus.IN_REVIEW and "Коломна" in app.summary
     assert any(
-        "added information" in t or "дополнил" in t for t in await _texts(session, s.first.telegram_id)
+        gettext("ru", "The applicant added information: please review again") in t
+        for t in await _texts(session, s.first.telegram_id)
     )
 
 
