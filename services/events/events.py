@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import EventRegistration, MuseumEvent, User, utcnow
 from models.enums import RegistrationStatus
-from services import audit
 from services.audience.access import can_manage
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import N_

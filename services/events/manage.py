@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import EventRegistration, MuseumEvent, User, utcnow
 from models.enums import RegistrationStatus
 from services import audit
+from services.errors import InvalidInput
 from services.events import notices, registration
 from services.events.events import EventInput, apply_input, check_manager, get_event, state_of, validated
-from services.notify import NoticeContext
+from services.notify import N_, NoticeContext
 
 
 async def create_event(session: AsyncSession, user: User, data: EventInput) -> MuseumEvent:
@@ -74,6 +75,6 @@ async def cancel_event(
             EventRegistration.event_id == event.id, EventRegistration.status != RegistrationStatus.CANCELLED
         )
     )
-    for registration in rows.all():
-        await notices.send(session, event, registration, notices.EVENT_CANCELLED, ctx=ctx)
+    for row in rows.all():
+        await notices.send(session, event, row, notices.EVENT_CANCELLED, ctx=ctx)
     return event

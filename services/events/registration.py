@@ -18,9 +18,9 @@ from models import EventRegistration, MuseumEvent, TelegramAccount, User, utcnow
 from models.enums import RegistrationStatus
 from services import audit
 from services.audit import Actor
+from services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from services.events import notices
 from services.events.events import check_manager, free_seats, get_event, seats_taken
-from services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from services.notify import N_, NoticeContext
 
 SEATS_MAX = 10  # one registration brings at most this many people (a family)
