@@ -78,9 +78,9 @@ async def waiting_number(session: AsyncSession, registration: EventRegistration)
 
 
 def _stamp(registration: EventRegistration, kind: str) -> str:
-    """The moment the registration reached the state the notice is about (part of its dedup key)."""
-    if kind == REMINDER:
-        return "once"  # one reminder per registration, ever
+    """The moment the registration reached the state the notice is about (part of its dedup key):
+    a reminder is keyed by the registration's own creation, so one registration gets one reminder,
+    and a person who cancels and registers again is reminded again."""
     moment = {PROMOTED: registration.promoted_at, REGISTRATION_CANCELLED: registration.cancelled_at}.get(
         kind, registration.created_at
     )

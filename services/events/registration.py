@@ -37,16 +37,11 @@ def refusal(event: MuseumEvent, now: datetime) -> DomainError | None:
     """Why nobody can register now, or None."""
     if event.cancelled_at is not None:
         return DomainError(N_("The event is cancelled."))
-    if _aware(event.starts_at) <= now:
+    if event.starts_at <= now:
         return DomainError(N_("The event has already started; registration is over."))
     if not event.registration_open:
         return DomainError(N_("Registration for this event is closed."))
     return None
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; they are UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 async def register(
@@ -159,7 +154,7 @@ async def fill_free_seats(
     session: AsyncSession, event: MuseumEvent, *, actor: Actor, ctx: NoticeContext | None = None
 ) -> list[EventRegistration]:
     """Give freed seats to the waiting list in order (the event already locked by the caller)."""
-    if event.cancelled_at is not None or _aware(event.starts_at) <= utcnow():
+    if event.cancelled_at is not None or event.starts_at <= utcnow():
         return []
     promoted: list[EventRegistration] = []
     free = free_seats(event, await seats_taken(session, event.id))
@@ -187,7 +182,7 @@ async def _cancel(
 ) -> EventRegistration:
     if row.status == RegistrationStatus.CANCELLED:
         return row  # a repeated press: nothing more to do
-    if event.cancelled_at is None and _aware(event.starts_at) <= utcnow():
+    if event.cancelled_at is None and event.starts_at <= utcnow():
         raise DomainError(N_("The event has already started; the registration can no longer be cancelled."))
     old = row.status
     row.status = RegistrationStatus.CANCELLED

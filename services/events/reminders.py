@@ -25,10 +25,6 @@ class ReminderResult:
     queued: int = 0  # messages queued (a person without chat or e-mail gets none)
 
 
-def _aware(moment: datetime, like: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=like.tzinfo)
-
-
 async def send_due(session: AsyncSession, ctx: NoticeContext, now: datetime) -> ReminderResult:
     events = await session.scalars(
         select(MuseumEvent).where(
@@ -40,7 +36,7 @@ async def send_due(session: AsyncSession, ctx: NoticeContext, now: datetime) -> 
     )
     reminded = queued = 0
     for event in events.all():
-        if _aware(event.starts_at, now) - timedelta(hours=event.remind_hours) > now:
+        if event.starts_at - timedelta(hours=event.remind_hours) > now:
             continue
         rows = await session.scalars(
             select(EventRegistration).where(
