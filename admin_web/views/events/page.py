@@ -129,7 +129,7 @@ async def attendance_all(request: web.Request) -> web.StreamResponse:
 
 EXPORT_HEADER = (
     N_("No."),
-    N_("Person"),
+    N_("Participant"),
     N_("Phone"),
     N_("E-mail"),
     N_("Telegram"),
