@@ -84,7 +84,7 @@ def _stamp(registration: EventRegistration, kind: str) -> str:
     moment = {PROMOTED: registration.promoted_at, REGISTRATION_CANCELLED: registration.cancelled_at}.get(
         kind, registration.created_at
     )
-    return str(int(moment.timestamp())) if moment is not None else "0"
+    return moment.strftime("%Y%m%d%H%M%S%f") if moment is not None else "0"
 
 
 async def send(

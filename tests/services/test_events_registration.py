@@ -210,3 +210,21 @@ async def test_attendance_feeds_the_segment_query(session_factory) -> None:
             await session.scalars(select(EventRegistration).where(EventRegistration.event_id == event_id))
         ).all()
         assert {r.attendance_marked_by_id for r in rows} == {manager}
+
+
+async def test_registering_again_after_cancelling(session_factory) -> None:
+    manager = await make_manager(session_factory)
+    event_id = await make_event(session_factory, manager, capacity=None, starts_in=timedelta(hours=10))
+    card = await make_person(session_factory, "Передумавшая", 7701)
+    first, _ = await _register(session_factory, event_id, card, 7701)
+    assert (await event_reminders(session_factory, CTX)).reminded == 1
+    async with session_factory() as session:
+        await registration.cancel_by_person(session, first, 7701, CTX)
+        await session.commit()
+    again, status = await _register(session_factory, event_id, card, 7701)
+    assert (again, status) == (first, "registered")  # the same row, a seat again
+    assert (await event_reminders(session_factory, CTX)).queued == 1
+    texts = await messages_to(session_factory, 7701)
+    registered = ru("✅ You are registered for «%(title)s».", title="Экскурсия по открытому хранению")
+    assert [t.split("\n")[0] for t in texts].count(registered) == 2
+    assert sum("⏰" in t for t in texts) == 2

@@ -49,7 +49,7 @@ async def test_clerk_runs_an_event(
     await make_user(session_factory, "clerk", PASSWORD, ["clerk"], full_name="Соколова Ирина")
     await make_user(session_factory, "worker", PASSWORD, ["executor"])
     await login(client, "worker", PASSWORD)
-    assert (await client.get("/events", allow_redirects=False)).status in (302, 303, 403)
+    assert (await client.get("/events", allow_redirects=False)).status == 403
     client.session.cookie_jar.clear()
     await login(client, "clerk", PASSWORD)
 
@@ -117,6 +117,15 @@ async def test_clerk_runs_an_event(
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
     assert [r[1] for r in rows] == ["Мария Ильина", "Пётр Гусев"]
     assert rows[1][8] == ru("came")
+
+    # Someone who does not work with the audience can neither see nor mark.
+    client.session.cookie_jar.clear()
+    await login(client, "worker", PASSWORD)
+    assert (await client.get(f"/events/{event_id}", allow_redirects=False)).status == 403
+    denied = await _post(client, f"/events/{event_id}/registrations/{waiting}/attendance", {"attended": "0"})
+    assert denied.status == 403
+    client.session.cookie_jar.clear()
+    await login(client, "clerk", PASSWORD)
 
     # The CRM card of the person shows the event and the attendance.
     async with session_factory() as session:
