@@ -11,7 +11,7 @@ from models.enums import RegistrationStatus
 from services import audit
 from services.errors import InvalidInput
 from services.events import notices, registration
-from services.events.events import EventInput, apply_input, check_manager, get_event, state_of, validated
+from services.events.events import EventInput, apply_input, check_manager, state_of, validated
 from services.notify import N_, NoticeContext
 
 
@@ -32,7 +32,7 @@ async def update_event(
 ) -> MuseumEvent:
     """Edit an event; more seats promote people from the waiting list (and tell them)."""
     check_manager(user)
-    event = await get_event(session, event_id, lock=True)
+    event = await registration.lock_event(session, event_id)
     if event.cancelled_at is not None:
         raise InvalidInput(N_("The event is cancelled; it cannot be edited."))
     before = state_of(event)
@@ -55,7 +55,7 @@ async def cancel_event(
 ) -> MuseumEvent:
     """Cancel the event: registration closes and everyone registered or waiting is told."""
     check_manager(user)
-    event = await get_event(session, event_id, lock=True)
+    event = await registration.lock_event(session, event_id)
     if event.cancelled_at is not None:
         return event
     event.cancelled_at = utcnow()

@@ -27,6 +27,7 @@ SEATS_MAX = 10  # one registration brings at most this many people (a family)
 
 
 async def lock_event(session: AsyncSession, event_id: int) -> MuseumEvent:
+    """The event, locked against concurrent seat counting until the transaction ends."""
     if session.bind.dialect.name != "postgresql":
         # SQLite: take the writer lock before counting, so the count cannot go stale before the insert.
         await session.execute(update(MuseumEvent).where(MuseumEvent.id == event_id).values(id=MuseumEvent.id))
@@ -62,6 +63,11 @@ async def register(
 
     Contract used by ``services.forms`` for forms of purpose ``event``. A repeated registration of
     the same person returns the existing row. Raises ``DomainError`` when registration is closed.
+
+    ``ctx``: the time zone and default language of the messages — pass
+    ``NoticeContext.from_settings(settings)``; without it they are Europe/Moscow and Russian.
+    ``now``: the moment of registering (the demo's past registrations).
+    A person who cancelled and registers again gets the same row back in the queue anew.
     """
     now = now or utcnow()
     if not 1 <= seats <= SEATS_MAX:
