@@ -7,10 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.messages import OUTDATED
-from models import Correspondent, EventRegistration
+from models import Correspondent, EventRegistration, User
+from services.events.manage import cancel_event
 from tests.bot.assignments_support import buttons, outbox_fixture, press_data  # noqa: F401 - fixtures
-from tests.bot.conftest import Chat, keyboard_texts
-from tests.services.events_support import make_event, make_manager, ru
+from tests.bot.conftest import Chat, keyboard_texts, make_invite, make_staff
+from tests.services.events_support import CTX, make_event, make_manager, ru
 
 TITLE = "Экскурсия по открытому хранению"
 # The list's heading as shown (Telegram strips the markup).
@@ -93,3 +94,35 @@ async def test_waiting_list_and_promotion_in_the_bot(new_chat, session_factory, 
     assert (await boris.callback_answer(missing))["text"] == ru("This event is no longer available.")
     async with session_factory() as session:
         assert (await session.get(EventRegistration, vera_row.id)).status == "registered"
+
+
+async def test_staff_register_without_consent_and_a_cancelled_event_refuses(
+    new_chat, session_factory, outbox
+) -> None:
+    manager = await make_manager(session_factory)
+    await make_event(session_factory, manager, title=TITLE, capacity=None)
+    staff_id = await make_staff(session_factory, full_name="Лебедева Нина Олеговна", roles=("executor",))
+    chat = await new_chat("Нина")
+    await chat.send(f"/start inv_{await make_invite(session_factory, staff_id)}", expect="Готово")
+    listing = await chat.send(ru("🎟 Events"), expect=UPCOMING)
+    await chat.press(listing, next(text for text in buttons(listing) if TITLE in text))
+    card = await chat.reply(TITLE)
+    assert ru("Seats: not limited") in card["text"]
+    await chat.press(card, ru("✅ Register"))
+    await chat.reply(ru("✅ You are registered."))  # staff are not asked for the residents' consent
+
+    # Another event is cancelled while its card is open: the press is refused in words.
+    other = await make_event(session_factory, manager, title="Ночь музеев", capacity=None)
+    listing = await chat.send(ru("🎟 Events"), expect=UPCOMING)
+    await chat.press(listing, next(text for text in buttons(listing) if "Ночь музеев" in text))
+    stale = await chat.reply("Ночь музеев")
+    async with session_factory() as session:
+        await cancel_event(session, await session.get(User, manager), other, CTX)
+        await session.commit()
+    query = await chat.press(stale, ru("✅ Register"))
+    assert (await chat.callback_answer(query))["text"] == ru("The event is cancelled.")
+    async with session_factory() as session:
+        rows = (
+            await session.scalars(select(EventRegistration).where(EventRegistration.event_id == other))
+        ).all()
+        assert rows == []
