@@ -34,6 +34,7 @@ from services.notify import html_escape
 from services.privacy import consent
 
 log = logging.getLogger(__name__)
+MINE_SHOWN = 15  # registrations in one «My registrations» message: well under Telegram's 4096 characters
 GONE = N_("This event is no longer available.")
 
 
@@ -218,6 +219,7 @@ async def _mine(turn: Turn, telegram_id: int) -> tuple[str, object]:
             owner, EventRegistration.status != RegistrationStatus.CANCELLED, MuseumEvent.starts_at > utcnow()
         )
         .order_by(MuseumEvent.starts_at)
+        .limit(MINE_SHOWN)
     )
     builder = InlineKeyboardBuilder()
     lines = [_("<b>My registrations</b>")]
