@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import EventRegistration, MuseumEvent, TelegramAccount
+from models import EventRegistration, FormSubmission, MuseumEvent, TelegramAccount
 from models.enums import RegistrationStatus
 from services import outbox
 from services.mail_outbox import enqueue_mail
@@ -103,6 +103,10 @@ async def send(
         if registration.telegram_id is not None
         else None
     )
+    if locale is None and registration.submission_id is not None:
+        # Registered through a form: later messages speak the language the form was filled in.
+        submission = await session.get(FormSubmission, registration.submission_id)
+        locale = submission.locale if submission is not None else None
     t = Translator((account.locale if account is not None else None) or locale or ctx.default_locale)
     params: dict[str, object] = {"title": event.title}
     if kind == WAITLISTED:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models import EventRegistration, MuseumEvent, User, utcnow
+from models import EventRegistration, Form, FormSubmission, MuseumEvent, User, utcnow
 from models.enums import RegistrationStatus
 from scheduler.events_jobs import event_reminders
 from services.audit import Actor
@@ -228,3 +228,40 @@ async def test_registering_again_after_cancelling(session_factory) -> None:
     registered = ru("✅ You are registered for «%(title)s».", title="Экскурсия по открытому хранению")
     assert [t.split("\n")[0] for t in texts].count(registered) == 2
     assert sum("⏰" in t for t in texts) == 2
+
+
+async def test_a_form_in_english_gets_letters_in_english(session_factory) -> None:
+    manager = await make_manager(session_factory)
+    event_id = await make_event(session_factory, manager, capacity=1)
+    seated = await make_person(session_factory, "Первая", 7801)
+    guest = await make_person(session_factory, "John Smith")
+    async with session_factory() as session:
+        form = Form(slug="tour", title_ru="Запись на экскурсию", purpose="event", event_id=event_id)
+        session.add(form)
+        await session.flush()
+        answer = FormSubmission(form_id=form.id, correspondent_id=guest, channel="web", locale="en")
+        session.add(answer)
+        await session.commit()
+        submission_id = answer.id
+    seat, _ = await _register(session_factory, event_id, seated, 7801)
+    async with session_factory() as session:
+        await registration.register(
+            session,
+            event_id=event_id,
+            correspondent_id=guest,
+            actor=Actor.system("form"),
+            email="john@example.org",
+            submission_id=submission_id,
+            locale="en",
+            ctx=CTX,
+        )
+        await session.commit()
+    async with session_factory() as session:
+        await registration.cancel_by_person(session, seat, 7801, CTX)
+        await session.commit()
+    letters = await letters_to(session_factory, "john@example.org")
+    assert [letter.subject for letter in letters] == [
+        "Waiting list for «Экскурсия по открытому хранению»",
+        "A seat for «Экскурсия по открытому хранению»",
+    ]
+    assert "number 1" in letters[0].body and "When: " in letters[1].body
