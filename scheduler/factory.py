@@ -14,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import utcnow
 from porucheno.settings import Settings
-from scheduler import dispatch_jobs, jobs, mailings_jobs, privacy_jobs, recurring_jobs, service_desk_jobs
+from scheduler import (
+    dispatch_jobs,
+    events_jobs,
+    jobs,
+    mailings_jobs,
+    privacy_jobs,
+    recurring_jobs,
+    service_desk_jobs,
+)
 from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
@@ -169,6 +177,14 @@ def create_scheduler(
         minutes=recurring_jobs.RECURRING_MINUTES,
         args=[session_factory, ctx],
         id="recurring_assignments",
+        next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        events_jobs.event_reminders,
+        "interval",
+        minutes=events_jobs.REMINDER_MINUTES,
+        args=[session_factory, ctx],
+        id="event_reminders",
         next_run_time=utcnow(),
     )
     _add_mail_jobs(scheduler, settings, session_factory, ctx)

@@ -29,6 +29,7 @@ async def test_jobs_are_registered_in_local_time(
         "recurring_assignments",
         "sla_watch",
         "mailings",
+        "event_reminders",
         "pd_retention",  # on by default (5 years); PORUCHENO_PD_RETENTION_DAYS=0 leaves it out
     }
     assert str(scheduler.timezone) == "Europe/Moscow"
