@@ -21,13 +21,6 @@ from services.council.outcome import mark_on_council
 from services.errors import InvalidInput, NotFound
 from services.notify import N_
 
-OPEN_STATES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.REVIEWED,
-    ApplicationStatus.ON_COUNCIL,
-)
-
 
 @dataclass(frozen=True, slots=True)
 class AgendaRow:
@@ -52,8 +45,9 @@ async def eligible(session: AsyncSession) -> list[Application]:
         select(Application)
         .join(ApplicationType, ApplicationType.id == Application.type_id)
         .where(
-            (Application.status == ApplicationStatus.REVIEWED)
-            | (ApplicationType.needs_council.is_(True) & Application.status.in_(OPEN_STATES)),
+            # What ``decisions.mark_on_council`` accepts: reviewed applications of a council type.
+            Application.status == ApplicationStatus.REVIEWED,
+            ApplicationType.needs_council.is_(True),
             ~on_planned,
         )
         .order_by(Application.created_at, Application.id)

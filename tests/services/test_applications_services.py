@@ -9,7 +9,9 @@ from sqlalchemy import select
 from models import CouncilMeeting, MailOutbox, OutboxMessage, RegistryEntry, utcnow
 from models.enums import ApplicationStatus
 from porucheno.i18n import gettext
-from services.applications import decisions, queries, registry, reviews
+from services.applications import decisions, queries, reviews
+from services.audit import Actor
+from services.council import registry as council_registry
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.services.applications_support import RESIDENT_TG, make_setup
 
@@ -52,10 +54,10 @@ async def test_application_numbered_reviewed_and_approved_into_registry(session)
     assert entry is not None and entry.published and entry.title == "Паровоз Эу-684"
     told = (await _texts(session, RESIDENT_TG))[-1]
     assert "Включить в реестр" in told and entry.number in told
-    page = await registry.public_entries(session, "Эу-684")
+    page = await council_registry.search(session, "Эу-684")
     assert [e.id for e in page.entries] == [entry.id]
-    await registry.unpublish(session, entry.id, actor=s.manager)
-    assert (await registry.public_entries(session, None)).total == 0
+    await council_registry.set_published(session, Actor(user_id=s.manager.id), entry.id, False)
+    assert (await council_registry.search(session)).total == 0
 
 
 async def test_review_refusals(session) -> None:  # type: ignore[no-untyped-def]

@@ -26,9 +26,3 @@ def add_routes(router: web.UrlDispatcher) -> None:
     resource = router.add_resource(r"/applications/types/{type_id:\d{1,18}}", name="application_type")
     resource.add_route("GET", settings.type_edit)
     resource.add_route("POST", settings.type_edit)
-    router.add_get("/applications/registry", settings.registry_list, name="application_registry")
-    router.add_post(
-        r"/applications/registry/{entry_id:\d{1,18}}",
-        settings.registry_toggle,
-        name="application_registry_entry",
-    )

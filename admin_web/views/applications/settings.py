@@ -1,5 +1,5 @@
 """Application types (managers): name, criteria with maximum scores, council and registry flags, the
-reviewers picked from the staff; and the registry of approved objects with publish / hide."""
+reviewers picked from the staff (the registry of approved objects is the council's page)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from admin_web.views.applications.common import id_of
 from admin_web.views.common import acting_user
 from models import ApplicationType, User
 from models.enums import Role
-from services.applications import registry, types
+from services.applications import types
 from services.errors import DomainError
 
 manager_only = requires_role(Role.MANAGER)
@@ -119,27 +119,3 @@ async def type_edit(request: web.Request) -> web.StreamResponse:
     if kind is None:
         raise web.HTTPNotFound()
     return await _edit(request, kind)
-
-
-@manager_only
-async def registry_list(request: web.Request) -> web.StreamResponse:
-    entries = await registry.all_entries(request[DB_KEY])
-    return await render(
-        request, "applications/registry.html", {"section": "applications", "entries": entries}
-    )
-
-
-@manager_only
-async def registry_toggle(request: web.Request) -> web.StreamResponse:
-    form = Form.posted(await request.post())
-    try:
-        await registry.set_published(
-            request[DB_KEY],
-            id_of(request, "entry_id"),
-            form.flag("published"),
-            actor=await acting_user(request),
-        )
-    except DomainError:
-        raise web.HTTPNotFound() from None
-    await flash(request, gettext("The registry entry is saved."))
-    raise web.HTTPSeeOther(request.app.router["application_registry"].url_for())
