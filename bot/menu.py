@@ -55,6 +55,16 @@ class MenuItem:
         return bool(roles & self.roles) or (Role.ADMIN in roles and bool(self.roles))
 
 
+class OwnItem(MenuItem):
+    """An item for the organisation's own people (its staff, its residents), never for the people of
+    an outside organisation (a УК's foreman sees the outage work, not the museum's events)."""
+
+    __slots__ = ()
+
+    def visible_to(self, user: User | None) -> bool:
+        return not (user is not None and is_marked_partner(user)) and MenuItem.visible_to(self, user)
+
+
 class Menu:
     def __init__(self, items: Iterable[MenuItem] = ()) -> None:
         self._items: dict[str, MenuItem] = {}

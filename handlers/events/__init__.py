@@ -10,12 +10,12 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from bot.i18n import N_
-from bot.menu import ALL_STAFF, MenuButton, MenuItem
+from bot.menu import ALL_STAFF, MenuButton, MenuItem, OwnItem
 from bot.messages import stale_router
 from handlers.events import browse
 from handlers.events.callbacks import Act, EventCallback
 
-EVENTS = MenuItem(
+EVENTS = OwnItem(
     "events",
     N_("🎟 Events"),
     roles=ALL_STAFF,

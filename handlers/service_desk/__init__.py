@@ -16,7 +16,7 @@ from aiogram import Router
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import N_
-from bot.menu import ALL_STAFF, MenuButton, MenuItem, is_marked_partner
+from bot.menu import ALL_STAFF, MenuButton, OwnItem
 from bot.messages import stale_router
 from bot.role_guard import RoleGuard, guarded_router
 from handlers.service_desk import cards, new_request, typing
@@ -24,24 +24,14 @@ from handlers.service_desk.callbacks import DeskCallback, NewCallback
 from handlers.service_desk.states import DeskForm
 from models import User
 
-
-class StaffItem(MenuItem):
-    """A menu item for the organisation's own staff: not for the people of outside organisations."""
-
-    __slots__ = ()
-
-    def visible_to(self, user: User | None) -> bool:
-        return user is not None and not is_marked_partner(user) and MenuItem.visible_to(self, user)
-
-
-NEW = StaffItem(
+NEW = OwnItem(
     "service_request",
     N_("🛠 Service request"),
     roles=ALL_STAFF,
     hint=N_("ask a service (IT, facilities…) for help: the request is numbered and has a time limit"),
     order=50,
 )
-MINE = StaffItem(
+MINE = OwnItem(
     "service_requests",
     N_("My service requests"),
     roles=ALL_STAFF,
