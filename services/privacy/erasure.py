@@ -35,6 +35,7 @@ from models import (
 from services.audit import Actor, record
 from services.correspondents.normalize import name_key
 from services.errors import InvalidInput, NotFound
+from services.forms.privacy import erase_submissions
 from services.privacy import rights
 
 # Stored in place of the data (not interface text: what every later reader of the record sees).
@@ -121,6 +122,7 @@ async def anonymise(
         await session.execute(
             update(MailOutbox).where(MailOutbox.appeal_id.in_(appeal_ids)).values(to_address=ERASED_MAIL)
         )
+    await erase_submissions(session, ids)  # the answers to forms: blanked, form and date kept
     if telegram_ids:
         await session.execute(
             update(TelegramAccount)
