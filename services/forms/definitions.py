@@ -81,11 +81,12 @@ def options_text(options: Sequence[dict[str, Any]] | None) -> str:
 
 
 def _clean(value: str, limit: int, what: str, *, required: bool = False) -> str:
+    """``what`` names the input in the log only: the person reads which limit was broken."""
     value = (value or "").strip()
     if required and not value:
-        raise InvalidInput("%(what)s is required.", what=what)
+        raise InvalidInput("Fill in the title, the question and every option's Russian text.")
     if len(value) > limit:
-        raise InvalidInput("%(what)s is too long (at most %(n)s characters).", what=what, n=limit)
+        raise InvalidInput("A text is too long: at most %(n)s characters here.", n=limit)
     return value
 
 

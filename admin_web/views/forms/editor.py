@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from admin_web.forms import Form as PostedForm
-from admin_web.i18n import gettext, translate_error
+from admin_web.i18n import N_, gettext, translate_error
 from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
@@ -21,25 +21,25 @@ from services.forms import links
 audience = requires_role(Role.MANAGER, Role.CLERK)
 
 PURPOSE_LABELS = {
-    FormPurpose.GENERAL: "Application or question: the card only",
-    FormPurpose.SUBSCRIPTION: "Subscription to news (asks for consent to mailings)",
-    FormPurpose.EVENT: "Registration for an event",
-    FormPurpose.VOLUNTEER: "Volunteer questionnaire",
-    FormPurpose.APPLICATION: "Application for review",
+    FormPurpose.GENERAL: N_("Application or question: the card only"),
+    FormPurpose.SUBSCRIPTION: N_("Subscription to news (asks for consent to mailings)"),
+    FormPurpose.EVENT: N_("Registration for an event"),
+    FormPurpose.VOLUNTEER: N_("Volunteer questionnaire"),
+    FormPurpose.APPLICATION: N_("Application for review"),
 }
 KIND_LABELS = {
-    FieldKind.TEXT: "Line of text",
-    FieldKind.TEXTAREA: "Several lines",
-    FieldKind.CHOICE: "One of the options",
-    FieldKind.MULTICHOICE: "Several of the options",
-    FieldKind.DATE: "Date",
-    FieldKind.NUMBER: "Number",
-    FieldKind.PHONE: "Phone",
-    FieldKind.EMAIL: "E-mail",
-    FieldKind.FILE: "Files",
-    FieldKind.CONSENT: "Consent (a tick box)",
+    FieldKind.TEXT: N_("Line of text"),
+    FieldKind.TEXTAREA: N_("Several lines"),
+    FieldKind.CHOICE: N_("One of the options"),
+    FieldKind.MULTICHOICE: N_("Several of the options"),
+    FieldKind.DATE: N_("Date"),
+    FieldKind.NUMBER: N_("A number"),
+    FieldKind.PHONE: N_("Phone"),
+    FieldKind.EMAIL: N_("E-mail"),
+    FieldKind.FILE: N_("Files"),
+    FieldKind.CONSENT: N_("Consent (a tick box)"),
 }
-MAPS_TO_LABELS = {"name": "Name", "phone": "Phone", "email": "E-mail"}
+MAPS_TO_LABELS = {"name": N_("Person's name"), "phone": N_("Phone"), "email": N_("E-mail")}
 
 
 def form_links(request: web.Request, form: Form) -> dict[str, str | None]:
