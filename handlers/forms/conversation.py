@@ -250,7 +250,7 @@ async def typed(message: Message, turn: Turn) -> None:
         return
     checked = validate(field, text, turn.locale)
     if checked.error:
-        await message.answer(f"{quote(checked.error)}\n{_('Please try again.')}")
+        await message.answer(quote(checked.error) + "\n" + _("Please try again."))
         return
     if field.kind == FieldKind.PHONE:  # the contact keyboard gives way to the menu again
         await message.answer(
@@ -271,7 +271,7 @@ async def contact_shared(message: Message, turn: Turn, account: TelegramAccount)
         return
     checked = validate(field, contact.phone_number, turn.locale)
     if checked.error:
-        await message.answer(f"{quote(checked.error)}\n{_('Please try again.')}")
+        await message.answer(quote(checked.error) + "\n" + _("Please try again."))
         return
     # Only the button sends the sender's own contact (user_id is theirs): that number is proven.
     if contact.user_id == account.id:

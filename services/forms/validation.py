@@ -104,6 +104,8 @@ def _check(field: FormField, raw: object, t: Translator) -> Any:
         if count > limit:
             raise _Refused(N_("At most %(n)s files can be attached here."), n=limit)
         return count
+    if kind == FieldKind.NUMBER and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = str(raw)  # a checked answer checked again (the bot keeps checked values until Send)
     if not isinstance(raw, str):
         raise _Refused(N_("Please answer with text."))
     text = raw.strip()
