@@ -20,13 +20,13 @@ from aiogram.utils.i18n import gettext as _
 from bot.attachments import accept, download, too_big_text
 from bot.consent_prompt import prompt_text
 from bot.i18n import N_
-from bot.menu import ALL_STAFF, MenuItem
+from bot.menu import ALL_STAFF, MenuItem, is_marked_partner
 from bot.messages import outdated, settle
 from bot.texts import domain_error_text, quote
 from bot.turn import Turn
 from handlers.forms.callbacks import Act, FormCb, FormFill
 from handlers.forms.render import SKIP, forms_list, intro, question, summary
-from models import Form, FormField, TelegramAccount
+from models import Form, FormField, TelegramAccount, User
 from models.enums import FieldKind, SubmissionChannel
 from porucheno.settings import Settings
 from services.errors import DomainError
@@ -38,7 +38,17 @@ from services.privacy import consent
 
 log = logging.getLogger(__name__)
 
-FORMS = MenuItem(
+class _FormsItem(MenuItem):
+    """Residents and the organisation's own staff; not the people of outside organisations (they
+    use the bot for their organisation's work)."""
+
+    __slots__ = ()
+
+    def visible_to(self, user: User | None) -> bool:
+        return user is None or (not is_marked_partner(user) and MenuItem.visible_to(self, user))
+
+
+FORMS = _FormsItem(
     "forms",
     N_("📝 Forms and applications"),
     roles=ALL_STAFF,
