@@ -38,6 +38,7 @@ from services.privacy import consent
 
 log = logging.getLogger(__name__)
 
+
 class _FormsItem(MenuItem):
     """Residents and the organisation's own staff; not the people of outside organisations (they
     use the bot for their organisation's work)."""

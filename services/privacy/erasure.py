@@ -35,8 +35,8 @@ from models import (
 from services.audit import Actor, record
 from services.correspondents.normalize import name_key
 from services.errors import InvalidInput, NotFound
-from services.privacy.form_answers import erase_submissions
 from services.privacy import rights
+from services.privacy.form_answers import erase_submissions
 
 # Stored in place of the data (not interface text: what every later reader of the record sees).
 ERASED_ON_REQUEST = "Удалено по запросу"

@@ -25,8 +25,8 @@ from models import Appeal, Category, ConsentRecord, Correspondent, StoredFile, U
 from services import files as stored_files
 from services.audit import Actor, record
 from services.errors import NotFound
-from services.privacy.form_answers import export_submissions
 from services.privacy import rights
+from services.privacy.form_answers import export_submissions
 
 APPEAL_FIELDS = (
     "reg_number",

@@ -1,4 +1,5 @@
-"""152-FZ for forms (models only, so privacy never imports the forms service): a person's answers in their data export, and blanked when they are erased.
+"""152-FZ for forms: a person's answers in their data export, and blanked when they are erased.
+Models only, so the privacy service never imports the forms service.
 
 Erasing keeps which form was answered and when (counts and dates stay true), and drops what was
 answered, the typed contacts, the Telegram id, the address and the files' names.

@@ -39,7 +39,9 @@ async def _seed(factory: async_sessionmaker[AsyncSession]) -> None:
             actor=Actor.system("test"),
         )
         await d.add_field(
-            session, news.id, d.FieldDraft("email", "email", "Ваша почта", required=True, maps_to="email"),
+            session,
+            news.id,
+            d.FieldDraft("email", "email", "Ваша почта", required=True, maps_to="email"),
             actor=Actor.system("test"),
         )
         await session.commit()
@@ -86,7 +88,13 @@ async def _fill_kids_in_the_bot(chat: Any, sandbox: Any) -> dict[str, Any]:
     await chat.send("да", expect="воспользуйтесь кнопками")  # a consent is a button, not a word
     await chat.press(agree, "✅ Согласен")
     summary = await chat.reply("проверьте перед отправкой")
-    for part in ("Имя ребёнка: Маша", "Курс: Рисование", "Дни: Суббота", "Дата рождения: 01.02.2016", "Возраст: 9"):
+    for part in (
+        "Имя ребёнка: Маша",
+        "Курс: Рисование",
+        "Дни: Суббота",
+        "Дата рождения: 01.02.2016",
+        "Возраст: 9",
+    ):
         assert part in summary["text"], part
     send_data = summary["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await chat.press(summary, "✅ Отправить")
@@ -118,8 +126,12 @@ async def test_bot_and_web_answers_land_on_one_card(
         assert 'id="personal-note"' in page
         response = await web.post(
             f"/f/news?{link.query}",
-            data={"csrf_token": csrf_of(page), "form_key": KEY_RE.search(page).group(1),  # type: ignore[union-attr]
-                  "f_email": "maria@mail.ru", "pd_consent": "1"},
+            data={
+                "csrf_token": csrf_of(page),
+                "form_key": KEY_RE.search(page).group(1),  # type: ignore[union-attr]
+                "f_email": "maria@mail.ru",
+                "pd_consent": "1",
+            },
             allow_redirects=False,
         )
         assert response.status == 303
@@ -136,7 +148,7 @@ async def test_bot_and_web_answers_land_on_one_card(
         await make_user(session_factory, "clerk", "correct-horse-battery", ["clerk"])
         await login(web, "clerk", "correct-horse-battery")
         html = await (await web.get(f"/correspondents/{card.id}")).text()
-        block = html[html.index('id="card-forms"'):]
+        block = html[html.index('id="card-forms"') :]
         assert re.findall(r'data-tag="([^"]+)"', block) == ["дети", "новости", "университет"]
         assert block.index("Новости музея") < block.index("Университет детей")  # newest first
         answer = await (await web.get(f"/forms/answers/{rows[0].id}")).text()
@@ -149,8 +161,12 @@ async def test_bot_and_web_answers_land_on_one_card(
         assert 'id="personal-note"' not in page
         response = await web.post(
             "/f/news",
-            data={"csrf_token": csrf_of(page), "form_key": KEY_RE.search(page).group(1),  # type: ignore[union-attr]
-                  "f_email": "maria@mail.ru", "pd_consent": "1"},
+            data={
+                "csrf_token": csrf_of(page),
+                "form_key": KEY_RE.search(page).group(1),  # type: ignore[union-attr]
+                "f_email": "maria@mail.ru",
+                "pd_consent": "1",
+            },
             allow_redirects=False,
         )
         assert response.status == 303

@@ -9,23 +9,46 @@ from services.audit import Actor
 from services.forms import definitions as d
 
 ACTOR = Actor.system("test")
-OPTIONS = [{"value": "art", "ru": "Рисование", "en": "Drawing"}, {"value": "hist", "ru": "История", "en": "History"}]
+OPTIONS = [
+    {"value": "art", "ru": "Рисование", "en": "Drawing"},
+    {"value": "hist", "ru": "История", "en": "History"},
+]
 
 
 async def make_form(session: AsyncSession, slug: str = "kids", *, tags: str = "дети, университет") -> Form:
     form = await d.create_form(
         session,
-        d.FormDraft(slug=slug, title_ru="Университет детей", title_en="Children's University", tags=tags,
-                    thanks_ru="Спасибо! Мы позвоним.", programme="Университет детей"),
+        d.FormDraft(
+            slug=slug,
+            title_ru="Университет детей",
+            title_en="Children's University",
+            tags=tags,
+            thanks_ru="Спасибо! Мы позвоним.",
+            programme="Университет детей",
+        ),
         actor=ACTOR,
     )
     fields = [
-        d.FieldDraft("name", "text", "Имя ребёнка", "Child's name", required=True, maps_to="name",
-                     rules={"max_length": 100}),
+        d.FieldDraft(
+            "name",
+            "text",
+            "Имя ребёнка",
+            "Child's name",
+            required=True,
+            maps_to="name",
+            rules={"max_length": 100},
+        ),
         d.FieldDraft("course", "choice", "Курс", "Course", required=True, options=OPTIONS),
-        d.FieldDraft("days", "multichoice", "Дни", "Days",
-                     options=[{"value": "sat", "ru": "Суббота", "en": "Saturday"},
-                              {"value": "sun", "ru": "Воскресенье", "en": "Sunday"}]),
+        d.FieldDraft(
+            "days",
+            "multichoice",
+            "Дни",
+            "Days",
+            options=[
+                {"value": "sat", "ru": "Суббота", "en": "Saturday"},
+                {"value": "sun", "ru": "Воскресенье", "en": "Sunday"},
+            ],
+        ),
         d.FieldDraft("birthday", "date", "Дата рождения", "Birthday"),
         d.FieldDraft("age", "number", "Возраст", "Age", rules={"min": 5, "max": 14}),
         d.FieldDraft("phone", "phone", "Телефон", "Phone", maps_to="phone"),

@@ -29,7 +29,12 @@ def _field(kind: str, **kw: object) -> FormField:
         ("text", {}, "  Маша   Иванова ", "Маша Иванова"),
         ("textarea", {}, "строка 1\nстрока 2", "строка 1\nстрока 2"),
         ("choice", {"options": [{"value": "a", "ru": "А"}]}, "a", "a"),
-        ("multichoice", {"options": [{"value": "a", "ru": "А"}, {"value": "b", "ru": "Б"}]}, ["b", "a", "b"], ["a", "b"]),
+        (
+            "multichoice",
+            {"options": [{"value": "a", "ru": "А"}, {"value": "b", "ru": "Б"}]},
+            ["b", "a", "b"],
+            ["a", "b"],
+        ),
         ("date", {}, "25.12.2026", "2026-12-25"),
         ("date", {}, "2026-12-25", "2026-12-25"),
         ("number", {"rules": {"min": 1, "max": 10}}, "7", 7),
@@ -64,7 +69,9 @@ def test_every_kind_accepts_good_answers(kind: str, extra: dict, raw: object, va
         ("file", {"rules": {"max_files": 1}}, [b"x", b"y"], "At most 1 files"),
     ],
 )
-def test_hostile_and_mistyped_answers_get_a_translated_error(kind: str, extra: dict, raw: object, error: str) -> None:
+def test_hostile_and_mistyped_answers_get_a_translated_error(
+    kind: str, extra: dict, raw: object, error: str
+) -> None:
     checked = validate(_field(kind, **extra), raw, "en")  # the English text is the msgid
     assert not checked.ok and error.casefold() in (checked.error or "").casefold()
 
@@ -88,7 +95,9 @@ async def test_editor_rules(session: AsyncSession) -> None:
     with pytest.raises(InvalidInput):
         await d.add_field(session, form.id, d.FieldDraft("c", "choice", "Без вариантов"), actor=ACTOR)
     with pytest.raises(InvalidInput):
-        await d.add_field(session, form.id, d.FieldDraft("p", "text", "Т", rules={"pattern": "("}), actor=ACTOR)
+        await d.add_field(
+            session, form.id, d.FieldDraft("p", "text", "Т", rules={"pattern": "("}), actor=ACTOR
+        )
     fields = await d.fields_of(session, form.id)
     await d.move_field(session, form.id, fields[1].id, -1, actor=ACTOR)
     assert [f.key for f in await d.fields_of(session, form.id)][:2] == ["course", "name"]
@@ -96,7 +105,9 @@ async def test_editor_rules(session: AsyncSession) -> None:
     assert [f.position for f in await d.fields_of(session, form.id)] == list(range(len(fields) - 1))
     await d.set_active(session, form.id, False, actor=ACTOR)
     assert await d.by_slug(session, "kids") is None
-    actions = set((await session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "form"))).all())
+    actions = set(
+        (await session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "form"))).all()
+    )
     assert {"created", "field_added", "field_moved", "field_deleted", "deactivated"} <= actions
 
 
@@ -108,8 +119,15 @@ async def _input(session: AsyncSession, form_id: int, **kw: object) -> Submissio
 
 async def test_telegram_answer_lands_on_the_own_card_with_tags_once(session: AsyncSession) -> None:
     form = await make_form(session)
-    data = await _input(session, form.id, channel=SubmissionChannel.TELEGRAM, telegram_id=5001,
-                        telegram_name="Мария", dedup_key="tg:5001:1", answers={"email": "m@mail.ru"})
+    data = await _input(
+        session,
+        form.id,
+        channel=SubmissionChannel.TELEGRAM,
+        telegram_id=5001,
+        telegram_name="Мария",
+        dedup_key="tg:5001:1",
+        answers={"email": "m@mail.ru"},
+    )
     first = await submit(session, data)
     again = await submit(session, data)  # the confirm pressed twice
     assert first.ok and again.repeated and again.submission.id == first.submission.id
@@ -118,27 +136,44 @@ async def test_telegram_answer_lands_on_the_own_card_with_tags_once(session: Asy
     assert card.telegram_id == 5001 and card.email == "m@mail.ru" and not card.email_proven
     assert await tags.tags_of(session, card.id) == ["дети", "университет"]
     # The same person again (another web visit through the signed link): the same card.
-    second = await submit(session, await _input(session, form.id, channel="web", telegram_id=5001, dedup_key="w1"))
+    second = await submit(
+        session, await _input(session, form.id, channel="web", telegram_id=5001, dedup_key="w1")
+    )
     assert second.correspondent.id == card.id
 
 
 async def test_typed_contacts_never_attach_to_an_existing_card(session: AsyncSession) -> None:
     form = await make_form(session)
-    owner = await submit(session, await _input(session, form.id, channel="telegram", telegram_id=5002,
-                                               answers={"phone": "+7 900 111-22-33"}))
-    stranger = await submit(session, await _input(session, form.id, channel="web",
-                                                  answers={"phone": "89001112233", "name": "Кто-то"}))
+    owner = await submit(
+        session,
+        await _input(
+            session, form.id, channel="telegram", telegram_id=5002, answers={"phone": "+7 900 111-22-33"}
+        ),
+    )
+    stranger = await submit(
+        session,
+        await _input(session, form.id, channel="web", answers={"phone": "89001112233", "name": "Кто-то"}),
+    )
     assert stranger.correspondent.id != owner.correspondent.id
     assert stranger.correspondent.phone_proven is False
     suggestion = await session.scalar(select(CorrespondentSuggestion))
     assert suggestion is not None and {suggestion.correspondent_id, suggestion.candidate_id} == {
-        owner.correspondent.id, stranger.correspondent.id}
+        owner.correspondent.id,
+        stranger.correspondent.id,
+    }
 
 
 async def test_errors_store_nothing_and_inactive_forms_refuse(session: AsyncSession) -> None:
     form = await make_form(session)
-    result = await submit(session, await _input(session, form.id, channel="web",
-                                                answers={"course": "forged", "agree": "", "birthday": "99.99.2026"}))
+    result = await submit(
+        session,
+        await _input(
+            session,
+            form.id,
+            channel="web",
+            answers={"course": "forged", "agree": "", "birthday": "99.99.2026"},
+        ),
+    )
     assert not result.ok and set(result.errors) == {"course", "agree", "birthday"}
     assert await session.scalar(select(func.count()).select_from(Correspondent)) == 0
     await d.set_active(session, form.id, False, actor=ACTOR)
@@ -159,8 +194,10 @@ def test_personal_links() -> None:
 
 async def test_erasure_blanks_answers_and_export_includes_them(session: AsyncSession, tmp_path) -> None:  # type: ignore[no-untyped-def]
     form = await make_form(session)
-    result = await submit(session, await _input(session, form.id, channel="telegram", telegram_id=5003,
-                                                answers={"email": "e@mail.ru"}))
+    result = await submit(
+        session,
+        await _input(session, form.id, channel="telegram", telegram_id=5003, answers={"email": "e@mail.ru"}),
+    )
     card_id = result.correspondent.id
     exported = await gather(session, card_id, tmp_path)
     assert exported.form_submissions[0]["answers"]["name"] == "Маша"
@@ -168,3 +205,17 @@ async def test_erasure_blanks_answers_and_export_includes_them(session: AsyncSes
     submission = await session.get(FormSubmission, result.submission.id)
     await session.refresh(submission)
     assert submission.answers == {} and submission.contact_email is None and submission.form_id == form.id
+
+
+async def test_demo_forms_are_made_through_the_services(session: AsyncSession) -> None:
+    from zoneinfo import ZoneInfo
+
+    from models import utcnow
+    from porucheno.demo_forms import seed_forms
+
+    forms = await seed_forms(session, ACTOR, ZoneInfo("Europe/Moscow"), utcnow())
+    assert [f.slug for f in forms] == ["universitet-detey", "novosti", "volonter"]
+    volunteer_keys = {f.key for f in await d.fields_of(session, forms[2].id)}
+    assert {"skills", "availability"} <= volunteer_keys
+    [answer] = (await session.scalars(select(FormSubmission))).all()
+    assert set(await tags.tags_of(session, answer.correspondent_id)) == {"дети", "университет детей"}

@@ -21,11 +21,16 @@ pytestmark = [
 ]
 
 
-async def test_visitor_fills_the_public_form(page: Page, session_factory: async_sessionmaker[AsyncSession]) -> None:
+async def test_visitor_fills_the_public_form(
+    page: Page, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
     async with session_factory() as session:
         form = await make_form(session)
         await d.add_field(
-            session, form.id, d.FieldDraft("photo", "file", "Рисунок ребёнка", rules={"max_files": 2}), actor=ACTOR
+            session,
+            form.id,
+            d.FieldDraft("photo", "file", "Рисунок ребёнка", rules={"max_files": 2}),
+            actor=ACTOR,
         )
         await session.commit()
     await page.goto("/f/kids")
@@ -56,6 +61,8 @@ async def test_visitor_fills_the_public_form(page: Page, session_factory: async_
         submission = await session.scalar(select(FormSubmission))
         assert submission is not None and submission.channel == "web"
         assert submission.answers["age"] == 9 and submission.answers["days"] == ["sat"]
-        stored = (await session.scalars(select(StoredFile).where(StoredFile.form_submission_id == submission.id))).all()
+        stored = (
+            await session.scalars(select(StoredFile).where(StoredFile.form_submission_id == submission.id))
+        ).all()
     assert [f.original_name for f in stored] == ["рисунок.png"]
     assert submission.answers["photo"] == [stored[0].id]

@@ -8,7 +8,6 @@ import io
 import re
 
 import pytest
-from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -79,7 +78,9 @@ async def test_public_page_answers_once_and_shows_the_thanks(
     assert await _count(session_factory, FormSubmission) == 1
     async with session_factory() as session:
         card = await session.scalar(select(Correspondent))
-        assert card.name == "Маша Иванова" and card.phone_normalized == "+79005554433" and not card.phone_proven
+        assert (
+            card.name == "Маша Иванова" and card.phone_normalized == "+79005554433" and not card.phone_proven
+        )
         tags = set((await session.scalars(select(CorrespondentTag.tag))).all())
     assert tags == {"дети", "университет"}
 
@@ -93,14 +94,14 @@ async def test_errors_next_to_fields_and_hostile_posts(
     del bad["f_agree"], bad["pd_consent"]
     html = await (await client.post("/f/kids", data=bad)).text()
     for key_, text in (
-        ("course", "Choose from the options"),
-        ("birthday", "Enter a date"),
-        ("email", "Enter an e-mail address"),
-        ("name", "At most 100 characters"),
-        ("agree", "Your consent is needed"),
+        ("course", "Выберите из предложенных"),
+        ("birthday", "Введите дату"),
+        ("email", "Введите адрес электронной почты"),
+        ("name", "Не более 100 символов"),
+        ("agree", "нужно ваше согласие"),
     ):
         error = re.search(rf'<p class="error" id="e-{key_}">([^<]*)</p>', html)
-        assert error, key_
+        assert error and text in error.group(1), key_
     assert 'id="e-pd_consent"' in html and 'aria-invalid="true"' in html
     # What was typed stays (cut to the field's limit), nothing is stored.
     assert "31.02.2026" in html
@@ -150,7 +151,9 @@ async def test_personal_link_lands_on_the_card_and_plain_web_makes_a_new_one(
     # The same contact typed without the link: a new card and a suggestion, never the own card.
     html, csrf, key = await _open(client, f"/f/kids?t={token[:-2]}xx")
     assert 'id="bad-link"' in html
-    response = await client.post("/f/kids", data=_answers(csrf, key, f_email="own@mail.ru"), allow_redirects=False)
+    response = await client.post(
+        "/f/kids", data=_answers(csrf, key, f_email="own@mail.ru"), allow_redirects=False
+    )
     assert response.status == 303
     async with session_factory() as session:
         second = (await session.scalars(select(FormSubmission).order_by(FormSubmission.id.desc()))).first()
@@ -173,8 +176,15 @@ async def test_clerk_builds_a_form_in_the_panel(
     assert bad.status == 400 and '<div class="alert" role="alert">' in await bad.text()
     response = await client.post(
         "/forms/new",
-        data={"csrf_token": token, "slug": "library", "title_ru": "Запись в библиотеку", "purpose": "general",
-              "tags": "Библиотека, дети", "in_bot": "1", "thanks_ru": "Ждём вас!"},
+        data={
+            "csrf_token": token,
+            "slug": "library",
+            "title_ru": "Запись в библиотеку",
+            "purpose": "general",
+            "tags": "Библиотека, дети",
+            "in_bot": "1",
+            "thanks_ru": "Ждём вас!",
+        },
         allow_redirects=False,
     )
     assert response.status == 303
@@ -182,18 +192,36 @@ async def test_clerk_builds_a_form_in_the_panel(
     form_id = int(edit.rstrip("/").split("/")[-1])
     for key, kind, label, extra in (
         ("name", "text", "Ваше имя", {"required": "1", "maps_to": "name"}),
-        ("visit", "choice", "Когда придёте", {"options": "mon | Понедельник | Monday\ntue | Вторник | Tuesday"}),
+        (
+            "visit",
+            "choice",
+            "Когда придёте",
+            {"options": "mon | Понедельник | Monday\ntue | Вторник | Tuesday"},
+        ),
         ("email", "email", "Почта", {"maps_to": "email"}),
     ):
-        r = await client.post(f"/forms/{form_id}/fields",
-                              data={"csrf_token": token, "key": key, "kind": kind, "label_ru": label, **extra},
-                              allow_redirects=False)
+        r = await client.post(
+            f"/forms/{form_id}/fields",
+            data={"csrf_token": token, "key": key, "kind": kind, "label_ru": label, **extra},
+            allow_redirects=False,
+        )
         assert r.status == 303, await r.text()
     # A field with a duplicate key or a bad option comes back with the error, nothing added.
-    r = await client.post(f"/forms/{form_id}/fields", data={"csrf_token": token, "key": "name", "kind": "text", "label_ru": "Ещё"})
+    r = await client.post(
+        f"/forms/{form_id}/fields",
+        data={"csrf_token": token, "key": "name", "kind": "text", "label_ru": "Ещё"},
+    )
     assert r.status == 400 and 'id="field-error"' in await r.text()
-    r = await client.post(f"/forms/{form_id}/fields",
-                          data={"csrf_token": token, "key": "x", "kind": "choice", "label_ru": "Ещё", "options": "bad value! | А | A"})
+    r = await client.post(
+        f"/forms/{form_id}/fields",
+        data={
+            "csrf_token": token,
+            "key": "x",
+            "kind": "choice",
+            "label_ru": "Ещё",
+            "options": "bad value! | А | A",
+        },
+    )
     assert r.status == 400
     html = await (await client.get(edit)).text()
     assert re.findall(r'<tr id="field-(\w+)">', html) == ["name", "visit", "email"]
@@ -206,9 +234,17 @@ async def test_clerk_builds_a_form_in_the_panel(
     html = await (await client.get(edit)).text()
     assert re.findall(r'<tr id="field-(\w+)">', html) == ["name", "email"]
     # Edit a field's label.
-    r = await client.post(f"/forms/{form_id}/fields/{field_ids[0]}",
-                          data={"csrf_token": token, "key": "name", "kind": "text", "label_ru": "Имя и фамилия", "required": "1"},
-                          allow_redirects=False)
+    r = await client.post(
+        f"/forms/{form_id}/fields/{field_ids[0]}",
+        data={
+            "csrf_token": token,
+            "key": "name",
+            "kind": "text",
+            "label_ru": "Имя и фамилия",
+            "required": "1",
+        },
+        allow_redirects=False,
+    )
     assert r.status == 303
     listing = await (await client.get("/forms")).text()
     assert "Запись в библиотеку" in listing and "/f/library" in listing and "start=form_library" in listing
@@ -217,9 +253,17 @@ async def test_clerk_builds_a_form_in_the_panel(
     visitor_html = await (await client.get("/f/library")).text()
     assert "Имя и фамилия" in visitor_html
     key = KEY_RE.search(visitor_html).group(1)  # type: ignore[union-attr]
-    r = await client.post("/f/library", data={"csrf_token": csrf_of(visitor_html), "form_key": key,
-                                               "f_name": "Пётр", "f_email": "petr@mail.ru", "pd_consent": "1"},
-                          allow_redirects=False)
+    r = await client.post(
+        "/f/library",
+        data={
+            "csrf_token": csrf_of(visitor_html),
+            "form_key": key,
+            "f_name": "Пётр",
+            "f_email": "petr@mail.ru",
+            "pd_consent": "1",
+        },
+        allow_redirects=False,
+    )
     assert r.status == 303
     answers = await (await client.get(f"/forms/{form_id}/answers")).text()
     assert "Пётр" in answers and "petr@mail.ru" in answers

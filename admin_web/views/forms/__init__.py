@@ -6,7 +6,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.security import Handler
-
 from admin_web.views.forms import answers, card, editor, public
 
 _FORM = r"/forms/{form_id:\d+}"
