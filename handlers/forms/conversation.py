@@ -450,6 +450,9 @@ async def send_pressed(
         return
     await turn.session.commit()
     await turn.fsm.clear()
+    if result.repeated:  # a second «Send» that raced the first one: the answers are in once
+        await settle(query, _("Your answers have already been sent."))
+        return
     log.info(
         "form %s answered in the bot by telegram id %s (submission %s)",
         form.id,

@@ -10,6 +10,7 @@ from aiohttp import web
 from admin_web.i18n import current_locale, gettext, translate_error
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import flash
+from admin_web.views.forms.answers import channel_labels
 from admin_web.views.forms.editor import audience
 from models import Correspondent
 from models.enums import Role
@@ -28,6 +29,7 @@ async def card_context(request: web.Request, correspondent_id: int) -> dict[str,
     return {
         "correspondent_id": correspondent_id,
         "tags": await tags.tags_of(db, correspondent_id),
+        "channels": channel_labels(),
         "answers": [
             {"s": s, "title": definitions.title_in(f, locale)}
             for s, f in await answers.of_card(db, correspondent_id)
