@@ -278,3 +278,52 @@ async def test_clerk_builds_a_form_in_the_panel(
     await client.post(f"/correspondents/{card_id}/tags/remove", data={"csrf_token": token, "tag": "дети"})
     card = await (await client.get(f"/correspondents/{card_id}")).text()
     assert 'data-tag="читатель"' in card and 'data-tag="дети"' not in card
+
+
+async def test_files_checked_by_bytes_and_downloaded_through_their_answer(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    from aiohttp import FormData
+
+    from services.forms import definitions as d
+    from tests.services.forms_support import ACTOR
+    from tests.web.test_assignments_http import tiny_png
+
+    async with session_factory() as session:
+        form = await make_form(session)
+        await d.add_field(
+            session, form.id, d.FieldDraft("photo", "file", "Рисунок", required=True), actor=ACTOR
+        )
+        await session.commit()
+
+    def body(csrf: str, key: str, data: bytes, name: str) -> FormData:
+        posted = FormData()
+        for k, v in _answers(csrf, key).items():
+            posted.add_field(k, v)
+        posted.add_field("f_photo", data, filename=name, content_type="image/png")
+        return posted
+
+    _html, csrf, key = await _open(client, "/f/kids")
+    html = await (
+        await client.post("/f/kids", data=body(csrf, key, b"MZ\x90\x00 not a picture", "drawing.png"))
+    ).text()
+    error = re.search(r'<p class="error" id="e-photo">([^<]*)</p>', html)
+    assert error and "drawing.png" in error.group(1) and "тип файла" in error.group(1)
+    assert await _count(session_factory, FormSubmission) == 0
+    response = await client.post(
+        "/f/kids", data=body(csrf, key, tiny_png(), "drawing.png"), allow_redirects=False
+    )
+    assert response.status == 303
+
+    await make_user(session_factory, "clerk", PASSWORD, ["clerk"])
+    await login(client, "clerk", PASSWORD)
+    async with session_factory() as session:
+        submission = await session.scalar(select(FormSubmission))
+    page = await (await client.get(f"/forms/answers/{submission.id}")).text()
+    link = re.search(r'href="(/forms/answers/\d+/files/(\d+))"', page)
+    assert link and "drawing.png" in page
+    download = await client.get(link.group(1))
+    assert download.status == 200 and await download.read() == tiny_png()
+    # The same file asked for under another answer's address: not found.
+    wrong = await client.get(f"/forms/answers/{submission.id + 1}/files/{link.group(2)}")
+    assert wrong.status == 404
