@@ -212,3 +212,52 @@ async def test_stale_unknown_and_cancelled_forms(
     await chat.send("petr@mail.ru", expect="больше недоступна")
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(FormSubmission)) == 0
+
+
+async def test_files_and_a_required_choice_in_the_bot(
+    new_chat: Any, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    from models import StoredFile
+    from tests.bot.assignments_support import PDF, PNG_1
+
+    async with session_factory() as session:
+        form = await d.create_form(
+            session,
+            d.FormDraft(slug="drawings", title_ru="Конкурс рисунков", tags="конкурс"),
+            actor=Actor.system("t"),
+        )
+        await d.add_field(
+            session,
+            form.id,
+            d.FieldDraft("works", "file", "Рисунки", required=True, rules={"max_files": 2}),
+            actor=Actor.system("t"),
+        )
+        await session.commit()
+    chat = await new_chat("Оля")
+    await chat.send("/start form_drawings", expect="Конкурс рисунков")
+    await chat.press(await chat.reply("Согласие на обработку"), "✅ Согласен")
+    question = await chat.reply("Вопрос 1 из 1")
+    # «Done» with nothing attached: the field is required.
+    answer = await chat.callback_answer(await chat.press(question, "✔ Готово"))
+    assert answer["show_alert"] and "Обязательное поле" in answer["text"]
+    await chat.send("вот мой рисунок", expect="Пришлите фото или документ")
+    await chat.client.send_photo(chat.user_id, PNG_1, "cat.png")
+    await chat.reply("Приложено: 1")
+    await chat.client.send_document(chat.user_id, b"not really a document", "virus.exe")
+    await chat.reply("тип файла")
+    await chat.client.send_document(chat.user_id, PDF, "story.pdf", "application/pdf")
+    progress = await chat.reply("Приложено: 2")
+    await chat.client.send_document(chat.user_id, PDF + b" ", "third.pdf", "application/pdf")
+    await chat.reply("не более 2")
+    await chat.press(progress, "✔ Готово")
+    summary = await chat.reply("проверьте перед отправкой")
+    assert "Рисунки: файлов: 2" in summary["text"]
+    await chat.press(summary, "✅ Отправить")
+    await chat.reply("Спасибо! Ваши ответы получены.")
+    async with session_factory() as session:
+        submission = await session.scalar(select(FormSubmission))
+        stored = (
+            await session.scalars(select(StoredFile).where(StoredFile.form_submission_id == submission.id))
+        ).all()
+    assert sorted(f.mime_type for f in stored) == ["application/pdf", "image/png"]
+    assert sorted(submission.answers["works"]) == sorted(f.id for f in stored)
