@@ -32,9 +32,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(_FORM + "/answers", answers.answer_list, name="form_answers")
     router.add_get(_FORM + "/answers.xlsx", answers.answer_export, name="form_answers_export")
     router.add_get(r"/forms/answers/{submission_id:\d+}", answers.answer_page, name="form_answer")
-    router.add_get(
-        r"/forms/answers/{submission_id:\d+}/files/{file_id:\d+}", answers.answer_file, name="form_answer_file"
-    )
+    answer_file = r"/forms/answers/{submission_id:\d+}/files/{file_id:\d+}"
+    router.add_get(answer_file, answers.answer_file, name="form_answer_file")
     router.add_post(
         r"/correspondents/{correspondent_id:\d+}/tags", card.tag_add, name="correspondent_tag_add"
     )
