@@ -12,6 +12,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,7 +25,7 @@ from services.forms import definitions as d
 from tests.bot.assignments_support import press_data
 from tests.bot.conftest import keyboard_texts
 from tests.services.forms_support import make_form
-from tests.web.conftest import csrf_of, login, make_user
+from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_of, login, make_user
 
 KEY_RE = re.compile(r'name="form_key" value="([0-9a-f]{32})"')
 OUTDATED = "Эта кнопка устарела"
@@ -110,6 +111,7 @@ def _form_id(message: dict[str, Any]) -> int:
     return int(rows[0][0]["callback_data"].split(":")[2])
 
 
+@pytest.mark.filterwarnings(IGNORE_SESSION_KEY_WARNING)
 async def test_bot_and_web_answers_land_on_one_card(
     new_chat: Any, sandbox: Any, bot_settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
