@@ -126,8 +126,8 @@ async def submit(session: AsyncSession, data: SubmissionInput) -> SubmitResult:
         return SubmitResult(errors=errors)
 
     actor = Actor(telegram_id=data.telegram_id) if data.telegram_id else Actor(label="web-form")
-    typed = _typed_contacts(fields, answers)
-    card = await _card(session, data, typed, actor)
+    typed = _typed_contacts(fields, answers, mapped_only=False)
+    card = await _card(session, data, _typed_contacts(fields, answers, mapped_only=True), actor)
     submission = FormSubmission(
         form_id=form.id,
         correspondent_id=card.id,
@@ -175,15 +175,18 @@ async def submit(session: AsyncSession, data: SubmissionInput) -> SubmitResult:
     return SubmitResult(submission=submission, correspondent=card)
 
 
-def _typed_contacts(fields: list[FormField], answers: dict[str, Any]) -> dict[str, str]:
-    """The answers of fields that fill a card field (``maps_to``), or else the first phone and
-    e-mail fields: kept on the submission as typed contacts."""
+def _typed_contacts(fields: list[FormField], answers: dict[str, Any], *, mapped_only: bool) -> dict[str, str]:
+    """The answers of fields that fill a card field (``maps_to``): what the card may take. Without
+    ``mapped_only`` the first phone and e-mail fields count too: the submission keeps them as typed
+    contacts (a school's e-mail asked about a child is the form's, not the person's card's)."""
     typed: dict[str, str] = {}
     for item in fields:
         value = answers.get(item.key)
         if not isinstance(value, str) or not value:
             continue
-        target = item.maps_to or (item.kind if item.kind in (FieldKind.PHONE, FieldKind.EMAIL) else None)
+        target = item.maps_to
+        if target is None and not mapped_only and item.kind in (FieldKind.PHONE, FieldKind.EMAIL):
+            target = item.kind
         if target and target not in typed:
             typed[target] = value
     return typed
@@ -192,6 +195,7 @@ def _typed_contacts(fields: list[FormField], answers: dict[str, Any]) -> dict[st
 async def _card(
     session: AsyncSession, data: SubmissionInput, typed: dict[str, str], actor: Actor
 ) -> Correspondent:
+    """The proven person's card (``typed``: the answers of fields mapped to card fields)."""
     proven_phone = normalize_phone(data.proven_phone) if data.proven_phone else None
     contact = ContactInput(
         name=typed.get("name") or data.telegram_name,

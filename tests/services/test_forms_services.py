@@ -219,3 +219,25 @@ async def test_demo_forms_are_made_through_the_services(session: AsyncSession) -
     assert {"skills", "availability"} <= volunteer_keys
     [answer] = (await session.scalars(select(FormSubmission))).all()
     assert set(await tags.tags_of(session, answer.correspondent_id)) == {"дети", "университет детей"}
+
+
+async def test_only_mapped_fields_fill_the_card(session: AsyncSession) -> None:
+    form = await make_form(session)
+    await d.add_field(session, form.id, d.FieldDraft("school_email", "email", "Почта школы"), actor=ACTOR)
+    fields = await d.fields_of(session, form.id)
+    email_field = next(f for f in fields if f.key == "email")
+    await d.update_field(
+        session,
+        form.id,
+        email_field.id,
+        d.FieldDraft("email", "email", "Эл. почта", maps_to=None),
+        actor=ACTOR,
+    )
+    result = await submit(
+        session,
+        await _input(
+            session, form.id, channel="telegram", telegram_id=5004, answers={"school_email": "s@school.ru"}
+        ),
+    )
+    assert result.correspondent.email is None  # not the person's: no field maps to the card's e-mail
+    assert result.submission.contact_email == "s@school.ru"  # kept with the answer as typed
