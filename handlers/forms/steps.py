@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.attachments import accept
-from bot.messages import outdated, settle
+from bot.messages import outdated, settle, show_in_place
 from bot.texts import quote
 from bot.turn import Turn
 from handlers.forms.callbacks import Act, FormCb, FormFill
@@ -198,8 +198,8 @@ async def pressed(query: CallbackQuery, callback_data: FormCb, turn: Turn) -> No
         text, markup = question(
             form, field, callback_data.step, len(fields), turn.locale, FormCb, picked=picked
         )
-        if isinstance(query.message, Message):
-            await query.message.edit_text(text, reply_markup=markup)
+        if isinstance(markup, InlineKeyboardMarkup):  # always, for a multichoice: typed for show_in_place
+            await show_in_place(query, turn.bot, text, markup)
         return
     raw: Any = {
         Act.PICK: callback_data.v,

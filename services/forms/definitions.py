@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Form, FormField, FormSubmission, utcnow
+from models import Form, FormField, FormSubmission, User, utcnow
 from models.enums import FieldKind, FormPurpose
+from services.audience.access import can_manage
 from services.audience.tags import parse as parse_tags
 from services.audit import Actor, record
-from services.errors import InvalidInput, NotFound
+from services.errors import InvalidInput, NotFound, PermissionDenied
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -119,6 +120,16 @@ def _check_form(draft: FormDraft) -> dict[str, Any]:
     }
 
 
+async def check_editor(session: AsyncSession, actor: Actor) -> None:
+    """Forms are defined by managers and clerks (``services.audience.access``); a system actor (the
+    demo, imports) may too; a resident never. Checked on every change, whatever the caller checked."""
+    if actor.user_id is None and actor.telegram_id is None:
+        return
+    user = await session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not can_manage(user):
+        raise PermissionDenied("Only managers and clerks may change forms.")
+
+
 async def _slug_taken(session: AsyncSession, slug: str, form_id: int | None) -> bool:
     query = select(Form.id).where(Form.slug == slug)
     if form_id is not None:
@@ -127,6 +138,7 @@ async def _slug_taken(session: AsyncSession, slug: str, form_id: int | None) -> 
 
 
 async def create_form(session: AsyncSession, draft: FormDraft, *, actor: Actor) -> Form:
+    await check_editor(session, actor)
     values = _check_form(draft)
     if await _slug_taken(session, values["slug"], None):
         raise InvalidInput("A form with this address exists already.")
@@ -138,6 +150,7 @@ async def create_form(session: AsyncSession, draft: FormDraft, *, actor: Actor) 
 
 
 async def update_form(session: AsyncSession, form_id: int, draft: FormDraft, *, actor: Actor) -> Form:
+    await check_editor(session, actor)
     form = await get(session, form_id)
     values = _check_form(draft)
     if await _slug_taken(session, values["slug"], form.id):
@@ -152,6 +165,7 @@ async def update_form(session: AsyncSession, form_id: int, draft: FormDraft, *, 
 
 
 async def set_active(session: AsyncSession, form_id: int, active: bool, *, actor: Actor) -> Form:
+    await check_editor(session, actor)
     form = await get(session, form_id)
     if form.is_active != active:
         form.is_active = active
@@ -284,6 +298,7 @@ def _check_rules(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 async def add_field(session: AsyncSession, form_id: int, draft: FieldDraft, *, actor: Actor) -> FormField:
+    await check_editor(session, actor)
     form = await get(session, form_id)
     values = _check_field(draft)
     fields = await fields_of(session, form.id)
@@ -308,6 +323,7 @@ async def _field(session: AsyncSession, form_id: int, field_id: int) -> FormFiel
 async def update_field(
     session: AsyncSession, form_id: int, field_id: int, draft: FieldDraft, *, actor: Actor
 ) -> FormField:
+    await check_editor(session, actor)
     item = await _field(session, form_id, field_id)
     values = _check_field(draft)
     if values["key"] != item.key and any(f.key == values["key"] for f in await fields_of(session, form_id)):
@@ -322,6 +338,7 @@ async def update_field(
 
 async def delete_field(session: AsyncSession, form_id: int, field_id: int, *, actor: Actor) -> None:
     """Answers given already keep their value under the key (the panel still shows them)."""
+    await check_editor(session, actor)
     item = await _field(session, form_id, field_id)
     await session.delete(item)
     await session.flush()
@@ -331,6 +348,7 @@ async def delete_field(session: AsyncSession, form_id: int, field_id: int, *, ac
 
 
 async def move_field(session: AsyncSession, form_id: int, field_id: int, step: int, *, actor: Actor) -> None:
+    await check_editor(session, actor)
     fields = await fields_of(session, form_id)
     index = next((i for i, f in enumerate(fields) if f.id == field_id), None)
     if index is None:

@@ -241,3 +241,18 @@ async def test_only_mapped_fields_fill_the_card(session: AsyncSession) -> None:
     )
     assert result.correspondent.email is None  # not the person's: no field maps to the card's e-mail
     assert result.submission.contact_email == "s@school.ru"  # kept with the answer as typed
+
+
+async def test_only_managers_and_clerks_change_forms(session: AsyncSession) -> None:
+    from services.audit import Actor
+    from services.errors import PermissionDenied
+    from services.staff import create_user
+
+    executor = await create_user(session, ACTOR, full_name="Исполнитель", roles=["executor"], login="ex")
+    clerk = await create_user(session, ACTOR, full_name="Делопроизводитель", roles=["clerk"], login="cl")
+    for actor in (Actor(user_id=executor.id), Actor(telegram_id=77)):
+        with pytest.raises(PermissionDenied):
+            await d.create_form(session, d.FormDraft(slug="no-way", title_ru="Нет"), actor=actor)
+    form = await d.create_form(session, d.FormDraft(slug="yes", title_ru="Да"), actor=Actor(user_id=clerk.id))
+    with pytest.raises(PermissionDenied):
+        await d.set_active(session, form.id, False, actor=Actor(user_id=executor.id))
