@@ -120,6 +120,7 @@ UPLOAD_ROUTES = {
     **mailings.UPLOAD_ROUTES,
     settings_views.CLASSIFIER_ROUTE: settings_views.MAX_CLASSIFIER_BYTES,
     **public.PUBLIC_UPLOAD_ROUTES,  # the public appeal form: anonymous, with its own cap
+    **forms.PUBLIC_UPLOAD_ROUTES,  # a form's public page (/f/<slug>) with files: likewise
 }
 
 
@@ -215,7 +216,15 @@ def _upload_limit_middleware(app: web.Application) -> Middleware:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         name = request.match_info.route.name or ""
         limit = UPLOAD_ROUTES.get(name)
-        if limit and owns(request, app) and (USER_KEY in request or name in public.PUBLIC_UPLOAD_ROUTES):
+        if (
+            limit
+            and owns(request, app)
+            and (
+                USER_KEY in request
+                or name in public.PUBLIC_UPLOAD_ROUTES
+                or name in forms.PUBLIC_UPLOAD_ROUTES
+            )
+        ):
             request = request.clone(client_max_size=limit)
         return await handler(request)
 

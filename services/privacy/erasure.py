@@ -36,6 +36,7 @@ from services.audit import Actor, record
 from services.correspondents.normalize import name_key
 from services.errors import InvalidInput, NotFound
 from services.privacy import rights
+from services.privacy.form_answers import erase_submissions
 
 # Stored in place of the data (not interface text: what every later reader of the record sees).
 ERASED_ON_REQUEST = "Удалено по запросу"
@@ -121,6 +122,7 @@ async def anonymise(
         await session.execute(
             update(MailOutbox).where(MailOutbox.appeal_id.in_(appeal_ids)).values(to_address=ERASED_MAIL)
         )
+    await erase_submissions(session, ids)  # the answers to forms: blanked, form and date kept
     if telegram_ids:
         await session.execute(
             update(TelegramAccount)

@@ -26,6 +26,7 @@ from services import files as stored_files
 from services.audit import Actor, record
 from services.errors import NotFound
 from services.privacy import rights
+from services.privacy.form_answers import export_submissions
 
 APPEAL_FIELDS = (
     "reg_number",
@@ -55,6 +56,7 @@ class PersonData:
     profile: dict[str, Any]
     appeals: list[dict[str, Any]] = field(default_factory=list)
     consents: list[dict[str, Any]] = field(default_factory=list)
+    form_submissions: list[dict[str, Any]] = field(default_factory=list)
     files: list[FileEntry] = field(default_factory=list)
     exported_at: str = ""
 
@@ -126,6 +128,11 @@ async def gather(session: AsyncSession, correspondent_id: int, files_dir: Path) 
         for f in stored:
             path = stored_files.file_path(files_dir, f)
             data.files.append(FileEntry(f.id, f.original_name or f"file-{f.id}", path))
+    data.form_submissions, form_files = await export_submissions(session, ids)
+    for f in form_files:
+        data.files.append(
+            FileEntry(f.id, f.original_name or f"file-{f.id}", stored_files.file_path(files_dir, f))
+        )
     consents = (
         await session.scalars(
             select(ConsentRecord).where(ConsentRecord.correspondent_id.in_(ids)).order_by(ConsentRecord.id)
@@ -170,6 +177,7 @@ def build_zip(data: PersonData) -> bytes:
             "profile": data.profile,
             "appeals": data.appeals,
             "consents": data.consents,
+            "form_submissions": data.form_submissions,
             "files": [{"id": f.id, "name": f.name} for f in data.files],
             "exported_at": data.exported_at,
         }

@@ -23,6 +23,7 @@ async def test_english_staff_member_gets_english(new_chat, session_factory) -> N
         "🎟 Events",
         "🛠 Service request",
         "My service requests",
+        "📝 Forms and applications",
         "Language",
         "Help",
     ]
@@ -61,6 +62,7 @@ async def test_staff_language_choice_is_stored_on_the_user(new_chat, session_fac
         "🛠 Service request",
         "My service requests",
         "Statistics",
+        "📝 Forms and applications",
         "Language",
         "Help",
     ]
