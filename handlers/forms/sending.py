@@ -67,6 +67,7 @@ async def send_pressed(
                 files_dir=settings.files_dir,
                 dedup_key=f"tg:{account.id}:{data.get('run')}",
                 locale=turn.locale,
+                notify=turn.notice_ctx,
             ),
         )
     except DomainError as exc:

@@ -16,6 +16,7 @@ from services.audit import Actor
 from services.events import registration
 from services.forms.validation import rules
 from services.mailings import consent as mailing_consent
+from services.notify import NoticeContext
 from services.volunteers import base as volunteers
 
 
@@ -38,6 +39,7 @@ async def run(
     *,
     actor: Actor,
     email: str | None,
+    notify: NoticeContext | None = None,
 ) -> None:
     if form.purpose == FormPurpose.EVENT and form.event_id:
         await registration.register(
@@ -49,6 +51,7 @@ async def run(
             email=email,
             submission_id=submission.id,
             locale=submission.locale,
+            ctx=notify,
         )
     elif form.purpose == FormPurpose.VOLUNTEER:
         await volunteers.from_questionnaire(
@@ -59,7 +62,9 @@ async def run(
             actor=actor,
         )
     elif form.purpose == FormPurpose.APPLICATION and form.application_type_id:
-        await applications_intake.from_submission(session, form=form, submission=submission, actor=actor)
+        await applications_intake.from_submission(
+            session, form=form, submission=submission, actor=actor, ctx=notify
+        )
     if wants_mailing(form, fields, submission):
         await mailing_consent.request(
             session,
@@ -70,4 +75,5 @@ async def run(
             email=email,
             ip=submission.ip,
             locale=submission.locale,
+            notify=notify,
         )

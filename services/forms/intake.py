@@ -30,7 +30,7 @@ from services.errors import InvalidInput, NotFound
 from services.forms import hooks
 from services.forms.definitions import fields_of
 from services.forms.validation import validate
-from services.notify import Translator
+from services.notify import NoticeContext, Translator
 from services.privacy import consent as privacy_consent
 
 
@@ -59,6 +59,9 @@ class SubmissionInput:
     dedup_key: str | None = None
     ip: str | None = None
     locale: str = "ru"
+    # The time zone, default language and panel address of the notices the answer causes (an
+    # event's confirmation, the application's number, the consent request): the entry point's.
+    notify: NoticeContext | None = None
 
 
 @dataclass
@@ -171,7 +174,9 @@ async def submit(session: AsyncSession, data: SubmissionInput) -> SubmitResult:
         "created",
         data={"form_id": form.id, "channel": data.channel, "correspondent_id": card.id},
     )
-    await hooks.run(session, form, fields, submission, card, actor=actor, email=typed.get("email"))
+    await hooks.run(
+        session, form, fields, submission, card, actor=actor, email=typed.get("email"), notify=data.notify
+    )
     return SubmitResult(submission=submission, correspondent=card)
 
 

@@ -21,6 +21,7 @@ from admin_web.ratelimit import acquire_all, release_all
 from admin_web.render import render
 from admin_web.security import public
 from admin_web.views import uploads
+from admin_web.views.common import notice_context
 from admin_web.views.public.common import FLOOD_KEY, FLOOD_LIMITER_KEY, FORM_LIMITER_KEY, client_ip, too_many
 from models import Form, FormField
 from models.enums import FieldKind, SubmissionChannel
@@ -96,6 +97,7 @@ async def form_page(request: web.Request) -> web.StreamResponse:
         dedup_key=f"web:{form.id}:{form_key}",
         ip=ip,
         locale=current_locale.get(),
+        notify=notice_context(request),
     )
     if errors or version is None:
         # The page's own checks failed: the answers are checked too, so every error shows at once.
