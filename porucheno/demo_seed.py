@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AnswerTemplate, Building, Category, Department, OrgCard, User, utcnow
 from models.enums import AppealChannel, CategoryAudience, Role
 from porucheno.demo_desk import seed_desk
+from porucheno.demo_museum import seed_museum
 from porucheno.demo_dispatch import DEMO_PARTNER_ID, PARTNER_PERSON, seed_dispatch
 from porucheno.demo_history import seed_history
 from services import staff
@@ -250,6 +251,7 @@ async def seed_demo(session: AsyncSession, tz: ZoneInfo = DEMO_TZ) -> bool:
     people = {u.full_name: u for u in (await session.scalars(select(User))).all()}
     await seed_dispatch(session, actor, admin, people[DEMO_DISPATCHER], tz, utcnow())
     await seed_desk(session, actor, tz, utcnow())
+    await seed_museum(session, actor, tz, utcnow())
     return True
 
 
