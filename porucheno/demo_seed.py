@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AnswerTemplate, Building, Category, Department, OrgCard, User, utcnow
 from models.enums import AppealChannel, CategoryAudience, Role
 from porucheno.demo_desk import seed_desk
-from porucheno.demo_museum import seed_museum
 from porucheno.demo_dispatch import DEMO_PARTNER_ID, PARTNER_PERSON, seed_dispatch
 from porucheno.demo_history import seed_history
+from porucheno.demo_museum import seed_museum
 from services import staff
 from services.appeals import classifier
 from services.appeals.intake import AppealInput, ContactInput, register_appeal

@@ -29,7 +29,9 @@ async def test_demo_museum_is_seeded(session: AsyncSession) -> None:
     assert await seed_demo(session)
     assert await session.scalar(select(func.count(MuseumEvent.id))) >= 3
     waiting = await session.scalar(
-        select(func.count(EventRegistration.id)).where(EventRegistration.status == RegistrationStatus.WAITLIST)
+        select(func.count(EventRegistration.id)).where(
+            EventRegistration.status == RegistrationStatus.WAITLIST
+        )
     )
     assert waiting and waiting > 0
     purposes = Counter((await session.scalars(select(Form.purpose))).all())
