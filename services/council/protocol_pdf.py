@@ -1,24 +1,17 @@
-"""The protocol as PDF (fpdf2), laid out like the DOCX, in DejaVu (Cyrillic) from matplotlib's fonts
-as ``services.letters.render_pdf`` does. Synchronous: callers run it in a thread."""
+"""The protocol as PDF (fpdf2), laid out like the DOCX, on the page
+``services.documents.a4_pdf`` gives every document. Synchronous: callers run it in a thread."""
 
 from __future__ import annotations
 
-from fpdf import FPDF
-
 from services.council.protocol import ProtocolData
-from services.letters.render_pdf import FAMILY, _font_dir
+from services.documents import PDF_FAMILY as FAMILY
+from services.documents import a4_pdf
 
 SIGN_LINE = "________________"
 
 
 def render_pdf(data: ProtocolData) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_margins(left=25, top=20, right=15)
-    pdf.set_auto_page_break(auto=True, margin=20)
-    fonts = _font_dir()
-    pdf.add_font(FAMILY, "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.add_page()
+    pdf = a4_pdf(left=25)
     pdf.set_font(FAMILY, "B", 13)
     pdf.multi_cell(0, 7, data.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

@@ -9,20 +9,18 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from services.documents import PDF_FAMILY, a4_pdf
 from services.incidents.shift import ShiftReport
 from services.incidents.shift_render import Cell, cell_text, period_text, sections
 from services.notify import NoticeContext, Translator
 
 DATE_FORMAT = "DD.MM.YYYY HH:MM"
-FAMILY = "DejaVu"
+FAMILY = PDF_FAMILY
 
 
 def _local(ctx: NoticeContext, value: Cell) -> Cell:
@@ -78,13 +76,6 @@ def report_workbook(
     return buf.getvalue()
 
 
-@cache
-def _font_dir() -> Path:
-    import matplotlib  # only its bundled DejaVu files are needed (as services/letters/render_pdf.py)
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-
-
 def report_pdf(
     report: ShiftReport,
     ctx: NoticeContext,
@@ -93,12 +84,7 @@ def report_pdf(
     note: str | None = None,
     handed_by: str | None = None,
 ) -> bytes:
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_margins(left=12, top=12, right=12)
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_font(FAMILY, "", str(_font_dir() / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(_font_dir() / "DejaVuSans-Bold.ttf"))
-    pdf.add_page()
+    pdf = a4_pdf(left=12, top=12, right=12, landscape=True)
     pdf.set_font(FAMILY, "B", 14)
     pdf.multi_cell(0, 8, t("Shift hand-over report"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 10)

@@ -12,21 +12,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from services.documents import docx_paragraph
 from services.letters.content import LetterContent, header_lines
-
-FONT = "Times New Roman"  # ГОСТ Р 7.0.97-2016 letters are usually set in it; Word substitutes otherwise
-
-
-def _paragraph(doc, text: str, *, bold: bool = False, size: int = 12, align=None, space_after: int = 0):  # type: ignore[no-untyped-def]
-    p = doc.add_paragraph()
-    run = p.add_run(text)
-    run.bold = bold
-    run.font.size = Pt(size)
-    run.font.name = FONT
-    p.paragraph_format.space_after = Pt(space_after)
-    if align is not None:
-        p.alignment = align
-    return p
 
 
 def render_docx(content: LetterContent) -> bytes:
@@ -50,17 +37,17 @@ def render_docx(content: LetterContent) -> bytes:
         paragraph = right.paragraphs[0] if i == 0 else right.add_paragraph()
         paragraph.add_run(line)
 
-    _paragraph(doc, "", space_after=6)
-    _paragraph(doc, content.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    docx_paragraph(doc, "", space_after=6)
+    docx_paragraph(doc, content.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
     for text in content.paragraphs:
-        p = _paragraph(doc, text, size=13, align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_after=6)
+        p = docx_paragraph(doc, text, size=13, align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_after=6)
         p.paragraph_format.first_line_indent = Cm(1.25)
     if content.enclosures:
-        _paragraph(doc, content.labels.enclosures, space_after=0)
+        docx_paragraph(doc, content.labels.enclosures, space_after=0)
         for n, name in enumerate(content.enclosures, 1):
-            _paragraph(doc, f"{n}. {name}")
+            docx_paragraph(doc, f"{n}. {name}")
 
-    _paragraph(doc, "", space_after=18)
+    docx_paragraph(doc, "", space_after=18)
     signature = doc.add_table(rows=1, cols=2)
     position, name = signature.rows[0].cells
     position.paragraphs[0].add_run(content.signer_position)

@@ -1,37 +1,20 @@
 """A letter as PDF (fpdf2), laid out like the DOCX one, with a font that has Cyrillic.
 
-The DejaVu fonts come with matplotlib (already a dependency for charts), so no font has to be
-installed on the server. Synchronous: callers run it in a thread.
+The page and its fonts are ``services.documents.a4_pdf``. Synchronous: callers run it in a thread.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 from fpdf import FPDF
 
+from services.documents import PDF_FAMILY, a4_pdf
 from services.letters.content import LetterContent, header_lines
 
-FAMILY = "DejaVu"
-
-
-@cache
-def _font_dir() -> Path:
-    import matplotlib  # imported lazily: only the font files are needed
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FAMILY = PDF_FAMILY
 
 
 def _pdf() -> FPDF:
-    pdf = FPDF(format="A4")
-    pdf.set_margins(left=30, top=20, right=15)
-    pdf.set_auto_page_break(auto=True, margin=20)
-    fonts = _font_dir()
-    pdf.add_font(FAMILY, "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.add_page()
-    return pdf
+    return a4_pdf(left=30)
 
 
 def render_pdf(content: LetterContent) -> bytes:
