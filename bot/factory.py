@@ -28,6 +28,9 @@ COMMANDS = (
     ("menu", N_("Main menu")),
     ("help", N_("Help")),
     ("cancel", N_("Cancel the current action")),
+    ("applications", N_("My applications")),
+    ("subscribe", N_("Receive the news mailings")),
+    ("unsubscribe", N_("Stop the news mailings")),
 )
 
 
