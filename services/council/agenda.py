@@ -1,8 +1,8 @@
 """A meeting's agenda: applications put on it in order, moved, removed while it is planned.
 
-An application may go on the agenda when every reviewer has sent a review (REVIEWED), or — for a type
-the council decides (``needs_council``) — while it is open in any state before a decision; never
-when it is already on another planned meeting's agenda.
+An application may go on the agenda when it is of a type the council decides (``needs_council``)
+and every reviewer has sent a review (REVIEWED) — what ``applications.decisions.mark_on_council``
+accepts; never when it is already on another planned meeting's agenda.
 """
 
 from __future__ import annotations
