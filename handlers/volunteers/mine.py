@@ -13,6 +13,8 @@ from bot.turn import Turn
 from handlers.volunteers.callbacks import ShiftCallback
 from models import utcnow
 from models.enums import VolunteerShiftStatus, VolunteerStatus
+from porucheno.settings import Settings
+from services.forms import links
 from services.notify import html_escape
 from services.volunteers import base, hours, shifts
 from services.volunteers.notices import CONFIRM, DECLINE, shift_lines
@@ -37,7 +39,22 @@ def fmt_hours(value: float) -> str:
     return format(value, "g")
 
 
-async def how_to_apply(turn: Turn) -> str:
+def questionnaire_link(turn: Turn, settings: Settings, slug: str) -> str | None:
+    """The person's own web link to the questionnaire: signed with their Telegram id, so the answer
+    lands on their card (a bare ``/f/<slug>`` would make a stranger's card, and the bot would go on
+    saying they are not a volunteer)."""
+    if not turn.notice_ctx.panel_url:
+        return None
+    account = turn.account
+    token = (
+        links.sign(settings.secret_key, account.id)
+        if account is not None and len(settings.secret_key) >= 16
+        else None
+    )
+    return links.web_url(turn.notice_ctx.panel_url, slug, token)
+
+
+async def how_to_apply(turn: Turn, settings: Settings) -> str:
     t = turn.t
     forms = await base.questionnaires(turn.session)
     lines = [t("You are not a museum volunteer yet.")]
@@ -45,7 +62,7 @@ async def how_to_apply(turn: Turn) -> str:
         lines.append(t("To become one, fill in the questionnaire:"))
         for form in forms:
             title = form.title_en if turn.locale == "en" and form.title_en else form.title_ru
-            link = turn.notice_ctx.panel_link(f"/f/{form.slug}")
+            link = questionnaire_link(turn, settings, form.slug)
             lines.append(
                 f'• <a href="{link}">{html_escape(title)}</a>' if link else f"• {html_escape(title)}"
             )
@@ -54,11 +71,11 @@ async def how_to_apply(turn: Turn) -> str:
     return "\n".join(lines)
 
 
-async def show(message: Message, turn: Turn) -> None:
+async def show(message: Message, turn: Turn, settings: Settings) -> None:
     t, session = turn.t, turn.session
     volunteer = await base.of_telegram(session, message.from_user.id) if message.from_user else None
     if volunteer is None:
-        await message.answer(await how_to_apply(turn))
+        await message.answer(await how_to_apply(turn, settings))
         return
     now = utcnow()
     worked = await hours.of_volunteer(session, volunteer.id, turn.notice_ctx.tz, now)
