@@ -126,8 +126,11 @@ async def from_submission(
         summary=summary[:SUMMARY_MAX],
         channel=submission.channel,
         # The decision goes back where the application came from: the chat of a Telegram answer,
-        # the e-mail typed on a web form (it is only where to write, never attached to anyone).
-        telegram_id=submission.telegram_id if submission.channel == SubmissionChannel.TELEGRAM else None,
+        # the e-mail typed on a web form (it is only where to write, never attached to anyone); a web
+        # answer through the bot's signed personal link without an e-mail: that proven chat.
+        telegram_id=submission.telegram_id
+        if submission.channel == SubmissionChannel.TELEGRAM or not submission.contact_email
+        else None,
         email=(submission.contact_email or None)
         if submission.channel != SubmissionChannel.TELEGRAM
         else None,

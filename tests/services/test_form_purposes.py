@@ -34,6 +34,7 @@ from models.enums import (
     SubmissionChannel,
     VolunteerStatus,
 )
+from services.applications import queries as application_queries
 from services.audience import tags
 from services.audit import Actor
 from services.errors import DomainError
@@ -293,6 +294,46 @@ async def test_application_form_makes_a_numbered_application_and_tells_the_revie
     assert any(first.number in text for text in told)
     letters = await letters_to(session_factory, "ivan@example.org")
     assert any(second.number in (letter.subject + letter.body) for letter in letters)
+
+
+async def test_an_application_through_the_personal_web_link_is_answered_in_the_chat(
+    session_factory: Factory,
+) -> None:
+    """The bot's personal web link proves the Telegram id: without an e-mail on the page, the chat is
+    where the applicant hears of the application (and later of the decision), and «My applications»
+    in the bot lists it."""
+    async with session_factory() as session:
+        setup = await make_setup(session, tg_base=9600)
+        type_id = setup.kind.id
+        await session.commit()
+    fields = [NAME, d.FieldDraft("title", "text", "Объект", required=True)]
+    form_id = await _form(
+        session_factory, "status-web", FormPurpose.APPLICATION, fields, application_type_id=type_id
+    )
+    await _chat(session_factory, 9611)
+    async with session_factory() as session:
+        version = (await privacy_consent.current(session)).version
+        result = await submit(
+            session,
+            SubmissionInput(
+                form_id=form_id,
+                channel=SubmissionChannel.WEB,
+                answers={"name": "Иван Петров", "title": "Маяк 1898 года"},
+                consent_version=version,
+                telegram_id=9611,  # verified from the link's signature by the public page
+                dedup_key="web-link-1",
+                notify=CTX,
+            ),
+        )
+        assert result.ok
+        await session.commit()
+    async with session_factory() as session:
+        application = await session.scalar(select(Application))
+        assert application is not None and application.channel == SubmissionChannel.WEB
+        assert [a.id for a in await application_queries.of_applicant(session, 9611)] == [application.id]
+    told = [m.payload["text"] for m in await _outbox(session_factory, 9611)]
+    assert len(told) == 1 and application.number in told[0]
+    assert ru("Your application is received") in told[0]
 
 
 # --- consent to mailings -----------------------------------------------------------------------
