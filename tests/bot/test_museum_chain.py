@@ -200,8 +200,8 @@ async def _full_event(factory: async_sessionmaker[AsyncSession], title: str) -> 
             await session.get(User, manager.id),
             EventInput(title=title, starts_at=starts, place="Главный корпус, зал 3", capacity=1),
         )
-        for name in ("Первая гостья", "Второй гость"):
-            card = Correspondent(name=name, email=f"{len(name)}@example.org")
+        for name, email in (("Первая гостья", "first@example.org"), ("Второй гость", "second@example.org")):
+            card = Correspondent(name=name, email=email)
             session.add(card)
             await session.flush()
             await registration.register(
