@@ -70,6 +70,8 @@ class SubmitResult:
     correspondent: Correspondent | None = None
     errors: dict[str, str] = field(default_factory=dict)
     repeated: bool = False  # the dedup key was seen: the first submission is returned
+    # What the purpose did, for the thank-you page (a seat or the waiting list, a number…).
+    notes: list[hooks.Note] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -174,10 +176,10 @@ async def submit(session: AsyncSession, data: SubmissionInput) -> SubmitResult:
         "created",
         data={"form_id": form.id, "channel": data.channel, "correspondent_id": card.id},
     )
-    await hooks.run(
+    notes = await hooks.run(
         session, form, fields, submission, card, actor=actor, email=typed.get("email"), notify=data.notify
     )
-    return SubmitResult(submission=submission, correspondent=card)
+    return SubmitResult(submission=submission, correspondent=card, notes=notes)
 
 
 def _typed_contacts(fields: list[FormField], answers: dict[str, Any], *, mapped_only: bool) -> dict[str, str]:

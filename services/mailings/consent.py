@@ -144,6 +144,26 @@ async def _chat_of(
     return accounts[0] if accounts else None
 
 
+async def _reach(
+    session: AsyncSession, card: Correspondent, telegram_id: int | None, email: str | None
+) -> tuple[TelegramAccount | None, str | None]:
+    """Where the confirmation can go: the person's chat, else an e-mail address (a typo on a form
+    is as if none was given)."""
+    account = await _chat_of(session, card.id, telegram_id)
+    return account, normalize_email(email) or normalize_email(card.email)
+
+
+async def reachable(
+    session: AsyncSession, correspondent_id: int, *, telegram_id: int | None, email: str | None
+) -> bool:
+    """Whether ``request`` has somewhere to send the confirmation."""
+    card = await session.get(Correspondent, correspondent_id)
+    if card is None:
+        return False
+    account, address = await _reach(session, card, telegram_id, email)
+    return account is not None or address is not None
+
+
 async def request(
     session: AsyncSession,
     *,
@@ -177,9 +197,7 @@ async def request(
         and now - consent.requested_at < RESEND_AFTER
     ):
         return consent
-    account = await _chat_of(session, correspondent_id, telegram_id)
-    # Not an address (a typo on a form): as if none was given.
-    address = normalize_email(email) or normalize_email(card.email)
+    account, address = await _reach(session, card, telegram_id, email)
     if account is None and address is None:
         raise InvalidInput(N_("There is no Telegram chat or e-mail address to ask for the confirmation."))
     old = consent.status if consent is not None else None

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import (
     Application,
+    AuditEvent,
     Correspondent,
     EventRegistration,
     FormSubmission,
@@ -406,3 +407,26 @@ async def test_a_general_forms_mailing_box_asks_only_when_ticked(
     else:
         # The other consent (the rules) is not a consent to mailings: nobody is asked.
         assert (bot_consent, web_consent, asks, letters) == (None, None, [], [])
+
+
+async def test_a_ticked_mailing_box_without_any_contact_keeps_the_answer(session_factory: Factory) -> None:
+    """A web visitor ticks «send me news» on a form that has no e-mail field: nowhere to send the
+    confirmation, so nobody is asked — but the answer is kept, and the card's history says why."""
+    form_id = await _form(
+        session_factory,
+        "quiz",
+        FormPurpose.GENERAL,
+        [NAME, d.FieldDraft("news", "consent", "Присылайте мне новости музея", rules={"mailing": True})],
+    )
+    result = await _answer(session_factory, form_id, {"name": "Гость", "news": "1"})
+    assert result.ok and result.submission is not None and result.submission.answers["news"] is True
+    assert await _consent(session_factory, result.correspondent.id) is None
+    async with session_factory() as session:
+        note = await session.scalar(
+            select(AuditEvent.reason).where(
+                AuditEvent.entity_type == "form_submission",
+                AuditEvent.entity_id == result.submission.id,
+                AuditEvent.action == "mailing_consent_not_asked",
+            )
+        )
+    assert note == "no chat or e-mail"

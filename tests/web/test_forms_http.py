@@ -14,8 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Correspondent, CorrespondentSuggestion, CorrespondentTag, FormSubmission
+from models.enums import FormPurpose
 from porucheno.settings import Settings
+from services.audit import Actor
+from services.forms import definitions as d
 from services.forms import links
+from tests.services.events_support import make_event, make_manager
 from tests.services.forms_support import make_form
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_of, csrf_token, login, make_user
 
@@ -327,3 +331,34 @@ async def test_files_checked_by_bytes_and_downloaded_through_their_answer(
     # The same file asked for under another answer's address: not found.
     wrong = await client.get(f"/forms/answers/{submission.id + 1}/files/{link.group(2)}")
     assert wrong.status == 404
+
+
+async def test_the_thanks_page_says_what_the_answer_did(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """A registration form on the site: the first visitor reads that the seat is booked, the second
+    (the event is full) that they are on the waiting list and their number — no e-mail needed."""
+    manager_id = await make_manager(session_factory)
+    event_id = await make_event(session_factory, manager_id, title="Ночь в хранилище", capacity=1)
+    async with session_factory() as session:
+        form = await d.create_form(
+            session,
+            d.FormDraft(slug="night", title_ru="Запись", purpose=FormPurpose.EVENT, event_id=event_id),
+            actor=Actor.system(),
+        )
+        await d.add_field(
+            session,
+            form.id,
+            d.FieldDraft("name", "text", "Имя", required=True, maps_to="name"),
+            actor=Actor.system(),
+        )
+        await session.commit()
+    pages = []
+    for name in ("Анна", "Борис"):
+        _html, csrf, key = await _open(client, "/f/night")
+        data = {"csrf_token": csrf, "form_key": key, "f_name": name, "pd_consent": "1"}
+        response = await client.post("/f/night", data=data, allow_redirects=False)
+        assert response.status == 303
+        pages.append(await (await client.get(response.headers["Location"])).text())
+    assert "Место на «Ночь в хранилище» за вами" in pages[0]
+    assert "вы в листе ожидания, номер 1" in pages[1] and "Место на" not in pages[1]

@@ -37,6 +37,7 @@ MAX_REQUEST_BYTES = MAX_TOTAL_BYTES + 1024 * 1024
 HONEYPOT = "website"
 PREFIX = "f_"  # posted field names: f_<key>, never clashing with the page's own inputs
 DONE_SESSION_KEY = "form_done"
+NOTES_SESSION_KEY = "form_done_notes"
 KEY_LENGTH = 32
 
 
@@ -113,6 +114,7 @@ async def form_page(request: web.Request) -> web.StreamResponse:
             if result.ok:
                 session = await get_session(request)
                 session[DONE_SESSION_KEY] = form.slug
+                session[NOTES_SESSION_KEY] = [[n.msgid, n.params] for n in result.notes]
                 raise web.HTTPSeeOther(request.app.router["form_public_done"].url_for(slug=form.slug))
             errors.update(result.errors)
     release_all(*slots)
@@ -232,10 +234,16 @@ async def form_done(request: web.Request) -> web.StreamResponse:
     if session.get(DONE_SESSION_KEY) != form.slug:
         raise web.HTTPSeeOther(request.app.router["form_public"].url_for(slug=form.slug))
     locale = current_locale.get()
+    # What the answer did (a seat, the waiting list, a number): msgids from services.forms.hooks.
+    notes = [gettext(msgid, **params) for msgid, params in session.get(NOTES_SESSION_KEY) or []]
     return await render(
         request,
         "forms/public_done.html",
-        {"title": definitions.title_in(form, locale), "thanks": definitions.thanks_in(form, locale)},
+        {
+            "title": definitions.title_in(form, locale),
+            "thanks": definitions.thanks_in(form, locale),
+            "notes": notes,
+        },
     )
 
 
