@@ -129,7 +129,7 @@ def create_scheduler(
         mailings_jobs.mailings_tick,
         "interval",
         seconds=MAILINGS_SECONDS,
-        args=[session_factory, settings.locale],
+        args=[session_factory, settings.locale, None, settings.tz],
         id="mailings",
         next_run_time=utcnow(),
     )

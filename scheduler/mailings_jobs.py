@@ -7,7 +7,7 @@ Own session, own clock; starting is a conditional status UPDATE, so two runs (or
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,10 +18,15 @@ log = logging.getLogger(__name__)
 
 
 async def mailings_tick(
-    session_factory: async_sessionmaker[AsyncSession], locale: str = "ru", now: datetime | None = None
+    session_factory: async_sessionmaker[AsyncSession],
+    locale: str = "ru",
+    now: datetime | None = None,
+    tz: tzinfo = UTC,
 ) -> list[int]:
+    """Start the scheduled mailings that are due (segments' dates read in ``tz``, the configured zone
+    the panel's counts use too) and mark the drained ones sent."""
     async with session_factory() as session:
-        started = await sending.start_due(session, now=now or utcnow(), locale=locale)
+        started = await sending.start_due(session, now=now or utcnow(), locale=locale, tz=tz)
         await session.commit()
     async with session_factory() as session:
         finished = await sending.finish_done(session)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -134,7 +134,9 @@ async def cancel(session: AsyncSession, user: User, mailing_id: int) -> Mailing:
     return mailing
 
 
-async def send_now(session: AsyncSession, user: User, mailing_id: int, *, locale: str = "ru") -> int:
+async def send_now(
+    session: AsyncSession, user: User, mailing_id: int, *, locale: str = "ru", tz: tzinfo = UTC
+) -> int:
     """Start the mailing at once; returns how many messages were queued."""
     require_manager(user)
     mailing = await get(session, mailing_id)
@@ -142,14 +144,21 @@ async def send_now(session: AsyncSession, user: User, mailing_id: int, *, locale
         raise InvalidInput("Choose the segment to send to.", field="segment_id")
     _check_sendable(mailing)
     queued = await _start(
-        session, actor_of(user), mailing, (MailingStatus.DRAFT, MailingStatus.SCHEDULED), locale=locale
+        session,
+        actor_of(user),
+        mailing,
+        (MailingStatus.DRAFT, MailingStatus.SCHEDULED),
+        locale=locale,
+        tz=tz,
     )
     if queued is None:
         raise InvalidInput("This mailing has already been started.")
     return queued
 
 
-async def start_due(session: AsyncSession, *, now: datetime | None = None, locale: str = "ru") -> list[int]:
+async def start_due(
+    session: AsyncSession, *, now: datetime | None = None, locale: str = "ru", tz: tzinfo = UTC
+) -> list[int]:
     """Start every scheduled mailing whose time has come (the scheduler's job); returns their ids."""
     now = now or utcnow()
     due = (
@@ -169,6 +178,7 @@ async def start_due(session: AsyncSession, *, now: datetime | None = None, local
                 (MailingStatus.SCHEDULED,),
                 locale=locale,
                 now=now,
+                tz=tz,
             )
             is not None
         ):
@@ -184,6 +194,7 @@ async def _start(
     *,
     locale: str,
     now: datetime | None = None,
+    tz: tzinfo = UTC,
 ) -> int | None:
     """Claim the mailing (conditional UPDATE) and queue it; None when another starter won."""
     now = now or utcnow()
@@ -198,7 +209,9 @@ async def _start(
     old = mailing.status
     await session.refresh(mailing)
     found = (
-        await audience.breakdown(session, mailing.segment_id) if mailing.segment_id else audience.Breakdown()
+        await audience.breakdown(session, mailing.segment_id, tz)
+        if mailing.segment_id
+        else audience.Breakdown()
     )
     label = Translator(locale)(UNSUBSCRIBE)
     file_ref = await _file_ref(session, mailing)

@@ -27,7 +27,7 @@ async def _audience(request: web.Request, mailing: Mailing) -> dict[str, Any] | 
         return None
     db = request[DB_KEY]
     segment = await db.get(Segment, mailing.segment_id)
-    found = await audience.breakdown(db, mailing.segment_id)
+    found = await audience.breakdown(db, mailing.segment_id, zone(request))
     return {
         "segment": segment.name if segment else "—",
         "recipients": len(found.recipients),
@@ -105,9 +105,10 @@ async def send_confirm(request: web.Request) -> web.StreamResponse:
         return await render(request, "mailings/send.html", context)
     # Recipients read the bot's default language, whatever the panel's language of the sender.
     locale = request.config_dict[SETTINGS_KEY].locale
+    tz = zone(request)
 
     async def action(db: Any, user: Any, mailing_id: int) -> None:
-        await sending.send_now(db, user, mailing_id, locale=locale)
+        await sending.send_now(db, user, mailing_id, locale=locale, tz=tz)
 
     return await _act(request, action, N_("The mailing is being sent."))
 
