@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from admin_web.i18n import current_locale
 from porucheno.numbers import format_decimal_cell
+from services.spreadsheets import csv_cell, xlsx_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = "xlsx|csv"
@@ -32,7 +33,7 @@ def _text(value: object, locale: str) -> object:
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    return "" if value is None else value
+    return "" if value is None else csv_cell(value)
 
 
 def table_response(
@@ -78,6 +79,4 @@ def table_response(
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
     ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return web.Response(body=out.getvalue(), content_type=XLSX_TYPE, headers=disposition)
+    return web.Response(body=xlsx_bytes(wb), content_type=XLSX_TYPE, headers=disposition)

@@ -7,7 +7,6 @@ panel's unit), times are local wall-clock.
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 
 from openpyxl import Workbook
@@ -20,6 +19,7 @@ from models import Assignment, Department, User
 from porucheno.numbers import format_count, format_days, format_share, hours_to_days
 from services.analytics.kpi import OPEN_STATES, ORGANISATION, AssignmentKpi, GroupBy, Scope, assignment_kpi_by
 from services.notify import N_, NoticeContext, Translator
+from services.spreadsheets import xlsx_bytes
 
 KPI_HEADER = (
     N_("Received"),
@@ -169,6 +169,4 @@ async def kpi_workbook(
         )
     for (cell,) in overdue.iter_rows(min_row=2, min_col=5, max_col=5):
         cell.number_format = "DD.MM.YYYY HH:MM"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)

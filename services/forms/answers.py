@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from services.errors import NotFound
 from services.forms.definitions import fields_of, label_in
 from services.forms.validation import shown
 from services.notify import N_, Translator
+from services.spreadsheets import xlsx_bytes
 
 LIST_LIMIT = 500
 EXPORT_LIMIT = 20_000
@@ -102,6 +102,4 @@ def _xlsx(header: list[str], rows: list[list[object]], sheet: str) -> bytes:
         if isinstance(cell.value, datetime):
             cell.number_format = "DD.MM.YYYY HH:MM"
     ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)

@@ -20,6 +20,7 @@ from services.audit import Actor
 from services.imports.reader import sample_bytes_csv
 from services.invites import create_invite, invite_link
 from services.notify import N_
+from services.spreadsheets import xlsx_bytes
 
 HEADER = (N_("Full name"), N_("Department"), N_("Login"), N_("Invite link"), N_("Valid until"))
 
@@ -88,9 +89,7 @@ def invites_xlsx(lines: list[InviteLine], locale: str, tz: object) -> bytes:
         sheet.cell(row=sheet.max_row, column=4).hyperlink = row[3]
     for letter, width in zip("ABCDE", (34, 30, 16, 60, 18), strict=True):
         sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def qr_svg(link: str) -> str:

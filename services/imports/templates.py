@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 from porucheno.i18n import gettext
 from services.imports.base import ImportKind
 from services.imports.reader import sample_bytes_csv
+from services.spreadsheets import xlsx_bytes
 
 
 def template_header(kind: ImportKind, locale: str) -> list[str]:
@@ -31,6 +30,4 @@ def template_bytes(kind: ImportKind, fmt: str, locale: str) -> bytes:
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = max(14, len(str(cell.value)) + 4)
     sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(workbook)

@@ -7,7 +7,6 @@ Building a file is CPU work: the async helpers run it in a thread, off the event
 from __future__ import annotations
 
 import asyncio
-import io
 from datetime import datetime
 
 from fpdf.fonts import FontFace
@@ -18,6 +17,7 @@ from services.documents import PDF_FAMILY, a4_pdf
 from services.incidents.shift import ShiftReport
 from services.incidents.shift_render import Cell, cell_text, period_text, sections
 from services.notify import NoticeContext, Translator
+from services.spreadsheets import xlsx_bytes
 
 DATE_FORMAT = "DD.MM.YYYY HH:MM"
 FAMILY = PDF_FAMILY
@@ -71,9 +71,7 @@ def report_workbook(
             widths[i] = max(widths.get(i, 0), width)
     for i, width in widths.items():
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def report_pdf(

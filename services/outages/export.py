@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -13,6 +12,7 @@ from services.notify import N_, NoticeContext, Translator
 from services.outages.notices import address
 from services.outages.resources import resource_name, social_type_name
 from services.outages.summary import LogEntry, outage_log
+from services.spreadsheets import xlsx_bytes
 
 DATE_FORMAT = "DD.MM.YYYY HH:MM"
 HOURS_FORMAT = "0.00"
@@ -101,9 +101,7 @@ def log_workbook(entries: list[LogEntry], ctx: NoticeContext, locale: str | None
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
     ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 async def export_xlsx(

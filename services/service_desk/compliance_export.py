@@ -3,7 +3,6 @@ line. Pure and synchronous: the panel builds it in a worker thread, off the even
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 
 from openpyxl import Workbook
@@ -11,6 +10,7 @@ from openpyxl.styles import Font
 
 from services.notify import N_, Translator
 from services.service_desk.compliance import ASSIGNEE, MONTH, TOPIC, Row, total
+from services.spreadsheets import xlsx_bytes
 
 SHEETS = {TOPIC: N_("By topic"), ASSIGNEE: N_("By assignee"), MONTH: N_("By month")}
 FIRST_COLUMN = {TOPIC: N_("Topic"), ASSIGNEE: N_("Assignee"), MONTH: N_("Month")}
@@ -62,6 +62,4 @@ def workbook(groups: Mapping[str, Sequence[Row]], period: str, locale: str) -> b
         for letter in "BCDEFG":
             ws.column_dimensions[letter].width = 16
         ws.freeze_panes = "B3"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)

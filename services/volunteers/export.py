@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from services.notify import Translator
+from services.spreadsheets import xlsx_bytes
 from services.volunteers.hours import ReportRow
 
 
@@ -30,6 +30,4 @@ def workbook(rows: Sequence[ReportRow], period: str, locale: str) -> bytes:
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 12
     ws.column_dimensions["C"].width = 12
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)

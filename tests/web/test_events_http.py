@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from admin_web.views.events.page import text_cell
 from models import EventRegistration, MuseumEvent, utcnow
 from porucheno.settings import Settings
 from services.audit import Actor
@@ -143,8 +142,3 @@ async def test_clerk_runs_an_event(
     async with session_factory() as session:
         rows = (await session.scalars(select(MuseumEvent).where(MuseumEvent.cancelled_at.is_not(None)))).all()
         assert [e.id for e in rows] == [other_id]
-
-
-async def test_a_name_like_a_formula_stays_text() -> None:
-    assert text_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
-    assert text_cell("Мария") == "Мария" and text_cell(None) == ""

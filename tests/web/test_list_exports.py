@@ -10,10 +10,11 @@ from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Project, User
+from models import Correspondent, Project, User
 from porucheno.settings import Settings
 from services import staff
 from services.audit import Actor
+from services.correspondents.normalize import name_key
 from tests.web.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, IGNORE_SESSION_KEY_WARNING, login
 from tests.web.outages_support import PASSWORD, make_town
 from tests.web.test_appeals_http import make_office
@@ -108,3 +109,21 @@ async def test_staff_departments_and_projects_export(
         "Петров Пётр",
         "в графике",
     ]
+
+
+async def test_a_name_typed_as_a_formula_is_exported_as_text(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    """Someone calls themselves «=HYPERLINK(…)» in Telegram: the clerk's download shows the text and
+    Excel runs nothing (the XLSX cell is a string, the CSV cell starts with «'»); a phone stays as is."""
+    await make_office(session_factory, settings.files_dir)
+    trap = '=HYPERLINK("http://evil.example/","Открыть")'
+    async with session_factory() as session:
+        session.add(Correspondent(name=trap, name_search=name_key(trap), phone="+7 900 555-44-33"))
+        await session.commit()
+    await login(client, "clerk", PASSWORD)
+    rows = _csv(await (await client.get("/correspondents/export.csv?q=hyperlink")).read())
+    assert [(r[0], r[2]) for r in rows[1:]] == [("'" + trap, "+7 900 555-44-33")]
+    wb = load_workbook(io.BytesIO(await (await client.get("/correspondents/export.xlsx?q=hyperlink")).read()))
+    cell = wb.active["A2"]
+    assert (cell.value, cell.data_type) == (trap, "s")

@@ -140,13 +140,6 @@ EXPORT_HEADER = (
 )
 
 
-def text_cell(value: str | None) -> str:
-    """A typed text as a spreadsheet cell: a name from Telegram starting with «=» stays text, never a
-    formula Excel would run."""
-    value = value or ""
-    return "'" + value if value.startswith("=") else value
-
-
 @requires_role(Role.MANAGER, Role.CLERK)
 async def event_export(request: web.Request) -> web.StreamResponse:
     event = await event_of(request)
@@ -156,9 +149,9 @@ async def event_export(request: web.Request) -> web.StreamResponse:
         rows.append(
             [
                 number,
-                text_cell(card.name),
-                text_cell(card.phone),
-                text_cell(row.email or card.email),
+                card.name,
+                card.phone or "",
+                row.email or card.email or "",
                 "" if row.telegram_id is None else str(row.telegram_id),
                 row.seats,
                 status_label(row.status),
