@@ -1,5 +1,6 @@
-"""Merging two records of one correspondent: the appeals and Telegram accounts move to the kept
-record, its missing contacts are filled from the other, and the other points at it for good."""
+"""Merging two records of one correspondent: the appeals and Telegram accounts (and everything of the
+museum's audience, ``merge_audience``) move to the kept record, its missing contacts are filled from
+the other, and the other points at it for good."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Appeal, Correspondent, TelegramAccount
 from services.audit import Actor, record
 from services.correspondents.directory import check_not_merged, get
+from services.correspondents.merge_audience import move_audience
 from services.errors import InvalidInput
 
 _CONTACT_FIELDS = ("phone", "email", "telegram_id", "postal_address", "organisation_inn")
@@ -34,6 +36,7 @@ async def merge(session: AsyncSession, keep_id: int, merge_id: int, *, actor: Ac
         .values(correspondent_id=keep.id)
         .execution_options(synchronize_session="fetch")
     )
+    await move_audience(session, keep.id, other.id)
     filled = []
     for name in _CONTACT_FIELDS:
         if getattr(keep, name) is None and getattr(other, name) is not None:

@@ -36,6 +36,7 @@ from services.audit import Actor, record
 from services.correspondents.normalize import name_key
 from services.errors import InvalidInput, NotFound
 from services.privacy import rights
+from services.privacy.audience_data import erase_audience
 from services.privacy.form_answers import erase_submissions
 
 # Stored in place of the data (not interface text: what every later reader of the record sees).
@@ -123,6 +124,7 @@ async def anonymise(
             update(MailOutbox).where(MailOutbox.appeal_id.in_(appeal_ids)).values(to_address=ERASED_MAIL)
         )
     await erase_submissions(session, ids)  # the answers to forms: blanked, form and date kept
+    await erase_audience(session, ids)  # events, applications, volunteering, consent to mailings
     if telegram_ids:
         await session.execute(
             update(TelegramAccount)

@@ -26,6 +26,7 @@ from services import files as stored_files
 from services.audit import Actor, record
 from services.errors import NotFound
 from services.privacy import rights
+from services.privacy.audience_data import export_audience
 from services.privacy.form_answers import export_submissions
 
 APPEAL_FIELDS = (
@@ -57,6 +58,8 @@ class PersonData:
     appeals: list[dict[str, Any]] = field(default_factory=list)
     consents: list[dict[str, Any]] = field(default_factory=list)
     form_submissions: list[dict[str, Any]] = field(default_factory=list)
+    # Events, applications, volunteering, the consent to mailings (services/privacy/audience_data.py).
+    audience: dict[str, Any] = field(default_factory=dict)
     files: list[FileEntry] = field(default_factory=list)
     exported_at: str = ""
 
@@ -129,6 +132,7 @@ async def gather(session: AsyncSession, correspondent_id: int, files_dir: Path) 
             path = stored_files.file_path(files_dir, f)
             data.files.append(FileEntry(f.id, f.original_name or f"file-{f.id}", path))
     data.form_submissions, form_files = await export_submissions(session, ids)
+    data.audience = await export_audience(session, ids)
     for f in form_files:
         data.files.append(
             FileEntry(f.id, f.original_name or f"file-{f.id}", stored_files.file_path(files_dir, f))
@@ -178,6 +182,7 @@ def build_zip(data: PersonData) -> bytes:
             "appeals": data.appeals,
             "consents": data.consents,
             "form_submissions": data.form_submissions,
+            **data.audience,
             "files": [{"id": f.id, "name": f.name} for f in data.files],
             "exported_at": data.exported_at,
         }
