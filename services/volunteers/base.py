@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Correspondent, Form, FormSubmission, User, Volunteer, utcnow
-from models.enums import FormPurpose, VolunteerStatus
+from models import Correspondent, Form, FormSubmission, User, Volunteer, VolunteerShift, utcnow
+from models.enums import FormPurpose, VolunteerShiftStatus, VolunteerStatus
 from services.audience import tags
 from services.audience.access import can_manage
 from services.audit import Actor, record
@@ -152,9 +152,36 @@ async def set_status(
     record(
         session, actor_of(staff), "volunteer", volunteer.id, "status_changed", old_state=old, new_state=status
     )
+    if status in (VolunteerStatus.PAUSED, VolunteerStatus.LEFT):
+        await _release_upcoming(session, staff, volunteer)
     await notices.status_changed(session, volunteer, old, ctx=ctx)
     await session.flush()
     return volunteer
+
+
+async def _release_upcoming(session: AsyncSession, staff: User, volunteer: Volunteer) -> None:
+    """A volunteer who pauses or leaves is not expected at the shifts still ahead: they are marked
+    declined (audited), so the event's page shows the places to fill and hours never count them."""
+    now = utcnow()
+    ahead = await session.scalars(
+        select(VolunteerShift).where(
+            VolunteerShift.volunteer_id == volunteer.id,
+            VolunteerShift.starts_at > now,
+            VolunteerShift.status.in_([VolunteerShiftStatus.ASSIGNED, VolunteerShiftStatus.CONFIRMED]),
+        )
+    )
+    for shift in ahead.all():
+        old, shift.status, shift.updated_at = shift.status, VolunteerShiftStatus.DECLINED, now
+        record(
+            session,
+            actor_of(staff),
+            "volunteer_shift",
+            shift.id,
+            "released",
+            old_state=old,
+            new_state=shift.status,
+            reason=volunteer.status,
+        )
 
 
 async def update_profile(

@@ -197,3 +197,23 @@ async def test_suggestions_are_available_free_and_least_busy_first(session: Asyn
     ]
     rows = list(await session.scalars(select(VolunteerShift)))
     assert len(rows) == 4
+
+
+async def test_pausing_frees_the_shifts_ahead_and_keeps_the_hours_behind(session: AsyncSession) -> None:
+    manager = await make_staff(session, telegram_id=770_011)
+    card = await make_person(session, "Лебедев Пётр", telegram_id=880_012)
+    volunteer = await active_volunteer(session, manager, card)
+    past = await make_event(session, "Экскурсия", utcnow() - timedelta(days=2), hours=3)
+    ahead = await make_event(session, "Ночь музеев", utcnow() + timedelta(days=4))
+    worked = await shifts.assign(session, manager, volunteer_id=volunteer.id, event_id=past.id, ctx=CTX)
+    await shifts.mark_done(session, manager, worked.id)
+    coming = await shifts.assign(session, manager, volunteer_id=volunteer.id, event_id=ahead.id, ctx=CTX)
+    await shifts.respond(session, 880_012, coming.id, confirm=True, ctx=CTX)
+
+    await base.set_status(session, manager, volunteer.id, VolunteerStatus.PAUSED, ctx=CTX)
+    assert (worked.status, worked.hours) == (VolunteerShiftStatus.DONE, 3.0)
+    assert coming.status == VolunteerShiftStatus.DECLINED
+    released = await session.scalar(
+        select(AuditEvent.reason).where(AuditEvent.entity_id == coming.id, AuditEvent.action == "released")
+    )
+    assert released == VolunteerStatus.PAUSED
