@@ -136,7 +136,17 @@ async def test_bot_commands_in_both_languages(bot: Bot) -> None:
     ru = await bot.get_my_commands(scope=scope, language_code="ru")
     en = await bot.get_my_commands(scope=scope, language_code="en")
     default = await bot.get_my_commands(scope=scope)
-    assert [c.command for c in ru] == ["start", "menu", "help", "cancel"]
+    assert [c.command for c in ru] == [
+        "start",
+        "menu",
+        "help",
+        "cancel",
+        "applications",
+        "subscribe",
+        "unsubscribe",
+    ]
     assert ru[3].description == "Отменить текущее действие"
     assert en[3].description == "Cancel the current action"
+    assert ru[5].description == "Получать рассылку новостей"
+    assert en[6].description == "Stop the news mailings"
     assert default == ru  # users with other languages see Russian
