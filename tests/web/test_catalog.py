@@ -22,7 +22,8 @@ def _extracted_ids() -> set[str]:
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords
     ):
-        ids.update([message] if isinstance(message, str) else [m for m in message if m])
+        # A plural entry is keyed by its singular: (singular, 0) … in the catalog.
+        ids.add(message if isinstance(message, str) else message[0])
     return ids
 
 

@@ -46,7 +46,7 @@ def service(category: Category, group: str | None) -> dict[str, Any]:
     return {
         "service_code": category.code,
         "service_name": category_name(category),
-        # Not ngettext: the catalog check does not see plural entries; «дн.» fits every number.
+        # Not ngettext: «дн.» fits every number.
         "description": gettext("Answer term: %(n)d days.", n=category.answer_days),
         # True: a client should read the definition (services/{code}) for its attributes.
         "metadata": bool(ATTRIBUTES),
