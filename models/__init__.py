@@ -49,6 +49,7 @@ from models.identity import CorrespondentSuggestion, EmailCode
 from models.imports import ImportJob
 from models.incidents import DispatchUpdate, Incident, ShiftHandover, SocialAlertRecipient
 from models.mail_quarantine import MailQuarantine
+from models.messenger_refs import MaxFileRef, MaxMessageRef
 from models.org import Department, Invite, TelegramAccount, User, UserRole, WebSession
 from models.outbox import OutboxMessage
 from models.partners import Organisation, OrganisationArea, OrganisationInvite
@@ -109,6 +110,8 @@ __all__ = [
     "Mailing",
     "MailingConsent",
     "MailingRecipient",
+    "MaxFileRef",
+    "MaxMessageRef",
     "MuseumEvent",
     "OrgCard",
     "Organisation",

@@ -34,6 +34,8 @@ class Correspondent(Base):
     phone_normalized: Mapped[str | None] = mapped_column(String(16), index=True)
     email: Mapped[str | None] = mapped_column(String(255), index=True)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # Where notices go when the person has accounts in both messengers (telegram | max).
+    preferred_messenger: Mapped[str | None] = mapped_column(String(8))
     # Whether the phone / e-mail above was proven by its owner (a contact shared from Telegram's
     # button, a confirmed e-mail code, the address a letter came from). Only proven contacts match
     # incoming appeals; typed ones are shown to clerks and raise duplicate suggestions.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigIntPK, utcnow
@@ -43,7 +43,11 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     login: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # The chat address of the first messenger account bound (services/messengers.py); a second
+    # messenger's account is linked by ``TelegramAccount.user_id``.
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # Where notices go when bound in both: telegram | max; None: the first one bound.
+    preferred_messenger: Mapped[str | None] = mapped_column(String(8))
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -74,11 +78,16 @@ class UserRole(Base):
 
 
 class TelegramAccount(Base):
-    """Anyone who has written to the bot: staff (user_id set) and residents."""
+    """Anyone who has written to the bot in a messenger: staff (user_id set) and residents.
+
+    Despite the historical name, MAX accounts live here too: ``id`` is a chat address
+    (services/messengers.py) and ``messenger`` says whose. A person has at most one account per
+    messenger."""
 
     __tablename__ = "telegram_accounts"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    messenger: Mapped[str] = mapped_column(String(8), default="telegram", server_default="telegram")
     chat_id: Mapped[int] = mapped_column(BigInteger)
     username: Mapped[str | None] = mapped_column(String(64))
     first_name: Mapped[str | None] = mapped_column(String(255))
@@ -87,7 +96,7 @@ class TelegramAccount(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     # The language a resident chose in the bot (staff use users.locale); None: the default.
     locale: Mapped[str | None] = mapped_column(String(8))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     correspondent_id: Mapped[int | None] = mapped_column(
         ForeignKey("correspondents.id", ondelete="SET NULL"), index=True
     )
@@ -95,6 +104,8 @@ class TelegramAccount(Base):
     blocked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "messenger", name="uq_telegram_accounts_user_messenger"),)
 
     @property
     def display_name(self) -> str:

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
 SUPPORTED_LOCALES = ("ru", "en")
+DEFAULT_MAX_API_URL = "https://platform-api.max.ru"
 
 
 class Settings(BaseSettings):
@@ -33,6 +34,16 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(default=None, description="Secret header for webhook updates")
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8081
+    # MAX (the national messenger): the same bot, enabled by a token from business.max.ru.
+    max_token: str = Field(default="", description="MAX bot token (enables the MAX bot)")
+    max_api_url: str = Field(default=DEFAULT_MAX_API_URL, description="MAX Bot API base URL")
+    max_bot_username: str = Field(default="", description="The MAX bot's name, for invite links")
+    max_webhook_url: str | None = Field(default=None, description="Public MAX webhook URL (webhook mode)")
+    max_webhook_secret: str | None = Field(default=None, description="X-Max-Bot-Api-Secret value")
+    # MAX documents 30 requests/s per bot; it sends no retry_after with a 429, so we wait this long.
+    max_send_rate: float = Field(default=28.0, gt=0)
+    max_send_chat_rate: float = Field(default=1.0, gt=0)
+    max_retry_seconds: float = Field(default=1.0, gt=0)
     admin_host: str = "127.0.0.1"
     admin_port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = Field(default=None, description="URL of the admin panel as users see it")
