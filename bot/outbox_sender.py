@@ -37,6 +37,7 @@ from bot.paced_requests import outbox_send
 from bot.pacing import Pacer
 from models import OutboxMessage, utcnow
 from services import outbox
+from services.messengers import Messenger
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,11 @@ class OutboxSender:
         idle_poll: float = 1.0,
         files_dir: Path | None = None,
         pacer: Pacer | None = None,
+        messenger: Messenger | None = None,
     ) -> None:
         self.bot = bot
+        # With two messengers, one sender per messenger, each reading only its own chats.
+        self.messenger = messenger
         self.pacer = pacer
         self.files_dir = files_dir
         self.session_factory = session_factory
@@ -121,7 +125,7 @@ class OutboxSender:
                 if until_empty:
                     await self.wait_idle()
                     async with self.session_factory() as session:
-                        if await outbox.next_due_at(session) is None:
+                        if await outbox.next_due_at(session, self.messenger) is None:
                             return
                 self._wakeup.clear()
                 waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wakeup.wait())]
@@ -135,7 +139,7 @@ class OutboxSender:
     async def restore_pause(self) -> None:
         """Keep a 429 pause that a previous (stopped or killed) sender was still waiting out."""
         async with self.session_factory() as session:
-            until = await outbox.pause_until(session, utcnow())
+            until = await outbox.pause_until(session, utcnow(), self.messenger)
         if until is not None:
             remaining = (until - utcnow()).total_seconds()
             self._paused_until = max(self._paused_until, time.monotonic() + remaining)
@@ -155,7 +159,7 @@ class OutboxSender:
             await self.send_due()
             await self.wait_idle()
             async with self.session_factory() as session:
-                next_due = await outbox.next_due_at(session)
+                next_due = await outbox.next_due_at(session, self.messenger)
             if next_due is None:
                 return
             wait = (next_due - utcnow()).total_seconds()
@@ -166,7 +170,7 @@ class OutboxSender:
     async def send_due(self) -> int:
         """Start sends for what is due now; returns how many were started."""
         async with self.session_factory() as session:
-            due = await outbox.due_messages(session, now=utcnow(), limit=200)
+            due = await outbox.due_messages(session, now=utcnow(), limit=200, messenger=self.messenger)
         # The session is closed before pacing sleeps: no connection is held while waiting.
         deferrals: list[tuple[int, float]] = []
         started = 0

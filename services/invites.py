@@ -9,12 +9,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Invite, TelegramAccount, User, utcnow
 from services.audit import Actor, record
 from services.errors import InviteError, NotFound
+from services.messengers import messenger_of
 
 INVITE_PREFIX = "inv_"
 
@@ -69,7 +70,14 @@ async def redeem_invite(session: AsyncSession, token: str, account: TelegramAcco
     user = await session.get(User, invite.user_id)
     if user is None or not user.is_active:
         raise InviteError("This invite link is not valid. Ask your administrator for a new one.")
-    other = await session.scalar(select(User).where(User.telegram_id == account.id, User.id != user.id))
+    other = await session.scalar(
+        select(User).where(
+            or_(User.telegram_id == account.id, User.id == account.user_id)
+            if account.user_id
+            else User.telegram_id == account.id,
+            User.id != user.id,
+        )
+    )
     if other is not None:
         raise InviteError("This Telegram account is already linked to another staff member.")
     # Mark used with a conditional UPDATE so two concurrent redemptions cannot both win.
@@ -81,11 +89,31 @@ async def redeem_invite(session: AsyncSession, token: str, account: TelegramAcco
     if result.rowcount != 1:
         raise InviteError("This invite link has already been used. Ask your administrator for a new one.")
     previous_tg = user.telegram_id
-    if previous_tg is not None and previous_tg != account.id:
+    messenger = messenger_of(account.id)
+    account.messenger = messenger.value
+    # One account per messenger: a new one in the same messenger replaces the old (a new phone);
+    # one in the other messenger is added beside it, and the first stays the person's primary chat.
+    replaced = await session.scalar(
+        select(TelegramAccount.id).where(
+            TelegramAccount.user_id == user.id,
+            TelegramAccount.messenger == messenger.value,
+            TelegramAccount.id != account.id,
+        )
+    )
+    if replaced is not None:
+        await session.execute(
+            update(TelegramAccount).where(TelegramAccount.id == replaced).values(user_id=None)
+        )
+    if previous_tg is not None and previous_tg != account.id and messenger_of(previous_tg) is messenger:
         await session.execute(
             update(TelegramAccount).where(TelegramAccount.id == previous_tg).values(user_id=None)
         )
-    user.telegram_id = account.id
+        previous_tg_kept = False
+    else:
+        previous_tg_kept = previous_tg is not None
+    await session.flush()
+    if not previous_tg_kept:
+        user.telegram_id = account.id
     account.user_id = user.id
     record(
         session,
@@ -93,6 +121,11 @@ async def redeem_invite(session: AsyncSession, token: str, account: TelegramAcco
         "user",
         user.id,
         "telegram_bound",
-        data={"telegram_id": account.id, "invite_id": invite.id, "previous_telegram_id": previous_tg},
+        data={
+            "telegram_id": account.id,
+            "messenger": messenger.value,
+            "invite_id": invite.id,
+            "previous_telegram_id": previous_tg,
+        },
     )
     return user

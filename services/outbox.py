@@ -7,19 +7,22 @@ cannot queue the same notice for the same chat twice).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import OutboxMessage, TelegramAccount, utcnow
+from models import OutboxMessage, utcnow
 from models.enums import OutboxStatus
 from services.html_cut import cut_html
+from services.messenger_routing import ROUTABLE_METHODS, BlockOutcome, preferred_addresses, reroute_blocked
+from services.messengers import MAX_OFFSET, Messenger
 
 MAX_ATTEMPTS = 8
 TEXT_LIMIT = 4096
@@ -54,8 +57,12 @@ async def enqueue_many(
     priority: int = 100,
     not_before: datetime | None = None,
 ) -> int:
-    """Queue messages; ones whose dedup_key is already queued are skipped. Returns how many were new."""
+    """Queue messages; ones whose dedup_key is already queued are skipped. Returns how many were new.
+
+    A new message goes to its person's preferred messenger (services/messenger_routing.py); two
+    identical messages that end up in the same chat are queued once."""
     now = utcnow()
+    messages = await _routed(session, list(messages))
     rows = [
         {
             "chat_id": m.chat_id,
@@ -82,23 +89,59 @@ async def enqueue_many(
     return inserted
 
 
+async def _routed(session: AsyncSession, messages: list[OutgoingMessage]) -> list[OutgoingMessage]:
+    routable = {m.chat_id for m in messages if m.method in ROUTABLE_METHODS}
+    routes = await preferred_addresses(session, routable) if routable else {}
+    if all(target == address for address, target in routes.items()):
+        return messages
+    # Someone's notices moved: the same notice for both of a person's chats is one notice now.
+    result: list[OutgoingMessage] = []
+    seen: set[tuple[int, str, str]] = set()
+    for message in messages:
+        target = routes.get(message.chat_id, message.chat_id)
+        if target != message.chat_id:
+            message = replace(message, chat_id=target, payload={**message.payload, "chat_id": target})
+        key = (message.chat_id, message.method, json.dumps(message.payload, sort_keys=True, default=str))
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(message)
+    return result
+
+
 async def enqueue(session: AsyncSession, message: OutgoingMessage, **kwargs: Any) -> bool:
     return await enqueue_many(session, [message], **kwargs) == 1
 
 
-async def due_messages(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+def _of_messenger(messenger: Messenger | None) -> list[ColumnElement[bool]]:
+    """Each messenger's sender reads only its own chats (services/messengers.py: address ranges)."""
+    if messenger is None:
+        return []
+    in_max = or_(OutboxMessage.chat_id >= MAX_OFFSET, OutboxMessage.chat_id <= -MAX_OFFSET)
+    return [in_max if messenger is Messenger.MAX else ~in_max]
+
+
+async def due_messages(
+    session: AsyncSession, *, now: datetime, limit: int, messenger: Messenger | None = None
+) -> Sequence[OutboxMessage]:
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            *_of_messenger(messenger),
+        )
         .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
     return (await session.scalars(query)).all()
 
 
-async def next_due_at(session: AsyncSession) -> datetime | None:
+async def next_due_at(session: AsyncSession, messenger: Messenger | None = None) -> datetime | None:
     return await session.scalar(
-        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == OutboxStatus.PENDING)
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING, *_of_messenger(messenger)
+        )
     )
 
 
@@ -146,13 +189,16 @@ async def defer(
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
 
 
-async def pause_until(session: AsyncSession, now: datetime) -> datetime | None:
+async def pause_until(
+    session: AsyncSession, now: datetime, messenger: Messenger | None = None
+) -> datetime | None:
     """The end of a global 429 pause still running (set by this or a previous sender process)."""
     return await session.scalar(
         select(func.max(OutboxMessage.next_attempt_at)).where(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.last_error.startswith(RETRY_AFTER_MARK),
             OutboxMessage.next_attempt_at > now,
+            *_of_messenger(messenger),
         )
     )
 
@@ -168,19 +214,10 @@ async def mark_retry(session: AsyncSession, message: OutboxMessage, error: str) 
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
 
 
-async def mark_blocked(session: AsyncSession, chat_id: int, error: str) -> None:
-    """403: the user blocked the bot. Drop everything queued for them and remember it."""
-    now = utcnow()
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.DROPPED, last_error=error[:2000])
-    )
-    await session.execute(
-        update(TelegramAccount)
-        .where(TelegramAccount.chat_id == chat_id, TelegramAccount.blocked_at.is_(None))
-        .values(blocked_at=now)
-    )
+async def mark_blocked(session: AsyncSession, chat_id: int, error: str) -> BlockOutcome:
+    """403: the user blocked the bot. Remember it; what is queued for them moves to their other
+    messenger or e-mail, else is dropped (services/messenger_routing.py)."""
+    return await reroute_blocked(session, chat_id, error)
 
 
 async def mark_failed(session: AsyncSession, message_id: int, error: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Department, User, UserRole
+from models import Department, TelegramAccount, User, UserRole
 from models.enums import Role
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound
@@ -156,7 +156,13 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
 
 
 async def get_user_by_telegram(session: AsyncSession, telegram_id: int) -> User | None:
-    return await session.scalar(select(User).where(User.telegram_id == telegram_id, User.is_active.is_(True)))
+    """The active staff member writing from this chat address: the account bound first
+    (``User.telegram_id``) or one bound later in the other messenger."""
+    user = await session.scalar(select(User).where(User.telegram_id == telegram_id, User.is_active.is_(True)))
+    if user is not None:
+        return user
+    linked = select(TelegramAccount.user_id).where(TelegramAccount.id == telegram_id).scalar_subquery()
+    return await session.scalar(select(User).where(User.id == linked, User.is_active.is_(True)))
 
 
 async def list_users(session: AsyncSession, *, department_id: int | None = None) -> Sequence[User]:

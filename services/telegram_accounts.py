@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from models import TelegramAccount, User, UserRole, utcnow
 from models.enums import Role
+from services.messengers import messenger_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,9 @@ async def touch_account(session: AsyncSession, profile: TelegramProfile) -> Tele
     account = await session.get(TelegramAccount, profile.id)
     now = utcnow()
     if account is None:
-        account = TelegramAccount(id=profile.id, chat_id=profile.chat_id, created_at=now)
+        account = TelegramAccount(
+            id=profile.id, chat_id=profile.chat_id, messenger=messenger_of(profile.id).value, created_at=now
+        )
         session.add(account)
     account.chat_id = profile.chat_id
     account.first_name = profile.first_name
@@ -45,22 +47,18 @@ async def touch_account(session: AsyncSession, profile: TelegramProfile) -> Tele
 async def staff_chats(
     session: AsyncSession, *conditions: ColumnElement[bool], role: Role | None = None
 ) -> list[tuple[User, int]]:
-    """Active users matching ``conditions`` (and holding ``role``) with their chat ids: the chat of
-    the Telegram account linked to them, else their Telegram id (as assignment notices write to it:
-    staff entered in the panel with an id but no invite). One who blocked the bot is left out."""
-    linked, by_id = aliased(TelegramAccount), aliased(TelegramAccount)
-    chat = func.coalesce(linked.chat_id, User.telegram_id)
+    """Active users matching ``conditions`` (and holding ``role``) with one chat each: their primary
+    chat (``User.telegram_id``, also set for staff entered in the panel with an id but no invite),
+    else a linked account's. The outbox moves a notice to the person's preferred messenger
+    (services/messenger_routing.py). One who blocked the bot in every messenger is left out."""
+    linked = select(func.min(TelegramAccount.chat_id)).where(TelegramAccount.user_id == User.id)
+    chat = func.coalesce(User.telegram_id, linked.scalar_subquery())
+    mine = or_(TelegramAccount.user_id == User.id, TelegramAccount.id == User.telegram_id)
+    has_open = exists().where(mine, TelegramAccount.blocked_at.is_(None))
+    has_any = exists().where(mine)
     query = (
         select(User, chat)
-        .outerjoin(linked, linked.user_id == User.id)
-        .outerjoin(by_id, by_id.id == User.telegram_id)
-        .where(
-            User.is_active.is_(True),
-            chat.is_not(None),
-            linked.blocked_at.is_(None),
-            by_id.blocked_at.is_(None),
-            *conditions,
-        )
+        .where(User.is_active.is_(True), chat.is_not(None), or_(has_open, ~has_any), *conditions)
         .order_by(User.id)
     )
     if role is not None:
