@@ -34,6 +34,7 @@ from admin_web.keys import (
     LOCALE_KEY,
     LOGIN_ACCOUNT_LIMITER_KEY,
     LOGIN_LIMITER_KEY,
+    MAX_SANDBOX_CHAT_URL_KEY,
     RENDER_HOOKS_KEY,
     SANDBOX_CHAT_URL_KEY,
     SANDBOX_PERSONAS_URL_KEY,
@@ -130,12 +131,14 @@ def create_admin_app(
     *,
     health_checks: Mapping[str, HealthCheck] | None = None,
     sandbox_app: web.Application | None = None,
+    max_sandbox_app: web.Application | None = None,
     sandbox_personas_url: str | None = None,
 ) -> web.Application:
     """Build the panel.
 
     ``health_checks`` add named liveness probes to ``/healthz`` (the database one is built in).
-    ``sandbox_app`` (the demo Telegram chat) is mounted under ``/sandbox/`` and linked from the menu;
+    ``sandbox_app`` (the demo Telegram chat) is mounted under ``/sandbox/`` and linked from the menu,
+    ``max_sandbox_app`` (the demo MAX) likewise under ``/max-sandbox/``;
     ``sandbox_personas_url``, when given, is linked from the invite page next to the ``/start`` hint.
     """
     storage = make_session_storage(settings)  # fails fast on a missing or short secret key
@@ -168,6 +171,9 @@ def create_admin_app(
     if sandbox_app is not None:
         app.add_subapp("/sandbox/", sandbox_app)
         app[SANDBOX_CHAT_URL_KEY] = "/sandbox/chat"
+    if max_sandbox_app is not None:
+        app.add_subapp("/max-sandbox/", max_sandbox_app)
+        app[MAX_SANDBOX_CHAT_URL_KEY] = "/max-sandbox/chat"
     if sandbox_personas_url:
         app[SANDBOX_PERSONAS_URL_KEY] = sandbox_personas_url
     return app

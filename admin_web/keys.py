@@ -26,6 +26,7 @@ LOGIN_LIMITER_KEY = web.AppKey("porucheno.login_limiter", SlidingWindowLimiter) 
 LOGIN_ACCOUNT_LIMITER_KEY = web.AppKey("porucheno.login_account_limiter", SlidingWindowLimiter)  # per login
 # Demo links, set only when a sandbox is mounted/given: its chat page and its personas page.
 SANDBOX_CHAT_URL_KEY = web.AppKey("porucheno.sandbox_chat_url", str)
+MAX_SANDBOX_CHAT_URL_KEY = web.AppKey("porucheno.max_sandbox_chat_url", str)
 SANDBOX_PERSONAS_URL_KEY = web.AppKey("porucheno.sandbox_personas_url", str)
 
 DB_KEY = web.RequestKey("porucheno.db", AsyncSession)

@@ -13,6 +13,7 @@ from admin_web.csrf import CSRF_FIELD, ensure_token
 from admin_web.i18n import LOCALE_NAMES, current_locale
 from admin_web.keys import (
     DB_KEY,
+    MAX_SANDBOX_CHAT_URL_KEY,
     RENDER_HOOKS_KEY,
     SANDBOX_CHAT_URL_KEY,
     SANDBOX_PERSONAS_URL_KEY,
@@ -40,6 +41,7 @@ async def render(
         "locale": current_locale.get(),
         "locales": LOCALE_NAMES,
         "sandbox_url": request.config_dict.get(SANDBOX_CHAT_URL_KEY),
+        "max_sandbox_url": request.config_dict.get(MAX_SANDBOX_CHAT_URL_KEY),
         "sandbox_personas_url": request.config_dict.get(SANDBOX_PERSONAS_URL_KEY),
         "timezone": request.config_dict[SETTINGS_KEY].timezone,
         "flashes": session.pop("flash", []),

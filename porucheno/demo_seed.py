@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AnswerTemplate, Building, Category, Department, OrgCard, User, utcnow
+from models import AnswerTemplate, Building, Category, Department, OrgCard, TelegramAccount, User, utcnow
 from models.enums import AppealChannel, CategoryAudience, Role
 from porucheno.demo_desk import seed_desk
 from porucheno.demo_dispatch import DEMO_PARTNER_ID, PARTNER_PERSON, seed_dispatch
@@ -24,6 +24,7 @@ from services.appeals import classifier
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.appeals.workflow import AppealAssignment, create_assignment_from_appeal
 from services.audit import Actor
+from services.messengers import max_address
 from services.notify import N_
 from services.privacy import consent
 
@@ -52,6 +53,55 @@ class DemoPersona:
     name: str
     role: str  # a Role value or "resident"
     username: str
+
+
+@dataclass(frozen=True)
+class DemoMaxPersona:
+    max_id: int  # the id MAX knows the person by (the product keeps its chat address)
+    name: str
+    role: str
+    username: str
+    staff_name: str | None = None  # bound to this staff member (STAFF's full name)
+    preferred: bool = False  # notices go to MAX rather than Telegram
+
+
+# People of the demo town in MAX: an executor in both messengers who prefers MAX, one who uses only
+# MAX, and a resident.
+MAX_PERSONAS = [
+    DemoMaxPersona(
+        9100104, "Васильева Анна", Role.EXECUTOR.value, "vasilyeva_ad", "Васильева Анна Дмитриевна", True
+    ),
+    DemoMaxPersona(9100107, "Новиков Павел", Role.EXECUTOR.value, "novikov_pa", "Новиков Павел Андреевич"),
+    DemoMaxPersona(9100001, "Жительница Мария", "resident", "resident_maria"),
+]
+
+
+def demo_max_personas() -> list[DemoMaxPersona]:
+    return list(MAX_PERSONAS)
+
+
+async def _bind_max_personas(session: AsyncSession, staff_by_name: dict[str, User]) -> None:
+    for persona in MAX_PERSONAS:
+        user = staff_by_name.get(persona.staff_name or "")
+        if user is None:
+            continue
+        address = max_address(persona.max_id)
+        session.add(
+            TelegramAccount(
+                id=address,
+                chat_id=address,
+                messenger="max",
+                first_name=persona.name.split()[-1],
+                last_name=persona.name.split()[0],
+                username=persona.username,
+                user_id=user.id,
+            )
+        )
+        if user.telegram_id is None:
+            user.telegram_id = address
+        if persona.preferred:
+            user.preferred_messenger = "max"
+    await session.flush()
 
 
 DEPARTMENTS = [
@@ -185,6 +235,7 @@ async def seed_demo(session: AsyncSession, tz: ZoneInfo = DEMO_TZ) -> bool:
         department_id=depts["ОО"].id,
     )
     heads: dict[str, User] = {}
+    staff_by_name: dict[str, User] = {}
     for full_name, position, dept, roles, tg_id, _username in STAFF:
         user = await staff.create_user(
             session,
@@ -196,6 +247,8 @@ async def seed_demo(session: AsyncSession, tz: ZoneInfo = DEMO_TZ) -> bool:
             telegram_id=tg_id,
         )
         heads.setdefault(dept, user)
+        staff_by_name[full_name] = user
+    await _bind_max_personas(session, staff_by_name)
     for short, head in heads.items():
         await staff.set_department_head(session, actor, depts[short].id, head.id)
     for code, name_ru, name_en, days, dept_short, audience in CATEGORIES:

@@ -24,16 +24,18 @@ from bot.factory import create_bot, create_dispatcher, create_pacer, set_bot_com
 from bot.outbox_sender import OutboxSender
 from bot.runner import create_webhook_app, run_polling
 from models.db import create_engine, create_session_factory
-from porucheno.demo_seed import PERSONA_LABELS, demo_personas, seed_demo
+from porucheno.demo_seed import PERSONA_LABELS, demo_max_personas, demo_personas, seed_demo
 from porucheno.i18n import gettext
 from porucheno.migrate import upgrade_async
 from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
 from services.config import org_card, outage_catalogs
+from services.messengers import Messenger
 
 log = logging.getLogger(__name__)
 
 DEMO_BOT_TOKEN = "1000000001:DEMO-sandbox-token"
+DEMO_MAX_TOKEN = "demo-max-sandbox-token"
 
 
 @dataclass
@@ -49,6 +51,11 @@ class Service:
     scheduler: AsyncIOScheduler
     scheduler_health: SchedulerHealth
     admin_app: web.Application
+    # The same bot in MAX (bot/max/), when PORUCHENO_MAX_TOKEN is set: its own session, dispatcher
+    # (the same handlers) and outbox sender paced by MAX's limits.
+    max_bot: Bot | None = None
+    max_dispatcher: Dispatcher | None = None
+    max_sender: OutboxSender | None = None
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     bot_alive: bool = False
 
@@ -91,16 +98,9 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
     settings = await apply_configuration(settings, session_factory)
-    sandbox_app = None
+    sandbox_app = max_sandbox_app = None
     if demo:
-        from sandbox.app import create_sandbox_app
-        from sandbox.config import Persona, SandboxConfig
-
-        personas = [
-            Persona(p.telegram_id, p.name, gettext(settings.locale, PERSONA_LABELS[p.role]), p.username)
-            for p in demo_personas()
-        ]
-        sandbox_app = create_sandbox_app(SandboxConfig(personas=personas, lang=settings.locale))
+        sandbox_app, max_sandbox_app = _demo_sandboxes(settings)
     # One pacer for the process: replies and the outbox draw from the same buckets.
     pacer = create_pacer(settings)
     bot = create_bot(settings, pacer=pacer)
@@ -112,12 +112,33 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         chat_interval=settings.outbox_chat_interval,
         files_dir=settings.files_dir,
         pacer=pacer,
+        messenger=Messenger.TELEGRAM,
     )
+    max_bot = max_dispatcher = max_sender = None
+    if settings.max_token:
+        from bot.max.factory import create_max_bot, create_max_pacer
+
+        max_pacer = create_max_pacer(settings)
+        max_bot = create_max_bot(settings, session_factory, pacer=max_pacer)
+        max_dispatcher = create_dispatcher(settings, session_factory)
+        max_sender = OutboxSender(
+            max_bot,
+            session_factory,
+            global_rate=settings.max_send_rate,
+            chat_interval=1.0 / settings.max_send_chat_rate,
+            files_dir=settings.files_dir,
+            pacer=max_pacer,
+            messenger=Messenger.MAX,
+        )
     health = SchedulerHealth()
     scheduler = create_scheduler(settings, session_factory, health)
     ref: list[Service] = []
     admin_app = create_admin_app(
-        settings, session_factory, health_checks=_health_checks(ref), sandbox_app=sandbox_app
+        settings,
+        session_factory,
+        health_checks=_health_checks(ref),
+        sandbox_app=sandbox_app,
+        max_sandbox_app=max_sandbox_app,
     )
     service = Service(
         settings=settings,
@@ -129,9 +150,31 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         scheduler=scheduler,
         scheduler_health=health,
         admin_app=admin_app,
+        max_bot=max_bot,
+        max_dispatcher=max_dispatcher,
+        max_sender=max_sender,
     )
     ref.append(service)
     return service
+
+
+def _demo_sandboxes(settings: Settings) -> tuple[web.Application, web.Application]:
+    """The fake Telegram and the fake MAX, mounted in the panel's server (demo only)."""
+    from sandbox.app import create_sandbox_app
+    from sandbox.config import Persona, SandboxConfig
+    from sandbox.max.app import create_max_sandbox_app
+    from sandbox.max.config import MaxPersona, MaxSandboxConfig
+
+    def label(role: str) -> str:
+        return gettext(settings.locale, PERSONA_LABELS[role])
+
+    personas = [Persona(p.telegram_id, p.name, label(p.role), p.username) for p in demo_personas()]
+    telegram = create_sandbox_app(SandboxConfig(personas=personas, lang=settings.locale))
+    max_personas = [MaxPersona(p.max_id, p.name, label(p.role), p.username) for p in demo_max_personas()]
+    max_app = create_max_sandbox_app(
+        MaxSandboxConfig(token=DEMO_MAX_TOKEN, personas=max_personas, lang=settings.locale)
+    )
+    return telegram, max_app
 
 
 async def prepare_database(settings: Settings, *, demo: bool) -> None:
@@ -166,6 +209,9 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
     runners = [await _site(service.admin_app, settings.admin_host, settings.admin_port)]
     service.scheduler.start()
     tasks = [asyncio.create_task(service.sender.run(service.stop_event), name="outbox")]
+    if service.max_sender is not None:
+        tasks.append(asyncio.create_task(service.max_sender.run(service.stop_event), name="outbox-max"))
+    tasks += await _start_max(service, runners)
     if settings.webhook_url:
         runners.append(
             await _site(
@@ -189,8 +235,10 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
     finally:
         log.info("stopping...")
         service.scheduler.shutdown(wait=False)
-        with contextlib.suppress(Exception):
-            await service.dispatcher.stop_polling()
+        for dispatcher in (service.dispatcher, service.max_dispatcher):
+            if dispatcher is not None:
+                with contextlib.suppress(Exception):
+                    await dispatcher.stop_polling()
         for task in tasks:
             if task.get_name() == "bot-watch":
                 task.cancel()
@@ -198,7 +246,37 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
         for runner in runners:
             await runner.cleanup()
         await service.bot.session.close()
+        if service.max_bot is not None:
+            await service.max_bot.session.close()
         await service.engine.dispose()
+
+
+async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asyncio.Task[None]]:
+    """The MAX bot: a webhook server of its own, or long polling (as for Telegram)."""
+    settings, bot, dispatcher = service.settings, service.max_bot, service.max_dispatcher
+    if bot is None or dispatcher is None:
+        return []
+    from bot.max.factory import set_max_commands
+
+    async def commands() -> None:
+        try:
+            await set_max_commands(bot, default_locale=settings.locale)
+        except Exception as exc:  # the bot still works without its command list
+            log.warning("MAX commands not set: %s", exc)
+
+    tasks = [asyncio.create_task(commands(), name="max-commands")]
+    if settings.max_webhook_url:
+        from bot.max.webhook import create_max_webhook_app
+
+        app = create_max_webhook_app(bot, dispatcher, settings)
+        runners.append(await _site(app, settings.webhook_host, settings.max_webhook_port))
+    else:
+        tasks.append(
+            asyncio.create_task(
+                run_polling(bot, dispatcher, stop_event=service.stop_event), name="polling-max"
+            )
+        )
+    return tasks
 
 
 async def _watch_bot(service: Service) -> None:
@@ -228,5 +306,8 @@ def demo_settings(settings: Settings) -> Settings:
             "bot_token": settings.bot_token or DEMO_BOT_TOKEN,
             "bot_api_url": f"http://{settings.admin_host}:{settings.admin_port}/sandbox",
             "secret_key": settings.secret_key or "demo-secret-key-not-for-production-0123456789",
+            "max_token": settings.max_token or DEMO_MAX_TOKEN,
+            "max_api_url": f"http://{settings.admin_host}:{settings.admin_port}/max-sandbox",
+            "max_bot_username": settings.max_bot_username or "porucheno_demo_bot",
         }
     )

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_bot_username: str = Field(default="", description="The MAX bot's name, for invite links")
     max_webhook_url: str | None = Field(default=None, description="Public MAX webhook URL (webhook mode)")
     max_webhook_secret: str | None = Field(default=None, description="X-Max-Bot-Api-Secret value")
+    max_webhook_port: int = 8082
     # MAX documents 30 requests/s per bot; it sends no retry_after with a 429, so we wait this long.
     max_send_rate: float = Field(default=28.0, gt=0)
     max_send_chat_rate: float = Field(default=1.0, gt=0)
