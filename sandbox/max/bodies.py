@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .config import MaxSandboxConfig
 from .errors import bad_request
+from .records import StoredFile
 
-if TYPE_CHECKING:
-    from .state import MaxState
+
+class MaxState(Protocol):
+    """What body validation needs of the sandbox state (uploaded files, the ready delay)."""
+
+    config: MaxSandboxConfig
+    files: dict[str, StoredFile]
+
 
 MAX_TEXT_LENGTH = 4000
 MAX_CALLBACK_PAYLOAD = 1024
@@ -86,7 +93,12 @@ def _attachment(state: MaxState, item: Any, now: float) -> dict[str, Any]:
         )
     if not isinstance(payload, dict):
         raise bad_request(f"attachments: {kind} needs a payload with a token")
-    if kind == "image" and isinstance(payload.get("url"), str) and payload["url"] and not payload.get("token"):
+    if (
+        kind == "image"
+        and isinstance(payload.get("url"), str)
+        and payload["url"]
+        and not payload.get("token")
+    ):
         return {"type": "image", "payload": {"photo_id": 0, "token": "", "url": payload["url"]}}
     token = payload.get("token")
     if not isinstance(token, str) or not token:
@@ -95,9 +107,7 @@ def _attachment(state: MaxState, item: Any, now: float) -> dict[str, Any]:
     if stored is None:
         raise bad_request(f"attachments: unknown token {token!r}")
     if now - stored.created < state.config.attachment_ready_delay:
-        raise bad_request(
-            "Key: errors.process.attachment.file.not.processed", code="attachment.not.ready"
-        )
+        raise bad_request("Key: errors.process.attachment.file.not.processed", code="attachment.not.ready")
     result = stored.attachment()
     if result["type"] != kind:  # a token of another kind is shown as the kind asked for
         result["type"] = kind

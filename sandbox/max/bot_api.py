@@ -16,7 +16,14 @@ from .records import Subscription, now_ms
 from .state import MaxState
 
 MAX_POLL_TIMEOUT = 90.0
-UPDATE_TYPES = ("message_created", "message_callback", "bot_started", "bot_stopped", "message_edited", "message_removed")
+UPDATE_TYPES = (
+    "message_created",
+    "message_callback",
+    "bot_started",
+    "bot_stopped",
+    "message_edited",
+    "message_removed",
+)
 UPLOAD_TYPES = ("image", "file", "video", "audio")
 BOT_ROUTE = "bot:"  # route names of Bot API methods start with it (the middleware guards only those)
 
@@ -110,11 +117,11 @@ async def get_updates(request: web.Request) -> web.Response:
     state = _state(request)
     if state.subscriptions:
         raise bad_request("GET /updates is unavailable while a webhook subscription is active")
-    limit = _int_query(request, "limit", 100) or 100
-    if not 1 <= limit <= 1000:
+    limit = _int_query(request, "limit", 100)
+    if limit is None or not 1 <= limit <= 1000:
         raise bad_request("limit must be between 1 and 1000")
-    timeout = _int_query(request, "timeout", 30) or 0
-    if not 0 <= timeout <= MAX_POLL_TIMEOUT:
+    timeout = _int_query(request, "timeout", 30)
+    if timeout is None or not 0 <= timeout <= MAX_POLL_TIMEOUT:
         raise bad_request(f"timeout must be between 0 and {int(MAX_POLL_TIMEOUT)}")
     marker = _int_query(request, "marker")
     raw_types = request.query.get("types")
@@ -229,7 +236,9 @@ async def receive_upload(request: web.Request) -> web.Response:
     if kind is None:
         return _json({"code": "not.found", "message": "unknown upload url"}, 404)
     if not request.content_type.startswith("multipart/"):
-        return _json({"code": "bad.request", "message": "multipart/form-data with a field 'data' expected"}, 400)
+        return _json(
+            {"code": "bad.request", "message": "multipart/form-data with a field 'data' expected"}, 400
+        )
     reader = await request.multipart()
     while (part := await reader.next()) is not None:
         if getattr(part, "name", None) == "data":

@@ -86,7 +86,9 @@ def _sent(state: MaxState, message: MaxMessage) -> web.Response:
     return _ok(message=state.transcript_entry(message), version=state.version)
 
 
-def user_message(state: MaxState, user: MaxUser, text: str | None, attachments: list[dict[str, Any]]) -> MaxMessage:
+def user_message(
+    state: MaxState, user: MaxUser, text: str | None, attachments: list[dict[str, Any]]
+) -> MaxMessage:
     """The user writes to the bot: the dialog opens, the bot gets ``message_created``."""
     user.started = True
     message = state.add_message(user, False, text or None, attachments)

@@ -71,7 +71,10 @@ class StoredFile:
     def attachment(self) -> dict[str, Any]:
         """The attachment as MAX shows it in Message.body.attachments (url relative until rendered)."""
         if self.kind == "image":
-            return {"type": "image", "payload": {"photo_id": self.photo_id, "token": self.token, "url": self.path}}
+            return {
+                "type": "image",
+                "payload": {"photo_id": self.photo_id, "token": self.token, "url": self.path},
+            }
         if self.kind == "file":
             return {
                 "type": "file",
@@ -128,7 +131,12 @@ class Subscription:
         return {"url": self.url, "time": self.time, "update_types": self.update_types}
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.to_api(), "delivered": self.delivered, "failed": self.failed, "last_error": self.last_error}
+        return {
+            **self.to_api(),
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "last_error": self.last_error,
+        }
 
 
 def absolutize(value: Any, base: str) -> Any:

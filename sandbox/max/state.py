@@ -88,6 +88,7 @@ class MaxState:
         self.bucket: TokenBucket | None = None
         self.webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
         self._seq = 0
+        self.bot_activity = now_ms()
         self._photo_id = 0
         for persona in self.config.personas:
             first, _, last = persona.name.partition(" ")
@@ -110,7 +111,7 @@ class MaxState:
             "name": cfg.bot_name,
             "username": cfg.bot_username,
             "is_bot": True,
-            "last_activity_time": now_ms(),
+            "last_activity_time": self.bot_activity,
             "description": None,
             "commands": list(self.commands) or None,
         }
@@ -168,7 +169,9 @@ class MaxState:
         notify: bool = True,
     ) -> MaxMessage:
         mid, seq = self._new_mid()
-        message = MaxMessage(mid, seq, user.user_id, from_bot, now_ms(), text, attachments, fmt, notify=notify)
+        message = MaxMessage(
+            mid, seq, user.user_id, from_bot, now_ms(), text, attachments, fmt, notify=notify
+        )
         self.messages[mid] = message
         self.dialogs.setdefault(user.user_id, []).append(message)
         message.version = self.touch()
