@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import secrets
 import time
 from collections import Counter
@@ -322,7 +321,3 @@ class MaxState:
 
     def limits(self) -> dict[str, Any]:
         return {name: getattr(self.config, name) for name in LIMIT_FIELDS}
-
-
-def config_copy(config: MaxSandboxConfig) -> MaxSandboxConfig:
-    return dataclasses.replace(config, personas=list(config.personas))
