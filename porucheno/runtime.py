@@ -163,16 +163,21 @@ def _demo_sandboxes(settings: Settings) -> tuple[web.Application, web.Applicatio
     from sandbox.app import create_sandbox_app
     from sandbox.config import Persona, SandboxConfig
     from sandbox.max.app import create_max_sandbox_app
-    from sandbox.max.config import MaxPersona, MaxSandboxConfig
+    from sandbox.max.config import MaxSandboxConfig
 
     def label(role: str) -> str:
         return gettext(settings.locale, PERSONA_LABELS[role])
 
     personas = [Persona(p.telegram_id, p.name, label(p.role), p.username) for p in demo_personas()]
     telegram = create_sandbox_app(SandboxConfig(personas=personas, lang=settings.locale))
-    max_personas = [MaxPersona(p.max_id, p.name, label(p.role), p.username) for p in demo_max_personas()]
+    max_personas = [Persona(p.max_id, p.name, label(p.role), p.username) for p in demo_max_personas()]
     max_app = create_max_sandbox_app(
-        MaxSandboxConfig(token=DEMO_MAX_TOKEN, personas=max_personas, lang=settings.locale)
+        MaxSandboxConfig(
+            token=DEMO_MAX_TOKEN,
+            bot_username=settings.max_bot_username,
+            personas=max_personas,
+            lang=settings.locale,
+        )
     )
     return telegram, max_app
 
