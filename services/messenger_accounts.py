@@ -8,6 +8,7 @@ A staff member (``User``) or a correspondent may have an account in Telegram and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -98,6 +99,23 @@ async def accounts_of_correspondent(session: AsyncSession, correspondent_id: int
     if person is None:
         return []
     return await _accounts(session, TelegramAccount.correspondent_id == correspondent_id, person.telegram_id)
+
+
+async def messengers_of_users(session: AsyncSession, users: Sequence[User]) -> dict[int, list[Messenger]]:
+    """For a list page: each user's messengers (by ``telegram_id`` and linked accounts), one query."""
+    have: dict[int, set[Messenger]] = {u.id: set() for u in users}
+    for u in users:
+        if u.telegram_id is not None:
+            have[u.id].add(messenger_of(u.telegram_id))
+    if have:
+        rows = await session.execute(
+            select(TelegramAccount.user_id, TelegramAccount.id, TelegramAccount.messenger).where(
+                TelegramAccount.user_id.in_(list(have))
+            )
+        )
+        for user_id, address, messenger in rows:
+            have[user_id].add(Messenger(messenger) if messenger in MESSENGERS else messenger_of(address))
+    return {uid: [m for m in MESSENGERS if m in found] for uid, found in have.items()}
 
 
 def messengers_of(accounts: list[AccountView]) -> list[Messenger]:
