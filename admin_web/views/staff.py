@@ -242,10 +242,10 @@ async def staff_invite(request: web.Request) -> web.StreamResponse:
 @requires_role(Role.ADMIN)
 async def staff_messenger(request: web.Request) -> web.StreamResponse:
     """Where the staff member's notices go: the same right as editing them (the service re-checks)."""
-    user = await _load(request, int(request.match_info["user_id"]))
-    await messenger_channel.save(request, user_id=user.id)
+    user_id = (await _load(request, int(request.match_info["user_id"]))).id  # a refusal expires the row
+    await messenger_channel.save(request, user_id=user_id)
     raise web.HTTPSeeOther(
-        str(request.app.router["staff_edit"].url_for(user_id=str(user.id))) + "#messengers"
+        str(request.app.router["staff_edit"].url_for(user_id=str(user_id))) + "#messengers"
     )
 
 
