@@ -267,6 +267,7 @@ def _add_routes(app: web.Application) -> None:
     _get_post(r, "/staff/new", staff.staff_new, "staff_new")
     _get_post(r, r"/staff/{user_id:\d+}", staff.staff_edit, "staff_edit")
     r.add_post(r"/staff/{user_id:\d+}/invite", staff.staff_invite, name="staff_invite")
+    r.add_post(r"/staff/{user_id:\d+}/messenger", staff.staff_messenger, name="staff_messenger")
     assignments.add_routes(r)
     analytics.add_routes(r)
     r.add_get(r"/files/{file_id:\d+}", files.file_download, name="file")

@@ -1,4 +1,4 @@
-"""Staff: list with filters, create, edit, and one-time Telegram invite links."""
+"""Staff: list with filters, create, edit, the messengers and one-time invite links (Telegram, MAX)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.labels import ROLE_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
+from admin_web.views import messenger_channel
 from admin_web.views.listing_params import ListState, Sort, chip_text, read_search, read_sort
 from models import User
 from models.enums import Role
-from services import org_admin
+from services import messenger_accounts, org_admin
 from services.errors import DomainError, NotFound
-from services.invites import INVITE_PREFIX, create_invite, invite_link
+from services.invites import INVITE_PREFIX, create_invite
+from services.messengers import Messenger
 from services.staff import get_user, list_departments
 
 ROLE_VALUES = [r.value for r in Role]
@@ -64,6 +66,7 @@ async def staff_list(request: web.Request) -> web.StreamResponse:
         "staff/list.html",
         {
             "users": users,
+            "channels": await messenger_accounts.messengers_of_users(db, users),
             "departments": departments,
             "filter_department": query.department_id,
             "filter_role": query.role.value if query.role else "",
@@ -185,6 +188,14 @@ async def _render_edit(request: web.Request, form: Form, user: User | None) -> w
     db = request[DB_KEY]
     invite = await org_admin.open_invite(db, user.id) if user is not None else None
     departments = await list_departments(db)
+    messengers = None
+    if user is not None:
+        messengers = messenger_channel.block(
+            await messenger_accounts.accounts_of_user(db, user.id),
+            user.preferred_messenger,
+            str(request.app.router["staff_messenger"].url_for(user_id=str(user.id))),
+            may_edit=request[USER_KEY].has_role(Role.ADMIN),
+        )
     return await render(
         request,
         "staff/edit.html",
@@ -192,6 +203,8 @@ async def _render_edit(request: web.Request, form: Form, user: User | None) -> w
             "form": form,
             "staff": user,
             "open_invite": invite,
+            "messengers": messengers,
+            "max_enabled": messenger_accounts.max_enabled(request.config_dict[SETTINGS_KEY]),
             "department_options": [(d.id, d.name) for d in departments],
             "roles": ROLE_LABELS,
             "section": "staff",
@@ -211,16 +224,28 @@ async def staff_invite(request: web.Request) -> web.StreamResponse:
     invite, token = await create_invite(
         db, request[USER_KEY].actor, user.id, ttl=timedelta(hours=settings.invite_ttl_hours)
     )
+    links = dict(messenger_accounts.invite_links(settings, token))
     return await render(
         request,
         "staff/invite.html",
         {
             "staff": user,
-            "link": invite_link(settings.bot_username, token),
+            "link": links[Messenger.TELEGRAM],
+            "max_link": links.get(Messenger.MAX),
             "start_command": f"/start {INVITE_PREFIX}{token}",
             "expires_at": invite.expires_at,
             "section": "staff",
         },
+    )
+
+
+@requires_role(Role.ADMIN)
+async def staff_messenger(request: web.Request) -> web.StreamResponse:
+    """Where the staff member's notices go: the same right as editing them (the service re-checks)."""
+    user_id = (await _load(request, int(request.match_info["user_id"]))).id  # a refusal expires the row
+    await messenger_channel.save(request, user_id=user_id)
+    raise web.HTTPSeeOther(
+        str(request.app.router["staff_edit"].url_for(user_id=str(user_id))) + "#messengers"
     )
 
 

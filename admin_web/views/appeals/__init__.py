@@ -14,6 +14,7 @@ from admin_web.views.appeals import (
     listing,
     mark_actions,
     merge,
+    messengers,
     outcome_actions,
     page,
     quarantine,
@@ -59,6 +60,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     )
     router.add_get("/correspondents/lookup", correspondents.correspondent_lookup, name="correspondent_lookup")
     router.add_get(_CORRESPONDENT, correspondents.correspondent_page, name="correspondent_page")
+    router.add_post(
+        _CORRESPONDENT + "/messenger", messengers.correspondent_messenger, name="correspondent_messenger"
+    )
     router.add_get(
         "/correspondents/suggestions", suggestions.suggestion_list, name="correspondent_suggestions"
     )

@@ -13,6 +13,7 @@ from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views import audience_card
+from admin_web.views.appeals import messengers
 from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
 from admin_web.views.common import acting_user, int_or_none
 from admin_web.views.listing_params import ListState, Sort, chip_text, read_sort
@@ -113,6 +114,7 @@ async def correspondent_page(request: web.Request) -> web.StreamResponse:
             "pd_requests": rights.may_handle_requests(user),
             "pd_erased": await erasure.erasure_of(db, c.id),
             "audience_blocks": [] if c.merged_into_id else await audience_card.blocks(request, c.id),
+            "messengers": await messengers.card_context(request, c),
         },
     )
 
