@@ -15,6 +15,8 @@ An account linked to neither stays on its own chat.
 
 from __future__ import annotations
 
+import html
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Correspondent, OutboxMessage, TelegramAccount, User, utcnow
 from models.enums import OutboxStatus
 from porucheno.i18n import DEFAULT_LOCALE, gettext
-from services.mail.html_text import html_to_text
 from services.mail_outbox import enqueue_mail
 from services.messengers import Messenger, messenger_of
 from services.notify import N_
@@ -238,13 +239,19 @@ async def reroute_blocked(session: AsyncSession, chat_id: int, error: str) -> Bl
 
 
 NOTICE_SUBJECT = N_("A notice from Porucheno")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    """Telegram HTML (a handful of inline tags, newlines as they are) as plain text."""
+    return html.unescape(_TAG.sub("", text)).strip()
 
 
 async def _mail(session: AsyncSession, message: OutboxMessage, person: _Person) -> bool:
-    html = message.payload.get("text") or message.payload.get("caption") or ""
-    if not html and isinstance(message.payload.get("media"), list):
-        html = next((m.get("caption") for m in message.payload["media"] if m.get("caption")), "")
-    body = html_to_text(str(html)).strip()
+    source = message.payload.get("text") or message.payload.get("caption") or ""
+    if not source and isinstance(message.payload.get("media"), list):
+        source = next((m.get("caption") for m in message.payload["media"] if m.get("caption")), "")
+    body = _plain(str(source))
     if not body or person.email is None:
         return False
     return await enqueue_mail(
