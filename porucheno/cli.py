@@ -55,6 +55,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
                         "Porucheno demo is running / демо запущено:",
                         f"  Admin panel / панель:        {base}/",
                         f"  Telegram sandbox chat / чат: {base}/sandbox/chat",
+                        f"  MAX sandbox chat / чат MAX:  {base}/max-sandbox/chat",
                         f"  Health / состояние:          {base}/healthz",
                         f"  Admin login / вход:          {DEMO_ADMIN_LOGIN} / {DEMO_ADMIN_PASSWORD}",
                         f"  Database / база:             {settings.database_url}",
@@ -80,6 +81,18 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     if settings.webhook_url and not settings.webhook_secret:
         print("Bad setting PORUCHENO_WEBHOOK_SECRET: required with PORUCHENO_WEBHOOK_URL", file=sys.stderr)
+        return 2
+    if settings.max_webhook_url and not settings.max_webhook_secret:
+        print(
+            "Bad setting PORUCHENO_MAX_WEBHOOK_SECRET: required with PORUCHENO_MAX_WEBHOOK_URL",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.max_token and not settings.max_bot_username:
+        print(
+            "Bad setting PORUCHENO_MAX_BOT_USERNAME: the MAX bot's name is required for invite links",
+            file=sys.stderr,
+        )
         return 2
     _setup_logging(settings)
     from porucheno import runtime
