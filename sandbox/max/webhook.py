@@ -1,0 +1,77 @@
+"""Pushes each update to the subscribed URLs with the secret header, retrying a few times."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from .state import MaxState
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Max-Bot-Api-Secret"
+DELIVERY_TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+
+class WebhookSender:
+    def __init__(self, state: MaxState) -> None:
+        self._state = state
+        self._task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    def ensure_running(self) -> None:
+        if self._state.webhook_queue is None:
+            self._state.webhook_queue = asyncio.Queue()
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _run(self) -> None:
+        while True:
+            queue = self._state.webhook_queue
+            if queue is None:
+                return
+            update = await queue.get()
+            for subscription in list(self._state.subscriptions):
+                types = subscription.update_types
+                if types and update["update_type"] not in types:
+                    continue
+                await self._deliver(subscription, update)
+
+    async def _deliver(self, subscription: Any, update: dict[str, Any]) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=DELIVERY_TIMEOUT)
+        headers = {"Content-Type": "application/json"}
+        if subscription.secret:
+            headers[SECRET_HEADER] = subscription.secret
+        config = self._state.config
+        delay = config.webhook_retry_delay
+        data = json.dumps(update, ensure_ascii=False)
+        for attempt in range(max(1, config.webhook_attempts)):
+            if attempt:
+                await asyncio.sleep(delay)
+                delay *= 2
+            try:
+                async with self._session.post(subscription.url, data=data, headers=headers) as resp:
+                    if 200 <= resp.status < 300:
+                        subscription.delivered += 1
+                        return
+                    subscription.last_error = f"HTTP {resp.status}"
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                subscription.last_error = f"{exc.__class__.__name__}: {exc}"
+        subscription.failed += 1
+        log.info("MAX sandbox: webhook %s dropped an update: %s", subscription.url, subscription.last_error)
