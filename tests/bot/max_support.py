@@ -146,7 +146,9 @@ async def new_max_chat(max_client: MaxSandboxClient, max_polling: None):  # type
 
     async def make(first_name: str = "Иван", *, locale: str = "ru", username: str | None = None) -> MaxChat:
         native = next(_max_user_ids)
-        await max_client.register_user(user_id=native, first_name=first_name, username=username, locale=locale)
+        await max_client.register_user(
+            user_id=native, first_name=first_name, username=username, locale=locale
+        )
         return MaxChat(max_client, native)
 
     return make
