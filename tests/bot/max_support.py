@@ -7,8 +7,10 @@ Chat methods return sandbox messages (MAX Message shape plus ``mid``, ``side``, 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,9 +68,20 @@ def max_dispatcher(max_settings: Settings, session_factory: async_sessionmaker[A
     return create_dispatcher(max_settings, session_factory)
 
 
+@asynccontextmanager
+async def max_polling_while(bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
+    """Polling until the block ends; then the updates still being handled are let finish, so no
+    database connection is left behind (a reply is visible before its message ref is stored)."""
+    async with polling_while(bot, dp):
+        yield
+    pending = set(getattr(dp, "_handle_update_tasks", ()))
+    if pending:
+        await asyncio.wait(pending, timeout=10)
+
+
 @pytest.fixture
 async def max_polling(max_bot: Bot, max_dispatcher: Dispatcher) -> AsyncIterator[None]:
-    async with polling_while(max_bot, max_dispatcher):
+    async with max_polling_while(max_bot, max_dispatcher):
         yield
 
 
@@ -127,8 +140,6 @@ class MaxChat:
         return await self.client.send_location(self.native_id, lat, lon)
 
     async def callback_answer(self, callback_id: str, *, within: float = 10.0) -> dict[str, Any]:
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while True:
