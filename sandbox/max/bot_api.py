@@ -16,14 +16,6 @@ from .records import Subscription, now_ms
 from .state import MaxState
 
 MAX_POLL_TIMEOUT = 90.0
-UPDATE_TYPES = (
-    "message_created",
-    "message_callback",
-    "bot_started",
-    "bot_stopped",
-    "message_edited",
-    "message_removed",
-)
 UPLOAD_TYPES = ("image", "file", "video", "audio")
 BOT_ROUTE = "bot:"  # route names of Bot API methods start with it (the middleware guards only those)
 

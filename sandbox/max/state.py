@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import secrets
 import time
 from collections import Counter
@@ -86,7 +85,10 @@ class MaxState:
         self.stats = MaxStats()
         self.faults: list[Fault] = []
         self.bucket: TokenBucket | None = None
-        self.webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
+        # The webhook sender keeps waiting on the same queue across resets: only drain it.
+        self.webhook_queue: asyncio.Queue[dict[str, Any]] | None = getattr(self, "webhook_queue", None)
+        while self.webhook_queue is not None and not self.webhook_queue.empty():
+            self.webhook_queue.get_nowait()
         self._seq = 0
         self.bot_activity = now_ms()
         self._photo_id = 0
@@ -319,7 +321,3 @@ class MaxState:
 
     def limits(self) -> dict[str, Any]:
         return {name: getattr(self.config, name) for name in LIMIT_FIELDS}
-
-
-def config_copy(config: MaxSandboxConfig) -> MaxSandboxConfig:
-    return dataclasses.replace(config, personas=list(config.personas))

@@ -518,6 +518,17 @@ async def test_webhook_delivery_with_secret_and_retry(
         assert received[1][1]["message"]["body"]["text"] == "по вебхуку"
         assert await api("DELETE", f"/subscriptions?url={url}") == (200, {"success": True})
         assert (await api("GET", "/updates?timeout=0"))[0] == 200
+        # After a reset the sender still delivers to a new subscription.
+        await client.reset()
+        received.clear()
+        assert (await api("POST", "/subscriptions", json={"url": url, "secret": "again"}))[0] == 200
+        user = await client.register_user(first_name="Олег")
+        await client.start(user["user_id"])
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.05)
+        assert [(secret, u["update_type"]) for secret, u in received] == [("again", "bot_started")]
     finally:
         await runner.cleanup()
 
