@@ -28,13 +28,14 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import TelegramMethod
+from aiogram.methods import GetFile, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Update
 
 from bot.max.methods import execute
 from bot.max.refs import Refs
 from bot.max.updates import translate_update
+from services.files import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -177,7 +178,11 @@ class MaxSession(BaseSession):
             timeout=aiohttp.ClientTimeout(total=timeout),
             raise_for_status=raise_for_status,
         ) as response:
+            received = 0
             async for chunk in response.content.iter_chunked(chunk_size):
+                received += len(chunk)
+                if received > MAX_FILE_BYTES:  # bots get at most 20 MB, as from Telegram
+                    raise TelegramBadRequest(method=GetFile(file_id=url[-64:]), message="file is too big")
                 yield chunk
 
 

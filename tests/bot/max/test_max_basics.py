@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
@@ -9,6 +11,7 @@ from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
 from bot.attachments import download
 from bot.max.factory import create_max_bot, set_max_commands
 from services.messengers import max_address
+from tests.bot.appeals_support import AGREE, CONSENT
 from tests.bot.assignments_support import PDF, PNG_1
 from tests.bot.conftest import RESIDENT_MENU, get_user, make_invite, make_staff
 from tests.bot.max_support import max_keyboard_texts
@@ -102,7 +105,10 @@ async def test_429_is_waited_out(new_max_chat, max_bot, max_client) -> None:
     chat = await new_max_chat()
     await chat.send("/start", expect="Здравствуйте")
     await max_client.inject_faults("messages", 429, count=2)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     sent = await max_bot.send_message(chat.user_id, "После паузы")
+    assert loop.time() - started >= 1.9  # two pauses of ceil(max_retry_seconds) = 1 s
     assert sent.text == "После паузы"
     assert (await max_client.bot_messages(chat.native_id))[-1]["body"]["text"] == "После паузы"
 
@@ -148,3 +154,20 @@ async def test_commands_location_and_chat_actions(new_max_chat, max_bot, max_cli
     sent = await max_bot.send_location(chat.user_id, latitude=55.75, longitude=37.61)
     assert sent.location is not None
     assert "yandex.ru/maps" in (await max_client.bot_messages(chat.native_id))[-1]["body"]["text"]
+
+
+async def test_contacts_reach_the_phone_handler(new_max_chat) -> None:
+    chat = await new_max_chat("Ольга")
+    menu = await chat.send("/start", expect="Здравствуйте")
+    await chat.press(menu, "Указать телефон")
+    await chat.press(await chat.reply(CONSENT), AGREE)
+    ask = await chat.reply("укажите номер телефона")
+    # A card without max_info carries no user id: taken like a typed number (as in Telegram).
+    await chat.send_contact("+7 999 111-22-33", "Сосед", own=False)
+    assert "+79991112233 сохранён" in (await chat.reply("сохранён"))["body"]["text"]
+    # The request_contact button shares the user himself.
+    await chat.press(menu, "Указать телефон")
+    ask = await chat.reply("укажите номер телефона")
+    await chat.press(ask, "Отправить мой номер", phone="+7 999 000-11-22")
+    saved = await chat.reply("сохранён")
+    assert "+79990001122" in saved["body"]["text"]
