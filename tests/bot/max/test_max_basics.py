@@ -10,6 +10,8 @@ from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
 
 from bot.attachments import download
 from bot.max.factory import create_max_bot, set_max_commands
+from bot.outbox_sender import build_method
+from bot.paced_requests import outbox_send
 from services.messengers import max_address
 from tests.bot.appeals_support import AGREE, CONSENT
 from tests.bot.assignments_support import PDF, PNG_1
@@ -171,3 +173,25 @@ async def test_contacts_reach_the_phone_handler(new_max_chat) -> None:
     await chat.press(ask, "Отправить мой номер", phone="+7 999 000-11-22")
     saved = await chat.reply("сохранён")
     assert "+79990001122" in saved["body"]["text"]
+
+
+async def test_outbox_requests_go_through_the_max_bot(new_max_chat, max_bot, max_client, tmp_path) -> None:
+    chat = await new_max_chat()
+    await chat.send("/start", expect="Здравствуйте")
+    (tmp_path / "a.png").write_bytes(PNG_1)
+    (tmp_path / "act.pdf").write_bytes(PDF)
+    payload = {
+        "chat_id": chat.user_id,
+        "media": [
+            {"type": "photo", "media": {"path": "a.png"}, "caption": "<i>Ответ</i>", "parse_mode": "HTML"},
+            {"type": "document", "media": {"path": "act.pdf", "filename": "act.pdf"}},
+        ],
+    }
+    with outbox_send():
+        result = await max_bot(build_method("sendMediaGroup", payload, tmp_path))
+    assert isinstance(result[0].message_id, int)
+    last = (await max_client.bot_messages(chat.native_id))[-1]
+    assert last["body"]["text"] == "<i>Ответ</i>" and last["format"] == "html"
+    with outbox_send():
+        text = await max_bot(build_method("sendMessage", {"chat_id": chat.user_id, "text": "Ответ готов"}))
+    assert text.message_id > result[0].message_id
