@@ -543,3 +543,22 @@ async def get_file(session: MaxSession, bot: Bot, method: Any, _timeout: int | N
 @handles("close", "logOut")
 async def close(session: MaxSession, bot: Bot, method: Any, _timeout: int | None) -> Any:
     return True
+
+
+@handles("sendLocation")
+async def send_location(session: MaxSession, bot: Bot, method: Any, _timeout: int | None) -> Any:
+    # The MAX subset we use has no outgoing location attachment: a map link instead.
+    lat, lon = method.latitude, method.longitude
+    link = f"https://yandex.ru/maps/?pt={lon:.6f},{lat:.6f}&z=17&l=map"
+    message = await send(
+        session,
+        bot,
+        method,
+        chat_id=method.chat_id,
+        text=f"📍 {lat:.6f}, {lon:.6f}\n{link}",
+        parse_mode=None,
+        attachments=[],
+        reply_markup=method.reply_markup,
+    )
+    message["location"] = {"latitude": lat, "longitude": lon}
+    return message

@@ -7,7 +7,7 @@ from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
 
 from bot.attachments import download
-from bot.max.factory import create_max_bot
+from bot.max.factory import create_max_bot, set_max_commands
 from services.messengers import max_address
 from tests.bot.assignments_support import PDF, PNG_1
 from tests.bot.conftest import RESIDENT_MENU, get_user, make_invite, make_staff
@@ -136,3 +136,15 @@ async def test_a_document_downloads_through_get_file(max_bot, max_client) -> Non
     assert message.from_user.id == message.chat.id == max_address(native)
     data = await download(max_bot, message.document.file_id)
     assert data == PDF
+
+
+async def test_commands_location_and_chat_actions(new_max_chat, max_bot, max_client) -> None:
+    await set_max_commands(max_bot)
+    me = await max_bot.get_me()
+    assert me.is_bot and me.id == max_address(9_000_001)
+    chat = await new_max_chat()
+    await chat.send("/start", expect="Здравствуйте")
+    assert await max_bot.send_chat_action(chat.user_id, "typing")
+    sent = await max_bot.send_location(chat.user_id, latitude=55.75, longitude=37.61)
+    assert sent.location is not None
+    assert "yandex.ru/maps" in (await max_client.bot_messages(chat.native_id))[-1]["body"]["text"]
