@@ -4,19 +4,22 @@ block in MAX, the refused notice and the next ones arrive in Telegram, once each
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from types import SimpleNamespace
 
 from aiogram import Bot
 from sqlalchemy import select
 
-from models import OutboxMessage, TelegramAccount, User
-from models.enums import OutboxStatus, Role
+from models import Building, Correspondent, MailOutbox, OutboxMessage, TelegramAccount, User, utcnow
+from models.enums import OutageKind, OutboxStatus, Role
 from porucheno.settings import Settings
 from services import staff
+from services.addresses import import_buildings
 from services.audit import Actor
 from services.messenger_accounts import set_preferred_messenger
 from services.messengers import Messenger
 from services.notify import NoticeContext
+from services.outages import lifecycle, subscriptions
 from tests.bot.assignments_support import create_assignment
 from tests.bot.conftest import Chat, make_invite
 from tests.bot.max.e2e_support import bind_in_max, labels, sender, text_of
@@ -166,3 +169,60 @@ async def test_notices_follow_the_preferred_messenger_and_fall_back_on_block(
         True,
         False,
     ]
+
+
+async def test_a_resident_blocked_in_his_only_messenger_gets_the_notice_by_email(
+    new_max_chat, max_client, max_bot: Bot, session_factory, settings: Settings
+) -> None:
+    resident = await new_max_chat("Мария")
+    await resident.start(expect="Здравствуйте")
+    sys = Actor.system("test")
+    async with session_factory() as session:
+        dispatcher = await staff.create_user(
+            session, sys, full_name="Морозов Денис Олегович", roles=(Role.DISPATCHER,)
+        )
+        await import_buildings(
+            session, "Улица;Дом;Тип объекта;Название\nул. Ленина;1;;\n".encode(), actor=sys, filename="t.csv"
+        )
+        building = (await session.scalars(select(Building))).one()
+        session.add(
+            Correspondent(
+                name="Мария Иванова",
+                email="maria@example.ru",
+                email_proven=True,
+                telegram_id=resident.user_id,
+            )
+        )
+        await subscriptions.subscribe(session, resident.user_id, building.id)
+        await session.commit()
+    await max_client.block(resident.native_id)
+
+    ctx = NoticeContext.from_settings(settings)
+    async with session_factory() as session:
+        author = await session.get(User, dispatcher.id)
+        assert author is not None
+        outage = await lifecycle.create_outage(
+            session,
+            author,
+            lifecycle.NewOutage(
+                kind=OutageKind.ACCIDENT,
+                resource="hot_water",
+                building_ids=[building.id],
+                starts_at=utcnow() - timedelta(minutes=5),
+                description="Прорыв трубы",
+            ),
+        )
+        await lifecycle.publish(session, ctx, author, outage.id)
+        await session.commit()
+    await sender(max_bot, session_factory, settings, Messenger.MAX).drain()
+
+    # MAX refused (403): no message in MAX, one letter to the proven address instead.
+    assert not [m for m in await max_client.bot_messages(resident.native_id) if "горячая вода" in text_of(m)]
+    async with session_factory() as session:
+        [letter] = (await session.scalars(select(MailOutbox))).all()
+        [row] = (await session.scalars(select(OutboxMessage))).all()
+        account = await session.get(TelegramAccount, resident.user_id)
+    assert letter.to_address == "maria@example.ru" and "горячая вода" in letter.body
+    assert "<" not in letter.body  # plain text, no Telegram HTML
+    assert row.status == OutboxStatus.DROPPED and "sent by e-mail" in (row.last_error or "")
+    assert account is not None and account.blocked_at is not None
