@@ -17,14 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import StoredFile
 from services.assignments.field import albums, is_photo, remember_file_id
-from services.files import file_path
+from services.files import file_path, reusable_file_id
 
 log = logging.getLogger(__name__)
 
 
-def media(f: StoredFile, files_dir: Path) -> str | FSInputFile:
-    if f.telegram_file_id:
-        return f.telegram_file_id
+def media(f: StoredFile, files_dir: Path, chat_id: int) -> str | FSInputFile:
+    """By the messenger's file id when it was issued by ``chat_id``'s messenger, else from disk."""
+    file_id = reusable_file_id(f, chat_id)
+    if file_id:
+        return file_id
     return FSInputFile(file_path(files_dir, f), filename=f.original_name or None)
 
 
@@ -49,9 +51,9 @@ async def send_files(
     for chunk in albums(photos):
         try:
             if len(chunk) == 1:
-                sent = [await bot.send_photo(chat_id, media(chunk[0], files_dir))]
+                sent = [await bot.send_photo(chat_id, media(chunk[0], files_dir, chat_id))]
             else:
-                group = [InputMediaPhoto(media=media(f, files_dir)) for f in chunk]
+                group = [InputMediaPhoto(media=media(f, files_dir, chat_id)) for f in chunk]
                 sent = await bot.send_media_group(chat_id, media=group)
         except (TelegramAPIError, OSError) as exc:
             log.warning("photos %s not sent: %s", [f.id for f in chunk], exc)
@@ -60,7 +62,7 @@ async def send_files(
         await _learn_ids(session, chunk, sent)
     for f in documents:
         try:
-            sent_doc = await bot.send_document(chat_id, media(f, files_dir))
+            sent_doc = await bot.send_document(chat_id, media(f, files_dir, chat_id))
         except (TelegramAPIError, OSError) as exc:
             log.warning("file %s not sent: %s", f.id, exc)
             failed.append(f.original_name or unnamed)

@@ -37,7 +37,7 @@ from bot.paced_requests import outbox_send
 from bot.pacing import Pacer
 from models import OutboxMessage, utcnow
 from services import outbox
-from services.messengers import Messenger
+from services.messengers import MAX_FILE_PREFIX, Messenger
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,16 @@ _FILE_FIELDS = ("photo", "document", "media")
 CLAIM_LEASE = timedelta(minutes=2)
 
 
-def build_method(method: str, payload: dict[str, Any], files_dir: Path | None = None) -> TelegramMethod[Any]:
+def build_method(
+    method: str,
+    payload: dict[str, Any],
+    files_dir: Path | None = None,
+    messenger: Messenger = Messenger.TELEGRAM,
+) -> TelegramMethod[Any]:
     """Turn a stored (JSON) request back into an aiogram method. A file given as
-    ``{"path": ..., "filename": ...}`` (relative to ``files_dir``) is uploaded from disk."""
+    ``{"path": ..., "filename": ..., "file_id": ...}`` (path relative to ``files_dir``) goes by its
+    file id when the id was issued by ``messenger`` (a notice may have moved to the person's other
+    messenger), else it is uploaded from disk."""
     cls = getattr(aiogram.methods, method[:1].upper() + method[1:], None)
     if cls is None or not isinstance(cls, type) or not issubclass(cls, TelegramMethod):
         raise ValueError(f"unknown Bot API method {method!r}")
@@ -56,6 +63,9 @@ def build_method(method: str, payload: dict[str, Any], files_dir: Path | None = 
     def upload(ref: Any) -> Any:
         if not isinstance(ref, dict) or "path" not in ref:
             return ref
+        file_id = ref.get("file_id")
+        if isinstance(file_id, str) and file_id.startswith(MAX_FILE_PREFIX) == (messenger is Messenger.MAX):
+            return file_id
         path = Path(ref["path"])
         if not path.is_absolute() and files_dir is not None:
             path = files_dir / path
@@ -238,7 +248,11 @@ class OutboxSender:
             return
         try:
             with outbox_send():  # paced above; a 429 is handled below, not retried in the middleware
-                result = await self.bot(build_method(message.method, message.payload, self.files_dir))
+                result = await self.bot(
+                    build_method(
+                        message.method, message.payload, self.files_dir, self.messenger or Messenger.TELEGRAM
+                    )
+                )
         except TelegramRetryAfter as exc:
             self.stats["retry_after"] += 1
             self._paused_until = max(self._paused_until, time.monotonic() + exc.retry_after)

@@ -8,12 +8,14 @@ import asyncio
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import filetype
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import StoredFile
 from services.errors import InvalidInput
+from services.messengers import MAX_FILE_PREFIX, Messenger, messenger_of
 
 # Telegram's Bot API lets a bot download at most 20 MB.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -130,3 +132,23 @@ async def store_file(
 
 def file_path(files_dir: Path, stored: StoredFile) -> Path:
     return files_dir / stored.storage_path
+
+
+def reusable_file_id(f: StoredFile, chat_id: int) -> str | None:
+    """The messenger's id of a stored file, when it is valid in ``chat_id``'s messenger. A file id
+    is only valid in the messenger that issued it; the MAX adapter's start with ``max:``."""
+    file_id = f.telegram_file_id
+    if not file_id:
+        return None
+    return (
+        file_id if file_id.startswith(MAX_FILE_PREFIX) == (messenger_of(chat_id) is Messenger.MAX) else None
+    )
+
+
+def outbox_file(f: StoredFile) -> dict[str, Any]:
+    """A stored file in an outbox request: the sender uses the messenger's file id when it fits the
+    chat it sends to (a notice may move to the person's other messenger), else uploads from disk."""
+    ref: dict[str, Any] = {"path": f.storage_path, "filename": f.original_name or "file"}
+    if f.telegram_file_id:
+        ref["file_id"] = f.telegram_file_id
+    return ref

@@ -79,7 +79,7 @@ async def redeem_invite(session: AsyncSession, token: str, account: TelegramAcco
         )
     )
     if other is not None:
-        raise InviteError("This Telegram account is already linked to another staff member.")
+        raise InviteError("This messenger account is already linked to another staff member.")
     # Mark used with a conditional UPDATE so two concurrent redemptions cannot both win.
     result = await session.execute(
         update(Invite)

@@ -22,10 +22,9 @@ from services.admin_rights import require_admin
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.invites import INVITE_PREFIX, invite_link
-from services.messengers import MESSENGERS, Messenger, messenger_of, native_id
+from services.messengers import MESSENGER_NAMES, MESSENGERS, Messenger, messenger_of, native_id
 from services.notify import N_
 
-MESSENGER_NAMES = {Messenger.TELEGRAM: "Telegram", Messenger.MAX: "MAX"}
 # Who may change a correspondent's channel: those who work with the CRM card (the panel's
 # correspondent pages are for clerks and managers; administrators pass everywhere).
 CARD_ROLES = (Role.CLERK, Role.MANAGER)

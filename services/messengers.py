@@ -13,6 +13,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 MAX_OFFSET = 1 << 53
+# File ids the MAX adapter hands out (the rest are Telegram's): a file id only works where it was issued.
+MAX_FILE_PREFIX = "max:"
 # MAX ids are int64; ours must stay int64 after the offset.
 _MAX_NATIVE_LIMIT = (1 << 63) - 1 - MAX_OFFSET
 
@@ -23,6 +25,8 @@ class Messenger(StrEnum):
 
 
 MESSENGERS = (Messenger.TELEGRAM, Messenger.MAX)
+# Brand names: the same in every language.
+MESSENGER_NAMES = {Messenger.TELEGRAM: "Telegram", Messenger.MAX: "MAX"}
 
 
 def max_address(native_id: int) -> int:

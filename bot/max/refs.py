@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services import max_refs
+from services.messengers import MAX_FILE_PREFIX
 
-FILE_PREFIX = "max:"
+FILE_PREFIX = MAX_FILE_PREFIX
 T = TypeVar("T")
 
 

@@ -64,7 +64,7 @@ async def got_contact(message: Message, state: FSMContext, account: TelegramAcco
     phone = normalize_phone(raw, international=True)
     if phone is None:
         await message.answer(
-            _("Telegram sent a number I cannot read. Please type your e-mail or tap «Skip».")
+            _("The messenger sent a number I cannot read. Please type your e-mail or tap «Skip».")
         )
         return
     # Telegram attests that this number belongs to the sender: a proof of identity.

@@ -98,7 +98,7 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
     await state.clear()
     await bot.send_message(
         chat_id,
-        _("Assignment №%(id)s created. The executor will get it in Telegram.") % {"id": assignment.id},
+        _("Assignment №%(id)s created. The executor will get it in the messenger.") % {"id": assignment.id},
         reply_markup=turn.menu.keyboard(user, turn.i18n),
     )
 

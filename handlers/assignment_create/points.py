@@ -137,7 +137,7 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
     await state.clear()
     await turn.bot.send_message(
         turn.chat_id,
-        _("Assignment №%(id)s with %(n)s points created. Each executor will get their point in Telegram.")
+        _("Assignment №%(id)s with %(n)s points created. Each executor will get their point in the messenger.")
         % {"id": parent.id, "n": len(data.get("points") or [])},
         reply_markup=turn.menu.keyboard(user, turn.i18n),
     )
@@ -198,7 +198,7 @@ async def add_confirm(query: CallbackQuery, state: FSMContext, user: User, turn:
         return
     await turn.bot.send_message(
         turn.chat_id,
-        _("Point %(no)s added to assignment №%(id)s. The executor will get it in Telegram.")
+        _("Point %(no)s added to assignment №%(id)s. The executor will get it in the messenger.")
         % {"no": point.point_no, "id": point.parent_id},
         reply_markup=turn.menu.keyboard(user, turn.i18n),
     )

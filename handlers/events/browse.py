@@ -161,7 +161,7 @@ async def register(
     text = await consent.current(turn.session)
     if user is None and not await consent.telegram_consented(turn.session, account.id, text.version):
         await query.answer()
-        purpose = _("To register you for «%(title)s» we keep your name and Telegram account.") % {
+        purpose = _("To register you for «%(title)s» we keep your name and messenger account.") % {
             "title": html_escape(event.title)
         }
         builder = InlineKeyboardBuilder()

@@ -17,6 +17,7 @@ from bot.texts import domain_error_text, quote, role_list
 from models import TelegramAccount, User
 from services.errors import InviteError
 from services.invites import INVITE_PREFIX, redeem_invite
+from services.messengers import MESSENGER_NAMES, messenger_of
 from services.profile import department_name
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,10 @@ async def start_invite(
     # From now on this person is staff: speak their language and show their menu.
     with i18n.use_locale(user.locale or i18n.current_locale):
         text = _(
-            "Done, %(name)s! Your Telegram account is now linked to your staff profile.\n\n"
+            "Done, %(name)s! Your %(messenger)s account is now linked to your staff profile.\n\n"
             "Roles: %(roles)s\nDepartment: %(department)s\n\n"
-            "Assignments and notifications for you will arrive in this chat."
-        ) % await _staff_facts(session, user)
+            "Assignments and notifications will come to you from this bot."
+        ) % {**await _staff_facts(session, user), "messenger": MESSENGER_NAMES[messenger_of(account.id)]}
         await message.answer(text, reply_markup=menu.keyboard(user, i18n))
 
 
@@ -85,7 +86,7 @@ async def start(
             "Hello, %(name)s!\n\n"
             "You are signed in as a staff member.\n"
             "Roles: %(roles)s\nDepartment: %(department)s\n\n"
-            "Assignments and notifications for you will arrive in this chat. "
+            "Assignments and notifications will come to you from this bot. "
             "Choose an action in the menu below."
         ) % await _staff_facts(session, user)
     await message.answer(text, reply_markup=menu.keyboard(user, i18n))

@@ -25,6 +25,7 @@ class MaxSandboxConfig:
     # An uploaded file's token is refused with ``attachment.not.ready`` for this long (0 = at once).
     attachment_ready_delay: float = 0.2
     personas: list[Persona] = field(default_factory=list)
+    personas_started: bool = False  # personas may receive before they write (the demo's bound staff)
     lang: str = "ru"
     webhook_attempts: int = 4  # a failed webhook delivery is retried, then dropped
     webhook_retry_delay: float = 0.1  # doubled after each failure

@@ -94,7 +94,11 @@ class MaxState:
         self._photo_id = 0
         for persona in self.config.personas:
             first, _, last = persona.name.partition(" ")
-            self.register_user(persona.user_id, first, last or None, persona.username, role=persona.role)
+            user = self.register_user(
+                persona.user_id, first, last or None, persona.username, role=persona.role
+            )
+            # The demo's staff were bound by an invite: they have written to the bot already.
+            user.started = user.started or self.config.personas_started
         self.touch()
 
     def touch(self) -> int:

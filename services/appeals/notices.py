@@ -19,6 +19,7 @@ from models import Appeal, Correspondent, StoredFile, TelegramAccount, User
 from models.enums import AppealChannel
 from services import outbox
 from services.appeals import attachments
+from services.files import outbox_file
 from services.mail_outbox import enqueue_mail
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 
@@ -290,8 +291,8 @@ def answer_messages(appeal: Appeal, t: Translator) -> list[str]:
 
 
 def _document(f: StoredFile) -> Any:
-    """By Telegram file id when the file came through Telegram, else uploaded from FILES_DIR."""
-    return f.telegram_file_id or {"path": f.storage_path, "filename": f.original_name or "file"}
+    """By the messenger's file id when it fits the chat, else uploaded from FILES_DIR."""
+    return outbox_file(f)
 
 
 def rating_keyboard(appeal_id: int) -> dict[str, Any]:

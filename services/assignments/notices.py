@@ -18,7 +18,7 @@ from services import outbox
 from services.assignments import checklist_gate
 from services.assignments.field import field_view
 from services.assignments.queries import latest_report
-from services.files import IMAGE_TYPES
+from services.files import IMAGE_TYPES, outbox_file
 from services.html_cut import cut_plain
 from services.notify import N_, NoticeContext, Translator, html_escape, inline_keyboard
 
@@ -262,9 +262,7 @@ async def queue_files(
     docs = [f for f in files if f.mime_type not in IMAGE_TYPES]
 
     def media(f: StoredFile) -> Any:
-        if f.telegram_file_id:
-            return f.telegram_file_id
-        return {"path": f.storage_path, "filename": f.original_name}
+        return outbox_file(f)
 
     messages: list[outbox.OutgoingMessage] = []
     for start in range(0, len(photos), 10):

@@ -40,7 +40,7 @@ USED_UP = N_(
     "Ask the duty dispatch service for a new one."
 )
 STAFF_ACCOUNT = N_(
-    "This Telegram account is already linked to a staff member, so it cannot join an organisation. "
+    "This messenger account is already linked to a staff member, so it cannot join an organisation. "
     "Open the link from another account or ask the administrator."
 )
 ALREADY_MEMBER = N_("You have already joined this organisation.")

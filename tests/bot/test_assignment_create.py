@@ -158,7 +158,7 @@ async def test_whole_conversation_with_departments_and_calendar(
     await chat.press(card, "✅ Создать")
     done = await chat.reply("создано")
     assignment = await only_assignment(session_factory)
-    assert done["text"] == f"Поручение №{assignment.id} создано. Исполнитель получит его в Telegram."
+    assert done["text"] == f"Поручение №{assignment.id} создано. Исполнитель получит его в мессенджере."
     assert MENU_ITEM in keyboard_texts(done)  # back to the main menu
 
     assert (assignment.title, assignment.text) == (

@@ -154,4 +154,4 @@ async def test_bad_expired_links_and_staff_accounts_are_refused(
         )
         await session.commit()
     reply = await chat.send(f"/start org_{token}")
-    assert reply["text"].startswith("Этот аккаунт Telegram уже привязан к сотруднику")
+    assert reply["text"].startswith("Этот аккаунт мессенджера уже привязан к сотруднику")

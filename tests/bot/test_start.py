@@ -89,7 +89,7 @@ async def test_account_bound_to_someone_else_is_refused(new_chat, session_factor
     await chat.send(f"/start inv_{await make_invite(session_factory, first)}", expect="Готово")
 
     reply = await chat.send(f"/start inv_{await make_invite(session_factory, second)}")
-    assert reply["text"] == "Этот аккаунт Telegram уже привязан к другому сотруднику."
+    assert reply["text"] == "Этот аккаунт мессенджера уже привязан к другому сотруднику."
 
 
 async def test_invite_tokens_are_never_logged(new_chat, session_factory, caplog) -> None:
