@@ -152,7 +152,8 @@ async def send(
         % {"name": quote(r.filename or _("photo")), "reason": _(r.reason)}
         for r in result.rejected_files
     ] + [
-        _("File «%(name)s» is not attached: the messenger no longer gives it to the bot.") % {"name": quote(n)}
+        _("File «%(name)s» is not attached: the messenger no longer gives it to the bot.")
+        % {"name": quote(n)}
         for n in lost
     ]
     if refused:

@@ -137,7 +137,10 @@ async def create(query: CallbackQuery, state: FSMContext, user: User, turn: Turn
     await state.clear()
     await turn.bot.send_message(
         turn.chat_id,
-        _("Assignment №%(id)s with %(n)s points created. Each executor will get their point in the messenger.")
+        _(
+            "Assignment №%(id)s with %(n)s points created. "
+            "Each executor will get their point in the messenger."
+        )
         % {"id": parent.id, "n": len(data.get("points") or [])},
         reply_markup=turn.menu.keyboard(user, turn.i18n),
     )
