@@ -73,7 +73,14 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    if not TOKEN_RE.match(settings.bot_token):
+    if not settings.bot_token and not settings.max_token:
+        print(
+            "Bad setting PORUCHENO_BOT_TOKEN: a token from @BotFather (or PORUCHENO_MAX_TOKEN for MAX) "
+            "is required",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.bot_token and not TOKEN_RE.match(settings.bot_token):
         print("Bad setting PORUCHENO_BOT_TOKEN: a real token from @BotFather is required", file=sys.stderr)
         return 2
     if len(settings.secret_key) < 32:

@@ -45,9 +45,10 @@ class Service:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
-    bot: Bot
-    dispatcher: Dispatcher
-    sender: OutboxSender
+    # Telegram, when PORUCHENO_BOT_TOKEN is set (an organisation may use MAX alone).
+    bot: Bot | None
+    dispatcher: Dispatcher | None
+    sender: OutboxSender | None
     scheduler: AsyncIOScheduler
     scheduler_health: SchedulerHealth
     admin_app: web.Application
@@ -101,19 +102,21 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     sandbox_app = max_sandbox_app = None
     if demo:
         sandbox_app, max_sandbox_app = _demo_sandboxes(settings)
-    # One pacer for the process: replies and the outbox draw from the same buckets.
-    pacer = create_pacer(settings)
-    bot = create_bot(settings, pacer=pacer)
-    dispatcher = create_dispatcher(settings, session_factory)
-    sender = OutboxSender(
-        bot,
-        session_factory,
-        global_rate=settings.outbox_global_rate,
-        chat_interval=settings.outbox_chat_interval,
-        files_dir=settings.files_dir,
-        pacer=pacer,
-        messenger=Messenger.TELEGRAM,
-    )
+    bot = dispatcher = sender = None
+    if settings.bot_token:
+        # One pacer per messenger and process: replies and the outbox draw from the same buckets.
+        pacer = create_pacer(settings)
+        bot = create_bot(settings, pacer=pacer)
+        dispatcher = create_dispatcher(settings, session_factory)
+        sender = OutboxSender(
+            bot,
+            session_factory,
+            global_rate=settings.outbox_global_rate,
+            chat_interval=settings.outbox_chat_interval,
+            files_dir=settings.files_dir,
+            pacer=pacer,
+            messenger=Messenger.TELEGRAM,
+        )
     max_bot = max_dispatcher = max_sender = None
     if settings.max_token:
         from bot.max.factory import create_max_bot, create_max_pacer
@@ -213,11 +216,14 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
 
     runners = [await _site(service.admin_app, settings.admin_host, settings.admin_port)]
     service.scheduler.start()
-    tasks = [asyncio.create_task(service.sender.run(service.stop_event), name="outbox")]
-    if service.max_sender is not None:
-        tasks.append(asyncio.create_task(service.max_sender.run(service.stop_event), name="outbox-max"))
+    tasks: list[asyncio.Task[None]] = []
+    for sender, name in ((service.sender, "outbox"), (service.max_sender, "outbox-max")):
+        if sender is not None:
+            tasks.append(asyncio.create_task(sender.run(service.stop_event), name=name))
     tasks += await _start_max(service, runners)
-    if settings.webhook_url:
+    if service.bot is None or service.dispatcher is None:
+        pass  # MAX alone
+    elif settings.webhook_url:
         runners.append(
             await _site(
                 create_webhook_app(service.bot, service.dispatcher, settings),
@@ -250,9 +256,9 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
         await asyncio.gather(*tasks, return_exceptions=True)
         for runner in runners:
             await runner.cleanup()
-        await service.bot.session.close()
-        if service.max_bot is not None:
-            await service.max_bot.session.close()
+        for bot in (service.bot, service.max_bot):
+            if bot is not None:
+                await bot.session.close()
         await service.engine.dispose()
 
 
@@ -285,16 +291,18 @@ async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asy
 
 
 async def _watch_bot(service: Service) -> None:
-    """Keep /healthz's ``bot`` current: the Bot API answers getMe."""
+    """Keep /healthz's ``bot`` current: each messenger's Bot API answers getMe."""
     # Give the admin server (which hosts the sandbox in demo mode) a moment to accept connections.
     await asyncio.sleep(0.5)
     first = True
+    bots = [b for b in (service.bot, service.max_bot) if b is not None]
     while not service.stop_event.is_set():
         try:
-            await service.bot.get_me()
-            if first:
+            for bot in bots:
+                await bot.get_me()
+            if first and service.bot is not None:
                 await set_bot_commands(service.bot)
-                first = False
+            first = False
             service.bot_alive = True
         except Exception as exc:
             if service.bot_alive or first:
