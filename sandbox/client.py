@@ -9,51 +9,15 @@ from typing import Any
 
 import aiohttp
 
+from .control_client import ControlClient, SandboxError
+
 Message = dict[str, Any]
 LONG_POLL_SLICE = 25.0
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 
 
-class SandboxError(AssertionError):
-    """The control API refused an action (a test-level failure, hence an AssertionError)."""
-
-
-class SandboxClient:
-    def __init__(self, base_url: str, session: aiohttp.ClientSession | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._session = session
-        self._owns_session = session is None
-        # Per chat: the state version right after our last action; wait_for looks only at newer changes.
-        self._baseline: dict[int, int] = {}
-
-    async def __aenter__(self) -> SandboxClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-        self._session = None
-
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-            self._owns_session = True
-        return self._session
-
-    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        async with self.session.request(method, f"{self.base_url}/api/{path}", **kwargs) as resp:
-            body = await resp.json()
-        if not body.get("ok"):
-            raise SandboxError(f"sandbox {method} /api/{path} failed ({resp.status}): {body}")
-        return body
-
-    def _acted(self, chat_id: int, body: dict[str, Any]) -> None:
-        if "version" in body:
-            self._baseline[chat_id] = body["version"]
+class SandboxClient(ControlClient):
+    """Plays Telegram users against the fake Telegram's control API."""
 
     # -- users ------------------------------------------------------------------------------------
 

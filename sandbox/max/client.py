@@ -11,14 +11,14 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
+from ..control_client import ControlClient, SandboxError
 
 Message = dict[str, Any]
 LONG_POLL_SLICE = 25.0
 
 
-class MaxSandboxError(AssertionError):
-    """The control API refused an action (a test-level failure, hence an AssertionError)."""
+class MaxSandboxError(SandboxError):
+    """The MAX control API refused an action (a test-level failure, hence an AssertionError)."""
 
 
 def buttons_of(message: Message) -> list[list[dict[str, Any]]]:
@@ -33,42 +33,13 @@ def _b64(items: list[tuple[bytes, str]] | None) -> list[dict[str, str]]:
     return [{"name": name, "data": base64.b64encode(data).decode()} for data, name in items or []]
 
 
-class MaxSandboxClient:
-    def __init__(self, base_url: str, session: aiohttp.ClientSession | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._session = session
-        self._owns_session = session is None
-        # Per user: the state version right after our last action; wait_for looks only at newer changes.
-        self._baseline: dict[int, int] = {}
+class MaxSandboxClient(ControlClient):
+    """Plays MAX users against the fake MAX's control API."""
 
-    async def __aenter__(self) -> MaxSandboxClient:
-        return self
+    label = "MAX sandbox"
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-        self._session = None
-
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-            self._owns_session = True
-        return self._session
-
-    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        async with self.session.request(method, f"{self.base_url}/api/{path}", **kwargs) as resp:
-            body = await resp.json()
-        if not body.get("ok"):
-            raise MaxSandboxError(f"MAX sandbox {method} /api/{path} failed ({resp.status}): {body}")
-        return body
-
-    def _acted(self, user_id: int, body: dict[str, Any]) -> None:
-        if "version" in body:
-            self._baseline[user_id] = body["version"]
+    def error(self, message: str) -> SandboxError:
+        return MaxSandboxError(message)
 
     # -- users ----------------------------------------------------------------------------------
 
