@@ -209,33 +209,71 @@ async def reroute_blocked(session: AsyncSession, chat_id: int, error: str) -> Bl
     ).all()
     if not pending:
         return BlockOutcome()
-    people = await _people(session, {chat_id})
-    person = people.get(chat_id)
-    target = chat_id
-    if person is not None:
-        accounts = (await _accounts(session, [person])).get((person.kind, person.id), [])
-        target = _choose(person, accounts, chat_id)
+    person, target = await _fallback_target(session, chat_id)
     moved = mailed = dropped = 0
     for message in pending:
-        routable = message.method in ROUTABLE_METHODS and not (message.batch or "").startswith(
-            _NO_FALLBACK_BATCH_PREFIXES
-        )
-        if routable and target != chat_id:
-            message.chat_id = target
-            message.payload = {**message.payload, "chat_id": target}
-            message.next_attempt_at = now
-            message.last_error = f"moved from {chat_id}: {error}"[:2000]
-            moved += 1
-            continue
-        message.status = OutboxStatus.DROPPED
-        message.last_error = error[:2000]
-        if routable and person is not None and person.email:
-            if await _mail(session, message, person):
-                message.last_error = f"{error} — sent by e-mail"[:2000]
-                mailed += 1
-                continue
-        dropped += 1
+        outcome = await _fall_back(session, message, person, target, error, dropped=OutboxStatus.DROPPED)
+        moved += outcome == "moved"
+        mailed += outcome == "mailed"
+        dropped += outcome == "dropped"
     return BlockOutcome(moved=moved, mailed=mailed, dropped=dropped)
+
+
+async def reroute_undeliverable(session: AsyncSession, message_id: int, error: str) -> str:
+    """A message its messenger kept failing (retries used up: the messenger is down or refuses the
+    chat) goes to the person's other messenger, else by e-mail, else stays failed. The chat is not
+    marked blocked: the next notice tries it again. Returns "moved", "mailed" or "dropped"."""
+    message = await session.get(OutboxMessage, message_id)
+    if message is None:
+        return "dropped"
+    # Never back to a chat that already failed it.
+    tried = {message.chat_id, *((message.moved_from,) if message.moved_from is not None else ())}
+    person, target = await _fallback_target(session, message.chat_id, avoid=tried)
+    outcome = await _fall_back(session, message, person, target, error, dropped=OutboxStatus.FAILED)
+    await session.flush()
+    return outcome
+
+
+async def _fallback_target(
+    session: AsyncSession, chat_id: int, *, avoid: frozenset[int] | set[int] = frozenset()
+) -> tuple[_Person | None, int]:
+    """The person behind ``chat_id`` and the chat their notices should go to now."""
+    person = (await _people(session, {chat_id})).get(chat_id)
+    if person is None:
+        return None, chat_id
+    accounts = (await _accounts(session, [person])).get((person.kind, person.id), [])
+    return person, _choose(person, [a for a in accounts if a.address not in avoid], chat_id)
+
+
+async def _fall_back(
+    session: AsyncSession,
+    message: OutboxMessage,
+    person: _Person | None,
+    target: int,
+    error: str,
+    *,
+    dropped: OutboxStatus,
+) -> str:
+    chat_id = message.chat_id
+    routable = message.method in ROUTABLE_METHODS and not (message.batch or "").startswith(
+        _NO_FALLBACK_BATCH_PREFIXES
+    )
+    if routable and target != chat_id:
+        message.moved_from = message.moved_from or chat_id
+        message.chat_id = target
+        message.payload = {**message.payload, "chat_id": target}
+        message.status = OutboxStatus.PENDING
+        message.attempts = 0
+        message.next_attempt_at = utcnow()
+        message.last_error = f"moved from {chat_id}: {error}"[:2000]
+        return "moved"
+    message.status = dropped
+    message.last_error = error[:2000]
+    if routable and person is not None and person.email and await _mail(session, message, person):
+        message.status = OutboxStatus.DROPPED
+        message.last_error = f"{error} — sent by e-mail"[:2000]
+        return "mailed"
+    return "dropped"
 
 
 NOTICE_SUBJECT = N_("A notice from Porucheno")

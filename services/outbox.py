@@ -21,7 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import OutboxMessage, utcnow
 from models.enums import OutboxStatus
 from services.html_cut import cut_html
-from services.messenger_routing import ROUTABLE_METHODS, BlockOutcome, preferred_addresses, reroute_blocked
+from services.messenger_routing import (
+    ROUTABLE_METHODS,
+    BlockOutcome,
+    preferred_addresses,
+    reroute_blocked,
+    reroute_undeliverable,
+)
 from services.messengers import MAX_OFFSET, Messenger
 
 MAX_ATTEMPTS = 8
@@ -204,7 +210,8 @@ async def pause_until(
 
 
 async def mark_retry(session: AsyncSession, message: OutboxMessage, error: str) -> None:
-    """Back off exponentially (2 s … ~4 min); give up after MAX_ATTEMPTS."""
+    """Back off exponentially (2 s … ~4 min); after MAX_ATTEMPTS the messenger is given up on for
+    this message, which goes to the person's other messenger or e-mail, else fails."""
     attempts = message.attempts + 1
     values: dict[str, Any] = {"attempts": attempts, "last_error": error[:2000]}
     if attempts >= MAX_ATTEMPTS:
@@ -212,6 +219,8 @@ async def mark_retry(session: AsyncSession, message: OutboxMessage, error: str) 
     else:
         values["next_attempt_at"] = utcnow() + timedelta(seconds=min(2**attempts, 240))
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
+    if attempts >= MAX_ATTEMPTS:
+        await reroute_undeliverable(session, message.id, error)
 
 
 async def mark_blocked(session: AsyncSession, chat_id: int, error: str) -> BlockOutcome:

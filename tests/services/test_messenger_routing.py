@@ -115,3 +115,22 @@ async def test_mailings_stay_in_the_chat_they_were_sent_to(session: AsyncSession
     await outbox.enqueue(session, outbox.text_message(TG, "Новости музея"), batch="mailing:7")
     outcome = await outbox.mark_blocked(session, TG, "Forbidden")
     assert (outcome.moved, outcome.mailed, outcome.dropped) == (0, 0, 1)
+
+
+async def test_a_messenger_that_keeps_failing_hands_the_notice_to_the_other(session: AsyncSession) -> None:
+    await _user_in_both(session, preferred="telegram", email="petrova@example.ru")
+    await outbox.enqueue(session, outbox.text_message(TG, "Срок поручения №9 истекает"))
+    [row] = await _queued(session)
+    for _ in range(outbox.MAX_ATTEMPTS):
+        await outbox.mark_retry(session, row, "TelegramServerError: Bad Gateway")
+        await session.refresh(row)
+    assert (row.chat_id, row.status, row.attempts) == (MX, OutboxStatus.PENDING, 0)
+    assert row.last_error.startswith(f"moved from {TG}")
+    # The failing chat is not taken for blocked: the next notice tries the preferred one again.
+    assert (await session.get(TelegramAccount, TG)).blocked_at is None
+    # When the other messenger fails too, the trusted e-mail is the last way.
+    for _ in range(outbox.MAX_ATTEMPTS):
+        await outbox.mark_retry(session, row, "TelegramNetworkError: timeout")
+        await session.refresh(row)
+    assert row.status == OutboxStatus.DROPPED and row.last_error.endswith("sent by e-mail")
+    assert [m.to_address for m in (await session.scalars(select(MailOutbox))).all()] == ["petrova@example.ru"]
