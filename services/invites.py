@@ -93,26 +93,16 @@ async def redeem_invite(session: AsyncSession, token: str, account: TelegramAcco
     account.messenger = messenger.value
     # One account per messenger: a new one in the same messenger replaces the old (a new phone);
     # one in the other messenger is added beside it, and the first stays the person's primary chat.
-    replaced = await session.scalar(
-        select(TelegramAccount.id).where(
-            TelegramAccount.user_id == user.id,
+    await session.execute(
+        update(TelegramAccount)
+        .where(
             TelegramAccount.messenger == messenger.value,
             TelegramAccount.id != account.id,
+            or_(TelegramAccount.user_id == user.id, TelegramAccount.id == previous_tg),
         )
+        .values(user_id=None)
     )
-    if replaced is not None:
-        await session.execute(
-            update(TelegramAccount).where(TelegramAccount.id == replaced).values(user_id=None)
-        )
-    if previous_tg is not None and previous_tg != account.id and messenger_of(previous_tg) is messenger:
-        await session.execute(
-            update(TelegramAccount).where(TelegramAccount.id == previous_tg).values(user_id=None)
-        )
-        previous_tg_kept = False
-    else:
-        previous_tg_kept = previous_tg is not None
-    await session.flush()
-    if not previous_tg_kept:
+    if previous_tg is None or messenger_of(previous_tg) is messenger:
         user.telegram_id = account.id
     account.user_id = user.id
     record(

@@ -7,18 +7,13 @@ from pathlib import Path
 from aiohttp import web
 
 from ..chat_page import STATIC_DIR as TELEGRAM_STATIC_DIR
+from ..chat_page import page_handler
 from .keys import MAX_STATE
 
 STATIC_DIR = Path(__file__).parent / "static"
-SUPPORTED_LANGS = ("ru", "en")
 
 
-async def chat_page(request: web.Request) -> web.Response:
-    state = request.app[MAX_STATE]
-    lang = request.query.get("lang") or state.config.lang
-    lang = lang if lang in SUPPORTED_LANGS else "ru"
-    html = (STATIC_DIR / "chat.html").read_text(encoding="utf-8").replace("{{lang}}", lang)
-    return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})
+chat_page = page_handler(STATIC_DIR, lambda request: request.app[MAX_STATE].config.lang)
 
 
 async def index(request: web.Request) -> web.Response:
