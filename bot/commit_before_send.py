@@ -17,25 +17,17 @@ from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+
+from models.db import WROTE
 
 UPDATE_SESSION: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
-_WROTE = "porucheno_wrote"
-
-
-def track_writes(session: AsyncSession) -> None:
-    """Remember that ``session`` flushed changes (pending ones are visible without this)."""
-
-    def flushed(sync_session: Session, _context: Any) -> None:
-        sync_session.info[_WROTE] = True
-
-    event.listen(session.sync_session, "after_flush", flushed)
 
 
 def has_writes(session: AsyncSession) -> bool:
-    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+    """Flushed changes are flagged by the session factory's listener (models/db.py); pending ones
+    are visible on the session itself."""
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
 
 
 class CommitBeforeSend(BaseRequestMiddleware):
@@ -47,6 +39,5 @@ class CommitBeforeSend(BaseRequestMiddleware):
     ) -> Any:
         session = UPDATE_SESSION.get()
         if session is not None and has_writes(session):
-            await session.commit()
-            session.info[_WROTE] = False
+            await session.commit()  # clears the flag (models/db.py)
         return await make_request(bot, method)

@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commit_before_send import CommitBeforeSend
 from bot.i18n import N_, CatalogI18n
+from bot.inline_filters import run_filters_inline
 from bot.middlewares import CleanTextMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
+from bot.response_types import BotSession
 from bot.turn import TurnMiddleware
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
@@ -45,9 +47,12 @@ def create_pacer(settings: Settings) -> Pacer:
 def create_bot(
     settings: Settings, *, session: AiohttpSession | None = None, pacer: Pacer | None = None
 ) -> Bot:
-    if session is None and settings.bot_api_url.rstrip("/") != DEFAULT_BOT_API_URL:
-        # A self-hosted Bot API server, or the sandbox in demo mode and tests.
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
+    if session is None:
+        api = None
+        if settings.bot_api_url.rstrip("/") != DEFAULT_BOT_API_URL:
+            # A self-hosted Bot API server, or the sandbox in demo mode and tests.
+            api = TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/"))
+        session = BotSession(api=api) if api is not None else BotSession()
     bot = Bot(
         token=settings.bot_token,
         session=session,
@@ -100,6 +105,7 @@ def create_dispatcher(
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     dp.update.outer_middleware(TurnMiddleware())  # reads what the two above injected
     dp.include_router(create_router())
+    run_filters_inline(dp)  # aiogram would hop to a thread for each F-filter (bot/inline_filters.py)
     return dp
 
 

@@ -129,6 +129,8 @@ class OutboxSender:
         await self.restore_pause()
         try:
             while not stop.is_set():
+                # Cleared before reading, so a notice queued while we read still wakes the wait.
+                self._wakeup.clear()
                 started = await self.send_due()
                 if started:
                     continue
@@ -137,7 +139,6 @@ class OutboxSender:
                     async with self.session_factory() as session:
                         if await outbox.next_due_at(session, self.messenger) is None:
                             return
-                self._wakeup.clear()
                 waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wakeup.wait())]
                 await asyncio.wait(waits, timeout=self.idle_poll, return_when=asyncio.FIRST_COMPLETED)
                 for w in waits:

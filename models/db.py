@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -37,5 +39,51 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     )
 
 
+# ``session.info`` keys set by the listeners below.
+WROTE = "porucheno_wrote"  # the session flushed changes since its last commit
+COMMIT_SIGNALS = "porucheno_commit_signals"  # names to announce once the transaction commits
+
+
+class _FactorySession(Session):
+    """Base of each factory's own session class: its listeners are registered once per factory,
+    not once per session (registering per session cost a measurable share of each update)."""
+
+    commit_hooks: dict[str, list[Callable[[], None]]]
+
+
+def _flushed(session: Session, _context: object) -> None:
+    session.info[WROTE] = True
+
+
+def _committed(session: Session) -> None:
+    session.info[WROTE] = False
+    signals = session.info.pop(COMMIT_SIGNALS, None)
+    if not signals:
+        return
+    hooks = type(session).commit_hooks  # type: ignore[attr-defined]
+    for name in signals:
+        for hook in hooks.get(name, ()):
+            hook()
+
+
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    session_class = type("PoruchenoSession", (_FactorySession,), {"commit_hooks": {}})
+    event.listen(session_class, "after_flush", _flushed)
+    event.listen(session_class, "after_commit", _committed)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
+
+
+def signal_on_commit(session: AsyncSession | Session, name: str) -> None:
+    """Announce ``name`` to the factory's hooks after this session's transaction commits (e.g. the
+    outbox sender wakes at once for a notice queued by this update, instead of at its next poll)."""
+    target = session.sync_session if isinstance(session, AsyncSession) else session
+    target.info.setdefault(COMMIT_SIGNALS, set()).add(name)
+
+
+def on_commit(factory: async_sessionmaker[AsyncSession], name: str, hook: Callable[[], None]) -> None:
+    """Call ``hook`` (in the event loop's thread, so it must not block) after any session of
+    ``factory`` commits a transaction that signalled ``name``."""
+    session_class = factory.kw.get("sync_session_class")
+    if session_class is None or not issubclass(session_class, _FactorySession):
+        return  # a factory built elsewhere (tests): the pollers still find the work
+    session_class.commit_hooks.setdefault(name, []).append(hook)

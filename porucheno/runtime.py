@@ -23,7 +23,7 @@ from admin_web.app import create_admin_app
 from bot.factory import create_bot, create_dispatcher, create_pacer, set_bot_commands
 from bot.outbox_sender import OutboxSender
 from bot.runner import create_webhook_app, run_polling
-from models.db import create_engine, create_session_factory
+from models.db import create_engine, create_session_factory, on_commit
 from porucheno.demo_seed import PERSONA_LABELS, demo_max_personas, demo_personas, seed_demo
 from porucheno.i18n import gettext
 from porucheno.migrate import upgrade_async
@@ -31,6 +31,7 @@ from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
 from services.config import org_card, outage_catalogs
 from services.messengers import Messenger
+from services.outbox import OUTBOX_SIGNAL
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,9 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
             pacer=max_pacer,
             messenger=Messenger.MAX,
         )
+    for outbox_sender in (sender, max_sender):
+        if outbox_sender is not None:  # a notice queued in this process leaves at once
+            on_commit(session_factory, OUTBOX_SIGNAL, outbox_sender.notify)
     health = SchedulerHealth()
     scheduler = create_scheduler(settings, session_factory, health)
     ref: list[Service] = []

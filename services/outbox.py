@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import OutboxMessage, utcnow
+from models.db import signal_on_commit
 from models.enums import OutboxStatus
 from services.html_cut import cut_html
 from services.messenger_routing import (
@@ -49,6 +50,10 @@ def text_message(
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
     return OutgoingMessage(chat_id=chat_id, payload=payload, dedup_key=dedup_key)
+
+
+# Announced when a transaction that queued messages commits (models/db.py ``on_commit``).
+OUTBOX_SIGNAL = "outbox"
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -92,6 +97,8 @@ async def enqueue_many(
     for start in range(0, len(rows), 500):  # stay under SQLite's bound-parameter limit
         result = await session.execute(stmt, rows[start : start + 500])
         inserted += len(result.all())
+    if inserted:
+        signal_on_commit(session, OUTBOX_SIGNAL)  # the sender wakes at commit, not at its next poll
     return inserted
 
 

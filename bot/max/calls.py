@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import aiohttp
 from aiogram.client.default import Default
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import Response, TelegramMethod
+from aiogram.methods import TelegramMethod
 
 from bot.max.formatting import to_max_html
 from bot.max.refs import Refs
+from bot.response_types import response_type
 from services.messengers import Messenger, max_native, messenger_of
 
 if TYPE_CHECKING:
@@ -82,12 +83,16 @@ async def execute(
     if handler is None:
         raise TelegramBadRequest(method=method, message=f"{name} is not supported in MAX")
     result = await handler(session, bot, method, request_timeout)
-    return _validate(bot, method, result)
+    return _validate(session, bot, method, result)
 
 
-def _validate(bot: Bot, method: TelegramMethod[Any], result: Any) -> Any:
-    response_type = Response[method.__returning__]  # type: ignore[name-defined]
-    return response_type.model_validate({"ok": True, "result": result}, context={"bot": bot}).result
+def _validate(session: MaxSession, bot: Bot, method: TelegramMethod[Any], result: Any) -> Any:
+    # Pinned on the session: pydantic would rebuild the class after each garbage collection.
+    return (
+        response_type(session, method.__returning__)
+        .model_validate({"ok": True, "result": result}, context={"bot": bot})
+        .result
+    )
 
 
 def default_of(bot: Bot, value: Any) -> Any:

@@ -10,7 +10,7 @@ from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.commit_before_send import UPDATE_SESSION, track_writes
+from bot.commit_before_send import UPDATE_SESSION
 from bot.middleware_types import NextHandler
 from services.staff import get_user_by_telegram
 from services.telegram_accounts import TelegramProfile, touch_account
@@ -31,7 +31,6 @@ class DbSessionMiddleware(BaseMiddleware):
         tg_user: TgUser | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         async with self.session_factory() as session:
-            track_writes(session)
             token = UPDATE_SESSION.set(session)  # replies commit first (bot/commit_before_send.py)
             data["session"] = session
             data["account"] = data["user"] = None
