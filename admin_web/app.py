@@ -95,10 +95,12 @@ from admin_web.views import (
     settings as settings_views,
 )
 from admin_web.views.common import filesize
+from admin_web.views.metrics import metrics_handler
 from admin_web.views.service_desk.compliance import setup_compliance_routes
 from admin_web.views.task_tools import checklists as task_checklists
 from porucheno.settings import Settings
 from services.appeals.categories import name_in as category_name
+from services.metrics import Metrics
 
 HERE = Path(__file__).parent
 
@@ -133,6 +135,7 @@ def create_admin_app(
     sandbox_app: web.Application | None = None,
     max_sandbox_app: web.Application | None = None,
     sandbox_personas_url: str | None = None,
+    metrics: Metrics | None = None,
 ) -> web.Application:
     """Build the panel.
 
@@ -140,6 +143,7 @@ def create_admin_app(
     ``sandbox_app`` (the demo Telegram chat) is mounted under ``/sandbox/`` and linked from the menu,
     ``max_sandbox_app`` (the demo MAX) likewise under ``/max-sandbox/``;
     ``sandbox_personas_url``, when given, is linked from the invite page next to the ``/start`` hint.
+    ``metrics``, when given, is served at ``/metrics`` (admin_web/views/metrics.py).
     """
     storage = make_session_storage(settings)  # fails fast on a missing or short secret key
     app = web.Application(client_max_size=1024**2)
@@ -168,6 +172,9 @@ def create_admin_app(
     app[RENDER_HOOKS_KEY] = [task_checklists.checklist_context]
     _add_routes(app)
     public.add_routes(app)
+    if metrics is not None:
+        token = settings.metrics_token.get_secret_value()
+        app.router.add_get("/metrics", metrics_handler(metrics, session_factory, token), name="metrics")
     if sandbox_app is not None:
         app.add_subapp("/sandbox/", sandbox_app)
         app[SANDBOX_CHAT_URL_KEY] = "/sandbox/chat"

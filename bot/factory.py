@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.commit_before_send import CommitBeforeSend
 from bot.i18n import N_, CatalogI18n
 from bot.inline_filters import run_filters_inline
-from bot.middlewares import CleanTextMiddleware, DbSessionMiddleware, LocaleMiddleware
+from bot.middlewares import CleanTextMiddleware, DbSessionMiddleware, LocaleMiddleware, ObserveMiddleware
 from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
 from bot.response_types import BotSession
@@ -23,6 +23,8 @@ from bot.turn import TurnMiddleware
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
+from services.messengers import Messenger
+from services.metrics import Metrics
 from services.notify import NoticeContext
 
 COMMANDS = (
@@ -86,6 +88,8 @@ def create_dispatcher(
     session_factory: async_sessionmaker[AsyncSession],
     *,
     storage: BaseStorage | None = None,
+    metrics: Metrics | None = None,
+    messenger: Messenger = Messenger.TELEGRAM,
 ) -> Dispatcher:
     storage = storage or _storage(settings)
     i18n = CatalogI18n(default_locale=settings.locale)
@@ -98,8 +102,9 @@ def create_dispatcher(
         menu=create_menu(),
         notice_ctx=NoticeContext.from_settings(settings),
     )
-    # Order: aiogram's own (errors, user context, FSM) → clean text → database → locale (reads the
-    # staff user).
+    # Order: aiogram's own (errors, user context, FSM) → log context and metrics (times all the
+    # rest) → clean text → database → locale (reads the staff user).
+    dp.update.outer_middleware(ObserveMiddleware(metrics, messenger.value))
     dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(LocaleMiddleware(i18n))

@@ -38,6 +38,7 @@ from bot.pacing import Pacer
 from models import OutboxMessage, utcnow
 from services import outbox
 from services.messengers import MAX_FILE_PREFIX, Messenger
+from services.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class OutboxSender:
         files_dir: Path | None = None,
         pacer: Pacer | None = None,
         messenger: Messenger | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.bot = bot
         # With two messengers, one sender per messenger, each reading only its own chats.
@@ -113,6 +115,8 @@ class OutboxSender:
         self._wakeup = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self.stats = {"sent": 0, "retry_after": 0, "blocked": 0, "failed": 0, "retried": 0}
+        if metrics is not None:  # the same counters, mirrored into /metrics (services/metrics.py)
+            self.stats = metrics.send_stats((messenger or Messenger.TELEGRAM).value)
 
     def notify(self) -> None:
         """Wake the loop now (something was enqueued) instead of at the next poll."""

@@ -17,13 +17,9 @@ TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 
 
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-    )
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    # APScheduler logs every job run at INFO; our jobs log what they did themselves.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    from porucheno.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.log_format)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from admin_web.app import create_admin_app
+from admin_web.views.metrics import metrics_handler
 from bot.factory import create_bot, create_dispatcher, create_pacer, set_bot_commands
 from bot.outbox_sender import OutboxSender
 from bot.runner import create_webhook_app, run_polling
@@ -31,6 +32,7 @@ from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
 from services.config import org_card, outage_catalogs
 from services.messengers import Messenger
+from services.metrics import Metrics
 from services.outbox import OUTBOX_SIGNAL
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ class Service:
     scheduler: AsyncIOScheduler
     scheduler_health: SchedulerHealth
     admin_app: web.Application
+    # The process's Prometheus metrics, served at /metrics by the panel and the webhook servers.
+    metrics: Metrics = field(default_factory=Metrics)
     # The same bot in MAX (bot/max/), when PORUCHENO_MAX_TOKEN is set: its own session, dispatcher
     # (the same handlers) and outbox sender paced by MAX's limits.
     max_bot: Bot | None = None
@@ -103,12 +107,13 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     sandbox_app = max_sandbox_app = None
     if demo:
         sandbox_app, max_sandbox_app = _demo_sandboxes(settings)
+    metrics = Metrics()
     bot = dispatcher = sender = None
     if settings.bot_token:
         # One pacer per messenger and process: replies and the outbox draw from the same buckets.
         pacer = create_pacer(settings)
         bot = create_bot(settings, pacer=pacer)
-        dispatcher = create_dispatcher(settings, session_factory)
+        dispatcher = create_dispatcher(settings, session_factory, metrics=metrics)
         sender = OutboxSender(
             bot,
             session_factory,
@@ -117,6 +122,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
             files_dir=settings.files_dir,
             pacer=pacer,
             messenger=Messenger.TELEGRAM,
+            metrics=metrics,
         )
     max_bot = max_dispatcher = max_sender = None
     if settings.max_token:
@@ -124,7 +130,9 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
 
         max_pacer = create_max_pacer(settings)
         max_bot = create_max_bot(settings, session_factory, pacer=max_pacer)
-        max_dispatcher = create_dispatcher(settings, session_factory)
+        max_dispatcher = create_dispatcher(
+            settings, session_factory, metrics=metrics, messenger=Messenger.MAX
+        )
         max_sender = OutboxSender(
             max_bot,
             session_factory,
@@ -133,12 +141,13 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
             files_dir=settings.files_dir,
             pacer=max_pacer,
             messenger=Messenger.MAX,
+            metrics=metrics,
         )
     for outbox_sender in (sender, max_sender):
         if outbox_sender is not None:  # a notice queued in this process leaves at once
             on_commit(session_factory, OUTBOX_SIGNAL, outbox_sender.notify)
     health = SchedulerHealth()
-    scheduler = create_scheduler(settings, session_factory, health)
+    scheduler = create_scheduler(settings, session_factory, health, metrics)
     ref: list[Service] = []
     admin_app = create_admin_app(
         settings,
@@ -146,6 +155,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         health_checks=_health_checks(ref),
         sandbox_app=sandbox_app,
         max_sandbox_app=max_sandbox_app,
+        metrics=metrics,
     )
     service = Service(
         settings=settings,
@@ -157,6 +167,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         scheduler=scheduler,
         scheduler_health=health,
         admin_app=admin_app,
+        metrics=metrics,
         max_bot=max_bot,
         max_dispatcher=max_dispatcher,
         max_sender=max_sender,
@@ -228,13 +239,8 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
     if service.bot is None or service.dispatcher is None:
         pass  # MAX alone
     elif settings.webhook_url:
-        runners.append(
-            await _site(
-                create_webhook_app(service.bot, service.dispatcher, settings),
-                settings.webhook_host,
-                settings.webhook_port,
-            )
-        )
+        webhook_app = _with_metrics(service, create_webhook_app(service.bot, service.dispatcher, settings))
+        runners.append(await _site(webhook_app, settings.webhook_host, settings.webhook_port))
         service.bot_alive = True
     else:
         tasks.append(
@@ -283,7 +289,7 @@ async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asy
     if settings.max_webhook_url:
         from bot.max.webhook import create_max_webhook_app
 
-        app = create_max_webhook_app(bot, dispatcher, settings)
+        app = _with_metrics(service, create_max_webhook_app(bot, dispatcher, settings))
         runners.append(await _site(app, settings.webhook_host, settings.max_webhook_port))
     else:
         tasks.append(
@@ -292,6 +298,13 @@ async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asy
             )
         )
     return tasks
+
+
+def _with_metrics(service: Service, app: web.Application) -> web.Application:
+    """``/metrics`` on a webhook server too: the port each worker process has of its own."""
+    token = service.settings.metrics_token.get_secret_value()
+    app.router.add_get("/metrics", metrics_handler(service.metrics, service.session_factory, token))
+    return app
 
 
 async def _watch_bot(service: Service) -> None:

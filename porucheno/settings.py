@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     send_retries: int = Field(default=5, ge=0)
     send_retry_max_seconds: float = Field(default=60.0, ge=0)
     log_level: str = "INFO"
+    # text: one readable line per record; json: one JSON object per line, with update_id and user_id
+    # while an update is handled (porucheno/logs.py), for a log collector.
+    log_format: str = Field(default="text", pattern=r"^(text|json)$")
+    # /metrics (Prometheus) on the panel's and the webhook's port: open by default, like most
+    # exporters; when set, a scrape must send "Authorization: Bearer <token>".
+    metrics_token: SecretStr = SecretStr("")
     # Deadline nudges: reminders this many hours before a deadline; none during quiet hours.
     nudge_offsets_hours: list[float] = Field(default_factory=lambda: [24.0, 2.0])
     quiet_hours: str = Field(default="22:00-08:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")

@@ -23,9 +23,11 @@ from scheduler import (
     recurring_jobs,
     service_desk_jobs,
 )
+from scheduler.job_metrics import count_job_runs
 from services.mail.imap_client import ImapConfig
 from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
+from services.metrics import Metrics
 from services.notify import NoticeContext
 from services.service_desk.mail_in import ServiceMailPoller, service_imap_config
 from services.service_desk.mail_out import DEDUP_PREFIX as DESK_MAIL_PREFIX
@@ -60,13 +62,18 @@ async def heartbeat(health: SchedulerHealth) -> None:
 
 
 def create_scheduler(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession], health: SchedulerHealth
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    health: SchedulerHealth,
+    metrics: Metrics | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=settings.tz,
         # One instance per job; a run missed while down is run once on start-up (coalesced).
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
+    if metrics is not None:
+        count_job_runs(scheduler, metrics)
     scheduler.add_job(
         heartbeat,
         "interval",

@@ -1,5 +1,6 @@
 from bot.middlewares.clean_text import CleanTextMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.locale import LocaleMiddleware
+from bot.middlewares.observe import ObserveMiddleware
 
-__all__ = ["CleanTextMiddleware", "DbSessionMiddleware", "LocaleMiddleware"]
+__all__ = ["CleanTextMiddleware", "DbSessionMiddleware", "LocaleMiddleware", "ObserveMiddleware"]
