@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 import models
 from models.db import create_engine
+from models.search_indexes import include_object
 
 config = context.config
 target_metadata = models.Base.metadata
@@ -32,6 +33,7 @@ def _configure(connection: Connection | None = None, **kwargs: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=is_sqlite,
         compare_type=True,
+        include_object=include_object,  # the optional pg_trgm indexes (PostgreSQL only)
         **kwargs,  # type: ignore[arg-type]
     )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utcnow
@@ -86,16 +86,20 @@ def _text_clause(session: AsyncSession, raw: str):  # type: ignore[no-untyped-de
     people += [Correspondent.phone_normalized.contains(d, autoescape=True) for d in phone_fragments(fragment)]
     matching_people = select(Correspondent.id).where(or_(*people))
     if session.bind.dialect.name == "postgresql":
-        words = [
+        # One arm per index: an OR with the ``IN (people)`` arm cannot be a bitmap OR, so PostgreSQL
+        # scanned every appeal; the union reads each trigram index (and the correspondent index) once.
+        arms = (
+            Appeal.reg_number.contains(fragment, autoescape=True),
+            Appeal.correspondent_id.in_(matching_people),
             Appeal.subject.icontains(fragment, autoescape=True),
             Appeal.text.icontains(fragment, autoescape=True),
-        ]
-    else:
-        words = [
-            column.contains(v, autoescape=True)
-            for v in _text_variants(fragment)
-            for column in (Appeal.subject, Appeal.text)
-        ]
+        )
+        return Appeal.id.in_(union(*(select(Appeal.id).where(arm) for arm in arms)))
+    words = [
+        column.contains(v, autoescape=True)
+        for v in _text_variants(fragment)
+        for column in (Appeal.subject, Appeal.text)
+    ]
     return or_(
         Appeal.reg_number.contains(fragment, autoescape=True),
         Appeal.correspondent_id.in_(matching_people),

@@ -12,11 +12,14 @@ from sqlalchemy.engine import Connection
 
 import models
 from models.db import create_engine
+from models.search_indexes import include_object
 from porucheno.migrate import alembic_config, upgrade_async
 
 
 def _diff(connection: Connection) -> list[object]:
-    ctx = MigrationContext.configure(connection, opts={"compare_type": True})
+    ctx = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return compare_metadata(ctx, models.Base.metadata)
 
 
