@@ -18,6 +18,7 @@ from bot.middlewares import CleanTextMiddleware, DbSessionMiddleware, LocaleMidd
 from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
 from bot.turn import TurnMiddleware
+from bot.update_dedup import UpdateDedup, seen_updates
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
@@ -81,7 +82,9 @@ def create_dispatcher(
     session_factory: async_sessionmaker[AsyncSession],
     *,
     storage: BaseStorage | None = None,
+    dedup_updates: bool = False,
 ) -> Dispatcher:
+    """``dedup_updates``: skip an update_id seen before (Telegram's; MAX's ids are per process)."""
     storage = storage or _storage(settings)
     i18n = CatalogI18n(default_locale=settings.locale)
     dp = Dispatcher(
@@ -93,7 +96,9 @@ def create_dispatcher(
         menu=create_menu(),
         notice_ctx=NoticeContext.from_settings(settings),
     )
-    # Order: aiogram's own (errors, user context, FSM) → clean text → database → locale (reads the
+    if dedup_updates:  # first: a redelivered update costs no database session
+        dp.update.outer_middleware(UpdateDedup(seen_updates(storage)))
+    # Order: aiogram's own (errors, user context, FSM) → (dedup) → clean text → database → locale (reads the
     # staff user).
     dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))

@@ -107,7 +107,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         # One pacer per messenger and process: replies and the outbox draw from the same buckets.
         pacer = create_pacer(settings)
         bot = create_bot(settings, pacer=pacer)
-        dispatcher = create_dispatcher(settings, session_factory)
+        dispatcher = create_dispatcher(settings, session_factory, dedup_updates=True)
         sender = OutboxSender(
             bot,
             session_factory,
