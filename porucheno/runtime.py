@@ -29,6 +29,7 @@ from porucheno.i18n import gettext
 from porucheno.migrate import upgrade_async
 from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
+from scheduler.leader import Leadership, create_leader_lock, scheduler_switch
 from services.config import org_card, outage_catalogs
 from services.messengers import Messenger
 
@@ -36,6 +37,26 @@ log = logging.getLogger(__name__)
 
 DEMO_BOT_TOKEN = "1000000001:DEMO-sandbox-token"
 DEMO_MAX_TOKEN = "demo-max-sandbox-token"
+
+
+@dataclass(frozen=True)
+class WorkerRole:
+    """Which of ``porucheno run --workers N``'s processes this is (docs: README, "Several workers").
+
+    Every worker serves the webhook (one port, SO_REUSEPORT: the kernel spreads connections), sends
+    the outbox and stands for scheduler leader. Worker 0 alone serves the panel (its sandbox and
+    in-memory login throttling are per process) and registers the webhook and the command list."""
+
+    index: int = 0
+    count: int = 1
+
+    @property
+    def first(self) -> bool:
+        return self.index == 0
+
+    @property
+    def reuse_port(self) -> bool:
+        return self.count > 1
 
 
 @dataclass
@@ -59,6 +80,8 @@ class Service:
     max_sender: OutboxSender | None = None
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     bot_alive: bool = False
+    role: WorkerRole = field(default_factory=WorkerRole)
+    leadership: Leadership | None = None
 
 
 def _health_checks(service_ref: list[Service]) -> dict[str, Callable[[], Awaitable[bool]]]:
@@ -72,6 +95,8 @@ def _health_checks(service_ref: list[Service]) -> dict[str, Callable[[], Awaitab
 
     async def scheduler() -> bool:
         svc = service_ref[0]
+        if svc.leadership is not None and not svc.leadership.leader:
+            return svc.scheduler.running  # standing by: another worker runs the jobs
         return svc.scheduler.running and svc.scheduler_health.alive()
 
     return {"db": db, "bot": bot, "scheduler": scheduler}
@@ -198,11 +223,11 @@ async def prepare_database(settings: Settings, *, demo: bool) -> None:
             await engine.dispose()
 
 
-async def _site(app: web.Application, host: str, port: int) -> web.AppRunner:
+async def _site(app: web.Application, host: str, port: int, *, reuse_port: bool = False) -> web.AppRunner:
     # Long polls (the sandbox's getUpdates, the chat page) would otherwise hold shutdown for a minute.
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=3.0)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
     return runner
 
 
@@ -214,9 +239,18 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, service.stop_event.set)
 
-    runners = [await _site(service.admin_app, settings.admin_host, settings.admin_port)]
-    service.scheduler.start()
-    tasks: list[asyncio.Task[None]] = []
+    role = service.role
+    runners = []
+    if role.first:
+        runners.append(await _site(service.admin_app, settings.admin_host, settings.admin_port))
+    # Started paused: it runs jobs only while this process holds the leader lock (scheduler/leader.py).
+    service.scheduler.start(paused=True)
+    service.leadership = Leadership(
+        create_leader_lock(settings.redis_url, service.engine), scheduler_switch(service.scheduler)
+    )
+    tasks: list[asyncio.Task[None]] = [
+        asyncio.create_task(service.leadership.run(service.stop_event), name="scheduler-leader")
+    ]
     for sender, name in ((service.sender, "outbox"), (service.max_sender, "outbox-max")):
         if sender is not None:
             tasks.append(asyncio.create_task(sender.run(service.stop_event), name=name))
@@ -226,9 +260,10 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
     elif settings.webhook_url:
         runners.append(
             await _site(
-                create_webhook_app(service.bot, service.dispatcher, settings),
+                create_webhook_app(service.bot, service.dispatcher, settings, set_webhook=role.first),
                 settings.webhook_host,
                 settings.webhook_port,
+                reuse_port=role.reuse_port,
             )
         )
         service.bot_alive = True
@@ -280,7 +315,8 @@ async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asy
         from bot.max.webhook import create_max_webhook_app
 
         app = create_max_webhook_app(bot, dispatcher, settings)
-        runners.append(await _site(app, settings.webhook_host, settings.max_webhook_port))
+        port = settings.max_webhook_port
+        runners.append(await _site(app, settings.webhook_host, port, reuse_port=service.role.reuse_port))
     else:
         tasks.append(
             asyncio.create_task(
@@ -300,7 +336,7 @@ async def _watch_bot(service: Service) -> None:
         try:
             for bot in bots:
                 await bot.get_me()
-            if first and service.bot is not None:
+            if first and service.bot is not None and service.role.first:
                 await set_bot_commands(service.bot)
             first = False
             service.bot_alive = True
