@@ -108,6 +108,7 @@ class OutboxSender:
         self.slot = 1.0 / global_rate
         self.chat_interval = chat_interval
         self.idle_poll = idle_poll
+        self.claim_batch = CLAIM_BATCH
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy_chats: set[int] = set()
@@ -189,7 +190,7 @@ class OutboxSender:
         held = now + CLAIM_HOLD
         async with self.session_factory() as session:
             due = await outbox.claim_due(
-                session, now=now, limit=CLAIM_BATCH, lease=CLAIM_HOLD, messenger=self.messenger
+                session, now=now, limit=self.claim_batch, lease=CLAIM_HOLD, messenger=self.messenger
             )
             await session.commit()
         deferrals: list[tuple[int, float]] = []
