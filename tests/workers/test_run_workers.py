@@ -1,4 +1,4 @@
-"""``porucheno run --workers 2`` as a real process tree: starts, answers a webhook update, stops on SIGTERM."""
+"""``porucheno run --workers 2`` as a real process tree: starts, answers a webhook, stops on SIGTERM."""
 
 from __future__ import annotations
 
