@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from admin_web.app import create_admin_app
 from bot.factory import create_bot, create_dispatcher, create_pacer, set_bot_commands
 from bot.outbox_sender import OutboxSender
+from bot.pacing import BULK_CHAT_RESERVE, BULK_GLOBAL_RESERVE, Pacer
 from bot.runner import create_webhook_app, run_polling
+from bot.shared_rate import SharedRate
 from models.db import create_engine, create_session_factory
 from porucheno.demo_seed import PERSONA_LABELS, demo_max_personas, demo_personas, seed_demo
 from porucheno.i18n import gettext
@@ -131,6 +133,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     if settings.bot_token:
         # One pacer per messenger and process: replies and the outbox draw from the same buckets.
         pacer = create_pacer(settings)
+        pacer.shared = _shared_rate(settings, pacer, "tg:" + settings.bot_token.split(":")[0])
         bot = create_bot(settings, pacer=pacer)
         dispatcher = create_dispatcher(settings, session_factory, dedup_updates=True)
         sender = OutboxSender(
@@ -147,6 +150,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         from bot.max.factory import create_max_bot, create_max_pacer
 
         max_pacer = create_max_pacer(settings)
+        max_pacer.shared = _shared_rate(settings, max_pacer, "max")
         max_bot = create_max_bot(settings, session_factory, pacer=max_pacer)
         max_dispatcher = create_dispatcher(settings, session_factory)
         max_sender = OutboxSender(
@@ -184,6 +188,21 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     )
     ref.append(service)
     return service
+
+
+def _shared_rate(settings: Settings, pacer: Pacer, bot_key: str) -> SharedRate | None:
+    """With Redis, all workers draw from one budget per bot (bot/shared_rate.py)."""
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return SharedRate(
+        Redis.from_url(settings.redis_url),
+        pacer.limits,
+        prefix=f"porucheno:rate:{bot_key}",
+        global_reserve=BULK_GLOBAL_RESERVE,
+        chat_reserve=BULK_CHAT_RESERVE,
+    )
 
 
 def _demo_sandboxes(settings: Settings) -> tuple[web.Application, web.Application]:
@@ -294,6 +313,9 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
         for bot in (service.bot, service.max_bot):
             if bot is not None:
                 await bot.session.close()
+        for sender in (service.sender, service.max_sender):
+            if sender is not None and sender.pacer is not None and sender.pacer.shared is not None:
+                await sender.pacer.shared.close()
         await service.engine.dispose()
 
 
