@@ -21,10 +21,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.shared_rate import SharedRate
+from typing import Protocol
 
 ChatKey = int | str | None  # None: a send without a chat (an inline message edit)
 
@@ -45,6 +42,15 @@ class PacingLimits:
     global_burst: int = 10
     chat_rate: float = 1.0
     chat_burst: int = 2
+
+
+class SharedBudget(Protocol):
+    """Buckets shared by all worker processes (bot/shared_rate.py): 0 when the send was taken, else
+    how long to wait and whether the chat (not the bot's total) is the limit."""
+
+    async def reserve(
+        self, chat_id: ChatKey, amount: int = 1, *, bulk: bool = False
+    ) -> tuple[float, bool]: ...
 
 
 class Bucket:
@@ -86,7 +92,7 @@ class Pacer:
         self._global_reserve = max(0, min(BULK_GLOBAL_RESERVE, self.limits.global_burst - 1))
         self._chat_reserve = max(0, min(BULK_CHAT_RESERVE, self.limits.chat_burst - 1))
         # Redis buckets all workers draw from (porucheno/runtime.py sets it when Redis is configured).
-        self.shared: SharedRate | None = None
+        self.shared: SharedBudget | None = None
 
     # -- 429 pause ----------------------------------------------------------------------------------
 
