@@ -20,6 +20,7 @@ from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
 from bot.response_types import BotSession
 from bot.turn import TurnMiddleware
+from bot.update_dedup import UpdateDedup, seen_updates
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
@@ -90,7 +91,9 @@ def create_dispatcher(
     storage: BaseStorage | None = None,
     metrics: Metrics | None = None,
     messenger: Messenger = Messenger.TELEGRAM,
+    dedup_updates: bool = False,
 ) -> Dispatcher:
+    """``dedup_updates``: skip an update_id seen before (Telegram's; MAX's ids are per process)."""
     storage = storage or _storage(settings)
     i18n = CatalogI18n(default_locale=settings.locale)
     dp = Dispatcher(
@@ -102,8 +105,10 @@ def create_dispatcher(
         menu=create_menu(),
         notice_ctx=NoticeContext.from_settings(settings),
     )
-    # Order: aiogram's own (errors, user context, FSM) → log context and metrics (times all the
-    # rest) → clean text → database → locale (reads the staff user).
+    if dedup_updates:  # first: a redelivered update costs no database session
+        dp.update.outer_middleware(UpdateDedup(seen_updates(storage)))
+    # Order: aiogram's own (errors, user context, FSM) → (dedup) → log context and metrics (times all
+    # the rest) → clean text → database → locale (reads the staff user).
     dp.update.outer_middleware(ObserveMiddleware(metrics, messenger.value))
     dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))

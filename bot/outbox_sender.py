@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 _FILE_FIELDS = ("photo", "document", "media")
 # How long a claimed message stays invisible to other reads; longer than any single request.
 CLAIM_LEASE = timedelta(minutes=2)
+# Messages claimed per read, and how long a claim keeps other senders away: a killed sender's
+# claims are due again this soon. A send takes the longer CLAIM_LEASE just before its request.
+CLAIM_BATCH = 100
+CLAIM_HOLD = timedelta(seconds=10)
 
 
 def build_method(
@@ -106,6 +110,7 @@ class OutboxSender:
         self.slot = 1.0 / global_rate
         self.chat_interval = chat_interval
         self.idle_poll = idle_poll
+        self.claim_batch = CLAIM_BATCH
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy_chats: set[int] = set()
@@ -184,15 +189,23 @@ class OutboxSender:
 
     async def send_due(self) -> int:
         """Start sends for what is due now; returns how many were started."""
+        # Claimed (leased) in one short transaction: other senders (workers) skip these rows. The
+        # session is closed before pacing sleeps: no connection is held while waiting.
+        now = utcnow()
+        held = now + CLAIM_HOLD
         async with self.session_factory() as session:
-            due = await outbox.due_messages(session, now=utcnow(), limit=200, messenger=self.messenger)
-        # The session is closed before pacing sleeps: no connection is held while waiting.
+            due = await outbox.claim_due(
+                session, now=now, limit=self.claim_batch, lease=CLAIM_HOLD, messenger=self.messenger
+            )
+            await session.commit()
         deferrals: list[tuple[int, float]] = []
         started = 0
         for message in due:
             if self._stop is not None and self._stop.is_set():
-                break
-            if message.chat_id in self._busy_chats:
+                deferrals.append((message.id, 0.0))  # give the claim back: another sender may take it
+                continue
+            if message.chat_id in self._busy_chats:  # claimed: hand it back for after this send
+                deferrals.append((message.id, self.chat_interval))
                 continue
             wait = self._chat_last.get(message.chat_id, -1e9) + self.chat_interval - time.monotonic()
             if wait <= 0:
@@ -200,12 +213,13 @@ class OutboxSender:
             if wait > 0:
                 deferrals.append((message.id, wait))
                 continue
-            self._start(message)
+            self._start(message, held)
             started += 1
         if deferrals:
             async with self.session_factory() as session:
                 for message_id, wait in deferrals:
-                    await outbox.defer(session, message_id, utcnow() + timedelta(seconds=wait))
+                    until = utcnow() + timedelta(seconds=wait)
+                    await outbox.release(session, message_id, held_until=held, until=until)
                 await session.commit()
         return started
 
@@ -229,27 +243,30 @@ class OutboxSender:
         media = message.payload.get("media")
         return len(media) if message.method == "sendMediaGroup" and isinstance(media, list) else 1
 
-    def _start(self, message: OutboxMessage) -> None:
+    def _start(self, message: OutboxMessage, held: datetime) -> None:
         self._busy_chats.add(message.chat_id)
         self._chat_last[message.chat_id] = time.monotonic()
-        task = asyncio.create_task(self._send(message))
+        task = asyncio.create_task(self._send(message, held))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, message: OutboxMessage) -> None:
+    async def _send(self, message: OutboxMessage, held: datetime) -> None:
         try:
             async with self._in_flight:
-                await self._send_one(message)
+                await self._send_one(message, held)
         except Exception:  # never let one message kill the loop
             log.exception("outbox message %s: unexpected error", message.id)
         finally:
             self._busy_chats.discard(message.chat_id)
 
-    async def _send_one(self, message: OutboxMessage) -> None:
+    async def _send_one(self, message: OutboxMessage, held: datetime) -> None:
+        """Send a message claimed by ``send_due`` (its claim ending at ``held``); record the result."""
         async with self.session_factory() as session:
-            claimed = await outbox.claim(session, message.id, now=utcnow(), lease=CLAIM_LEASE)
+            leased = await outbox.take_lease(
+                session, message.id, held_until=held, now=utcnow(), lease=CLAIM_LEASE
+            )
             await session.commit()
-        if not claimed:  # already sent, or taken by another sender since our read
+        if not leased:  # our claim expired (a long pause) and another sender took the message
             return
         try:
             with outbox_send():  # paced above; a 429 is handled below, not retried in the middleware

@@ -10,8 +10,9 @@ over for replies and no reply is waiting, and a chat token only while one is lef
 that chat. A 429 pauses every message until its ``retry_after`` has passed, so nothing (not even the
 error handler's apology) is sent into that window.
 
-The buckets live in this process only: several bot processes each pace themselves (see
-``PacingLimits``); the outbox's 429 pause is additionally persisted in the database.
+The buckets live in this process; with Redis configured (several workers) every send also takes
+its slot from buckets shared by all processes (``shared``, bot/shared_rate.py). The outbox's 429
+pause is additionally persisted in the database.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 ChatKey = int | str | None  # None: a send without a chat (an inline message edit)
 
@@ -40,6 +42,15 @@ class PacingLimits:
     global_burst: int = 10
     chat_rate: float = 1.0
     chat_burst: int = 2
+
+
+class SharedBudget(Protocol):
+    """Buckets shared by all worker processes (bot/shared_rate.py): 0 when the send was taken, else
+    how long to wait and whether the chat (not the bot's total) is the limit."""
+
+    async def reserve(
+        self, chat_id: ChatKey, amount: int = 1, *, bulk: bool = False
+    ) -> tuple[float, bool]: ...
 
 
 class Bucket:
@@ -80,6 +91,8 @@ class Pacer:
         self._replies_waiting = 0
         self._global_reserve = max(0, min(BULK_GLOBAL_RESERVE, self.limits.global_burst - 1))
         self._chat_reserve = max(0, min(BULK_CHAT_RESERVE, self.limits.chat_burst - 1))
+        # Redis buckets all workers draw from (porucheno/runtime.py sets it when Redis is configured).
+        self.shared: SharedBudget | None = None
 
     # -- 429 pause ----------------------------------------------------------------------------------
 
@@ -138,6 +151,11 @@ class Pacer:
         finally:
             self._replies_waiting -= 1
         self._take(chat_id, amount)
+        while self.shared is not None:
+            wait, _ = await self.shared.reserve(chat_id, amount)
+            if wait <= 0:
+                break
+            await self._sleep(wait)
 
     def chat_delay(self, chat_id: ChatKey, amount: int = 1) -> float:
         """Seconds before the outbox may send to ``chat_id`` (pause and chat bucket only)."""
@@ -157,6 +175,17 @@ class Pacer:
             wait = self._wait(chat_id, amount, bulk=True)
             if wait <= 0 and not self._replies_waiting:
                 self._take(chat_id, amount)
-                return 0.0
+                return await self._shared_bulk(chat_id, amount)
             # Replies waiting: let them go first, look again one global slot later.
             await self._sleep(max(wait, 1.0 / self.limits.global_rate))
+
+    async def _shared_bulk(self, chat_id: ChatKey, amount: int) -> float:
+        """The workers' common budget, after this process's: 0 when taken, else the chat's delay."""
+        while self.shared is not None:
+            wait, by_chat = await self.shared.reserve(chat_id, amount, bulk=True)
+            if wait <= 0:
+                break
+            if by_chat:  # another worker just wrote to this chat: defer the message
+                return wait
+            await self._sleep(wait)
+        return 0.0

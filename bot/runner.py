@@ -110,8 +110,11 @@ def webhook_secret(settings: Settings) -> str | None:
     return None
 
 
-def create_webhook_app(bot: Bot, dp: Dispatcher, settings: Settings) -> web.Application:
-    """An aiohttp app receiving updates at the path of ``settings.webhook_url``; sets the webhook on start."""
+def create_webhook_app(
+    bot: Bot, dp: Dispatcher, settings: Settings, *, set_webhook: bool = True
+) -> web.Application:
+    """An aiohttp app receiving updates at the path of ``settings.webhook_url``; sets the webhook on
+    start (unless ``set_webhook`` is False: with several workers, the first one sets it)."""
     if not settings.webhook_url:
         raise ValueError("PORUCHENO_WEBHOOK_URL is required for webhook mode")
     path = urlsplit(settings.webhook_url).path or DEFAULT_WEBHOOK_PATH
@@ -137,6 +140,9 @@ def create_webhook_app(bot: Bot, dp: Dispatcher, settings: Settings) -> web.Appl
         log.info("webhook set to %s", settings.webhook_url)
 
     async def on_startup(app: web.Application) -> None:
+        if not set_webhook:
+            app[WEBHOOK_TASK] = asyncio.create_task(asyncio.sleep(0))
+            return
         # In the background: the server must answer even while the Bot API is still unreachable.
         app[WEBHOOK_TASK] = asyncio.create_task(register_webhook())
 

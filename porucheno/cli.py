@@ -97,9 +97,24 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from porucheno.workers import worker_from_env, worker_problems
+
+    worker = worker_from_env()
+    workers = getattr(args, "workers", 1)
+    if workers < 1:
+        print("--workers: at least 1", file=sys.stderr)
+        return 2
+    if workers > 1 and worker is None:
+        problems = worker_problems(settings)
+        if problems:
+            print("Bad setting " + "\nBad setting ".join(problems), file=sys.stderr)
+            return 2
     _setup_logging(settings)
     from porucheno import runtime
     from porucheno.safety import demo_password_admins, public_url_warning
+
+    if worker is not None:  # started by the supervisor below, which already migrated the database
+        return asyncio.run(_run_worker(settings, runtime.WorkerRole(*worker)))
 
     warning = public_url_warning(settings)
     if warning:
@@ -117,6 +132,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        if workers > 1:
+            from porucheno.workers import Supervisor
+
+            print(f"Porucheno: starting {workers} workers; panel at {settings.admin_base_url}/", flush=True)
+            return await Supervisor(workers).run()
         service = await runtime.build_service(settings, demo=False)
         mode = "webhook " + settings.webhook_url if settings.webhook_url else "long polling"
         await runtime.serve(
@@ -126,6 +146,18 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(main())
+
+
+async def _run_worker(settings: Settings, role: object) -> int:
+    from porucheno import runtime
+
+    assert isinstance(role, runtime.WorkerRole)
+    service = await runtime.build_service(settings, demo=False)
+    service.role = role
+    await runtime.serve(
+        service, on_ready=lambda: print(f"Porucheno worker {role.index} is running", flush=True)
+    )
+    return 0
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -307,9 +339,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "demo", help="run everything on embedded defaults: SQLite, Telegram sandbox, demo town"
     ).set_defaults(func=cmd_demo)
-    sub.add_parser("run", help="run in production (real bot token; polling or webhook)").set_defaults(
-        func=cmd_run
+    run = sub.add_parser("run", help="run in production (real bot token; polling or webhook)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N worker processes on one port (needs PostgreSQL, Redis and webhook mode)",
     )
+    run.set_defaults(func=cmd_run)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     up = db_sub.add_parser("upgrade", help="apply migrations")

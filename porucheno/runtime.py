@@ -23,13 +23,16 @@ from admin_web.app import create_admin_app
 from admin_web.views.metrics import metrics_handler
 from bot.factory import create_bot, create_dispatcher, create_pacer, set_bot_commands
 from bot.outbox_sender import OutboxSender
+from bot.pacing import BULK_CHAT_RESERVE, BULK_GLOBAL_RESERVE, Pacer
 from bot.runner import create_webhook_app, run_polling
+from bot.shared_rate import SharedRate
 from models.db import create_engine, create_session_factory, on_commit
 from porucheno.demo_seed import PERSONA_LABELS, demo_max_personas, demo_personas, seed_demo
 from porucheno.i18n import gettext
 from porucheno.migrate import upgrade_async
 from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
+from scheduler.leader import Leadership, create_leader_lock, scheduler_switch
 from services.config import org_card, outage_catalogs
 from services.messengers import Messenger
 from services.metrics import Metrics
@@ -39,6 +42,26 @@ log = logging.getLogger(__name__)
 
 DEMO_BOT_TOKEN = "1000000001:DEMO-sandbox-token"
 DEMO_MAX_TOKEN = "demo-max-sandbox-token"
+
+
+@dataclass(frozen=True)
+class WorkerRole:
+    """Which of ``porucheno run --workers N``'s processes this is (docs: README, "Several workers").
+
+    Every worker serves the webhook (one port, SO_REUSEPORT: the kernel spreads connections), sends
+    the outbox and stands for scheduler leader. Worker 0 alone serves the panel (its sandbox and
+    in-memory login throttling are per process) and registers the webhook and the command list."""
+
+    index: int = 0
+    count: int = 1
+
+    @property
+    def first(self) -> bool:
+        return self.index == 0
+
+    @property
+    def reuse_port(self) -> bool:
+        return self.count > 1
 
 
 @dataclass
@@ -64,6 +87,8 @@ class Service:
     max_sender: OutboxSender | None = None
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     bot_alive: bool = False
+    role: WorkerRole = field(default_factory=WorkerRole)
+    leadership: Leadership | None = None
 
 
 def _health_checks(service_ref: list[Service]) -> dict[str, Callable[[], Awaitable[bool]]]:
@@ -77,6 +102,8 @@ def _health_checks(service_ref: list[Service]) -> dict[str, Callable[[], Awaitab
 
     async def scheduler() -> bool:
         svc = service_ref[0]
+        if svc.leadership is not None and not svc.leadership.leader:
+            return svc.scheduler.running  # standing by: another worker runs the jobs
         return svc.scheduler.running and svc.scheduler_health.alive()
 
     return {"db": db, "bot": bot, "scheduler": scheduler}
@@ -112,8 +139,9 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     if settings.bot_token:
         # One pacer per messenger and process: replies and the outbox draw from the same buckets.
         pacer = create_pacer(settings)
+        pacer.shared = _shared_rate(settings, pacer, "tg:" + settings.bot_token.split(":")[0])
         bot = create_bot(settings, pacer=pacer)
-        dispatcher = create_dispatcher(settings, session_factory, metrics=metrics)
+        dispatcher = create_dispatcher(settings, session_factory, metrics=metrics, dedup_updates=True)
         sender = OutboxSender(
             bot,
             session_factory,
@@ -129,6 +157,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         from bot.max.factory import create_max_bot, create_max_pacer
 
         max_pacer = create_max_pacer(settings)
+        max_pacer.shared = _shared_rate(settings, max_pacer, "max")
         max_bot = create_max_bot(settings, session_factory, pacer=max_pacer)
         max_dispatcher = create_dispatcher(
             settings, session_factory, metrics=metrics, messenger=Messenger.MAX
@@ -176,6 +205,21 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     return service
 
 
+def _shared_rate(settings: Settings, pacer: Pacer, bot_key: str) -> SharedRate | None:
+    """With Redis, all workers draw from one budget per bot (bot/shared_rate.py)."""
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return SharedRate(
+        Redis.from_url(settings.redis_url),
+        pacer.limits,
+        prefix=f"porucheno:rate:{bot_key}",
+        global_reserve=BULK_GLOBAL_RESERVE,
+        chat_reserve=BULK_CHAT_RESERVE,
+    )
+
+
 def _demo_sandboxes(settings: Settings) -> tuple[web.Application, web.Application]:
     """The fake Telegram and the fake MAX, mounted in the panel's server (demo only)."""
     from sandbox.app import create_sandbox_app
@@ -213,11 +257,11 @@ async def prepare_database(settings: Settings, *, demo: bool) -> None:
             await engine.dispose()
 
 
-async def _site(app: web.Application, host: str, port: int) -> web.AppRunner:
+async def _site(app: web.Application, host: str, port: int, *, reuse_port: bool = False) -> web.AppRunner:
     # Long polls (the sandbox's getUpdates, the chat page) would otherwise hold shutdown for a minute.
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=3.0)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
     return runner
 
 
@@ -229,9 +273,18 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, service.stop_event.set)
 
-    runners = [await _site(service.admin_app, settings.admin_host, settings.admin_port)]
-    service.scheduler.start()
-    tasks: list[asyncio.Task[None]] = []
+    role = service.role
+    runners = []
+    if role.first:
+        runners.append(await _site(service.admin_app, settings.admin_host, settings.admin_port))
+    # Started paused: it runs jobs only while this process holds the leader lock (scheduler/leader.py).
+    service.scheduler.start(paused=True)
+    service.leadership = Leadership(
+        create_leader_lock(settings.redis_url, service.engine), scheduler_switch(service.scheduler)
+    )
+    tasks: list[asyncio.Task[None]] = [
+        asyncio.create_task(service.leadership.run(service.stop_event), name="scheduler-leader")
+    ]
     for sender, name in ((service.sender, "outbox"), (service.max_sender, "outbox-max")):
         if sender is not None:
             tasks.append(asyncio.create_task(sender.run(service.stop_event), name=name))
@@ -239,8 +292,13 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
     if service.bot is None or service.dispatcher is None:
         pass  # MAX alone
     elif settings.webhook_url:
-        webhook_app = _with_metrics(service, create_webhook_app(service.bot, service.dispatcher, settings))
-        runners.append(await _site(webhook_app, settings.webhook_host, settings.webhook_port))
+        webhook_app = _with_metrics(
+            service,
+            create_webhook_app(service.bot, service.dispatcher, settings, set_webhook=role.first),
+        )
+        runners.append(
+            await _site(webhook_app, settings.webhook_host, settings.webhook_port, reuse_port=role.reuse_port)
+        )
         service.bot_alive = True
     else:
         tasks.append(
@@ -269,6 +327,9 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
         for bot in (service.bot, service.max_bot):
             if bot is not None:
                 await bot.session.close()
+        for sender in (service.sender, service.max_sender):
+            if sender is not None and sender.pacer is not None and sender.pacer.shared is not None:
+                await sender.pacer.shared.close()
         await service.engine.dispose()
 
 
@@ -290,7 +351,8 @@ async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asy
         from bot.max.webhook import create_max_webhook_app
 
         app = _with_metrics(service, create_max_webhook_app(bot, dispatcher, settings))
-        runners.append(await _site(app, settings.webhook_host, settings.max_webhook_port))
+        port = settings.max_webhook_port
+        runners.append(await _site(app, settings.webhook_host, port, reuse_port=service.role.reuse_port))
     else:
         tasks.append(
             asyncio.create_task(
@@ -317,7 +379,7 @@ async def _watch_bot(service: Service) -> None:
         try:
             for bot in bots:
                 await bot.get_me()
-            if first and service.bot is not None:
+            if first and service.bot is not None and service.role.first:
                 await set_bot_commands(service.bot)
             first = False
             service.bot_alive = True

@@ -150,6 +150,80 @@ async def due_messages(
     return (await session.scalars(query)).all()
 
 
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    messenger: Messenger | None = None,
+) -> Sequence[OutboxMessage]:
+    """Claim up to ``limit`` due messages: each is held (``next_attempt_at`` moved to ``now + lease``)
+    so no other sender reads it until the claim expires; the claim is short, so what a killed sender
+    had claimed is soon due again, and :func:`take_lease` turns it into the send's lease only if
+    it is still ours. The caller commits.
+
+    On PostgreSQL the rows are picked with ``FOR UPDATE SKIP LOCKED``: N senders claiming at once
+    each get different rows and never wait for each other. SQLite has one writer at a time anyway:
+    there each row is taken with a conditional UPDATE (a stale read cannot take it twice)."""
+    if session.bind.dialect.name == "postgresql":
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                *_of_messenger(messenger),
+            )
+            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = (await session.scalars(query)).all()
+        if rows:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([m.id for m in rows]))
+                .values(next_attempt_at=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+        return rows
+    due = await due_messages(session, now=now, limit=limit, messenger=messenger)
+    return [m for m in due if await claim(session, m.id, now=now, lease=lease)]
+
+
+async def take_lease(
+    session: AsyncSession, message_id: int, *, held_until: datetime, now: datetime, lease: timedelta
+) -> bool:
+    """Turn a claim (``claim_due`` with the lease ending at ``held_until``) into the lease of the
+    send itself, right before the request. A claim that expired and was taken by another sender
+    no longer carries our ``held_until``: then this answers False and the message is left alone."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at == held_until,
+        )
+        .values(next_attempt_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def release(session: AsyncSession, message_id: int, *, held_until: datetime, until: datetime) -> None:
+    """Hand back a claimed message not sent now, due again at ``until`` (only if still ours)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at == held_until,
+        )
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def next_due_at(session: AsyncSession, messenger: Messenger | None = None) -> datetime | None:
     return await session.scalar(
         select(func.min(OutboxMessage.next_attempt_at)).where(
