@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Department, TelegramAccount, User, UserRole
@@ -158,11 +158,15 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
 async def get_user_by_telegram(session: AsyncSession, telegram_id: int) -> User | None:
     """The active staff member writing from this chat address: the account bound first
     (``User.telegram_id``) or one bound later in the other messenger."""
-    user = await session.scalar(select(User).where(User.telegram_id == telegram_id, User.is_active.is_(True)))
-    if user is not None:
-        return user
+    # One query (it runs for every update): the first-bound person wins over a later binding.
     linked = select(TelegramAccount.user_id).where(TelegramAccount.id == telegram_id).scalar_subquery()
-    return await session.scalar(select(User).where(User.id == linked, User.is_active.is_(True)))
+    primary = User.telegram_id == telegram_id
+    return await session.scalar(
+        select(User)
+        .where(User.is_active.is_(True), or_(primary, User.id == linked))
+        .order_by(case((primary, 0), else_=1))
+        .limit(1)
+    )
 
 
 async def list_users(session: AsyncSession, *, department_id: int | None = None) -> Sequence[User]:
