@@ -22,6 +22,7 @@ from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
 from services.notify import NoticeContext
+from services.offload import Offload
 
 COMMANDS = (
     ("start", N_("Start over")),
@@ -81,6 +82,7 @@ def create_dispatcher(
     session_factory: async_sessionmaker[AsyncSession],
     *,
     storage: BaseStorage | None = None,
+    offload: Offload | None = None,
 ) -> Dispatcher:
     storage = storage or _storage(settings)
     i18n = CatalogI18n(default_locale=settings.locale)
@@ -92,6 +94,7 @@ def create_dispatcher(
         i18n=i18n,
         menu=create_menu(),
         notice_ctx=NoticeContext.from_settings(settings),
+        offload=offload,  # the render pool for charts (/stats); None: a thread
     )
     # Order: aiogram's own (errors, user context, FSM) → clean text → database → locale (reads the
     # staff user).

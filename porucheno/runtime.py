@@ -31,6 +31,7 @@ from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
 from services.config import org_card, outage_catalogs
 from services.messengers import Messenger
+from services.offload import Offload
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class Service:
     scheduler: AsyncIOScheduler
     scheduler_health: SchedulerHealth
     admin_app: web.Application
+    # Charts and spreadsheets are rendered in its process pool (started on first use), never on the loop.
+    offload: Offload
     # The same bot in MAX (bot/max/), when PORUCHENO_MAX_TOKEN is set: its own session, dispatcher
     # (the same handlers) and outbox sender paced by MAX's limits.
     max_bot: Bot | None = None
@@ -102,12 +105,13 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     sandbox_app = max_sandbox_app = None
     if demo:
         sandbox_app, max_sandbox_app = _demo_sandboxes(settings)
+    offload = Offload()
     bot = dispatcher = sender = None
     if settings.bot_token:
         # One pacer per messenger and process: replies and the outbox draw from the same buckets.
         pacer = create_pacer(settings)
         bot = create_bot(settings, pacer=pacer)
-        dispatcher = create_dispatcher(settings, session_factory)
+        dispatcher = create_dispatcher(settings, session_factory, offload=offload)
         sender = OutboxSender(
             bot,
             session_factory,
@@ -123,7 +127,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
 
         max_pacer = create_max_pacer(settings)
         max_bot = create_max_bot(settings, session_factory, pacer=max_pacer)
-        max_dispatcher = create_dispatcher(settings, session_factory)
+        max_dispatcher = create_dispatcher(settings, session_factory, offload=offload)
         max_sender = OutboxSender(
             max_bot,
             session_factory,
@@ -134,7 +138,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
             messenger=Messenger.MAX,
         )
     health = SchedulerHealth()
-    scheduler = create_scheduler(settings, session_factory, health)
+    scheduler = create_scheduler(settings, session_factory, health, offload)
     ref: list[Service] = []
     admin_app = create_admin_app(
         settings,
@@ -142,6 +146,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         health_checks=_health_checks(ref),
         sandbox_app=sandbox_app,
         max_sandbox_app=max_sandbox_app,
+        offload=offload,
     )
     service = Service(
         settings=settings,
@@ -153,6 +158,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         scheduler=scheduler,
         scheduler_health=health,
         admin_app=admin_app,
+        offload=offload,
         max_bot=max_bot,
         max_dispatcher=max_dispatcher,
         max_sender=max_sender,
@@ -259,6 +265,7 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
         for bot in (service.bot, service.max_bot):
             if bot is not None:
                 await bot.session.close()
+        service.offload.close()
         await service.engine.dispose()
 
 
