@@ -78,7 +78,7 @@ async def _town(factory: async_sessionmaker[AsyncSession]) -> None:
                     created_at=created,
                     deadline=created + timedelta(days=4),
                     done_at=done,
-                )  # fmt: skip
+                )
             )
         await session.commit()
 

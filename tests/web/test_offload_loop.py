@@ -54,7 +54,7 @@ async def _data(factory: async_sessionmaker[AsyncSession]) -> None:
                     created_at=created,
                     deadline=created + timedelta(days=5),
                     done_at=done,
-                )  # fmt: skip
+                )
             )
         session.add_all(rows)
         await session.commit()
@@ -80,8 +80,8 @@ async def test_analytics_charts_and_exports_leave_the_loop_free(
     app_factory: AppFactory, session_factory: async_sessionmaker[AsyncSession], render_pool: Offload
 ) -> None:
     await _data(session_factory)
-    await render_pool.warm()
-    render_pool.clear()  # the pool serves the whole session: the other backend's run drew the same  # the worker's first start is slow (but off the loop too)
+    await render_pool.warm()  # the worker's first start is slow (off the loop too, but not measured here)
+    render_pool.clear()  # the pool serves the whole session: the other backend's run drew the same
     async with TestClient(TestServer(app_factory(offload=render_pool), host="127.0.0.1")) as client:
         await login(client, "boss", PASSWORD)
         warm = "from=2026-09-01&to=2026-09-30"
@@ -104,7 +104,9 @@ async def test_analytics_charts_and_exports_leave_the_loop_free(
             assert load_workbook(io.BytesIO(await xlsx.read())).sheetnames
             listed = await client.get(f"/projects/export.xlsx?q=x{attempt}")
             assert listed.status == 200
-            assert render_pool.misses >= misses + 3  # drawn in the pool, not served from the cache
+            # Drawn in the pool, not served from the cache: the trend and the workbook (its period line)
+            # always differ; the breakdown and the empty project list may repeat an earlier attempt.
+            assert render_pool.misses >= misses + 2
 
         await responsive(panel)
         # The same page again: the charts come from the cache, nothing is redrawn.
