@@ -35,6 +35,7 @@ from admin_web.keys import (
     LOGIN_ACCOUNT_LIMITER_KEY,
     LOGIN_LIMITER_KEY,
     MAX_SANDBOX_CHAT_URL_KEY,
+    OFFLOAD_KEY,
     RENDER_HOOKS_KEY,
     SANDBOX_CHAT_URL_KEY,
     SANDBOX_PERSONAS_URL_KEY,
@@ -101,6 +102,7 @@ from admin_web.views.task_tools import checklists as task_checklists
 from porucheno.settings import Settings
 from services.appeals.categories import name_in as category_name
 from services.metrics import Metrics
+from services.offload import Offload
 
 HERE = Path(__file__).parent
 
@@ -136,6 +138,7 @@ def create_admin_app(
     max_sandbox_app: web.Application | None = None,
     sandbox_personas_url: str | None = None,
     metrics: Metrics | None = None,
+    offload: Offload | None = None,
 ) -> web.Application:
     """Build the panel.
 
@@ -144,6 +147,7 @@ def create_admin_app(
     ``max_sandbox_app`` (the demo MAX) likewise under ``/max-sandbox/``;
     ``sandbox_personas_url``, when given, is linked from the invite page next to the ``/start`` hint.
     ``metrics``, when given, is served at ``/metrics`` (admin_web/views/metrics.py).
+    ``offload`` renders charts and spreadsheets in a process pool (the running service gives one).
     """
     storage = make_session_storage(settings)  # fails fast on a missing or short secret key
     app = web.Application(client_max_size=1024**2)
@@ -183,6 +187,8 @@ def create_admin_app(
         app[MAX_SANDBOX_CHAT_URL_KEY] = "/max-sandbox/chat"
     if sandbox_personas_url:
         app[SANDBOX_PERSONAS_URL_KEY] = sandbox_personas_url
+    if offload is not None:
+        app[OFFLOAD_KEY] = offload
     return app
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from admin_web.identity import CurrentUser
 from admin_web.ratelimit import SlidingWindowLimiter
 from porucheno.settings import Settings
+from services.offload import Offload
 
 HealthCheck = Callable[[], Awaitable[bool]]
 # Run by ``render`` on every page: (request, the page's context) -> more context. A block that needs
@@ -28,6 +29,9 @@ LOGIN_ACCOUNT_LIMITER_KEY = web.AppKey("porucheno.login_account_limiter", Slidin
 SANDBOX_CHAT_URL_KEY = web.AppKey("porucheno.sandbox_chat_url", str)
 MAX_SANDBOX_CHAT_URL_KEY = web.AppKey("porucheno.max_sandbox_chat_url", str)
 SANDBOX_PERSONAS_URL_KEY = web.AppKey("porucheno.sandbox_personas_url", str)
+# The render pool for charts and spreadsheets (services/offload.py); absent in tests that build the
+# panel alone, where rendering falls back to a thread.
+OFFLOAD_KEY = web.AppKey("porucheno.offload", Offload)
 
 DB_KEY = web.RequestKey("porucheno.db", AsyncSession)
 USER_KEY = web.RequestKey("porucheno.user", CurrentUser)

@@ -27,6 +27,7 @@ from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
 from services.messengers import Messenger
 from services.metrics import Metrics
 from services.notify import NoticeContext
+from services.offload import Offload
 
 COMMANDS = (
     ("start", N_("Start over")),
@@ -92,6 +93,7 @@ def create_dispatcher(
     metrics: Metrics | None = None,
     messenger: Messenger = Messenger.TELEGRAM,
     dedup_updates: bool = False,
+    offload: Offload | None = None,
 ) -> Dispatcher:
     """``dedup_updates``: skip an update_id seen before (Telegram's; MAX's ids are per process)."""
     storage = storage or _storage(settings)
@@ -104,6 +106,7 @@ def create_dispatcher(
         i18n=i18n,
         menu=create_menu(),
         notice_ctx=NoticeContext.from_settings(settings),
+        offload=offload,  # the render pool for charts (/stats); None: a thread
     )
     if dedup_updates:  # first: a redelivered update costs no database session
         dp.update.outer_middleware(UpdateDedup(seen_updates(storage)))

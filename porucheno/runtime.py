@@ -36,6 +36,7 @@ from scheduler.leader import Leadership, create_leader_lock, scheduler_switch
 from services.config import org_card, outage_catalogs
 from services.messengers import Messenger
 from services.metrics import Metrics
+from services.offload import Offload
 from services.outbox import OUTBOX_SIGNAL
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class Service:
     admin_app: web.Application
     # The process's Prometheus metrics, served at /metrics by the panel and the webhook servers.
     metrics: Metrics = field(default_factory=Metrics)
+    # Charts and spreadsheets are rendered in its process pool (started on first use), never on the loop.
+    offload: Offload = field(default_factory=Offload)
     # The same bot in MAX (bot/max/), when PORUCHENO_MAX_TOKEN is set: its own session, dispatcher
     # (the same handlers) and outbox sender paced by MAX's limits.
     max_bot: Bot | None = None
@@ -135,13 +138,16 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
     if demo:
         sandbox_app, max_sandbox_app = _demo_sandboxes(settings)
     metrics = Metrics()
+    offload = Offload()
     bot = dispatcher = sender = None
     if settings.bot_token:
         # One pacer per messenger and process: replies and the outbox draw from the same buckets.
         pacer = create_pacer(settings)
         pacer.shared = _shared_rate(settings, pacer, "tg:" + settings.bot_token.split(":")[0])
         bot = create_bot(settings, pacer=pacer)
-        dispatcher = create_dispatcher(settings, session_factory, metrics=metrics, dedup_updates=True)
+        dispatcher = create_dispatcher(
+            settings, session_factory, metrics=metrics, dedup_updates=True, offload=offload
+        )
         sender = OutboxSender(
             bot,
             session_factory,
@@ -160,7 +166,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         max_pacer.shared = _shared_rate(settings, max_pacer, "max")
         max_bot = create_max_bot(settings, session_factory, pacer=max_pacer)
         max_dispatcher = create_dispatcher(
-            settings, session_factory, metrics=metrics, messenger=Messenger.MAX
+            settings, session_factory, metrics=metrics, messenger=Messenger.MAX, offload=offload
         )
         max_sender = OutboxSender(
             max_bot,
@@ -176,7 +182,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         if outbox_sender is not None:  # a notice queued in this process leaves at once
             on_commit(session_factory, OUTBOX_SIGNAL, outbox_sender.notify)
     health = SchedulerHealth()
-    scheduler = create_scheduler(settings, session_factory, health, metrics)
+    scheduler = create_scheduler(settings, session_factory, health, metrics=metrics, offload=offload)
     ref: list[Service] = []
     admin_app = create_admin_app(
         settings,
@@ -185,6 +191,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         sandbox_app=sandbox_app,
         max_sandbox_app=max_sandbox_app,
         metrics=metrics,
+        offload=offload,
     )
     service = Service(
         settings=settings,
@@ -197,6 +204,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         scheduler_health=health,
         admin_app=admin_app,
         metrics=metrics,
+        offload=offload,
         max_bot=max_bot,
         max_dispatcher=max_dispatcher,
         max_sender=max_sender,
@@ -330,6 +338,7 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
         for sender in (service.sender, service.max_sender):
             if sender is not None and sender.pacer is not None and sender.pacer.shared is not None:
                 await sender.pacer.shared.close()
+        service.offload.close()
         await service.engine.dispose()
 
 

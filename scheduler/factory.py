@@ -29,6 +29,7 @@ from services.mail.intake import MailPoller
 from services.mail.smtp_sender import MailSender, SmtpConfig
 from services.metrics import Metrics
 from services.notify import NoticeContext
+from services.offload import Offload
 from services.service_desk.mail_in import ServiceMailPoller, service_imap_config
 from services.service_desk.mail_out import DEDUP_PREFIX as DESK_MAIL_PREFIX
 
@@ -66,6 +67,7 @@ def create_scheduler(
     session_factory: async_sessionmaker[AsyncSession],
     health: SchedulerHealth,
     metrics: Metrics | None = None,
+    offload: Offload | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=settings.tz,
@@ -162,7 +164,7 @@ def create_scheduler(
             jobs.hhmm(settings.digest_time),
             settings.weekly_report_day,
         ],
-        kwargs={"groups": frozenset(settings.digest_recipients.split(","))},
+        kwargs={"groups": frozenset(settings.digest_recipients.split(",")), "offload": offload},
         id="digests",
         next_run_time=utcnow(),
     )

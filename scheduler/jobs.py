@@ -18,6 +18,7 @@ from services.mail.imap_client import ImapError
 from services.mail.intake import MailPoller, PollResult
 from services.mail.smtp_sender import MailSender, SendResult
 from services.notify import NoticeContext
+from services.offload import Offload
 from services.outages.planned import planned_scan
 from services.outages.progress import queue_progress_edits
 
@@ -132,6 +133,7 @@ async def digests(
     weekly_day: int,
     now: datetime | None = None,
     groups: frozenset[str] = frozenset({"managers", "heads", "dispatchers", "clerks"}),
+    offload: Offload | None = None,
 ) -> int:
     """From the digest time on, queue today's daily digest (and on the weekly day, the weekly
     report) for every recipient who has not had it; running again queues nothing new."""
@@ -140,9 +142,11 @@ async def digests(
     if local.time() < digest_time:
         return 0
     async with session_factory() as session:
-        queued = await queue_daily_digests(session, ctx, files_dir, now=now, groups=groups)
+        queued = await queue_daily_digests(session, ctx, files_dir, now=now, groups=groups, offload=offload)
         if local.isoweekday() == weekly_day:
-            queued += await queue_weekly_reports(session, ctx, files_dir, now=now, groups=groups)
+            queued += await queue_weekly_reports(
+                session, ctx, files_dir, now=now, groups=groups, offload=offload
+            )
         await session.commit()
     if queued:
         log.info("digests: %d messages queued", queued)

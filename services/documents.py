@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from docx.shared import Pt
-from fpdf import FPDF
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 PDF_FAMILY = "DejaVu"
 # ГОСТ Р 7.0.97-2016 documents are usually set in it; Word substitutes another font where it is missing.
@@ -29,6 +29,8 @@ def font_dir() -> Path:
 
 def a4_pdf(*, left: float, top: float = 20, right: float = 15, landscape: bool = False) -> FPDF:
     """An A4 document with DejaVu (regular and bold) registered as ``PDF_FAMILY`` and a first page."""
+    from fpdf import FPDF  # imported lazily: only document builders need it
+
     pdf = FPDF(orientation="L" if landscape else "P", format="A4")
     pdf.set_margins(left=left, top=top, right=right)
     pdf.set_auto_page_break(auto=True, margin=top)
@@ -42,6 +44,8 @@ def docx_paragraph(
     doc: Any, text: str, *, bold: bool = False, size: int = 12, align: Any = None, space_after: int = 0
 ) -> Any:
     """A paragraph of one run in ``DOCX_FONT``."""
+    from docx.shared import Pt  # imported lazily: only document builders need it
+
     p = doc.add_paragraph()
     run = p.add_run(text)
     run.bold, run.font.size, run.font.name = bold, Pt(size), DOCX_FONT

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from zxcvbn import zxcvbn
 
 from services.errors import InvalidInput
 
@@ -53,6 +52,8 @@ def check_password(
     # Whole values and their parts: "petr.ivanov@city.ru" makes "petr" and "ivanov" guessable too.
     inputs = [v for v in user_inputs if v]
     inputs += [part for v in inputs for part in _SEPARATORS.split(v) if len(part) >= 3]
+    from zxcvbn import zxcvbn  # imported lazily: its word lists cost ~20 MB, only password changes need them
+
     if zxcvbn(password[:MAX_CHECKED_LENGTH], user_inputs=inputs)["score"] < MIN_SCORE:
         raise InvalidInput(
             "This password is too common or too easy to guess. "

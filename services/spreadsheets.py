@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 # A CSV cell Excel would read as a formula: «=…», «@…», a leading tab or CR, or «+»/«−» followed by
@@ -28,6 +30,35 @@ def xlsx_bytes(workbook: Any) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def table_xlsx(
+    header: Sequence[str], rows: Sequence[Sequence[object]], sheet: str, widths: Sequence[int]
+) -> bytes:
+    """One sheet: a bold frozen header, then ``rows`` of plain values (naive local datetimes).
+    Pure and CPU-bound: run in the render pool (``services/offload.py``)."""
+    from openpyxl import Workbook  # imported lazily: the bot process never needs it
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet[:31]
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(list(row))
+    for column in ws.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "DD.MM.YYYY HH:MM"
+            elif isinstance(cell.value, date):
+                cell.number_format = "DD.MM.YYYY"
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    ws.freeze_panes = "A2"
+    return xlsx_bytes(wb)
 
 
 def csv_cell(value: object) -> object:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import models
 from models.db import create_engine, create_session_factory
 from porucheno.settings import Settings
+from services.offload import Offload
 from tests.prerequisites import missing
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -139,3 +140,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def session(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with session_factory() as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def render_pool() -> Iterator[Offload]:
+    """The render process pool as the running service has it (``porucheno/runtime.py``), one for the
+    whole session: its worker starts once (on first use), not per test."""
+    pool = Offload()
+    yield pool
+    pool.close()

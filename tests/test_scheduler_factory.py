@@ -45,7 +45,7 @@ async def test_settings_reach_the_jobs(
     )
     jobs = {job.id: job for job in create_scheduler(changed, session_factory, SchedulerHealth()).get_jobs()}
     assert jobs["planned_outages"].kwargs == {"warn_before": timedelta(hours=48)}
-    assert jobs["digests"].kwargs == {"groups": frozenset({"heads"})}
+    assert jobs["digests"].kwargs == {"groups": frozenset({"heads"}), "offload": None}
     assert jobs["digests"].args[3] == time(7, 45)
     days = settings.model_copy(update={"service_confirm_days": 5})
     watch = {job.id: job for job in create_scheduler(days, session_factory, SchedulerHealth()).get_jobs()}

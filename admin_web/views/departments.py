@@ -150,7 +150,8 @@ async def department_export(request: web.Request) -> web.StreamResponse:
         for d in departments
     ]
     header = [gettext(h) for h in DEPARTMENT_EXPORT_HEADER]
-    return table_response(
+    return await table_response(
+        request,
         request.match_info["fmt"],
         "departments",
         header,

@@ -113,8 +113,8 @@ async def staff_export(request: web.Request) -> web.StreamResponse:
     ]
     header = [gettext(h) for h in STAFF_EXPORT_HEADER]
     widths = (34, 26, 30, 30, 18, 28, 10, 8)
-    return table_response(
-        request.match_info["fmt"], "staff", header, rows, sheet=gettext("Staff"), widths=widths
+    return await table_response(
+        request, request.match_info["fmt"], "staff", header, rows, sheet=gettext("Staff"), widths=widths
     )
 
 

@@ -20,6 +20,7 @@ from services.analytics.digest_sections import ASSIGNMENTS
 from services.analytics.digest_send import CAPTION_LIMIT, build_for, trend_chart
 from services.analytics.readers import reader_of
 from services.notify import NoticeContext, Translator
+from services.offload import Offload
 
 # Department heads have no role of their own: the button is for managers, dispatchers and clerks; the
 # command is for every reader of a digest (heads, controllers, executors too: services/analytics/readers.py).
@@ -34,7 +35,12 @@ MENU_ITEMS = (STATS,)
 
 
 async def show_stats(
-    message: Message, session: AsyncSession, user: User | None, notice_ctx: NoticeContext, i18n: I18n
+    message: Message,
+    session: AsyncSession,
+    user: User | None,
+    notice_ctx: NoticeContext,
+    i18n: I18n,
+    offload: Offload | None = None,
 ) -> None:
     reader = await reader_of(session, user) if user is not None else None
     if reader is None:
@@ -51,7 +57,7 @@ async def show_stats(
     if ASSIGNMENTS not in reader.sections:  # no assignment trend to draw
         await message.answer(text, reply_markup=markup)
         return
-    chart = BufferedInputFile(await trend_chart(digest, t), filename="stats.png")
+    chart = BufferedInputFile(await trend_chart(digest, t, offload), filename="stats.png")
     if len(text) <= CAPTION_LIMIT:
         await message.answer_photo(chart, caption=text, reply_markup=markup)
     else:

@@ -10,7 +10,6 @@ Figures are built once per reader kind per run, rendered per recipient language.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -29,6 +28,7 @@ from services.analytics.kpi import Scope
 from services.analytics.readers import Reader, reader_of
 from services.files import store_file
 from services.notify import N_, NoticeContext, Translator
+from services.offload import Offload, render
 
 ALL_GROUPS = frozenset({"managers", "heads", "dispatchers", "clerks"})
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
@@ -101,9 +101,9 @@ async def build_for(
     )
 
 
-async def trend_chart(digest: Digest, t: Translator) -> bytes:
-    """The chart is drawn in a worker thread: matplotlib must not hold up the event loop."""
-    return await asyncio.to_thread(on_time_trend_png, digest.trend, t)
+async def trend_chart(digest: Digest, t: Translator, offload: Offload | None = None) -> bytes:
+    """The chart is drawn in the render pool: matplotlib must not hold up the event loop."""
+    return await render(offload, on_time_trend_png, tuple(digest.trend), t)
 
 
 async def _already_queued(session: AsyncSession, keys: list[str]) -> set[str]:
@@ -124,6 +124,7 @@ async def queue_daily_digests(
     *,
     now: datetime,
     groups: frozenset[str] = ALL_GROUPS,
+    offload: Offload | None = None,
 ) -> int:
     """Queue today's digest (about yesterday) for every recipient who has not had it. Returns how many."""
     day = ctx.local(now).date() - timedelta(days=1)
@@ -156,7 +157,7 @@ async def queue_daily_digests(
             continue
         chart_key = (r.scope, locale)
         if chart_key not in charts:
-            png = await trend_chart(digest, t)
+            png = await trend_chart(digest, t, offload)
             stored = await store_file(session, files_dir, png, filename="trend.png", allowed=PNG)
             charts[chart_key] = stored.storage_path
         photo = {"path": charts[chart_key], "filename": f"digest-{day.isoformat()}.png"}
@@ -191,6 +192,7 @@ async def queue_weekly_reports(
     *,
     now: datetime,
     groups: frozenset[str] = ALL_GROUPS,
+    offload: Offload | None = None,
 ) -> int:
     """Queue last week's XLSX KPI report (assignments) for every recipient who reads them and has
     not had it."""
@@ -207,7 +209,9 @@ async def queue_weekly_reports(
         locale = ctx.locale_of(r.user)
         t = Translator(locale)
         if (r.scope, locale) not in files:
-            data = await kpi_workbook(session, ctx, start, end, now=now, scope=r.scope, locale=locale)
+            data = await kpi_workbook(
+                session, ctx, start, end, now=now, scope=r.scope, locale=locale, offload=offload
+            )
             stored = await store_file(session, files_dir, data, filename="kpi.xlsx", allowed=XLSX)
             files[(r.scope, locale)] = stored.storage_path
         last = (end - timedelta(days=1)).date()

@@ -23,7 +23,6 @@ from services.config import org_card
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.letters import issue
 from services.letters.content import LetterContent, LetterLabels, paragraphs_of
-from services.letters.render_pdf import render_pdf
 from services.notify import N_, NoticeContext, Translator
 
 TITLE = N_("Answer to the appeal")
@@ -184,4 +183,6 @@ async def preview_pdf(session: AsyncSession, appeal: Appeal, draft: Draft, env: 
         signer_name=draft.signer_name or head.head_name,
         enclosures=draft.enclosures,
     )
+    from services.letters.render_pdf import render_pdf  # imported lazily: fpdf is heavy
+
     return await asyncio.to_thread(render_pdf, content)

@@ -9,8 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import CouncilMeeting
 from services.council.protocol import build
-from services.council.protocol_docx import render_docx
-from services.council.protocol_pdf import render_pdf
 
 
 async def protocol_file(
@@ -20,6 +18,10 @@ async def protocol_file(
     data = await build(session, meeting_id, locale=locale, tz=tz)
     meeting = await session.get(CouncilMeeting, meeting_id)
     assert meeting is not None
+    # Imported lazily: python-docx and fpdf stay out of the bot process until a document is made.
+    from services.council.protocol_docx import render_docx
+    from services.council.protocol_pdf import render_pdf
+
     render = render_docx if fmt == "docx" else render_pdf
     content = await asyncio.to_thread(render, data)
     return content, f"protocol-{meeting.number}.{fmt}"

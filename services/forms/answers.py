@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +14,7 @@ from services.errors import NotFound
 from services.forms.definitions import fields_of, label_in
 from services.forms.validation import shown
 from services.notify import N_, Translator
+from services.offload import Offload, render
 from services.spreadsheets import xlsx_bytes
 
 LIST_LIMIT = 500
@@ -70,8 +68,10 @@ def rows_of(fields: Sequence[FormField], submission: FormSubmission, locale: str
     return shown_rows
 
 
-async def workbook(session: AsyncSession, form: Form, locale: str, tz: ZoneInfo) -> bytes:
-    """The form's answers as XLSX: read here, built in a thread (nothing slow on the event loop)."""
+async def workbook(
+    session: AsyncSession, form: Form, locale: str, tz: ZoneInfo, offload: Offload | None = None
+) -> bytes:
+    """The form's answers as XLSX: read here, built in the render pool (nothing slow on the event loop)."""
     fields = await fields_of(session, form.id)
     submissions = await of_form(session, form.id, limit=EXPORT_LIMIT)
     t = Translator(locale)
@@ -85,10 +85,13 @@ async def workbook(session: AsyncSession, form: Form, locale: str, tz: ZoneInfo)
             [s.id, local.replace(tzinfo=None), s.channel, s.correspondent_id]
             + [shown(f, (s.answers or {}).get(f.key), locale) for f in fields]
         )
-    return await asyncio.to_thread(_xlsx, header, rows, form.slug)
+    return await render(offload, xlsx, header, rows, form.slug)
 
 
-def _xlsx(header: list[str], rows: list[list[object]], sheet: str) -> bytes:
+def xlsx(header: list[str], rows: list[list[object]], sheet: str) -> bytes:
+    from openpyxl import Workbook  # imported lazily: the bot process never needs it
+    from openpyxl.styles import Font
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

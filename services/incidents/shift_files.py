@@ -9,10 +9,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from fpdf.fonts import FontFace
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from services.documents import PDF_FAMILY, a4_pdf
 from services.incidents.shift import ShiftReport
 from services.incidents.shift_render import Cell, cell_text, period_text, sections
@@ -37,6 +33,9 @@ def report_workbook(
     handed_by: str | None = None,
 ) -> bytes:
     """One sheet: the period and note on top, then each list under its heading (empty ones say so)."""
+    from openpyxl import Workbook  # imported lazily: the bot process never needs it until a handover
+    from openpyxl.styles import Alignment, Font
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -82,6 +81,8 @@ def report_pdf(
     note: str | None = None,
     handed_by: str | None = None,
 ) -> bytes:
+    from fpdf.fonts import FontFace  # imported lazily: only document builders need fpdf
+
     pdf = a4_pdf(left=12, top=12, right=12, landscape=True)
     pdf.set_font(FAMILY, "B", 14)
     pdf.multi_cell(0, 8, t("Shift hand-over report"), new_x="LMARGIN", new_y="NEXT")

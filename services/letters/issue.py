@@ -24,8 +24,6 @@ from services.audit import Actor, record
 from services.config import org_card
 from services.errors import InvalidInput, NotFound
 from services.letters.content import LetterContent, LetterLabels, paragraphs_of
-from services.letters.render_docx import render_docx
-from services.letters.render_pdf import render_pdf
 from services.notify import Translator
 
 DATE_FORMAT = "%d.%m.%Y"
@@ -135,6 +133,10 @@ async def issue_letter(
         signer_name=request.signer_name or head.head_name,
         enclosures=request.enclosures,
     )
+    # Imported lazily: python-docx and fpdf stay out of the bot process until a document is made.
+    from services.letters.render_docx import render_docx
+    from services.letters.render_pdf import render_pdf
+
     docx, pdf = await asyncio.gather(
         asyncio.to_thread(render_docx, content), asyncio.to_thread(render_pdf, content)
     )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify import N_, NoticeContext, Translator
+from services.offload import Offload, render
 from services.outages.notices import address
 from services.outages.resources import resource_name, social_type_name
 from services.outages.summary import LogEntry, outage_log
@@ -78,6 +77,10 @@ def log_rows(
 
 
 def log_workbook(entries: list[LogEntry], ctx: NoticeContext, locale: str | None = None) -> bytes:
+    """Pure and CPU-bound: run in the render pool (``services/offload.py``)."""
+    from openpyxl import Workbook  # imported lazily: the bot process never needs it
+    from openpyxl.styles import Font
+
     t = Translator(locale or ctx.default_locale)
     wb = Workbook()
     ws = wb.active
@@ -112,5 +115,6 @@ async def export_xlsx(
     now: datetime,
     *,
     locale: str | None = None,
+    offload: Offload | None = None,
 ) -> bytes:
-    return log_workbook(await outage_log(session, start, end, now), ctx, locale)
+    return await render(offload, log_workbook, await outage_log(session, start, end, now), ctx, locale)

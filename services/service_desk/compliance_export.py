@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from services.notify import N_, Translator
 from services.service_desk.compliance import ASSIGNEE, MONTH, TOPIC, Row, total
 from services.spreadsheets import xlsx_bytes
@@ -40,6 +37,9 @@ def cells(row: Row) -> list[object]:
 
 
 def workbook(groups: Mapping[str, Sequence[Row]], period: str, locale: str) -> bytes:
+    from openpyxl import Workbook  # imported lazily: the bot process never needs it
+    from openpyxl.styles import Font
+
     t = Translator(locale)
     wb = Workbook()
     first = True

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from services.notify import Translator
 from services.spreadsheets import xlsx_bytes
 from services.volunteers.hours import ReportRow
 
 
 def workbook(rows: Sequence[ReportRow], period: str, locale: str) -> bytes:
+    from openpyxl import Workbook  # imported lazily: the bot process never needs it
+    from openpyxl.styles import Font
+
     t = Translator(locale)
     wb = Workbook()
     ws = wb.active

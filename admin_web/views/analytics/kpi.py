@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from typing import Any
@@ -11,7 +10,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from admin_web.i18n import current_locale
-from admin_web.keys import DB_KEY
+from admin_web.keys import DB_KEY, OFFLOAD_KEY
 from admin_web.labels import APPEAL_REGIME_LABELS
 from admin_web.render import render
 from admin_web.views.analytics.scope import Filters, read_filters
@@ -23,6 +22,7 @@ from services.analytics.export import KPI_HEADER, kpi_texts, kpi_workbook
 from services.analytics.kpi import AssignmentKpi, GroupBy, assignment_kpi_by
 from services.analytics.trend import period_trend, weekly
 from services.notify import N_, Translator
+from services.offload import render as offloaded
 from services.outages.resources import resource_name
 
 CHANNEL_LABELS = {
@@ -141,7 +141,8 @@ async def trend_chart(request: web.Request) -> web.StreamResponse:
     points = await period_trend(request[DB_KEY], notice_context(request), f.start, f.end, scope=f.scope)
     if len(points) > DAILY_TREND_MAX_DAYS:
         points = weekly(points)
-    png = await asyncio.to_thread(on_time_trend_png, points, Translator(current_locale.get()))
+    t = Translator(current_locale.get())
+    png = await offloaded(request.app.get(OFFLOAD_KEY), on_time_trend_png, tuple(points), t)
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=60"})
 
 
@@ -149,7 +150,8 @@ async def breakdown_chart(request: web.Request) -> web.StreamResponse:
     f = await read_filters(request, utcnow())
     _group, rows = await _breakdown(request, f)
     data = [(r["name"] or "—", r["kpi"].done, r["kpi"].on_time_rate) for r in rows]
-    png = await asyncio.to_thread(breakdown_png, data, Translator(current_locale.get()))
+    t = Translator(current_locale.get())
+    png = await offloaded(request.app.get(OFFLOAD_KEY), breakdown_png, tuple(data), t)
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=60"})
 
 
@@ -168,6 +170,7 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
         now=now,
         scope=f.scope,
         locale=current_locale.get(),
+        offload=request.app.get(OFFLOAD_KEY),
     )
     return web.Response(
         body=data,

@@ -82,7 +82,8 @@ async def assignments_export(request: web.Request) -> web.StreamResponse:
     rows = await _rows(request)
     t = Translator(current_locale.get())
     stamp = utcnow().astimezone(zone(request)).strftime("%Y-%m-%d")
-    return table_response(
+    return await table_response(
+        request,
         request.match_info["fmt"],
         f"assignments-{stamp}",
         [t(h) for h in HEADER],

@@ -254,7 +254,8 @@ async def project_export(request: web.Request) -> web.StreamResponse:
         for p in progresses
     ]
     header = [gettext(h) for h in PROJECT_EXPORT_HEADER]
-    return table_response(
+    return await table_response(
+        request,
         request.match_info["fmt"],
         "projects",
         header,

@@ -162,7 +162,8 @@ async def correspondent_export(request: web.Request) -> web.StreamResponse:
         ]
         for c in await _find(request, q, limit=EXPORT_LIMIT, offset=0)
     ]
-    return table_response(
+    return await table_response(
+        request,
         request.match_info["fmt"],
         "correspondents",
         [gettext(h) for h in EXPORT_HEADER],

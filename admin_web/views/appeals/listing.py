@@ -238,7 +238,8 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
     for a, row in zip(appeals, rows, strict=True):
         row.append("; ".join(codes.get(a.id, [])))
     stamp = now.astimezone(tz).strftime("%Y-%m-%d")
-    return table_response(
+    return await table_response(
+        request,
         request.match_info["fmt"],
         f"appeals-{stamp}",
         [gettext(h) for h in (*EXPORT_HEADER, CODES_HEADER)],

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from admin_web.exports import XLSX_TYPE
 from admin_web.i18n import N_, current_locale, gettext
-from admin_web.keys import DB_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.keys import DB_KEY, OFFLOAD_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.views.files import stored_file_response
 from admin_web.views.forms.editor import audience, form_links
@@ -61,7 +61,8 @@ async def answer_export(request: web.Request) -> web.StreamResponse:
         form = await definitions.get(db, int(request.match_info["form_id"]))
     except NotFound:
         raise web.HTTPNotFound() from None
-    body = await answers.workbook(db, form, current_locale.get(), request.config_dict[SETTINGS_KEY].tz)
+    tz = request.config_dict[SETTINGS_KEY].tz
+    body = await answers.workbook(db, form, current_locale.get(), tz, request.app.get(OFFLOAD_KEY))
     # Personal data leaves the system: who downloaded it is recorded (152-FZ accountability).
     record(db, request[USER_KEY].actor, "form", form.id, "answers_exported")
     return web.Response(

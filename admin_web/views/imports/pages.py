@@ -14,7 +14,7 @@ from aiohttp import web
 
 from admin_web.exports import XLSX_TYPE
 from admin_web.i18n import N_, current_locale, gettext, translate_error
-from admin_web.keys import DB_KEY, SESSION_FACTORY_KEY, SETTINGS_KEY, USER_KEY
+from admin_web.keys import DB_KEY, OFFLOAD_KEY, SESSION_FACTORY_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views.files import content_disposition
@@ -26,6 +26,7 @@ from services.imports.invites import bulk_invites, invites_csv, invites_xlsx, qr
 from services.imports.jobs import RUNNING, confirm_job, create_job, execute_job, get_job, recent_jobs
 from services.imports.reader import sample_bytes_csv
 from services.imports.templates import template_bytes
+from services.offload import render as offloaded
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # a ГАР region .zip is the largest upload
 REJECTED_SHOWN = 500
@@ -212,7 +213,7 @@ async def import_template(request: web.Request) -> web.StreamResponse:
     if kind is None:
         raise web.HTTPNotFound()
     fmt = request.match_info["fmt"]
-    body = await asyncio.to_thread(template_bytes, kind, fmt, current_locale.get())
+    body = await offloaded(request.app.get(OFFLOAD_KEY), template_bytes, kind, fmt, current_locale.get())
     headers = {"Content-Disposition": content_disposition("attachment", f"{kind.name}-template.{fmt}")}
     if fmt == "csv":
         return web.Response(body=body, content_type="text/csv", charset="utf-8", headers=headers)
@@ -245,7 +246,7 @@ async def import_invites(request: web.Request) -> web.StreamResponse:
         )
     if fmt == "xlsx":
         headers["Content-Disposition"] = content_disposition("attachment", f"invites-{job.id}.xlsx")
-        body = await asyncio.to_thread(invites_xlsx, lines, locale, tz)
+        body = await offloaded(request.app.get(OFFLOAD_KEY), invites_xlsx, lines, locale, tz)
         return web.Response(body=body, content_type=XLSX_TYPE, headers=headers)
     cards: list[dict[str, Any]] = [
         {"line": line, "qr": await asyncio.to_thread(qr_svg, line.link)} for line in lines

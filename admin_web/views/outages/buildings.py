@@ -173,7 +173,8 @@ async def building_export(request: web.Request) -> web.StreamResponse:
         ]
         for b in page.items
     ]
-    return table_response(
+    return await table_response(
+        request,
         request.match_info["fmt"],
         "buildings",
         [gettext(h) for h in EXPORT_HEADER],

@@ -285,7 +285,8 @@ async def outage_export(request: web.Request) -> web.StreamResponse:
         for o in page.items
     ]
     stamp = datetime.now(tz).strftime("%Y-%m-%d")
-    return table_response(
+    return await table_response(
+        request,
         request.match_info["fmt"],
         f"outages-{stamp}",
         [gettext(h) for h in EXPORT_HEADER],

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from admin_web.exports import table_response
 from admin_web.i18n import current_locale, gettext
-from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.keys import DB_KEY, OFFLOAD_KEY, SETTINGS_KEY
 from admin_web.render import render
 from admin_web.views.common import notice_context
 from admin_web.views.files import content_disposition
@@ -101,7 +101,13 @@ def _download_period(request: web.Request) -> tuple[datetime, datetime, str]:
 async def outage_log_xlsx(request: web.Request) -> web.StreamResponse:
     start, end, name = _download_period(request)
     data = await export.export_xlsx(
-        request[DB_KEY], notice_context(request), start, end, utcnow(), locale=current_locale.get()
+        request[DB_KEY],
+        notice_context(request),
+        start,
+        end,
+        utcnow(),
+        locale=current_locale.get(),
+        offload=request.app.get(OFFLOAD_KEY),
     )
     return web.Response(
         body=data,
@@ -120,4 +126,4 @@ async def outage_log_csv(request: web.Request) -> web.StreamResponse:
     ctx = notice_context(request)
     entries = await summary.outage_log(request[DB_KEY], start, end, utcnow())
     header, rows = export.log_rows(entries, ctx, current_locale.get())
-    return table_response("csv", name, header, rows)
+    return await table_response(request, "csv", name, header, rows)

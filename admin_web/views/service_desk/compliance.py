@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from admin_web.i18n import current_locale
-from admin_web.keys import DB_KEY
+from admin_web.keys import DB_KEY, OFFLOAD_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.common import zone
 from models import utcnow
 from models.enums import Role
 from services.notify import Translator
+from services.offload import render as offloaded
 from services.service_desk import compliance as figures
 from services.service_desk.compliance_export import EMPTY, FIRST_COLUMN, SHEETS, workbook
 from services.work_calendar import store as calendar_store
@@ -94,7 +94,7 @@ async def compliance_xlsx(request: web.Request) -> web.StreamResponse:
     period = t(
         "Period: %(start)s – %(end)s", start=start_day.strftime("%d.%m.%Y"), end=end_day.strftime("%d.%m.%Y")
     )
-    body = await asyncio.to_thread(workbook, groups, period, locale)
+    body = await offloaded(request.app.get(OFFLOAD_KEY), workbook, groups, period, locale)
     name = f"sla-{start_day.isoformat()}-{end_day.isoformat()}.xlsx"
     return web.Response(
         body=body, content_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}

@@ -3,19 +3,19 @@ worker thread, off the event loop)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 
 from aiohttp import web
 
 from admin_web.i18n import current_locale
-from admin_web.keys import DB_KEY
+from admin_web.keys import DB_KEY, OFFLOAD_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.common import zone
 from admin_web.views.volunteers.common import ROLES, hours_text
 from models import utcnow
 from services.notify import Translator
+from services.offload import render as offloaded
 from services.volunteers import hours
 from services.volunteers.export import workbook
 
@@ -69,7 +69,7 @@ async def report_xlsx(request: web.Request) -> web.StreamResponse:
     period = Translator(locale)(
         "Period: %(start)s – %(end)s", start=start_day.strftime("%d.%m.%Y"), end=end_day.strftime("%d.%m.%Y")
     )
-    body = await asyncio.to_thread(workbook, rows, period, locale)
+    body = await offloaded(request.app.get(OFFLOAD_KEY), workbook, rows, period, locale)
     name = f"volunteer-hours-{start_day.isoformat()}-{end_day.isoformat()}.xlsx"
     return web.Response(
         body=body, content_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
