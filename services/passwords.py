@@ -8,6 +8,7 @@ package, so nothing is looked up over the network; the user's own login and name
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -21,9 +22,15 @@ MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable", more than 10^8 guesses
 _SEPARATORS = re.compile(r"[\s@._+-]+")
 MAX_CHECKED_LENGTH = 100  # zxcvbn's work grows with the length; past this a password is not "common"
 
-_hasher = PasswordHasher()
-# A fixed hash to verify against when the login is unknown, so timing does not reveal which logins exist.
-_DUMMY_HASH = _hasher.hash("porucheno-dummy-password")
+_hasher = PasswordHasher()  # parameters only; nothing is computed at import
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A fixed hash to verify against when the login is unknown, so timing does not reveal which logins
+    exist. Made on first use: hashing takes 64 MB for a moment, which the bot's processes (which never
+    check passwords) should not carry as their peak memory."""
+    return _hasher.hash("porucheno-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -32,7 +39,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
