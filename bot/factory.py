@@ -12,6 +12,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.albums import Albums, create_albums
 from bot.commit_before_send import CommitBeforeSend
 from bot.i18n import N_, CatalogI18n
 from bot.inline_filters import run_filters_inline
@@ -94,9 +95,13 @@ def create_dispatcher(
     messenger: Messenger = Messenger.TELEGRAM,
     dedup_updates: bool = False,
     offload: Offload | None = None,
+    albums: Albums | None = None,
 ) -> Dispatcher:
-    """``dedup_updates``: skip an update_id seen before (Telegram's; MAX's ids are per process)."""
+    """``dedup_updates``: skip an update_id seen before (Telegram's; MAX's ids are per process).
+    ``albums``: collects album parts for the file handlers (default: in Redis when the FSM is)."""
     storage = storage or _storage(settings)
+    if albums is None:
+        albums = create_albums(storage, prefix=f"porucheno:album:{messenger.value}")
     i18n = CatalogI18n(default_locale=settings.locale)
     dp = Dispatcher(
         storage=storage,
@@ -107,6 +112,7 @@ def create_dispatcher(
         menu=create_menu(),
         notice_ctx=NoticeContext.from_settings(settings),
         offload=offload,  # the render pool for charts (/stats); None: a thread
+        albums=albums,  # the handlers taking files get it as their ``albums`` argument
     )
     if dedup_updates:  # first: a redelivered update costs no database session
         dp.update.outer_middleware(UpdateDedup(seen_updates(storage)))

@@ -12,8 +12,8 @@ Process layout::
 What makes the workers safe together: an update is handled once (bot/update_dedup.py), the FSM and
 the per-chat event lock live in Redis (bot/factory.py), an outbox row is claimed by one sender
 (services/outbox.py, FOR UPDATE SKIP LOCKED), the send rate is one budget for all (bot/shared_rate.py),
-and one worker at a time runs the scheduler (scheduler/leader.py). Not yet shared: an album's
-acknowledgement is counted per process (bot/albums.py).
+one worker at a time runs the scheduler (scheduler/leader.py), and an album whose parts land on
+different workers is acknowledged once, by one of them (bot/albums.py).
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.albums import Albums
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from bot.messages import stale_router
@@ -46,7 +45,7 @@ def create_router() -> Router:
     router.message.register(text.start, MenuButton(WRITE_APPEAL.key))
     router.message.register(mine.show_mine, MenuButton(MY_APPEALS.key))
     router.include_routers(
-        files.create_router(Albums()),  # before the text step: files sent with the text are kept
+        files.create_router(),  # before the text step: files sent with the text are kept
         consent.create_router(),  # before the steps: typed text during the consent is not taken
         text.create_router(),
         address.create_router(),

@@ -90,7 +90,7 @@ async def got_file(message: Message, bot: Bot, state: FSMContext, albums: Albums
             return
         await _progress(bot, chat_id, state, "\n\n".join(lines))
 
-    albums.add((chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
+    await albums.add((chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
 
 
 async def files_done(query: CallbackQuery, turn: Turn) -> None:
@@ -113,14 +113,11 @@ async def hint(message: Message, bot: Bot, state: FSMContext) -> None:
     await send_progress(bot, message.chat.id, state, text, files_markup(count))
 
 
-def create_router(albums: Albums) -> Router:
+def create_router() -> Router:
     router = Router(name="appeals.files")
-
-    async def file_handler(message: Message, bot: Bot, state: FSMContext) -> None:
-        await got_file(message, bot, state, albums)
-
-    router.message.register(file_handler, AppealForm.text, F.photo | F.document)
-    router.message.register(file_handler, AppealForm.files, F.photo | F.document)
+    # ``albums`` comes from the dispatcher (bot/factory.py).
+    router.message.register(got_file, AppealForm.text, F.photo | F.document)
+    router.message.register(got_file, AppealForm.files, F.photo | F.document)
     router.callback_query.register(
         files_done, AppealForm.files, AppealFormCallback.filter(F.act == FormAct.FILES_DONE)
     )

@@ -10,7 +10,6 @@ album in one message once it has been quiet.
 
 from __future__ import annotations
 
-from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -211,7 +210,7 @@ async def got_file(
         async with session_factory() as fresh:
             await _send_preview(turn, current, head, session=fresh)
 
-    albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
+    await albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
 
 
 async def other_content(message: Message) -> None:
@@ -278,10 +277,9 @@ async def report_button(query: CallbackQuery, callback_data: ReportCallback, tur
 
 def create_router() -> Router:
     router = Router(name="assignments_report")
-    albums = Albums()
     router.callback_query.register(start_report, AssignmentCallback.filter(F.action == "report"))
     router.callback_query.register(report_button, ReportCallback.filter())
     router.message.register(got_text, ReportForm.collecting, F.text)
-    router.message.register(partial(got_file, albums=albums), ReportForm.collecting, F.photo | F.document)
+    router.message.register(got_file, ReportForm.collecting, F.photo | F.document)
     router.message.register(other_content, ReportForm.collecting)
     return router

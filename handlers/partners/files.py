@@ -67,4 +67,4 @@ async def got_file(message: Message, turn: Turn, albums: Albums, progress: Any) 
             return
         await progress(turn, "\n\n".join(lines))
 
-    albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
+    await albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)

@@ -14,7 +14,6 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.albums import Albums
 from bot.messages import alert, drop_buttons, outdated, refuse, settle
 from bot.turn import Turn
 from handlers.partners import files, times
@@ -212,11 +211,10 @@ async def cancelled(query: CallbackQuery, turn: Turn) -> None:
 
 def create_router() -> Router:
     router = Router(name="partners.report")
-    albums = Albums()
     in_report = StateFilter(OrgReport.text, OrgReport.files, OrgReport.eta, OrgReport.audience)
     router.callback_query.register(cancelled, in_report, StepCallback.filter(F.act == StepAct.CANCEL))
     router.message.register(got_text, OrgReport.text, F.text, ~F.text.startswith("/"))
-    take_file = partial(files.got_file, albums=albums, progress=_after_file)
+    take_file = partial(files.got_file, progress=_after_file)
     router.message.register(take_file, StateFilter(OrgReport.text, OrgReport.files), F.photo | F.document)
     router.message.register(text_hint, OrgReport.text)
     router.callback_query.register(

@@ -4,8 +4,6 @@ confirm. The request is filed through ``requests.file_request``, which notifies 
 
 from __future__ import annotations
 
-from functools import partial
-
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -147,7 +145,7 @@ async def got_file(message: Message, turn: Turn, albums: Albums) -> None:
             return
         await ask_files(turn, files.album_text(turn, album))
 
-    albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
+    await albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
 
 
 async def text_hint(message: Message, turn: Turn) -> None:
@@ -244,6 +242,6 @@ def create_router() -> Router:
     msg = router.message.register
     msg(got_text, DeskForm.text, F.text, ~F.text.startswith("/"))
     msg(text_hint, DeskForm.text)
-    msg(partial(got_file, albums=Albums()), DeskForm.files, F.photo | F.document)
+    msg(got_file, DeskForm.files, F.photo | F.document)
     msg(files_hint, DeskForm.files)
     return router

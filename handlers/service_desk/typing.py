@@ -7,8 +7,6 @@ when the text arrives (a colleague may have acted meanwhile: the person gets the
 
 from __future__ import annotations
 
-from functools import partial
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -162,7 +160,7 @@ async def got_file(message: Message, turn: Turn, settings: Settings, albums: Alb
         if await state.get_state() == DeskForm.typing:
             await ask_send(turn, files.album_text(turn, album))
 
-    albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
+    await albums.add((turn.chat_id, message.media_group_id), refused=refused, on_quiet=acknowledge)
 
 
 async def ask_send(turn: Turn, head: str) -> None:
@@ -206,6 +204,6 @@ def create_router() -> Router:
     )
     router.callback_query.register(stop, DeskForm.typing, DeskCallback.filter(F.action == Act.STOP))
     router.message.register(got_text, DeskForm.typing, F.text, ~F.text.startswith("/"))
-    router.message.register(partial(got_file, albums=Albums()), DeskForm.typing, F.photo | F.document)
+    router.message.register(got_file, DeskForm.typing, F.photo | F.document)
     router.message.register(hint, DeskForm.typing)
     return router
