@@ -123,13 +123,46 @@ def _percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of the process (all its threads) so far."""
+def _stat(pid: int) -> list[str]:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return []
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the supervisor and its workers, the render pool)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+            parents[int(entry.name)] = int(fields[1])
+    found, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process tree (all threads) so far."""
+    ticks = 0
+    for member in _tree(pid):
+        fields = _stat(member)
+        if fields:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _worker_rss(pid: int, workers: int) -> dict[str, float]:
+    """RSS of the process that handles updates: the bot itself, or (several workers) their mean."""
+    if workers <= 1:
+        return _rss(pid)
+    members = [m for m in _tree(pid) if m != pid]
+    sizes = [_rss(m) for m in members]
+    sizes = [s for s in sizes if s.get("VmRSS", 0) > 100]  # the workers, not small helpers
+    if not sizes:
+        return {}
+    return {name: round(sum(s[name] for s in sizes) / len(sizes), 1) for name in ("VmRSS", "VmHWM")}
 
 
 async def _measure(sandbox: RunningSandbox, args: argparse.Namespace, pid: int) -> dict[str, Any]:
@@ -211,7 +244,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _porucheno(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+async def _porucheno(backend: str, args: argparse.Namespace, workers: int = 1) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         schema = None
         if backend == "sqlite":
@@ -224,7 +257,7 @@ async def _porucheno(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             await admin.dispose()
             url = f"{PG_URL}?search_path={schema}"
         try:
-            return await _run_with_api(url, tmp, args)
+            return await _run_with_api(url, tmp, args, workers)
         finally:
             if schema:
                 admin = create_engine(PG_URL)
@@ -233,41 +266,62 @@ async def _porucheno(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 await admin.dispose()
 
 
-async def _run_with_api(url: str, tmp: str, args: argparse.Namespace) -> dict[str, Any]:
+async def _run_with_api(url: str, tmp: str, args: argparse.Namespace, workers: int) -> dict[str, Any]:
     port = _free_port()
     env = _bot_env(f"http://127.0.0.1:{port}", url, tmp)
-    profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
-    return await _run_bot_on(port, [sys.executable, *profile, "-m", "porucheno", "run"], env, args)
+    argv = [sys.executable, "-m", "porucheno", "run"]
+    if args.profile:
+        argv[1:1] = ["-m", "cProfile", "-o", args.profile]
+    if workers > 1:
+        # Several workers: webhook mode on one port (SO_REUSEPORT), FSM, dedup and rates in Redis.
+        hook_port = _free_port()
+        env |= {
+            "PORUCHENO_REDIS_URL": args.redis_url,
+            "PORUCHENO_WEBHOOK_URL": f"http://127.0.0.1:{hook_port}/webhook",
+            "PORUCHENO_WEBHOOK_SECRET": "bench-webhook-secret",
+            "PORUCHENO_WEBHOOK_PORT": str(hook_port),
+        }
+        argv += ["--workers", str(workers)]
+        await _flush_redis(args.redis_url)  # the fake API's update ids start from 1 again
+    return await _run_bot_on(port, argv, env, args, workers)
+
+
+async def _flush_redis(url: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
 
 
 async def _run_bot_on(
-    port: int, argv: list[str], env: dict[str, str], args: argparse.Namespace
+    port: int, argv: list[str], env: dict[str, str], args: argparse.Namespace, workers: int = 1
 ) -> dict[str, Any]:
     sandbox = await start_sandbox(
         SandboxConfig(bot_rate_per_sec=1e6, bot_burst=10**6, chat_rate_per_sec=1e4, chat_burst=10**4),
         port=port,
     )
+    log = tempfile.TemporaryFile()  # not a pipe: nobody reads it while the bot runs
     proc = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=str(ROOT),
-        env={**os.environ, **env},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+        *argv, cwd=str(ROOT), env={**os.environ, **env}, stdout=asyncio.subprocess.DEVNULL, stderr=log
     )
     try:
         figures = await _measure(sandbox, args, proc.pid)
-        figures.update({f"{k}_mb": v for k, v in _rss(proc.pid).items()})
+        figures.update({f"{k}_mb": v for k, v in _worker_rss(proc.pid, workers).items()})
         return figures
     finally:
         if proc.returncode is None:
             proc.terminate()
         try:
-            _, err = await asyncio.wait_for(proc.communicate(), 20)
+            await asyncio.wait_for(proc.wait(), 40)
         except TimeoutError:
             proc.kill()
-            err = b""
-        if proc.returncode not in (0, -15) and err:
-            sys.stderr.write(err.decode(errors="replace")[-2000:])
+        if proc.returncode not in (0, -15):
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace")[-3000:])
+        log.close()
         await sandbox.stop()
 
 
@@ -296,15 +350,34 @@ async def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--profile", help="write a cProfile of Porucheno's process to this file")
     parser.add_argument("--no-echo", action="store_true", help="skip the anchor (profiling)")
+    parser.add_argument(
+        "--workers",
+        type=lambda v: [int(n) for n in v.split(",")],
+        default=[4],
+        help="also run `porucheno run --workers N` on PostgreSQL + Redis for each N (comma-separated)",
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("PORUCHENO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+    )
     args = parser.parse_args()
     echo = await _echo(args) if not args.no_echo else None
     if echo is not None:
         print(json.dumps({"benchmark": "throughput", "bot": "aiogram-echo", **echo}), flush=True)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    for backend in backends:
-        ours = await _porucheno(backend, args)
-        line = {"benchmark": "throughput", "bot": "porucheno", "backend": backend, "workers": 1, **ours}
-        print(json.dumps({**line, **(_ratios(ours, echo) if echo else {})}), flush=True)
+    runs = [(backend, 1) for backend in backends]
+    if "postgresql" in backends:  # several workers need PostgreSQL (and Redis)
+        runs += [("postgresql", n) for n in args.workers if n > 1]
+    single: dict[str, Any] | None = None
+    for backend, workers in runs:
+        ours = await _porucheno(backend, args, workers)
+        line = {"benchmark": "throughput", "bot": "porucheno", "backend": backend, "workers": workers, **ours}
+        if echo:
+            line |= _ratios(ours, echo)
+        if backend == "postgresql" and workers == 1:
+            single = ours
+        elif single is not None:
+            line["scaling_vs_1_worker"] = round(ours["updates_per_s"] / single["updates_per_s"], 3)
+        print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

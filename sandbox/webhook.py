@@ -59,21 +59,26 @@ class WebhookManager:
             self._session = None
 
     async def _deliver_forever(self, bot: BotAccount, hook: WebhookConfig) -> None:
+        """Deliver queued updates, up to ``max_connections`` at once like Telegram (several worker
+        processes behind one port each get connections), but one at a time per chat, in order."""
         delay = INITIAL_RETRY_DELAY
         while bot.webhook is hook:
             self._state.drop_disallowed(bot)
             if not bot.updates:
                 await bot.notifier.wait(30)
                 continue
-            update = bot.updates[0]
-            error = await self._post(bot, hook, update)
-            if error is None:
-                if bot.updates and bot.updates[0] is update:
-                    bot.updates.popleft()
-                hook.delivered += 1
+            batch = _one_per_chat(list(bot.updates), max(1, hook.max_connections))
+            errors = await asyncio.gather(*(self._post(bot, hook, update) for update in batch))
+            delivered = [u for u, error in zip(batch, errors, strict=True) if error is None]
+            for update in delivered:
+                with contextlib.suppress(ValueError):
+                    bot.updates.remove(update)
+            hook.delivered += len(delivered)
+            failed = [error for error in errors if error is not None]
+            if not failed:
                 delay = INITIAL_RETRY_DELAY
                 continue
-            hook.last_error_date, hook.last_error_message = int(time.time()), error
+            hook.last_error_date, hook.last_error_message = int(time.time()), failed[0]
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_RETRY_DELAY)
 
@@ -108,3 +113,32 @@ class WebhookManager:
                 await self._execute(self._state, bot, method, params)
         except ApiError as error:
             log.info("webhook reply method failed: %s", error.description)
+
+
+def _chat_of(update: dict[str, Any]) -> object:
+    for kind, body in update.items():
+        if kind == "update_id" or not isinstance(body, dict):
+            continue
+        chat = body.get("chat") or (body.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return chat["id"]
+        sender = body.get("from")
+        if isinstance(sender, dict) and "id" in sender:
+            return sender["id"]
+    return ("update", update.get("update_id"))
+
+
+def _one_per_chat(updates: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The oldest pending update of each chat, oldest first, at most ``limit``: a chat's updates
+    reach the bot in order, different chats' in parallel."""
+    batch: list[dict[str, Any]] = []
+    seen: set[object] = set()
+    for update in updates:
+        chat = _chat_of(update)
+        if chat in seen:
+            continue
+        seen.add(chat)
+        batch.append(update)
+        if len(batch) >= limit:
+            break
+    return batch
