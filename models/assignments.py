@@ -57,12 +57,17 @@ class Assignment(Base):
         Index("ix_assignments_controller_status_deadline", "controller_id", "status", "deadline"),
         Index("ix_assignments_department_status_deadline", "department_id", "status", "deadline"),
         Index("ix_assignments_author_status_deadline", "author_id", "status", "deadline"),
-        Index("ix_assignments_status_deadline", "status", "deadline"),
+        # Overdue now (KPI, digests) and the deadline scan: department and executor in the index, so the
+        # open, past-deadline rows are counted per department without visiting the table.
+        Index("ix_assignments_status_deadline_cover", "status", "deadline", "department_id", "executor_id"),
         Index("ix_assignments_parent", "parent_id"),
         # Covering indexes for KPI over a period: counted from the index alone, without row lookups.
         Index("ix_assignments_created_cover", "created_at", "department_id", "executor_id"),
         # INCLUDE id: a department's KPI joins events to its assignments from the index alone (PostgreSQL).
         Index("ix_assignments_department_created", "department_id", "created_at", postgresql_include=["id"]),
+        # Returns and extension requests in a period -> the assignment's department / executor *now*:
+        # a nested loop over this index alone instead of a hash join over the whole table.
+        Index("ix_assignments_id_cover", "id", "department_id", "executor_id"),
         Index(
             "ix_assignments_done_cover",
             "done_at",
