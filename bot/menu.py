@@ -69,6 +69,8 @@ class Menu:
     def __init__(self, items: Iterable[MenuItem] = ()) -> None:
         self._items: dict[str, MenuItem] = {}
         self._by_text: dict[str, str] | None = None
+        # At most (languages × distinct role sets) entries: a few dozen.
+        self._keyboards: dict[tuple[str, tuple[str, ...]], ReplyKeyboardMarkup] = {}
         self.register(*items)
 
     def register(self, *items: MenuItem) -> None:
@@ -77,14 +79,24 @@ class Menu:
                 raise ValueError(f"menu item {item.key!r} is registered twice")
             self._items[item.key] = item
         self._by_text = None
+        self._keyboards.clear()
 
     def items_for(self, user: User | None) -> list[MenuItem]:
         return sorted((i for i in self._items.values() if i.visible_to(user)), key=lambda i: i.order)
 
     def keyboard(self, user: User | None, i18n: I18n) -> ReplyKeyboardMarkup:
-        buttons = [KeyboardButton(text=i18n.gettext(item.text)) for item in self.items_for(user)]
-        rows = [buttons[i : i + ROW_WIDTH] for i in range(0, len(buttons), ROW_WIDTH)]
-        return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
+        """The menu for ``user`` in the current language. Rights are read anew on every call; only the
+        drawn keyboard (a dozen pydantic objects, rebuilt on every reply before) is kept, by the
+        visible items and the language."""
+        items = self.items_for(user)
+        key = (i18n.current_locale, tuple(item.key for item in items))
+        markup = self._keyboards.get(key)
+        if markup is None:
+            buttons = [KeyboardButton(text=i18n.gettext(item.text)) for item in items]
+            rows = [buttons[i : i + ROW_WIDTH] for i in range(0, len(buttons), ROW_WIDTH)]
+            markup = ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
+            self._keyboards[key] = markup
+        return markup
 
     def match(self, text: str, i18n: I18n) -> MenuItem | None:
         """The item whose label is ``text`` in any language (a keyboard may predate a language switch)."""

@@ -8,12 +8,14 @@ strong reference per return type turns that into a dictionary lookup.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiohttp.payload import BytesPayload
 
 
 def response_type(owner: object, returning: Any) -> Any:
@@ -36,4 +38,22 @@ class PinnedResponses:
 
 
 class BotSession(PinnedResponses, AiohttpSession):
-    """aiogram's aiohttp session with pinned response classes."""
+    """aiogram's aiohttp session with pinned response classes, sending requests without files as
+    ``application/json`` (which the Bot API accepts for everything but uploads).
+
+    aiogram sends every request form-urlencoded: each nested object (a menu keyboard in Cyrillic) is
+    JSON-encoded, then percent-encoded byte by byte in Python — about a tenth of a reply's CPU. One
+    ``json.dumps`` of the whole request, in C, does the same job."""
+
+    def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> Any:
+        files: dict[str, Any] = {}
+        fields: dict[str, Any] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if prepared is None or prepared == "":
+                continue
+            fields[key] = prepared
+        if files:  # an upload: multipart, as aiogram builds it
+            return super().build_form_data(bot, method)
+        body = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+        return BytesPayload(body, content_type="application/json")
