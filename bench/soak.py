@@ -252,7 +252,9 @@ async def _redis_url(db: int) -> str | None:
 
         client = Redis.from_url(f"redis://127.0.0.1:6379/{db}")
         try:
-            await client.ping()
+            # The soak's own database, emptied: the sandbox numbers updates from 1 again, and the
+            # service would drop them as already handled (bot/update_dedup.py) by an earlier run.
+            await client.flushdb()
         finally:
             await client.aclose()
     except Exception:
@@ -386,7 +388,7 @@ async def main() -> None:
     parser.add_argument("--residents", type=int, default=40)
     parser.add_argument("--notice-every", type=float, default=45.0, help="seconds between notices")
     parser.add_argument("--backend", choices=["auto", "sqlite", "postgresql"], default="auto")
-    parser.add_argument("--redis-db", type=int, default=10)
+    parser.add_argument("--redis-db", type=int, default=10, help="emptied at start")
     parser.add_argument("--grace", type=float, default=90.0, help="seconds to wait for the last answers")
     parser.add_argument("--log", help="keep the service's log in this file")
     args = parser.parse_args()

@@ -182,7 +182,9 @@ class Pacer:
                 return await self._shared_bulk(chat_id, amount)
             # Replies waiting: let them go first, look again one global slot later. Otherwise just
             # until the token is there: sleeping a whole slot each time would cost the broadcast rate.
-            await self._sleep(max(wait, 1.0 / self.limits.global_rate) if self._replies_waiting else wait)
+            # (At least a millisecond: rounding may leave a token a hair short after the sleep.)
+            slot = 1.0 / self.limits.global_rate
+            await self._sleep(max(wait, slot) if self._replies_waiting else max(wait, 0.001))
 
     async def _shared_bulk(self, chat_id: ChatKey, amount: int) -> float:
         """The workers' common budget, after this process's: 0 when taken, else the chat's delay."""
