@@ -288,6 +288,7 @@ async def soak(args: argparse.Namespace, tmp: str) -> dict[str, Any]:
     faults: Counter[str] = Counter()
     notices: list[int] = []
     rss_end = None
+    rss_window = 0.0
     try:
         await service.start()
         state = sandbox.state
@@ -333,6 +334,7 @@ async def soak(args: argparse.Namespace, tmp: str) -> dict[str, Any]:
             service.sample()
             await asyncio.sleep(1.0)
         rss_end = service.rss()
+        rss_window = time.monotonic() - service.started_at - 60
         await asyncio.gather(*load)
         # Grace: what was queued or asked last (and waits behind 429 pauses) still goes out.
         expected = len(notices) * len(users)
@@ -376,7 +378,7 @@ async def soak(args: argparse.Namespace, tmp: str) -> dict[str, Any]:
         "rss_mb_at_1min": rss1,
         "rss_mb_end": rss_end,
         "rss_growth": round(rss_end / rss1 - 1, 3) if rss1 and rss_end else None,
-        "rss_window_s": round(time.monotonic() - service.started_at - 60) if rss1 else None,
+        "rss_window_s": round(rss_window) if rss1 else None,
     }
 
 
