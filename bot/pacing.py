@@ -38,7 +38,7 @@ class PacingLimits:
     """Rates in messages per second; bursts in messages. Keep them a little under Telegram's own
     (30/s, 1/s per chat): requests reach the server with jitter, a margin absorbs it."""
 
-    global_rate: float = 28.0
+    global_rate: float = 29.5
     global_burst: int = 10
     chat_rate: float = 1.0
     chat_burst: int = 2
@@ -157,6 +157,10 @@ class Pacer:
                 break
             await self._sleep(wait)
 
+    def refund(self, amount: int = 1) -> None:
+        """Give back global tokens of a send that Telegram did not count (a blocked chat's 403)."""
+        self._global.tokens = min(self._global.capacity, self._global.tokens + amount)
+
     def chat_delay(self, chat_id: ChatKey, amount: int = 1) -> float:
         """Seconds before the outbox may send to ``chat_id`` (pause and chat bucket only)."""
         now = self._clock()
@@ -176,8 +180,11 @@ class Pacer:
             if wait <= 0 and not self._replies_waiting:
                 self._take(chat_id, amount)
                 return await self._shared_bulk(chat_id, amount)
-            # Replies waiting: let them go first, look again one global slot later.
-            await self._sleep(max(wait, 1.0 / self.limits.global_rate))
+            # Replies waiting: let them go first, look again one global slot later. Otherwise just
+            # until the token is there: sleeping a whole slot each time would cost the broadcast rate.
+            # (At least a millisecond: rounding may leave a token a hair short after the sleep.)
+            slot = 1.0 / self.limits.global_rate
+            await self._sleep(max(wait, slot) if self._replies_waiting else max(wait, 0.001))
 
     async def _shared_bulk(self, chat_id: ChatKey, amount: int) -> float:
         """The workers' common budget, after this process's: 0 when taken, else the chat's delay."""

@@ -62,11 +62,11 @@ class Settings(BaseSettings):
     bot_username: str = "porucheno_bot"
     invite_ttl_hours: int = Field(default=72, ge=1)
     # Outbox: Telegram allows ~30 msg/s per bot and ~1 msg/s per chat.
-    outbox_global_rate: float = Field(default=28.0, gt=0)
+    outbox_global_rate: float = Field(default=29.5, gt=0)
     outbox_chat_interval: float = Field(default=1.0, ge=0)
     # Every message the bot sends (replies and outbox together), paced in this process a little under
     # Telegram's ~30/s per bot and ~1/s per chat; a 429 is waited out and the request repeated.
-    send_rate: float = Field(default=28.0, gt=0)
+    send_rate: float = Field(default=29.5, gt=0)
     send_burst: int = Field(default=10, ge=1)
     send_chat_rate: float = Field(default=1.0, gt=0)
     send_chat_burst: int = Field(default=2, ge=1)

@@ -115,3 +115,18 @@ async def test_real_clock_pacing_is_not_faster_than_the_rate() -> None:
     for chat in range(5):
         await pacer.acquire(chat)
     assert time.monotonic() - started >= 4 / 40 - 0.005
+
+
+async def test_bulk_sends_keep_the_configured_rate_and_refunds_give_slots_back() -> None:
+    # Alone (no reply waiting) the outbox waits just until its token is there, not a whole slot more.
+    pacer, fake = fake_pacer(global_rate=10.0, global_burst=4, chat_rate=1.0, chat_burst=2)
+    for chat in range(40):
+        assert await pacer.acquire_bulk(chat) == 0.0
+    assert 3.85 <= fake.now <= 3.95  # 40 sends: one from the burst (3 are the reserve), 39 at 10/s
+    # A blocked chat's 403 gives its token back (never beyond the bucket).
+    level = pacer._global.level(fake.now)
+    pacer.refund()
+    assert pacer._global.level(fake.now) == min(level + 1, 4)
+    for _ in range(10):
+        pacer.refund()
+    assert pacer._global.level(fake.now) == 4
