@@ -26,7 +26,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 
@@ -58,6 +58,10 @@ def outbox_send() -> Iterator[None]:
         yield
     finally:
         _OUTBOX_SEND.reset(token)
+
+
+# Pauses before trying a direct request again after a Bot API 5xx (seconds).
+SERVER_ERROR_PAUSES = (0.5, 1.5, 4.0)
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,20 @@ class PacedRequests(BaseRequestMiddleware):
         max_wait = self.policy.max_wait
         if method.__api_method__ == "answerCallbackQuery":
             max_wait = min(max_wait, CALLBACK_MAX_WAIT)
-        retries, waited = 0, 0.0
+        retries, waited, server_errors = 0, 0.0, 0
         while True:
             if count and not from_outbox:
                 await self.pacer.acquire(chat_id, count)  # also waits out a pause
             try:
                 return await make_request(bot, method)
+            except TelegramServerError:
+                # Telegram's 5xx ("try again later"): a reply is tried again after a short pause, or the
+                # person is left without one; the outbox has its own retries.
+                if from_outbox or server_errors >= len(SERVER_ERROR_PAUSES):
+                    raise
+                log.warning("Bot API 5xx on %s (chat %s); retrying", method.__api_method__, chat_id)
+                await asyncio.sleep(SERVER_ERROR_PAUSES[server_errors])
+                server_errors += 1
             except TelegramRetryAfter as exc:
                 if count:
                     self.pacer.pause(exc.retry_after)
