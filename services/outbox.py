@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -137,7 +137,12 @@ def _of_messenger(messenger: Messenger | None) -> list[ColumnElement[bool]]:
 async def due_messages(
     session: AsyncSession, *, now: datetime, limit: int, messenger: Messenger | None = None
 ) -> Sequence[OutboxMessage]:
-    query = (
+    return (await session.scalars(_due(now, limit, messenger))).all()
+
+
+def _due(now: datetime, limit: int, messenger: Messenger | None) -> Select[tuple[OutboxMessage]]:
+    """What is due now, most urgent first."""
+    return (
         select(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING,
@@ -147,7 +152,6 @@ async def due_messages(
         .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
-    return (await session.scalars(query)).all()
 
 
 async def claim_due(
@@ -167,17 +171,7 @@ async def claim_due(
     each get different rows and never wait for each other. SQLite has one writer at a time anyway:
     there each row is taken with a conditional UPDATE (a stale read cannot take it twice)."""
     if session.bind.dialect.name == "postgresql":
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                *_of_messenger(messenger),
-            )
-            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        query = _due(now, limit, messenger).with_for_update(skip_locked=True)
         rows = (await session.scalars(query)).all()
         if rows:
             await session.execute(
