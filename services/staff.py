@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import BigInteger, Select, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Department, TelegramAccount, User, UserRole
@@ -158,10 +159,17 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
 async def get_user_by_telegram(session: AsyncSession, telegram_id: int) -> User | None:
     """The active staff member writing from this chat address: the account bound first
     (``User.telegram_id``) or one bound later in the other messenger."""
-    # One query (it runs for every update): the first-bound person wins over a later binding.
-    linked = select(TelegramAccount.user_id).where(TelegramAccount.id == telegram_id).scalar_subquery()
-    primary = User.telegram_id == telegram_id
-    return await session.scalar(
+    return await session.scalar(_user_by_chat_query(), {"chat": telegram_id})
+
+
+@functools.cache
+def _user_by_chat_query() -> Select[tuple[User]]:
+    # One statement, built once (it runs for every update): the first-bound person wins over a later
+    # binding.
+    chat = bindparam("chat", type_=BigInteger)
+    linked = select(TelegramAccount.user_id).where(TelegramAccount.id == chat).scalar_subquery()
+    primary = User.telegram_id == chat
+    return (
         select(User)
         .where(User.is_active.is_(True), or_(primary, User.id == linked))
         .order_by(case((primary, 0), else_=1))

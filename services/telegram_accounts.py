@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Select, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from models import TelegramAccount, User, UserRole, utcnow
 from models.enums import Role
@@ -30,12 +32,20 @@ class TelegramProfile:
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 
+@functools.cache
+def _account_query() -> Select[tuple[TelegramAccount]]:
+    """Built once: ``session.get`` builds its query anew on every call, and this runs for every update."""
+    return select(TelegramAccount).where(TelegramAccount.id == bindparam("id", type_=BigInteger))
+
+
 async def touch_account(session: AsyncSession, profile: TelegramProfile) -> TelegramAccount:
     """Create or refresh the account; a user who writes again is evidently no longer blocking us.
 
     Writes only what changed (and ``last_seen_at`` once per ``LAST_SEEN_RESOLUTION``), so an
     ordinary update reads one row and writes nothing."""
-    account = await session.get(TelegramAccount, profile.id)
+    account = session.identity_map.get(identity_key(TelegramAccount, profile.id)) or await session.scalar(
+        _account_query(), {"id": profile.id}
+    )
     now = utcnow()
     if account is None:
         account = TelegramAccount(
