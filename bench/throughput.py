@@ -14,7 +14,7 @@ Porucheno runs as ``porucheno run`` on SQLite and on PostgreSQL (a fresh schema)
 N`` as given (several workers need PostgreSQL, Redis and webhook mode: see README). Ratios are to the
 echo bot of the same run: targets (issue #18) ≥ 0.5 updates/s, RSS ≤ 1.25, p99 < 50 ms at 50/s.
 
-Usage: python bench/throughput.py [--users 200] [--rounds 5] [--rate 50] [--seconds 10]
+Usage: python bench/throughput.py [--users 200] [--rounds 5] [--rate 50] [--seconds 10] [--workers 4]
                                   [--backend sqlite|postgresql|both]
 """
 
