@@ -7,7 +7,6 @@ re-check the role. A refusal comes back as a message above the page, never as a 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -161,8 +160,8 @@ async def event_export(request: web.Request) -> web.StreamResponse:
         )
     header = [gettext(h) for h in EXPORT_HEADER]
     # The workbook is built in a thread: a long list must not stall the panel's event loop.
-    return await asyncio.to_thread(
-        table_response,
+    return await table_response(
+        request,
         "xlsx",
         f"event-{event.id}",
         header,

@@ -4,7 +4,6 @@ the consent links (``consent_pages``). Managers and clerks; the service re-check
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -209,8 +208,8 @@ async def segment_export(request: web.Request) -> web.StreamResponse:
     rows = [[m.name, m.telegram_chat_id or "", m.email or "", gettext(_consent_label(m))] for m in members]
     header = [gettext(h) for h in EXPORT_HEADER]
     stamp = utcnow().astimezone(zone(request)).strftime("%Y-%m-%d")
-    return await asyncio.to_thread(
-        table_response,
+    return await table_response(
+        request,
         request.match_info["fmt"],
         f"segment-{segment.id}-{stamp}",
         header,
