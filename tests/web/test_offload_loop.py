@@ -60,18 +60,20 @@ async def _data(factory: async_sessionmaker[AsyncSession]) -> None:
         await session.commit()
 
 
-def _compute(seconds: float) -> None:
-    """Hold the loop computing, as a chart drawn on it would."""
+def _compute(seconds: float) -> int:
+    """Hold the loop computing, as a chart drawn on it would; how many rounds it computed."""
     import time
 
     end = time.process_time() + seconds
+    rounds = 0
     while time.process_time() < end:
-        pass
+        rounds += 1
+    return rounds
 
 
 async def test_the_guard_sees_a_blocked_loop() -> None:
     async with LoopGuard() as guard:
-        _compute(0.12)
+        assert _compute(0.12) > 0
     assert guard.worst >= 0.1
     with pytest.raises(AssertionError, match="blocked"):
         await responsive(lambda _attempt: _block(), attempts=2)
