@@ -19,15 +19,9 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.db import WROTE
+from models.db import has_writes
 
 UPDATE_SESSION: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
-
-
-def has_writes(session: AsyncSession) -> bool:
-    """Flushed changes are flagged by the session factory's listener (models/db.py); pending ones
-    are visible on the session itself."""
-    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
 
 
 class CommitBeforeSend(BaseRequestMiddleware):

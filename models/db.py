@@ -8,7 +8,9 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from models.sqlite_onehop import onehop_dbapi
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -19,7 +21,14 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         # Sessions and connections end their own transactions (commit, or rollback on close), so the
         # pool's extra ROLLBACK on return is redundant; with aiosqlite it is one more hop to the
         # connection's thread for every update.
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_reset_on_return=None)
+        # module: each statement is one trip to aiosqlite's thread, not four (models/sqlite_onehop.py).
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": 30},
+            pool_reset_on_return=None,
+            module=onehop_dbapi(),
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +52,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 # ``session.info`` keys set by the listeners below.
-WROTE = "porucheno_wrote"  # the session flushed changes since its last commit
+WROTE = "porucheno_wrote"  # the session flushed or executed writes since its last commit
 COMMIT_SIGNALS = "porucheno_commit_signals"  # names to announce once the transaction commits
 
 
@@ -56,6 +65,20 @@ class _FactorySession(Session):
 
 def _flushed(session: Session, _context: object) -> None:
     session.info[WROTE] = True
+
+
+def _executed(state: ORMExecuteState) -> None:
+    # Statements run through the session without a flush (``session.execute(update(...))``) write
+    # too; text() counts as a write (conservative: the caller then commits).
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+def has_writes(session: AsyncSession | Session) -> bool:
+    """Whether the session holds work a commit would keep: flushed or executed writes (flagged by
+    the listeners above) or pending changes visible on the session itself."""
+    target = session.sync_session if isinstance(session, AsyncSession) else session
+    return bool(target.info.get(WROTE) or target.new or target.dirty or target.deleted)
 
 
 def _committed(session: Session) -> None:
@@ -72,6 +95,7 @@ def _committed(session: Session) -> None:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     session_class = type("PoruchenoSession", (_FactorySession,), {"commit_hooks": {}})
     event.listen(session_class, "after_flush", _flushed)
+    event.listen(session_class, "do_orm_execute", _executed)
     event.listen(session_class, "after_commit", _committed)
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 

@@ -6,7 +6,7 @@ import asyncio
 import functools
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import BigInteger, Select, bindparam, case, func, or_, select
+from sqlalchemy import BigInteger, Case, ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Department, TelegramAccount, User, UserRole
@@ -162,17 +162,46 @@ async def get_user_by_telegram(session: AsyncSession, telegram_id: int) -> User 
     return await session.scalar(_user_by_chat_query(), {"chat": telegram_id})
 
 
+async def get_account_and_user(
+    session: AsyncSession, chat_id: int
+) -> tuple[TelegramAccount | None, User | None]:
+    """The chat's account and its staff member (as :func:`get_user_by_telegram` picks them) in one
+    statement: the bot asks this for every update. ``(None, user)`` when the chat has no account yet."""
+    row = (await session.execute(_account_and_user_query(), {"chat": chat_id})).first()
+    if row is None:
+        return None, await get_user_by_telegram(session, chat_id)
+    return row[0], row[1]
+
+
+def _bound_to(
+    chat: ColumnElement[int], account_user_id: ColumnElement[int]
+) -> tuple[ColumnElement[bool], Case]:
+    # The one rule for both queries below: an active user whose primary chat this is, or the user the
+    # chat's account was linked to later; the first-bound person wins.
+    primary = User.telegram_id == chat
+    return and_(User.is_active.is_(True), or_(primary, User.id == account_user_id)), case(
+        (primary, 0), else_=1
+    )
+
+
 @functools.cache
 def _user_by_chat_query() -> Select[tuple[User]]:
-    # One statement, built once (it runs for every update): the first-bound person wins over a later
-    # binding.
+    # Built once: it runs for every update.
     chat = bindparam("chat", type_=BigInteger)
     linked = select(TelegramAccount.user_id).where(TelegramAccount.id == chat).scalar_subquery()
-    primary = User.telegram_id == chat
+    bound, first = _bound_to(chat, linked)
+    return select(User).where(bound).order_by(first).limit(1)
+
+
+@functools.cache
+def _account_and_user_query() -> Select[tuple[TelegramAccount, User]]:
+    chat = bindparam("chat", type_=BigInteger)
+    bound, first = _bound_to(chat, TelegramAccount.user_id)
     return (
-        select(User)
-        .where(User.is_active.is_(True), or_(primary, User.id == linked))
-        .order_by(case((primary, 0), else_=1))
+        select(TelegramAccount, User)
+        .outerjoin(User, bound)
+        .where(TelegramAccount.id == chat)
+        .order_by(first)
         .limit(1)
     )
 

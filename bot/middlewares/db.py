@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commit_before_send import UPDATE_SESSION
 from bot.middleware_types import NextHandler
-from services.staff import get_user_by_telegram
+from models.db import has_writes
+from services.staff import get_account_and_user
 from services.telegram_accounts import TelegramProfile, touch_account
 
 
@@ -35,8 +36,9 @@ class DbSessionMiddleware(BaseMiddleware):
             data["session"] = session
             data["account"] = data["user"] = None
             if tg_user is not None and not tg_user.is_bot:
+                # One statement for both; touch_account then finds the account already loaded.
+                _, data["user"] = await get_account_and_user(session, tg_user.id)
                 data["account"] = await touch_account(session, _profile(tg_user, chat))
-                data["user"] = await get_user_by_telegram(session, tg_user.id)
             try:
                 result = await handler(event, data)
             except BaseException:
@@ -44,7 +46,8 @@ class DbSessionMiddleware(BaseMiddleware):
                 raise
             finally:
                 UPDATE_SESSION.reset(token)
-            await session.commit()
+            if has_writes(session):  # a read-only update ends without a COMMIT (one trip fewer)
+                await session.commit()
             return result
 
 
