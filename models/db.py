@@ -82,6 +82,8 @@ def has_writes(session: AsyncSession | Session) -> bool:
 
 
 def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: nothing is committed until the outer transaction is
     session.info[WROTE] = False
     signals = session.info.pop(COMMIT_SIGNALS, None)
     if not signals:
