@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment, DeadlineNudge, Department
+from models import Assignment, DeadlineNudge, Department, User
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from services import outbox
 from services.assignments.notices import _users, card_text, executor_buttons
@@ -71,6 +71,30 @@ def _left(t: Translator, delta: timedelta) -> str:
     return t("%(m)s min", m=minutes)
 
 
+class _Cards:
+    """A scan's card texts: the executor and the controller of one assignment, in one language, get
+    the same card, drawn once; one translator per language."""
+
+    def __init__(self, ctx: NoticeContext, people: dict[int, User]) -> None:
+        self.ctx, self.people = ctx, people
+        self._texts: dict[tuple[int, str, str], str] = {}
+        self._translators: dict[str, Translator] = {}
+
+    def translator(self, recipient: User) -> Translator:
+        locale = self.ctx.locale_of(recipient)
+        found = self._translators.get(locale)
+        if found is None:
+            found = self._translators[locale] = Translator(locale)
+        return found
+
+    def text(self, a: Assignment, t: Translator, headline: str) -> str:
+        key = (a.id, t.locale, headline)
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = card_text(a, t, self.ctx, self.people, headline)
+        return found
+
+
 async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, now: datetime) -> ScanResult:
     result = ScanResult()
     messages: list[outbox.OutgoingMessage] = []
@@ -99,24 +123,6 @@ async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, n
         for a in rows:
             assignments[a.id] = a
             due_kinds[a.id].append(kind)
-    people = await _users(session, [a.executor_id for a in assignments.values()])
-    for a in assignments.values():
-        for kind in due_kinds[a.id]:
-            nudges.append({"assignment_id": a.id, "kind": kind, "deadline": a.deadline, "sent_at": now})
-        recipient = people.get(a.executor_id or 0)
-        if recipient is None or recipient.telegram_id is None:
-            continue
-        t = Translator(ctx.locale_of(recipient))
-        headline = t("⏰ Deadline in %(left)s", left=_left(t, a.deadline - now))
-        messages.append(
-            outbox.text_message(
-                recipient.telegram_id,
-                card_text(a, t, ctx, people, headline),
-                reply_markup=executor_buttons(a, t),
-                dedup_key=f"nudge:{a.id}:{due_kinds[a.id][-1]}:{int(a.deadline.timestamp())}",
-            )
-        )
-        result.reminders += 1
     # The deadline itself: executor and control learn it has passed.
     passed = (
         await session.scalars(
@@ -131,27 +137,51 @@ async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, n
             .limit(policy.batch)
         )
     ).all()
-    people = await _users(session, [u for a in passed for u in (a.executor_id, a.controller_id, a.author_id)])
+    # Everyone both parts need, read once.
+    people = await _users(
+        session,
+        [a.executor_id for a in assignments.values()]
+        + [u for a in passed for u in (a.executor_id, a.controller_id, a.author_id)],
+    )
+    cards = _Cards(ctx, people)
+    for a in assignments.values():
+        for kind in due_kinds[a.id]:
+            nudges.append({"assignment_id": a.id, "kind": kind, "deadline": a.deadline, "sent_at": now})
+        recipient = people.get(a.executor_id or 0)
+        if recipient is None or recipient.telegram_id is None:
+            continue
+        t = cards.translator(recipient)
+        headline = t("⏰ Deadline in %(left)s", left=_left(t, a.deadline - now))
+        messages.append(
+            outbox.text_message(
+                recipient.telegram_id,
+                cards.text(a, t, headline),
+                reply_markup=executor_buttons(a, t),
+                dedup_key=f"nudge:{a.id}:{due_kinds[a.id][-1]}:{int(a.deadline.timestamp())}",
+            )
+        )
+        result.reminders += 1
     for a in passed:
         nudges.append({"assignment_id": a.id, "kind": DEADLINE_KIND, "deadline": a.deadline, "sent_at": now})
         for uid in dict.fromkeys([a.executor_id, a.controller_id]):
             recipient = people.get(uid or 0)
             if recipient is None or recipient.telegram_id is None:
                 continue
-            t = Translator(ctx.locale_of(recipient))
+            t = cards.translator(recipient)
             buttons = executor_buttons(a, t) if uid == a.executor_id else None
             messages.append(
                 outbox.text_message(
                     recipient.telegram_id,
-                    card_text(a, t, ctx, people, t("🔴 The deadline has passed")),
+                    cards.text(a, t, t("🔴 The deadline has passed")),
                     reply_markup=buttons if buttons and buttons["inline_keyboard"] else None,
                     dedup_key=f"nudge:{a.id}:{DEADLINE_KIND}:{int(a.deadline.timestamp())}:{recipient.id}",
                 )
             )
         result.deadline_notices += 1
-    # Multi-row inserts for the nudge rows and their notices, in one transaction.
+    # Multi-row inserts for the nudge rows and their notices, in one transaction (a Core insert: the
+    # rows need no ORM objects).
     if nudges:
-        await session.execute(insert(DeadlineNudge), nudges)
+        await session.execute(insert(DeadlineNudge.__table__), nudges)
     await outbox.enqueue_many(session, messages)
     await session.flush()
     return result
