@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from porucheno.migrate import MigrationFailed
 from porucheno.settings import Settings, SettingsError, load_settings
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
@@ -39,7 +40,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     _setup_logging(settings)
 
     async def main() -> None:
-        await runtime.prepare_database(settings, demo=True)
+        try:
+            await runtime.prepare_database(settings, demo=True)
+        except MigrationFailed as exc:
+            sys.exit(f"The demo did not start: {exc}")
         service = await runtime.build_service(settings, demo=True)
         base = settings.admin_base_url
 
@@ -121,7 +125,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         logging.getLogger("porucheno").warning(warning)
 
     async def main() -> int:
-        await runtime.prepare_database(settings, demo=False)
+        try:
+            await runtime.prepare_database(settings, demo=False)
+        except MigrationFailed as exc:
+            print(f"Porucheno did not start: {exc}", file=sys.stderr)
+            return 1
         demo_admins = await demo_password_admins(settings)
         if demo_admins:
             print(

@@ -29,7 +29,7 @@ from bot.shared_rate import SharedRate
 from models.db import create_engine, create_session_factory, on_commit
 from porucheno.demo_seed import PERSONA_LABELS, demo_max_personas, demo_personas, seed_demo
 from porucheno.i18n import gettext
-from porucheno.migrate import upgrade_async
+from porucheno.migrate import upgrade_in_child
 from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
 from scheduler.leader import Leadership, create_leader_lock, scheduler_switch
@@ -253,7 +253,7 @@ def _demo_sandboxes(settings: Settings) -> tuple[web.Application, web.Applicatio
 
 
 async def prepare_database(settings: Settings, *, demo: bool) -> None:
-    await upgrade_async(settings.database_url)
+    await upgrade_in_child(settings.database_url)  # Alembic never loads into the service
     if demo:
         engine = create_engine(settings.database_url)
         try:

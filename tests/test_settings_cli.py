@@ -133,3 +133,27 @@ def test_demo_refuses_a_non_loopback_admin_host(host: str) -> None:
     result = _run("demo", env={"PORUCHENO_ADMIN_HOST": host})
     assert result.returncode == 2
     assert result.stderr.strip().startswith("Bad setting PORUCHENO_ADMIN_HOST:")
+
+
+def test_run_with_an_unreachable_database_stops_with_one_clear_line() -> None:
+    env = {
+        "PORUCHENO_DATABASE_URL": "postgresql://porucheno@127.0.0.1:1/porucheno",  # nothing listens
+        "PORUCHENO_BOT_TOKEN": "123456:" + "A" * 35,
+        "PORUCHENO_BOT_API_URL": "http://127.0.0.1:9",
+        "PORUCHENO_SECRET_KEY": "s" * 40,
+    }
+    stopped = _run("run", env=env)
+    assert stopped.returncode == 1
+    assert "Migration error: ConnectionRefusedError" in stopped.stderr
+    assert "Porucheno did not start: the database migration failed" in stopped.stderr
+    assert "Traceback" not in stopped.stderr
+
+
+def test_the_service_keeps_alembic_out_of_its_memory() -> None:
+    # Migrations run in a child process (porucheno/migrate.py); the service never imports Alembic.
+    probe = (
+        "import sys, porucheno.cli, porucheno.runtime; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "'aiogram'" in loaded.stdout and "'alembic'" not in loaded.stdout and "'mako'" not in loaded.stdout
