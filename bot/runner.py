@@ -69,10 +69,18 @@ async def _retry(
 
 
 async def run_polling(
-    bot: Bot, dp: Dispatcher, *, stop_event: asyncio.Event | None = None, polling_timeout: int = 10
+    bot: Bot,
+    dp: Dispatcher,
+    *,
+    stop_event: asyncio.Event | None = None,
+    polling_timeout: int = 10,
+    concurrency: int | None = None,
 ) -> None:
     """Long-poll until ``stop_event`` is set (or ``dp.stop_polling()`` is called).
 
+    ``concurrency``: at most this many updates are handled at once; the next getUpdates waits for a
+    free place. Unbounded, a burst of a few hundred updates became as many tasks queueing for the
+    database pool, and the pool opened and closed extra connections for them.
     The bot session is left open: its owner closes it.
     """
     me = await _retry(bot.get_me, "start of polling", stop_event=stop_event)
@@ -84,7 +92,13 @@ async def run_polling(
     )
     log.info("polling as @%s", me.username)
     polling = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=polling_timeout)
+        dp.start_polling(
+            bot,
+            handle_signals=False,
+            close_bot_session=False,
+            polling_timeout=polling_timeout,
+            tasks_concurrency_limit=concurrency,
+        )
     )
     if stop_event is None:
         await polling

@@ -28,6 +28,11 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             connect_args={"timeout": 30},
             pool_reset_on_return=None,
             module=onehop_dbapi(),
+            # Each connection is a thread with an open file; one opened for a burst and closed on return
+            # (the pool's overflow) cost more than the burst's queries. Twenty stay open; ten more in a
+            # burst beyond that.
+            pool_size=20,
+            max_overflow=10,
         )
 
         @event.listens_for(engine.sync_engine, "connect")

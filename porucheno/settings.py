@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     send_chat_rate: float = Field(default=1.0, gt=0)
     send_chat_burst: int = Field(default=2, ge=1)
     send_retries: int = Field(default=5, ge=0)
+    # Long polling: updates handled at once (more wait for a free place; Telegram keeps them). Matches
+    # the SQLite connection pool's 20, so a burst queues here rather than for a database connection.
+    update_concurrency: int = Field(default=20, ge=1)
     send_retry_max_seconds: float = Field(default=60.0, ge=0)
     log_level: str = "INFO"
     # text: one readable line per record; json: one JSON object per line, with update_id and user_id

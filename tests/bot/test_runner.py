@@ -103,3 +103,40 @@ async def test_webhook_rejects_a_wrong_secret(webhook_setup: Settings) -> None:
             headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
         ) as resp:
             assert resp.status == 401
+
+
+async def test_polling_handles_at_most_the_configured_number_of_updates_at_once(settings: Settings) -> None:
+    from aiogram import Dispatcher
+    from aiogram.types import Message
+
+    sandbox = await start_sandbox()
+    cfg = settings.model_copy(update={"bot_api_url": sandbox.base_url})
+    bot, dp = create_bot(cfg), Dispatcher()
+    busy, most = 0, 0
+
+    @dp.message()
+    async def slow(message: Message) -> None:
+        nonlocal busy, most
+        busy += 1
+        most = max(most, busy)
+        await asyncio.sleep(0.2)
+        busy -= 1
+        await message.answer(f"готово: {message.text}")
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_polling(bot, dp, stop_event=stop, polling_timeout=1, concurrency=2))
+    try:
+        async with SandboxClient(sandbox.base_url) as tg:
+            people = range(100, 106)
+            for user_id in people:
+                await tg.register_user(user_id=user_id, first_name="Житель")
+            for user_id in people:
+                await tg.send_text(user_id, f"сообщение {user_id}")
+            for user_id in people:  # nothing is lost while the others wait their turn
+                assert (await tg.wait_for(user_id))["text"] == f"готово: сообщение {user_id}"
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+        await bot.session.close()
+        await sandbox.stop()
+    assert most == 2
