@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from typing import Any
 
 from aiogram.types import Update
@@ -51,3 +53,34 @@ async def test_memory_seen_is_bounded() -> None:
     assert await seen.first_time(2, 10)  # another bot
     assert await seen.first_time(1, 11)
     assert await seen.first_time(1, 10)  # forgotten: the oldest of three
+
+
+async def test_polling_answers_an_update_a_killed_process_had_already_marked(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession], redis_url: str, redis
+) -> None:
+    # kill -9 while an update is handled: Telegram gives it again to the restarted poller, whose
+    # Redis still holds the mark the dead process set. It must be answered, not skipped.
+    from porucheno import runtime
+
+    async with running_sandbox(SandboxConfig()) as sandbox, SandboxClient(sandbox.base_url) as client:
+        user = await client.register_user(first_name="Анна")
+        bot_id = int(settings.bot_token.split(":")[0])
+        for update_id in range(1, 50):  # the fake API numbers updates from 1
+            await redis.set(f"porucheno:upd:{bot_id}:{update_id}", 1)
+        cfg = settings.model_copy(
+            update={"bot_api_url": sandbox.base_url, "redis_url": redis_url, "admin_port": _free_port()}
+        )
+        service = await runtime.build_service(cfg)
+        serving = asyncio.create_task(runtime.serve(service))
+        try:
+            await client.send_text(user["id"], "/start")
+            assert "Анна" in (await client.wait_for(user["id"], contains="Здравствуйте", timeout=20))["text"]
+        finally:
+            service.stop_event.set()
+            await asyncio.wait_for(serving, timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
