@@ -60,8 +60,9 @@ def outbox_send() -> Iterator[None]:
         _OUTBOX_SEND.reset(token)
 
 
-# Pauses before trying a direct request again after a Bot API 5xx (seconds).
-SERVER_ERROR_PAUSES = (0.5, 1.5, 4.0)
+# Pauses before trying a direct request again after a Bot API 5xx (seconds): half a minute in all. A
+# 30-minute soak with injected 502 windows longer than the old 6 s lost replies (and the apologies).
+SERVER_ERROR_PAUSES = (0.5, 1.5, 4.0, 8.0, 16.0)
 
 
 @dataclass(frozen=True)
