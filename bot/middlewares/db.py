@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commit_before_send import UPDATE_SESSION
 from bot.middleware_types import NextHandler
-from models.db import has_writes
 from services.staff import get_account_and_user
 from services.telegram_accounts import TelegramProfile, touch_account
 
@@ -46,8 +45,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 raise
             finally:
                 UPDATE_SESSION.reset(token)
-            if has_writes(session):  # a read-only update ends without a COMMIT (one trip fewer)
-                await session.commit()
+            await session.commit()  # a read-only one too: ending it costs one trip either way
             return result
 
 

@@ -1,4 +1,4 @@
-"""What a session counts as a write (the bot commits only those), and the SQLite driver shim
+"""What a session counts as a write (the bot commits those before it replies), and the SQLite driver shim
 (``models/sqlite_onehop.py``): it behaves as the stock aiosqlite adapter, with one trip per statement."""
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ async def test_errors_arrive_as_sqlalchemy_errors_and_the_session_recovers(
 
 
 async def test_a_core_write_through_the_session_counts_as_a_write(sqlite_engine: AsyncEngine) -> None:
-    # commit-before-send and the update middleware commit only sessions that wrote something.
+    # commit-before-send commits, before a reply, only sessions that wrote something.
     factory = create_session_factory(sqlite_engine)
     async with factory() as session:
         await session.execute(insert(Department).values(name="Отдел"))
@@ -107,7 +107,7 @@ async def test_a_released_savepoint_is_still_a_write_until_the_outer_commit(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     # A bot update that only wrote inside a SAVEPOINT (e.g. publishing the first consent text) must
-    # still be committed at its end; it once ended with a rollback (on PostgreSQL) instead.
+    # still be committed before its reply: a released SAVEPOINT once cleared the write flag.
     async with session_factory() as session:
         async with session.begin_nested():
             session.add(Department(name="Отдел"))
