@@ -21,7 +21,6 @@ from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
 from bot.response_types import BotSession
 from bot.turn import TurnMiddleware
-from bot.update_dedup import UpdateDedup, seen_updates
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
@@ -93,12 +92,10 @@ def create_dispatcher(
     storage: BaseStorage | None = None,
     metrics: Metrics | None = None,
     messenger: Messenger = Messenger.TELEGRAM,
-    dedup_updates: bool = False,
     offload: Offload | None = None,
     albums: Albums | None = None,
 ) -> Dispatcher:
-    """``dedup_updates``: skip an update_id seen before (Telegram's; MAX's ids are per process).
-    ``albums``: collects album parts for the file handlers (default: in Redis when the FSM is)."""
+    """``albums``: collects album parts for the file handlers (default: in Redis when the FSM is)."""
     storage = storage or _storage(settings)
     if albums is None:
         albums = create_albums(storage, prefix=f"porucheno:album:{messenger.value}")
@@ -114,9 +111,7 @@ def create_dispatcher(
         offload=offload,  # the render pool for charts (/stats); None: a thread
         albums=albums,  # the handlers taking files get it as their ``albums`` argument
     )
-    if dedup_updates:  # first: a redelivered update costs no database session
-        dp.update.outer_middleware(UpdateDedup(seen_updates(storage)))
-    # Order: aiogram's own (errors, user context, FSM) → (dedup) → log context and metrics (times all
+    # Order: aiogram's own (errors, user context, FSM) → log context and metrics (times all
     # the rest) → clean text → database → locale (reads the staff user).
     dp.update.outer_middleware(ObserveMiddleware(metrics, messenger.value))
     dp.update.outer_middleware(CleanTextMiddleware())

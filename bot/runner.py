@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
+from bot.update_dedup import update_claims
+from bot.webhook_handler import OnceWebhookHandler
 from porucheno.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,13 +130,22 @@ def create_webhook_app(
     bot: Bot, dp: Dispatcher, settings: Settings, *, set_webhook: bool = True
 ) -> web.Application:
     """An aiohttp app receiving updates at the path of ``settings.webhook_url``; sets the webhook on
-    start (unless ``set_webhook`` is False: with several workers, the first one sets it)."""
+    start (unless ``set_webhook`` is False: with several workers, the first one sets it).
+
+    Each update is answered once handled, at most ``settings.update_concurrency`` at a time, and
+    handled once across workers sharing the FSM's Redis (bot/webhook_handler.py)."""
     if not settings.webhook_url:
         raise ValueError("PORUCHENO_WEBHOOK_URL is required for webhook mode")
     path = urlsplit(settings.webhook_url).path or DEFAULT_WEBHOOK_PATH
     secret = webhook_secret(settings)
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
+    OnceWebhookHandler(
+        dp,
+        bot,
+        secret_token=secret,
+        claims=update_claims(dp.storage),
+        concurrency=settings.update_concurrency,
+    ).register(app, path=path)
     setup_application(app, dp, bot=bot)
 
     async def register_webhook() -> None:

@@ -1,80 +1,123 @@
-"""Each update is handled once, even with several workers behind one webhook.
+"""Each webhook update is handled once, and none is lost when a worker dies while handling it.
 
-Telegram redelivers an update whose webhook request timed out or failed, and with N workers the
-retry may land on another process than the first attempt. The first process to see an update_id
-marks it; later deliveries are skipped silently. With Redis the mark is shared (``SET NX EX``) by
-every worker; without it a bounded in-process set is enough (one process only).
+Telegram redelivers an update whose webhook request failed or timed out, and with N workers behind
+one port the retry may land on another process. So a worker *claims* the update_id before handling
+it and marks it *done* after; the webhook answers Telegram only then (bot/webhook_handler.py):
+
+- new: claimed for ``busy_ttl`` seconds and handled;
+- busy (another worker is still on it): answered 503, so Telegram comes back later;
+- done: answered 200 without handling it again.
+
+A worker killed with ``kill -9`` never answers; its claim runs out after ``busy_ttl`` and Telegram's
+next retry is handled by whichever worker gets it. A claim that never expired (the first version
+of this marked an update as seen before handling) would have made that retry a silent loss.
+
+Long polling needs none of this: one process gets each update, and gets it again only when it died
+before confirming it, which is exactly when it must be handled.
+
+With Redis the claims are shared by every worker; without it an in-process table is enough (one
+process only).
 """
 
 from __future__ import annotations
 
-import logging
+import enum
+import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from aiogram import BaseMiddleware, Bot
-from aiogram.types import TelegramObject, Update
-
-log = logging.getLogger(__name__)
-
-# Telegram keeps an undelivered update for 24 hours: a mark must outlive any redelivery.
-SEEN_TTL_SECONDS = 86400
+# Telegram keeps an undelivered update for 24 hours: a done mark must outlive any redelivery.
+DONE_TTL_SECONDS = 86400
+# Longer than any handling: aiogram answers a webhook after 55 s and finishes the rest in the
+# background (Dispatcher.feed_webhook_update).
+BUSY_TTL_SECONDS = 120
 MEMORY_SIZE = 10_000
 
 
-class SeenUpdates(Protocol):
-    async def first_time(self, bot_id: int, update_id: int) -> bool: ...
+class Claim(enum.Enum):
+    NEW = "new"
+    BUSY = "busy"
+    DONE = "done"
 
 
-class MemorySeen:
-    """The last ``size`` update ids per process (redeliveries come soon after the first try)."""
+class UpdateClaims(Protocol):
+    async def claim(self, bot_id: int, update_id: int) -> Claim: ...
 
-    def __init__(self, size: int = MEMORY_SIZE) -> None:
+    async def finish(self, bot_id: int, update_id: int) -> None: ...
+
+    async def release(self, bot_id: int, update_id: int) -> None: ...
+
+
+class MemoryClaims:
+    """The last ``size`` update ids of this process (redeliveries come soon after the first try)."""
+
+    def __init__(self, size: int = MEMORY_SIZE, *, busy_ttl: float = BUSY_TTL_SECONDS) -> None:
         self.size = size
-        self._seen: OrderedDict[tuple[int, int], None] = OrderedDict()
+        self.busy_ttl = busy_ttl
+        # (bot, update) → None when done, else the monotonic time the busy claim runs out
+        self._marks: OrderedDict[tuple[int, int], float | None] = OrderedDict()
 
-    async def first_time(self, bot_id: int, update_id: int) -> bool:
+    async def claim(self, bot_id: int, update_id: int) -> Claim:
         key = (bot_id, update_id)
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True
+        if key in self._marks:
+            until = self._marks[key]
+            if until is None:
+                return Claim.DONE
+            if until > time.monotonic():
+                return Claim.BUSY
+        self._marks[key] = time.monotonic() + self.busy_ttl
+        self._marks.move_to_end(key)
+        while len(self._marks) > self.size:
+            self._marks.popitem(last=False)
+        return Claim.NEW
+
+    async def finish(self, bot_id: int, update_id: int) -> None:
+        self._marks[(bot_id, update_id)] = None
+
+    async def release(self, bot_id: int, update_id: int) -> None:
+        self._marks.pop((bot_id, update_id), None)
 
 
-class RedisSeen:
-    def __init__(self, redis: Any, *, prefix: str = "porucheno:upd", ttl: int = SEEN_TTL_SECONDS) -> None:
+class RedisClaims:
+    BUSY, DONE = b"busy", b"done"
+
+    def __init__(
+        self,
+        redis: Any,
+        *,
+        prefix: str = "porucheno:upd",
+        busy_ttl: int = BUSY_TTL_SECONDS,
+        done_ttl: int = DONE_TTL_SECONDS,
+    ) -> None:
         self.redis = redis
         self.prefix = prefix
-        self.ttl = ttl
+        self.busy_ttl = busy_ttl
+        self.done_ttl = done_ttl
 
-    async def first_time(self, bot_id: int, update_id: int) -> bool:
-        return bool(await self.redis.set(f"{self.prefix}:{bot_id}:{update_id}", 1, nx=True, ex=self.ttl))
+    def _key(self, bot_id: int, update_id: int) -> str:
+        return f"{self.prefix}:{bot_id}:{update_id}"
 
+    async def claim(self, bot_id: int, update_id: int) -> Claim:
+        key = self._key(bot_id, update_id)
+        if await self.redis.set(key, self.BUSY, nx=True, ex=self.busy_ttl):
+            return Claim.NEW
+        value = await self.redis.get(key)
+        if value is None:  # ran out between the two calls: let Telegram's retry claim it
+            return Claim.BUSY
+        return Claim.DONE if _as_bytes(value) == self.DONE else Claim.BUSY
 
-class UpdateDedup(BaseMiddleware):
-    """Outer middleware on ``dp.update``: a repeated update_id ends here, unhandled."""
+    async def finish(self, bot_id: int, update_id: int) -> None:
+        await self.redis.set(self._key(bot_id, update_id), self.DONE, ex=self.done_ttl)
 
-    def __init__(self, seen: SeenUpdates) -> None:
-        self.seen = seen
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        bot = data.get("bot")
-        if isinstance(event, Update) and isinstance(bot, Bot):
-            if not await self.seen.first_time(bot.id, event.update_id):
-                log.debug("update %s of bot %s already handled; skipped", event.update_id, bot.id)
-                return None
-        return await handler(event, data)
+    async def release(self, bot_id: int, update_id: int) -> None:
+        await self.redis.delete(self._key(bot_id, update_id))
 
 
-def seen_updates(storage: Any) -> SeenUpdates:
+def _as_bytes(value: Any) -> bytes:
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def update_claims(storage: Any) -> UpdateClaims:
     """Shared through the FSM's Redis when there is one (the same connection pool)."""
     redis = getattr(storage, "redis", None)
-    return RedisSeen(redis) if redis is not None else MemorySeen()
+    return RedisClaims(redis) if redis is not None else MemoryClaims()

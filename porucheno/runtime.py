@@ -150,11 +150,6 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
             settings,
             session_factory,
             metrics=metrics,
-            # Webhook: a retry may reach another worker, so an update_id is handled once. Long
-            # polling gives each update to this one process, and gives it again only when the
-            # process died before confirming it: then it must be handled, not skipped as seen
-            # (the mark set before the crash would lose it).
-            dedup_updates=bool(settings.webhook_url),
             offload=offload,
         )
         sender = OutboxSender(

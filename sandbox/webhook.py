@@ -59,28 +59,55 @@ class WebhookManager:
             self._session = None
 
     async def _deliver_forever(self, bot: BotAccount, hook: WebhookConfig) -> None:
-        """Deliver queued updates, up to ``max_connections`` at once like Telegram (several worker
-        processes behind one port each get connections), but one at a time per chat, in order."""
+        """Deliver queued updates, up to ``max_connections`` requests open at once like Telegram
+        (several worker processes behind one port each get connections), one at a time per chat so
+        that a chat's updates arrive in order. A request that ends frees its connection for the next
+        update at once: a slow update holds up its own chat only."""
         delay = INITIAL_RETRY_DELAY
-        while bot.webhook is hook:
-            self._state.drop_disallowed(bot)
-            if not bot.updates:
-                await bot.notifier.wait(30)
-                continue
-            batch = _one_per_chat(list(bot.updates), max(1, hook.max_connections))
-            errors = await asyncio.gather(*(self._post(bot, hook, update) for update in batch))
-            delivered = [u for u, error in zip(batch, errors, strict=True) if error is None]
-            for update in delivered:
-                with contextlib.suppress(ValueError):
-                    bot.updates.remove(update)
-            hook.delivered += len(delivered)
-            failed = [error for error in errors if error is not None]
-            if not failed:
-                delay = INITIAL_RETRY_DELAY
-                continue
-            hook.last_error_date, hook.last_error_message = int(time.time()), failed[0]
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_RETRY_DELAY)
+        flying: dict[asyncio.Task[str | None], tuple[object, dict[str, Any]]] = {}
+        wake: asyncio.Task[bool] | None = None
+        try:
+            while bot.webhook is hook:
+                self._state.drop_disallowed(bot)
+                room = max(1, hook.max_connections) - len(flying)
+                if room > 0:
+                    busy = {chat for chat, _update in flying.values()}
+                    waiting = [u for u in bot.updates if _chat_of(u) not in busy]
+                    for update in _one_per_chat(waiting, room):
+                        task = asyncio.create_task(self._post(bot, hook, update))
+                        flying[task] = (_chat_of(update), update)
+                if wake is None:
+                    wake = asyncio.create_task(bot.notifier.wait(30))
+                done, _pending = await asyncio.wait({*flying, wake}, return_when=asyncio.FIRST_COMPLETED)
+                if wake in done:
+                    wake = None
+                failed: list[str] = []
+                for task in done:
+                    if task not in flying:
+                        continue
+                    _chat, update = flying.pop(task)
+                    try:
+                        error = task.result()
+                    except Exception as exc:  # reported as the failed delivery it is
+                        error = f"Delivery failed: {exc.__class__.__name__}"
+                    if error is None:
+                        with contextlib.suppress(ValueError):
+                            bot.updates.remove(update)
+                        hook.delivered += 1
+                        delay = INITIAL_RETRY_DELAY
+                    else:
+                        failed.append(error)
+                if not failed:
+                    continue
+                hook.last_error_date, hook.last_error_message = int(time.time()), failed[0]
+                await asyncio.sleep(delay)  # the failed update stays queued and goes again
+                delay = min(delay * 2, MAX_RETRY_DELAY)
+        finally:
+            for task in [*flying, *([wake] if wake is not None else [])]:
+                task.cancel()
+            for task in [*flying, *([wake] if wake is not None else [])]:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
     async def _post(self, bot: BotAccount, hook: WebhookConfig, update: dict[str, Any]) -> str | None:
         if self._session is None:

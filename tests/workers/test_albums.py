@@ -69,7 +69,7 @@ async def test_album_split_between_two_workers_is_acknowledged_once(
         )
         user = await client.register_user(first_name="Мария", language_code="ru")
         chat = Chat(client, user["id"])
-        workers = [create_dispatcher(cfg, session_factory, dedup_updates=True) for _ in range(2)]
+        workers = [create_dispatcher(cfg, session_factory) for _ in range(2)]
         bots = [create_bot(cfg) for _ in workers]
         albums_on: set[int] = set()
         try:
