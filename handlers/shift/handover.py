@@ -24,6 +24,7 @@ from services.errors import DomainError
 from services.html_cut import cut_plain
 from services.incidents import shift, shift_files, shift_render
 from services.notify import Translator
+from services.offload import Offload
 
 NOTE_PREVIEW = 500
 
@@ -83,7 +84,7 @@ async def buttons_expected(message: Message, turn: Turn) -> None:
     await message.answer(turn.t("Please tap one of the buttons above. To cancel, send /cancel."))
 
 
-async def hand_over(query: CallbackQuery, turn: Turn) -> None:
+async def hand_over(query: CallbackQuery, turn: Turn, offload: Offload | None = None) -> None:
     t, ctx = turn.t, turn.notice_ctx
     data = await turn.fsm.get_data()
     user = turn.user
@@ -102,7 +103,7 @@ async def hand_over(query: CallbackQuery, turn: Turn) -> None:
         shift_render.report_text(report, ctx, t, note=note, handed_by=name),
         reply_markup=turn.menu.keyboard(user, turn.i18n),
     )
-    xlsx, pdf = await shift_files.report_files(report, ctx, t, note=note, handed_by=name)
+    xlsx, pdf = await shift_files.report_files(report, ctx, t, note=note, handed_by=name, offload=offload)
     for body, ext in ((xlsx, "xlsx"), (pdf, "pdf")):
         document = BufferedInputFile(body, filename=shift_files.file_name(report, ctx, ext))
         await turn.bot.send_document(turn.chat_id, document)

@@ -7,7 +7,6 @@ A 547-FZ «сообщение» may be answered without a letter; a 59-FZ appeal
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,9 @@ from services.config import org_card
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.letters import issue
 from services.letters.content import LetterContent, LetterLabels, paragraphs_of
+from services.letters.render import render_letter
 from services.notify import N_, NoticeContext, Translator
+from services.offload import render
 
 TITLE = N_("Answer to the appeal")
 DATE_FORMAT = "%d.%m.%Y"
@@ -183,6 +184,4 @@ async def preview_pdf(session: AsyncSession, appeal: Appeal, draft: Draft, env: 
         signer_name=draft.signer_name or head.head_name,
         enclosures=draft.enclosures,
     )
-    from services.letters.render_pdf import render_pdf  # imported lazily: fpdf is heavy
-
-    return await asyncio.to_thread(render_pdf, content)
+    return await render(env.offload, render_letter, "pdf", content)

@@ -1,18 +1,20 @@
 """The shift report as files: an XLSX workbook and a PDF, laid out by ``shift_render.sections`` so
 they list the same rows under the same headings as the panel's preview.
 
-Building a file is CPU work: the async helpers run it in a thread, off the event loop.
+Building a file is CPU work holding the GIL (openpyxl, fpdf2): the async helpers send it to the
+render pool (services/offload.py), off the event loop; without a pool (tools, some tests) a thread.
 """
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.documents import PDF_FAMILY, a4_pdf
 from services.incidents.shift import ShiftReport
-from services.incidents.shift_render import Cell, cell_text, period_text, sections
+from services.incidents.shift_render import Cell, Section, cell_text, period_text, sections
 from services.notify import NoticeContext, Translator
+from services.offload import Offload, render
 from services.spreadsheets import xlsx_bytes
 
 DATE_FORMAT = "DD.MM.YYYY HH:MM"
@@ -24,6 +26,32 @@ def _local(ctx: NoticeContext, value: Cell) -> Cell:
     return ctx.local(value).replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
+@dataclass(frozen=True, slots=True)
+class ShiftSheet:
+    """What both files show, as plain data: built on the loop from the report (whose rows are
+    database objects), then sent to the render pool."""
+
+    since: datetime
+    until: datetime
+    period: str
+    sections: tuple[Section, ...]
+    note: str | None
+    handed_by: str | None
+
+
+def sheet_of(
+    report: ShiftReport, ctx: NoticeContext, t: Translator, note: str | None, handed_by: str | None
+) -> ShiftSheet:
+    return ShiftSheet(
+        since=report.since,
+        until=report.until,
+        period=period_text(report, ctx, t),
+        sections=tuple(sections(report, ctx, t)),
+        note=note,
+        handed_by=handed_by,
+    )
+
+
 def report_workbook(
     report: ShiftReport,
     ctx: NoticeContext,
@@ -32,6 +60,21 @@ def report_workbook(
     note: str | None = None,
     handed_by: str | None = None,
 ) -> bytes:
+    return sheet_workbook(sheet_of(report, ctx, t, note, handed_by), ctx, t)
+
+
+def report_pdf(
+    report: ShiftReport,
+    ctx: NoticeContext,
+    t: Translator,
+    *,
+    note: str | None = None,
+    handed_by: str | None = None,
+) -> bytes:
+    return sheet_pdf(sheet_of(report, ctx, t, note, handed_by), ctx, t)
+
+
+def sheet_workbook(sheet: ShiftSheet, ctx: NoticeContext, t: Translator) -> bytes:
     """One sheet: the period and note on top, then each list under its heading (empty ones say so)."""
     from openpyxl import Workbook  # imported lazily: the bot process never needs it until a handover
     from openpyxl.styles import Alignment, Font
@@ -42,15 +85,15 @@ def report_workbook(
     ws.title = t("Shift report")[:31]
     ws.append([t("Shift hand-over report")])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([t("Period"), _local(ctx, report.since), _local(ctx, report.until)])
+    ws.append([t("Period"), _local(ctx, sheet.since), _local(ctx, sheet.until)])
     for cell in ws[2][1:]:
         cell.number_format = DATE_FORMAT
-    if handed_by:
-        ws.append([t("Handed over by"), handed_by])
-    if note:
-        ws.append([t("Note"), note])
+    if sheet.handed_by:
+        ws.append([t("Handed over by"), sheet.handed_by])
+    if sheet.note:
+        ws.append([t("Note"), sheet.note])
     widths: dict[int, int] = {}
-    for section in sections(report, ctx, t):
+    for section in sheet.sections:
         ws.append([])
         ws.append([f"{section.title}: {len(section.rows)}"])
         ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
@@ -73,28 +116,20 @@ def report_workbook(
     return xlsx_bytes(wb)
 
 
-def report_pdf(
-    report: ShiftReport,
-    ctx: NoticeContext,
-    t: Translator,
-    *,
-    note: str | None = None,
-    handed_by: str | None = None,
-) -> bytes:
+def sheet_pdf(sheet: ShiftSheet, ctx: NoticeContext, t: Translator) -> bytes:
     from fpdf.fonts import FontFace  # imported lazily: only document builders need fpdf
 
     pdf = a4_pdf(left=12, top=12, right=12, landscape=True)
     pdf.set_font(FAMILY, "B", 14)
     pdf.multi_cell(0, 8, t("Shift hand-over report"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 10)
-    pdf.multi_cell(
-        0, 6, t("Period: %(period)s", period=period_text(report, ctx, t)), new_x="LMARGIN", new_y="NEXT"
-    )
-    if handed_by:
-        pdf.multi_cell(0, 6, t("Handed over by: %(name)s", name=handed_by), new_x="LMARGIN", new_y="NEXT")
-    if note:
-        pdf.multi_cell(0, 6, t("Note: %(note)s", note=note), new_x="LMARGIN", new_y="NEXT")
-    for section in sections(report, ctx, t):
+    pdf.multi_cell(0, 6, t("Period: %(period)s", period=sheet.period), new_x="LMARGIN", new_y="NEXT")
+    if sheet.handed_by:
+        name = sheet.handed_by
+        pdf.multi_cell(0, 6, t("Handed over by: %(name)s", name=name), new_x="LMARGIN", new_y="NEXT")
+    if sheet.note:
+        pdf.multi_cell(0, 6, t("Note: %(note)s", note=sheet.note), new_x="LMARGIN", new_y="NEXT")
+    for section in sheet.sections:
         pdf.ln(3)
         pdf.set_font(FAMILY, "B", 11)
         pdf.multi_cell(0, 7, f"{section.title}: {len(section.rows)}", new_x="LMARGIN", new_y="NEXT")
@@ -121,10 +156,12 @@ async def report_files(
     *,
     note: str | None = None,
     handed_by: str | None = None,
+    offload: Offload | None = None,
 ) -> tuple[bytes, bytes]:
     """XLSX and PDF, built off the event loop."""
-    xlsx = await asyncio.to_thread(report_workbook, report, ctx, t, note=note, handed_by=handed_by)
-    pdf = await asyncio.to_thread(report_pdf, report, ctx, t, note=note, handed_by=handed_by)
+    sheet = sheet_of(report, ctx, t, note, handed_by)
+    xlsx = await render(offload, sheet_workbook, sheet, ctx, t)
+    pdf = await render(offload, sheet_pdf, sheet, ctx, t)
     return xlsx, pdf
 
 
@@ -136,10 +173,11 @@ async def report_file(
     *,
     note: str | None = None,
     handed_by: str | None = None,
+    offload: Offload | None = None,
 ) -> bytes:
     """One of the files (``xlsx`` or ``pdf``), built off the event loop."""
-    build = report_workbook if fmt == "xlsx" else report_pdf
-    return await asyncio.to_thread(build, report, ctx, t, note=note, handed_by=handed_by)
+    build = sheet_workbook if fmt == "xlsx" else sheet_pdf
+    return await render(offload, build, sheet_of(report, ctx, t, note, handed_by), ctx, t)
 
 
 def file_name(report: ShiftReport, ctx: NoticeContext, ext: str) -> str:

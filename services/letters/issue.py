@@ -24,7 +24,9 @@ from services.audit import Actor, record
 from services.config import org_card
 from services.errors import InvalidInput, NotFound
 from services.letters.content import LetterContent, LetterLabels, paragraphs_of
+from services.letters.render import render_letter
 from services.notify import Translator
+from services.offload import Offload, render
 
 DATE_FORMAT = "%d.%m.%Y"
 BODY_LIMIT = 20_000
@@ -54,6 +56,8 @@ class LetterEnv:
     tz: ZoneInfo
     locale: str = "ru"
     appeal_term_rule: str = "previous"  # as NoticeContext's: the redirection term on a day off
+    # The render pool (the running service's panel has one): python-docx and fpdf2 hold the GIL.
+    offload: Offload | None = None
 
 
 async def applicant_lines(session: AsyncSession, appeal: Appeal) -> tuple[str, ...]:
@@ -133,12 +137,8 @@ async def issue_letter(
         signer_name=request.signer_name or head.head_name,
         enclosures=request.enclosures,
     )
-    # Imported lazily: python-docx and fpdf stay out of the bot process until a document is made.
-    from services.letters.render_docx import render_docx
-    from services.letters.render_pdf import render_pdf
-
     docx, pdf = await asyncio.gather(
-        asyncio.to_thread(render_docx, content), asyncio.to_thread(render_pdf, content)
+        *(render(env.offload, render_letter, fmt, content) for fmt in ("docx", "pdf"))
     )
     user_id = actor.id if isinstance(actor, User) else actor.user_id
     origin = file_store.FileOrigin(uploaded_by_user_id=user_id, appeal_id=appeal.id)

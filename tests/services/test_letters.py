@@ -16,6 +16,7 @@ from models import AuditEvent, OrgCard, StoredFile
 from models.enums import LetterKind
 from services.files import file_path
 from services.letters import issue
+from services.offload import Offload
 from tests.services.appeals_helpers import SYSTEM, make_staff, register
 
 TZ = ZoneInfo("Europe/Moscow")
@@ -32,7 +33,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 async def test_a_letter_is_rendered_in_both_formats_numbered_and_kept(
-    session: AsyncSession, tmp_path: Path
+    session: AsyncSession, tmp_path: Path, render_pool: Offload
 ) -> None:
     people = await make_staff(session)
     card = OrgCard(id=1, name="Администрация Заречного района", address="ул. Ленина, 1", inn="7700000000",
@@ -48,7 +49,12 @@ async def test_a_letter_is_rendered_in_both_formats_numbered_and_kept(
         enclosures=("Фото.jpg",),
     )
     first = await issue.issue_letter(session, request, env, actor=people["clerk"])
-    second = await issue.issue_letter(session, request, env, actor=SYSTEM)
+    # The running panel renders in its render process (python-docx and fpdf2 hold the GIL).
+    render_pool.clear()  # the other backend's run issued the very same letter
+    misses = render_pool.misses
+    pooled = issue.LetterEnv(files_dir=tmp_path, tz=TZ, offload=render_pool)
+    second = await issue.issue_letter(session, request, pooled, actor=SYSTEM)
+    assert render_pool.misses == misses + 2
     await session.commit()
 
     assert first.out_number == f"{appeal.reg_number}/1" and second.out_number == f"{appeal.reg_number}/2"
@@ -57,12 +63,17 @@ async def test_a_letter_is_rendered_in_both_formats_numbered_and_kept(
     pdf_file = await session.get(StoredFile, first.pdf_file_id)
     assert docx_file is not None and pdf_file is not None
     assert docx_file.appeal_id == appeal.id and pdf_file.mime_type == "application/pdf"
-    for text in (
-        _docx_text(file_path(tmp_path, docx_file).read_bytes()),
-        _pdf_text(file_path(tmp_path, pdf_file).read_bytes()),
+    pooled_docx = await session.get(StoredFile, second.docx_file_id)
+    pooled_pdf = await session.get(StoredFile, second.pdf_file_id)
+    assert pooled_docx is not None and pooled_pdf is not None
+    for text, number in (
+        (_docx_text(file_path(tmp_path, docx_file).read_bytes()), 1),
+        (_pdf_text(file_path(tmp_path, pdf_file).read_bytes()), 1),
+        (_docx_text(file_path(tmp_path, pooled_docx).read_bytes()), 2),
+        (_pdf_text(file_path(tmp_path, pooled_pdf).read_bytes()), 2),
     ):
         flat = " ".join(text.split())
-        for expected in ("Администрация Заречного района", "ИНН 7700000000", f"{appeal.reg_number}/1",
+        for expected in ("Администрация Заречного района", "ИНН 7700000000", f"{appeal.reg_number}/{number}",
                          f"На № {appeal.reg_number}", "Иванов Иван", "Ответ на обращение",
                          "Яма будет заделана до 10 декабря.", "Приложения:", "1. Фото.jpg",
                          "Глава района", "П. П. Петров"):  # fmt: skip

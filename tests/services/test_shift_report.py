@@ -21,6 +21,7 @@ from services.audit import Actor
 from services.errors import InvalidInput, PermissionDenied
 from services.incidents import journal, shift, shift_files, shift_render, updates
 from services.notify import NoticeContext, Translator
+from services.offload import Offload
 from services.outages import lifecycle
 from services.partners import directory
 
@@ -216,6 +217,29 @@ async def test_the_report_lists_exactly_what_is_open_and_what_changed(session: A
     words = " ".join(page.extract_text() for page in pdf.pages)
     assert n["a"] in words and n["d"] in words and n["c"] not in words
     assert "Холодные батареи" in words and "Прошлый ремонт" not in words
+
+
+async def test_the_files_are_built_in_the_render_pool(session: AsyncSession, render_pool: Offload) -> None:
+    # The bot's hand-over and the panel's downloads send the workbook and the PDF to the render
+    # process (openpyxl and fpdf2 hold the GIL); the report's rows are database objects, so what
+    # goes there is the plain sheet built from them.
+    w = await _world(session)
+    report = await shift.shift_report(session, now=NOW)
+    render_pool.clear()
+    misses = render_pool.misses
+    xlsx, pdf = await shift_files.report_files(
+        report, CTX, RU, note="Следить за Ленина, 1", handed_by="Дежурный", offload=render_pool
+    )
+    assert render_pool.misses == misses + 2
+    firsts = [row[0] for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True)]
+    assert "Открытые происшествия: 2" in firsts and w.numbers["a"] in firsts
+    assert ["Примечание" in str(f) for f in firsts].count(True) == 1
+    words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Дежурный" in words and w.numbers["d"] in words
+    again = await shift_files.report_file(
+        "pdf", report, CTX, RU, note="Следить за Ленина, 1", handed_by="Дежурный", offload=render_pool
+    )
+    assert again == pdf and render_pool.misses == misses + 2  # the same inputs: from the cache
 
 
 async def test_a_long_report_is_cut_and_points_to_the_files(session: AsyncSession) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.i18n import N_, gettext
-from admin_web.keys import DB_KEY, SETTINGS_KEY
+from admin_web.keys import DB_KEY, OFFLOAD_KEY, SETTINGS_KEY
 from admin_web.labels import APPEAL_STATUS_LABELS
 from admin_web.views.common import acting_user, notice_context, zone
 from models import Appeal
@@ -40,6 +40,7 @@ def letter_env(request: web.Request) -> LetterEnv:
         tz=zone(request),
         locale=settings.locale,
         appeal_term_rule=settings.appeal_term_on_day_off,
+        offload=request.app.get(OFFLOAD_KEY),
     )
 
 

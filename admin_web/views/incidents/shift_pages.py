@@ -7,7 +7,7 @@ from aiohttp import web
 
 from admin_web.forms import Form
 from admin_web.i18n import current_locale, gettext
-from admin_web.keys import DB_KEY
+from admin_web.keys import DB_KEY, OFFLOAD_KEY
 from admin_web.render import flash, render
 from admin_web.views.common import acting_user, notice_context
 from admin_web.views.incidents.common import viewer
@@ -108,7 +108,9 @@ async def _file(
     fmt = request.match_info["fmt"]
     ctx = notice_context(request)
     t = Translator(current_locale.get())
-    body = await shift_files.report_file(fmt, report, ctx, t, note=note, handed_by=handed_by)
+    body = await shift_files.report_file(
+        fmt, report, ctx, t, note=note, handed_by=handed_by, offload=request.app.get(OFFLOAD_KEY)
+    )
     name = shift_files.file_name(report, ctx, fmt)
     return web.Response(
         body=body,
