@@ -355,6 +355,9 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
                 await sender.pacer.shared.close()
         service.offload.close()
         await service.engine.dispose()
+        # A process that serves again (tests, an embedding script) must not keep this run's objects
+        # out of the collector's reach for good.
+        gc.unfreeze()
 
 
 async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asyncio.Task[None]]:

@@ -46,6 +46,10 @@ def create_max_webhook_app(bot: Bot, dp: Dispatcher, settings: Settings) -> web.
     secret = max_webhook_secret(settings)
     app = web.Application()
     app[_FEEDS] = set()
+    # At most this many updates are handled at once, as under long polling: a burst beyond that waits
+    # in its open request for a free slot (an update takes milliseconds) instead of becoming
+    # hundreds of tasks queueing for database connections.
+    slots = asyncio.Semaphore(settings.update_concurrency)
 
     async def feed(raw: dict) -> None:  # type: ignore[type-arg]
         try:
@@ -62,10 +66,13 @@ def create_max_webhook_app(bot: Bot, dp: Dispatcher, settings: Settings) -> web.
             raw = await request.json()
         except ValueError:
             return web.json_response({"code": "bad.request", "message": "not JSON"}, status=400)
-        # Answer at once (MAX retries slow webhooks); the update is handled in the background.
+        # Answer once a slot is free, before handling: MAX retries webhooks that answer slowly. The
+        # update is handled in the background and frees its slot when done.
+        await slots.acquire()
         task = asyncio.create_task(feed(raw))
         app[_FEEDS].add(task)
         task.add_done_callback(app[_FEEDS].discard)
+        task.add_done_callback(lambda _task: slots.release())
         return web.json_response({"success": True})
 
     app.router.add_post(path, receive)

@@ -45,3 +45,45 @@ async def test_webhook_serves_updates(max_bot, max_dispatcher, max_settings, max
         assert "Помощь" in max_keyboard_texts(reply)
     finally:
         await runner.cleanup()
+
+
+async def test_webhook_handles_at_most_the_configured_number_at_once(
+    max_bot, max_settings, max_client
+) -> None:
+    from aiogram import Dispatcher
+    from aiogram.types import Message
+
+    port = free_port()
+    settings = max_settings.model_copy(
+        update={"max_webhook_url": f"http://127.0.0.1:{port}/max/hook", "update_concurrency": 2}
+    )
+    dp, busy, most = Dispatcher(), 0, 0
+
+    @dp.message()
+    async def slow(message: Message) -> None:
+        nonlocal busy, most
+        busy += 1
+        most = max(most, busy)
+        await asyncio.sleep(0.2)
+        busy -= 1
+        await message.answer(f"готово: {message.text}")
+
+    runner = web.AppRunner(create_max_webhook_app(max_bot, dp, settings))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        for _ in range(100):  # subscribed in the background
+            if (await max_bot.get_webhook_info()).url:
+                break
+            await asyncio.sleep(0.05)
+        people = range(5_800_100, 5_800_106)
+        for user_id in people:
+            await max_client.register_user(user_id=user_id, first_name="Житель")
+        for user_id in people:
+            await max_client.send_text(user_id, f"сообщение {user_id}")
+        for user_id in people:  # nothing is lost while the others wait their turn
+            reply = await max_client.wait_for(user_id, contains="готово")
+            assert reply["body"]["text"] == f"готово: сообщение {user_id}"
+    finally:
+        await runner.cleanup()
+    assert most == 2
