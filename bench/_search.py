@@ -6,8 +6,9 @@ PostgreSQL (``models.search_indexes``); SQLite scans, as in production.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench._common import timed
@@ -41,22 +42,27 @@ async def trigram_indexes(engine: AsyncEngine) -> float:
 
 
 async def search_results(
-    factory: async_sessionmaker[AsyncSession], runs: int, *, title: str, name: str
+    factory: async_sessionmaker[AsyncSession], runs: int, *, title: str, name: str, common_title: str
 ) -> dict[str, dict[str, float]]:
+    """``title``: a fragment few titles contain; ``common_title``: one every title contains (the worst
+    case: the page is found at once, but a total would have to count every row)."""
     async with factory() as session:
         manager = User(full_name="Руководитель", role_rows=[UserRole(role=Role.MANAGER)])
         session.add(manager)
         await session.commit()
         manager_id = manager.id
 
-    async def assignment_title() -> None:
-        """The panel's list with a title fragment: the first page and the total."""
-        async with factory() as session:
-            user = await session.get(User, manager_id)
-            assert user is not None
-            q = ListQuery(status="all", text=title)
-            await list_page(session, user, q, now=utcnow())
-            await count(session, user, q, now=utcnow())
+    def assignment_page(fragment: str) -> Callable[[], Awaitable[None]]:
+        """The panel's list searched by a title fragment: what it shows is the first page (keyset
+        pagination, no total)."""
+
+        async def run() -> None:
+            async with factory() as session:
+                user = await session.get(User, manager_id)
+                assert user is not None
+                await list_page(session, user, ListQuery(status="all", text=fragment), now=utcnow())
+
+        return run
 
     async def correspondent_name() -> None:
         async with factory() as session:
@@ -68,7 +74,30 @@ async def search_results(
             await list_appeals(session, AppealFilters(text=name))
 
     return {
-        "search_assignment_title": await timed(assignment_title, runs),
+        "search_assignment_title": await timed(assignment_page(title), runs),
+        "search_assignment_title_in_every_row": await timed(assignment_page(common_title), runs),
         "search_correspondent_name": await timed(correspondent_name, runs),
         "search_appeals": await timed(appeals_text, runs),
+    }
+
+
+async def count_results(
+    factory: async_sessionmaker[AsyncSession], runs: int, *, title: str, common_title: str
+) -> dict[str, dict[str, float]]:
+    """Totals of the same searches: not a panel screen, so outside the search target."""
+    async with factory() as session:
+        manager_id = await session.scalar(select(User.id).where(User.full_name == "Руководитель"))
+
+    def total(fragment: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            async with factory() as session:
+                user = await session.get(User, manager_id)
+                assert user is not None
+                await count(session, user, ListQuery(status="all", text=fragment), now=utcnow())
+
+        return run
+
+    return {
+        "count_assignment_title": await timed(total(title), runs),
+        "count_assignment_title_in_every_row": await timed(total(common_title), runs),
     }
