@@ -19,6 +19,7 @@ from bot.inline_filters import run_filters_inline
 from bot.middlewares import CleanTextMiddleware, DbSessionMiddleware, LocaleMiddleware, ObserveMiddleware
 from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
+from bot.polling import ConfirmingDispatcher
 from bot.response_types import BotSession
 from bot.turn import TurnMiddleware
 from handlers import create_menu, create_router
@@ -100,7 +101,10 @@ def create_dispatcher(
     if albums is None:
         albums = create_albums(storage, prefix=f"porucheno:album:{messenger.value}")
     i18n = CatalogI18n(default_locale=settings.locale)
-    dp = Dispatcher(
+    # Telegram's long polling confirms an update only once it is handled (bot/polling.py); MAX's
+    # polling is translated by its session and keeps aiogram's own loop.
+    dispatcher_class = ConfirmingDispatcher if messenger is Messenger.TELEGRAM else Dispatcher
+    dp = dispatcher_class(
         storage=storage,
         events_isolation=_isolation(storage),
         settings=settings,

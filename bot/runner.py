@@ -20,6 +20,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, Telegra
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
+from bot.polling import ConfirmingDispatcher
 from bot.update_dedup import update_claims
 from bot.webhook_handler import OnceWebhookHandler
 from porucheno.settings import Settings
@@ -102,18 +103,30 @@ async def run_polling(
             tasks_concurrency_limit=concurrency,
         )
     )
-    if stop_event is None:
-        await polling
-        return
-    stopper = asyncio.create_task(stop_event.wait())
     try:
-        await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stop_event is None:
+            # Shielded: a cancellation of this task reaching aiogram's start_polling would leave its
+            # inner polling task running; the finally below stops it the way aiogram expects.
+            await asyncio.shield(polling)
+            return
+        stopper = asyncio.create_task(stop_event.wait())
+        try:
+            await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+            if not polling.done():
+                with contextlib.suppress(RuntimeError):  # somebody else already stopped it
+                    await dp.stop_polling()
+            await asyncio.shield(polling)
     finally:
-        stopper.cancel()
-        if not polling.done():
-            with contextlib.suppress(RuntimeError):  # somebody else already stopped it
+        if not polling.done():  # this task was cancelled: polling must not outlive it
+            # aiogram's own stop: cancelling start_polling would leave its polling task running.
+            with contextlib.suppress(RuntimeError):
                 await dp.stop_polling()
-        await polling
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+        if isinstance(dp, ConfirmingDispatcher):
+            await dp.confirm_handled(bot)
 
 
 def webhook_secret(settings: Settings) -> str | None:
