@@ -41,28 +41,34 @@ async def trigram_indexes(engine: AsyncEngine) -> float:
     return time.perf_counter() - started
 
 
+def _as_manager(
+    factory: async_sessionmaker[AsyncSession],
+    manager_id: int,
+    fragment: str,
+    call: Callable[..., Awaitable[object]],
+) -> Callable[[], Awaitable[None]]:
+    """``call(session, manager, query, now=...)`` for the assignments list searched by ``fragment``."""
+
+    async def run() -> None:
+        async with factory() as session:
+            user = await session.get(User, manager_id)
+            assert user is not None
+            await call(session, user, ListQuery(status="all", text=fragment), now=utcnow())
+
+    return run
+
+
 async def search_results(
     factory: async_sessionmaker[AsyncSession], runs: int, *, title: str, name: str, common_title: str
 ) -> dict[str, dict[str, float]]:
     """``title``: a fragment few titles contain; ``common_title``: one every title contains (the worst
-    case: the page is found at once, but a total would have to count every row)."""
+    case: the page is found at once, but a total would have to count every row). The assignments
+    list times what the panel shows: the first page (keyset pagination, no total)."""
     async with factory() as session:
         manager = User(full_name="Руководитель", role_rows=[UserRole(role=Role.MANAGER)])
         session.add(manager)
         await session.commit()
         manager_id = manager.id
-
-    def assignment_page(fragment: str) -> Callable[[], Awaitable[None]]:
-        """The panel's list searched by a title fragment: what it shows is the first page (keyset
-        pagination, no total)."""
-
-        async def run() -> None:
-            async with factory() as session:
-                user = await session.get(User, manager_id)
-                assert user is not None
-                await list_page(session, user, ListQuery(status="all", text=fragment), now=utcnow())
-
-        return run
 
     async def correspondent_name() -> None:
         async with factory() as session:
@@ -74,8 +80,10 @@ async def search_results(
             await list_appeals(session, AppealFilters(text=name))
 
     return {
-        "search_assignment_title": await timed(assignment_page(title), runs),
-        "search_assignment_title_in_every_row": await timed(assignment_page(common_title), runs),
+        "search_assignment_title": await timed(_as_manager(factory, manager_id, title, list_page), runs),
+        "search_assignment_title_in_every_row": await timed(
+            _as_manager(factory, manager_id, common_title, list_page), runs
+        ),
         "search_correspondent_name": await timed(correspondent_name, runs),
         "search_appeals": await timed(appeals_text, runs),
     }
@@ -87,17 +95,10 @@ async def count_results(
     """Totals of the same searches: not a panel screen, so outside the search target."""
     async with factory() as session:
         manager_id = await session.scalar(select(User.id).where(User.full_name == "Руководитель"))
-
-    def total(fragment: str) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            async with factory() as session:
-                user = await session.get(User, manager_id)
-                assert user is not None
-                await count(session, user, ListQuery(status="all", text=fragment), now=utcnow())
-
-        return run
-
+    assert manager_id is not None
     return {
-        "count_assignment_title": await timed(total(title), runs),
-        "count_assignment_title_in_every_row": await timed(total(common_title), runs),
+        "count_assignment_title": await timed(_as_manager(factory, manager_id, title, count), runs),
+        "count_assignment_title_in_every_row": await timed(
+            _as_manager(factory, manager_id, common_title, count), runs
+        ),
     }

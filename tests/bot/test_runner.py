@@ -16,6 +16,7 @@ from bot.runner import create_webhook_app, run_polling, webhook_secret
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
 from sandbox.runner import start_sandbox
+from tests.concurrency_probe import SlowReplies
 
 
 def _free_port() -> int:
@@ -107,21 +108,11 @@ async def test_webhook_rejects_a_wrong_secret(webhook_setup: Settings) -> None:
 
 async def test_polling_handles_at_most_the_configured_number_of_updates_at_once(settings: Settings) -> None:
     from aiogram import Dispatcher
-    from aiogram.types import Message
 
     sandbox = await start_sandbox()
     cfg = settings.model_copy(update={"bot_api_url": sandbox.base_url})
     bot, dp = create_bot(cfg), Dispatcher()
-    busy, most = 0, 0
-
-    @dp.message()
-    async def slow(message: Message) -> None:
-        nonlocal busy, most
-        busy += 1
-        most = max(most, busy)
-        await asyncio.sleep(0.2)
-        busy -= 1
-        await message.answer(f"готово: {message.text}")
+    probe = SlowReplies(dp)
 
     stop = asyncio.Event()
     task = asyncio.create_task(run_polling(bot, dp, stop_event=stop, polling_timeout=1, concurrency=2))
@@ -139,4 +130,4 @@ async def test_polling_handles_at_most_the_configured_number_of_updates_at_once(
         await asyncio.wait_for(task, timeout=10)
         await bot.session.close()
         await sandbox.stop()
-    assert most == 2
+    assert probe.most == 2

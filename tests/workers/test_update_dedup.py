@@ -26,6 +26,7 @@ from bot.update_dedup import Claim, MemoryClaims
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
+from tests.concurrency_probe import SlowReplies
 from tests.sandbox_support import running_sandbox
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -136,16 +137,8 @@ async def test_a_failure_answers_500_and_telegrams_retry_is_handled(settings: Se
 async def test_a_webhook_worker_handles_at_most_the_configured_number_at_once(settings: Settings) -> None:
     async with running_sandbox(SandboxConfig()) as sandbox, SandboxClient(sandbox.base_url) as client:
         cfg = settings.model_copy(update={"bot_api_url": sandbox.base_url, "update_concurrency": 2})
-        dp, busy, most = Dispatcher(), 0, 0
-
-        @dp.message()
-        async def slow(message: Message) -> None:
-            nonlocal busy, most
-            busy += 1
-            most = max(most, busy)
-            await asyncio.sleep(0.2)
-            busy -= 1
-            await message.answer(f"готово: {message.text}")
+        dp = Dispatcher()
+        probe = SlowReplies(dp)
 
         people = [await client.register_user(first_name="Житель") for _ in range(6)]
         async with _worker(cfg, dp) as url, aiohttp.ClientSession() as http:
@@ -155,7 +148,7 @@ async def test_a_webhook_worker_handles_at_most_the_configured_number_at_once(se
             assert statuses == [200] * 6
             for i, person in enumerate(people):  # nothing is lost while the others wait their turn
                 assert (await client.wait_for(person["id"]))["text"] == f"готово: сообщение {i}"
-        assert most == 2
+        assert probe.most == 2
 
 
 async def test_a_request_that_is_not_an_update_is_refused_without_a_retry_loop(settings: Settings) -> None:
