@@ -27,6 +27,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 HOLD_SECONDS = 120.0
 REFETCH_PAUSE = 0.5
 CONFIRM_TIMEOUT = 5.0
-DEFAULT_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=30.0, factor=1.5, jitter=0.1)
 
 
 class ConfirmingDispatcher(Dispatcher):
@@ -73,7 +73,7 @@ class ConfirmingDispatcher(Dispatcher):
         self,
         bot: Bot,
         polling_timeout: int = 30,
-        backoff_config: BackoffConfig = DEFAULT_BACKOFF,
+        backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,  # start_polling passes its own
         allowed_updates: list[str] | None = None,
     ) -> AsyncGenerator[Update, None]:
         loop = asyncio.get_running_loop()

@@ -52,28 +52,6 @@ def sheet_of(
     )
 
 
-def report_workbook(
-    report: ShiftReport,
-    ctx: NoticeContext,
-    t: Translator,
-    *,
-    note: str | None = None,
-    handed_by: str | None = None,
-) -> bytes:
-    return sheet_workbook(sheet_of(report, ctx, t, note, handed_by), ctx, t)
-
-
-def report_pdf(
-    report: ShiftReport,
-    ctx: NoticeContext,
-    t: Translator,
-    *,
-    note: str | None = None,
-    handed_by: str | None = None,
-) -> bytes:
-    return sheet_pdf(sheet_of(report, ctx, t, note, handed_by), ctx, t)
-
-
 def sheet_workbook(sheet: ShiftSheet, ctx: NoticeContext, t: Translator) -> bytes:
     """One sheet: the period and note on top, then each list under its heading (empty ones say so)."""
     from openpyxl import Workbook  # imported lazily: the bot process never needs it until a handover

@@ -201,7 +201,8 @@ async def test_the_report_lists_exactly_what_is_open_and_what_changed(session: A
     assert f"№ {n['c']}" not in text and "Прошлый ремонт" not in text
     assert "Следить за Ленина, 1" in text and len(text) <= 4096
 
-    book = load_workbook(io.BytesIO(shift_files.report_workbook(report, CTX, RU)))
+    sheet = shift_files.sheet_of(report, CTX, RU, None, None)
+    book = load_workbook(io.BytesIO(shift_files.sheet_workbook(sheet, CTX, RU)))
     cells = [[c for c in row] for row in book.active.iter_rows(values_only=True)]
     firsts = [row[0] for row in cells]
     open_at = firsts.index("Открытые происшествия: 2")
@@ -213,7 +214,7 @@ async def test_the_report_lists_exactly_what_is_open_and_what_changed(session: A
     assert "Отключения, завершённые за смену: 1" in firsts
     assert "Отключения, объявленные за смену: 1" in firsts
 
-    pdf = PdfReader(io.BytesIO(shift_files.report_pdf(report, CTX, RU)))
+    pdf = PdfReader(io.BytesIO(shift_files.sheet_pdf(sheet, CTX, RU)))
     words = " ".join(page.extract_text() for page in pdf.pages)
     assert n["a"] in words and n["d"] in words and n["c"] not in words
     assert "Холодные батареи" in words and "Прошлый ремонт" not in words
