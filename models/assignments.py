@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigIntPK, utcnow
-from models.enums import AssignmentStatus, ExtensionStatus, Priority, ReportStatus
+from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, ExtensionStatus, Priority, ReportStatus
+
+# "The assignment is open", as the partial indexes' condition: a query's ``status IN (...)`` over
+# the same statuses (or fewer) lets the planner use them.
+OPEN_CONDITION = text("status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_ASSIGNMENT_STATUSES)))
 
 
 class Assignment(Base):
@@ -61,6 +65,28 @@ class Assignment(Base):
         # open, past-deadline rows are counted per department without visiting the table.
         Index("ix_assignments_status_deadline_cover", "status", "deadline", "department_id", "executor_id"),
         Index("ix_assignments_parent", "parent_id"),
+        # The panel's list in creation order, one branch per status (as by deadline above); without
+        # it "oldest first" walked the whole creation index past the closed rows (1 s at 1M).
+        Index("ix_assignments_status_created", "status", "created_at", "id"),
+        # A title search over every status, in deadline order: a word most titles contain is found
+        # at the start of this index, one page read instead of every match sorted (0.4 vs 350 ms).
+        Index("ix_assignments_deadline", "deadline", "id"),
+        # The same over the open ones (the list's default), by deadline and by creation. Walking
+        # the full index instead would pass the closed rows first (older deadlines: 1.9 s at 1M).
+        Index(
+            "ix_assignments_open_deadline",
+            "deadline",
+            "id",
+            postgresql_where=OPEN_CONDITION,
+            sqlite_where=OPEN_CONDITION,
+        ),
+        Index(
+            "ix_assignments_open_created",
+            "created_at",
+            "id",
+            postgresql_where=OPEN_CONDITION,
+            sqlite_where=OPEN_CONDITION,
+        ),
         # Covering indexes for KPI over a period: counted from the index alone, without row lookups.
         Index("ix_assignments_created_cover", "created_at", "department_id", "executor_id"),
         # INCLUDE id: a department's KPI joins events to its assignments from the index alone (PostgreSQL).

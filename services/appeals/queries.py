@@ -14,6 +14,7 @@ from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utc
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
 from services.appeals import access
 from services.correspondents.normalize import phone_fragments, search_key
+from services.text_search import contains, plan_with_values
 
 # Open: not yet answered, rejected, closed or redirected; «received» waits for registration.
 OPEN_APPEAL_STATES = (AppealStatus.RECEIVED, AppealStatus.REGISTERED, AppealStatus.IN_WORK)
@@ -70,12 +71,6 @@ def _registration_overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
     return (Appeal.status == AppealStatus.RECEIVED) & (Appeal.registration_due_at < now)
 
 
-def _text_variants(fragment: str) -> list[str]:
-    """SQLite folds only ASCII case in LIKE, so Cyrillic text is matched as typed, lower-case,
-    capitalised and upper-case (PostgreSQL's ILIKE needs just one)."""
-    return list(dict.fromkeys([fragment, fragment.lower(), fragment.capitalize(), fragment.upper()]))
-
-
 def _text_clause(session: AsyncSession, raw: str):  # type: ignore[no-untyped-def]
     fragment = raw.strip()[:SEARCH_LIMIT]
     key = search_key(fragment)
@@ -95,11 +90,7 @@ def _text_clause(session: AsyncSession, raw: str):  # type: ignore[no-untyped-de
             Appeal.text.icontains(fragment, autoescape=True),
         )
         return Appeal.id.in_(union(*(select(Appeal.id).where(arm) for arm in arms)))
-    words = [
-        column.contains(v, autoescape=True)
-        for v in _text_variants(fragment)
-        for column in (Appeal.subject, Appeal.text)
-    ]
+    words = [contains(session, column, fragment) for column in (Appeal.subject, Appeal.text)]
     return or_(
         Appeal.reg_number.contains(fragment, autoescape=True),
         Appeal.correspondent_id.in_(matching_people),
@@ -158,6 +149,13 @@ async def _in_scope(session: AsyncSession, query: Select, viewer: User | None) -
     return query if clause is None else query.where(clause)
 
 
+async def _listed(session: AsyncSession, filters: AppealFilters, viewer: User | None) -> Select:  # type: ignore[type-arg]
+    """The list's query for ``filters`` as ``viewer`` sees it."""
+    if filters.text and filters.text.strip():
+        await plan_with_values(session)
+    return await _in_scope(session, _filtered(session, filters), viewer)
+
+
 async def list_appeals(
     session: AsyncSession,
     filters: AppealFilters,
@@ -168,7 +166,7 @@ async def list_appeals(
 ) -> tuple[Sequence[Appeal], int]:
     """One page in the filters' order (newest first by default, ties by id) and the total count;
     with ``viewer``, only what that staff member may see."""
-    query = await _in_scope(session, _filtered(session, filters), viewer)
+    query = await _listed(session, filters, viewer)
     total = await count_appeals(session, filters, viewer=viewer)
     column = SORT_KEYS.get(filters.sort, Appeal.registered_at)
     order = (column.desc(), Appeal.id.desc()) if filters.desc else (column.asc(), Appeal.id.asc())
@@ -178,7 +176,7 @@ async def list_appeals(
 
 async def count_appeals(session: AsyncSession, filters: AppealFilters, *, viewer: User | None = None) -> int:
     """How many appeals the panel's list shows for ``filters`` (the home page's figures use it too)."""
-    query = await _in_scope(session, _filtered(session, filters), viewer)
+    query = await _listed(session, filters, viewer)
     return await session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 

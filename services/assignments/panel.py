@@ -23,6 +23,7 @@ from models import Assignment, AssignmentMember, Department, User, UserRole
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, Role
 from services.assignments import access
 from services.assignments.queries import Cursor
+from services.text_search import contains, plan_with_values
 
 PAGE_SIZE = 25
 # Keyset pages need a datetime sort value next to the id (see ``Cursor``): these columns have one.
@@ -110,14 +111,6 @@ class ListPage:
     prev_cursor: Cursor | None  # "Back": rows before the first one shown
 
 
-def _title_match(session: AsyncSession, text: str) -> ColumnElement[bool]:
-    if session.bind.dialect.name == "postgresql":
-        return Assignment.title.icontains(text, autoescape=True)
-    # SQLite folds only ASCII: try the spellings people type (as is, lower, Capitalised, UPPER).
-    variants = dict.fromkeys([text, text.lower(), text.capitalize(), text.upper()])
-    return or_(*(Assignment.title.contains(v, autoescape=True) for v in variants))
-
-
 def _conditions(session: AsyncSession, q: ListQuery, now: datetime) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.status == "overdue":
@@ -135,7 +128,7 @@ def _conditions(session: AsyncSession, q: ListQuery, now: datetime) -> list[Colu
     if q.deadline_before is not None:
         conds.append(Assignment.deadline < q.deadline_before)
     if q.text:
-        conds.append(_title_match(session, q.text))
+        conds.append(contains(session, Assignment.title, q.text))
     if q.no_department:
         conds.append(Assignment.department_id.is_(None))
     if q.no_executor:
@@ -170,8 +163,10 @@ class _Plan:
     arms: list[Arm] | None
     column: Any = Assignment.deadline  # the sort column
     desc: bool = False
-    # A title search is served by the trigram index (PostgreSQL): one branch for all the statuses
-    # reads that index once, where a branch per status would read it once each.
+    # A title search is one branch for all the statuses: a rare fragment reads the trigram index
+    # once (a branch per status would read it once each), a common one walks the list's order and
+    # stops at a page: over every status by (deadline, id), over the open ones by the partial
+    # indexes on them (``models.assignments``).
     text: bool = False
 
 
@@ -219,6 +214,8 @@ async def _ids(
 
 async def _plan(session: AsyncSession, user: User, q: ListQuery, now: datetime) -> _Plan:
     column = SORT_KEYS.get(q.sort, Assignment.deadline)
+    if q.text:
+        await plan_with_values(session)
     return _Plan(
         q.statuses(),
         _conditions(session, q, now),

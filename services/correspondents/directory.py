@@ -28,6 +28,7 @@ from services.correspondents.normalize import (
     search_key,
 )
 from services.errors import InvalidInput, NotFound
+from services.text_search import plan_with_values
 
 NAME_LIMIT = 255
 MERGE_CHAIN_LIMIT = 20
@@ -293,6 +294,7 @@ async def search(
     conditions += [
         Correspondent.phone_normalized.contains(d, autoescape=True) for d in phone_fragments(query)
     ]
+    await plan_with_values(session)
     rows = await session.scalars(
         select(Correspondent)
         .where(Correspondent.merged_into_id.is_(None), or_(*conditions))

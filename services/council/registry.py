@@ -17,6 +17,7 @@ from services.audit import Actor
 from services.council.meetings import organiser
 from services.errors import InvalidInput, NotFound
 from services.notify import N_
+from services.text_search import contains
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 100
@@ -32,24 +33,19 @@ class Page:
     pages: int
 
 
-def _variants(fragment: str) -> list[str]:
-    """SQLite folds only ASCII case in LIKE: Cyrillic is matched as typed, lower, capitalised, upper."""
-    return list(dict.fromkeys([fragment, fragment.lower(), fragment.capitalize(), fragment.upper()]))
-
-
-def _search(query: str):  # type: ignore[no-untyped-def]
+def _search(session: AsyncSession, query: str):  # type: ignore[no-untyped-def]
     fragment = query.strip()[:SEARCH_LIMIT]
     if not fragment:
         return None
     columns = (RegistryEntry.title, RegistryEntry.holder, RegistryEntry.region)
-    return or_(*(c.contains(v, autoescape=True) for c in columns for v in _variants(fragment)))
+    return or_(*(contains(session, c, fragment) for c in columns))
 
 
 async def search(
     session: AsyncSession, query: str = "", *, page: int = 1, published_only: bool = True
 ) -> Page:
     conditions = [RegistryEntry.published.is_(True)] if published_only else []
-    clause = _search(query)
+    clause = _search(session, query)
     if clause is not None:
         conditions.append(clause)
     total = await session.scalar(select(func.count()).select_from(RegistryEntry).where(*conditions)) or 0

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Building, DispatchUpdate, Incident, Organisation, OutageSignal
 from services.errors import NotFound
 from services.outages.queries import Page, user_names
+from services.text_search import contains, plan_with_values
 
 SORT_KEYS = {
     "number": (Incident.year, Incident.number),
@@ -35,21 +36,13 @@ class IncidentFilter:
     desc: bool = False
 
 
-def _contains(session: AsyncSession, column, text: str):  # type: ignore[no-untyped-def]
-    if session.bind.dialect.name == "postgresql":
-        return column.icontains(text, autoescape=True)
-    # SQLite folds only ASCII: try the spellings people type (as is, lower, Capitalised, UPPER).
-    variants = dict.fromkeys([text, text.lower(), text.capitalize(), text.upper()])
-    return or_(*(column.contains(v, autoescape=True) for v in variants))
-
-
 def _text_match(session: AsyncSession, text: str):  # type: ignore[no-untyped-def]
     # The street of a house from the register counts as the place too.
-    houses = select(Building.id).where(_contains(session, Building.street, text))
+    houses = select(Building.id).where(contains(session, Building.street, text))
     return or_(
-        _contains(session, Incident.description, text),
-        _contains(session, Incident.address_text, text),
-        _contains(session, Incident.cause, text),
+        contains(session, Incident.description, text),
+        contains(session, Incident.address_text, text),
+        contains(session, Incident.cause, text),
         Incident.building_id.in_(houses),
     )
 
@@ -71,6 +64,7 @@ async def incidents_page(
         query = query.where(Incident.received_at < f.end)
     if f.text:
         query = query.where(_text_match(session, f.text))
+        await plan_with_values(session)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     columns = SORT_KEYS.get(f.sort or "")
     if columns is None:

@@ -27,6 +27,7 @@ from models.enums import OutageStatus
 from services.addresses import search_buildings
 from services.outages.notices import batch_name
 from services.outbox import BatchProgress, batch_progress
+from services.text_search import contains, plan_with_values
 
 T = TypeVar("T")
 SEARCH_MAX = 500  # a search answers with at most this many houses before the filters and pages
@@ -117,14 +118,6 @@ OUTAGE_SORT_KEYS = {
 }
 
 
-def _description_match(session: AsyncSession, text: str):  # type: ignore[no-untyped-def]
-    if session.bind.dialect.name == "postgresql":
-        return Outage.description.icontains(text, autoescape=True)
-    # SQLite folds only ASCII: try the spellings people type (as is, lower, Capitalised, UPPER).
-    variants = dict.fromkeys([text, text.lower(), text.capitalize(), text.upper()])
-    return or_(*(Outage.description.contains(v, autoescape=True) for v in variants))
-
-
 async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, size: int) -> Page[Outage]:
     """Active outages first, then the most recent ones."""
     query = select(Outage)
@@ -137,7 +130,8 @@ async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, s
     if f.start is not None:
         query = query.where(or_(Outage.ended_at.is_(None), Outage.ended_at >= f.start))
     if f.text:
-        query = query.where(_description_match(session, f.text))
+        query = query.where(contains(session, Outage.description, f.text))
+        await plan_with_values(session)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     column = OUTAGE_SORT_KEYS.get(f.sort or "")
     if column is None:

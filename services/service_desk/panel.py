@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AuditEvent, Department, ServiceComment, ServiceRequest, ServiceTopic, StoredFile, User
 from models.enums import OPEN_SERVICE_STATUSES, Role, ServiceStatus, ServiceUrgency
 from services.service_desk import access, requests
+from services.text_search import contains, plan_with_values
 
 NOBODY = "none"  # the assignee filter's value for «not assigned»
 
@@ -83,14 +84,6 @@ def breached_condition(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _contains(session: AsyncSession, column, text: str):  # type: ignore[no-untyped-def]
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        return column.icontains(text, autoescape=True)
-    # SQLite folds only ASCII: try the spellings people type (as is, lower, Capitalised, UPPER).
-    variants = dict.fromkeys([text, text.lower(), text.capitalize(), text.upper()])
-    return or_(*(column.contains(v, autoescape=True) for v in variants))
-
-
 async def requests_page(
     session: AsyncSession,
     user: User,
@@ -121,10 +114,11 @@ async def requests_page(
     if flt.text:
         where.append(
             or_(
-                _contains(session, ServiceRequest.number, flt.text),
-                _contains(session, ServiceRequest.subject, flt.text),
+                contains(session, ServiceRequest.number, flt.text),
+                contains(session, ServiceRequest.subject, flt.text),
             )
         )
+        await plan_with_values(session)
     total = await session.scalar(select(func.count(ServiceRequest.id)).where(*where)) or 0
     number = max(1, min(number, max((total + size - 1) // size, 1)))
     query = (

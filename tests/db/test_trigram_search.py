@@ -150,3 +150,39 @@ async def test_postgresql_has_the_trigram_indexes_and_search_uses_them(migrated:
         plan = await _plans(session, seen)
         for name in ("ix_trgm_appeals_text", "ix_trgm_appeals_subject", "ix_trgm_appeals_reg_number"):
             assert name in plan, plan
+
+
+@pytest.mark.parametrize(("sort", "desc"), [("deadline", False), ("deadline", True), ("created", False)])
+async def test_a_word_in_every_title_lists_the_first_page_in_order(
+    migrated: AsyncEngine, sort: str, desc: bool
+) -> None:
+    """The worst case for the search (every row matches): the page is still the list's first rows."""
+    async with create_session_factory(migrated)() as session:
+        user = await session.get(User, 1)
+        assert user is not None
+        rows = (await session.execute(text("SELECT id, title, deadline, created_at FROM assignments"))).all()
+        key = (lambda r: (r.deadline, r.id)) if sort == "deadline" else (lambda r: (r.created_at, r.id))
+        matching = sorted((r for r in rows if "поручение" in r.title.lower()), key=key, reverse=desc)
+        for status in ("all", "open"):
+            q = ListQuery(status=status, text="ПОРУЧЕНИЕ", sort=sort, desc=desc)
+            page = await list_page(session, user, q, now=utcnow())
+            assert [a.id for a in page.items] == [r.id for r in matching[: len(page.items)]]
+            assert len(page.items) == 25 and page.next_cursor is not None
+
+
+@pytest.mark.parametrize("db_backend", ["postgresql"])
+async def test_postgresql_walks_the_order_index_for_a_common_word(migrated: AsyncEngine) -> None:
+    """A word in every title: the first page is read from an index in the list's order and the
+    search is planned with its values (a generic plan would walk that index for a rare word too)."""
+    async with create_session_factory(migrated)() as session:
+        user = await session.get(User, 1)
+        assert user is not None
+        for status, index in (("all", "ix_assignments_deadline"), ("open", "ix_assignments_open_deadline")):
+            seen = _explain_each(session, "ILIKE")
+            await list_page(session, user, ListQuery(status=status, text="Поручение"), now=utcnow())
+            conn = await session.connection()
+            statement, parameters = seen[-1]
+            plan = "\n".join(r[0] for r in await conn.exec_driver_sql("EXPLAIN " + statement, parameters))  # type: ignore[arg-type]
+            assert index in plan, plan
+            assert "Sort" not in plan, plan  # one page read, not every match sorted
+        assert (await session.execute(text("SHOW plan_cache_mode"))).scalar_one() == "force_custom_plan"
