@@ -9,6 +9,7 @@ workbook is saved through ``xlsx_bytes``, which turns such cells back into text;
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Sequence
@@ -59,6 +60,29 @@ def table_xlsx(
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
     ws.freeze_panes = "A2"
     return xlsx_bytes(wb)
+
+
+def table_csv(header: Sequence[str], rows: Sequence[Sequence[object]], locale: str) -> bytes:
+    """The panel's CSV: «;» between cells and a UTF-8 BOM (what Excel expects in a Russian locale),
+    local dates as dd.mm.yyyy hh:mm (Excel reads them back as dates), numbers with the reader's
+    decimal comma («3,2»). Pure: run in the render pool like the workbook (20,000 rows are a
+    quarter of a second of formatting)."""
+    from porucheno.numbers import format_decimal_cell  # babel: only where a CSV is written
+
+    def text(value: object) -> object:
+        if isinstance(value, float):
+            return format_decimal_cell(value, locale)
+        if isinstance(value, datetime):
+            return value.strftime("%d.%m.%Y %H:%M")
+        if isinstance(value, date):
+            return value.strftime("%d.%m.%Y")
+        return "" if value is None else csv_cell(value)
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(header)
+    writer.writerows([text(v) for v in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def csv_cell(value: object) -> object:

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utcnow
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
 from services.appeals import access
 from services.correspondents.normalize import phone_fragments, search_key
+from services.streamed import listed
 from services.text_search import contains, plan_with_values
 
 # Open: not yet answered, rejected, closed or redirected; «received» waits for registration.
@@ -156,6 +158,12 @@ async def _listed(session: AsyncSession, filters: AppealFilters, viewer: User | 
     return await _in_scope(session, _filtered(session, filters), viewer)
 
 
+def _order(filters: AppealFilters) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The list's order: the chosen column (registration by default), ties by id."""
+    column = SORT_KEYS.get(filters.sort, Appeal.registered_at)
+    return (column.desc(), Appeal.id.desc()) if filters.desc else (column.asc(), Appeal.id.asc())
+
+
 async def list_appeals(
     session: AsyncSession,
     filters: AppealFilters,
@@ -168,10 +176,8 @@ async def list_appeals(
     with ``viewer``, only what that staff member may see."""
     query = await _listed(session, filters, viewer)
     total = await count_appeals(session, filters, viewer=viewer)
-    column = SORT_KEYS.get(filters.sort, Appeal.registered_at)
-    order = (column.desc(), Appeal.id.desc()) if filters.desc else (column.asc(), Appeal.id.asc())
-    rows = await session.scalars(query.order_by(*order).limit(limit).offset(offset))
-    return rows.all(), total
+    rows = await listed(session, query.order_by(*_order(filters)).limit(limit).offset(offset), limit=limit)
+    return rows, total
 
 
 async def count_appeals(session: AsyncSession, filters: AppealFilters, *, viewer: User | None = None) -> int:

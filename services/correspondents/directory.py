@@ -28,6 +28,7 @@ from services.correspondents.normalize import (
     search_key,
 )
 from services.errors import InvalidInput, NotFound
+from services.streamed import listed
 from services.text_search import plan_with_values
 
 NAME_LIMIT = 255
@@ -295,28 +296,28 @@ async def search(
         Correspondent.phone_normalized.contains(d, autoescape=True) for d in phone_fragments(query)
     ]
     await plan_with_values(session)
-    rows = await session.scalars(
+    query = (
         select(Correspondent)
         .where(Correspondent.merged_into_id.is_(None), or_(*conditions))
         .order_by(*_order(sort, desc))
         .limit(limit)
         .offset(offset)
     )
-    return rows.all()
+    return await listed(session, query, limit=limit)
 
 
 async def recent(
     session: AsyncSession, *, limit: int, offset: int = 0, sort: str = "added", desc: bool = True
 ) -> Sequence[Correspondent]:
     """Live records without a search: the most recently added first unless sorted otherwise."""
-    rows = await session.scalars(
+    query = (
         select(Correspondent)
         .where(Correspondent.merged_into_id.is_(None))
         .order_by(*_order(sort, desc))
         .limit(limit)
         .offset(offset)
     )
-    return rows.all()
+    return await listed(session, query, limit=limit)
 
 
 async def get(session: AsyncSession, correspondent_id: int) -> Correspondent:

@@ -27,6 +27,7 @@ from models.enums import OutageStatus
 from services.addresses import search_buildings
 from services.outages.notices import batch_name
 from services.outbox import BatchProgress, batch_progress
+from services.streamed import listed
 from services.text_search import contains, plan_with_values
 
 T = TypeVar("T")
@@ -63,12 +64,12 @@ async def buildings_page(
     if kind is not None:
         query = query.where(Building.kind == kind)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
+    query = (
         query.order_by(Building.street_key, Building.house_number, Building.house_key, Building.id)
         .offset((number - 1) * size)
         .limit(size)
     )
-    return Page(list(rows.all()), total, number, size)
+    return Page(await listed(session, query, limit=size), total, number, size)
 
 
 async def subscriber_count(session: AsyncSession, building_id: int) -> int:
@@ -139,8 +140,8 @@ async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, s
         order = (active_first, Outage.starts_at.desc(), Outage.id.desc())
     else:
         order = (column.desc(), Outage.id.desc()) if f.desc else (column.asc(), Outage.id.asc())
-    rows = await session.scalars(query.order_by(*order).offset((number - 1) * size).limit(size))
-    return Page(list(rows.all()), total, number, size)
+    rows = await listed(session, query.order_by(*order).offset((number - 1) * size).limit(size), limit=size)
+    return Page(rows, total, number, size)
 
 
 @dataclass(frozen=True, slots=True)

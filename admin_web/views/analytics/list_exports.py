@@ -16,6 +16,7 @@ from models import Assignment, utcnow
 from services.assignments import panel
 from services.assignments.queries import Cursor
 from services.notify import N_, Translator
+from services.streamed import mapped
 
 PAGE = 500
 HEADER = (
@@ -60,8 +61,8 @@ async def _rows(request: web.Request) -> list[list[object]]:
             return None
         return max((now - a.deadline).days, 0)
 
-    return [
-        [
+    def row(a: Assignment) -> list[object]:
+        return [
             a.id,
             a.title,
             state_label(a.status, "assignment"),
@@ -74,8 +75,8 @@ async def _rows(request: web.Request) -> list[list[object]]:
             local(a.done_at),
             overdue_days(a),
         ]
-        for a in items
-    ]
+
+    return await mapped(items, row)
 
 
 async def assignments_export(request: web.Request) -> web.StreamResponse:

@@ -23,6 +23,7 @@ from services.appeals import access, queries
 from services.correspondents import directory
 from services.errors import NotFound
 from services.privacy import access_log, erasure, rights
+from services.streamed import mapped
 
 PAGE_SIZE = 25
 MAX_PAGE = 1000
@@ -150,8 +151,9 @@ async def correspondent_export(request: web.Request) -> web.StreamResponse:
     q = (request.query.get("q") or "").strip()[:QUERY_LIMIT]
     user = request[USER_KEY]
     access_log.note(request[DB_KEY], user.id, access_log.LIST_EXPORT, ip=client_ip(request))
-    rows = [
-        [
+
+    def row(c: Correspondent) -> list[object]:
+        return [
             c.name,
             gettext(KIND_LABELS.get(c.kind, c.kind)),
             c.phone or "",
@@ -160,8 +162,8 @@ async def correspondent_export(request: web.Request) -> web.StreamResponse:
             c.postal_address or "",
             c.appeals_count,
         ]
-        for c in await _find(request, q, limit=EXPORT_LIMIT, offset=0)
-    ]
+
+    rows = await mapped(await _find(request, q, limit=EXPORT_LIMIT, offset=0), row)
     return await table_response(
         request,
         request.match_info["fmt"],

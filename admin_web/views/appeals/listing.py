@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries, questions
 from services.appeals.categories import name_in as category_name
 from services.mail import quarantine
+from services.streamed import mapped
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
@@ -211,12 +213,14 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
     category_names = {c.id: category_name(c, current_locale.get()) for c in await categories(request)}
     yes, no = gettext("yes"), gettext("no")
     repeated = await outcome_list.repeat_numbers(db, appeals)
+    # The questions' classifier codes (services/appeals/questions.py), in the last column.
+    codes = await questions.codes_by_appeal(db, [a.id for a in appeals])
 
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
-    rows = [
-        [
+    def row(a: Appeal) -> list[Any]:
+        return [
             a.reg_number,
             local(a.registered_at),
             gettext(CHANNEL_LABELS.get(a.channel, a.channel)),
@@ -230,13 +234,10 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
             local(a.answered_at),
             label(APPEAL_REGIME_LABELS, a.regime),
             *outcome_list.export_cells(a, repeated),
+            "; ".join(codes.get(a.id, [])),
         ]
-        for a in appeals
-    ]
-    # The questions' classifier codes (services/appeals/questions.py), in the last column.
-    codes = await questions.codes_by_appeal(db, [a.id for a in appeals])
-    for a, row in zip(appeals, rows, strict=True):
-        row.append("; ".join(codes.get(a.id, [])))
+
+    rows = await mapped(appeals, row)
     stamp = now.astimezone(tz).strftime("%Y-%m-%d")
     return await table_response(
         request,

@@ -27,6 +27,7 @@ from models import Building
 from services.addresses import ImportReport, import_buildings
 from services.errors import DomainError
 from services.outages import queries
+from services.streamed import mapped
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # ~100,000 rows of CSV; the importer refuses more rows anyway
 REJECTED_SHOWN = 1000
@@ -161,8 +162,9 @@ async def building_export(request: web.Request) -> web.StreamResponse:
     page = await queries.buildings_page(
         request[DB_KEY], text, social_only=social_only, kind=kind, number=1, size=EXPORT_LIMIT
     )
-    rows = [
-        [
+
+    def row(b: Building) -> list[object]:
+        return [
             b.street,
             b.house,
             building_kind_label(b.kind),
@@ -171,8 +173,8 @@ async def building_export(request: web.Request) -> web.StreamResponse:
             b.latitude,
             b.longitude,
         ]
-        for b in page.items
-    ]
+
+    rows = await mapped(page.items, row)
     return await table_response(
         request,
         request.match_info["fmt"],

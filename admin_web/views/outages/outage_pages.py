@@ -31,6 +31,7 @@ from admin_web.views.outages.common import (
 from models import AuditEvent, Outage
 from services.outages import lifecycle, listing, queries
 from services.outages.resources import all_resources
+from services.streamed import mapped
 
 FILTER_FIELDS = ("resource", "status", "from", "to", "q")
 DEFAULT_SORT = Sort("default")  # active first, then the most recent
@@ -270,8 +271,8 @@ async def outage_export(request: web.Request) -> web.StreamResponse:
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
-    rows = [
-        [
+    def row(o: Outage) -> list[object]:
+        return [
             o.id,
             kind_label(o.kind),
             resource_label(o.resource),
@@ -282,8 +283,8 @@ async def outage_export(request: web.Request) -> web.StreamResponse:
             houses.get(o.id, 0),
             o.description or "",
         ]
-        for o in page.items
-    ]
+
+    rows = await mapped(page.items, row)
     stamp = datetime.now(tz).strftime("%Y-%m-%d")
     return await table_response(
         request,
