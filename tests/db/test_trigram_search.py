@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from models import Appeal, Assignment, Correspondent, User, UserRole, utcnow
+from models import Assignment, User, UserRole, utcnow
 from models.db import create_engine, create_session_factory
 from models.enums import Role
 from models.search_indexes import TRIGRAM_INDEXES
@@ -18,6 +18,7 @@ from porucheno.migrate import upgrade_async
 from services.appeals.queries import AppealFilters, list_appeals
 from services.assignments.panel import ListQuery, count, list_page
 from services.correspondents.directory import search as search_correspondents
+from tests.bulk_appeals import add_appeals
 
 ROWS = 3000
 
@@ -46,27 +47,12 @@ async def migrated(database_url: str) -> AsyncIterator[AsyncEngine]:
                 for i in range(ROWS)
             ],
         )
-        await conn.execute(
-            insert(Correspondent),
-            [{"id": i + 1, "name": f"Житель {i}", "name_search": f"житель {i}"} for i in range(ROWS)],
-        )
-        await conn.execute(
-            insert(Appeal),
-            [
-                {
-                    "reg_year": 2026,
-                    "reg_seq": i + 1,
-                    "reg_number": f"2026-{i + 1:06d}",
-                    "channel": "web",
-                    "correspondent_id": i + 1,
-                    "subject": "Яма во дворе" if i == 11 else None,
-                    "text": "Прошу заменить ЛАМПУ у подъезда" if i == 12 else "",
-                    "status": "in_work",
-                    "registered_at": now - timedelta(days=i),
-                    "due_at": now + timedelta(days=30 - i % 40),
-                }
-                for i in range(ROWS)
-            ],
+        await add_appeals(
+            conn,
+            ROWS,
+            now,
+            subject=lambda i: "Яма во дворе" if i == 11 else None,
+            text=lambda i: "Прошу заменить ЛАМПУ у подъезда" if i == 12 else "",
         )
         if conn.dialect.name == "postgresql":
             await conn.execute(text("ANALYZE"))

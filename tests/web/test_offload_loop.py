@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Appeal, Assignment, Correspondent
+from models import Assignment
 from models.enums import AssignmentStatus as S
 from services import staff
 from services.audit import Actor
 from services.offload import Offload
+from tests.bulk_appeals import add_appeals
 from tests.loop_guard import LoopGuard, responsive
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, AppFactory, login, make_user
 
@@ -150,27 +150,13 @@ async def test_a_long_export_leaves_the_loop_free(
     await make_user(session_factory, "clerk", PASSWORD, ["clerk"], full_name="Делопроизводитель")
     now = datetime.now(UTC)
     async with session_factory() as session:
-        await session.execute(
-            insert(Correspondent),
-            [{"id": i + 1, "name": f"Житель {i}", "name_search": f"житель {i}"} for i in range(EXPORTED)],
-        )
-        await session.execute(
-            insert(Appeal),
-            [
-                {
-                    "reg_year": 2026,
-                    "reg_seq": i + 1,
-                    "reg_number": f"2026-{i + 1:06d}",
-                    "channel": "web",
-                    "correspondent_id": i + 1,
-                    "subject": f"Обращение {i}",
-                    "text": "Прошу отремонтировать дорогу у дома",
-                    "status": "in_work",
-                    "registered_at": now - timedelta(minutes=i),
-                    "due_at": now + timedelta(days=30),
-                }
-                for i in range(EXPORTED)
-            ],
+        await add_appeals(
+            session,
+            EXPORTED,
+            now,
+            registered_step=timedelta(minutes=1),
+            subject=lambda i: f"Обращение {i}",
+            text=lambda _i: "Прошу отремонтировать дорогу у дома",
         )
         await session.commit()
     await render_pool.warm()
