@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, false, text
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigIntPK, utcnow
+from models.base import Base, BigIntPK, status_in, utcnow
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, ExtensionStatus, Priority, ReportStatus
 
-# "The assignment is open", as the partial indexes' condition: a query's ``status IN (...)`` over
-# the same statuses (or fewer) lets the planner use them.
-OPEN_CONDITION = text("status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_ASSIGNMENT_STATUSES)))
+OPEN_CONDITION = status_in(OPEN_ASSIGNMENT_STATUSES)  # the partial indexes' "the assignment is open"
 
 
 class Assignment(Base):

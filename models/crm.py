@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigIntPK, JSONType, utcnow
-from models.enums import AppealRegime, AppealStatus, CorrespondentKind
+from models.base import Base, BigIntPK, JSONType, status_in, utcnow
+from models.enums import OPEN_APPEAL_STATUSES, AppealRegime, AppealStatus, CorrespondentKind
 
 
 class Correspondent(Base):
@@ -72,6 +72,9 @@ class Category(Base):
     audience: Mapped[str] = mapped_column(String(16), default="both", server_default="both")
     # The thematic classifier's question (level 4) a new appeal of this topic starts with.
     classifier_code: Mapped[str | None] = mapped_column(String(32))
+
+
+OPEN_CONDITION = status_in(OPEN_APPEAL_STATUSES)  # the partial index's "the appeal is still open"
 
 
 class Appeal(Base):
@@ -151,6 +154,18 @@ class Appeal(Base):
             "correspondent_id",
         ),
         Index("ix_appeals_answered", "answered_at", "due_at"),
+        # The list filtered by a status in its order (registration, number): without them "in work,
+        # oldest first" walked the registration index past every answered appeal (0.4 s at 300k).
+        Index("ix_appeals_status_registered", "status", "registered_at", "id"),
+        Index("ix_appeals_status_number", "status", "reg_number"),
+        # The same for the open ones together (the "overdue" and "not assigned" filters).
+        Index(
+            "ix_appeals_open_registered",
+            "registered_at",
+            "id",
+            postgresql_where=OPEN_CONDITION,
+            sqlite_where=OPEN_CONDITION,
+        ),
     )
 
 

@@ -78,6 +78,10 @@ class AppealStatus(StrEnum):
     REDIRECTED = "redirected"  # sent by competence to another body (59-FZ art. 8 p. 3)
 
 
+# Not answered yet: the 59-FZ term runs.
+OPEN_APPEAL_STATUSES = (AppealStatus.RECEIVED, AppealStatus.REGISTERED, AppealStatus.IN_WORK)
+
+
 class AssignmentStatus(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"

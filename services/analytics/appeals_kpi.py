@@ -20,10 +20,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Correspondent
-from models.enums import AppealStatus
+from models.enums import OPEN_APPEAL_STATUSES as OPEN_APPEAL_STATES
 from services.outages.summary import outage_log
 
-OPEN_APPEAL_STATES = (AppealStatus.RECEIVED, AppealStatus.REGISTERED, AppealStatus.IN_WORK)
 TOP_CORRESPONDENTS = 10
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utcnow
+from models.enums import OPEN_APPEAL_STATUSES as OPEN_APPEAL_STATES
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
 from services.appeals import access
 from services.correspondents.normalize import phone_fragments, search_key
@@ -19,7 +20,6 @@ from services.streamed import listed
 from services.text_search import contains, plan_with_values
 
 # Open: not yet answered, rejected, closed or redirected; «received» waits for registration.
-OPEN_APPEAL_STATES = (AppealStatus.RECEIVED, AppealStatus.REGISTERED, AppealStatus.IN_WORK)
 # A declined assignment still waits to be reassigned, so it keeps the appeal from being ready.
 UNFINISHED_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATUSES, AssignmentStatus.DECLINED)
 SEARCH_LIMIT = 200
