@@ -1,6 +1,9 @@
 """A person's data on request (152-FZ art. 14): one ZIP with a machine-readable JSON, a readable
 profile (TXT) and appeals table (CSV), the consent log and the files they sent.
 
+The JSON keeps stable field names and ISO 8601 times in UTC (for programs); the TXT and the CSV are
+for the person: labels in the reader's language and times in the organisation's zone.
+
 The rows are read in the request's session; the archive is built off the event loop (file reads and
 compression), and the export is audited.
 """
@@ -14,7 +17,7 @@ import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +28,63 @@ from models import Appeal, Category, ConsentRecord, Correspondent, StoredFile, U
 from services import files as stored_files
 from services.audit import Actor, record
 from services.errors import NotFound
+from services.notify import N_, Translator
 from services.privacy import rights
 from services.privacy.audience_data import export_audience
 from services.privacy.form_answers import export_submissions
 
-APPEAL_FIELDS = (
-    "reg_number",
-    "registered_at",
-    "channel",
-    "category",
-    "status",
-    "address",
-    "contact_phone",
-    "contact_email",
-    "due_at",
-    "answered_at",
-    "text",
-    "answer_text",
+# The appeals table's columns: the JSON's field and the header the reader sees.
+APPEAL_COLUMNS = (
+    ("reg_number", N_("Registration number")),
+    ("registered_at", N_("Registered")),
+    ("channel", N_("Channel")),
+    ("category", N_("Category")),
+    ("status", N_("Status")),
+    ("address", N_("Address")),
+    ("contact_phone", N_("Contact phone")),
+    ("contact_email", N_("Contact e-mail")),
+    ("due_at", N_("Answer due")),
+    ("answered_at", N_("Answered")),
+    ("text", N_("Text")),
+    ("answer_text", N_("Answer")),
 )
+PROFILE_LABELS = {
+    "id": N_("Record number"),
+    "kind": N_("Kind"),
+    "name": N_("Full name"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "telegram_id": N_("Telegram ID"),
+    "postal_address": N_("Postal address"),
+    "organisation_inn": N_("INN"),
+    "notes": N_("Notes"),
+    "created_at": N_("Record created"),
+    "merged_records": N_("Merged records"),
+}
+TIME_FIELDS = {"created_at", "registered_at", "due_at", "answered_at", "given_at"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who reads the TXT and the CSV: their language and the organisation's time zone."""
+
+    locale: str
+    tz: tzinfo
+
+    def time(self, iso: str | None) -> str:
+        """A stored UTC time as the reader's wall clock («05.12.2026 14:30»)."""
+        if not iso:
+            return ""
+        return datetime.fromisoformat(iso).astimezone(self.tz).strftime("%d.%m.%Y %H:%M")
+
+    def value(self, key: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if key in TIME_FIELDS:
+            return self.time(value)
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,25 +197,34 @@ async def gather(session: AsyncSession, correspondent_id: int, files_dir: Path) 
     return data
 
 
-def _profile_txt(data: PersonData) -> str:
-    lines = [f"{key}: {'' if value is None else value}" for key, value in data.profile.items()]
-    lines += ["", f"appeals: {len(data.appeals)}", f"exported_at: {data.exported_at}", "", "consents:"]
+def _profile_txt(data: PersonData, reader: Reader) -> str:
+    t = Translator(reader.locale)
+    lines = [f"{t(PROFILE_LABELS.get(key, key))}: {reader.value(key, v)}" for key, v in data.profile.items()]
     lines += [
-        f"  {r['given_at']} {r['channel']} v{r['consent_version']} {r['decision']}" for r in data.consents
+        "",
+        f"{t('Appeals')}: {len(data.appeals)}",
+        f"{t('Exported')}: {reader.time(data.exported_at)}",
+        "",
+        f"{t('Consents')}:",
+    ]
+    lines += [
+        f"  {reader.time(r['given_at'])} {r['channel']} v{r['consent_version']} {r['decision']}"
+        for r in data.consents
     ]
     return "\n".join(lines) + "\n"
 
 
-def _appeals_csv(data: PersonData) -> str:
+def _appeals_csv(data: PersonData, reader: Reader) -> str:
+    t = Translator(reader.locale)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(APPEAL_FIELDS)
+    writer.writerow([t(label) for _key, label in APPEAL_COLUMNS])
     for a in data.appeals:
-        writer.writerow(["" if a.get(k) is None else a.get(k) for k in APPEAL_FIELDS])
+        writer.writerow([reader.value(key, a.get(key)) for key, _label in APPEAL_COLUMNS])
     return "\ufeff" + out.getvalue()  # BOM: spreadsheets open the Cyrillic right
 
 
-def build_zip(data: PersonData) -> bytes:
+def build_zip(data: PersonData, reader: Reader) -> bytes:
     """The archive (blocking: run it in a thread)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
@@ -187,8 +238,8 @@ def build_zip(data: PersonData) -> bytes:
             "exported_at": data.exported_at,
         }
         z.writestr("data.json", json.dumps(payload, ensure_ascii=False, indent=2))
-        z.writestr("profile.txt", _profile_txt(data))
-        z.writestr("appeals.csv", _appeals_csv(data))
+        z.writestr("profile.txt", _profile_txt(data, reader))
+        z.writestr("appeals.csv", _appeals_csv(data, reader))
         for f in data.files:
             safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in f.name)[:100]
             if f.path is not None and f.path.is_file():
@@ -197,12 +248,12 @@ def build_zip(data: PersonData) -> bytes:
 
 
 async def export_zip(
-    session: AsyncSession, user: User, correspondent_id: int, files_dir: Path
+    session: AsyncSession, user: User, correspondent_id: int, files_dir: Path, reader: Reader
 ) -> tuple[Correspondent, bytes]:
     """The person's data as a ZIP, for staff who handle such requests; audited."""
     rights.check(user)
     data = await gather(session, correspondent_id, files_dir)
-    content = await asyncio.to_thread(build_zip, data)
+    content = await asyncio.to_thread(build_zip, data, reader)
     record(
         session,
         Actor(user_id=user.id),

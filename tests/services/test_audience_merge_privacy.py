@@ -31,7 +31,7 @@ from services.privacy import erasure, export
 from services.segments import query
 from services.segments.filters import parse
 from tests.services.appeals_helpers import SYSTEM
-from tests.services.test_privacy import clerk, read_zip
+from tests.services.test_privacy import READER, clerk, read_zip
 
 
 async def _card(session: AsyncSession, name: str, email: str | None = None) -> Correspondent:
@@ -135,7 +135,7 @@ async def test_merging_moves_the_audience_and_erasure_blanks_it(
     assert [m.correspondent_id for m in members] == [keep]
 
     user = await clerk(session)
-    _c, content = await export.export_zip(session, user, keep, tmp_path)
+    _c, content = await export.export_zip(session, user, keep, tmp_path, READER)
     data, *_rest = read_zip(content)
     assert [r["event"] for r in data["event_registrations"]] == ["Ночь музеев"]
     assert [a["number"] for a in data["applications"]] == ["З-2026-0001"]

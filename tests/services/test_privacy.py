@@ -9,6 +9,7 @@ import json
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -67,6 +68,10 @@ async def person_with_appeal(session: AsyncSession, files_dir: Path, *, now: dat
     return result.appeal
 
 
+MOSCOW = ZoneInfo("Europe/Moscow")
+READER = export.Reader("ru", MOSCOW)  # the organisation's zone; the panel's language
+
+
 def read_zip(content: bytes) -> tuple[dict, str, list[dict], list[str]]:
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         data = json.loads(z.read("data.json"))
@@ -82,12 +87,16 @@ async def test_export_then_erase_then_export_again(session: AsyncSession, tmp_pa
     person_id = appeal.correspondent_id
     assert person_id is not None
 
-    _c, content = await export.export_zip(session, user, person_id, tmp_path)
+    _c, content = await export.export_zip(session, user, person_id, tmp_path, READER)
     data, profile, rows, names = read_zip(content)
     assert data["profile"]["name"] == "Петрова Мария" and data["profile"]["email"] == "maria@example.ru"
-    assert "Петрова Мария" in profile and "+7 916 123-45-67" in profile
-    assert [r["reg_number"] for r in rows] == [appeal.reg_number]
-    assert rows[0]["text"] == "Прошу отремонтировать крыльцо."
+    assert "ФИО: Петрова Мария" in profile and "Телефон: +7 916 123-45-67" in profile
+    assert [r["Регистрационный номер"] for r in rows] == [appeal.reg_number]
+    assert rows[0]["Текст"] == "Прошу отремонтировать крыльцо."
+    # For the person: the organisation's wall clock, not UTC with microseconds (the JSON keeps UTC).
+    registered = appeal.registered_at.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M")
+    assert rows[0]["Зарегистрировано"] == registered
+    assert data["appeals"][0]["registered_at"] == appeal.registered_at.astimezone(UTC).isoformat()
     assert [(c["channel"], c["consent_version"], c["decision"]) for c in data["consents"]] == [
         ("telegram", 1, "given")
     ]
@@ -102,17 +111,18 @@ async def test_export_then_erase_then_export_again(session: AsyncSession, tmp_pa
     await session.commit()
     assert done.appeals == 1
 
-    _c, content = await export.export_zip(session, user, person_id, tmp_path)
+    _c, content = await export.export_zip(session, user, person_id, tmp_path, READER)
     data, profile, rows, _names = read_zip(content)
     assert data["profile"]["name"] == erasure.ERASED_ON_REQUEST
     assert data["profile"]["phone"] is None and data["profile"]["email"] is None
     assert data["profile"]["postal_address"] is None and data["profile"]["telegram_id"] is None
-    # Not a bare "916": the profile's timestamps carry microseconds, which may contain those digits.
+    # Not a bare "916": a time in the profile may contain those digits.
     assert "Петрова" not in profile and "916 123" not in profile and "123-45-67" not in profile
     assert "maria@example.ru" not in profile
     # The official record stays: number, text; the contacts given with it are gone.
-    assert rows[0]["reg_number"] == appeal.reg_number and rows[0]["text"] == "Прошу отремонтировать крыльцо."
-    assert rows[0]["contact_phone"] == "" and rows[0]["contact_email"] == ""
+    assert rows[0]["Регистрационный номер"] == appeal.reg_number
+    assert rows[0]["Текст"] == "Прошу отремонтировать крыльцо."
+    assert rows[0]["Контактный телефон"] == "" and rows[0]["Эл. почта для связи"] == ""
     assert data["files"][0]["name"].startswith("file-") and "Петрова" not in data["files"][0]["name"]
 
     assert await correspondents.search(session, "916 123") == []
@@ -147,7 +157,7 @@ async def test_a_department_clerk_may_not_export_or_erase(session: AsyncSession,
     await session.commit()
     assert appeal.correspondent_id is not None
     with pytest.raises(PermissionDenied):
-        await export.export_zip(session, scoped, appeal.correspondent_id, tmp_path)
+        await export.export_zip(session, scoped, appeal.correspondent_id, tmp_path, READER)
     with pytest.raises(PermissionDenied):
         await erasure.erase_on_request(session, scoped, appeal.correspondent_id, "Запрос")
 

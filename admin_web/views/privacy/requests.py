@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from admin_web.client_address import client_ip
 from admin_web.forms import Form
-from admin_web.i18n import N_, gettext
+from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views.appeals.common import STAFF_ROLES
-from admin_web.views.common import acting_user
+from admin_web.views.common import acting_user, zone
 from admin_web.views.files import content_disposition
 from models import Appeal, Correspondent
 from services.errors import DomainError, PermissionDenied
@@ -38,7 +38,9 @@ async def export_person(request: web.Request) -> web.StreamResponse:
     c = await _person(request)
     user = await acting_user(request)
     try:
-        _c, content = await export.export_zip(db, user, c.id, request.config_dict[SETTINGS_KEY].files_dir)
+        settings = request.config_dict[SETTINGS_KEY]
+        reader = export.Reader(current_locale.get(), zone(request))
+        _c, content = await export.export_zip(db, user, c.id, settings.files_dir, reader)
     except PermissionDenied:
         raise web.HTTPForbidden() from None
     access_log.note(db, user.id, access_log.EXPORT, correspondent_id=c.id, ip=client_ip(request))
