@@ -13,6 +13,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
@@ -381,6 +382,9 @@ async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asy
         port = settings.max_webhook_port
         runners.append(await _site(app, settings.webhook_host, port, reuse_port=service.role.reuse_port))
     else:
+        caveat = max_polling_caveat(settings.max_api_url)
+        if caveat:
+            log.warning(caveat)
         tasks.append(
             asyncio.create_task(
                 run_polling(
@@ -390,6 +394,23 @@ async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asy
             )
         )
     return tasks
+
+
+def max_polling_caveat(api_url: str) -> str | None:
+    """What to tell an administrator whose MAX bot long-polls the real MAX (not the sandbox).
+
+    MAX documents ``GET /updates`` as a means for development and testing, limited in rate and in
+    how long events are kept, and without a marker (a restarted process has none) it returns only
+    the latest update: whatever residents wrote while the bot was down is not delivered.
+    """
+    host = urlsplit(api_url).hostname or ""
+    if host != "max.ru" and not host.endswith(".max.ru"):
+        return None
+    return (
+        "MAX long polling is meant for development: after a restart MAX sends only the latest update, "
+        "so messages written while the bot was down are not delivered. In production set "
+        "PORUCHENO_MAX_WEBHOOK_URL and PORUCHENO_MAX_WEBHOOK_SECRET."
+    )
 
 
 def _with_metrics(service: Service, app: web.Application) -> web.Application:
