@@ -38,4 +38,6 @@ class OutboxMessage(Base):
         # An outage's notice batches are found by a name prefix, which no index serves (LIKE on SQLite
         # and under non-C collations): the outage's creation time bounds the scan instead.
         Index("ix_outbox_created", "created_at"),
+        # A person's notices by their chat: an erasure blanks their texts (services/privacy/erasure.py).
+        Index("ix_outbox_chat", "chat_id"),
     )

@@ -4,7 +4,8 @@ The appeal itself is an official record (59-FZ; archive law keeps it 5 years): i
 number, dates, topic, status, text and answer stay. What is removed is who wrote it: the
 correspondent's name, phone, e-mail, postal address, INN, notes and Telegram link (on the records
 merged into it too), the contacts stored with each appeal, the Telegram account's phone and names,
-e-mail codes, outage subscriptions, and the addresses answers were mailed to. The consent log keeps
+e-mail codes, outage subscriptions, the addresses answers were mailed to, and the texts of the
+messenger notices sent to the person's chats (still queued ones are not sent). The consent log keeps
 the decisions (version, date) without the Telegram id and IP. Attached files stay with the appeal
 as part of the record, renamed ``file-<id>`` (a file name often carries a name) and unlinked from
 Telegram. After this the person is not found by phone, e-mail or Telegram.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -25,6 +26,7 @@ from models import (
     CorrespondentSuggestion,
     EmailCode,
     MailOutbox,
+    OutboxMessage,
     PdErasure,
     StoredFile,
     Subscription,
@@ -32,6 +34,7 @@ from models import (
     User,
     utcnow,
 )
+from models.enums import OutboxStatus
 from services.audit import Actor, record
 from services.correspondents.normalize import name_key
 from services.errors import InvalidInput, NotFound
@@ -43,6 +46,7 @@ from services.privacy.form_answers import erase_submissions
 ERASED_ON_REQUEST = "Удалено по запросу"
 ERASED_BY_RETENTION = "Удалено по истечении срока хранения"
 ERASED_MAIL = "erased@invalid"
+ERASED_NOTICE = "personal data erased"  # why a queued notice was not sent
 MAX_REASON = 1000
 
 
@@ -68,6 +72,37 @@ async def erase_on_request(
         raise InvalidInput("Give the reason: the person's request (its number and date).")
     return await anonymise(
         session, correspondent_id, Actor(user_id=user.id), reason[:MAX_REASON], erased_by_id=user.id, now=now
+    )
+
+
+async def _forget_notices(session: AsyncSession, chats: set[int]) -> None:
+    """The messenger notices of the person's chats keep their delivery record (status, time, batch:
+    the counts of a mailing or an outage's notices stay right) without their text, which quotes the
+    person's appeals and addresses; the ones still queued are not sent. A chat that is also a staff
+    member's (the same person at work) keeps its notices: those are the organisation's work."""
+    staff = set(
+        (
+            await session.scalars(
+                select(TelegramAccount.id).where(
+                    TelegramAccount.id.in_(chats), TelegramAccount.user_id.is_not(None)
+                )
+            )
+        ).all()
+    )
+    staff |= set((await session.scalars(select(User.telegram_id).where(User.telegram_id.in_(chats)))).all())
+    residents = chats - staff
+    if not residents:
+        return
+    pending = OutboxMessage.status == OutboxStatus.PENDING
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id.in_(residents))
+        .values(
+            payload={},
+            status=case((pending, OutboxStatus.DROPPED.value), else_=OutboxMessage.status),
+            last_error=case((pending, ERASED_NOTICE), else_=OutboxMessage.last_error),
+        )
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -138,6 +173,7 @@ async def anonymise(
             .where(ConsentRecord.telegram_id.in_(telegram_ids))
             .values(telegram_id=None, ip=None)
         )
+        await _forget_notices(session, telegram_ids)
     await session.execute(
         update(ConsentRecord).where(ConsentRecord.correspondent_id.in_(ids)).values(telegram_id=None, ip=None)
     )

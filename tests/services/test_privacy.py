@@ -15,10 +15,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Appeal, AuditEvent, ConsentRecord, Correspondent, PdErasure, StoredFile, User
+from models import (
+    Appeal,
+    AuditEvent,
+    ConsentRecord,
+    Correspondent,
+    OutboxMessage,
+    PdErasure,
+    StoredFile,
+    User,
+)
 from models.enums import AppealStatus, Role
 from scheduler.privacy_jobs import pd_retention
-from services import correspondents, staff
+from services import correspondents, outbox, staff
 from services.appeals.intake import ContactInput, IncomingFile
 from services.errors import InvalidInput, PermissionDenied
 from services.privacy import consent, erasure, export
@@ -216,3 +225,47 @@ async def test_consent_versions(session: AsyncSession) -> None:
     assert (await consent.current(session)).version == second.version == 2
     assert [v.version for v in await consent.versions(session)] == [2, 1]
     assert (await consent.by_version(session, 1)) is not None and not first.is_current
+
+
+async def test_erasure_blanks_the_notices_sent_to_the_person(session: AsyncSession, tmp_path: Path) -> None:
+    """The notices in the person's chat quoted their appeal and address: after the erasure the
+    delivery record stays (status, batch) without the text, and a queued one is not sent. Other
+    chats (a colleague's work notice) keep theirs."""
+    appeal = await person_with_appeal(session, tmp_path)
+    user = await clerk(session)
+    colleague = await staff.create_user(session, SYSTEM, full_name="Исполнитель", telegram_id=7007)
+    quoted = f"Ваше обращение {appeal.reg_number}: «Прошу отремонтировать крыльцо», ул. Садовая, 1"
+    await outbox.enqueue_many(
+        session,
+        [
+            outbox.text_message(5005, quoted, dedup_key="erasure-test:sent"),
+            outbox.text_message(5005, quoted + " — ответ готов", dedup_key="erasure-test:queued"),
+            outbox.text_message(
+                colleague.telegram_id or 0, "Поручение: крыльцо", dedup_key="erasure-test:staff"
+            ),
+        ],
+        batch="erasure-test",
+    )
+    sent = await session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == "erasure-test:sent"))
+    assert sent is not None
+    await outbox.mark_sent(session, sent.id, 42)
+    await session.commit()
+
+    assert appeal.correspondent_id is not None
+    await erasure.erase_on_request(session, user, appeal.correspondent_id, "Запрос № 16 от 02.06.2031")
+    await session.commit()
+
+    rows = {
+        m.dedup_key: m
+        for m in (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.batch == "erasure-test"))
+        ).all()
+    }
+    await session.refresh(rows["erasure-test:sent"])
+    await session.refresh(rows["erasure-test:queued"])
+    assert rows["erasure-test:sent"].payload == {} and rows["erasure-test:sent"].status == "sent"
+    assert rows["erasure-test:queued"].payload == {} and rows["erasure-test:queued"].status == "dropped"
+    leftovers = (await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == 5005))).all()
+    assert all("крыльцо" not in str(m.payload) for m in leftovers)
+    assert rows["erasure-test:staff"].payload["text"] == "Поручение: крыльцо"
+    assert rows["erasure-test:staff"].status == "pending"
