@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, TextClause, TypeDecorator, text
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, MetaData, TextClause, TypeDecorator, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
@@ -29,6 +29,11 @@ def status_in(statuses: Iterable[StrEnum]) -> TextClause:
     """``status IN ('a', 'b')`` as a partial index's condition. A query's own ``status IN (...)`` over
     these statuses (or fewer) proves it, so the planner may read the smaller index."""
     return text("status IN ({})".format(", ".join(f"'{s.value}'" for s in statuses)))
+
+
+def partial_index(name: str, *columns: str, where: TextClause) -> Index:
+    """An index over the rows ``where`` holds, partial on both backends."""
+    return Index(name, *columns, postgresql_where=where, sqlite_where=where)
 
 
 def utcnow() -> datetime:

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigIntPK, JSONType, status_in, utcnow
+from models.base import Base, BigIntPK, JSONType, partial_index, status_in, utcnow
 from models.enums import OPEN_APPEAL_STATUSES, AppealRegime, AppealStatus, CorrespondentKind
 
 
@@ -159,13 +159,7 @@ class Appeal(Base):
         Index("ix_appeals_status_registered", "status", "registered_at", "id"),
         Index("ix_appeals_status_number", "status", "reg_number"),
         # The same for the open ones together (the "overdue" and "not assigned" filters).
-        Index(
-            "ix_appeals_open_registered",
-            "registered_at",
-            "id",
-            postgresql_where=OPEN_CONDITION,
-            sqlite_where=OPEN_CONDITION,
-        ),
+        partial_index("ix_appeals_open_registered", "registered_at", "id", where=OPEN_CONDITION),
     )
 
 
