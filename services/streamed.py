@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Row, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
@@ -45,6 +45,23 @@ async def listed(session: AsyncSession, query: Select[tuple[T]], *, limit: int) 
     if limit <= PART:
         return list((await session.scalars(query)).all())
     return await load_all(session, query)
+
+
+async def rows_by_ids(
+    session: AsyncSession,
+    ids: Iterable[int],
+    query_for: Callable[[list[int]], Select[R]],
+    *,
+    size: int = PART,
+) -> list[Row[R]]:
+    """The rows of ``query_for(chunk)`` for ``ids`` a chunk at a time: a lookup for an export's
+    10,000 ids in one ``IN`` list held the loop 40–70 ms building and reading it."""
+    wanted = list(dict.fromkeys(ids))
+    rows: list[Row[R]] = []
+    for start in range(0, len(wanted), size):
+        rows.extend((await session.execute(query_for(wanted[start : start + size]))).all())
+        await asyncio.sleep(0)
+    return rows
 
 
 async def mapped(items: Iterable[T], fn: Callable[[T], R], *, size: int = PART) -> list[R]:

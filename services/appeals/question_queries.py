@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AppealQuestion
 from services.appeals import classifier
 from services.errors import InvalidInput
+from services.streamed import rows_by_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +89,14 @@ async def results_for_export(
 
 async def codes_by_appeal(session: AsyncSession, appeal_ids: Iterable[int]) -> dict[int, list[str]]:
     """Per appeal, its questions' codes in order (for list exports)."""
-    ids = list(dict.fromkeys(appeal_ids))
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(AppealQuestion.appeal_id, AppealQuestion.classifier_code)
-        .where(AppealQuestion.appeal_id.in_(ids), AppealQuestion.classifier_code.is_not(None))
-        .order_by(AppealQuestion.appeal_id, AppealQuestion.position)
+    rows = await rows_by_ids(
+        session,
+        appeal_ids,
+        lambda chunk: (
+            select(AppealQuestion.appeal_id, AppealQuestion.classifier_code)
+            .where(AppealQuestion.appeal_id.in_(chunk), AppealQuestion.classifier_code.is_not(None))
+            .order_by(AppealQuestion.appeal_id, AppealQuestion.position)
+        ),
     )
     codes: dict[int, list[str]] = {}
     for appeal_id, code in rows:

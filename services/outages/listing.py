@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Outage, OutageBuilding
 from services.errors import InvalidInput, NotFound
 from services.outages.lifecycle import PUBLISHED
+from services.streamed import rows_by_ids
 
 
 async def published_outages(
@@ -30,14 +31,16 @@ async def count_published(session: AsyncSession) -> int:
 
 async def house_counts(session: AsyncSession, outage_ids: Sequence[int]) -> dict[int, int]:
     """Buildings still affected, per outage."""
-    if not outage_ids:
-        return {}
-    rows = await session.execute(
-        select(OutageBuilding.outage_id, func.count())
-        .where(OutageBuilding.outage_id.in_(outage_ids), OutageBuilding.removed_at.is_(None))
-        .group_by(OutageBuilding.outage_id)
+    rows = await rows_by_ids(
+        session,
+        outage_ids,
+        lambda chunk: (
+            select(OutageBuilding.outage_id, func.count())
+            .where(OutageBuilding.outage_id.in_(chunk), OutageBuilding.removed_at.is_(None))
+            .group_by(OutageBuilding.outage_id)
+        ),
     )
-    return {outage_id: n for outage_id, n in rows.all()}
+    return {outage_id: n for outage_id, n in rows}
 
 
 async def published_outage(session: AsyncSession, outage_id: int) -> Outage:

@@ -24,7 +24,7 @@ from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries, questions
 from services.appeals.categories import name_in as category_name
 from services.mail import quarantine
-from services.streamed import mapped
+from services.streamed import mapped, rows_by_ids
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
@@ -111,11 +111,11 @@ def _chips(state: ListState, category_names: dict[int, str]) -> list[Chip]:
 
 
 async def _names(request: web.Request, appeals: Sequence[Appeal]) -> dict[int, str]:
-    ids = {a.correspondent_id for a in appeals if a.correspondent_id}
-    if not ids:
-        return {}
-    rows = await request[DB_KEY].execute(
-        select(Correspondent.id, Correspondent.name).where(Correspondent.id.in_(ids))
+    ids = [a.correspondent_id for a in appeals if a.correspondent_id]
+    rows = await rows_by_ids(
+        request[DB_KEY],
+        ids,
+        lambda chunk: select(Correspondent.id, Correspondent.name).where(Correspondent.id.in_(chunk)),
     )
     return {r.id: r.name for r in rows}
 

@@ -13,6 +13,7 @@ from admin_web.i18n import N_, gettext
 from admin_web.views.listing_params import chip_text
 from models import Appeal
 from models.enums import AppealOutcome
+from services.streamed import rows_by_ids
 
 OUTCOME_LABELS: dict[str, str] = {
     AppealOutcome.REDIRECTED: N_("Redirected by competence"),
@@ -49,10 +50,10 @@ def chips(f: Mapping[str, str]) -> dict[str, str]:
 
 async def repeat_numbers(session: AsyncSession, appeals: Sequence[Appeal]) -> dict[int, str]:
     """The numbers of the earlier appeals the listed ones repeat, by id."""
-    ids = {a.repeat_of_id for a in appeals if a.repeat_of_id}
-    if not ids:
-        return {}
-    rows = await session.execute(select(Appeal.id, Appeal.reg_number).where(Appeal.id.in_(ids)))
+    ids = [a.repeat_of_id for a in appeals if a.repeat_of_id]
+    rows = await rows_by_ids(
+        session, ids, lambda chunk: select(Appeal.id, Appeal.reg_number).where(Appeal.id.in_(chunk))
+    )
     return {r.id: r.reg_number for r in rows}
 
 
