@@ -8,7 +8,7 @@ serves updates between parts.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from sqlalchemy import Row, Select
@@ -20,22 +20,14 @@ R = TypeVar("R")
 PART = 500  # objects per part: ~10–20 ms of work on the loop
 
 
-async def parts(
-    session: AsyncSession, query: Select[tuple[T]], *, size: int = PART
-) -> AsyncIterator[Sequence[T]]:
-    """The query's objects, ``size`` at a time (a server-side cursor on PostgreSQL, batched
+async def load_all(session: AsyncSession, query: Select[tuple[T]], *, size: int = PART) -> list[T]:
+    """Every object of ``query``, ``size`` at a time (a server-side cursor on PostgreSQL, batched
     fetches on SQLite)."""
+    loaded: list[T] = []
     result = await session.stream_scalars(query.execution_options(yield_per=size))
     async for part in result.partitions(size):
-        yield part
-        await asyncio.sleep(0)  # a part that was already fetched must not run into the next
-
-
-async def load_all(session: AsyncSession, query: Select[tuple[T]], *, size: int = PART) -> list[T]:
-    """Every object of ``query``, loaded in parts."""
-    loaded: list[T] = []
-    async for part in parts(session, query, size=size):
         loaded.extend(part)
+        await asyncio.sleep(0)  # a part that was already fetched must not run into the next
     return loaded
 
 

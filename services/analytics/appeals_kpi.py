@@ -20,7 +20,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Correspondent
-from models.enums import OPEN_APPEAL_STATUSES as OPEN_APPEAL_STATES
+from models.enums import OPEN_APPEAL_STATUSES
 from services.outages.summary import outage_log
 
 TOP_CORRESPONDENTS = 10
@@ -87,7 +87,7 @@ async def appeal_kpi(session: AsyncSession, start: datetime, end: datetime, *, n
     kpi.answered, kpi.answered_in_time = answered[0], int(answered[1])
     kpi.overdue_now = (
         await session.scalar(
-            select(func.count()).where(Appeal.status.in_(OPEN_APPEAL_STATES), Appeal.due_at < now)
+            select(func.count()).where(Appeal.status.in_(OPEN_APPEAL_STATUSES), Appeal.due_at < now)
         )
     ) or 0
     return kpi

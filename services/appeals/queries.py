@@ -12,8 +12,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utcnow
-from models.enums import OPEN_APPEAL_STATUSES as OPEN_APPEAL_STATES
-from models.enums import OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
+from models.enums import OPEN_APPEAL_STATUSES, OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
 from services.appeals import access
 from services.correspondents.normalize import phone_fragments, search_key
 from services.streamed import listed
@@ -58,11 +57,11 @@ class AppealFilters:
 
 
 def is_overdue(appeal: Appeal, now: datetime) -> bool:
-    return appeal.status in OPEN_APPEAL_STATES and now > appeal.due_at
+    return appeal.status in OPEN_APPEAL_STATUSES and now > appeal.due_at
 
 
 def _overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
-    return (Appeal.status.in_(OPEN_APPEAL_STATES)) & (Appeal.due_at < now)
+    return (Appeal.status.in_(OPEN_APPEAL_STATUSES)) & (Appeal.due_at < now)
 
 
 async def overdue_count(session: AsyncSession, now: datetime) -> int:
@@ -118,12 +117,12 @@ def _filtered(session: AsyncSession, f: AppealFilters) -> Select:  # type: ignor
         query = query.where(_registration_overdue_clause(f.now or utcnow()))
     if f.unassigned:
         query = query.where(
-            Appeal.status.in_(OPEN_APPEAL_STATES),
+            Appeal.status.in_(OPEN_APPEAL_STATUSES),
             ~Appeal.id.in_(select(Assignment.appeal_id).where(Assignment.appeal_id.is_not(None))),
         )
     if f.due_before is not None:
         query = query.where(
-            Appeal.status.in_(OPEN_APPEAL_STATES),
+            Appeal.status.in_(OPEN_APPEAL_STATUSES),
             Appeal.due_at >= (f.now or utcnow()),
             Appeal.due_at < f.due_before,
         )
@@ -244,7 +243,7 @@ async def ready_to_answer_ids(session: AsyncSession, appeal_ids: Iterable[int]) 
     rows = await session.execute(
         select(Assignment.appeal_id, Assignment.status)
         .join(Appeal, Appeal.id == Assignment.appeal_id)
-        .where(Assignment.appeal_id.in_(ids), Appeal.status.in_(OPEN_APPEAL_STATES))
+        .where(Assignment.appeal_id.in_(ids), Appeal.status.in_(OPEN_APPEAL_STATUSES))
     )
     statuses: dict[int, set[str]] = {}
     for appeal_id, status in rows.all():
