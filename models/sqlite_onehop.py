@@ -128,6 +128,23 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneHopCursor
 
+    def _open_transaction(self) -> bool:
+        # sqlite3 begins a transaction only before a write; after reads alone its commit and
+        # rollback do nothing, and skipping them saves a trip to the thread (half of a read-only
+        # update's trips). ``in_transaction`` only reads SQLite's autocommit flag, which is safe from
+        # this thread; no call of this connection is queued on its thread meanwhile, as SQLAlchemy
+        # awaits each one.
+        conn = self._connection._connection
+        return conn is None or conn.in_transaction
+
+    def commit(self) -> None:
+        if self._open_transaction():
+            super().commit()
+
+    def rollback(self) -> None:
+        if self._open_transaction():
+            super().rollback()
+
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
