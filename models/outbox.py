@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigIntPK, utcnow
+from models.base import Base, BigIntPK, partial_index, utcnow
 from models.enums import OutboxStatus
 
 
@@ -32,6 +32,9 @@ class OutboxMessage(Base):
     # The chat the message was first addressed to, when it moved to the person's other messenger.
     moved_from: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the text was dropped (the notice outlived PORUCHENO_NOTICE_KEEP_DAYS, or its recipient's
+    # personal data was erased): the delivery record stays, the payload is empty.
+    cleared_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_outbox_status_next", "status", "priority", "next_attempt_at"),
@@ -40,4 +43,7 @@ class OutboxMessage(Base):
         Index("ix_outbox_created", "created_at"),
         # A person's notices by their chat: an erasure blanks their texts (services/privacy/erasure.py).
         Index("ix_outbox_chat", "chat_id"),
+        # The notices whose text is still kept, oldest first: the nightly clearing reads only these,
+        # and a cleared row leaves the index.
+        partial_index("ix_outbox_uncleared", "created_at", where=text("cleared_at IS NULL")),
     )

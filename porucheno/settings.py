@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # Personal data (152-FZ): a person whose appeals were all finished this many days ago is
     # anonymised by a nightly job (5 years: the archive term of appeals); 0 switches it off.
     pd_retention_days: int = Field(default=1825, ge=0)
+    # Messenger notices quote appeals and addresses: a nightly job drops the text of those finished
+    # (sent, failed, refused) this many days ago, keeping their delivery record; 0 keeps every text.
+    notice_keep_days: int = Field(default=90, ge=0)
     escalation_time: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
     # Appeals: clerks are reminded this many calendar days before the registration and answer
     # deadlines (and once on the day a deadline passes); checked with the deadline scan.

@@ -180,6 +180,17 @@ def create_scheduler(
             next_run_time=utcnow(),
             misfire_grace_time=12 * 3600,
         )
+    if settings.notice_keep_days > 0:
+        scheduler.add_job(
+            privacy_jobs.notice_retention_job,
+            "cron",
+            hour=4,
+            minute=45,
+            args=[session_factory, settings.notice_keep_days],
+            id="notice_retention",
+            next_run_time=utcnow(),
+            misfire_grace_time=12 * 3600,
+        )
     scheduler.add_job(
         recurring_jobs.recurring_assignments,
         "interval",

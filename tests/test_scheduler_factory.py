@@ -31,6 +31,7 @@ async def test_jobs_are_registered_in_local_time(
         "mailings",
         "event_reminders",
         "pd_retention",  # on by default (5 years); PORUCHENO_PD_RETENTION_DAYS=0 leaves it out
+        "notice_retention",  # on by default (90 days); PORUCHENO_NOTICE_KEEP_DAYS=0 leaves it out
     }
     assert str(scheduler.timezone) == "Europe/Moscow"
     trigger = str(jobs["overdue_escalation"].trigger)

@@ -75,7 +75,7 @@ async def erase_on_request(
     )
 
 
-async def _forget_notices(session: AsyncSession, chats: set[int]) -> None:
+async def _forget_notices(session: AsyncSession, chats: set[int], now: datetime) -> None:
     """The messenger notices of the person's chats keep their delivery record (status, time, batch:
     the counts of a mailing or an outage's notices stay right) without their text, which quotes the
     person's appeals and addresses; the ones still queued are not sent. A chat that is also a staff
@@ -99,6 +99,7 @@ async def _forget_notices(session: AsyncSession, chats: set[int]) -> None:
         .where(OutboxMessage.chat_id.in_(residents))
         .values(
             payload={},
+            cleared_at=now,
             status=case((pending, OutboxStatus.DROPPED.value), else_=OutboxMessage.status),
             last_error=case((pending, ERASED_NOTICE), else_=OutboxMessage.last_error),
         )
@@ -173,7 +174,7 @@ async def anonymise(
             .where(ConsentRecord.telegram_id.in_(telegram_ids))
             .values(telegram_id=None, ip=None)
         )
-        await _forget_notices(session, telegram_ids)
+        await _forget_notices(session, telegram_ids, now)
     await session.execute(
         update(ConsentRecord).where(ConsentRecord.correspondent_id.in_(ids)).values(telegram_id=None, ip=None)
     )
