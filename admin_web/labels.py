@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from admin_web.i18n import N_, jinja_gettext
-from models.enums import AppealRegime, AppealStatus, OutageStatus, Role
+from models.enums import AppealRegime, OutageStatus, Role
+from services.appeals import labels as appeal_labels
 from services.assignments.notices import PRIORITY_NAMES, STATUS_NAMES
 
 ROLE_LABELS: dict[str, str] = {
@@ -74,16 +75,8 @@ REPORT_LABELS: dict[str, str] = {
 }
 
 
-# Appeal states, as the appeal pages, lists and exports show them.
-APPEAL_STATUS_LABELS: dict[str, str] = {
-    AppealStatus.RECEIVED: N_("Waiting for registration"),
-    AppealStatus.REGISTERED: N_("Registered"),
-    AppealStatus.IN_WORK: N_("In work"),
-    AppealStatus.ANSWERED: N_("Answer given"),
-    AppealStatus.CLOSED: N_("Closed"),
-    AppealStatus.REJECTED: N_("Rejected"),
-    AppealStatus.REDIRECTED: N_("Redirected by competence"),
-}
+# Appeal states, as the appeal pages, lists and exports show them (and a person's data archive).
+APPEAL_STATUS_LABELS = appeal_labels.APPEAL_STATUS_LABELS
 # 547-FZ regimes of an appeal, and what each means for the clerk.
 APPEAL_REGIME_LABELS: dict[str, str] = {
     AppealRegime.APPEAL: N_("Appeal (59-FZ)"),

@@ -19,9 +19,15 @@ from models import ConsentRecord, ConsentText, User, utcnow
 from models.enums import Role
 from services.audit import Actor, record
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.notify import N_
 
 GIVEN, REFUSED, WITHDRAWN = "given", "refused", "withdrawn"
 DECISIONS = (GIVEN, REFUSED, WITHDRAWN)
+DECISION_LABELS = {
+    GIVEN: N_("consent given"),
+    REFUSED: N_("consent refused"),
+    WITHDRAWN: N_("consent withdrawn"),
+}
 CHANNELS = ("telegram", "web", "email", "paper", "open311")
 MAX_TEXT = 20_000
 

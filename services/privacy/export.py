@@ -25,11 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Category, ConsentRecord, Correspondent, StoredFile, User, utcnow
+from models.enums import CorrespondentKind
+from porucheno.i18n import gettext
 from services import files as stored_files
+from services.appeals.labels import APPEAL_CHANNEL_LABELS, APPEAL_STATUS_LABELS
 from services.audit import Actor, record
 from services.errors import NotFound
 from services.notify import N_, Translator
-from services.privacy import rights
+from services.privacy import consent, rights
 from services.privacy.audience_data import export_audience
 from services.privacy.form_answers import export_submissions
 
@@ -62,6 +65,13 @@ PROFILE_LABELS = {
     "merged_records": N_("Merged records"),
 }
 TIME_FIELDS = {"created_at", "registered_at", "due_at", "answered_at", "given_at"}
+# Codes the JSON keeps as they are and the TXT and the CSV put in words.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "kind": {CorrespondentKind.PERSON: N_("Person"), CorrespondentKind.ORGANISATION: N_("Organisation")},
+    "channel": APPEAL_CHANNEL_LABELS,  # a consent's channels are among the appeals' ones
+    "status": APPEAL_STATUS_LABELS,
+    "decision": consent.DECISION_LABELS,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +92,8 @@ class Reader:
             return ""
         if key in TIME_FIELDS:
             return self.time(value)
+        if isinstance(value, str) and value in VALUE_LABELS.get(key, {}):
+            return gettext(self.locale, VALUE_LABELS[key][value])
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         return str(value)
@@ -208,7 +220,14 @@ def _profile_txt(data: PersonData, reader: Reader) -> str:
         f"{t('Consents')}:",
     ]
     lines += [
-        f"  {reader.time(r['given_at'])} {r['channel']} v{r['consent_version']} {r['decision']}"
+        "  "
+        + t(
+            "%(time)s: %(decision)s (%(channel)s, text version %(version)s)",
+            time=reader.time(r["given_at"]),
+            decision=reader.value("decision", r["decision"]),
+            channel=reader.value("channel", r["channel"]),
+            version=r["consent_version"],
+        )
         for r in data.consents
     ]
     return "\n".join(lines) + "\n"

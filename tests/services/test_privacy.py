@@ -29,6 +29,7 @@ from models.enums import AppealStatus, Role
 from scheduler.privacy_jobs import pd_retention
 from services import correspondents, outbox, staff
 from services.appeals.intake import ContactInput, IncomingFile
+from services.appeals.labels import APPEAL_CHANNEL_LABELS, APPEAL_STATUS_LABELS
 from services.errors import InvalidInput, PermissionDenied
 from services.privacy import consent, erasure, export
 from tests.services.appeals_helpers import PNG, SYSTEM, add_account, register
@@ -109,6 +110,14 @@ async def test_export_then_erase_then_export_again(session: AsyncSession, tmp_pa
     assert [(c["channel"], c["consent_version"], c["decision"]) for c in data["consents"]] == [
         ("telegram", 1, "given")
     ]
+    # The person reads words, not the JSON's codes.
+    assert "Тип: Гражданин" in profile
+    assert ": согласие дано (Telegram, редакция текста 1)" in profile and "given" not in profile
+    assert (rows[0]["Канал"], rows[0]["Статус"]) == (
+        export.gettext("ru", APPEAL_CHANNEL_LABELS[appeal.channel]),
+        export.gettext("ru", APPEAL_STATUS_LABELS[appeal.status]),
+    )
+    assert rows[0]["Статус"] != appeal.status and rows[0]["Канал"] != appeal.channel
     [png_name] = [n for n in names if n.startswith("files/")]
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         assert z.read(png_name) == PNG  # the person's own file, as sent

@@ -21,17 +21,11 @@ from services.analytics.charts import breakdown_png, on_time_trend_png
 from services.analytics.export import KPI_HEADER, kpi_texts, kpi_workbook
 from services.analytics.kpi import AssignmentKpi, GroupBy, assignment_kpi_by
 from services.analytics.trend import period_trend, weekly
-from services.notify import N_, Translator
+from services.appeals.labels import APPEAL_CHANNEL_LABELS
+from services.notify import Translator
 from services.offload import render as offloaded
 from services.outages.resources import resource_name
 
-CHANNEL_LABELS = {
-    "telegram": N_("Telegram"),
-    "email": N_("E-mail"),
-    "web": N_("Web form"),
-    "open311": N_("Open311 apps"),
-    "paper": N_("Paper letters"),
-}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DAILY_TREND_MAX_DAYS = 62
 
@@ -129,7 +123,7 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
             "people": people,
             "kpi_header": KPI_HEADER,
             "links": _links(request, f),
-            "channel_labels": CHANNEL_LABELS,
+            "channel_labels": APPEAL_CHANNEL_LABELS,
             "regime_labels": APPEAL_REGIME_LABELS,
             "resource_names": {code: resource_name(code, t) for code in (outages or {})},
         },

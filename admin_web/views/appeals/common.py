@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.i18n import N_, gettext
+from admin_web.i18n import gettext
 from admin_web.keys import DB_KEY, OFFLOAD_KEY, SETTINGS_KEY
 from admin_web.labels import APPEAL_STATUS_LABELS
 from admin_web.views.common import acting_user, notice_context, zone
@@ -17,15 +17,6 @@ from services.letters.issue import LetterEnv
 STAFF_ROLES = (Role.CLERK, Role.MANAGER)
 
 STATUS_LABELS = APPEAL_STATUS_LABELS  # one mapping for the whole panel (admin_web.labels)
-CHANNEL_LABELS: dict[str, str] = {
-    AppealChannel.TELEGRAM: N_("Telegram"),
-    AppealChannel.EMAIL: N_("E-mail"),
-    AppealChannel.WEB: N_("Website"),
-    AppealChannel.OPEN311: N_("Open311 app"),
-    AppealChannel.PAPER: N_("Paper letter"),
-    AppealChannel.PHONE: N_("Phone"),
-    AppealChannel.EPGU: N_("Gosuslugi (EPGU)"),
-}
 # The page offers what the workflow accepts: answer, extend or reject while open; close afterwards.
 OPEN_STATUSES = workflow.OPEN_STATES
 ANSWERABLE = OPEN_STATUSES

@@ -14,12 +14,13 @@ from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views import audience_card
 from admin_web.views.appeals import messengers
-from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS
+from admin_web.views.appeals.common import STAFF_ROLES, STATUS_LABELS
 from admin_web.views.common import acting_user, int_or_none
 from admin_web.views.listing_params import ListState, Sort, chip_text, read_sort
 from models import Correspondent, utcnow
 from services import correspondents
 from services.appeals import access, queries
+from services.appeals.labels import APPEAL_CHANNEL_LABELS
 from services.correspondents import directory
 from services.errors import NotFound
 from services.privacy import access_log, erasure, rights
@@ -110,7 +111,7 @@ async def correspondent_page(request: web.Request) -> web.StreamResponse:
             "contacts_line": contacts_line,
             "overdue": {a.id for a in data.appeals if queries.is_overdue(a, now)},
             "statuses": STATUS_LABELS,
-            "channels": CHANNEL_LABELS,
+            "channels": APPEAL_CHANNEL_LABELS,
             "section": "correspondents",
             "pd_requests": rights.may_handle_requests(user),
             "pd_erased": await erasure.erasure_of(db, c.id),

@@ -17,12 +17,13 @@ from admin_web.labels import APPEAL_REGIME_LABELS, APPEAL_REGIME_SHORT, state_la
 from admin_web.render import render
 from admin_web.security import requires_role
 from admin_web.views.appeals import outcome_list
-from admin_web.views.appeals.common import CHANNEL_LABELS, STAFF_ROLES, STATUS_LABELS, label
+from admin_web.views.appeals.common import STAFF_ROLES, STATUS_LABELS, label
 from admin_web.views.common import acting_user, int_or_none, parse_local_date, zone
 from admin_web.views.listing_params import Chip, ListState, Sort, chip_text, read_search, read_sort
 from models import Appeal, Category, Correspondent, utcnow
 from services.appeals import queries, questions
 from services.appeals.categories import name_in as category_name
+from services.appeals.labels import APPEAL_CHANNEL_LABELS
 from services.mail import quarantine
 from services.streamed import mapped, rows_by_ids
 
@@ -66,7 +67,7 @@ def appeal_filters(
     sort = read_sort(params, queries.SORT_KEYS, DEFAULT_SORT)
     return queries.AppealFilters(
         status=status if status in STATUS_LABELS else None,
-        channel=channel if channel in CHANNEL_LABELS else None,
+        channel=channel if channel in APPEAL_CHANNEL_LABELS else None,
         regime=regime if regime in APPEAL_REGIME_LABELS else None,
         registration_overdue=params.get("registration") == "overdue",
         category_id=int_or_none(params.get("category")),
@@ -93,7 +94,7 @@ def _chips(state: ListState, category_names: dict[int, str]) -> list[Chip]:
     f = state.filters
     described = {
         "status": chip_text(gettext("Status"), label(STATUS_LABELS, f.get("status"))),
-        "channel": chip_text(gettext("Channel"), label(CHANNEL_LABELS, f.get("channel"))),
+        "channel": chip_text(gettext("Channel"), label(APPEAL_CHANNEL_LABELS, f.get("channel"))),
         "regime": chip_text(gettext("Regime"), label(APPEAL_REGIME_LABELS, f.get("regime"))),
         "registration": gettext("Registration overdue"),
         "category": chip_text(
@@ -165,7 +166,7 @@ async def appeal_list(request: web.Request) -> web.StreamResponse:
             "quarantine_pending": await quarantine.pending_count(db),
             "filters": filters,
             "statuses": STATUS_LABELS,
-            "channels": CHANNEL_LABELS,
+            "channels": APPEAL_CHANNEL_LABELS,
             "outcomes": outcome_list.OUTCOME_LABELS,
             "categories": all_categories,
             "state": state,
@@ -223,7 +224,7 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
         return [
             a.reg_number,
             local(a.registered_at),
-            gettext(CHANNEL_LABELS.get(a.channel, a.channel)),
+            gettext(APPEAL_CHANNEL_LABELS.get(a.channel, a.channel)),
             state_label(a.status, "appeal"),
             category_names.get(a.category_id or 0, ""),
             names.get(a.correspondent_id or 0, ""),

@@ -16,7 +16,6 @@ from admin_web.views import uploads
 from admin_web.views.appeals import sections
 from admin_web.views.appeals.common import (
     ANSWERABLE,
-    CHANNEL_LABELS,
     CLOSABLE,
     OPEN_STATUSES,
     STAFF_ROLES,
@@ -28,6 +27,7 @@ from admin_web.views.appeals.common import (
 from admin_web.views.files import INLINE_TYPES
 from models import Appeal, Assignment, AuditEvent, Category, Correspondent, StoredFile, utcnow
 from services.appeals import attachments, queries, workflow
+from services.appeals.labels import APPEAL_CHANNEL_LABELS
 from services.assignments import panel
 from services.files import MAX_FILE_BYTES
 from services.letters import issue
@@ -99,7 +99,7 @@ async def render_page(
             "events": events,
             "names": await panel.user_names(db, people),
             "statuses": STATUS_LABELS,
-            "channels": CHANNEL_LABELS,
+            "channels": APPEAL_CHANNEL_LABELS,
             "overdue": queries.is_overdue(appeal, now),
             "ready": await queries.ready_to_answer(db, appeal.id),
             "delivery": await delivery(request, appeal),

@@ -10,9 +10,9 @@ from admin_web.i18n import N_, gettext
 from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.labels import APPEAL_REGIME_HINTS, APPEAL_REGIME_LABELS
 from admin_web.render import flash, render
-from admin_web.views.appeals.common import CHANNEL_LABELS
 from admin_web.views.settings.common import admin_only
 from services.appeals import regime
+from services.appeals.labels import APPEAL_CHANNEL_LABELS
 from services.errors import DomainError
 
 
@@ -62,7 +62,7 @@ async def channel_settings(request: web.Request) -> web.StreamResponse:
         {
             "form": form,
             "channels": current,
-            "channel_labels": CHANNEL_LABELS,
+            "channel_labels": APPEAL_CHANNEL_LABELS,
             "regime_labels": APPEAL_REGIME_LABELS,
             "regime_hints": APPEAL_REGIME_HINTS,
             "identification_needed": regime.IDENTIFICATION_NEEDED,
