@@ -24,6 +24,8 @@ from services.messengers import MAX_OFFSET, MESSENGERS, Messenger
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # From a cached reply (a few ms) to a slow report or an export (seconds); the goal is p99 < 50 ms.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+# Scheduler jobs: a scan of a few rows (milliseconds) to a digest or a first retention run (minutes).
+JOB_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0)
 # OutboxSender.stats keys -> (metric attribute, extra label); see SendStats.
 _SEND_RESULTS = {
     "sent": ("outbox_sent", None),
@@ -89,6 +91,20 @@ class Metrics:
             ["job", "outcome"],
             registry=r,
         )
+        self.job_seconds = Histogram(
+            "porucheno_scheduler_job_seconds",
+            "Time from a job run's start to its end (ok or error), seconds.",
+            ["job"],
+            buckets=JOB_BUCKETS,
+            registry=r,
+        )
+        # An alert on «now - this > 2 × the job's period» catches a job that silently stopped.
+        self.job_last_success = Gauge(
+            "porucheno_scheduler_job_last_success_seconds",
+            "Unix time of the job's last run that ended without an error.",
+            ["job"],
+            registry=r,
+        )
         # The hot path (every update) skips prometheus_client's label lookup and lock for the child.
         self._update_children: dict[tuple[str, str, str], Any] = {}
         self._latency_children: dict[tuple[str, str], Any] = {}
@@ -120,8 +136,13 @@ class Metrics:
 
     # -- scheduler ----------------------------------------------------------------------------
 
-    def job_ran(self, job_id: str, outcome: str) -> None:
+    def job_ran(self, job_id: str, outcome: str, seconds: float | None = None) -> None:
+        """A run ended (``seconds`` long, when its start was seen) or was missed."""
         self.job_runs.labels(job_id, outcome).inc()
+        if seconds is not None:
+            self.job_seconds.labels(job_id).observe(seconds)
+        if outcome == "ok":
+            self.job_last_success.labels(job_id).set_to_current_time()
 
     # -- scrape -------------------------------------------------------------------------------
 

@@ -138,6 +138,7 @@ async def test_scheduler_job_runs_are_counted(
     ran: list[str] = []
 
     async def works() -> None:
+        await asyncio.sleep(0.05)
         ran.append("works")
 
     async def fails() -> None:
@@ -162,3 +163,14 @@ async def test_scheduler_job_runs_are_counted(
         scheduler.shutdown(wait=False)
     assert ran == ["works"]  # the counted run is the job's real run
     assert runs("works", "error") == 0 and runs("fails", "ok") == 0
+
+    def sample(name: str, job: str) -> float | None:
+        return metrics.registry.get_sample_value(name, {"job": job})
+
+    # Timed from its start to its end, both runs; a success is stamped, a failure is not.
+    assert sample("porucheno_scheduler_job_seconds_count", "works") == 1
+    assert 0.05 <= (sample("porucheno_scheduler_job_seconds_sum", "works") or 0) < 5
+    assert sample("porucheno_scheduler_job_seconds_count", "fails") == 1
+    stamped = sample("porucheno_scheduler_job_last_success_seconds", "works") or 0
+    assert abs(stamped - now.timestamp()) < 60
+    assert sample("porucheno_scheduler_job_last_success_seconds", "fails") is None
