@@ -38,6 +38,9 @@ HEAVY_MODULES = ("matplotlib.figure", "openpyxl")
 # Pickling holds the GIL: 20,000 export rows with dates take ~80 ms in one go, so long sequences are
 # pickled in slices of this many items, letting the loop run in between.
 SLICE = 1000
+# The worker (matplotlib and openpyxl imported: 80 MB and more) is stopped after this long without work;
+# the next chart starts it again (about a second). Charts come in bursts: a digest, an analytics visit.
+IDLE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,10 @@ class Offload:
         start_method: str = "forkserver",
         cache_entries: int = 128,
         cache_bytes: int = 64 * 2**20,
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self.workers = workers
+        self.idle_seconds = idle_seconds
         self.processes = processes
         self.start_method = start_method
         self.cache_entries = cache_entries
@@ -106,6 +111,7 @@ class Offload:
         self._cache: OrderedDict[bytes, bytes] = OrderedDict()
         self._cached = 0  # bytes held by the cache
         self._pending: dict[bytes, asyncio.Task[bytes]] = {}
+        self._idle: asyncio.TimerHandle | None = None
 
     async def run(self, fn: Render, *args: object) -> bytes:
         blob = await _pickled(fn, args)
@@ -129,6 +135,7 @@ class Offload:
         pool = await self._executor() if self.processes else None
         if pool is not None:
             await asyncio.get_running_loop().run_in_executor(pool, _warm, tuple(modules))
+            self._arm_idle_stop()
 
     def clear(self) -> None:
         """Forget every cached result (tests that must see a rendering happen)."""
@@ -136,11 +143,35 @@ class Offload:
         self._cached = 0
 
     def close(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
     async def _compute(self, key: bytes, blob: bytes) -> bytes:
+        try:
+            return await self._rendered(key, blob)
+        finally:
+            self._arm_idle_stop()
+
+    def _arm_idle_stop(self) -> None:
+        """(Re)start the idle countdown after a rendering; the worker stops when it runs out."""
+        if self._idle is not None:
+            self._idle.cancel()
+        self._idle = None
+        if self._pool is not None:
+            self._idle = asyncio.get_running_loop().call_later(self.idle_seconds, self._stop_if_idle)
+
+    def _stop_if_idle(self) -> None:
+        self._idle = None
+        # A rendering started meanwhile (its task is pending) re-arms the countdown when it ends.
+        if not self._pending and self._pool is not None:
+            log.info("render pool idle for %.0f s, stopping its worker", self.idle_seconds)
+            self.close()
+
+    async def _rendered(self, key: bytes, blob: bytes) -> bytes:
         pool = await self._executor() if self.processes else None
         if pool is None:
             data = await asyncio.to_thread(_call, blob)

@@ -3,6 +3,7 @@ rendered in another process, cached by their inputs, and the event loop never he
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from datetime import UTC, datetime, time, timedelta
@@ -32,6 +33,31 @@ async def test_rendering_runs_in_another_process_and_is_cached(render_pool: Offl
     hits = render_pool.hits
     assert await render_pool.run(_pid, 1) == pid
     assert render_pool.hits == hits + 1
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "State:\tZ" in status.read()  # exited, not yet reaped by the fork server
+    except FileNotFoundError:
+        return True
+
+
+async def test_an_idle_worker_stops_and_the_next_chart_starts_one_again() -> None:
+    """The worker holds matplotlib and openpyxl (80 MB and more): nobody drawing for a while frees it."""
+    pool = Offload(idle_seconds=0.3)
+    try:
+        first = int(await pool.run(_pid, 1))
+        assert not _gone(first)
+        for _ in range(100):
+            if _gone(first):
+                break
+            await asyncio.sleep(0.1)
+        assert _gone(first)
+        second = int(await pool.run(_pid, 2))  # a new input: not the cache
+        assert second not in (first, os.getpid()) and not _gone(second)
+    finally:
+        pool.close()
 
 
 async def test_identical_requests_share_one_rendering_and_the_cache_is_bounded() -> None:
