@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
+import pytest
 from aiogram.types import Message
 
 from bot.factory import create_bot
@@ -16,6 +18,7 @@ from bot.polling import ConfirmingDispatcher
 from bot.runner import run_polling
 from porucheno.settings import Settings
 from sandbox.client import SandboxClient
+from sandbox.methods import method_table
 from tests.sandbox_support import running_sandbox
 
 BOT_TOKEN = "123456:TEST-token"
@@ -106,3 +109,59 @@ async def test_updates_handled_meanwhile_are_not_handled_twice_by_the_same_proce
             await asyncio.wait_for(polling, 15)
             await bot.session.close()
     assert sorted(handled) == sorted(["жду", *(f"вопрос {i}" for i in range(5))])
+
+
+async def test_updates_being_handled_are_not_fetched_and_parsed_again_and_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Telegram answers from the offset, which the oldest unfinished update holds: asked again at
+    once, it returns the updates still being handled, and the bot parses each again. The poller
+    waits until asking brings mostly new ones: a burst is fetched about once, a steady stream too."""
+    async with running_sandbox() as sandbox:
+        returned: list[int] = []
+        get_updates = method_table()["getupdates"]
+
+        async def counted(call: Any) -> Any:
+            updates = await get_updates(call)
+            returned.extend(u["update_id"] for u in updates)
+            return updates
+
+        monkeypatch.setitem(method_table(), "getupdates", counted)
+        state = sandbox.state
+        people = [state.register_user(None, f"Житель {i}") for i in range(150)]
+        dp, handled = ConfirmingDispatcher(), []
+
+        @dp.message()
+        async def slow(message: Message) -> None:
+            await asyncio.sleep(0.01)  # a few queries' worth
+            handled.append(message.message_id)
+
+        async def until_handled(count: int) -> None:
+            for _ in range(1000):
+                if len(handled) >= count:
+                    return
+                await asyncio.sleep(0.01)
+            raise AssertionError(f"{len(handled)} of {count} handled")
+
+        bot = create_bot(_settings(sandbox.base_url))
+        stop = asyncio.Event()
+        polling = asyncio.create_task(
+            run_polling(bot, dp, stop_event=stop, polling_timeout=1, concurrency=20)
+        )
+        try:
+            await until_handled(0)
+            for person in people:  # at the same moment, as after an outage notice
+                state.user_message(state.chats[person.id], person, {"text": "что с водой?"})
+            await until_handled(150)
+            assert len(returned) <= 150 * 1.5, f"{len(returned)} updates fetched for 150"
+
+            returned.clear()
+            for person in people[:10]:  # one after another, each once the last was answered
+                state.user_message(state.chats[person.id], person, {"text": "а сейчас?"})
+                await until_handled(len(handled) + 1)
+            await asyncio.sleep(0.1)
+            assert len(returned) <= 10 + 2, f"{len(returned)} updates fetched for 10"
+        finally:
+            stop.set()
+            await asyncio.wait_for(polling, 15)
+            await bot.session.close()
