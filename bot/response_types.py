@@ -15,6 +15,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import ReplyKeyboardMarkup
 from aiohttp.payload import BytesPayload
 
 
@@ -25,6 +26,10 @@ def response_type(owner: object, returning: Any) -> Any:
     if found is None:
         found = pinned[returning] = Response[returning]  # type: ignore[valid-type]
     return found
+
+
+MARKUP = {"reply_markup"}
+MENU_FORMS = 256  # menus by language and visible items: a few dozen in practice
 
 
 class PinnedResponses:
@@ -48,12 +53,34 @@ class BotSession(PinnedResponses, AiohttpSession):
     def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> Any:
         files: dict[str, Any] = {}
         fields: dict[str, Any] = {}
-        for key, value in method.model_dump(warnings=False).items():
+        markup = getattr(method, "reply_markup", None)
+        menu = isinstance(markup, ReplyKeyboardMarkup)
+        for key, value in method.model_dump(warnings=False, exclude=MARKUP if menu else None).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is None or prepared == "":
                 continue
             fields[key] = prepared
+        if menu:
+            fields["reply_markup"] = self._menu_form(bot, markup)
         if files:  # an upload: multipart, as aiogram builds it
             return super().build_form_data(bot, method)
         body = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
         return BytesPayload(body, content_type="application/json")
+
+    def _menu_form(self, bot: Bot, markup: ReplyKeyboardMarkup) -> Any:
+        """A reply keyboard as the request carries it, worked out once per keyboard object.
+
+        The main menu (``bot.menu.Menu``) is drawn once per language and set of items and then sent
+        with most replies: dumping and preparing its dozen buttons on every send was a third of
+        building a reply. Reply keyboards are never changed once built (a changed menu is a new
+        object), and the cache holds each keyboard it knows, so an ``id`` is never reused while
+        cached."""
+        forms: dict[int, tuple[ReplyKeyboardMarkup, Any]] = self.__dict__.setdefault("_menu_forms", {})
+        known = forms.get(id(markup))
+        if known is not None and known[0] is markup:
+            return known[1]
+        if len(forms) >= MENU_FORMS:
+            forms.clear()  # one-off keyboards (a phone request) passed through: start again
+        form = self.prepare_value(markup.model_dump(warnings=False), bot=bot, files={}, _dumps_json=False)
+        forms[id(markup)] = (markup, form)
+        return form
