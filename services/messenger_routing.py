@@ -69,9 +69,13 @@ async def _people(session: AsyncSession, addresses: set[int]) -> dict[int, _Pers
     ).all()
     user_of = {a: u for a, u, _ in accounts if u is not None}
     card_of = {a: c for a, _, c in accounts if c is not None}
+    # Columns, not ORM objects: a notice batch (a deadline scan after an outage, an outage's
+    # residents) routes hundreds of people, and loading User objects also loaded each one's roles.
     users = (
-        await session.scalars(
-            select(User).where(or_(User.telegram_id.in_(addresses), User.id.in_(set(user_of.values()))))
+        await session.execute(
+            select(User.id, User.telegram_id, User.preferred_messenger, User.email, User.locale).where(
+                or_(User.telegram_id.in_(addresses), User.id.in_(set(user_of.values())))
+            )
         )
     ).all()
     by_user_id = {u.id: u for u in users}
@@ -88,8 +92,14 @@ async def _people(session: AsyncSession, addresses: set[int]) -> dict[int, _Pers
     if not rest:
         return found
     cards = (
-        await session.scalars(
-            select(Correspondent).where(
+        await session.execute(
+            select(
+                Correspondent.id,
+                Correspondent.telegram_id,
+                Correspondent.preferred_messenger,
+                Correspondent.email,
+                Correspondent.email_proven,
+            ).where(
                 or_(
                     Correspondent.telegram_id.in_(rest),
                     Correspondent.id.in_({c for a, c in card_of.items() if a in rest}),
