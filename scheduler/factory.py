@@ -168,29 +168,24 @@ def create_scheduler(
         id="digests",
         next_run_time=utcnow(),
     )
-    if settings.pd_retention_days > 0:
-        # Nightly, and once at start-up: a night missed while down is caught up.
-        scheduler.add_job(
-            privacy_jobs.pd_retention,
-            "cron",
-            hour=4,
-            minute=30,
-            args=[session_factory, settings.pd_retention_days],
-            id="pd_retention",
-            next_run_time=utcnow(),
-            misfire_grace_time=12 * 3600,
-        )
-    if settings.notice_keep_days > 0:
-        scheduler.add_job(
-            privacy_jobs.notice_retention_job,
-            "cron",
-            hour=4,
-            minute=45,
-            args=[session_factory, settings.notice_keep_days],
-            id="notice_retention",
-            next_run_time=utcnow(),
-            misfire_grace_time=12 * 3600,
-        )
+    # Retention (152-FZ): nightly, and once at start-up, so a night missed while down is caught up;
+    # 0 days switches a job off.
+    retention = (
+        ("pd_retention", privacy_jobs.pd_retention, settings.pd_retention_days, 30),
+        ("notice_retention", privacy_jobs.notice_retention_job, settings.notice_keep_days, 45),
+    )
+    for job_id, job, days, minute in retention:
+        if days > 0:
+            scheduler.add_job(
+                job,
+                "cron",
+                hour=4,
+                minute=minute,
+                args=[session_factory, days],
+                id=job_id,
+                next_run_time=utcnow(),
+                misfire_grace_time=12 * 3600,
+            )
     scheduler.add_job(
         recurring_jobs.recurring_assignments,
         "interval",
