@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from models import User
 from porucheno.i18n import gettext
+
+
+class HasLocale(Protocol):
+    """A recipient as far as the language of a notice goes (a ``User``, or a lighter row of one)."""
+
+    @property
+    def locale(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +49,7 @@ class NoticeContext:
     def panel_link(self, path: str) -> str | None:
         return f"{self.panel_url.rstrip('/')}{path}" if self.panel_url else None
 
-    def locale_of(self, user: User | None) -> str:
+    def locale_of(self, user: User | HasLocale | None) -> str:
         return (user.locale if user is not None and user.locale else None) or self.default_locale
 
     def local(self, moment: datetime) -> datetime:

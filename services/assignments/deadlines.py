@@ -15,10 +15,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Assignment, DeadlineNudge, Department, User
+from models import Assignment, DeadlineNudge, Department
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from services import outbox
-from services.assignments.notices import _users, card_text, executor_buttons
+from services.assignments.notices import Recipient, card_text, executor_buttons, recipients
 from services.html_cut import cut_plain
 from services.notify import NoticeContext, Translator, html_escape
 
@@ -75,12 +75,12 @@ class _Cards:
     """A scan's card texts: the executor and the controller of one assignment, in one language, get
     the same card, drawn once; one translator per language."""
 
-    def __init__(self, ctx: NoticeContext, people: dict[int, User]) -> None:
+    def __init__(self, ctx: NoticeContext, people: dict[int, Recipient]) -> None:
         self.ctx, self.people = ctx, people
         self._texts: dict[tuple[int, str, str], str] = {}
         self._translators: dict[str, Translator] = {}
 
-    def translator(self, recipient: User) -> Translator:
+    def translator(self, recipient: Recipient) -> Translator:
         locale = self.ctx.locale_of(recipient)
         found = self._translators.get(locale)
         if found is None:
@@ -138,7 +138,7 @@ async def scan(session: AsyncSession, ctx: NoticeContext, policy: NudgePolicy, n
         )
     ).all()
     # Everyone both parts need, read once.
-    people = await _users(
+    people = await recipients(
         session,
         [a.executor_id for a in assignments.values()]
         + [u for a in passed for u in (a.executor_id, a.controller_id, a.author_id)],
@@ -201,7 +201,7 @@ async def escalate_overdue(session: AsyncSession, ctx: NoticeContext, now: datet
     for a, head_id in overdue:
         for uid in {a.controller_id, head_id} - {None}:
             by_recipient[uid].append(a)  # type: ignore[index]
-    people = await _users(session, list(by_recipient) + [a.executor_id for a, _h in overdue])
+    people = await recipients(session, list(by_recipient) + [a.executor_id for a, _h in overdue])
     day = ctx.local(now).date().isoformat()
     sent = 0
     for uid, items in by_recipient.items():

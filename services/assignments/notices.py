@@ -6,7 +6,8 @@ queue it twice, while two real events always produce two notices.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -47,6 +48,30 @@ def ext_cb(decision: str, request_id: int) -> str:
     return f"{EXT_PREFIX}:{decision}:{request_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """What a batch of notices needs of a staff member: a scan after an outage addresses hundreds,
+    and loading them as ``User`` objects (each with its roles) was a tenth of its time."""
+
+    id: int
+    full_name: str
+    telegram_id: int | None
+    locale: str | None
+    is_active: bool
+
+
+async def recipients(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, Recipient]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(User.id, User.full_name, User.telegram_id, User.locale, User.is_active).where(
+            User.id.in_(wanted)
+        )
+    )
+    return {row.id: Recipient(*row) for row in rows}
+
+
 async def _users(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
@@ -55,7 +80,11 @@ async def _users(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, 
 
 
 def card_text(
-    a: Assignment, t: Translator, ctx: NoticeContext, people: dict[int, User], headline: str
+    a: Assignment,
+    t: Translator,
+    ctx: NoticeContext,
+    people: Mapping[int, User] | Mapping[int, Recipient],
+    headline: str,
 ) -> str:
     executor = people.get(a.executor_id) if a.executor_id else None
     author = people.get(a.author_id) if a.author_id else None
