@@ -221,7 +221,8 @@ async def authenticate(session: AsyncSession, login: str, password: str) -> User
     if not ok or user is None or not user.is_active:
         return None
     if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        # A hash made with weaker parameters is upgraded while the password is at hand (again off the loop).
+        user.password_hash = await asyncio.to_thread(hash_password, password)
     return user
 
 

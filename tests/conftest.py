@@ -25,6 +25,11 @@ from porucheno.settings import Settings
 from services.offload import Offload
 from tests.prerequisites import missing
 
+# Argon2 as the suite hashes passwords: the product's parameters (64 MB, three passes) cost ~100 ms of
+# CPU per hash by design, and hundreds of sign-ins across the suite made it slow and, on a loaded
+# machine, time out. ``tests/services/test_passwords.py`` checks the product's own parameters.
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 _pg_status: dict[str, str | None] = {}
 
@@ -59,6 +64,16 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     # Tests exercise the real i18n, but always start from the product's default locale.
     os.environ.pop("PORUCHENO_LOCALE", None)
+
+
+@pytest.fixture(autouse=True)
+def cheap_passwords(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_passwords") is None:
+        from argon2 import PasswordHasher
+
+        from services import passwords
+
+        monkeypatch.setattr(passwords, "_hasher", PasswordHasher(**CHEAP_ARGON2))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,8 +1,5 @@
 """A working day for the home page tests: the dispatch town (tests/web/outages_support.py) plus a
 controller, a manager, an administrator, assignments and appeals, with known figures per role.
-
-Passwords are hashed with cheap Argon2 parameters (``cheap_passwords``): seven sign-ins at the
-production cost would take seconds of CPU and say nothing about the home page.
 """
 
 from __future__ import annotations
@@ -11,15 +8,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from admin_web.views.assignments.listing import week_end
 from models import Appeal, Assignment, User, utcnow
 from models.enums import AppealStatus, AssignmentStatus
-from services import passwords
 from services.audit import Actor
 from services.staff import create_department, set_department_head
 from tests.web.outages_support import make_staff, make_town
@@ -42,11 +36,6 @@ EXPECTED: dict[str, dict[str, int]] = {
     "dispatcher": {"outages-active": 1, "outages-houses": 3, "outages-social": 1},
     "manager": {"org-overdue": 2, "org-open": 4, "org-appeals-overdue": 1},
 }
-
-
-@pytest.fixture
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porucheno.settings import Settings
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING
-from tests.web.home_support import ALL_BLOCKS, ROLES, cheap_passwords, make_day
+from tests.web.home_support import ALL_BLOCKS, ROLES, make_day
 from tests.web.outages_support import PASSWORD
 from tests.web.test_browser import sign_in
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="session"),
     pytest.mark.filterwarnings(IGNORE_SESSION_KEY_WARNING),
-    pytest.mark.usefixtures(cheap_passwords.__name__),
 ]
 
 # The figure each role clicks, and the rows the list it opens must show.

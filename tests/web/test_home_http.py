@@ -11,13 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porucheno.settings import Settings
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, login
-from tests.web.home_support import ALL_BLOCKS, EXPECTED, ROLES, cheap_passwords, make_day
+from tests.web.home_support import ALL_BLOCKS, EXPECTED, ROLES, make_day
 from tests.web.outages_support import PASSWORD
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="session"),
     pytest.mark.filterwarnings(IGNORE_SESSION_KEY_WARNING),
-    pytest.mark.usefixtures(cheap_passwords.__name__),
 ]
 
 FIGURE_RE = re.compile(r'id="([\w-]+)">\s*<a class="num" href="([^"]+)">(\d+)</a>')

@@ -19,7 +19,6 @@ from services.audit import Actor
 from services.correspondents.normalize import name_key
 from services.staff import create_department, create_user
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, login, make_user
-from tests.web.home_support import cheap_passwords
 from tests.web.outages_support import make_town
 from tests.web.test_analytics import OCTOBER, make_data
 from tests.web.test_analytics import PASSWORD as ANALYTICS_PASSWORD
@@ -29,7 +28,6 @@ from tests.web.test_assignments_http import PASSWORD
 pytestmark = [
     pytest.mark.asyncio(loop_scope="session"),
     pytest.mark.filterwarnings(IGNORE_SESSION_KEY_WARNING),
-    pytest.mark.usefixtures(cheap_passwords.__name__),
 ]
 ROW_RE = re.compile(r'<tr data-id="(\d+)"')
 NEXT_RE = re.compile(r'href="([^"]+)" id="page-next"')
