@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.util import await_only
 
-from models.sqlite_onehop import onehop_dbapi
+from models.sqlite_onehop import OneHopConnection, onehop_dbapi
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -43,10 +43,13 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             # WAL lets the web panel read while the bot writes; FKs are off by default in SQLite.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            wal = cur.fetchone()[0].lower() == "wal"  # not on every file system, nor for :memory:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            if wal and isinstance(dbapi_conn, OneHopConnection):
+                dbapi_conn.read_inline()  # reads skip the trip to the connection's thread
 
         return engine
     # ``?search_path=schema`` selects a PostgreSQL schema (asyncpg takes it as a server setting).

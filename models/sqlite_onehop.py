@@ -8,6 +8,13 @@ the CPU spent per update. Here the cursor lives only on the connection's thread:
 function opens it, executes, fetches everything and closes it, and hands back the rows with the
 cursor's description, rowcount and lastrowid.
 
+A read is cheaper still without any trip: in WAL mode a SELECT never waits for a lock, and most
+take a few microseconds, so a SELECT first runs right on the event loop's thread. A progress
+handler stops it once it has run for ``INLINE_BUDGET`` (a report over a million rows), and it runs
+again on the connection's thread as before; an interrupted SELECT changes nothing, unlike an
+interrupted write, which is why writes always take the trip. The connection is never used by two
+threads at once: SQLAlchemy awaits each call, and the statement mutex is held throughout.
+
 Server-side (streaming) cursors keep SQLAlchemy's own adapter, which fetches in batches.
 
 Passed to ``create_async_engine(..., module=...)`` (``models/db.py``); SQLAlchemy's aiosqlite dialect
@@ -17,7 +24,10 @@ is otherwise unchanged.
 from __future__ import annotations
 
 import collections
+import math
+import re
 import sqlite3
+import time
 from typing import Any
 
 import aiosqlite
@@ -30,6 +40,15 @@ from sqlalchemy.util import EMPTY_DICT
 
 # What one statement leaves behind: description, rows, rowcount, lastrowid.
 _Outcome = tuple[Any, list[Any], int, int | None]
+
+# How long a SELECT may run on the event loop before it is stopped and run on the connection's
+# thread instead: well under the 50 ms an update may hold the loop, and above nearly every read of
+# an update (a few to a few hundred microseconds).
+INLINE_BUDGET = 0.002
+# The progress handler's period in SQLite virtual machine steps (a few microseconds of work).
+_PROGRESS_STEPS = 1000
+# A plain read; ``WITH`` may front a write, and PRAGMAs may write, so those take the trip.
+_READ = re.compile(r"\s*select\b", re.IGNORECASE)
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome:
@@ -54,6 +73,32 @@ def _run_many(conn: sqlite3.Connection, operation: str, seq_of_parameters: Any) 
         return cursor.description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+class _InlineReads:
+    """The event-loop side of one connection: its SELECTs, each within ``INLINE_BUDGET``."""
+
+    __slots__ = ("conn", "deadline")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.deadline = math.inf  # statements on the connection's thread are never stopped
+        conn.set_progress_handler(self._overdue, _PROGRESS_STEPS)
+
+    def _overdue(self) -> bool:
+        return time.perf_counter() > self.deadline
+
+    def run(self, operation: str, parameters: Any) -> _Outcome | None:
+        """The SELECT's outcome, or None when it ran out of time (nothing was changed)."""
+        self.deadline = time.perf_counter() + INLINE_BUDGET
+        try:
+            return _run(self.conn, operation, parameters)
+        except sqlite3.OperationalError:
+            if self.deadline != math.inf and time.perf_counter() > self.deadline:
+                return None  # stopped by _overdue ("interrupted"): run it on the thread instead
+            raise
+        finally:
+            self.deadline = math.inf
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
@@ -104,8 +149,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows = collections.deque(rows)
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        async with self._adapt_connection._execute_mutex:
-            self._keep(await self._connection._execute(_run, self._connection._conn, operation, parameters))
+        adapted = self._adapt_connection
+        async with adapted._execute_mutex:
+            inline = getattr(adapted, "inline_reads", None)
+            outcome = inline.run(operation, parameters) if inline and _READ.match(operation) else None
+            if outcome is None:
+                outcome = await self._connection._execute(_run, self._connection._conn, operation, parameters)
+            self._keep(outcome)
         return self
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
@@ -125,8 +175,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("inline_reads",)
     _cursor_cls = OneHopCursor
+
+    def read_inline(self) -> None:
+        """Run this connection's SELECTs on the event loop's thread from now on; only for a database
+        in WAL mode, where a reader never waits for a writer (``models/db.py`` checks)."""
+        self.inline_reads = _InlineReads(self._connection._conn)
 
     def _open_transaction(self) -> bool:
         # sqlite3 begins a transaction only before a write; after reads alone its commit and

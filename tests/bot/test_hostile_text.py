@@ -75,3 +75,26 @@ async def test_an_appeal_with_control_characters_is_registered_clean(
     answer = await chat.callback_answer(query)
     assert answer["answered"] and "\x00" not in (answer.get("text") or "")
     await chat.send("/start", expect="Здравствуйте")
+
+
+def test_the_check_reaches_nested_and_unknown_fields() -> None:
+    """The middleware checks the parsed update, not a dump of it: a dirty string in a quoted message
+    or in a field this aiogram release does not know yet still marks the update for cleaning."""
+    from aiogram.types import Update
+
+    from bot.middlewares.clean_text import _all_clean
+
+    def update(**message: object) -> Update:
+        chat = {"id": 5, "type": "private", "first_name": "Анна"}
+        base = {"message_id": 1, "date": 1_700_000_000, "chat": chat, "text": "Добрый день\tи\nвсё"}
+        return Update.model_validate({"update_id": 1, "message": {**base, **message}})
+
+    assert _all_clean(update())
+    assert not _all_clean(update(text="a" + DIRTY))
+    assert not _all_clean(
+        update(
+            reply_to_message={"message_id": 0, "date": 0, "chat": {"id": 5, "type": "private"}, "text": DIRTY}
+        )
+    )
+    assert not _all_clean(update(future_field={"label": ["ok", DIRTY]}))
+    assert not _all_clean(update(entities=[{"type": "text_link", "offset": 0, "length": 1, "url": DIRTY}]))

@@ -1,18 +1,21 @@
 """What a session counts as a write (the bot commits those before it replies), and the SQLite driver shim
-(``models/sqlite_onehop.py``): it behaves as the stock aiosqlite adapter, with one trip per statement."""
+(``models/sqlite_onehop.py``): it behaves as the stock aiosqlite adapter, with one trip per write and
+none for a read, which runs on the event loop unless it takes too long."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from models import Department, User
+from models import Department, User, sqlite_onehop
 from models.db import create_session_factory, has_writes
 from tests.conftest import engine_with_schema
 
@@ -37,7 +40,7 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-async def test_a_select_is_one_trip_and_a_read_only_session_writes_nothing(
+async def test_a_select_makes_no_trip_a_write_one_and_a_read_only_session_writes_nothing(
     sqlite_engine: AsyncEngine, trips: list[str]
 ) -> None:
     factory = create_session_factory(sqlite_engine)
@@ -45,8 +48,77 @@ async def test_a_select_is_one_trip_and_a_read_only_session_writes_nothing(
         await session.scalar(select(func.count()).select_from(User))  # the pool's connection is open now
         trips.clear()
         assert await session.scalar(select(func.count()).select_from(Department)) == 0
-        assert trips == ["_run"]
+        assert trips == []  # read on the event loop (WAL: a reader never waits for a lock)
         assert not has_writes(session)
+        await session.commit()
+        assert trips == []  # nothing to commit: sqlite3 had no transaction open
+        session.add(Department(name="Отдел"))
+        await session.flush()
+        assert trips == ["_run"]
+        assert await session.scalar(select(Department.name)) == "Отдел"  # its own uncommitted write
+        await session.commit()
+        assert trips == ["_run", "commit"]
+
+
+# Counts to 3 million in SQLite's virtual machine: tens of milliseconds, well past the inline budget.
+SLOW_SELECT = (
+    "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+    "SELECT i FROM n)"
+)
+
+
+async def test_a_long_select_leaves_the_event_loop_and_finishes_on_the_thread(
+    sqlite_engine: AsyncEngine, trips: list[str]
+) -> None:
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:  # how long the event loop is held between its turns
+        last = time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    factory = create_session_factory(sqlite_engine)
+    async with factory() as session:
+        await session.scalar(select(func.count()).select_from(User))
+        trips.clear()
+        ticking = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        started = time.perf_counter()
+        assert (await session.execute(text(SLOW_SELECT))).scalar_one() == 3_000_000
+        took = time.perf_counter() - started
+        stop.set()
+        await ticking
+    assert trips == ["_run"]  # stopped on the loop, run again on the connection's thread
+    assert took > 10 * sqlite_onehop.INLINE_BUDGET  # it really was a long one
+    assert max(gaps) < 0.05, f"the event loop was held for {max(gaps) * 1000:.0f} ms"
+
+
+async def test_a_select_stopped_inside_a_write_transaction_keeps_the_transaction(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    # SQLite rolls back a whole transaction when a write is interrupted; a read must not be.
+    factory = create_session_factory(sqlite_engine)
+    async with factory() as session:
+        session.add(Department(name="Отдел"))
+        await session.flush()
+        assert (await session.execute(text(SLOW_SELECT))).scalar_one() == 3_000_000
+        session.add(Department(name="Второй отдел"))
+        await session.commit()
+    async with factory() as session:
+        assert await session.scalar(select(func.count()).select_from(Department)) == 2
+
+
+async def test_a_failing_select_raises_as_before(sqlite_engine: AsyncEngine) -> None:
+    factory = create_session_factory(sqlite_engine)
+    async with factory() as session:
+        with pytest.raises(OperationalError, match="no such table"):
+            await session.execute(text("SELECT * FROM no_such_table"))
+        await session.rollback()
+        assert (await session.execute(text("select 2 + 2"))).scalar_one() == 4
 
 
 async def test_rows_counts_ids_and_bulk_inserts(sqlite_engine: AsyncEngine) -> None:
