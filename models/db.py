@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.util import await_only
 
+from models.pg_lazy_begin import lazy_begin_dbapi
 from models.sqlite_onehop import OneHopConnection, onehop_dbapi
 
 
@@ -57,20 +59,45 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if "search_path" in url.query:
         connect_args["server_settings"] = {"search_path": str(url.query["search_path"])}
         url = url.difference_update_query(["search_path"])
-    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, connect_args=connect_args)
-    event.listen(engine.sync_engine, "checkout", _ping_on_checkout)
+    # module: BEGIN waits for the first statement that needs a transaction (models/pg_lazy_begin.py).
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        connect_args=connect_args,
+        module=lazy_begin_dbapi(),
+    )
+    event.listen(engine.sync_engine, "checkout", _check_on_checkout)
+    event.listen(engine.sync_engine, "checkin", _note_checkin)
     return engine
 
 
-def _ping_on_checkout(dbapi_connection: Any, _record: object, _proxy: object) -> None:
-    """A pooled PostgreSQL connection proves it is alive before each use, so a server restart (or a
-    connection the server cut) costs no update: the pool drops it and takes or opens another.
+# A pooled connection unused for longer than this is probed before it is handed out.
+PING_AFTER_IDLE = 10.0
+_RETURNED = "porucheno_returned"  # connection record info: monotonic time it came back to the pool
 
-    SQLAlchemy's own ``pool_pre_ping`` for asyncpg wraps its probe in BEGIN … ROLLBACK (for
-    pgbouncer's transaction mode): three round trips on every checkout, that is on every update.
-    One simple-protocol ``SELECT 1`` proves the same; an update's CPU on PostgreSQL fell by ~0.2 ms."""
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_RETURNED] = time.monotonic()
+
+
+def _check_on_checkout(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+    """A pooled PostgreSQL connection the server ended (a restart, ``pg_terminate_backend``) costs no
+    update: the pool drops it and takes or opens another.
+
+    The server says goodbye and closes the socket; the event loop reads that as soon as it happens,
+    so asyncpg already knows, and asking costs nothing. A connection silent for a while (a firewall
+    or NAT may have dropped it without a word) answers one simple ``SELECT 1`` first. Probing every
+    checkout, as SQLAlchemy's ``pool_pre_ping`` does (inside BEGIN … ROLLBACK, three round trips),
+    cost a busy bot a round trip on every update."""
+    driver = dbapi_connection.driver_connection
+    if driver.is_closed():
+        raise DisconnectionError("the server closed the connection")
+    if time.monotonic() - record.info.get(_RETURNED, 0.0) < PING_AFTER_IDLE:
+        return
     try:
-        await_only(dbapi_connection.driver_connection.execute("SELECT 1"))
+        await_only(driver.execute("SELECT 1"))
     except Exception as exc:  # closed, reset, timed out: the pool tries the next connection
         raise DisconnectionError(f"{type(exc).__name__}: {exc}") from exc
 
