@@ -75,13 +75,33 @@ def _run_many(conn: sqlite3.Connection, operation: str, seq_of_parameters: Any) 
         cursor.close()
 
 
+class _SlowReads:
+    """SELECTs (by their SQL) that ran out of time on the event loop: the next run of the same one
+    goes straight to the connection's thread rather than spending the budget again. Shared by an
+    engine's connections; the oldest are forgotten past ``SIZE``."""
+
+    SIZE = 512
+
+    def __init__(self) -> None:
+        self._known: collections.OrderedDict[str, None] = collections.OrderedDict()
+
+    def __contains__(self, operation: str) -> bool:
+        return operation in self._known
+
+    def add(self, operation: str) -> None:
+        self._known[operation] = None
+        if len(self._known) > self.SIZE:
+            self._known.popitem(last=False)
+
+
 class _InlineReads:
     """The event-loop side of one connection: its SELECTs, each within ``INLINE_BUDGET``."""
 
-    __slots__ = ("conn", "deadline")
+    __slots__ = ("conn", "deadline", "slow")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, slow: _SlowReads) -> None:
         self.conn = conn
+        self.slow = slow
         self.deadline = math.inf  # statements on the connection's thread are never stopped
         conn.set_progress_handler(self._overdue, _PROGRESS_STEPS)
 
@@ -89,13 +109,17 @@ class _InlineReads:
         return time.perf_counter() > self.deadline
 
     def run(self, operation: str, parameters: Any) -> _Outcome | None:
-        """The SELECT's outcome, or None when it ran out of time (nothing was changed)."""
+        """The SELECT's outcome, or None when it is known to be slow or ran out of time (it changed
+        nothing either way)."""
+        if operation in self.slow:
+            return None
         self.deadline = time.perf_counter() + INLINE_BUDGET
         try:
             return _run(self.conn, operation, parameters)
         except sqlite3.OperationalError:
             if self.deadline != math.inf and time.perf_counter() > self.deadline:
-                return None  # stopped by _overdue ("interrupted"): run it on the thread instead
+                self.slow.add(operation)  # stopped by _overdue ("interrupted"): the thread runs it
+                return None
             raise
         finally:
             self.deadline = math.inf
@@ -181,7 +205,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def read_inline(self) -> None:
         """Run this connection's SELECTs on the event loop's thread from now on; only for a database
         in WAL mode, where a reader never waits for a writer (``models/db.py`` checks)."""
-        self.inline_reads = _InlineReads(self._connection._conn)
+        self.inline_reads = _InlineReads(self._connection._conn, self.dbapi.slow_reads)
 
     def _open_transaction(self) -> bool:
         # sqlite3 begins a transaction only before a write; after reads alone its commit and
@@ -202,6 +226,10 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def __init__(self, aiosqlite: Any, sqlite: Any) -> None:
+        super().__init__(aiosqlite, sqlite)
+        self.slow_reads = _SlowReads()
+
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
         adapted = super().connect(*arg, **kw)
         return OneHopConnection(self, adapted._connection)
