@@ -102,8 +102,7 @@ class _InlineReads:
     def __init__(self, conn: sqlite3.Connection, slow: _SlowReads) -> None:
         self.conn = conn
         self.slow = slow
-        self.deadline = math.inf  # statements on the connection's thread are never stopped
-        conn.set_progress_handler(self._overdue, _PROGRESS_STEPS)
+        self.deadline = math.inf
 
     def _overdue(self) -> bool:
         return time.perf_counter() > self.deadline
@@ -114,14 +113,18 @@ class _InlineReads:
         if operation in self.slow:
             return None
         self.deadline = time.perf_counter() + INLINE_BUDGET
+        # Only while the statement runs here: on the connection's thread the handler would take the
+        # GIL every few microseconds of a long query, fighting the event loop for it.
+        self.conn.set_progress_handler(self._overdue, _PROGRESS_STEPS)
         try:
             return _run(self.conn, operation, parameters)
         except sqlite3.OperationalError:
-            if self.deadline != math.inf and time.perf_counter() > self.deadline:
+            if time.perf_counter() > self.deadline:
                 self.slow.add(operation)  # stopped by _overdue ("interrupted"): the thread runs it
                 return None
             raise
         finally:
+            self.conn.set_progress_handler(None, 0)
             self.deadline = math.inf
 
 
