@@ -17,6 +17,7 @@ SQLAlchemy's own.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -35,7 +36,10 @@ _NEEDS_TRANSACTION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=2048)
 def needs_no_transaction(operation: str) -> bool:
+    # Cached: SQLAlchemy hands the same compiled strings over and over, and searching a long SELECT's
+    # text on every execution cost 2 % of an update's time.
     return bool(_SELECT.match(operation)) and not _NEEDS_TRANSACTION.search(operation)
 
 
