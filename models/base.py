@@ -46,6 +46,19 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def bind_processor(self, dialect: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_text(value: datetime | None) -> str | None:
+            # SQLite stores text: the string SQLAlchemy's DATETIME would write ("YYYY-MM-DD
+            # HH:MM:SS.ffffff", microseconds always, so strings sort as times), from datetime's own C
+            # formatting rather than its Python one: a bulk insert of notices binds thousands.
+            naive = self.process_bind_param(value, dialect)
+            return None if naive is None else naive.isoformat(" ", "microseconds")
+
+        return to_text
+
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from models import User
-from porucheno.i18n import gettext
+from porucheno.i18n import get_translations
 
 
 class HasLocale(Protocol):
@@ -64,9 +64,12 @@ class Translator:
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
+        # The catalog is looked up once: a scan's notices translate thousands of strings.
+        self._gettext = get_translations(locale).gettext
 
     def __call__(self, message: str, **params: object) -> str:
-        return gettext(self.locale, message, **params)
+        text = self._gettext(message)
+        return text % params if params else text
 
 
 def N_(message: str) -> str:

@@ -92,11 +92,20 @@ async def enqueue_many(
     if not rows:
         return 0
     table = OutboxMessage.__table__
-    stmt = _insert(session)(table).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(table.c.id)
-    inserted = 0
-    for start in range(0, len(rows), 500):  # stay under SQLite's bound-parameter limit
-        result = await session.execute(stmt, rows[start : start + 500])
-        inserted += len(result.all())
+    stmt = _insert(session)(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+    if session.bind.dialect.name != "sqlite":
+        # asyncpg reports no row count for a batch: the ids it returns are counted instead (SQLAlchemy
+        # sends the rows as multi-row INSERTs, one round trip per batch).
+        stmt = stmt.returning(table.c.id)
+        inserted = 0
+        for start in range(0, len(rows), 500):
+            inserted += len((await session.execute(stmt, rows[start : start + 500])).all())
+    else:
+        # SQLite prepares the one-row INSERT once and runs it per row, and counts the rows it
+        # inserted (a skipped duplicate changes none). With RETURNING, SQLAlchemy built and SQLite
+        # prepared a 500-row statement per batch: ~18 µs a row against ~5.
+        result = await session.execute(stmt, rows)
+        inserted = result.rowcount  # type: ignore[attr-defined]
     if inserted:
         signal_on_commit(session, OUTBOX_SIGNAL)  # the sender wakes at commit, not at its next poll
     return inserted
