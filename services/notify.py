@@ -71,6 +71,10 @@ class Translator:
         text = self._gettext(message)
         return text % params if params else text
 
+    def __reduce__(self) -> tuple[type[Translator], tuple[str]]:
+        # Sent to the render pool with a chart's inputs: the other process looks its catalog up itself.
+        return Translator, (self.locale,)
+
 
 def N_(message: str) -> str:
     """Mark a msgid for extraction where it is translated later, per recipient."""
