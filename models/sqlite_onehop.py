@@ -178,7 +178,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
         adapted = self._adapt_connection
         async with adapted._execute_mutex:
-            inline = getattr(adapted, "inline_reads", None)
+            inline = adapted.inline_reads
             outcome = inline.run(operation, parameters) if inline and _READ.match(operation) else None
             if outcome is None:
                 outcome = await self._connection._execute(_run, self._connection._conn, operation, parameters)
@@ -204,6 +204,10 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ("inline_reads",)
     _cursor_cls = OneHopCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.inline_reads: _InlineReads | None = None  # set by ``read_inline`` for a WAL database
 
     def read_inline(self) -> None:
         """Run this connection's SELECTs on the event loop's thread from now on; only for a database
