@@ -377,8 +377,11 @@ async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asy
     tasks = [asyncio.create_task(commands(), name="max-commands")]
     if settings.max_webhook_url:
         from bot.max.webhook import create_max_webhook_app
+        from bot.update_dedup import update_claims
 
-        app = _with_metrics(service, create_max_webhook_app(bot, dispatcher, settings))
+        # Claims shared through Redis: a redelivery landing on another worker is not handled twice.
+        claims = update_claims(dispatcher.storage)
+        app = _with_metrics(service, create_max_webhook_app(bot, dispatcher, settings, claims))
         port = settings.max_webhook_port
         runners.append(await _site(app, settings.webhook_host, port, reuse_port=service.role.reuse_port))
     else:

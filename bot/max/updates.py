@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
 import re
@@ -181,6 +182,27 @@ async def message_dicts(
             part["caption"] = text
         result.append(part)
     return result
+
+
+def update_key(raw: dict[str, Any]) -> int:
+    """A positive 63-bit number naming one MAX update, the same on every delivery of it.
+
+    MAX updates carry no update_id. A new message is its ``mid``, a press its ``callback_id``; the
+    rest (``bot_started``, edits, …) are their type, time, person and chat — what a redelivery of the
+    same event repeats and a new event does not."""
+    kind = str(raw.get("update_type"))
+    callback = raw.get("callback") if isinstance(raw.get("callback"), dict) else {}
+    message = raw.get("message") if isinstance(raw.get("message"), dict) else {}
+    body = message.get("body") if isinstance(message.get("body"), dict) else {}
+    if kind == "message_callback" and callback.get("callback_id"):
+        name = f"callback:{callback['callback_id']}"
+    elif kind == "message_created" and body.get("mid"):
+        name = f"mid:{body['mid']}"
+    else:
+        user = raw.get("user") if isinstance(raw.get("user"), dict) else {}
+        name = f"{raw.get('timestamp')}:{user.get('user_id')}:{raw.get('chat_id')}:{body.get('mid')}"
+    digest = hashlib.blake2b(f"{kind}|{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 async def update_dicts(raw: dict[str, Any], refs: Refs, next_id: Callable[[], int]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ class MaxSandboxConfig:
     lang: str = "ru"
     webhook_attempts: int = 4  # a failed webhook delivery is retried, then dropped
     webhook_retry_delay: float = 0.1  # doubled after each failure
+    webhook_connections: int = 20  # webhook requests open at once (one per chat at a time)
 
     def limits(self) -> dict[str, float | bool]:
         return {name: getattr(self, name) for name in LIMIT_FIELDS}
