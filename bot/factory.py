@@ -22,6 +22,7 @@ from bot.pacing import Pacer, PacingLimits
 from bot.polling import ConfirmingDispatcher
 from bot.response_types import BotSession
 from bot.turn import TurnMiddleware
+from bot.warm_types import warm_telegram_types
 from handlers import create_menu, create_router
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import DEFAULT_BOT_API_URL, SUPPORTED_LOCALES, Settings
@@ -64,6 +65,7 @@ def create_bot(
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     bot.session.middleware(CommitBeforeSend())  # first: commit, then wait for the pacer
+    warm_telegram_types()
     retry = RetryPolicy(settings.send_retries, settings.send_retry_max_seconds)
     bot.session.middleware(PacedRequests(pacer or create_pacer(settings), retry))
     return bot

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from porucheno import lazy_aiogram
 from porucheno.migrate import MigrationFailed
 from porucheno.settings import Settings, SettingsError, load_settings
 
@@ -408,6 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    lazy_aiogram.install()  # before anything imports aiogram: ~110 MB and ~2 s less per process
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -8,6 +8,13 @@ fails instead: see ``tests/prerequisites.py``).
 
 from __future__ import annotations
 
+from porucheno import lazy_aiogram
+
+# As the entry point does (porucheno/cli.py), before anything imports aiogram: the suite runs
+# aiogram's types the way the product does.
+if not lazy_aiogram.install():
+    raise RuntimeError("aiogram was imported before tests/conftest.py; its types were built eagerly")
+
 import asyncio
 import os
 import uuid

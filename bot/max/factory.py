@@ -14,6 +14,7 @@ from bot.max.refs import DbRefs, Refs
 from bot.max.session import MaxSession
 from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
+from bot.warm_types import warm_telegram_types
 from porucheno.i18n import DEFAULT_LOCALE, gettext
 from porucheno.settings import Settings
 from services.messengers import max_address
@@ -52,6 +53,7 @@ def create_max_bot(
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     bot.session.middleware(CommitBeforeSend())  # first: commit, then wait for the pacer
+    warm_telegram_types()
     retry = RetryPolicy(settings.send_retries, settings.send_retry_max_seconds)
     bot.session.middleware(PacedRequests(pacer or create_max_pacer(settings), retry))
     return bot
