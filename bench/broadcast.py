@@ -60,6 +60,8 @@ ALL_VARIANTS = "normal,sigterm,sigkill,blocked,blocked-sigkill,first-notice"
 SENDER = """
 import asyncio, signal, sys
 sys.path.insert(0, {root!r})
+from porucheno import lazy_aiogram
+lazy_aiogram.install()  # as the entry point does, before aiogram is imported
 from bot.factory import create_bot, create_pacer
 from bot.outbox_sender import OutboxSender
 from models.db import create_engine, create_session_factory
