@@ -403,15 +403,16 @@ def max_polling_caveat(api_url: str) -> str | None:
     """What to tell an administrator whose MAX bot long-polls the real MAX (not the sandbox).
 
     MAX documents ``GET /updates`` as a means for development and testing, limited in rate and in
-    how long events are kept, and without a marker (a restarted process has none) it returns only
-    the latest update: whatever residents wrote while the bot was down is not delivered.
+    how long events are kept. Its marker confirms every update before it, and the poller asks again
+    (with the newest marker) while updates are still being handled: a process killed then loses
+    those. The webhook answers only once an update is handled (bot/max/webhook.py).
     """
     host = urlsplit(api_url).hostname or ""
     if host != "max.ru" and not host.endswith(".max.ru"):
         return None
     return (
-        "MAX long polling is meant for development: after a restart MAX sends only the latest update, "
-        "so messages written while the bot was down are not delivered. In production set "
+        "MAX long polling is meant for development: it is limited in rate and in how long MAX keeps "
+        "updates, and updates being handled when the process is killed are lost. In production set "
         "PORUCHENO_MAX_WEBHOOK_URL and PORUCHENO_MAX_WEBHOOK_SECRET."
     )
 

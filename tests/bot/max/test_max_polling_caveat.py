@@ -1,5 +1,5 @@
-"""An administrator whose MAX bot long-polls the real MAX is told to use the webhook: MAX keeps no
-position for a restarted poller (without a marker it sends only the latest update)."""
+"""An administrator whose MAX bot long-polls the real MAX is told to use the webhook: MAX documents
+polling for development, and updates in hand when the process is killed are lost."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from porucheno.settings import DEFAULT_MAX_API_URL
 def test_the_real_max_gets_the_webhook_advice(url: str) -> None:
     caveat = max_polling_caveat(url)
     assert caveat is not None
-    assert "PORUCHENO_MAX_WEBHOOK_URL" in caveat and "only the latest update" in caveat
+    assert "PORUCHENO_MAX_WEBHOOK_URL" in caveat and "lost" in caveat
 
 
 @pytest.mark.parametrize(
