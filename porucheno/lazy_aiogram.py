@@ -33,57 +33,37 @@ _PATCHED = {
 _SCOPE = "aiogram.types"  # while this package's __init__ runs, namespaces are remembered, not built
 
 
-class _Namespaces:
-    def __init__(self) -> None:
-        self.importing = False
-        self.by_class: dict[type, dict[str, Any]] = {}
-        self.types: dict[str, Any] | None = None  # aiogram.types' namespace, for methods and generics
-
-    def remember(self, cls: type, namespace: dict[str, Any]) -> None:
-        self.by_class[cls] = namespace
-        if self.types is None:
-            self.types = namespace
-
-    def of(self, cls: type) -> dict[str, Any] | None:
-        return self.by_class.get(cls, self.types)
-
-
-_NAMESPACES = _Namespaces()
-
-
-def _deferred_rebuild(
-    cls: Any,
-    *,
-    force: bool = False,
-    raise_errors: bool = True,
-    _parent_namespace_depth: int = 2,
-    _types_namespace: dict[str, Any] | None = None,
-) -> bool | None:
-    if _NAMESPACES.importing and _types_namespace is not None and not force:
-        _NAMESPACES.remember(cls, _types_namespace)
-        return None
-    if _types_namespace is None:
-        _types_namespace = _NAMESPACES.of(cls)
-    return _ORIGINAL_REBUILD(  # type: ignore[no-any-return]
-        cls,
-        force=force,
-        raise_errors=raise_errors,
-        _parent_namespace_depth=_parent_namespace_depth + 1,  # one frame more: this function
-        _types_namespace=_types_namespace,
-    )
-
-
-def _original_rebuild() -> Any:
-    from pydantic import BaseModel
-
-    return BaseModel.model_rebuild.__func__  # type: ignore[attr-defined]
-
-
-_ORIGINAL_REBUILD: Any = None
-
-
 class _Finder(importlib.abc.MetaPathFinder):
     """Wraps the loading of the three aiogram modules above; finds nothing itself."""
+
+    def __init__(self) -> None:
+        from pydantic import BaseModel
+
+        self.original = BaseModel.model_rebuild.__func__  # type: ignore[attr-defined]
+        self.importing = False
+        # The one namespace aiogram's loop passes to every type; methods and generics need it too.
+        self.namespace: dict[str, Any] | None = None
+
+    def rebuild(
+        self,
+        cls: Any,
+        *,
+        force: bool = False,
+        raise_errors: bool = True,
+        _parent_namespace_depth: int = 2,
+        _types_namespace: dict[str, Any] | None = None,
+    ) -> bool | None:
+        """``model_rebuild`` of aiogram's models: remembers during the import, builds afterwards."""
+        if self.importing and _types_namespace is not None and not force:
+            self.namespace = _types_namespace
+            return None
+        return self.original(  # type: ignore[no-any-return]
+            cls,
+            force=force,
+            raise_errors=raise_errors,
+            _parent_namespace_depth=_parent_namespace_depth + 1,  # one frame more: this method
+            _types_namespace=self.namespace if _types_namespace is None else _types_namespace,
+        )
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -97,15 +77,15 @@ class _Finder(importlib.abc.MetaPathFinder):
 
         def exec_module(module: ModuleType) -> None:
             if fullname == _SCOPE:
-                _NAMESPACES.importing = True
+                self.importing = True
                 try:
                     load(module)
                 finally:
-                    _NAMESPACES.importing = False
+                    self.importing = False
                 return
             load(module)
             for name in _PATCHED[fullname]:
-                getattr(module, name).model_rebuild = classmethod(_deferred_rebuild)
+                getattr(module, name).model_rebuild = classmethod(self.rebuild)
 
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
@@ -113,11 +93,9 @@ class _Finder(importlib.abc.MetaPathFinder):
 
 def install() -> bool:
     """Defer aiogram's types in this process; False when aiogram is already imported (too late)."""
-    global _ORIGINAL_REBUILD
     if any(isinstance(finder, _Finder) for finder in sys.meta_path):
         return True
     if "aiogram" in sys.modules:
         return False
-    _ORIGINAL_REBUILD = _original_rebuild()
     sys.meta_path.insert(0, _Finder())
     return True
