@@ -280,6 +280,9 @@ async def _run_with_api(url: str, tmp: str, args: argparse.Namespace, workers: i
             "PORUCHENO_WEBHOOK_URL": f"http://127.0.0.1:{hook_port}/webhook",
             "PORUCHENO_WEBHOOK_SECRET": "bench-webhook-secret",
             "PORUCHENO_WEBHOOK_PORT": str(hook_port),
+            # N pools within a stock server's 97 connections (README, "Several workers").
+            "PORUCHENO_UPDATE_CONCURRENCY": "15",
+            "PORUCHENO_DATABASE_MAX_OVERFLOW": "3",
         }
         argv += ["--workers", str(workers)]
         await _flush_redis(args.redis_url)  # the fake API's update ids start from 1 again

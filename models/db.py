@@ -18,7 +18,10 @@ from models.pg_lazy_begin import lazy_begin_dbapi
 from models.sqlite_onehop import OneHopConnection, onehop_dbapi
 
 
-def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    database_url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 10
+) -> AsyncEngine:
+    """``pool_size`` and ``max_overflow`` apply to PostgreSQL (the service passes its settings')."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -63,8 +66,8 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(
         url,
         echo=echo,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         connect_args=connect_args,
         module=lazy_begin_dbapi(),
     )

@@ -142,7 +142,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             )
             return 2
         if workers > 1:
-            from porucheno.workers import Supervisor
+            from porucheno.workers import Supervisor, connection_budget_problem
+
+            budget = await connection_budget_problem(settings, workers)
+            if budget:
+                logging.getLogger("porucheno").warning(budget)
 
             print(f"Porucheno: starting {workers} workers; panel at {settings.admin_base_url}/", flush=True)
             return await Supervisor(workers).run()

@@ -133,7 +133,11 @@ async def apply_configuration(
 
 
 async def build_service(settings: Settings, *, demo: bool = False) -> Service:
-    engine = create_engine(settings.database_url)
+    # The pool holds what update_concurrency needs: a burst past a smaller pool opened and closed a
+    # PostgreSQL connection (a server process) per update.
+    engine = create_engine(
+        settings.database_url, pool_size=settings.pool_size, max_overflow=settings.database_max_overflow
+    )
     session_factory = create_session_factory(engine)
     settings = await apply_configuration(settings, session_factory)
     sandbox_app = max_sandbox_app = None

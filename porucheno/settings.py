@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     # Long polling: updates handled at once (more wait for a free place; Telegram keeps them). Matches
     # the SQLite connection pool's 20, so a burst queues here rather than for a database connection.
     update_concurrency: int = Field(default=20, ge=1)
+    # PostgreSQL connections each process keeps open (default: update_concurrency + 5, for the outbox
+    # sender, the scheduler and the panel beside the updates) and opens beyond that in a burst. A
+    # connection opened for a burst and closed on return costs the server a backend process each time,
+    # so the pool holds what steady work needs. SQLite keeps its own pool (20 + 10).
+    database_pool_size: int | None = Field(default=None, ge=1)
+    database_max_overflow: int = Field(default=5, ge=0)
     send_retry_max_seconds: float = Field(default=60.0, ge=0)
     log_level: str = "INFO"
     # text: one readable line per record; json: one JSON object per line, with update_id and user_id
@@ -264,6 +270,17 @@ class Settings(BaseSettings):
     @property
     def admin_base_url(self) -> str:
         return self.public_url or f"http://{self.admin_host}:{self.admin_port}"
+
+    @property
+    def pool_size(self) -> int:
+        """PostgreSQL connections one process keeps open (``database_pool_size``, or enough for
+        ``update_concurrency`` updates and the work beside them)."""
+        return self.database_pool_size or self.update_concurrency + 5
+
+    @property
+    def connections_per_process(self) -> int:
+        """The most PostgreSQL connections one process opens: its pool and a burst beyond it."""
+        return self.pool_size + self.database_max_overflow
 
 
 class SettingsError(Exception):

@@ -51,6 +51,37 @@ def worker_problems(settings: Settings) -> list[str]:
     return problems
 
 
+async def connection_budget_problem(settings: Settings, workers: int) -> str | None:
+    """Why ``workers`` processes' pools may not fit PostgreSQL's ``max_connections`` (None: they fit).
+
+    Past the limit the server refuses a connection ("too many clients already") and the update that
+    needed it fails; told at start, the administrator lowers the pools or raises the limit instead.
+    Behind a pooler (PgBouncer) the server's limit says nothing, and nothing is reported."""
+    from sqlalchemy import text
+
+    from models.db import create_engine
+
+    engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
+    try:
+        async with engine.connect() as conn:
+            limit = int(await conn.scalar(text("SHOW max_connections")))
+            reserved = int(await conn.scalar(text("SHOW superuser_reserved_connections")))
+    except Exception as exc:  # a pooler without SHOW, a server not up yet: nothing to compare
+        log.debug("max_connections not read: %s", exc)
+        return None
+    finally:
+        await engine.dispose()
+    needed = workers * settings.connections_per_process
+    if needed <= limit - reserved:
+        return None
+    return (
+        f"{workers} workers may open {needed} PostgreSQL connections ({settings.pool_size} each, "
+        f"{settings.database_max_overflow} more in a burst), but the server allows "
+        f"{limit - reserved} (max_connections {limit}, {reserved} reserved): lower "
+        "PORUCHENO_UPDATE_CONCURRENCY or PORUCHENO_DATABASE_POOL_SIZE, or raise max_connections"
+    )
+
+
 def worker_from_env() -> tuple[int, int] | None:
     """(index, count) when this process is a worker started by the supervisor."""
     raw = os.environ.get(WORKER_ENV)

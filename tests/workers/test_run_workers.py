@@ -9,8 +9,9 @@ import socket
 import sys
 from pathlib import Path
 
+from models.db import create_engine
 from porucheno.settings import Settings
-from porucheno.workers import worker_problems
+from porucheno.workers import connection_budget_problem, worker_problems
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
 from tests.sandbox_support import running_sandbox
@@ -74,3 +75,29 @@ def test_several_workers_need_postgres_redis_and_a_webhook() -> None:
         }
     )
     assert worker_problems(ok) == []
+
+
+async def test_workers_pools_are_checked_against_max_connections(database_url: str) -> None:
+    cfg = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    assert cfg.pool_size == cfg.update_concurrency + 5  # the updates, and the sender, scheduler, panel
+    assert await connection_budget_problem(cfg, 1) is None
+    problem = await connection_budget_problem(cfg, 1000)
+    assert problem is not None
+    assert f"1000 workers may open {1000 * cfg.connections_per_process}" in problem
+    for advice in ("PORUCHENO_UPDATE_CONCURRENCY", "PORUCHENO_DATABASE_POOL_SIZE", "max_connections"):
+        assert advice in problem
+    smaller = cfg.model_copy(update={"database_pool_size": 2, "database_max_overflow": 0})
+    assert smaller.connections_per_process == 2
+    assert await connection_budget_problem(smaller, 10) is None
+    # A server that cannot be asked (down, or a pooler without SHOW) is not a reason to refuse.
+    down = cfg.model_copy(update={"database_url": "postgresql+asyncpg://nobody@127.0.0.1:1/x"})
+    assert await connection_budget_problem(down, 1000) is None
+
+
+async def test_the_service_pool_holds_what_update_concurrency_needs(database_url: str) -> None:
+    cfg = Settings(_env_file=None, database_url=database_url, update_concurrency=7)  # type: ignore[call-arg]
+    engine = create_engine(cfg.database_url, pool_size=cfg.pool_size, max_overflow=cfg.database_max_overflow)
+    try:
+        assert (engine.pool.size(), engine.pool._max_overflow) == (12, 5)  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
