@@ -21,6 +21,7 @@ from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
 from bot.polling import ConfirmingDispatcher
 from bot.response_types import BotSession
+from bot.routing import FastDispatcher
 from bot.turn import TurnMiddleware
 from bot.warm_types import warm_telegram_types
 from handlers import create_menu, create_router
@@ -105,7 +106,7 @@ def create_dispatcher(
     i18n = CatalogI18n(default_locale=settings.locale)
     # Telegram's long polling confirms an update only once it is handled (bot/polling.py); MAX's
     # polling is translated by its session and keeps aiogram's own loop.
-    dispatcher_class = ConfirmingDispatcher if messenger is Messenger.TELEGRAM else Dispatcher
+    dispatcher_class = ConfirmingDispatcher if messenger is Messenger.TELEGRAM else FastDispatcher
     dp = dispatcher_class(
         storage=storage,
         events_isolation=_isolation(storage),

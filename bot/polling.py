@@ -27,11 +27,13 @@ import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
+
+from bot.routing import FastDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ MIN_ROOM = 25  # fewer new ones than this in an answer of GET_LIMIT: worth waiti
 CONFIRM_TIMEOUT = 5.0
 
 
-class ConfirmingDispatcher(Dispatcher):
+class ConfirmingDispatcher(FastDispatcher):
     """aiogram's dispatcher whose long polling confirms only handled updates (module docstring).
     Webhooks and ``feed_update`` are aiogram's own."""
 
