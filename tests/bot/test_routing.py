@@ -14,12 +14,13 @@ from typing import Any
 from aiogram import BaseMiddleware, F, Router
 from aiogram.dispatcher.event.bases import UNHANDLED, SkipHandler
 from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup, any_state, default_state
-from aiogram.types import Chat, Message
+from aiogram.types import CallbackQuery, Chat, Message
 from aiogram.types import User as TgUser
 
 from bot.inline_filters import run_filters_inline
-from bot.routing import RouteWalker, state_gate
+from bot.routing import Gate, RouteWalker, gate_of, state_gate
 
 
 class Form(StatesGroup):
@@ -156,3 +157,82 @@ def test_state_gates() -> None:
     assert gate(StateFilter(Form.name, "*")) is None
     assert gate(F.text == "x", Form.name) is None  # the state filter is not the first one
     assert gate() is None
+
+
+class Pick(CallbackData, prefix="pk"):
+    item: int
+
+
+class PickMore(CallbackData, prefix="pkm"):  # "pk" is its prefix's prefix: not the same button
+    item: int
+
+
+class Dashed(CallbackData, prefix="ds", sep="-"):
+    act: str
+
+
+def _press_tree() -> Router:
+    root = Router(name="root")
+
+    def handler(name: str, *, skip: bool = False) -> Any:
+        async def handle(query: CallbackQuery, **data: Any) -> dict[str, Any]:
+            if skip:
+                raise SkipHandler
+            button = data.get("callback_data")
+            return {"handler": name, "router": data["event_router"].name, "button": repr(button)}
+
+        return handle
+
+    first, second = Router(name="first"), Router(name="second")
+    first.callback_query.register(handler("pick_skip", skip=True), Pick.filter(F.item == 1))
+    first.callback_query.register(handler("pick_one"), Pick.filter(F.item == 1))
+    first.callback_query.register(handler("in_form"), Form.name, Pick.filter())
+    second.callback_query.register(handler("more"), PickMore.filter())
+    second.callback_query.register(handler("dashed"), Dashed.filter(F.act == "go"))
+    second.callback_query.register(handler("pick_any"), Pick.filter())
+    second.callback_query.register(handler("plain"), F.data == "plain")
+    second.callback_query.register(handler("outdated"))
+    root.include_routers(first, second)
+    run_filters_inline(root)
+    return root
+
+
+async def test_presses_are_routed_as_aiogram_routes_them() -> None:
+    presses = [
+        ("pk:1", None),
+        ("pk:2", None),
+        ("pk:2", Form.name.state),
+        ("pkm:1", None),
+        ("pk:1:2", None),
+        ("ds-go", None),
+        ("ds-stop", None),
+        ("ds:go", None),
+        ("plain", None),
+        ("", None),
+        (None, None),
+    ]
+    for data, raw_state in presses:
+        query = CallbackQuery(
+            id="1", from_user=TgUser(id=5, is_bot=False, first_name="Вера"), chat_instance="c", data=data
+        )
+        context = {"bot": None, "raw_state": raw_state}
+        stock = await _press_tree().propagate_event("callback_query", query, **context)
+        walked = await RouteWalker().propagate(_press_tree(), "callback_query", query, context)
+        assert stock == walked, (data, raw_state)
+    query = CallbackQuery(
+        id="1", from_user=TgUser(id=5, is_bot=False, first_name="В"), chat_instance="c", data="pkm:3"
+    )
+    answer = await RouteWalker().propagate(_press_tree(), "callback_query", query, {"bot": None})
+    assert answer == {"handler": "more", "router": "second", "button": repr(PickMore(item=3))}
+
+
+def test_button_gates() -> None:
+    router = Router()
+    router.callback_query.register(lambda q: None, Pick.filter(F.item > 0))
+    router.callback_query.register(lambda q: None, Dashed.filter())
+    router.callback_query.register(lambda q: None, F.data == "x", Pick.filter())
+    run_filters_inline(router)
+    pick, dashed, magic = (gate_of(h) for h in router.callback_query.handlers)
+    assert pick == Gate(separator=":", prefix="pk")
+    assert dashed == Gate(separator="-", prefix="ds")
+    assert magic is None
