@@ -135,8 +135,8 @@ async def apply_configuration(
 
 
 async def build_service(settings: Settings, *, demo: bool = False) -> Service:
-    # The pool holds what update_concurrency needs: a burst past a smaller pool opened and closed a
-    # PostgreSQL connection (a server process) per update.
+    # The pool holds what update_concurrency needs: past a smaller pool, a burst kept opening and
+    # closing PostgreSQL connections (a server process each).
     engine = create_engine(
         settings.database_url, pool_size=settings.pool_size, max_overflow=settings.database_max_overflow
     )
@@ -338,9 +338,9 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
     gc.collect()
     gc.freeze()
     # An update allocates thousands of small objects (pydantic models, dicts, coroutines) that live
-    # for its few milliseconds. With the default first threshold (700) the collector ran about every
-    # third update, walking objects still in use and promoting them, then full passes after them: a
-    # twentieth of the CPU under load (bench/throughput.py, gc callbacks). At 10,000 most of them are
+    # for its few milliseconds. With the default first threshold (700) the collector ran every few
+    # updates, walking objects still in use and promoting them, then full passes after them: about
+    # 7 % of the CPU under load (bench/throughput.py, gc callbacks). At 10,000 most of them are
     # gone before it runs: 0.25 s of collection per 15 s of CPU instead of 1.07 s.
     gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
     if on_ready:
