@@ -100,7 +100,10 @@ async def decide(
     await session.flush()
     entry: RegistryEntry | None = None
     if chosen == ApplicationDecision.APPROVED and kind.to_registry:
-        entry = await registry.add_approved(session, application, actor=who, meeting_id=meeting_id)
+        today = (ctx or NoticeContext()).local(utcnow()).date()
+        entry = await registry.add_approved(
+            session, application, actor=who, today=today, meeting_id=meeting_id
+        )
     channel = await notices.tell_applicant(
         session,
         ctx or NoticeContext(),

@@ -34,9 +34,10 @@ async def _next_number(session: AsyncSession, year: int) -> str:
     return f"{prefix}{top + 1:04d}"
 
 
-async def _insert_numbered(session: AsyncSession, application: Application) -> None:
-    """Flush with the next free number; a concurrent application that took it makes us retry."""
-    year = utcnow().year
+async def _insert_numbered(session: AsyncSession, application: Application, year: int) -> None:
+    """Flush with the next free number of ``year`` (the institution's local year: an application
+    sent at 01:00 on 1 January in Moscow is numbered in the new year, though it is still the old one
+    in UTC); a concurrent application that took the number makes us retry."""
     for _attempt in range(NUMBER_RETRIES):
         application.number = await _next_number(session, year)
         try:
@@ -57,7 +58,8 @@ async def _register(
     if kind is None or not kind.is_active:
         raise NotFound("Application type not found.")
     application.created_at = application.updated_at = utcnow()
-    await _insert_numbered(session, application)
+    local_year = (ctx or NoticeContext()).local(utcnow()).year
+    await _insert_numbered(session, application, local_year)
     reviewers = await reviewer_ids(session, kind.id)
     session.add_all(ApplicationReview(application_id=application.id, reviewer_id=uid) for uid in reviewers)
     if reviewers:

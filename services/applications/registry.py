@@ -5,6 +5,8 @@ calls ``add_approved``); reading, publishing and editing them is the council's r
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,15 +30,20 @@ async def _next_number(session: AsyncSession, year: int) -> str:
 
 
 async def add_approved(
-    session: AsyncSession, application: Application, *, actor: Actor, meeting_id: int | None = None
+    session: AsyncSession,
+    application: Application,
+    *,
+    actor: Actor,
+    today: date,
+    meeting_id: int | None = None,
 ) -> RegistryEntry:
-    """The entry of an approved application (once: a second approval returns the same entry)."""
+    """The entry of an approved application (once: a second approval returns the same entry).
+    ``today`` is the institution's local date: it is the approval date and the number's year."""
     existing = await session.scalar(
         select(RegistryEntry).where(RegistryEntry.application_id == application.id)
     )
     if existing is not None:
         return existing
-    today = utcnow().date()
     entry = RegistryEntry(
         application_id=application.id,
         meeting_id=meeting_id,

@@ -3,13 +3,15 @@ more information, the registry and the council's entry points."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlalchemy import select
 
 from models import CouncilMeeting, MailOutbox, OutboxMessage, RegistryEntry, utcnow
 from models.enums import ApplicationStatus
 from porucheno.i18n import gettext
-from services.applications import decisions, queries, reviews
+from services.applications import decisions, intake, queries, reviews
 from services.audit import Actor
 from services.council import registry as council_registry
 from services.errors import InvalidInput, NotFound, PermissionDenied
@@ -134,3 +136,20 @@ async def test_council_type_goes_through_the_council(session) -> None:  # type: 
     entry = await session.scalar(select(RegistryEntry).where(RegistryEntry.application_id == app.id))
     assert entry is not None and entry.meeting_id == meeting.id
     assert app.status == ApplicationStatus.APPROVED and app.decision_text == "Решение совета"
+
+
+async def test_numbers_and_approval_date_follow_the_local_new_year(session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # 22:30 UTC on 31 December is 01:30 on 1 January in Moscow: the institution's new year.
+    new_year_night = datetime(2026, 12, 31, 22, 30, tzinfo=UTC)
+    for module in (intake, decisions):
+        monkeypatch.setattr(module, "utcnow", lambda: new_year_night)
+    s = await make_setup(session)
+    app = await s.submit(session)
+    assert app.number == "З-2027-0001"
+    await reviews.submit_review(session, app.id, reviews.ReviewInput(GOOD), reviewer=s.first)
+    await reviews.submit_review(session, app.id, reviews.ReviewInput(GOOD), reviewer=s.second)
+    await decisions.decide(session, app.id, "approved", "Включить в реестр", actor=s.manager)
+    entry = await session.scalar(select(RegistryEntry).where(RegistryEntry.application_id == app.id))
+    assert entry is not None
+    assert (entry.number, entry.approved_on) == ("Р-2027-0001", date(2027, 1, 1))
+    assert entry.number in (await _texts(session, RESIDENT_TG))[-1]  # what the applicant is told

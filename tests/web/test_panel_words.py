@@ -17,6 +17,7 @@ from admin_web.i18n import LOCALE_COOKIE
 from models import Assignment, User, utcnow
 from models.enums import AssignmentStatus
 from porucheno.numbers import format_count, format_days, format_number, format_share
+from porucheno.settings import Settings
 from services.assignments import commands
 from services.assignments.lifecycle import Action
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, login
@@ -78,11 +79,13 @@ async def test_histories_say_in_words_what_happened(
 
 
 async def test_numbers_and_exports_use_the_panels_words_and_units(
-    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     await seed_long_demo(session_factory)
     await login(client, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD)
-    today = utcnow().date()
+    # The panel's periods are days of the configured zone: between 21:00 and 24:00 UTC Moscow is
+    # already in the next day, where the demo's outage (begun two hours ago) may fall.
+    today = utcnow().astimezone(settings.tz).date()
     period = f"from={(today - timedelta(days=40)).isoformat()}&to={today.isoformat()}"
     html = await (await client.get(f"/analytics?{period}")).text()
     figures = re.findall(r'<span class="num">(.*?)</span>', html)

@@ -71,6 +71,12 @@ async def test_recurring_pages(
         page = await (await control.get("/recurring")).text()
         assert "Повторяющиеся поручения" in page and 'id="new-recurring"' in page
         token = await csrf_token(control, "/recurring/new")
+        # The start date offered is today where the administration is (Moscow), not in UTC.
+        blank = await (await control.get("/recurring/new")).text()
+        offered = re.search(r'<input[^>]*name="starts_on"[^>]*>', blank)
+        assert offered is not None
+        local_today = utcnow().astimezone(ZoneInfo("Europe/Moscow")).date().isoformat()
+        assert f'value="{local_today}"' in offered.group(0), offered.group(0)
         form = {
             "csrf_token": token,
             "title": "Сдать табель",
