@@ -54,11 +54,14 @@ class Gate:
         return event.data.split(self.separator, 1)[0] == self.prefix
 
 
+def _first_filter(handler: HandlerObject) -> Any:
+    """The handler's first filter as registered (through bot/inline_filters.py's wrapper), or None."""
+    return inspect.unwrap(handler.filters[0].callback) if handler.filters else None
+
+
 def gate_of(handler: HandlerObject) -> Gate | None:
     """The :class:`Gate` of ``handler``'s first filter, or None when the filter is always asked."""
-    if not handler.filters:
-        return None
-    first = inspect.unwrap(handler.filters[0].callback)  # through bot/inline_filters.py's wrapper
+    first = _first_filter(handler)
     if isinstance(first, CallbackQueryFilter):
         data = first.callback_data
         return Gate(separator=data.__separator__, prefix=data.__prefix__)
@@ -69,9 +72,7 @@ def gate_of(handler: HandlerObject) -> Gate | None:
 def state_gate(handler: HandlerObject) -> frozenset[str | None] | None:
     """The raw states in which ``handler``'s first filter can pass, or None when it is not a state
     filter (or admits any state)."""
-    if not handler.filters:
-        return None
-    first = inspect.unwrap(handler.filters[0].callback)  # through bot/inline_filters.py's wrapper
+    first = _first_filter(handler)
     if isinstance(first, State):
         allowed: tuple[Any, ...] = (first,)
     elif isinstance(first, StateFilter):

@@ -98,15 +98,16 @@ async def decide(
         data={"decision": chosen.value, "text": text, "meeting_id": meeting_id},
     )
     await session.flush()
+    ctx = ctx or NoticeContext()
     entry: RegistryEntry | None = None
     if chosen == ApplicationDecision.APPROVED and kind.to_registry:
-        today = (ctx or NoticeContext()).local(utcnow()).date()
+        today = ctx.local(utcnow()).date()
         entry = await registry.add_approved(
             session, application, actor=who, today=today, meeting_id=meeting_id
         )
     channel = await notices.tell_applicant(
         session,
-        ctx or NoticeContext(),
+        ctx,
         application,
         kind,
         event=f"decided{event.id}",

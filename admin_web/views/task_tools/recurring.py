@@ -98,7 +98,7 @@ def _values(rule: RecurringAssignment | None, user_id: int, today: date) -> dict
             "preset": "monthly",
             "day": "1",
             "weekday": "MO",
-            "starts_on": today.isoformat(),  # the local day: past 21:00 UTC Moscow is in the next
+            "starts_on": today.isoformat(),
             "create_at": "09:00",
             "term_days": "1",
             "term_working": True,
@@ -213,6 +213,7 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
                 await flash(request, gettext("“%(name)s” saved.", name=saved.title))
                 raise web.HTTPSeeOther(request.app.router["recurring_edit"].url_for(item_id=str(saved.id)))
     else:
+        # Today where the administration is: after 21:00 UTC it is already tomorrow in Moscow.
         form = Form(values=_values(rule, user_id, utcnow().astimezone(zone(request)).date()))
     if data is not None:
         source = (data.rrule, data.starts_on, data.until, data.holiday_policy)
