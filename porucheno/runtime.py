@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -29,6 +28,7 @@ from bot.pacing import BULK_CHAT_RESERVE, BULK_GLOBAL_RESERVE, Pacer
 from bot.runner import create_webhook_app, run_polling
 from bot.shared_rate import SharedRate
 from models.db import create_engine, create_session_factory, on_commit
+from porucheno.collector import serving_collector
 from porucheno.demo_seed import PERSONA_LABELS, demo_max_personas, demo_personas, seed_demo
 from porucheno.i18n import gettext
 from porucheno.migrate import upgrade_in_child
@@ -43,7 +43,6 @@ from services.outbox import OUTBOX_SIGNAL
 
 log = logging.getLogger(__name__)
 
-GC_YOUNG_THRESHOLD = 10_000  # allocations between the cyclic collector's young passes (see serve())
 
 DEMO_BOT_TOKEN = "1000000001:DEMO-sandbox-token"
 DEMO_MAX_TOKEN = "demo-max-sandbox-token"
@@ -332,17 +331,16 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
             )
         )
     tasks.append(asyncio.create_task(_watch_bot(service), name="bot-watch"))
-    # What start-up built (modules, routers, mappers: about 300,000 objects) lives as long as the
-    # process. Frozen, the cyclic collector no longer walks it on every full collection, which under
-    # load took a measurable share of each update's time.
-    gc.collect()
-    gc.freeze()
-    # An update allocates thousands of small objects (pydantic models, dicts, coroutines) that live
-    # for its few milliseconds. With the default first threshold (700) the collector ran every few
-    # updates, walking objects still in use and promoting them, then full passes after them: about
-    # 7 % of the CPU under load (bench/throughput.py, gc callbacks). At 10,000 most of them are
-    # gone before it runs: 0.25 s of collection per 15 s of CPU instead of 1.07 s.
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
+    with serving_collector():
+        await _serve_until_stopped(service, tasks, runners, on_ready)
+
+
+async def _serve_until_stopped(
+    service: Service,
+    tasks: list[asyncio.Task[None]],
+    runners: list[web.AppRunner],
+    on_ready: Callable[[], None] | None,
+) -> None:
     if on_ready:
         on_ready()
     try:
@@ -368,9 +366,6 @@ async def serve(service: Service, *, on_ready: Callable[[], None] | None = None)
                 await sender.pacer.shared.close()
         service.offload.close()
         await service.engine.dispose()
-        # A process that serves again (tests, an embedding script) must not keep this run's objects
-        # out of the collector's reach for good.
-        gc.unfreeze()
 
 
 async def _start_max(service: Service, runners: list[web.AppRunner]) -> list[asyncio.Task[None]]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +15,7 @@ from models import Appeal, Assignment, Correspondent, TelegramAccount, User, utc
 from models.enums import OPEN_APPEAL_STATUSES, OPEN_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
 from services.appeals import access
 from services.correspondents.normalize import phone_fragments, search_key
-from services.streamed import listed
+from services.streamed import in_parts, listed
 from services.text_search import contains, plan_with_values
 
 # Open: not yet answered, rejected, closed or redirected; «received» waits for registration.
@@ -177,6 +177,15 @@ async def list_appeals(
     total = await count_appeals(session, filters, viewer=viewer)
     rows = await listed(session, query.order_by(*_order(filters)).limit(limit).offset(offset), limit=limit)
     return rows, total
+
+
+async def appeals_in_parts(
+    session: AsyncSession, filters: AppealFilters, *, viewer: User | None = None, limit: int
+) -> AsyncIterator[Sequence[Appeal]]:
+    """The list for an export (at most ``limit`` appeals, in the list's order), a part at a time."""
+    query = await _listed(session, filters, viewer)
+    async for part in in_parts(session, query.order_by(*_order(filters)).limit(limit)):
+        yield part
 
 
 async def count_appeals(session: AsyncSession, filters: AppealFilters, *, viewer: User | None = None) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Appeal, Correspondent, TelegramAccount
@@ -273,6 +273,32 @@ def _order(sort: str, desc: bool) -> tuple[Any, Any]:
     return (column.desc(), Correspondent.id.desc()) if desc else (column.asc(), Correspondent.id.asc())
 
 
+def _live(sort: str, desc: bool) -> Select[tuple[Correspondent]]:
+    return select(Correspondent).where(Correspondent.merged_into_id.is_(None)).order_by(*_order(sort, desc))
+
+
+async def listing_query(
+    session: AsyncSession, text: str = "", *, sort: str = "name", desc: bool = False
+) -> Select[tuple[Correspondent]] | None:
+    """The directory's list: live records whose name, e-mail or phone contains ``text`` (``916 123``
+    finds ``+79161234567``; ``иванов`` finds ``ИВАНОВ Иван`` on SQLite too, through ``name_search``),
+    every live record when ``text`` is empty; None when ``text`` holds nothing to search by.
+    Ordered by ``sort`` (one of ``SORT_KEYS``; names in their folded form), ties by id."""
+    query = _live(sort, desc)
+    if not text:
+        return query
+    key = search_key(text)
+    if not key:
+        return None
+    conditions = [
+        Correspondent.name_search.contains(key, autoescape=True),
+        Correspondent.email.contains(key, autoescape=True),
+    ]
+    conditions += [Correspondent.phone_normalized.contains(d, autoescape=True) for d in phone_fragments(text)]
+    await plan_with_values(session)
+    return query.where(or_(*conditions))
+
+
 async def search(
     session: AsyncSession,
     query: str,
@@ -282,42 +308,18 @@ async def search(
     sort: str = "name",
     desc: bool = False,
 ) -> Sequence[Correspondent]:
-    """Live records whose name, e-mail or phone contains the fragment (``916 123`` finds
-    ``+79161234567``; ``иванов`` finds ``ИВАНОВ Иван`` on SQLite too, through ``name_search``).
-    Ordered by ``sort`` (one of ``SORT_KEYS``; names in their folded form), ties by id."""
-    key = search_key(query)
-    if not key:
+    """Live records matching the fragment (``listing_query``); nothing for an empty one."""
+    found = await listing_query(session, query, sort=sort, desc=desc) if query else None
+    if found is None:
         return []
-    conditions = [
-        Correspondent.name_search.contains(key, autoescape=True),
-        Correspondent.email.contains(key, autoescape=True),
-    ]
-    conditions += [
-        Correspondent.phone_normalized.contains(d, autoescape=True) for d in phone_fragments(query)
-    ]
-    await plan_with_values(session)
-    query = (
-        select(Correspondent)
-        .where(Correspondent.merged_into_id.is_(None), or_(*conditions))
-        .order_by(*_order(sort, desc))
-        .limit(limit)
-        .offset(offset)
-    )
-    return await listed(session, query, limit=limit)
+    return await listed(session, found.limit(limit).offset(offset), limit=limit)
 
 
 async def recent(
     session: AsyncSession, *, limit: int, offset: int = 0, sort: str = "added", desc: bool = True
 ) -> Sequence[Correspondent]:
     """Live records without a search: the most recently added first unless sorted otherwise."""
-    query = (
-        select(Correspondent)
-        .where(Correspondent.merged_into_id.is_(None))
-        .order_by(*_order(sort, desc))
-        .limit(limit)
-        .offset(offset)
-    )
-    return await listed(session, query, limit=limit)
+    return await listed(session, _live(sort, desc).limit(limit).offset(offset), limit=limit)
 
 
 async def get(session: AsyncSession, correspondent_id: int) -> Correspondent:

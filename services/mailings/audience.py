@@ -8,6 +8,7 @@ others are left out (``breakdown``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
@@ -19,6 +20,7 @@ from models.enums import MailingConsentStatus
 from services.segments.filters import ConsentFilter
 from services.segments.query import select_ids
 from services.segments.saved import filters_of
+from services.streamed import in_parts, rows_of_parts
 
 # Why a member of the segment is left out (keys of ``Breakdown.left_out``).
 NO_CONSENT = "no_consent"  # never asked, not confirmed yet, or withdrawn
@@ -66,16 +68,21 @@ async def _segment_members(session: AsyncSession, segment_id: int, tz: tzinfo = 
     spec = filters_of(segment)
     if spec.consent == ConsentFilter.CONFIRMED:
         spec = spec.model_copy(update={"consent": ConsentFilter.ANY})
-    people = (
-        await session.scalars(
-            select(Correspondent)
-            .where(Correspondent.id.in_(select_ids(spec, tz=tz)))
-            .order_by(Correspondent.id)
-        )
-    ).all()
+    query = (
+        select(Correspondent).where(Correspondent.id.in_(select_ids(spec, tz=tz))).order_by(Correspondent.id)
+    )
+
+    async def members_of(people: Sequence[Correspondent]) -> list[_Member]:
+        return await _members(session, people)
+
+    # A part at a time: a segment of tens of thousands neither holds the loop while its cards load
+    # nor runs into SQLite's limit on an IN list's values.
+    return await rows_of_parts(in_parts(session, query), members_of)
+
+
+async def _members(session: AsyncSession, people: Sequence[Correspondent]) -> list[_Member]:
+    """The chat, block and consent of each of ``people``."""
     ids = [p.id for p in people]
-    if not ids:
-        return []
     consents = dict(
         (
             await session.execute(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -58,18 +58,20 @@ async def buildings_page(
         ]
         start = (number - 1) * size
         return Page(found[start : start + size], len(found), number, size)
+    query = registry_query(social_only=social_only, kind=kind)
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    query = query.offset((number - 1) * size).limit(size)
+    return Page(await listed(session, query, limit=size), total, number, size)
+
+
+def registry_query(*, social_only: bool, kind: str | None) -> Select[tuple[Building]]:
+    """The address registry (social objects only, one kind), by street and house number."""
     query = select(Building)
     if social_only:
         query = query.where(Building.is_social.is_(True))
     if kind is not None:
         query = query.where(Building.kind == kind)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    query = (
-        query.order_by(Building.street_key, Building.house_number, Building.house_key, Building.id)
-        .offset((number - 1) * size)
-        .limit(size)
-    )
-    return Page(await listed(session, query, limit=size), total, number, size)
+    return query.order_by(Building.street_key, Building.house_number, Building.house_key, Building.id)
 
 
 async def subscriber_count(session: AsyncSession, building_id: int) -> int:
@@ -119,8 +121,9 @@ OUTAGE_SORT_KEYS = {
 }
 
 
-async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, size: int) -> Page[Outage]:
-    """Active outages first, then the most recent ones."""
+async def outages_query(session: AsyncSession, f: OutageFilter) -> Select[tuple[Outage]]:
+    """The list's outages for ``f``, in its order: active first, then the most recent (or by
+    ``f.sort``)."""
     query = select(Outage)
     if f.resource:
         query = query.where(Outage.resource == f.resource)
@@ -133,14 +136,22 @@ async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, s
     if f.text:
         query = query.where(contains(session, Outage.description, f.text))
         await plan_with_values(session)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     column = OUTAGE_SORT_KEYS.get(f.sort or "")
     if column is None:
         active_first = case((Outage.status == OutageStatus.ACTIVE, 0), else_=1)
-        order = (active_first, Outage.starts_at.desc(), Outage.id.desc())
-    else:
-        order = (column.desc(), Outage.id.desc()) if f.desc else (column.asc(), Outage.id.asc())
-    rows = await listed(session, query.order_by(*order).offset((number - 1) * size).limit(size), limit=size)
+        return query.order_by(active_first, Outage.starts_at.desc(), Outage.id.desc())
+    return (
+        query.order_by(column.desc(), Outage.id.desc())
+        if f.desc
+        else query.order_by(column.asc(), Outage.id.asc())
+    )
+
+
+async def outages_page(session: AsyncSession, f: OutageFilter, *, number: int, size: int) -> Page[Outage]:
+    """One page of ``outages_query`` and the total."""
+    query = await outages_query(session, f)
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = await listed(session, query.offset((number - 1) * size).limit(size), limit=size)
     return Page(rows, total, number, size)
 
 

@@ -10,8 +10,10 @@ or the one the card names (``Correspondent.telegram_id``); address subscriptions
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +36,7 @@ from models import (
 from models.enums import MailingConsentStatus, RegistrationStatus
 from services.addresses.normalize import normalize_street
 from services.segments.filters import Channel, ConsentFilter, SegmentFilters
+from services.streamed import row_parts
 
 C = Correspondent
 PREVIEW_LIMIT = 50
@@ -206,6 +209,15 @@ def _chat_id() -> ColumnElement[int | None]:
     )
 
 
+def _members_query(f: SegmentFilters, *, now: datetime | None, tz: tzinfo) -> Select[Any]:
+    return (
+        select(C.id, C.name, _chat_id(), C.email, MailingConsent.status)
+        .outerjoin(MailingConsent, MailingConsent.correspondent_id == C.id)
+        .where(*conditions(f, now=now, tz=tz))
+        .order_by(C.name_search, C.name, C.id)
+    )
+
+
 async def members(
     session: AsyncSession,
     f: SegmentFilters,
@@ -216,17 +228,18 @@ async def members(
     tz: tzinfo = UTC,
 ) -> list[Member]:
     """The members by name (then id): contacts for sending, the consent for the panel."""
-    query = (
-        select(C.id, C.name, _chat_id(), C.email, MailingConsent.status)
-        .outerjoin(MailingConsent, MailingConsent.correspondent_id == C.id)
-        .where(*conditions(f, now=now, tz=tz))
-        .order_by(C.name_search, C.name, C.id)
-        .offset(offset)
-    )
+    query = _members_query(f, now=now, tz=tz).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    rows = (await session.execute(query)).all()
-    return [Member(r[0], r[1], r[2], r[3] or None, r[4]) for r in rows]
+    return [Member(r[0], r[1], r[2], r[3] or None, r[4]) for r in (await session.execute(query)).all()]
 
 
-__all__ = ["PREVIEW_LIMIT", "Member", "conditions", "count", "members", "select_ids"]
+async def members_in_parts(
+    session: AsyncSession, f: SegmentFilters, *, limit: int, now: datetime | None = None, tz: tzinfo = UTC
+) -> AsyncIterator[list[Member]]:
+    """``members`` for an export: thousands of them, read a part at a time."""
+    async for part in row_parts(session, _members_query(f, now=now, tz=tz).limit(limit)):
+        yield [Member(r[0], r[1], r[2], r[3] or None, r[4]) for r in part]
+
+
+__all__ = ["PREVIEW_LIMIT", "Member", "conditions", "count", "members", "members_in_parts", "select_ids"]

@@ -10,7 +10,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Mailing, MailingConsent, MailingRecipient, OutboxMessage, TelegramAccount, User, utcnow
+from models import (
+    Correspondent,
+    CorrespondentTag,
+    Mailing,
+    MailingConsent,
+    MailingRecipient,
+    OutboxMessage,
+    TelegramAccount,
+    User,
+    utcnow,
+)
 from models.enums import MailingConsentStatus, MailingStatus
 from porucheno.demo_mailings import seed_mailings
 from porucheno.settings import Settings
@@ -19,7 +29,9 @@ from services.audit import Actor
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.mailings import audience, content, drafts, optout, sending
 from services.staff import create_user
+from services.streamed import PART
 from tests.mailings_support import (
+    TAG,
     compose,
     get_mailing,
     make_manager,
@@ -314,3 +326,50 @@ async def test_demo_seeds_a_draft_and_a_sent_mailing(
         queued = (await session.scalars(select(OutboxMessage))).all()
         assert [q.chat_id for q in queued] == [person.telegram_id]
         assert "Ночь музеев" in queued[0].payload["text"]
+
+
+async def test_a_large_segment_is_read_a_part_at_a_time_and_nobody_is_missed(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """More members than one part holds (services/streamed.py): every part's consents, chats and
+    blocks are looked up for that part, so each member is counted once and under the right reason."""
+    size = 2 * PART + 57
+    segment = await make_segment(session_factory)
+    async with session_factory() as session:
+        people = [Correspondent(name=f"Участник {i:04}", name_search=f"участник {i:04}") for i in range(size)]
+        session.add_all(people)
+        await session.flush()
+        blocked_at = utcnow()
+        for i, person in enumerate(people):
+            session.add(CorrespondentTag(correspondent_id=person.id, tag=TAG))
+            if i % 7 != 0:  # every seventh has no chat with the bot
+                chat = 7_000_000 + i
+                person.telegram_id = chat
+                session.add(
+                    TelegramAccount(
+                        id=chat,
+                        chat_id=chat,
+                        first_name=person.name,
+                        correspondent_id=person.id,
+                        blocked_at=blocked_at if i % 11 == 0 else None,
+                    )
+                )
+            if i % 5 != 0:  # every fifth has not confirmed
+                session.add(
+                    MailingConsent(correspondent_id=person.id, status="confirmed", channel="telegram")
+                )
+        await session.commit()
+        ids = [p.id for p in people]
+        found = await audience.breakdown(session, segment)
+
+    no_consent = [i for i in range(size) if i % 5 == 0]
+    no_chat = [i for i in range(size) if i % 5 and i % 7 == 0]
+    blocked = [i for i in range(size) if i % 5 and i % 7 and i % 11 == 0]
+    expected = [ids[i] for i in range(size) if i % 5 and i % 7 and i % 11]
+    assert [r.correspondent_id for r in found.recipients] == expected
+    assert found.left_out == {
+        audience.NO_CONSENT: len(no_consent),
+        audience.NO_CHAT: len(no_chat),
+        audience.BLOCKED: len(blocked),
+    }
+    assert found.members == size

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Correspondent, Project, User
+from models import Correspondent, Outage, OutageBuilding, Project, User
 from porucheno.settings import Settings
 from services import staff
 from services.audit import Actor
 from services.correspondents.normalize import name_key
+from services.streamed import PART
 from tests.web.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, IGNORE_SESSION_KEY_WARNING, login
 from tests.web.outages_support import PASSWORD, make_town
 from tests.web.test_appeals_http import make_office
@@ -69,7 +71,35 @@ async def test_outages_and_addresses_export(
     rows = _csv(await (await client.get("/buildings/export.csv?social=1")).read())
     assert rows[0][:4] == ["Улица", "Дом", "Тип", "Социально значимый объект"]
     assert sorted((r[0], r[1]) for r in rows[1:]) == [("ул. Мира", "10"), ("ул. Школьная", "5")]
+    rows = _csv(await (await client.get("/buildings/export.csv?q=Ленина")).read())  # a search's houses
+    assert sorted((r[0], r[1]) for r in rows[1:]) == [("ул. Ленина", "1"), ("ул. Ленина", "3")]
     assert (await client.get("/buildings/export.pdf")).status == 404
+
+
+async def test_an_export_of_several_parts_keeps_every_row_and_its_lookups(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """More outages than a part holds (services/streamed.py): each part's house counts are looked up
+    for that part, and the rows come out whole and in the list's order."""
+    town = await make_town(session_factory)
+    houses = list(town.houses.values())
+    size = 2 * PART + 13
+    start = datetime(2025, 1, 1, 8, tzinfo=UTC)
+    async with session_factory() as session:
+        outages = [
+            Outage(kind="planned", resource="gas", status="ended", starts_at=start + timedelta(hours=i))
+            for i in range(size)
+        ]
+        session.add_all(outages)
+        await session.flush()
+        for i, outage in enumerate(outages):
+            session.add_all(OutageBuilding(outage_id=outage.id, building_id=h) for h in houses[: i % 4])
+        await session.commit()
+        made = {o.id: i for i, o in enumerate(outages)}
+    await login(client, "dispatch", PASSWORD)
+    rows = _csv(await (await client.get("/outages/export.csv?resource=gas&sort=number")).read())[1:]
+    assert [int(r[0]) for r in rows] == sorted(made)
+    assert [int(r[7]) for r in rows] == [min(made[int(r[0])] % 4, len(houses)) for r in rows]
 
 
 async def test_correspondents_export_follows_the_search(

@@ -3,7 +3,6 @@ exports are rendered in the render pool, and the loop never stalls for more than
 
 from __future__ import annotations
 
-import gc
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Assignment
 from models.enums import AssignmentStatus as S
+from porucheno.collector import serving_collector
 from services import staff
 from services.audit import Actor
 from services.offload import Offload
@@ -131,12 +131,10 @@ EXPORTED = 10_000
 
 @pytest.fixture
 def frozen_startup() -> Iterator[None]:
-    """The running service moves what it built at startup out of the collector's way (``serve``
-    calls ``gc.freeze``); without it, a full collection here would walk the whole test process."""
-    gc.collect()
-    gc.freeze()
-    yield
-    gc.unfreeze()
+    """The collector as the running service has it (``serve``): what start-up built is frozen out of
+    its way (else a full collection here would walk the whole test process), young passes rarer."""
+    with serving_collector():
+        yield
 
 
 async def test_a_long_export_leaves_the_loop_free(

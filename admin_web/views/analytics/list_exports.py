@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 from aiohttp import web
@@ -16,9 +17,9 @@ from models import Assignment, utcnow
 from services.assignments import panel
 from services.assignments.queries import Cursor
 from services.notify import N_, Translator
-from services.streamed import mapped
+from services.streamed import PART, rows_of_parts
 
-PAGE = 500
+PAGE = PART  # assignments a part: the loop is held for one part's rows at most
 HEADER = (
     N_("No."),
     N_("Title"),
@@ -34,21 +35,26 @@ HEADER = (
 )
 
 
-async def _rows(request: web.Request) -> list[list[object]]:
+async def _pages(request: web.Request) -> AsyncIterator[Sequence[Assignment]]:
+    """The list's assignments (at most EXPORT_LIMIT), a page at a time."""
     db = request[DB_KEY]
     user = await acting_user(request)
     query = list_query(request.query, request)
     now = utcnow()
-    items: list[Assignment] = []
     cursor: Cursor | None = None
-    while len(items) < EXPORT_LIMIT:
-        page = await panel.list_page(db, user, query, now=now, after=cursor, limit=PAGE)
-        items.extend(page.items)
+    left = EXPORT_LIMIT
+    while left > 0:
+        page = await panel.list_page(db, user, query, now=now, after=cursor, limit=min(PAGE, left))
+        yield page.items
+        left -= len(page.items)
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
-    items = items[:EXPORT_LIMIT]
-    names = await panel.user_names(db, {i for a in items for i in (a.executor_id, a.controller_id)})
+
+
+async def _rows(request: web.Request) -> list[list[object]]:
+    db = request[DB_KEY]
+    now = utcnow()
     departments = await panel.department_names(db)
     tz = zone(request)
 
@@ -61,22 +67,26 @@ async def _rows(request: web.Request) -> list[list[object]]:
             return None
         return max((now - a.deadline).days, 0)
 
-    def row(a: Assignment) -> list[object]:
+    async def rows_of(part: Sequence[Assignment]) -> list[list[object]]:
+        names = await panel.user_names(db, {i for a in part for i in (a.executor_id, a.controller_id)})
         return [
-            a.id,
-            a.title,
-            state_label(a.status, "assignment"),
-            gettext(PRIORITY_LABELS.get(a.priority, a.priority)),
-            names.get(a.executor_id, "") if a.executor_id else "",
-            departments.get(a.department_id, "") if a.department_id else "",
-            names.get(a.controller_id, "") if a.controller_id else "",
-            local(a.deadline),
-            local(a.created_at),
-            local(a.done_at),
-            overdue_days(a),
+            [
+                a.id,
+                a.title,
+                state_label(a.status, "assignment"),
+                gettext(PRIORITY_LABELS.get(a.priority, a.priority)),
+                names.get(a.executor_id, "") if a.executor_id else "",
+                departments.get(a.department_id, "") if a.department_id else "",
+                names.get(a.controller_id, "") if a.controller_id else "",
+                local(a.deadline),
+                local(a.created_at),
+                local(a.done_at),
+                overdue_days(a),
+            ]
+            for a in part
         ]
 
-    return await mapped(items, row)
+    return await rows_of_parts(_pages(request), rows_of)
 
 
 async def assignments_export(request: web.Request) -> web.StreamResponse:

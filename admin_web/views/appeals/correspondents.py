@@ -24,7 +24,7 @@ from services.appeals.labels import APPEAL_CHANNEL_LABELS
 from services.correspondents import directory
 from services.errors import NotFound
 from services.privacy import access_log, erasure, rights
-from services.streamed import mapped
+from services.streamed import in_parts, rows_in_parts
 
 PAGE_SIZE = 25
 MAX_PAGE = 1000
@@ -164,7 +164,13 @@ async def correspondent_export(request: web.Request) -> web.StreamResponse:
             c.appeals_count,
         ]
 
-    rows = await mapped(await _find(request, q, limit=EXPORT_LIMIT, offset=0), row)
+    sort, _default = _sort(request, q)
+    query = await directory.listing_query(request[DB_KEY], q, sort=sort.key, desc=sort.desc)
+    rows = (
+        []
+        if query is None
+        else await rows_in_parts(in_parts(request[DB_KEY], query.limit(EXPORT_LIMIT)), row)
+    )
     return await table_response(
         request,
         request.match_info["fmt"],

@@ -25,7 +25,7 @@ from services.appeals import queries, questions
 from services.appeals.categories import name_in as category_name
 from services.appeals.labels import APPEAL_CHANNEL_LABELS
 from services.mail import quarantine
-from services.streamed import mapped, rows_by_ids
+from services.streamed import rows_by_ids, rows_of_parts
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
@@ -203,42 +203,41 @@ async def appeal_export(request: web.Request) -> web.StreamResponse:
     db = request[DB_KEY]
     now = utcnow()
     tz = zone(request)
-    appeals, _total = await queries.list_appeals(
-        db,
-        appeal_filters(request.query, request, now=now),
-        viewer=await acting_user(request),
-        limit=EXPORT_LIMIT,
-        offset=0,
-    )
-    names = await _names(request, appeals)
     category_names = {c.id: category_name(c, current_locale.get()) for c in await categories(request)}
     yes, no = gettext("yes"), gettext("no")
-    repeated = await outcome_list.repeat_numbers(db, appeals)
-    # The questions' classifier codes (services/appeals/questions.py), in the last column.
-    codes = await questions.codes_by_appeal(db, [a.id for a in appeals])
 
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
-    def row(a: Appeal) -> list[Any]:
+    async def rows_of(part: Sequence[Appeal]) -> list[list[Any]]:
+        names = await _names(request, part)
+        repeated = await outcome_list.repeat_numbers(db, part)
+        # The questions' classifier codes (services/appeals/questions.py), in the last column.
+        codes = await questions.codes_by_appeal(db, [a.id for a in part])
         return [
-            a.reg_number,
-            local(a.registered_at),
-            gettext(APPEAL_CHANNEL_LABELS.get(a.channel, a.channel)),
-            state_label(a.status, "appeal"),
-            category_names.get(a.category_id or 0, ""),
-            names.get(a.correspondent_id or 0, ""),
-            a.subject or "",
-            a.address or "",
-            local(a.due_at),
-            yes if queries.is_overdue(a, now) else no,
-            local(a.answered_at),
-            label(APPEAL_REGIME_LABELS, a.regime),
-            *outcome_list.export_cells(a, repeated),
-            "; ".join(codes.get(a.id, [])),
+            [
+                a.reg_number,
+                local(a.registered_at),
+                gettext(APPEAL_CHANNEL_LABELS.get(a.channel, a.channel)),
+                state_label(a.status, "appeal"),
+                category_names.get(a.category_id or 0, ""),
+                names.get(a.correspondent_id or 0, ""),
+                a.subject or "",
+                a.address or "",
+                local(a.due_at),
+                yes if queries.is_overdue(a, now) else no,
+                local(a.answered_at),
+                label(APPEAL_REGIME_LABELS, a.regime),
+                *outcome_list.export_cells(a, repeated),
+                "; ".join(codes.get(a.id, [])),
+            ]
+            for a in part
         ]
 
-    rows = await mapped(appeals, row)
+    filters = appeal_filters(request.query, request, now=now)
+    viewer = await acting_user(request)
+    parts = queries.appeals_in_parts(db, filters, viewer=viewer, limit=EXPORT_LIMIT)
+    rows = await rows_of_parts(parts, rows_of)
     stamp = now.astimezone(tz).strftime("%Y-%m-%d")
     return await table_response(
         request,

@@ -27,7 +27,7 @@ from models import Building
 from services.addresses import ImportReport, import_buildings
 from services.errors import DomainError
 from services.outages import queries
-from services.streamed import mapped
+from services.streamed import in_parts, rows_in_parts
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # ~100,000 rows of CSV; the importer refuses more rows anyway
 REJECTED_SHOWN = 1000
@@ -159,9 +159,6 @@ EXPORT_HEADER = (
 async def building_export(request: web.Request) -> web.StreamResponse:
     """The registry (or what the search and filters find), as XLSX or CSV."""
     text, kind, social_only = _filters(request)
-    page = await queries.buildings_page(
-        request[DB_KEY], text, social_only=social_only, kind=kind, number=1, size=EXPORT_LIMIT
-    )
 
     def row(b: Building) -> list[object]:
         return [
@@ -174,7 +171,14 @@ async def building_export(request: web.Request) -> web.StreamResponse:
             b.longitude,
         ]
 
-    rows = await mapped(page.items, row)
+    if text:  # a search finds at most SEARCH_MAX houses, already in memory
+        page = await queries.buildings_page(
+            request[DB_KEY], text, social_only=social_only, kind=kind, number=1, size=EXPORT_LIMIT
+        )
+        rows = [row(b) for b in page.items]
+    else:
+        query = queries.registry_query(social_only=social_only, kind=kind).limit(EXPORT_LIMIT)
+        rows = await rows_in_parts(in_parts(request[DB_KEY], query), row)
     return await table_response(
         request,
         request.match_info["fmt"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from admin_web.views.outages.common import (
 from models import AuditEvent, Outage
 from services.outages import lifecycle, listing, queries
 from services.outages.resources import all_resources
-from services.streamed import mapped
+from services.streamed import in_parts, rows_of_parts
 
 FILTER_FIELDS = ("resource", "status", "from", "to", "q")
 DEFAULT_SORT = Sort("default")  # active first, then the most recent
@@ -265,26 +266,29 @@ async def outage_export(request: web.Request) -> web.StreamResponse:
     """The list with its current filters, as XLSX or CSV."""
     db = request[DB_KEY]
     tz = request.config_dict[SETTINGS_KEY].tz
-    page = await queries.outages_page(db, _filter(request), number=1, size=EXPORT_LIMIT)
-    houses = await listing.house_counts(db, [o.id for o in page.items])
+    query = await queries.outages_query(db, _filter(request))
 
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
-    def row(o: Outage) -> list[object]:
+    async def rows_of(part: Sequence[Outage]) -> list[list[object]]:
+        houses = await listing.house_counts(db, [o.id for o in part])
         return [
-            o.id,
-            kind_label(o.kind),
-            resource_label(o.resource),
-            status_label(o.status),
-            local(o.starts_at),
-            local(o.expected_end_at),
-            local(o.ended_at),
-            houses.get(o.id, 0),
-            o.description or "",
+            [
+                o.id,
+                kind_label(o.kind),
+                resource_label(o.resource),
+                status_label(o.status),
+                local(o.starts_at),
+                local(o.expected_end_at),
+                local(o.ended_at),
+                houses.get(o.id, 0),
+                o.description or "",
+            ]
+            for o in part
         ]
 
-    rows = await mapped(page.items, row)
+    rows = await rows_of_parts(in_parts(db, query.limit(EXPORT_LIMIT)), rows_of)
     stamp = datetime.now(tz).strftime("%Y-%m-%d")
     return await table_response(
         request,

@@ -24,6 +24,7 @@ from services.errors import DomainError, NotFound
 from services.privacy import access_log
 from services.segments import query, saved
 from services.segments.filters import SegmentFilters, parse
+from services.streamed import rows_in_parts
 
 staff = requires_role(Role.MANAGER, Role.CLERK)
 # Who sees the correspondents (names, contacts) in the panel: the correspondents list's roles.
@@ -202,10 +203,12 @@ async def segment_export(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound() from None
     except DomainError as exc:
         raise web.HTTPBadRequest(text=translate_error(exc.message, exc.params)) from None
-    members = await query.members(db, spec, limit=EXPORT_LIMIT, tz=zone(request))
     # 152-FZ: a list of people's contacts leaving the panel is logged, as the correspondents' export.
     access_log.note(db, user.id, access_log.LIST_EXPORT, ip=client_ip(request))
-    rows = [[m.name, m.telegram_chat_id or "", m.email or "", gettext(_consent_label(m))] for m in members]
+    rows = await rows_in_parts(
+        query.members_in_parts(db, spec, limit=EXPORT_LIMIT, tz=zone(request)),
+        lambda m: [m.name, m.telegram_chat_id or "", m.email or "", gettext(_consent_label(m))],
+    )
     header = [gettext(h) for h in EXPORT_HEADER]
     stamp = utcnow().astimezone(zone(request)).strftime("%Y-%m-%d")
     return await table_response(
