@@ -119,6 +119,7 @@ async def seed_council(
             secretary_id=secretary.id,
             member_ids=tuple(e.id for e in experts),
         ),
+        tz=tz,
     )
     for number, (title, museum, scores, _votes) in zip(numbers, OBJECTS, strict=False):
         app = await _application(
@@ -147,6 +148,7 @@ async def seed_council(
             secretary_id=secretary.id,
             member_ids=tuple(e.id for e in experts),
         ),
+        tz=tz,
     )
     title, museum, scores = UPCOMING
     app = await _application(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,11 +80,16 @@ async def _next_number(session: AsyncSession, year: int) -> str:
     return f"{prefix}{max(seqs, default=0) + 1:02d}"
 
 
-async def create_meeting(session: AsyncSession, actor: Actor, data: MeetingInput) -> CouncilMeeting:
+async def create_meeting(
+    session: AsyncSession, actor: Actor, data: MeetingInput, *, tz: tzinfo = UTC
+) -> CouncilMeeting:
+    """A planned meeting, numbered in the year it is held in the institution's zone ``tz`` (a
+    meeting at 01:00 on 1 January in Moscow belongs to the new year, though UTC is still in the
+    old one)."""
     await organiser(session, actor)
     members = await _check(session, data)
     meeting = CouncilMeeting(
-        number=await _next_number(session, data.held_at.year),
+        number=await _next_number(session, data.held_at.astimezone(tz).year),
         held_at=data.held_at,
         place=data.place,
         chair_id=data.chair_id,

@@ -4,6 +4,9 @@ an organiser creating a meeting; the members told of the meeting through the out
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,3 +136,21 @@ async def test_members_are_told_of_the_meeting_with_its_date_and_agenda(session:
         f"https://panel.example.ru/council/{meeting.id}",
     ):
         assert expected in text, (expected, text)
+
+
+async def test_a_meeting_on_new_years_night_is_numbered_in_the_local_year(session: AsyncSession) -> None:
+    """01:30 on 1 January in Moscow is still 31 December in UTC: the number takes the local year."""
+    people = await make_people(session)
+    members = [people[f"m{n}"] for n in range(1, 4)]
+    data = meetings.MeetingInput(
+        held_at=datetime(2026, 12, 31, 22, 30, tzinfo=UTC),
+        place="Зал",
+        chair_id=members[0].id,
+        secretary_id=people["secretary"].id,
+        member_ids=tuple(m.id for m in members),
+    )
+    moscow = ZoneInfo("Europe/Moscow")
+    first = await meetings.create_meeting(session, actor(people["secretary"]), data, tz=moscow)
+    assert first.number == "ЭС-2027-01"
+    same_night_in_utc = await meetings.create_meeting(session, actor(people["secretary"]), data)
+    assert same_night_in_utc.number == "ЭС-2026-01"

@@ -83,7 +83,7 @@ async def _form(request: web.Request, mid: int | None) -> web.StreamResponse:
     data = meetings.MeetingInput(held_at, place, chair, secretary, tuple(int(i) for i in members), notes)
     try:
         if meeting is None:
-            meeting = await meetings.create_meeting(db, request[USER_KEY].actor, data)
+            meeting = await meetings.create_meeting(db, request[USER_KEY].actor, data, tz=zone(request))
             await flash(request, gettext("Meeting %(number)s planned.", number=meeting.number))
         else:
             await meetings.edit_meeting(db, request[USER_KEY].actor, meeting.id, data)
