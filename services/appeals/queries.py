@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -184,8 +185,9 @@ async def appeals_in_parts(
 ) -> AsyncIterator[Sequence[Appeal]]:
     """The list for an export (at most ``limit`` appeals, in the list's order), a part at a time."""
     query = await _listed(session, filters, viewer)
-    async for part in in_parts(session, query.order_by(*_order(filters)).limit(limit)):
-        yield part
+    async with contextlib.aclosing(in_parts(session, query.order_by(*_order(filters)).limit(limit))) as parts:
+        async for part in parts:
+            yield part
 
 
 async def count_appeals(session: AsyncSession, filters: AppealFilters, *, viewer: User | None = None) -> int:

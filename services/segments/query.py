@@ -10,6 +10,7 @@ or the one the card names (``Correspondent.telegram_id``); address subscriptions
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -238,8 +239,11 @@ async def members_in_parts(
     session: AsyncSession, f: SegmentFilters, *, limit: int, now: datetime | None = None, tz: tzinfo = UTC
 ) -> AsyncIterator[list[Member]]:
     """``members`` for an export: thousands of them, read a part at a time."""
-    async for part in row_parts(session, _members_query(f, now=now, tz=tz).limit(limit)):
-        yield [Member(r[0], r[1], r[2], r[3] or None, r[4]) for r in part]
+    async with contextlib.aclosing(
+        row_parts(session, _members_query(f, now=now, tz=tz).limit(limit))
+    ) as parts:
+        async for part in parts:
+            yield [Member(r[0], r[1], r[2], r[3] or None, r[4]) for r in part]
 
 
 __all__ = ["PREVIEW_LIMIT", "Member", "conditions", "count", "members", "members_in_parts", "select_ids"]
