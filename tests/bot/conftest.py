@@ -56,12 +56,16 @@ async def sandbox() -> AsyncIterator[RunningSandbox]:
         yield running
 
 
+def relaxed_settings(settings: Settings, sandbox: RunningSandbox, **changes: Any) -> Settings:
+    """Settings for the bot against the relaxed sandbox above: its own per-chat pacing matches the
+    sandbox's per-chat limit (with Telegram's 1/s every reply of a conversation waits a second)."""
+    update = {"bot_api_url": sandbox.base_url, "send_chat_rate": 30.0, "send_chat_burst": 30}
+    return settings.model_copy(update=update | changes)
+
+
 @pytest.fixture
 def bot_settings(settings: Settings, sandbox: RunningSandbox) -> Settings:
-    # The bot's own per-chat pacing matches the sandbox's relaxed per-chat limit above.
-    return settings.model_copy(
-        update={"bot_api_url": sandbox.base_url, "send_chat_rate": 30.0, "send_chat_burst": 30}
-    )
+    return relaxed_settings(settings, sandbox)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sandbox.runner import RunningSandbox
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.audit import Actor
 from tests.bot.appeals_support import DONE, MINE, NEXT, REG_NUMBER, SEND, SKIP, open_form
-from tests.bot.conftest import Chat
+from tests.bot.conftest import Chat, relaxed_settings
 
 EMAIL = "anna.petrova@example.ru"
 LETTER = "Прошу провести перерасчёт за отопление"
@@ -25,7 +25,7 @@ CODE_RE = re.compile(r"код подтверждения: (\d{6})")
 
 @pytest.fixture
 def bot_settings(settings: Settings, sandbox: RunningSandbox) -> Settings:
-    return settings.model_copy(update={"bot_api_url": sandbox.base_url, "smtp_host": "smtp.example.ru"})
+    return relaxed_settings(settings, sandbox, smtp_host="smtp.example.ru")
 
 
 async def mailed_code(session_factory: async_sessionmaker[AsyncSession], telegram_id: int) -> str:

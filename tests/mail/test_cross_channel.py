@@ -22,7 +22,15 @@ from services.audit import Actor
 from services.mail.intake import MailPoller
 from services.notify import NoticeContext
 from tests.bot.appeals_support import DONE, NEXT, SEND, SKIP, open_form
-from tests.bot.conftest import bot, client, dispatcher, new_chat, polling, sandbox  # noqa: F401
+from tests.bot.conftest import (  # noqa: F401
+    bot,
+    client,
+    dispatcher,
+    new_chat,
+    polling,
+    relaxed_settings,
+    sandbox,
+)
 from tests.mail.conftest import ImapServer, letter
 
 EMAIL = "Olga.Smirnova@Example.RU"
@@ -32,7 +40,7 @@ CODE_RE = re.compile(r"код подтверждения: (\d{6})")
 @pytest.fixture
 def bot_settings(settings: Settings, sandbox: RunningSandbox) -> Settings:  # noqa: F811
     """Mail configured: the bot offers to confirm a typed address with a code."""
-    return settings.model_copy(update={"bot_api_url": sandbox.base_url, "smtp_host": "smtp.example.ru"})
+    return relaxed_settings(settings, sandbox, smtp_host="smtp.example.ru")
 
 
 async def mailed_code(session_factory: async_sessionmaker[AsyncSession]) -> str:
