@@ -14,6 +14,11 @@ Porucheno runs as ``porucheno run`` on SQLite and on PostgreSQL (a fresh schema)
 N`` as given (several workers need PostgreSQL, Redis and webhook mode: see README). Ratios are to the
 echo bot of the same run: targets (issue #18) ≥ 0.5 updates/s, RSS ≤ 1.25, p99 < 50 ms at 50/s.
 
+With several workers the set-up is also run with one process (``"layout": "workers"``, ``"workers":
+1``): webhook, FSM, claims and send rate in Redis. Scaling is given against the single process
+(``scaling_vs_1_worker``, the issue's figure) and against that one worker of the same set-up; with
+``cpu_per_update_vs_1_worker`` they tell what the set-up costs from what the shared cores cost.
+
 Usage: python bench/throughput.py [--users 200] [--rounds 5] [--rate 50] [--seconds 10] [--workers 4]
                                   [--backend sqlite|postgresql|both]
 """
@@ -244,7 +249,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _porucheno(backend: str, args: argparse.Namespace, workers: int = 1) -> dict[str, Any]:
+async def _porucheno(
+    backend: str, args: argparse.Namespace, workers: int = 1, *, layout: bool = False
+) -> dict[str, Any]:
+    """``layout``: the several-workers set-up (webhook, Redis) even for one process."""
     with tempfile.TemporaryDirectory() as tmp:
         schema = None
         if backend == "sqlite":
@@ -257,7 +265,7 @@ async def _porucheno(backend: str, args: argparse.Namespace, workers: int = 1) -
             await admin.dispose()
             url = f"{PG_URL}?search_path={schema}"
         try:
-            return await _run_with_api(url, tmp, args, workers)
+            return await _run_with_api(url, tmp, args, workers, layout)
         finally:
             if schema:
                 admin = create_engine(PG_URL)
@@ -266,13 +274,15 @@ async def _porucheno(backend: str, args: argparse.Namespace, workers: int = 1) -
                 await admin.dispose()
 
 
-async def _run_with_api(url: str, tmp: str, args: argparse.Namespace, workers: int) -> dict[str, Any]:
+async def _run_with_api(
+    url: str, tmp: str, args: argparse.Namespace, workers: int, layout: bool
+) -> dict[str, Any]:
     port = _free_port()
     env = _bot_env(f"http://127.0.0.1:{port}", url, tmp)
     argv = [sys.executable, "-m", "porucheno", "run"]
     if args.profile:
         argv[1:1] = ["-m", "cProfile", "-o", args.profile]
-    if workers > 1:
+    if workers > 1 or layout:
         # Several workers: webhook mode on one port (SO_REUSEPORT), FSM, dedup and rates in Redis.
         hook_port = _free_port()
         env |= {
@@ -367,19 +377,33 @@ async def main() -> None:
     if echo is not None:
         print(json.dumps({"benchmark": "throughput", "bot": "aiogram-echo", **echo}), flush=True)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    runs = [(backend, 1) for backend in backends]
-    if "postgresql" in backends:  # several workers need PostgreSQL (and Redis)
-        runs += [("postgresql", n) for n in args.workers if n > 1]
+    runs = [(backend, 1, False) for backend in backends]
+    several = [n for n in args.workers if n > 1]
+    if "postgresql" in backends and several:  # several workers need PostgreSQL (and Redis)
+        # One process in the workers' set-up as well: what the set-up itself costs per update,
+        # apart from how many cores the processes share.
+        runs += [("postgresql", 1, True)] + [("postgresql", n, True) for n in several]
     single: dict[str, Any] | None = None
-    for backend, workers in runs:
-        ours = await _porucheno(backend, args, workers)
-        line = {"benchmark": "throughput", "bot": "porucheno", "backend": backend, "workers": workers, **ours}
+    one_worker: dict[str, Any] | None = None
+    for backend, workers, layout in runs:
+        ours = await _porucheno(backend, args, workers, layout=layout)
+        line = {"benchmark": "throughput", "bot": "porucheno", "backend": backend, "workers": workers}
+        line |= {"layout": "workers" if layout else "single", **ours}
         if echo:
             line |= _ratios(ours, echo)
-        if backend == "postgresql" and workers == 1:
+        if backend == "postgresql" and not layout:
             single = ours
         elif single is not None:
             line["scaling_vs_1_worker"] = round(ours["updates_per_s"] / single["updates_per_s"], 3)
+            line["cpu_per_update_vs_1_worker"] = round(
+                ours["cpu_ms_per_update"] / single["cpu_ms_per_update"], 2
+            )
+        if layout and workers == 1:
+            one_worker = ours
+        elif layout and one_worker is not None:
+            line["scaling_vs_1_process_of_the_layout"] = round(
+                ours["updates_per_s"] / one_worker["updates_per_s"], 3
+            )
         print(json.dumps(line), flush=True)
 
 

@@ -20,6 +20,7 @@ from bot.middlewares import CleanTextMiddleware, DbSessionMiddleware, LocaleMidd
 from bot.paced_requests import PacedRequests, RetryPolicy
 from bot.pacing import Pacer, PacingLimits
 from bot.polling import ConfirmingDispatcher
+from bot.prefs import PREFS_DESTINY
 from bot.response_types import BotSession
 from bot.routing import FastDispatcher
 from bot.turn import TurnMiddleware
@@ -75,10 +76,16 @@ def create_bot(
 def _storage(settings: Settings) -> BaseStorage:
     if settings.redis_url:
         from aiogram.fsm.storage.base import DefaultKeyBuilder
-        from aiogram.fsm.storage.redis import RedisStorage
 
-        # with_destiny: residents' preferences live beside their conversation state (bot/prefs.py).
-        return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+        from bot.redis_fsm import TurnRedisStorage
+
+        # with_destiny: residents' preferences live beside their conversation state (bot/prefs.py);
+        # the locale middleware reads them on every update, so they come with the chat's lock.
+        return TurnRedisStorage.from_url(
+            settings.redis_url,
+            key_builder=DefaultKeyBuilder(with_destiny=True),
+            prefetch=(PREFS_DESTINY,),
+        )
     return MemoryStorage()
 
 
