@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from babel.messages.extract import extract_from_dir, extract_from_file
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.factory import create_dispatcher
 from bot.i18n import CatalogI18n
 from bot.menu import ALL_STAFF, Menu, MenuItem
+from bot.redis_fsm import TurnIsolation
 from models import User, UserRole
 from porucheno.i18n import load_translations
 from porucheno.settings import Settings
@@ -107,6 +108,7 @@ async def test_redis_storage_keeps_preferences_apart() -> None:
     try:
         assert isinstance(dp.storage, RedisStorage)
         assert dp.storage.key_builder.with_destiny  # type: ignore[attr-defined]  # see bot/prefs.py
-        assert isinstance(dp.fsm.events_isolation, RedisEventIsolation)
+        # One chat's updates one at a time across workers; the lock reads the chat's state with it.
+        assert isinstance(dp.fsm.events_isolation, TurnIsolation)
     finally:
         await dp.storage.close()

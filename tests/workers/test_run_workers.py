@@ -1,4 +1,5 @@
-"""``porucheno run --workers 2`` as a real process tree: starts, answers a webhook, stops on SIGTERM."""
+"""``porucheno run --workers 2`` as a real process tree: starts, answers a webhook, carries a
+conversation (its state in Redis), stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from porucheno.settings import Settings
 from porucheno.workers import connection_budget_problem, worker_problems
 from sandbox.client import SandboxClient
 from sandbox.config import SandboxConfig
+from tests.bot.appeals_support import open_form
+from tests.bot.conftest import Chat
 from tests.sandbox_support import running_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +57,10 @@ async def test_two_workers_serve_a_webhook_and_stop_on_sigterm(
             await client.send_text(user["id"], "/start")  # queued until worker 0 sets the webhook
             reply = await client.wait_for(user["id"], contains="Здравствуйте", timeout=60)
             assert reply["text"].startswith("Здравствуйте, Вера!")
+            # A form goes on step by step: each answer finds the state the previous one left.
+            chat = Chat(client, user["id"])
+            await open_form(chat, "Опишите проблему")
+            await chat.send("Во дворе не горит фонарь", expect="Символов в тексте: 24")
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), timeout=40) == 0
         finally:
