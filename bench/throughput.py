@@ -19,8 +19,12 @@ With several workers the set-up is also run with one process (``"layout": "worke
 (``scaling_vs_1_worker``, the issue's figure) and against that one worker of the same set-up; with
 ``cpu_per_update_vs_1_worker`` they tell what the set-up costs from what the shared cores cost.
 
+``--pairs K`` runs the echo bot and the single processes K times in turn, each ratio against the echo
+run just before it, and ends with the medians: on a shared machine the speed drifts between runs a
+minute apart by more than the margin to the target.
+
 Usage: python bench/throughput.py [--users 200] [--rounds 5] [--rate 50] [--seconds 10] [--workers 4]
-                                  [--backend sqlite|postgresql|both]
+                                  [--backend sqlite|postgresql|both] [--pairs 1]
 """
 
 from __future__ import annotations
@@ -372,35 +376,65 @@ async def main() -> None:
     parser.add_argument(
         "--redis-url", default=os.environ.get("PORUCHENO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=1,
+        help="run the echo bot and the single processes this many times, alternating, each ratio to "
+        "the echo run just before it, and print the medians (a shared machine drifts between runs)",
+    )
     args = parser.parse_args()
-    echo = await _echo(args) if not args.no_echo else None
-    if echo is not None:
-        print(json.dumps({"benchmark": "throughput", "bot": "aiogram-echo", **echo}), flush=True)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    runs = [(backend, 1, False) for backend in backends]
     several = [n for n in args.workers if n > 1]
+    worker_runs = []
     if "postgresql" in backends and several:  # several workers need PostgreSQL (and Redis)
         # One process in the workers' set-up as well: what the set-up itself costs per update,
         # apart from how many cores the processes share.
-        runs += [("postgresql", 1, True)] + [("postgresql", n, True) for n in several]
+        worker_runs = [1, *several]
+    echo: dict[str, Any] | None = None
     single: dict[str, Any] | None = None
+    ratios: dict[str, list[float]] = {backend: [] for backend in backends}
+    cpu_ratios: dict[str, list[float]] = {backend: [] for backend in backends}
+    for pair in range(args.pairs):
+        if not args.no_echo:
+            echo = await _echo(args)
+            print(
+                json.dumps({"benchmark": "throughput", "bot": "aiogram-echo", "pair": pair, **echo}),
+                flush=True,
+            )
+        for backend in backends:
+            ours = await _porucheno(backend, args)
+            line = {"benchmark": "throughput", "bot": "porucheno", "backend": backend, "workers": 1}
+            line |= {"layout": "single", "pair": pair, **ours}
+            if echo:
+                line |= _ratios(ours, echo)
+                ratios[backend].append(line["updates_ratio"])
+                cpu_ratios[backend].append(round(echo["cpu_ms_per_update"] / ours["cpu_ms_per_update"], 3))
+            if backend == "postgresql":
+                single = ours
+            print(json.dumps(line), flush=True)
+    if args.pairs > 1 and echo:
+        summary = {"benchmark": "throughput", "summary": "median of alternating pairs", "pairs": args.pairs}
+        summary |= {"updates_ratio": {b: statistics.median(r) for b, r in ratios.items()}}
+        summary |= {"updates_ratios": ratios}
+        # The echo bot's CPU per update over ours: the same target without the wall clock's noise.
+        summary |= {"cpu_ratio": {b: statistics.median(r) for b, r in cpu_ratios.items()}}
+        print(json.dumps(summary), flush=True)
     one_worker: dict[str, Any] | None = None
-    for backend, workers, layout in runs:
-        ours = await _porucheno(backend, args, workers, layout=layout)
-        line = {"benchmark": "throughput", "bot": "porucheno", "backend": backend, "workers": workers}
-        line |= {"layout": "workers" if layout else "single", **ours}
+    for workers in worker_runs:
+        ours = await _porucheno("postgresql", args, workers, layout=True)
+        line = {"benchmark": "throughput", "bot": "porucheno", "backend": "postgresql", "workers": workers}
+        line |= {"layout": "workers", **ours}
         if echo:
             line |= _ratios(ours, echo)
-        if backend == "postgresql" and not layout:
-            single = ours
-        elif single is not None:
+        if single is not None:
             line["scaling_vs_1_worker"] = round(ours["updates_per_s"] / single["updates_per_s"], 3)
             line["cpu_per_update_vs_1_worker"] = round(
                 ours["cpu_ms_per_update"] / single["cpu_ms_per_update"], 2
             )
-        if layout and workers == 1:
+        if workers == 1:
             one_worker = ours
-        elif layout and one_worker is not None:
+        elif one_worker is not None:
             line["scaling_vs_1_process_of_the_layout"] = round(
                 ours["updates_per_s"] / one_worker["updates_per_s"], 3
             )
