@@ -57,14 +57,11 @@ def create_engine(
                 dbapi_conn.read_inline()  # reads skip the trip to the connection's thread
 
         return engine
-    # JIT off: PostgreSQL compiles a query once its estimated cost passes jit_above_cost, and our
-    # largest (the KPI over a year of a million assignments) then spent ~6 ms compiling to save less;
-    # the rest are short queries that JIT never pays for. ``?search_path=schema`` selects a schema.
-    server_settings = {"jit": "off"}
+    # ``?search_path=schema`` selects a PostgreSQL schema (asyncpg takes it as a server setting).
+    connect_args = {}
     if "search_path" in url.query:
-        server_settings["search_path"] = str(url.query["search_path"])
+        connect_args["server_settings"] = {"search_path": str(url.query["search_path"])}
         url = url.difference_update_query(["search_path"])
-    connect_args = {"server_settings": server_settings}
     # module: BEGIN waits for the first statement that needs a transaction (models/pg_lazy_begin.py).
     engine = create_async_engine(
         url,

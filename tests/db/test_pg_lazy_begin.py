@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from models import Department
 from models.db import create_session_factory
 from models.pg_lazy_begin import needs_no_transaction
-from porucheno.settings import Settings
 
 ON_POSTGRESQL = pytest.mark.parametrize("db_backend", ["postgresql"])
 
@@ -106,15 +105,3 @@ def test_which_statements_wait_for_begin() -> None:
     assert not needs_no_transaction("SELECT set_config('search_path', 'x', true)")
     assert not needs_no_transaction("WITH moved AS (DELETE FROM t RETURNING id) SELECT count(*) FROM moved")
     assert not needs_no_transaction("INSERT INTO t (a) VALUES ($1)")
-
-
-@ON_POSTGRESQL
-async def test_connections_run_without_jit_in_the_configured_schema(
-    engine: AsyncEngine, settings: Settings
-) -> None:
-    """JIT compiling cost the year's KPI more than it saved (models/db.py); ``?search_path`` still
-    selects the schema beside it."""
-    async with engine.connect() as conn:
-        assert await conn.scalar(text("SHOW jit")) == "off"
-        schema = await conn.scalar(text("SELECT current_schema()"))
-    assert f"search_path={schema}" in settings.database_url  # the test's private schema
