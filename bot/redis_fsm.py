@@ -33,7 +33,9 @@ from aiogram.fsm.storage.redis import RedisStorage
 log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_MS = 60_000  # as aiogram's RedisEventIsolation: a dead worker's lock runs out
-RETRY_EVERY = 0.02  # seconds between tries while another update of the chat holds the lock
+# While another update of the chat holds the lock: the first retry soon (a double tap is handled
+# in milliseconds), then less and less often, up to aiogram's 0.1 s (a long upload holds it for seconds).
+RETRY_FIRST, RETRY_MAX = 0.01, 0.1
 
 # KEYS: the lock, then the keys to read. ARGV: token, timeout (ms).
 # Returns {1, value...} when the lock is taken (GET of a missing key is false in Lua: a nil in the
@@ -130,11 +132,9 @@ class TurnIsolation(BaseEventIsolation):
         storage: TurnRedisStorage,
         *,
         timeout_ms: int = LOCK_TIMEOUT_MS,
-        retry_every: float = RETRY_EVERY,
     ) -> None:
         self.storage = storage
         self.timeout_ms = timeout_ms
-        self.retry_every = retry_every
         self._acquire = storage.redis.register_script(_ACQUIRE)
         self._release = storage.redis.register_script(_RELEASE)
 
@@ -147,11 +147,10 @@ class TurnIsolation(BaseEventIsolation):
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
         keys = self._keys(key)
         token = secrets.token_hex(8)
-        while True:
-            reply = await self._acquire(keys=keys, args=[token, self.timeout_ms])
-            if reply[0]:
-                break
-            await asyncio.sleep(self.retry_every)
+        pause = RETRY_FIRST
+        while not (reply := await self._acquire(keys=keys, args=[token, self.timeout_ms]))[0]:
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX)
         held = _Held({name: _text(value) for name, value in zip(keys[1:], reply[1:], strict=True)})
         reset = _held.set(held)
         try:
