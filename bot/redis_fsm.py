@@ -17,6 +17,7 @@ values live only while the lock is held; a task the handler left running reads R
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import AsyncGenerator, Mapping, Sequence
@@ -157,7 +158,10 @@ class TurnIsolation(BaseEventIsolation):
             yield
         finally:
             held.live = False
-            _held.reset(reset)
+            # A generator closed from another context (its task torn down) cannot reset the var;
+            # the values are dead either way, and the release below must still happen.
+            with contextlib.suppress(ValueError):
+                _held.reset(reset)
             # Shielded: a cancelled update must not leave its chat locked for a minute.
             if not await asyncio.shield(self._release(keys=keys[:1], args=[token])):
                 log.warning("the chat lock %s ran out before its update was handled", keys[0])
