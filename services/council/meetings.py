@@ -71,8 +71,12 @@ async def _check(session: AsyncSession, data: MeetingInput) -> list[int]:
     return members
 
 
+def _number_prefix(year: int) -> str:
+    return f"ЭС-{year}-"
+
+
 async def _next_number(session: AsyncSession, year: int) -> str:
-    prefix = f"ЭС-{year}-"
+    prefix = _number_prefix(year)
     taken = await session.scalars(
         select(CouncilMeeting.number).where(CouncilMeeting.number.like(f"{prefix}%"))
     )
@@ -114,13 +118,20 @@ async def create_meeting(
 
 
 async def edit_meeting(
-    session: AsyncSession, actor: Actor, meeting_id: int, data: MeetingInput
+    session: AsyncSession, actor: Actor, meeting_id: int, data: MeetingInput, *, tz: tzinfo = UTC
 ) -> CouncilMeeting:
+    """Saves the changes; a meeting moved into another year (in ``tz``, as when it was created) is
+    numbered anew in that year, so each year's protocols run «ЭС-<year>-01», «-02»… without gaps
+    from another year."""
     await organiser(session, actor)
     meeting = await get_meeting(session, meeting_id)
     require_planned(meeting)
     members = await _check(session, data)
     before = await member_ids(session, meeting.id)
+    number_before = meeting.number
+    year = data.held_at.astimezone(tz).year
+    if not meeting.number.startswith(_number_prefix(year)):
+        meeting.number = await _next_number(session, year)
     meeting.held_at, meeting.place, meeting.notes = data.held_at, data.place, data.notes
     meeting.chair_id, meeting.secretary_id = data.chair_id, data.secretary_id
     gone = set(before) - set(members)
@@ -138,7 +149,16 @@ async def edit_meeting(
         "council_meeting",
         meeting.id,
         "edit",
-        data={"members_before": before, "members": members, "held_at": data.held_at.isoformat()},
+        data={
+            "members_before": before,
+            "members": members,
+            "held_at": data.held_at.isoformat(),
+            **(
+                {"number_before": number_before, "number": meeting.number}
+                if meeting.number != number_before
+                else {}
+            ),
+        },
     )
     return meeting
 

@@ -3,6 +3,8 @@ language. Sent when the organiser announces the meeting (again after a change: a
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User
@@ -23,9 +25,12 @@ async def announce(session: AsyncSession, actor: Actor, meeting_id: int, ctx: No
     rows = await agenda_rows(session, meeting.id)
     if not rows:
         raise InvalidInput(N_("Put applications on the agenda before announcing the meeting."))
-    # A changed date, place or agenda is a new notice; the same one is never queued twice.
+    # A changed number, date, place or agenda is a new notice; the same one is never queued twice.
+    # Hashed: the key has to fit the outbox's column whatever the place's length (a place of the same
+    # length as before, «Зал 1» → «Зал 2», is a change all the same).
     agenda_ids = ",".join(str(r.item.application_id) for r in rows)
-    version = f"{meeting.held_at:%Y%m%d%H%M}:{len(meeting.place)}:{agenda_ids}"
+    told = f"{meeting.number}|{meeting.held_at:%Y%m%d%H%M}|{meeting.place}|{agenda_ids}"
+    version = hashlib.sha256(told.encode()).hexdigest()[:16]
     messages = []
     for user, chat in await staff_chats(session, User.id.in_(await member_ids(session, meeting.id))):
         t = Translator(ctx.locale_of(user))

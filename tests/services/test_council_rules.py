@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import CouncilMeeting, OutboxMessage, TelegramAccount
+from models import AuditEvent, CouncilMeeting, OutboxMessage, TelegramAccount
 from models.enums import ApplicationDecision, ApplicationStatus, MeetingStatus, Vote
 from services.council import agenda, meetings, notices, voting
 from services.errors import InvalidInput, PermissionDenied
@@ -154,3 +154,67 @@ async def test_a_meeting_on_new_years_night_is_numbered_in_the_local_year(sessio
     assert first.number == "ЭС-2027-01"
     same_night_in_utc = await meetings.create_meeting(session, actor(people["secretary"]), data)
     assert same_night_in_utc.number == "ЭС-2026-01"
+
+
+async def test_a_meeting_moved_into_the_next_year_takes_that_years_number(session: AsyncSession) -> None:
+    """Postponed from December to January, the meeting is numbered among January's year; the audit
+    keeps the number it had. Moved within its year, it keeps it."""
+    people, members, meeting, _apps, _items = await planned(session)
+    moscow = ZoneInfo("Europe/Moscow")
+    sec = actor(people["secretary"])
+
+    def moved(held_at: datetime) -> meetings.MeetingInput:
+        return meetings.MeetingInput(
+            held_at=held_at,
+            place="Зал",
+            chair_id=members[0].id,
+            secretary_id=people["secretary"].id,
+            member_ids=tuple(m.id for m in members),
+        )
+
+    await meetings.edit_meeting(
+        session, sec, meeting.id, moved(datetime(2026, 12, 20, 9, 0, tzinfo=UTC)), tz=moscow
+    )
+    assert meeting.number == "ЭС-2026-01"
+    # 00:30 on 1 January in Moscow: 31 December in UTC, already the new year where the council sits.
+    await meetings.edit_meeting(
+        session, sec, meeting.id, moved(datetime(2026, 12, 31, 21, 30, tzinfo=UTC)), tz=moscow
+    )
+    assert meeting.number == "ЭС-2027-01"
+    later = await meetings.create_meeting(
+        session, sec, moved(datetime(2027, 2, 1, 9, 0, tzinfo=UTC)), tz=moscow
+    )
+    assert later.number == "ЭС-2027-02"
+    edits = list(
+        await session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "council_meeting", AuditEvent.action == "edit")
+            .order_by(AuditEvent.id)
+        )
+    )
+    assert "number_before" not in edits[0].data
+    assert (edits[1].data["number_before"], edits[1].data["number"]) == ("ЭС-2026-01", "ЭС-2027-01")
+
+
+async def test_a_changed_place_is_announced_again_whatever_its_length(session: AsyncSession) -> None:
+    people, members, meeting, _apps, _items = await planned(session)
+    members[0].telegram_id = 7001
+    await session.flush()
+    sec = actor(people["secretary"])
+    ctx = NoticeContext(panel_url="https://panel.example.ru")
+    assert await notices.announce(session, sec, meeting.id, ctx) == 1
+    data = meetings.MeetingInput(
+        held_at=HELD_AT,
+        place="Цех",  # as long as «Зал»: the members must still hear of the new room
+        chair_id=members[0].id,
+        secretary_id=people["secretary"].id,
+        member_ids=tuple(m.id for m in members),
+    )
+    await meetings.edit_meeting(session, sec, meeting.id, data)
+    assert await notices.announce(session, sec, meeting.id, ctx) == 1
+    assert await notices.announce(session, sec, meeting.id, ctx) == 0
+    texts = [
+        r.payload["text"] for r in await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    ]
+    assert ["Где: Зал" in t for t in texts] == [True, False]
+    assert "Где: Цех" in texts[1]

@@ -196,6 +196,11 @@ async def test_the_secretary_edits_a_meeting_and_bad_input_gets_a_message(
     path = f"/council/{meeting.id}"
     html = await _post(client, f"{path}/edit", {**form, "place": "Малый зал"})
     assert "Заседание ЭС-2026-01 сохранено." in html and "Малый зал" in html
+    # Postponed into January: numbered in the new year; brought back, in the old one again.
+    html = await _post(client, f"{path}/edit", {**form, "held_at": "2027-01-15T15:00"})
+    assert "Заседание ЭС-2027-01 сохранено." in html
+    html = await _post(client, f"{path}/edit", form)
+    assert "Заседание ЭС-2026-01 сохранено." in html
     html = await _post(client, f"{path}/agenda_add", {"application_id": str(application.id)})
     assert "Заявка включена в повестку." in html and "Паровоз Ов-324" in html
     async with session_factory() as s:

@@ -86,7 +86,7 @@ async def _form(request: web.Request, mid: int | None) -> web.StreamResponse:
             meeting = await meetings.create_meeting(db, request[USER_KEY].actor, data, tz=zone(request))
             await flash(request, gettext("Meeting %(number)s planned.", number=meeting.number))
         else:
-            await meetings.edit_meeting(db, request[USER_KEY].actor, meeting.id, data)
+            await meetings.edit_meeting(db, request[USER_KEY].actor, meeting.id, data, tz=zone(request))
             await flash(request, gettext("Meeting %(number)s saved.", number=meeting.number))
     except DomainError as exc:
         await db.rollback()
