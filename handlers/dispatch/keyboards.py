@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
@@ -128,8 +129,10 @@ def done_markup(done_label: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[_house(done_label, HouseAct.DONE)]])
 
 
-def times_markup(which: str, t: Translator, *, skip: bool = False) -> InlineKeyboardMarkup:
-    buttons = [_step(p.label, StepAct.TIME, p.code) for p in picks(which, t)]
+def times_markup(
+    which: str, t: Translator, *, base: datetime | None = None, skip: bool = False
+) -> InlineKeyboardMarkup:
+    buttons = [_step(p.label, StepAct.TIME, p.code) for p in picks(which, t, base)]
     rows: Rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     if skip:
         rows.append([_step(t("Not known yet"), StepAct.SKIP_END)])
@@ -190,8 +193,8 @@ def card_orgs_markup(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def news_time_markup(t: Translator) -> InlineKeyboardMarkup:
-    buttons = [_step(p.label, StepAct.TIME, p.code) for p in picks("extend", t)]
+def news_time_markup(t: Translator, base: datetime) -> InlineKeyboardMarkup:
+    buttons = [_step(p.label, StepAct.TIME, p.code) for p in picks("extend", t, base)]
     rows: Rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append([_step(t("Keep the expected end as it is"), StepAct.KEEP_END)])
     return InlineKeyboardMarkup(inline_keyboard=rows)

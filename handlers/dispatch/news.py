@@ -20,7 +20,7 @@ from handlers.dispatch.finish import back_to_menu, show_card
 from handlers.dispatch.parsing import parse_moment, too_far
 from handlers.dispatch.picks import resolve
 from handlers.dispatch.states import OutageForm
-from handlers.dispatch.steps import TIME_EXAMPLES
+from handlers.dispatch.steps import TIME_EXAMPLES, time_base
 from models import Outage, utcnow
 from services.errors import DomainError
 from services.incidents import update_notices
@@ -56,7 +56,7 @@ async def news_typed(message: Message, turn: Turn) -> None:
             "or keep it as it is.",
             examples=TIME_EXAMPLES,
         ),
-        reply_markup=keyboards.news_time_markup(t),
+        reply_markup=keyboards.news_time_markup(t, await time_base(turn, "extend")),
     )
 
 
@@ -80,13 +80,6 @@ async def _post(turn: Turn, moment: datetime | None) -> None:
     await show_card(turn, outage_id, notified(result.queued, t))
 
 
-async def _base(turn: Turn, now: datetime) -> datetime:
-    data = await turn.fsm.get_data()
-    outage = await turn.session.get(Outage, int(str(data.get("outage_id"))))
-    end = outage.expected_end_at if outage is not None else None
-    return turn.notice_ctx.local(end) if end is not None and end > now else now
-
-
 async def time_picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) -> None:
     t, ctx = turn.t, turn.notice_ctx
     if callback_data.act == StepAct.KEEP_END:
@@ -95,7 +88,7 @@ async def time_picked(query: CallbackQuery, callback_data: StepCallback, turn: T
         await _post(turn, None)
         return
     now = ctx.local(utcnow())
-    moment = resolve(callback_data.value, base=await _base(turn, now), now=now)
+    moment = resolve(callback_data.value, base=await time_base(turn, "extend"), now=now, from_base=True)
     if moment is None or callback_data.value == "now":
         await outdated(query)
         return

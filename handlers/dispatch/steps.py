@@ -7,6 +7,7 @@ The draft holds only ids and plain values; buildings are reloaded whenever they 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from handlers.dispatch import keyboards
 from handlers.dispatch.cards import draft_org_name, record_lines
 from handlers.dispatch.common import from_iso, ids
 from handlers.dispatch.states import Mode, OutageForm
-from models import Building
+from models import Building, Outage, utcnow
 from models.enums import OutageKind
 from services.addresses import street_houses
 from services.notify import Translator, html_escape
@@ -151,15 +152,30 @@ def time_prompt(which: str, kind: str, t: Translator) -> str:
     return text
 
 
+async def time_base(turn: Turn, which: str) -> datetime:
+    """What the quick picks count from, in local time: now (start), the start (end), the current
+    expected end if it is ahead (extend, ``outage_id`` in the conversation), else now."""
+    ctx = turn.notice_ctx
+    now = ctx.local(utcnow())
+    data = await turn.fsm.get_data()
+    if which == "end":
+        start = from_iso(data.get("starts_at"))
+        return ctx.local(start) if start is not None else now
+    if which == "extend":
+        outage = await turn.session.get(Outage, int(str(data.get("outage_id"))))
+        end = outage.expected_end_at if outage is not None else None
+        return ctx.local(end) if end is not None and ctx.local(end) > now else now
+    return now
+
+
 async def ask_time(turn: Turn, which: str) -> None:
     """``which``: ``start``, ``end`` (of a new outage) or ``extend`` (a published one)."""
     t, state = turn.t, turn.fsm
     await state.set_state(OutageForm.start if which == "start" else OutageForm.end)
     kind = str((await state.get_data()).get("kind") or "")
     skip = which == "end" and kind == OutageKind.ACCIDENT
-    await turn.bot.send_message(
-        turn.chat_id, time_prompt(which, kind, t), reply_markup=keyboards.times_markup(which, t, skip=skip)
-    )
+    markup = keyboards.times_markup(which, t, base=await time_base(turn, which), skip=skip)
+    await turn.bot.send_message(turn.chat_id, time_prompt(which, kind, t), reply_markup=markup)
 
 
 async def ask_description(turn: Turn) -> None:

@@ -21,7 +21,7 @@ from handlers.dispatch.finish import time_done
 from handlers.dispatch.parsing import parse_moment, too_far
 from handlers.dispatch.picks import resolve
 from handlers.dispatch.states import Mode, OutageForm
-from handlers.dispatch.steps import TIME_EXAMPLES
+from handlers.dispatch.steps import TIME_EXAMPLES, time_base
 from models import Outage, utcnow
 from models.enums import OutageKind
 from services.notify import Translator
@@ -31,18 +31,6 @@ async def _which(state: FSMContext) -> str:
     if (await state.get_data()).get("mode") == Mode.EXTEND:
         return "extend"
     return "start" if await state.get_state() == OutageForm.start.state else "end"
-
-
-async def _base(state: FSMContext, session: AsyncSession, which: str, now: datetime) -> datetime:
-    """What «+N h» counts from: now (start), the start (end), the current end if ahead (extend)."""
-    data = await state.get_data()
-    if which == "end":
-        return from_iso(data.get("starts_at")) or now
-    if which == "extend":
-        outage = await session.get(Outage, int(str(data.get("outage_id"))))
-        end = outage.expected_end_at if outage is not None else None
-        return end if end is not None and end > now else now
-    return now
 
 
 async def _problem(
@@ -87,8 +75,8 @@ async def picked(query: CallbackQuery, callback_data: StepCallback, turn: Turn) 
         await settle(query, t("Expected end: not yet known"))
         await _take(turn, which, None)
         return
-    base = notice_ctx.local(await _base(state, session, which, now))
-    moment = resolve(callback_data.value, base=base, now=now)
+    base = await time_base(turn, which)
+    moment = resolve(callback_data.value, base=base, now=now, from_base=which != "start")
     if moment is None or (which != "start" and callback_data.value == "now"):
         await outdated(query)
         return
@@ -105,9 +93,7 @@ async def typed(message: Message, turn: Turn) -> None:
     now = notice_ctx.local(utcnow())
     which = await _which(state)
     # A bare «18:00» means the first 18:00 after the start (an end) or after now (a new end).
-    after = {"start": None, "end": notice_ctx.local(await _base(state, session, "end", now)), "extend": now}[
-        which
-    ]
+    after = {"start": None, "end": await time_base(turn, "end"), "extend": now}[which]
     moment = parse_moment(message.text or "", now, after=after)
     if moment is None:
         await message.answer(

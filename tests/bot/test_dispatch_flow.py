@@ -3,6 +3,8 @@ those houses hear of it once; the preview shows the broadcast's progress; an ext
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
 from models import Outage, OutboxMessage
@@ -40,6 +42,11 @@ async def test_planned_outage_for_a_whole_street(town: Town, session_factory) ->
     assert start["text"].endswith("09:00")
     ask = await d.reply("Когда ожидается восстановление?")
     assert "Пока неизвестно" not in buttons(ask)  # a planned outage needs its end
+    # The set-hour picks count from the start, not from today: the first 18:00 and 08:00 after it,
+    # with their dates (a «tomorrow 08:00» from today came before a start at tomorrow 09:00).
+    starts = datetime.strptime(start["text"].removeprefix("Начало: "), "%d.%m.%Y %H:%M")
+    next_day = starts + timedelta(days=1)
+    assert buttons(ask)[4:6] == [f"{next_day:%d.%m} 08:00", f"{starts:%d.%m} 18:00"]
     await d.press(ask, "+8 ч")
     end = await d.reply("Ожидаемое окончание:")
     assert end["text"].endswith("17:00")

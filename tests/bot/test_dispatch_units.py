@@ -111,6 +111,12 @@ def test_quick_picks_resolve_at_press_time() -> None:
     assert resolve("t8", base=start, now=NOW) == at(2026, 1, 11, 8, 0)
     for forged in ("h3", "t25", "x", "h", ""):
         assert resolve(forged, base=start, now=NOW) is None
+    # An end or an extension: the first such hour after the base, never before it.
+    assert resolve("t8", base=start, now=NOW, from_base=True) == at(2026, 1, 11, 8, 0)
+    assert resolve("t18", base=start, now=NOW, from_base=True) == at(2026, 1, 11, 18, 0)
+    morning = at(2026, 1, 12, 7, 0)
+    assert resolve("t8", base=morning, now=NOW, from_base=True) == at(2026, 1, 12, 8, 0)
+    assert resolve("t18", base=at(2026, 1, 12, 18, 0), now=NOW, from_base=True) == at(2026, 1, 13, 18, 0)
 
 
 def test_numbers_are_grouped_per_language() -> None:
