@@ -52,6 +52,7 @@ from admin_web.labels import (
     ROLE_LABELS,
     STATUS_LABELS,
     audit_label,
+    label_options,
     state_label,
 )
 from admin_web.org_name import ORG_NAME_KEY
@@ -216,6 +217,7 @@ def _setup_jinja(app: web.Application, settings: Settings) -> jinja2.Environment
     env.filters.update(number=number, count=count, share=share, days=days)
     env.filters["audit_label"] = audit_label
     env.filters["state_label"] = state_label
+    env.filters["label_options"] = label_options
     env.filters["filesize"] = filesize
     env.filters["category_name"] = category_name
     return env

@@ -176,6 +176,12 @@ UNKNOWN_ACTION = N_("other change")
 UNKNOWN_STATE = N_("other state")
 
 
+def label_options(labels: Mapping[object, str]) -> list[tuple[str, str]]:
+    """A {code: N_(label)} mapping as the (value, text) pairs of a <select>, the texts translated into
+    the panel's language: the one way a label dict becomes options (``m.select``, ``filter_select``)."""
+    return [(str(code), jinja_gettext(text)) for code, text in labels.items()]
+
+
 def audit_label(action: object, entity_type: str) -> str:
     """The translated name of an audit action of ``entity_type`` ("assignment", "appeal", ...)."""
     text = AUDIT_LABELS.get(entity_type, {}).get(str(action), UNKNOWN_ACTION)

@@ -24,18 +24,50 @@ AGE_GROUPS = [
     {"value": "10-12", "ru": "10–12 лет", "en": "10–12 years"},
     {"value": "13-15", "ru": "13–15 лет", "en": "13–15 years"},
 ]
+# The volunteer questionnaire: skills are a multichoice (a list of codes is stored), availability a
+# single choice (one code, a word of services.volunteers.vocabulary).
 SKILLS = [
     {"value": "guide", "ru": "Экскурсии", "en": "Guided tours"},
     {"value": "kids", "ru": "Работа с детьми", "en": "Working with children"},
     {"value": "photo", "ru": "Фото и видео", "en": "Photo and video"},
     {"value": "events", "ru": "Помощь на мероприятиях", "en": "Help at events"},
     {"value": "languages", "ru": "Иностранные языки", "en": "Foreign languages"},
+    {"value": "cloakroom", "ru": "Гардероб", "en": "Cloakroom"},
+    {"value": "workshops", "ru": "Мастер-классы", "en": "Workshops"},
+    {"value": "social", "ru": "Соцсети", "en": "Social media"},
+    {"value": "reception", "ru": "Регистрация гостей", "en": "Guest registration"},
+    {"value": "sound", "ru": "Звук и свет", "en": "Sound and light"},
 ]
 AVAILABILITY = [
     {"value": "weekdays", "ru": "Будни", "en": "Weekdays"},
     {"value": "weekends", "ru": "Выходные", "en": "Weekends"},
+    {"value": "evenings", "ru": "По вечерам", "en": "Evenings"},
     {"value": "any", "ru": "Когда угодно", "en": "Any time"},
 ]
+
+
+def volunteer_fields() -> list[d.FieldDraft]:
+    """The volunteer questionnaire's fields (the demo volunteers answer them, see demo_volunteers)."""
+    return [
+        *_contact_fields(),
+        d.FieldDraft(
+            "skills",
+            "multichoice",
+            "Чем вы можете помочь?",
+            "How can you help?",
+            required=True,
+            options=SKILLS,
+        ),
+        d.FieldDraft(
+            "availability",
+            "choice",
+            "Когда вам удобно?",
+            "When are you available?",
+            required=True,
+            options=AVAILABILITY,
+        ),
+        d.FieldDraft("about", "textarea", "Расскажите о себе", "About you", rules={"max_length": 2000}),
+    ]
 
 
 def _contact_fields() -> list[d.FieldDraft]:
@@ -135,28 +167,7 @@ async def seed_forms(
                 tags="волонтёр",
                 thanks_ru="Спасибо! Координатор волонтёров свяжется с вами.",
             ),
-            [
-                *_contact_fields(),
-                d.FieldDraft(
-                    "skills",
-                    "multichoice",
-                    "Чем вы можете помочь?",
-                    "How can you help?",
-                    required=True,
-                    options=SKILLS,
-                ),
-                d.FieldDraft(
-                    "availability",
-                    "choice",
-                    "Когда вам удобно?",
-                    "When are you available?",
-                    required=True,
-                    options=AVAILABILITY,
-                ),
-                d.FieldDraft(
-                    "about", "textarea", "Расскажите о себе", "About you", rules={"max_length": 2000}
-                ),
-            ],
+            volunteer_fields(),
         )
     )
     if event_id is not None:

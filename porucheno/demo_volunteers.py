@@ -13,48 +13,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Form, FormSubmission, MuseumEvent, User, UserRole
 from models.enums import FormPurpose, Role, SubmissionChannel, VolunteerStatus
+from porucheno.demo_forms import volunteer_fields
 from services.audit import Actor
 from services.correspondents.contact import ContactInput
 from services.correspondents.directory import find_or_create
 from services.errors import DomainError
+from services.forms import definitions as d
+from services.forms.hooks import volunteer_answers
 from services.notify import NoticeContext
 from services.volunteers import base, shifts
 
-# (name, e-mail, skills as typed, availability words, notes, status)
+# (name, e-mail, skills, availability, notes, status), answered as the questionnaire of demo_forms
+# stores them: skills a list of option codes (a multichoice), availability one option code (a choice).
 PEOPLE = [
-    (
-        "Орлова Дарья Сергеевна",
-        "d.orlova@example.ru",
-        "экскурсии, гардероб",
-        ["weekends", "wed_evening"],
-        "",
-        "active",
-    ),
-    (
-        "Ким Алина Викторовна",
-        "alina.kim@example.ru",
-        "фотосъёмка, соцсети",
-        ["evenings", "sat_morning"],
-        "",
-        "active",
-    ),
+    ("Орлова Дарья Сергеевна", "d.orlova@example.ru", ["guide", "cloakroom"], "weekends", "", "active"),
+    ("Ким Алина Викторовна", "alina.kim@example.ru", ["photo", "social"], "evenings", "", "active"),
     (
         "Белов Борис Андреевич",
         "b.belov@example.ru",
-        "мастер-классы, работа с детьми",
-        ["weekdays"],
+        ["workshops", "kids"],
+        "weekdays",
         "В августе в отъезде",
         "active",
     ),
-    ("Лебедева Нина Павловна", "n.lebedeva@example.ru", "регистрация гостей", ["any"], "", "paused"),
-    (
-        "Смирнов Егор Ильич",
-        "egor.smirnov@example.ru",
-        "звук и свет",
-        ["fri_evening", "sat_evening"],
-        "",
-        "candidate",
-    ),
+    ("Лебедева Нина Павловна", "n.lebedeva@example.ru", ["reception"], "any", "", "paused"),
+    ("Смирнов Егор Ильич", "egor.smirnov@example.ru", ["sound"], "evenings", "", "candidate"),
 ]
 ROLES = ["Гардероб", "Встреча гостей", "Фотограф", "Помощь на мастер-классе"]
 HOURS = [None, 2.5, None, 3.0]  # None: the shift's length
@@ -75,18 +58,23 @@ async def _manager(session: AsyncSession, actor: Actor) -> User | None:
     )
 
 
-async def _questionnaire(session: AsyncSession) -> Form:
+async def _questionnaire(session: AsyncSession, actor: Actor) -> Form:
+    """The demo's volunteer questionnaire (demo_forms makes it), or one with the same fields."""
     form = await session.scalar(select(Form).where(Form.purpose == FormPurpose.VOLUNTEER).order_by(Form.id))
     if form is None:
-        form = Form(
-            slug="demo-volunteer",
-            title_ru="Анкета волонтёра",
-            title_en="Volunteer questionnaire",
-            purpose=FormPurpose.VOLUNTEER,
-            tags=["волонтёр"],
+        form = await d.create_form(
+            session,
+            d.FormDraft(
+                slug="demo-volunteer",
+                title_ru="Анкета волонтёра",
+                title_en="Volunteer questionnaire",
+                purpose=FormPurpose.VOLUNTEER,
+                tags="волонтёр",
+            ),
+            actor=actor,
         )
-        session.add(form)
-        await session.flush()
+        for field in volunteer_fields():
+            await d.add_field(session, form.id, field, actor=actor)
     return form
 
 
@@ -95,7 +83,8 @@ async def seed_volunteers(
 ) -> None:
     manager = await _manager(session, actor)
     ctx = NoticeContext(tz=tz)
-    form = await _questionnaire(session)
+    form = await _questionnaire(session, actor)
+    fields = list(await d.fields_of(session, form.id))
     volunteers = []
     for name, email, skills, availability, notes, status in PEOPLE:
         card = await find_or_create(session, ContactInput(name=name, email=email), actor=actor)
@@ -107,7 +96,11 @@ async def seed_volunteers(
         session.add(submission)
         await session.flush()
         volunteer = await base.from_questionnaire(
-            session, correspondent_id=card.id, submission_id=submission.id, answers=answers, actor=actor
+            session,
+            correspondent_id=card.id,
+            submission_id=submission.id,
+            answers=volunteer_answers(fields, answers),  # as services.forms hands them over
+            actor=actor,
         )
         volunteer.notes = notes
         if manager is not None and status != VolunteerStatus.CANDIDATE:

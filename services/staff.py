@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import BigInteger, Case, ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +17,33 @@ from services.errors import InvalidInput, NotFound
 from services.passwords import check_password, hash_password, needs_rehash, verify_password
 from services.web_sessions import close_all
 
+T = TypeVar("T")
+
+
+def name_key(name: str | None) -> tuple[str, str]:
+    """How people read a list of names: by letters whatever the case, «ё» with «е» (as a Russian
+    directory sorts), not by the database's byte order, where «Ёлкин» comes before «Авдеев»."""
+    folded = (name or "").casefold()
+    return folded.replace("ё", "е"), folded
+
+
+def by_name(items: Iterable[T], name: Callable[[T], str | None], ident: Callable[[T], int]) -> list[T]:
+    """``items`` in the order of the pick lists: by name (``name_key``), then by id."""
+    return sorted(items, key=lambda item: (name_key(name(item)), ident(item)))
+
+
+def people_by_name(items: Iterable[T]) -> list[T]:
+    """Staff (anything with ``full_name`` and ``id``) by full name, then id: every staff pick list."""
+    return by_name(items, lambda p: p.full_name, lambda p: p.id)  # type: ignore[attr-defined]
+
+
+def named_by_name(items: Iterable[T]) -> list[T]:
+    """Departments, topics, organisations (anything with ``name`` and ``id``) by name, then id."""
+    return by_name(items, lambda x: x.name, lambda x: x.id)  # type: ignore[attr-defined]
+
 
 async def list_departments(session: AsyncSession) -> Sequence[Department]:
-    return (await session.scalars(select(Department).order_by(Department.name))).all()
+    return named_by_name((await session.scalars(select(Department))).all())
 
 
 async def create_department(
@@ -207,10 +232,10 @@ def _account_and_user_query() -> Select[tuple[TelegramAccount, User]]:
 
 
 async def list_users(session: AsyncSession, *, department_id: int | None = None) -> Sequence[User]:
-    query = select(User).order_by(User.full_name)
+    query = select(User)
     if department_id is not None:
         query = query.where(User.department_id == department_id)
-    return (await session.scalars(query)).all()
+    return people_by_name((await session.scalars(query)).all())
 
 
 async def authenticate(session: AsyncSession, login: str, password: str) -> User | None:

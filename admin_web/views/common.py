@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from porucheno.numbers import format_number
 from services.audit import Actor
 from services.errors import DomainError, NotFound
 from services.notify import NoticeContext
+from services.staff import people_by_name
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
@@ -100,3 +101,9 @@ def filesize(size: int) -> str:
 def int_or_none(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def staff_choices(people: Iterable[Any]) -> list[tuple[int, str]]:
+    """A staff pick list's (id, full name) options in the one order of every staff list: by full
+    name, then id (``services.staff.people_by_name``)."""
+    return [(p.id, p.full_name) for p in people_by_name(people)]

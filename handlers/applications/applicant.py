@@ -18,6 +18,7 @@ from models import Application
 from models.enums import ApplicationStatus
 from porucheno.settings import Settings
 from services.applications import access, decisions, notices, queries
+from services.captions import with_caption
 from services.errors import DomainError, NotFound
 from services.files import FileOrigin, store_file
 
@@ -135,15 +136,35 @@ async def got_text(message: Message, turn: Turn) -> None:
     )
 
 
+async def _keep_caption(message: Message, turn: Turn) -> str | None:
+    """A file's caption joins the text of the addition (kept even when the file is refused): what to
+    tell, or None when the text did not change."""
+    data = await turn.fsm.get_data()
+    before = str(data.get("text") or "").strip()
+    text = with_caption(before, message.caption)
+    if text == before:
+        return None
+    if len(text) > TEXT_MAX:
+        return turn.t(
+            "The caption does not fit into the text (at most %(limit)s characters).", limit=TEXT_MAX
+        )
+    await turn.fsm.update_data(text=text)
+    return turn.t("The caption is added to the text.")
+
+
 async def got_file(message: Message, turn: Turn) -> None:
     files = list((await turn.fsm.get_data()).get("files") or [])
     item, refusal = await accept(turn.bot, message, files, limit=MAX_FILES)
     if item is not None:
         await turn.fsm.update_data(files=[*files, item])
+    note = await _keep_caption(message, turn)
     if refusal:
-        await message.answer(refusal)
+        await message.answer("\n".join(line for line in (refusal, note) if line))
     elif item is not None:
-        await message.answer(turn.t("File attached. Add more or press «📤 Send»."))
+        reply = turn.t("File attached. Add more or press «📤 Send».")
+        await message.answer(f"{note}\n{reply}" if note else reply)
+    elif note:  # the same file again, with a new caption
+        await message.answer(note)
 
 
 async def send(query: CallbackQuery, callback_data: AppCallback, turn: Turn, settings: Settings) -> None:

@@ -1,4 +1,6 @@
-"""Step 4: optional photos and documents, checked and stored at once, linked when the assignment exists."""
+"""Step 4: optional photos and documents, checked and stored at once, linked when the assignment exists.
+
+A file's caption joins the assignment's text (:func:`services.captions.with_caption`)."""
 
 from __future__ import annotations
 
@@ -15,15 +17,38 @@ from handlers.assignment_create.states import CreateAssignment
 from handlers.assignment_create.steps import MAX_FILES, ask_priority, files_done_markup, files_prompt
 from models import User
 from porucheno.settings import Settings
+from services.assignments.commands import TEXT_LIMIT
+from services.captions import with_caption
 from services.errors import InvalidInput
 from services.files import MAX_FILE_BYTES, FileOrigin, store_file
 
 
+async def _keep_caption(message: Message, state: FSMContext) -> str | None:
+    """The file's caption joins the assignment's text (the lines after the title), so the executor
+    reads it; kept even when the file is refused. A note for the reply, or None without a caption."""
+    if not (message.caption or "").strip():
+        return None
+    data = await state.get_data()
+    key = "pt_body" if data.get("adding_point") else "body"
+    before = str(data.get(key) or "").strip()
+    body = with_caption(before, message.caption)
+    if body == before:
+        return None
+    if len(body) > TEXT_LIMIT:
+        return _("The caption does not fit into the text of the assignment (at most %(n)s characters).") % {
+            "n": TEXT_LIMIT
+        }
+    await state.update_data({key: body})
+    return _("The caption is added to the text of the assignment.")
+
+
 async def got_file(message: Message, state: FSMContext, turn: Turn, settings: Settings, user: User) -> None:
+    note = await _keep_caption(message, state)
     files: list[int] = list((await state.get_data()).get("files") or [])
     if len(files) >= MAX_FILES:
         await message.answer(
-            _("That makes %(n)s files already, the most for one assignment. Tap «Done».") % {"n": MAX_FILES},
+            _("That makes %(n)s files already, the most for one assignment. Tap «Done».") % {"n": MAX_FILES}
+            + (f"\n\n{note}" if note else ""),
             reply_markup=files_done_markup(),
         )
         return
@@ -52,15 +77,16 @@ async def got_file(message: Message, state: FSMContext, turn: Turn, settings: Se
             ),
         )
     except InvalidInput as exc:
-        await message.answer(domain_error_text(exc) + "\n\n" + files_prompt(), reply_markup=_markup(files))
+        refusal = domain_error_text(exc) + (f"\n\n{note}" if note else "")
+        await message.answer(refusal + "\n\n" + files_prompt(), reply_markup=_markup(files))
         return
     files.append(stored.id)
     await state.update_data(files=files)
-    await message.answer(
-        _("File added (%(n)s of %(limit)s). Send more or tap «Done».")
-        % {"n": len(files), "limit": MAX_FILES},
-        reply_markup=files_done_markup(),
-    )
+    added = _("File added (%(n)s of %(limit)s). Send more or tap «Done».") % {
+        "n": len(files),
+        "limit": MAX_FILES,
+    }
+    await message.answer(added + (f"\n{note}" if note else ""), reply_markup=files_done_markup())
 
 
 def _markup(files: list[int]) -> InlineKeyboardMarkup:

@@ -2,7 +2,7 @@
 
 One entry point for ``handlers/__init__.py``. The lifecycle buttons (acknowledge, decline, accept,
 return, extension decisions) are one table in ``actions.py``; cards and lists are drawn in
-``cards.py`` (the field part: ``field_text.py``, the materials sent on demand: ``field.py``); the
+``cards.py`` (the text is the services' one card renderer; the materials sent on demand: ``field.py``); the
 control's deadline change is ``control.py``; callback data and conversation states live in
 ``callbacks.py`` and ``states.py``.
 """

@@ -1,7 +1,8 @@
 """Assignments as the bot shows them: cards with the viewer's buttons, lists, report previews.
 
-Cards reuse the services' notice layout (:mod:`services.assignments.notices`), so a card re-rendered
-after a button press looks exactly like the one the outbox delivered. Buttons are chosen from the
+Cards are the services' one card text (:func:`services.assignments.notices.full_card_text`: the
+assignment's facts and its field part), so a card re-rendered after a button press looks exactly like
+the one the outbox delivered, whatever the notice. Buttons are chosen from the
 freshly loaded record and the viewer's rights; handlers still re-check everything on every press.
 """
 
@@ -29,7 +30,6 @@ from handlers.assignments.callbacks import (
     ExtensionPickCallback,
     ReportCallback,
 )
-from handlers.assignments.field_text import field_lines
 from models import Assignment, AssignmentReport, StoredFile, User, utcnow
 from models.enums import OPEN_ASSIGNMENT_STATUSES
 from models.enums import AssignmentStatus as S
@@ -42,6 +42,7 @@ from services.assignments.queries import ListFilter, Page
 from services.files import IMAGE_TYPES
 from services.html_cut import cut_html, cut_plain
 from services.notify import NoticeContext, Translator
+from services.work_calendar.clock import WorkCalendar
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +150,8 @@ async def card(turn: Turn, a: Assignment, headline: str) -> tuple[str, InlineKey
     if points:
         people = await parent_state.executor_names(turn.session, points)
         author = await turn.session.get(User, a.author_id) if a.author_id else None
-        text = notices.card_text(
-            a, turn.t, turn.notice_ctx, {a.author_id: author} if author else {}, headline
+        text = await notices.full_card_text(
+            turn.session, a, turn.t, turn.notice_ctx, {a.author_id: author} if author else {}, headline
         )
         text += "\n" + "\n".join(
             parent_state.progress_lines(points, turn.t, turn.notice_ctx, now=utcnow(), names=people)
@@ -161,11 +162,8 @@ async def card(turn: Turn, a: Assignment, headline: str) -> tuple[str, InlineKey
         person = await turn.session.get(User, uid)
         if person is not None:
             people[person.id] = person
-    text = notices.card_text(a, turn.t, turn.notice_ctx, people, headline)
     view = await field_view(turn.session, a)
-    extra = field_lines(view, turn.notice_ctx)
-    if extra:
-        text += "\n\n" + "\n".join(extra)
+    text = await notices.full_card_text(turn.session, a, turn.t, turn.notice_ctx, people, headline, view=view)
     markup = await viewer_buttons(turn.session, a, turn.user, turn.t, materials=view.has_materials)
     return cut_html(text), markup
 
@@ -319,19 +317,29 @@ def parse_local(text: str, tz: ZoneInfo) -> datetime | None:
 
 
 def pick_labels() -> dict[int, str]:
-    return {1: _("+1 day"), 3: _("+3 days"), 7: _("+1 week")}
+    """Working days on the production calendar; the button shows the date they lead to."""
+    return {1: _("+1 working day"), 3: _("+3 working days"), 5: _("+1 working week")}
 
 
 def extension_picks(
-    a: Assignment, ctx: NoticeContext, *, now: datetime, pack: Callable[[int], str] | None = None
+    a: Assignment,
+    ctx: NoticeContext,
+    calendar: WorkCalendar,
+    *,
+    now: datetime,
+    pack: Callable[[int], str] | None = None,
 ) -> InlineKeyboardMarkup:
-    """Quick picks counted as :func:`quick_pick` does: from today once the deadline has passed.
-    ``pack``: the callback data of a pick (the control's deadline change has its own)."""
+    """Quick picks counted as :func:`quick_pick` does: working days on ``calendar``, from today once
+    the deadline has passed. ``pack``: the callback data of a pick (the control's deadline change has
+    its own)."""
     labels = pick_labels()
+
+    def when(days: int) -> str:
+        return ctx.format_dt(quick_pick(a.deadline, days, now=now, calendar=calendar))
+
     row = [
         InlineKeyboardButton(
-            text=_("%(pick)s (till %(when)s)")
-            % {"pick": labels[days], "when": ctx.format_dt(quick_pick(a.deadline, days, now=now, tz=ctx.tz))},
+            text=_("%(pick)s (till %(when)s)") % {"pick": labels[days], "when": when(days)},
             callback_data=pack(days) if pack else ExtensionPickCallback(id=a.id, days=days).pack(),
         )
         for days in EXTENSION_PICKS

@@ -24,7 +24,7 @@ from handlers.assignments.common import card_message_id, checked_or_refresh, ref
 from handlers.assignments.states import DeadlineForm
 from models import utcnow
 from services.assignments import control
-from services.assignments.deadline_rules import quick_pick
+from services.assignments.deadline_rules import quick_pick, work_calendar
 from services.errors import DomainError
 
 
@@ -36,8 +36,9 @@ async def ask_deadline(query: CallbackQuery, callback_data: AssignmentCallback, 
     ctx, state = turn.notice_ctx, turn.fsm
     await state.set_state(DeadlineForm.deadline)
     await query.answer()
+    calendar = await work_calendar(turn.session, ctx.tz)
     picks = extension_picks(
-        a, ctx, now=utcnow(), pack=lambda days: DeadlinePickCallback(id=a.id, days=days).pack()
+        a, ctx, calendar, now=utcnow(), pack=lambda days: DeadlinePickCallback(id=a.id, days=days).pack()
     )
     prompt = await turn.bot.send_message(
         query.from_user.id,
@@ -87,7 +88,8 @@ async def picked(query: CallbackQuery, callback_data: DeadlinePickCallback, turn
         await turn.fsm.clear()
         await refuse(query, exc)
         return
-    moment = quick_pick(a.deadline, callback_data.days, now=utcnow(), tz=turn.notice_ctx.tz)
+    calendar = await work_calendar(turn.session, turn.notice_ctx.tz)
+    moment = quick_pick(a.deadline, callback_data.days, now=utcnow(), calendar=calendar)
     refused = await _apply(turn, data, moment)
     if refused is not None:
         await refuse(query, refused)

@@ -21,7 +21,7 @@ from handlers.assignments.common import card_message_id, checked_or_refresh, ref
 from handlers.assignments.states import ExtensionForm
 from models import utcnow
 from services.assignments import extensions
-from services.assignments.deadline_rules import quick_pick
+from services.assignments.deadline_rules import quick_pick, work_calendar
 from services.errors import DomainError
 
 
@@ -34,9 +34,10 @@ async def ask_new_deadline(query: CallbackQuery, callback_data: AssignmentCallba
         return
     assert turn.state is not None
     ctx, now = turn.notice_ctx, utcnow()
+    calendar = await work_calendar(turn.session, ctx.tz)
     await turn.state.set_state(ExtensionForm.deadline)
     await query.answer()
-    example = ctx.format_dt(quick_pick(a.deadline, 2, now=now, tz=ctx.tz))
+    example = ctx.format_dt(quick_pick(a.deadline, 2, now=now, calendar=calendar))
     prompt = await turn.bot.send_message(
         query.from_user.id,
         _(
@@ -45,7 +46,7 @@ async def ask_new_deadline(query: CallbackQuery, callback_data: AssignmentCallba
             "for example %(example)s.\n\nTo cancel, send /cancel."
         )
         % {"id": a.id, "title": quote(a.title), "when": ctx.format_dt(a.deadline), "example": example},
-        reply_markup=extension_picks(a, ctx, now=now),
+        reply_markup=extension_picks(a, ctx, calendar, now=now),
     )
     await turn.state.set_data({"aid": a.id, "card": card_message_id(query), "prompt": prompt.message_id})
 
@@ -63,8 +64,8 @@ async def picked_deadline(query: CallbackQuery, callback_data: ExtensionPickCall
         await refuse(query, exc)
         return
     await query.answer()
-    ctx = turn.notice_ctx
-    await _ask_reason(turn, quick_pick(a.deadline, callback_data.days, now=utcnow(), tz=ctx.tz), data)
+    calendar = await work_calendar(turn.session, turn.notice_ctx.tz)
+    await _ask_reason(turn, quick_pick(a.deadline, callback_data.days, now=utcnow(), calendar=calendar), data)
 
 
 async def typed_deadline(message: Message, turn: Turn) -> None:

@@ -1,5 +1,8 @@
 """The report conversation: text, photos (single or albums) and scans, a preview, then «Send».
 
+A caption sent with a photo or a scan (each part of an album may have one) joins the report's text,
+so the controller reads it with the report.
+
 Every file is stored in the draft as soon as it arrives (:mod:`services.assignments.reports`), so a
 refused file, /cancel or a restart loses nothing; pressing «📎 Report» again continues the draft.
 
@@ -111,7 +114,8 @@ async def start_report(query: CallbackQuery, callback_data: AssignmentCallback, 
         _(
             "Report on assignment №%(id)s «%(title)s».\n\n"
             "Describe in a message what has been done, and send photos and scans: single photos, "
-            "albums, PDF or office documents up to %(mb)s MB each. Then press «📤 Send».\n\n"
+            "albums, PDF or office documents up to %(mb)s MB each; their captions are added to the text. "
+            "Then press «📤 Send».\n\n"
             "To stop for now, send /cancel: the draft will be kept."
         )
         % {"id": a.id, "title": quote(a.title), "mb": MAX_FILE_BYTES // (1024 * 1024)},
@@ -174,6 +178,17 @@ async def _store(message: Message, turn: Turn, user: User, settings: Settings, r
     return None
 
 
+async def _keep_caption(message: Message, turn: Turn, user: User, report_id: int) -> tuple[bool, str | None]:
+    """The file's caption joined to the report's text (even when the file itself is refused: it is
+    what the executor wrote). Whether it was added, and the refusal text when it cannot be."""
+    if not (message.caption or "").strip():
+        return False, None
+    try:
+        return await reports.add_caption(turn.session, user, report_id, message.caption), None
+    except DomainError as exc:
+        return False, domain_error_text(exc)
+
+
 async def got_file(
     message: Message,
     turn: Turn,
@@ -188,12 +203,18 @@ async def got_file(
         await state.clear()
         return
     refused = await _store(message, turn, turn.user, settings, data["report"])
+    captioned, caption_refused = await _keep_caption(message, turn, turn.user, data["report"])
+    notes = [_("The caption is added to the report's text.")] if captioned else []
+    if caption_refused is not None and caption_refused != refused:
+        notes.append(caption_refused)
     if message.media_group_id is None:
         if refused is not None:
-            await message.answer(f"{refused}\n\n{_kept()}")
+            await message.answer("\n\n".join([refused, *notes, _kept()]))
             return
-        await _send_preview(turn, data, _("The file is added to the report."))
+        await _send_preview(turn, data, "\n".join([_("The file is added to the report."), *notes]))
         return
+    if caption_refused is not None and caption_refused != refused:
+        await message.answer(caption_refused)  # the album's acknowledgement shows the text as it is
 
     async def acknowledge(album: Album) -> None:
         lines = []

@@ -1,5 +1,6 @@
 """«🛠 Service request»: topic → urgency → subject and text (one message) → photos and documents →
-confirm. The request is filed through ``requests.file_request``, which notifies the service.
+confirm. The request is filed through ``requests.file_request``, which notifies the service. A file's
+caption joins the request's details.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from handlers.service_desk.states import DeskForm
 from models import ServiceRequest
 from models.enums import ServiceUrgency
 from porucheno.settings import Settings
+from services.captions import with_caption
 from services.errors import DomainError
 from services.html_cut import cut_plain
 from services.notify import html_escape
@@ -134,11 +136,32 @@ async def ask_files(turn: Turn, head: str) -> None:
     await turn.bot.send_message(turn.chat_id, f"{head}\n\n{text}", reply_markup=markup)
 
 
+async def _keep_caption(message: Message, turn: Turn) -> tuple[str | None, str | None]:
+    """A file's caption joins the request's details (kept even when the file is refused).
+    (the note that it was added, the refusal when it does not fit); both None without a caption."""
+    if not (message.caption or "").strip():
+        return None, None
+    before = str((await turn.fsm.get_data()).get("text") or "").strip()
+    text = with_caption(before, message.caption)
+    if text == before:
+        return None, None
+    if len(text) > requests.TEXT_LIMIT:
+        return None, turn.t(
+            "The caption does not fit into the text: at most %(n)s characters.", n=requests.TEXT_LIMIT
+        )
+    await turn.fsm.update_data(text=text)
+    return turn.t("The caption is added to the text of the request."), None
+
+
 async def got_file(message: Message, turn: Turn, albums: Albums) -> None:
     refused = await files.take(message, turn)
+    added, caption_refused = await _keep_caption(message, turn)
     if message.media_group_id is None:
-        await ask_files(turn, refused if refused is not None else turn.t("The file is attached."))
+        head = refused if refused is not None else turn.t("The file is attached.")
+        await ask_files(turn, "\n".join(line for line in (head, added, caption_refused) if line))
         return
+    if caption_refused is not None:
+        await message.answer(caption_refused)  # the album's acknowledgement counts the files only
 
     async def acknowledge(album: Album) -> None:  # once per album, when its parts stop arriving
         if await turn.fsm.get_state() != DeskForm.files:

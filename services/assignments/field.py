@@ -17,10 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Appeal, Assignment, AssignmentReport, Building, StoredFile, User
 from models.enums import ReportStatus
 from services.files import IMAGE_TYPES
+from services.html_cut import cut_plain
+from services.notify import NoticeContext, Translator, html_escape
 
 PHOTO_LIMIT = 10 * 1024 * 1024  # Telegram: bigger photos are sent as documents
 ALBUM_SIZE = 10  # Telegram: at most ten photos in one media group
 HISTORY_SHOWN = 5  # the latest returns on a card; the panel keeps the full timeline
+REASON_SHOWN = 300  # of the appeal's subject and of each return reason on the card
+ADDRESS_SHOWN = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,40 @@ async def field_view(session: AsyncSession, a: Assignment) -> FieldView:
         for r, name in returned[:HISTORY_SHOWN]
     ]
     return view
+
+
+def field_lines(view: FieldView, t: Translator, ctx: NoticeContext) -> list[str]:
+    """The card's lines about the appeal's place, the work's files and the returns (already HTML).
+
+    The one rendering of these facts: the card in the bot and every notice built from it
+    (:func:`services.assignments.notices.full_card_text`) show the same lines."""
+    lines: list[str] = []
+    if view.appeal_number:
+        lines.append(t("Appeal: %(number)s", number=html_escape(view.appeal_number)))
+        if view.appeal_subject:
+            lines.append(t("Subject: %(text)s", text=cut_plain(view.appeal_subject, REASON_SHOWN)))
+    if view.place and view.place.address:
+        lines.append(t("Address: %(address)s", address=cut_plain(view.place.address, ADDRESS_SHOWN)))
+    if view.photos or view.documents:
+        lines.append(
+            t(
+                "Files: photos %(photos)s, documents %(docs)s",
+                photos=len(view.photos),
+                docs=len(view.documents),
+            )
+        )
+    if view.returns:
+        latest = view.returns[0]
+        lines += [
+            "",
+            t("<b>Latest return reason:</b> %(reason)s", reason=cut_plain(latest.reason, REASON_SHOWN)),
+        ]
+        lines.append(t("Returns for rework: %(n)s", n=view.returns_total))
+        for entry in view.returns:
+            # Only punctuation around the values: nothing to translate.
+            who, reason = html_escape(entry.by), cut_plain(entry.reason, REASON_SHOWN)
+            lines.append(f"• {ctx.format_dt(entry.at)}, {who}: {reason}")
+    return lines
 
 
 async def remember_file_id(session: AsyncSession, file_id: int, telegram_file_id: str) -> None:

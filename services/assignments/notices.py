@@ -17,7 +17,7 @@ from models import Assignment, AssignmentComment, ExtensionRequest, StoredFile, 
 from models.enums import AssignmentStatus as S
 from services import outbox
 from services.assignments import checklist_gate
-from services.assignments.field import field_view
+from services.assignments.field import FieldView, field_lines, field_view
 from services.assignments.queries import latest_report
 from services.files import IMAGE_TYPES, outbox_file
 from services.html_cut import cut_plain
@@ -110,6 +110,27 @@ def card_text(
     return "\n".join(lines)
 
 
+async def full_card_text(
+    session: AsyncSession,
+    a: Assignment,
+    t: Translator,
+    ctx: NoticeContext,
+    people: Mapping[int, User] | Mapping[int, Recipient],
+    headline: str,
+    *,
+    view: FieldView | None = None,
+) -> str:
+    """The whole card: the assignment's facts (:func:`card_text`) and its field part (the appeal, the
+    address, the files, the returns). Every card variant — opened in the bot, redrawn after a press,
+    and each notice (new, returned, accepted, extension approved or rejected…) — is this text, so
+    none of them misses a line. ``view``: the field part when the caller has it already."""
+    text = card_text(a, t, ctx, people, headline)
+    extra = field_lines(view if view is not None else await field_view(session, a), t, ctx)
+    if extra:
+        text += "\n\n" + "\n".join(extra)
+    return text
+
+
 def _checklist_row(a: Assignment, t: Translator, checklist: tuple[int, int] | None) -> list[tuple[str, str]]:
     """«☑️ Checklist 2/5» when the assignment has items (``checklist``: ticked, total)."""
     if checklist is None or not checklist[1]:
@@ -159,15 +180,13 @@ async def _send_card(
     if recipient is None or recipient.telegram_id is None or not recipient.is_active:
         return False
     t = Translator(ctx.locale_of(recipient))
-    text = card_text(a, t, ctx, people, t(headline))
-    view = await field_view(session, a) if not for_control else None
-    if view is not None and view.place is not None and view.place.address:
-        text += "\n" + t("Address: %(address)s", address=cut_plain(view.place.address, 500))
+    view = await field_view(session, a)
+    text = await full_card_text(session, a, t, ctx, people, t(headline), view=view)
     if extra:
         text += "\n\n" + extra
     checklist = await checklist_gate.counts(session, a.id)
     buttons = control_buttons(a, t, checklist) if for_control else executor_buttons(a, t, checklist)
-    if view is not None and view.has_materials:
+    if view.has_materials:
         # The appeal's photos, documents and map pin, sent when pressed (handlers/assignments/field.py).
         buttons["inline_keyboard"].insert(
             0, [{"text": t("📂 Files and location"), "callback_data": cb("files", a.id)}]

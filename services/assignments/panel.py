@@ -23,6 +23,7 @@ from models import Assignment, AssignmentMember, Department, User, UserRole
 from models.enums import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, Role
 from services.assignments import access
 from services.assignments.queries import Cursor
+from services.staff import people_by_name
 from services.text_search import contains, plan_with_values
 
 PAGE_SIZE = 25
@@ -304,25 +305,9 @@ class StaffOption:
 
 async def staff_options(session: AsyncSession, *, roles: tuple[Role, ...] = ()) -> list[StaffOption]:
     """Staff for the pickers, by name; ``roles`` keeps only holders of one of them (or admins)."""
-    query = select(User.id, User.full_name, User.department_id, User.is_active).order_by(
-        User.full_name, User.id
-    )
+    query = select(User.id, User.full_name, User.department_id, User.is_active)
     if roles:
         holders = select(UserRole.user_id).where(UserRole.role.in_([r.value for r in (*roles, Role.ADMIN)]))
         query = query.where(User.id.in_(holders))
     rows = await session.execute(query)
-    return [StaffOption(r.id, r.full_name, r.department_id, r.is_active) for r in rows]
-
-
-def grouped(
-    options: Sequence[StaffOption], departments: dict[int, str], no_department: str
-) -> list[tuple[str, list[tuple[int, str]]]]:
-    """``[(department name, [(user id, name), ...]), ...]`` for ``<optgroup>``s, departments by name."""
-    groups: dict[int | None, list[tuple[int, str]]] = {}
-    for o in options:
-        dept = o.department_id if o.department_id in departments else None
-        groups.setdefault(dept, []).append((o.id, o.full_name))
-    named = sorted((departments[d], items) for d, items in groups.items() if d is not None)
-    if None in groups:
-        named.append((no_department, groups[None]))
-    return named
+    return people_by_name(StaffOption(r.id, r.full_name, r.department_id, r.is_active) for r in rows)

@@ -17,6 +17,7 @@ from models.enums import ReportStatus
 from services import files
 from services.assignments import access, checklist_gate, commands
 from services.assignments.lifecycle import Action, Party, target_state
+from services.captions import with_caption
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.notify import NoticeContext
 
@@ -62,6 +63,22 @@ async def set_text(session: AsyncSession, user: User, report_id: int, text: str)
         raise InvalidInput("The text is too long: at most %(n)d characters.", n=commands.TEXT_LIMIT)
     report.text = text
     return report
+
+
+async def add_caption(session: AsyncSession, user: User, report_id: int, caption: str | None) -> bool:
+    """A photo's or document's caption joins the report's text on a line of its own, so the control
+    reads it with the report. Whether the text changed (an empty or repeated caption changes nothing)."""
+    report = await _own_draft(session, user, report_id)
+    text = with_caption(report.text, caption)
+    if text == (report.text or "").strip():
+        return False
+    if len(text) > commands.TEXT_LIMIT:
+        raise InvalidInput(
+            "The caption does not fit into the report's text: at most %(n)d characters.",
+            n=commands.TEXT_LIMIT,
+        )
+    report.text = text
+    return True
 
 
 async def add_file(

@@ -10,15 +10,27 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Form, FormField, FormSubmission, StoredFile
+from models.enums import SubmissionChannel
 from services.errors import NotFound
 from services.forms.definitions import fields_of, label_in
-from services.forms.validation import shown
+from services.forms.validation import plain, shown
 from services.notify import N_, Translator
 from services.offload import Offload, render
 from services.spreadsheets import xlsx_bytes
 
 LIST_LIMIT = 500
 EXPORT_LIMIT = 20_000
+# Where an answer came from, in words (the panel's lists and page, the XLSX).
+CHANNEL_LABELS: dict[str, str] = {
+    SubmissionChannel.WEB: N_("Website"),
+    SubmissionChannel.TELEGRAM: N_("Telegram bot"),
+    SubmissionChannel.PANEL: N_("Panel"),
+}
+
+
+def channel_label(channel: object, locale: str) -> str:
+    code = str(channel or "")
+    return Translator(locale)(CHANNEL_LABELS[code]) if code in CHANNEL_LABELS else code
 
 
 async def of_form(
@@ -64,7 +76,7 @@ def rows_of(fields: Sequence[FormField], submission: FormSubmission, locale: str
     answers = submission.answers or {}
     shown_rows = [(label_in(f, locale), shown(f, answers.get(f.key), locale)) for f in fields]
     known = {f.key for f in fields}
-    shown_rows += [(key, str(value)) for key, value in answers.items() if key not in known]
+    shown_rows += [(key, plain(value) or "—") for key, value in answers.items() if key not in known]
     return shown_rows
 
 
@@ -82,7 +94,7 @@ async def workbook(
     for s in submissions:
         local = s.created_at.replace(tzinfo=s.created_at.tzinfo or ZoneInfo("UTC")).astimezone(tz)
         rows.append(
-            [s.id, local.replace(tzinfo=None), s.channel, s.correspondent_id]
+            [s.id, local.replace(tzinfo=None), channel_label(s.channel, locale), s.correspondent_id]
             + [shown(f, (s.answers or {}).get(f.key), locale) for f in fields]
         )
     return await render(offload, xlsx, header, rows, form.slug)

@@ -17,7 +17,7 @@ from services.applications import intake as applications_intake
 from services.audit import Actor, record
 from services.events import registration
 from services.events.notices import waiting_number
-from services.forms.validation import rules
+from services.forms.validation import option_labels, rules
 from services.mailings import consent as mailing_consent
 from services.notify import N_, NoticeContext
 from services.volunteers import base as volunteers
@@ -58,6 +58,21 @@ def wants_mailing(form: Form, fields: list[FormField], submission: FormSubmissio
     )
 
 
+def volunteer_answers(fields: list[FormField], answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers for ``services.volunteers``: skills picked from options become the options' words
+    (a volunteer's skills are words people read, never option codes); availability keeps its codes,
+    which are the volunteers' vocabulary."""
+    given = dict(answers or {})
+    for f in fields:
+        if (
+            f.key == volunteers.SKILLS_KEY
+            and f.key in given
+            and f.kind in (FieldKind.CHOICE, FieldKind.MULTICHOICE)
+        ):
+            given[f.key] = option_labels(f, given[f.key], "ru")
+    return given
+
+
 async def run(
     session: AsyncSession,
     form: Form,
@@ -95,7 +110,7 @@ async def run(
             session,
             correspondent_id=card.id,
             submission_id=submission.id,
-            answers=dict(submission.answers),
+            answers=volunteer_answers(fields, submission.answers),
             actor=actor,
         )
     elif form.purpose == FormPurpose.APPLICATION and form.application_type_id:

@@ -39,11 +39,31 @@ class Checked:
         return self.error is None
 
 
-def option_label(field: FormField, value: str, locale: str) -> str:
+def option_label(field: FormField, value: object, locale: str) -> str:
+    """The option's words in ``locale`` (Russian when it has no English); an unknown code as it is."""
+    code = plain(value)
     for option in field.options or []:
-        if option.get("value") == value:
-            return str(option.get("en") if locale == "en" and option.get("en") else option.get("ru") or value)
-    return value
+        if isinstance(option, dict) and option.get("value") is not None and str(option.get("value")) == code:
+            return str(option.get("en") if locale == "en" and option.get("en") else option.get("ru") or code)
+    return code
+
+
+def option_labels(field: FormField, value: object, locale: str) -> list[str]:
+    """Whatever a choice field keeps (one code, a list of codes, even a shape the field's kind does
+    not expect after an admin changed it) as the options' words, unknown codes as they are."""
+    items = list(value) if isinstance(value, list | tuple | set | frozenset) else [value]
+    return [option_label(field, item, locale) for item in items if item is not None and item != ""]
+
+
+def plain(value: object) -> str:
+    """Any stored answer as text for people: a list joined with «, », never a Python repr."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(text for text in (plain(v) for v in value) if text)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {plain(v)}" for k, v in value.items())
+    return str(value)
 
 
 def option_values(field: FormField) -> list[str]:
@@ -179,14 +199,13 @@ def _number(text: str, r: dict[str, Any]) -> int | float:
 
 
 def shown(field: FormField, value: Any, locale: str) -> str:
-    """An answer as people read it (the bot's summary, the panel's columns)."""
-    if value is None or value == "":
+    """An answer as people read it: the bot's summary, the panel's columns and page, the XLSX, the
+    application's page. The one place a stored value becomes text; it never shows a Python repr."""
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     t = Translator(locale)
-    if field.kind == FieldKind.CHOICE:
-        return option_label(field, str(value), locale)
-    if field.kind == FieldKind.MULTICHOICE and isinstance(value, list):
-        return ", ".join(option_label(field, str(v), locale) for v in value) or "—"
+    if field.kind in (FieldKind.CHOICE, FieldKind.MULTICHOICE):
+        return ", ".join(option_labels(field, value, locale)) or "—"
     if field.kind == FieldKind.CONSENT:
         return t(N_("yes")) if value else t(N_("no"))
     if field.kind == FieldKind.DATE and isinstance(value, str):
@@ -196,5 +215,5 @@ def shown(field: FormField, value: Any, locale: str) -> str:
             return value
     if field.kind == FieldKind.FILE:
         count = len(value) if isinstance(value, list) else value
-        return t(N_("files: %(n)s"), n=count)
-    return str(value)
+        return t(N_("files: %(n)s"), n=plain(count))
+    return plain(value) or "—"

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models import Assignment, ExtensionRequest
+from models import Assignment, ExtensionRequest, utcnow
+from services.assignments.deadline_rules import quick_pick
+from services.work_calendar.clock import WorkCalendar
 from tests.bot.assignments_support import (  # noqa: F401 - fixtures
     buttons,
     create_assignment,
@@ -66,8 +68,12 @@ async def test_extension_approved_then_rejected(town, session_factory) -> None:
 
     await ex.press(card, "⏳ Продлить срок")
     ask = await ex.reply("Выберите новый срок ниже")
-    assert [label.split(" (")[0] for label in buttons(ask)] == ["+1 день", "+3 дня", "+1 неделя"]
-    await ex.press(ask, next(label for label in buttons(ask) if label.startswith("+3 дня")))
+    assert [label.split(" (")[0] for label in buttons(ask)] == [
+        "+1 рабочий день",
+        "+3 рабочих дня",
+        "+1 рабочая неделя",
+    ]
+    await ex.press(ask, next(label for label in buttons(ask) if label.startswith("+3 рабочих дня")))
     await ex.reply("Почему нужно больше времени")
     sent = await ex.send("Ждём поставку реагентов", expect="Запрос отправлен")
     assert f"по поручению №{aid}" in sent["text"]
@@ -82,7 +88,9 @@ async def test_extension_approved_then_rejected(town, session_factory) -> None:
 
     async with session_factory() as session:
         a = await session.get(Assignment, aid)
-        assert a is not None and a.deadline == first_deadline + timedelta(days=3)
+        assert a is not None and a.deadline == quick_pick(
+            first_deadline, 3, now=utcnow(), calendar=WorkCalendar(town.ctx.tz)
+        )
         second_deadline = a.deadline
 
     # A typed date; malformed and too early ones are explained.

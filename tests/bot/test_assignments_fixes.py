@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from models import Assignment, AuditEvent, ExtensionRequest, User, utcnow
 from services.assignments import commands, extensions
+from services.assignments.deadline_rules import quick_pick
 from services.assignments.lifecycle import Action
+from services.work_calendar.clock import WorkCalendar
 from tests.bot.assignments_support import (  # noqa: F401 - fixtures
     buttons,
     create_assignment,
@@ -41,7 +43,7 @@ async def test_overdue_extension_picks_count_from_today(town, session_factory) -
         )
         assert when > now, label
     assert "Это время уже прошло" in (await ex.send(town.ctx.format_dt(missed + timedelta(days=1))))["text"]
-    await ex.press(ask, next(label for label in buttons(ask) if label.startswith("+1 день")))
+    await ex.press(ask, next(label for label in buttons(ask) if label.startswith("+1 рабочий день")))
     await ex.reply("Почему нужно больше времени")
     await ex.send("Техника была занята", expect="Запрос отправлен")
 
@@ -50,8 +52,12 @@ async def test_overdue_extension_picks_count_from_today(town, session_factory) -
         assert request is not None
         local_new, local_old = town.ctx.local(request.new_deadline), town.ctx.local(missed)
         assert request.new_deadline > now
-        assert local_new.date() == town.ctx.local(now).date() + timedelta(days=1) or local_new.date() == (
-            town.ctx.local(now).date() + timedelta(days=2)
+        # The next working day after today (or the day after, when the test runs across midnight).
+        calendar = WorkCalendar(town.ctx.tz)
+        today = town.ctx.local(now).date()
+        assert local_new.date() in (
+            calendar.next_working_day(today),
+            calendar.next_working_day(calendar.next_working_day(today)),
         )
         assert (local_new.hour, local_new.minute) == (local_old.hour, local_old.minute)
 
@@ -104,12 +110,13 @@ async def test_controller_changes_deadline_cancels_and_reassigns(town, session_f
     await ctl.press(card, "🗓 Срок")
     ask = await ctl.reply("Выберите новый срок ниже")
     assert "Новый срок должен быть в будущем" in (await ctl.send("01.01.2021 10:00"))["text"]
-    await ctl.press(ask, next(label for label in buttons(ask) if label.startswith("+3 дня")))
+    await ctl.press(ask, next(label for label in buttons(ask) if label.startswith("+3 рабочих дня")))
     await ctl.reply(f"Новый срок поручения №{aid}")
     told = await ex.reply("Срок поручения изменён")
-    assert town.ctx.format_dt(first + timedelta(days=3)) in told["text"]
+    moved = quick_pick(first, 3, now=utcnow(), calendar=WorkCalendar(town.ctx.tz))  # working days
+    assert town.ctx.format_dt(moved) in told["text"]
     async with session_factory() as session:
-        assert (await commands.load(session, aid)).deadline == first + timedelta(days=3)
+        assert (await commands.load(session, aid)).deadline == moved
         assert await session.scalar(select(AuditEvent.id).where(AuditEvent.action == "deadline_changed"))
 
     # Reassign work already acknowledged (not only declined work).

@@ -41,17 +41,25 @@ async def test_the_month_preview_shows_every_question(
     assert cells[0][:7] == [
         "2026-000001",
         "0003.0009.0099.0659",
-        "Supported",
+        "поддержано (Supported)",
         "03.11.2026",
         "03.11.2026",
         "20.11.2026",
         "да",
     ]
     assert cells[0][7].startswith("answer-2026-000001-1.pdf") and cells[0][8] == "да Яма заделана 18.11.2026"
-    assert cells[1][:3] == ["2026-000001", "0003.0009.0099.0662", "Explained"]
-    assert cells[2][2] == "Transferred" and cells[2][9] == f"{RECEIVER_GUID}, 09.11.2026, № 2026-000002/1"
-    assert cells[3][2:6] == ["LeftWithoutAnswer", "12.11.2026", "12.11.2026", "13.11.2026"]
-    assert cells[4][2:7] == ["InWork", "25.11.2026", "25.11.2026", "—", "нет"]
+    assert cells[1][:3] == ["2026-000001", "0003.0009.0099.0662", "разъяснено (Explained)"]
+    assert (
+        cells[2][2] == "перенаправлено по компетенции (Transferred)"
+        and cells[2][9] == f"{RECEIVER_GUID}, 09.11.2026, № 2026-000002/1"
+    )
+    assert cells[3][2:6] == [
+        "оставлено без ответа (LeftWithoutAnswer)",
+        "12.11.2026",
+        "12.11.2026",
+        "13.11.2026",
+    ]
+    assert cells[4][2:7] == ["в работе (InWork)", "25.11.2026", "25.11.2026", "—", "нет"]
     await expect(page.locator("#sstu-summary")).to_contain_text("Обращений: 4, вопросов: 5.")
     await expect(page.locator("#sstu-problems")).to_have_count(0)
     await expect(page.locator("#sstu-download")).to_be_enabled()

@@ -51,7 +51,10 @@ async def test_download_is_refused_until_the_problems_are_fixed(
     assert 'href="/settings/organisation"' in page
     assert re.search(r'id="sstu-download"[^>]*disabled', page)
     preview = _text(page, "sstu-preview")
-    assert "2026-000001 0003.0009.0099.0659 Supported 03.11.2026 03.11.2026 20.11.2026 да" in preview
+    assert (
+        "2026-000001 0003.0009.0099.0659 поддержано (Supported) 03.11.2026 03.11.2026 20.11.2026 да"
+        in preview
+    )
     assert "2026-000005" not in preview  # the «сообщение»
 
     garbled = await client.post("/sstu/archive", data={"csrf_token": csrf_of(page), "month": "ноябрь"})

@@ -19,6 +19,7 @@ from admin_web.views.common import (
     local_input,
     notice_context,
     parse_local,
+    staff_choices,
     zone,
 )
 from models import Appeal, utcnow
@@ -116,7 +117,6 @@ async def appeal_assign(request: web.Request) -> web.StreamResponse:
 async def _render(request: web.Request, appeal: Appeal, form: Form) -> web.Response:
     db = request[DB_KEY]
     departments = list(await active_departments(db))
-    names = {d.id: d.name for d in departments}
     active = [s for s in await panel.staff_options(db) if s.is_active]
     return await render(
         request,
@@ -124,7 +124,7 @@ async def _render(request: web.Request, appeal: Appeal, form: Form) -> web.Respo
         {
             "a": appeal,
             "form": form,
-            "executor_groups": panel.grouped(active, names, gettext("No department")),
+            "executor_options": staff_choices(active),
             "department_options": [(d.id, d.name) for d in departments],
             "section": "appeals",
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.i18n import N_, gettext
+from admin_web.i18n import N_, current_locale, gettext
 from models import ApplicationType
 from models.enums import ApplicationDecision, ApplicationStatus, SubmissionChannel
 from services.applications.types import type_name
@@ -44,7 +44,9 @@ def labels() -> dict[str, object]:
         "ap_decision": lambda v: label(DECISION_LABELS, v),
         "ap_recommendation": lambda v: label(RECOMMENDATION_LABELS, v),
         "ap_channel": lambda v: label(CHANNEL_LABELS, v),
-        "ap_type": lambda kind: type_name(kind, "ru") if isinstance(kind, ApplicationType) else "—",
+        "ap_type": lambda kind: (
+            type_name(kind, current_locale.get()) if isinstance(kind, ApplicationType) else "—"
+        ),
     }
 
 

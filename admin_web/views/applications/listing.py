@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.forms import EMAIL_RE, Form
-from admin_web.i18n import N_, gettext
+from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import flash, render
 from admin_web.security import requires_role
@@ -39,7 +39,7 @@ async def application_list(request: web.Request) -> web.StreamResponse:
             "kinds": kinds,
             "manager": access.can_manage(user),
             "filters": {"type": str(type_id or ""), "status": status},
-            "type_options": [(str(k.id), k.name_ru) for k in kinds.values()],
+            "type_options": [(str(k.id), types.type_name(k, current_locale.get())) for k in kinds.values()],
             "status_options": [(k.value, gettext(v)) for k, v in STATUS_LABELS.items()],
         },
     )
@@ -80,6 +80,10 @@ async def application_new(request: web.Request) -> web.StreamResponse:
     return await render(
         request,
         "applications/new.html",
-        {"section": "applications", "form": form, "type_options": [(k.id, k.name_ru) for k in kinds]},
+        {
+            "section": "applications",
+            "form": form,
+            "type_options": [(k.id, types.type_name(k, current_locale.get())) for k in kinds],
+        },
         status=200 if form.ok else 422,
     )

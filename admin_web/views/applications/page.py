@@ -12,16 +12,17 @@ from aiohttp import web
 from sqlalchemy import select
 
 from admin_web.forms import Form
-from admin_web.i18n import N_, gettext
+from admin_web.i18n import N_, current_locale, gettext
 from admin_web.keys import DB_KEY
 from admin_web.render import flash, render
 from admin_web.views.applications.common import DECISION_LABELS, RECOMMENDATION_LABELS, id_of, labels
 from admin_web.views.common import acting_user, notice_context
 from admin_web.views.files import stored_file_response
-from models import Application, FormField, StoredFile, User
+from models import Application, StoredFile, User
 from models.enums import ApplicationStatus
 from services.applications import access, decisions, queries, reviews, types
 from services.errors import DomainError, NotFound, PermissionDenied
+from services.forms import answers, definitions
 
 AUDIT_ACTIONS = {
     "submitted": N_("Application registered"),
@@ -49,15 +50,10 @@ async def _answers(
     submission, files = await queries.submission_of(db, application)
     if submission is None:
         return [], files
-    names = {
-        f.key: f.label_ru
-        for f in await db.scalars(select(FormField).where(FormField.form_id == submission.form_id))
-    }
-    shown = []
-    for key, value in (submission.answers or {}).items():
-        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        shown.append((names.get(key, key), text))
-    return shown, files
+    # The form's own labels and the options' words in the panel's language (services.forms.answers).
+    given = submission.answers or {}
+    fields = [f for f in await definitions.fields_of(db, submission.form_id) if f.key in given]
+    return answers.rows_of(fields, submission, current_locale.get()), files
 
 
 def _review_form(review: Any) -> Form:

@@ -18,6 +18,7 @@ from admin_web.views.common import (
     int_or_none,
     local_input,
     parse_local_date,
+    staff_choices,
     zone,
 )
 from admin_web.views.files import INLINE_TYPES
@@ -163,8 +164,8 @@ async def assignment_list(request: web.Request) -> web.StreamResponse:
             "statuses": STATUS_LABELS,
             "priorities": PRIORITY_LABELS,
             "departments": departments,
-            "executor_groups": panel.grouped(staff, departments, gettext("No department")),
-            "controllers": [(c.id, c.full_name) for c in controllers],
+            "executor_options": staff_choices(staff),
+            "controllers": staff_choices(controllers),
             "names": names,
             "overdue": {a.id for a in page.items if panel.is_overdue(a, now)},
             "state": state,
@@ -205,10 +206,9 @@ async def assignment_page(request: web.Request) -> web.StreamResponse:
         context["appeal_number"] = linked.reg_number if linked else None
         context["appeal_link"] = user.has_role(Role.MANAGER, Role.CLERK)
     if Action.REASSIGN in data.actions:
-        departments = await panel.department_names(db)
         scope = await access.reassign_scope(db, assignment, user)
         active = [s for s in await panel.staff_options(db) if s.is_active and scope.admits(s.department_id)]
-        context["executor_groups"] = panel.grouped(active, departments, gettext("No department"))
+        context["executor_options"] = staff_choices(active)
     return await render(request, "assignments/page.html", context)
 
 

@@ -19,7 +19,15 @@ from admin_web.render import flash, render
 from admin_web.security import requires_role
 from admin_web.views import uploads
 from admin_web.views.assignments import points_form
-from admin_web.views.common import acting_user, int_or_none, local_input, notice_context, parse_local, zone
+from admin_web.views.common import (
+    acting_user,
+    int_or_none,
+    local_input,
+    notice_context,
+    parse_local,
+    staff_choices,
+    zone,
+)
 from models import Department, Project, StoredFile, User, utcnow
 from models.enums import Priority, Role
 from services.appeals import numbering, workflow
@@ -243,17 +251,16 @@ async def _projects(request: web.Request) -> list[tuple[int, str]]:
 async def _render(request: web.Request, form: Form, user_id: int, upload_errors: list[str]) -> web.Response:
     db = request[DB_KEY]
     departments = await _departments(request)
-    names = {d.id: d.name for d in departments}
     active = [s for s in await panel.staff_options(db) if s.is_active]
     return await render(
         request,
         "assignments/new.html",
         {
             "form": form,
-            "executor_groups": panel.grouped(active, names, gettext("No department")),
-            "staff": [(s.id, s.full_name) for s in active],
+            "executor_options": staff_choices(active),
+            "staff": staff_choices(active),
             "department_options": [(d.id, d.name) for d in departments],
-            "controller_options": [(c.id, c.full_name) for c in await _controllers(request, user_id)],
+            "controller_options": staff_choices(await _controllers(request, user_id)),
             "priority_options": [(code, gettext(label)) for code, label in PRIORITY_LABELS.items()],
             "project_options": await _projects(request),
             "uploads": await _pending_files(request, user_id, form.values.get("file_ids") or []),

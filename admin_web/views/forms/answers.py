@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.exports import XLSX_TYPE
-from admin_web.i18n import N_, current_locale, gettext
+from admin_web.i18n import current_locale, gettext
 from admin_web.keys import DB_KEY, OFFLOAD_KEY, SETTINGS_KEY, USER_KEY
 from admin_web.render import render
 from admin_web.views.files import stored_file_response
@@ -18,11 +18,10 @@ from services.forms import answers, definitions
 from services.forms.validation import shown
 
 LIST_SHOWN = 200
-CHANNEL_LABELS = {"web": N_("Website"), "telegram": N_("Telegram bot"), "panel": N_("Panel")}
 
 
 def channel_labels() -> dict[str, str]:
-    return {code: gettext(label) for code, label in CHANNEL_LABELS.items()}
+    return {str(code): gettext(label) for code, label in answers.CHANNEL_LABELS.items()}
 
 
 @audience

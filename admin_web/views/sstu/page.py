@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from admin_web.i18n import translate_error
+from admin_web.i18n import N_, translate_error
 from admin_web.keys import DB_KEY, SETTINGS_KEY
 from admin_web.render import render
 from admin_web.security import requires_role
@@ -23,10 +23,21 @@ from models.enums import Role
 from services.errors import DomainError, PermissionDenied
 from services.sstu import export
 from services.sstu.period import previous_month
-from services.sstu.report import SstuReport
+from services.sstu.report import SstuReport, Status
 from services.sstu.validate import Problem
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# The portal's question statuses in words; the page shows the code the upload carries beside them.
+STATUS_LABELS = {
+    Status.NOT_REGISTERED: N_("not registered"),
+    Status.IN_WORK: N_("in work"),
+    Status.EXPLAINED: N_("explained"),
+    Status.SUPPORTED: N_("supported"),
+    Status.NOT_SUPPORTED: N_("not supported"),
+    Status.TRANSFERRED: N_("redirected by competence"),
+    Status.ANSWERED: N_("answered"),
+    Status.LEFT_WITHOUT_ANSWER: N_("left without an answer"),
+}
 
 
 def _month(raw: str | None, request: web.Request, *, strict: bool = False) -> tuple[int, int]:
@@ -64,6 +75,7 @@ async def _show(
             "month_value": f"{year:04d}-{month:02d}",
             "report": report,
             "problems": _problem_rows(problems),
+            "statuses": STATUS_LABELS,
         },
         status=status,
     )

@@ -14,7 +14,7 @@ from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.labels import PRIORITY_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
-from admin_web.views.common import zone
+from admin_web.views.common import staff_choices, zone
 from models import RecurringAssignment, utcnow
 from models.enums import HolidayPolicy, Priority, Role
 from services.assignments import panel
@@ -232,7 +232,6 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
         except DomainError as exc:
             form.fail_domain(exc)
     runs = await manage.runs(db, item_id) if item_id is not None else []
-    names = {d.id: d.name for d in departments}
     return await render(
         request,
         "task_tools/recurring_edit.html",
@@ -243,8 +242,8 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
             "description": description,
             "preview": preview,
             "runs": runs,
-            "executor_groups": panel.grouped(staff, names, gettext("No department")),
-            "staff": [(s.id, s.full_name) for s in staff],
+            "executor_options": staff_choices(staff),
+            "staff": staff_choices(staff),
             "department_options": [(d.id, d.name) for d in departments],
             "priority_options": [(code, gettext(label)) for code, label in PRIORITY_LABELS.items()],
             "preset_options": [(k, gettext(v)) for k, v in rules.PRESETS.items()]

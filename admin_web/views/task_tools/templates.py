@@ -13,7 +13,7 @@ from admin_web.keys import DB_KEY, USER_KEY
 from admin_web.labels import PRIORITY_LABELS
 from admin_web.render import flash, render
 from admin_web.security import requires_role
-from admin_web.views.common import toggle_active
+from admin_web.views.common import staff_choices, toggle_active
 from admin_web.views.service_desk.common import topic_name
 from models import AnswerTemplate, AssignmentTemplate, ServiceTopic
 from models.enums import Priority, Role
@@ -112,14 +112,13 @@ async def _edit(request: web.Request, item_id: int | None) -> web.StreamResponse
                 raise web.HTTPSeeOther(request.app.router["assignment_templates"].url_for())
     else:
         form = Form(values=_values(template))
-    names = {d.id: d.name for d in departments}
     return await render(
         request,
         "task_tools/template_edit.html",
         {
             "form": form,
             "item_id": item_id,
-            "executor_groups": panel.grouped(staff, names, gettext("No department")),
+            "executor_options": staff_choices(staff),
             "department_options": [(d.id, d.name) for d in departments],
             "priority_options": [(code, gettext(label)) for code, label in PRIORITY_LABELS.items()],
             "section": "assignment_templates",

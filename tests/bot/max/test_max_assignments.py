@@ -4,17 +4,18 @@ an extension of the deadline is asked and approved."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from models import Assignment, AssignmentReport, AuditEvent, ExtensionRequest, StoredFile, User
+from models import Assignment, AssignmentReport, AuditEvent, ExtensionRequest, StoredFile, User, utcnow
 from models.enums import Role
 from porucheno.settings import Settings
 from services import staff
+from services.assignments.deadline_rules import quick_pick
 from services.audit import Actor
 from services.notify import NoticeContext
+from services.work_calendar.clock import WorkCalendar
 from tests.bot.assignments_support import PDF, PNG_1, PNG_2, create_assignment, stored_bytes
 from tests.bot.max.e2e_support import attachments, bind_in_max, labels, max_outbox_fixture, text_of  # noqa: F401
 from tests.bot.max_support import MaxChat
@@ -88,7 +89,7 @@ async def test_assignment_life_in_max(
         first_deadline = a.deadline
     await ex.press(card, "⏳ Продлить срок")
     ask = await ex.reply("Выберите новый срок ниже")
-    await ex.press(ask, next(label for label in labels(ask) if label.startswith("+3 дня")))
+    await ex.press(ask, next(label for label in labels(ask) if label.startswith("+3 рабочих дня")))
     await ex.reply("Почему нужно больше времени")
     await ex.send("Ждём поставку реагентов", expect="Запрос отправлен")
     request = await ctl.reply("Запрос на продление срока")
@@ -99,7 +100,9 @@ async def test_assignment_life_in_max(
     await ex.reply("Продление срока одобрено")
     async with session_factory() as session:
         a = await session.get(Assignment, aid)
-        assert a is not None and a.deadline == first_deadline + timedelta(days=3)
+        assert a is not None and a.deadline == quick_pick(
+            first_deadline, 3, now=utcnow(), calendar=WorkCalendar(town.ctx.tz)
+        )
 
     # The report: a text, then two photos and a PDF in ONE MAX message.
     card = await ex.client.wait_for(ex.native_id, contains="Статус: принято", since_version=0)
