@@ -8,6 +8,7 @@ from models import Department, TelegramAccount, User
 from porucheno.settings import SUPPORTED_LOCALES
 from services.audit import Actor, record
 from services.correspondents.normalize import normalize_phone as phone_rule
+from services.correspondents.proofs import prove_contact
 from services.errors import InvalidInput
 
 
@@ -44,6 +45,16 @@ async def set_account_phone(
     )
     await session.flush()
     return account
+
+
+async def keep_verified_phone(session: AsyncSession, account: TelegramAccount, phone: str) -> None:
+    """A number the messenger verified as the account's own — a contact shared with its own contact
+    button, whose ``user_id`` is the sender — wherever it was shared («Share phone», an appeal's
+    contacts): kept on the account (the profile shows it) and proven on the person's record, so
+    their appeals and answers are found by it. ``phone`` is already normalised. A number only typed
+    is not verified and does not come here."""
+    await set_account_phone(session, account, phone, source="contact")
+    await prove_contact(session, account.id, phone=phone, actor=Actor(telegram_id=account.id))
 
 
 async def _change_locale(

@@ -1,7 +1,7 @@
 """Residents' appeals in Telegram: «Write an appeal» (a short conversation ending in a registration
 number) and «My appeals» (the list, cards, and rating the final answer).
 
-Topic → text → address → files → contacts → summary. The draft lives in the conversation state and
+Topic → text → address → files → full name → contacts → summary. The draft lives in the conversation state and
 holds only plain values and Telegram file ids; «Send» registers it through
 :mod:`services.appeals.intake`. Buttons carry only ids; every press reloads rows and re-checks.
 """
@@ -13,7 +13,7 @@ from aiogram import Router
 from bot.i18n import N_
 from bot.menu import MenuButton, MenuItem
 from bot.messages import stale_router
-from handlers.appeals import address, confirm, consent, contact, files, mine, offer, rating, text
+from handlers.appeals import address, confirm, consent, contact, files, mine, name, offer, rating, text
 from handlers.appeals.callbacks import AppealFormCallback
 
 WRITE_APPEAL = MenuItem(
@@ -49,6 +49,7 @@ def create_router() -> Router:
         consent.create_router(),  # before the steps: typed text during the consent is not taken
         text.create_router(),
         address.create_router(),
+        name.create_router(),
         contact.create_router(),
         confirm.create_router(),
         mine.create_router(),

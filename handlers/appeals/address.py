@@ -1,4 +1,12 @@
-"""Step 3: the address — typed, or a shared location answered with the nearest registered building."""
+"""Step 3: the address — typed, or a shared location answered with the nearest registered building.
+
+A typed address goes through the register's search as «My addresses» and outage reports use it
+(``services.addresses.search_buildings``, typo-tolerant): the exact house is taken in the register's
+spelling («Ленина 5» → «ул. Ленина, 5») with the building linked; similar houses are offered as
+buttons, with «keep it as typed»; an address not in the register is taken as typed (an appeal may
+concern a place outside it). The offered ids are kept in the draft: a press naming another id is
+refused.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +24,11 @@ from handlers.appeals.callbacks import AppealFormCallback, FormAct
 from handlers.appeals.states import AppealForm
 from handlers.appeals.steps import SKIP, address_prompt, after, cancel_keyboard, form_button, form_markup
 from models import Building
-from services.addresses import find_building, nearest_building
+from services.addresses import nearest_building, parse_address, search_buildings
+from services.html_cut import cut_plain
 
 ADDRESS_LIMIT = 500  # Appeal.address
+CHOICE_LIMIT = 8  # houses offered for one typed address, as in the residents' address step
 
 
 def building_address(building: Building) -> str:
@@ -40,9 +50,68 @@ async def typed(message: Message, turn: Turn, state: FSMContext, session: AsyncS
             + address_prompt()
         )
         return
-    building = await find_building(session, address)
-    await state.update_data(address=address, building_id=building.id if building else None, offer=None)
+    parsed = parse_address(address)
+    # Without a house number (a street, a park) there is no house to look for.
+    found = await search_buildings(session, address, limit=CHOICE_LIMIT) if parsed is not None else []
+    for building in found:
+        if parsed is not None and (building.street_key, building.house_key) == (
+            parsed.street_key,
+            parsed.house_key,
+        ):
+            await _take_building(turn, building)
+            return
+    if not found:
+        # Not a house of the register (or no house number at all): the appeal keeps it as typed.
+        await state.update_data(address=address, building_id=None, offer=None, choices=None)
+        await _accept(turn, _("Address: %(address)s") % {"address": quote(address)})
+        return
+    # Similar houses («Ленена 5», «Ленина 5а» when the register has «5к1»): the resident decides.
+    await state.update_data(choices=[b.id for b in found], typed_address=address, offer=None)
+    rows = [[form_button(building_address(b), FormAct.ADDRESS_PICK, str(b.id))] for b in found]
+    rows.append([form_button(_("Keep it as I typed it"), FormAct.ADDRESS_AS_TYPED)])
+    await message.answer(
+        _("Is it one of these addresses from the register? Choose it, or keep «%(text)s» as you typed it.")
+        % {"text": quote(cut_plain(address, 200))},
+        reply_markup=form_markup(*rows),
+    )
+
+
+async def _take_building(turn: Turn, building: Building) -> None:
+    address = building_address(building)
+    await turn.fsm.update_data(address=address, building_id=building.id, offer=None, choices=None)
     await _accept(turn, _("Address: %(address)s") % {"address": quote(address)})
+
+
+async def picked(
+    query: CallbackQuery,
+    callback_data: AppealFormCallback,
+    turn: Turn,
+    state: FSMContext,
+    session: AsyncSession,
+) -> None:
+    choices = (await state.get_data()).get("choices") or []
+    chosen = int(callback_data.value) if callback_data.value.isdigit() else None
+    building = await session.get(Building, chosen) if chosen in choices else None
+    if building is None:
+        await outdated(query)
+        return
+    address = building_address(building)
+    await state.update_data(address=address, building_id=building.id, offer=None, choices=None)
+    await query.answer()
+    await settle(query, _("Address: %(address)s") % {"address": quote(address)})
+    await after(turn, AppealForm.address)
+
+
+async def as_typed(query: CallbackQuery, turn: Turn, state: FSMContext) -> None:
+    data = await state.get_data()
+    address = data.get("typed_address")
+    if not data.get("choices") or not isinstance(address, str) or not address:
+        await outdated(query)
+        return
+    await state.update_data(address=address, building_id=None, offer=None, choices=None, typed_address=None)
+    await query.answer()
+    await settle(query, _("Address: %(address)s") % {"address": quote(address)})
+    await after(turn, AppealForm.address)
 
 
 async def location(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -81,7 +150,7 @@ async def offer_yes(query: CallbackQuery, turn: Turn, state: FSMContext, session
         await outdated(query)
         return
     address = building_address(building)
-    await state.update_data(address=address, building_id=building.id, offer=None)
+    await state.update_data(address=address, building_id=building.id, offer=None, choices=None)
     await query.answer()
     await settle(query, _("Address: %(address)s") % {"address": quote(address)})
     await after(turn, AppealForm.address)
@@ -98,7 +167,7 @@ async def offer_no(query: CallbackQuery, state: FSMContext) -> None:
 
 async def skip(message: Message, turn: Turn, state: FSMContext) -> None:
     data = await state.get_data()
-    await state.update_data(address=None, building_id=None, offer=None)
+    await state.update_data(address=None, building_id=None, offer=None, choices=None)
     note = _("Without an address.") if data.get("latitude") is None else _("Only the location is sent.")
     await _accept(turn, note)
 
@@ -117,6 +186,12 @@ def create_router() -> Router:
     )
     router.callback_query.register(
         offer_no, AppealForm.address, AppealFormCallback.filter(F.act == FormAct.ADDRESS_NO)
+    )
+    router.callback_query.register(
+        picked, AppealForm.address, AppealFormCallback.filter(F.act == FormAct.ADDRESS_PICK)
+    )
+    router.callback_query.register(
+        as_typed, AppealForm.address, AppealFormCallback.filter(F.act == FormAct.ADDRESS_AS_TYPED)
     )
     router.message.register(hint, AppealForm.address)
     return router

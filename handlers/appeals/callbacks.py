@@ -15,8 +15,11 @@ class FormAct:
     TEXT_DONE = "next"  # the text is complete
     ADDRESS_YES = "addr"  # the nearest building offered for a shared location is right
     ADDRESS_NO = "noaddr"  # it is not: type the address
+    ADDRESS_PICK = "pick"  # value: a building id among those offered for the typed address
+    ADDRESS_AS_TYPED = "astyped"  # none of them: keep the address as typed
     FILES_DONE = "files"  # attachments finished (or skipped)
     FILES_CLEAR = "clear"  # remove the attachments collected so far
+    NAME_KNOWN = "name"  # the full name offered (kept in the draft, not on the button) is right
     SEND = "send"  # value: the draft key (the appeal's exactly-once key)
     EDIT = "edit"  # value: empty (show the sections) or the section to change
     CANCEL = "cancel"

@@ -30,6 +30,7 @@ from porucheno.settings import Settings
 from services.appeals.intake import AppealInput, ContactInput, IncomingFile, register_appeal
 from services.audit import Actor
 from services.correspondents import email_codes
+from services.correspondents.names import is_person_name
 from services.errors import DomainError
 from services.privacy import consent
 
@@ -39,6 +40,7 @@ SECTIONS = (
     ("text", AppealForm.text),
     ("addr", AppealForm.address),
     ("files", AppealForm.files),
+    ("name", AppealForm.name),
     ("contact", AppealForm.contact),
 )
 
@@ -66,6 +68,14 @@ async def send(
     if not key or callback_data.value != key:
         await outdated(query)
         return
+    full_name = data.get("full_name")
+    if not isinstance(full_name, str) or not is_person_name(full_name):
+        # A draft begun before the full-name step existed: the law wants the name (59-FZ art. 7).
+        await query.answer(_("Please give your full name first."), show_alert=True)
+        await drop_buttons(query)
+        await state.update_data(editing=True)
+        await ASK[AppealForm.name.state](turn)
+        return
     await query.answer(_("Sending the appeal…"))
     chat_id = query.from_user.id
     # The files were checked when they came; fetch them again for the registration.
@@ -89,7 +99,9 @@ async def send(
         channel=AppealChannel.TELEGRAM.value,
         text=draft_text(data),
         contact=ContactInput(
-            name=account.display_name,
+            # The name the resident stated (59-FZ art. 7), not the messenger's profile name.
+            name=full_name,
+            name_stated=True,
             phone=data.get("phone"),
             email=data.get("email"),
             telegram_id=account.id,
@@ -199,6 +211,7 @@ async def edit(
             "text": _("Text"),
             "addr": _("Address"),
             "files": _("Files"),
+            "name": _("Full name"),
             "contact": _("Contacts"),
         }
         if not await active_categories(session):

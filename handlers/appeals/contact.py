@@ -1,7 +1,10 @@
-"""Step 5: contacts — the resident's own phone through the contact button, an e-mail typed; optional.
+"""Step 6: contacts — the resident's own phone through the contact button, an e-mail typed; optional.
 
-Only the contact button proves a phone (Telegram sends the sender's own number); a typed e-mail is
-proven by the code mailed to it when mail is configured. Unproven contacts stay with the appeal.
+Only the contact button proves a phone (Telegram sends the sender's own number): such a number is
+the person's verified own, kept on their account as «Share phone» keeps it (the profile shows it;
+``services.profile.keep_verified_phone``, one rule for both). A typed number stays with this appeal
+only, and the bot says so. A typed e-mail is proven by the code mailed to it when mail is
+configured. Unproven contacts stay with the appeal.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from porucheno.settings import Settings
 from services.correspondents import email_codes
 from services.correspondents.normalize import normalize_email, normalize_phone
 from services.errors import DomainError
+from services.profile import keep_verified_phone
 
 
 async def _saved(message: Message, state: FSMContext, head: str) -> None:
@@ -46,7 +50,9 @@ async def _saved(message: Message, state: FSMContext, head: str) -> None:
     await message.answer(text, reply_markup=contact_keyboard(done=True))
 
 
-async def got_contact(message: Message, state: FSMContext, account: TelegramAccount) -> None:
+async def got_contact(
+    message: Message, state: FSMContext, session: AsyncSession, account: TelegramAccount
+) -> None:
     contact = message.contact
     assert contact is not None  # guaranteed by the filter
     # The attachment menu can send anybody's contact; only the button sends the user's own.
@@ -67,9 +73,13 @@ async def got_contact(message: Message, state: FSMContext, account: TelegramAcco
             _("The messenger sent a number I cannot read. Please type your e-mail or tap «Skip».")
         )
         return
-    # Telegram attests that this number belongs to the sender: a proof of identity.
+    # Telegram attests that this number belongs to the sender: a proof of identity, and their
+    # number for the profile as well.
+    await keep_verified_phone(session, account, phone)
     await state.update_data(phone=phone, phone_proven=True)
-    await _saved(message, state, _("Thank you, the phone number is added."))
+    await _saved(
+        message, state, _("Thank you, the phone number is added to the appeal and saved in your profile.")
+    )
 
 
 async def got_text(
@@ -107,9 +117,18 @@ async def got_text(
             % {"button": _(SHARE_PHONE), "skip": _(SKIP)}
         )
         return
-    # A typed number is kept with the appeal for a call back; it proves nothing.
+    # A typed number is kept with the appeal for a call back; it proves nothing and is not the
+    # profile's number.
     await state.update_data(phone=phone, phone_proven=False)
-    await _saved(message, state, _("Thank you, the phone number is added."))
+    await _saved(
+        message,
+        state,
+        _(
+            "Thank you, the phone number is added to this appeal. A typed number is not checked, so "
+            "it is not saved in your profile: to save it there, share it with the «%(button)s» button."
+        )
+        % {"button": _(SHARE_PHONE)},
+    )
 
 
 def code_keyboard() -> ReplyKeyboardMarkup:

@@ -2,7 +2,9 @@
 type from the bytes, size within Telegram's 20 MB — so a refusal is told right away; the draft keeps
 only Telegram's file ids, and «Send» downloads the accepted files again for the registration.
 
-Files sent while the text is being written are welcome too: they join the same list.
+Files sent while the text is being written are welcome too: they join the same list. A caption
+is part of what the resident wrote: it joins the appeal's text (even when its file is refused), and
+the acknowledgement says so.
 """
 
 from __future__ import annotations
@@ -34,22 +36,49 @@ from services.appeals.intake import MAX_TEXT_CHARS
 
 
 async def _take(message: Message, bot: Bot, state: FSMContext) -> str | None:
-    """Check one file and add it to the draft; the refusal text when it is not added."""
+    """Check one file and add it to the draft; the refusal text when it is not added.
+
+    The caption is kept whether or not the file is: it is part of what the resident wrote."""
     item, refusal = await accept(
         bot, message, list((await state.get_data()).get("files") or []), limit=MAX_FILES
     )
+    await _keep_caption(message, state)
     if item is None:
         return refusal
-    state_data = await state.get_data()
-    files = [*(state_data.get("files") or []), item]
-    update: dict[str, Any] = {"files": files}
-    caption = (message.caption or "").strip()
-    current = draft_text(state_data)
-    if caption and len(current) + len(caption) + 2 <= MAX_TEXT_CHARS:
-        # A caption is part of what the resident wrote: it joins the text rather than vanish.
-        update["text_parts"] = [*(state_data.get("text_parts") or []), caption]
-    await state.update_data(**update)
+    await state.update_data(files=[*((await state.get_data()).get("files") or []), item])
     return None
+
+
+async def _keep_caption(message: Message, state: FSMContext) -> None:
+    """A caption joins the appeal's text as one more part (a caption already there is not added
+    twice: a file sent again with it). When the text would grow past its limit, the caption is not
+    lost silently: the note says so, and the resident can send it as a message later."""
+    caption = (message.caption or "").strip()
+    if not caption:
+        return
+    data = await state.get_data()
+    parts = [str(p) for p in data.get("text_parts") or []]
+    if caption in parts:
+        return
+    current = draft_text(data)
+    total = len(current) + (2 if current else 0) + len(caption)
+    if total > MAX_TEXT_CHARS:
+        note = _(
+            "The caption is not added to the text: the text of an appeal may be at most %(limit)d "
+            "characters, and with it there would be %(n)d."
+        ) % {"limit": MAX_TEXT_CHARS, "n": total}
+    else:
+        await state.update_data(text_parts=[*parts, caption])
+        note = _("The caption is added to the text of the appeal.")
+    await state.update_data(caption_notes=[*(data.get("caption_notes") or []), note])
+
+
+async def _caption_notes(state: FSMContext) -> list[str]:
+    """The notes about captions since the last acknowledgement, taken once."""
+    notes = [str(n) for n in (await state.get_data()).get("caption_notes") or []]
+    if notes:
+        await state.update_data(caption_notes=[])
+    return notes
 
 
 async def _progress(bot: Bot, chat_id: int, state: FSMContext, head: str) -> None:
@@ -77,7 +106,7 @@ async def got_file(message: Message, bot: Bot, state: FSMContext, albums: Albums
     chat_id = message.chat.id
     if message.media_group_id is None:
         head = refused if refused is not None else _("The file is attached.")
-        await _progress(bot, chat_id, state, head)
+        await _progress(bot, chat_id, state, "\n\n".join([head, *await _caption_notes(state)]))
         return
 
     async def acknowledge(album: Any) -> None:
@@ -85,6 +114,7 @@ async def got_file(message: Message, bot: Bot, state: FSMContext, albums: Albums
         if album.stored:
             lines.append(_("Album received, files attached: %(n)d.") % {"n": album.stored})
         lines += album.refused
+        lines += await _caption_notes(state)
         if await state.get_state() not in (AppealForm.text, AppealForm.files):
             await bot.send_message(chat_id, "\n\n".join(lines))  # the conversation moved on meanwhile
             return

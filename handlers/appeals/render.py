@@ -79,6 +79,7 @@ def summary(data: dict[str, Any], category: Category | None) -> str:
     if (where := location_text(data)) is not None:
         lines.append(_("Location: %(point)s") % {"point": where})
     lines.append(_("Files: %(n)d") % {"n": len(data.get("files") or [])})
+    lines.append(_("Full name: %(name)s") % {"name": quote(data.get("full_name"))})
     lines.append(_("Phone: %(phone)s") % {"phone": quote(data.get("phone"))})
     lines.append(_("E-mail: %(email)s") % {"email": quote(data.get("email"))})
     lines += ["", _("Tap «Send» to register the appeal.")]

@@ -11,6 +11,7 @@ class AppealForm(StatesGroup):
     text = State()
     address = State()
     files = State()
+    name = State()  # the full name (59-FZ art. 7): surname and first name, patronymic if any
     contact = State()
     email_code = State()  # waiting for the code sent to the typed e-mail address
     confirm = State()

@@ -19,6 +19,7 @@ from aiogram.types import (
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +33,7 @@ from handlers.appeals.render import category_name, draft_text, summary
 from handlers.appeals.states import AppealForm
 from models import Category, TelegramAccount
 from services.appeals import categories as appeal_categories
+from services.correspondents.names import known_full_name
 from services.files import MAX_FILE_BYTES
 
 MAX_FILES = 10
@@ -46,6 +48,7 @@ ORDER = (
     AppealForm.text,
     AppealForm.address,
     AppealForm.files,
+    AppealForm.name,
     AppealForm.contact,
     AppealForm.confirm,
 )
@@ -116,6 +119,10 @@ async def start_draft(state: FSMContext, account: TelegramAccount) -> None:
             "latitude": None,
             "longitude": None,
             "files": [],
+            # The full name the resident typed or confirmed (59-FZ art. 7), and the one offered for
+            # a tap: the name on their own record, never one found by a contact they typed.
+            "full_name": None,
+            "known_name": None,
             # The number kept on the account may have been typed: only a contact shared during this
             # draft with Telegram's button counts as proof (``phone_proven``).
             "phone": account.phone,
@@ -127,7 +134,8 @@ async def start_draft(state: FSMContext, account: TelegramAccount) -> None:
 
 
 async def active_categories(session: AsyncSession) -> list[Category]:
-    return await appeal_categories.offered(session, staff=False)  # a resident writes here
+    # A resident writes here; the topics are sorted by their names in the reader's language.
+    return await appeal_categories.offered(session, staff=False, locale=get_i18n().current_locale)
 
 
 async def after(turn: Turn, done: State) -> None:
@@ -221,6 +229,34 @@ async def ask_files(turn: Turn) -> None:
     await send_progress(turn.bot, turn.chat_id, state, text, files_markup(count))
 
 
+def name_prompt() -> str:
+    return _(
+        "Your full name: surname, first name and patronymic (if you have one), for example: "
+        "Ivanova Maria Petrovna. By law an appeal carries the name of the person who writes it; "
+        "without the surname it cannot be answered."
+    )
+
+
+async def ask_name(turn: Turn) -> None:
+    """The full name; a name already known for this account (its own record) is offered for a tap."""
+    state = turn.fsm
+    await state.set_state(AppealForm.name)
+    data = await state.get_data()
+    account = turn.account
+    known = data.get("full_name") or (
+        await known_full_name(turn.session, account.id, messenger_name=account.display_name)
+        if account is not None
+        else None
+    )
+    await state.update_data(known_name=known)
+    text = name_prompt()
+    markup = None
+    if known:
+        text += "\n\n" + _("Type it, or tap the button if the name below is right.")
+        markup = form_markup([form_button("✅ " + short(str(known), 60), FormAct.NAME_KNOWN)])
+    await send_progress(turn.bot, turn.chat_id, state, text, markup)
+
+
 def contact_prompt(data: dict[str, Any]) -> str:
     lines = [
         _(
@@ -274,6 +310,7 @@ ASK = {
     AppealForm.text.state: ask_text,
     AppealForm.address.state: ask_address,
     AppealForm.files.state: ask_files,
+    AppealForm.name.state: ask_name,
     AppealForm.contact.state: ask_contact,
     AppealForm.confirm.state: show_confirm,
 }

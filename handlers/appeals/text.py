@@ -33,7 +33,7 @@ from services.appeals.intake import MAX_TEXT_CHARS
 def intro_text() -> str:
     return _(
         "<b>Appeal to the administration</b>\n\n"
-        "A few short steps: the topic, the text, the address, photos and your contacts. "
+        "A few short steps: the topic, the text, the address, photos, your full name and contacts. "
         "The appeal gets a registration number, and the answer comes to this chat.\n\n"
         "To cancel, send /cancel."
     )

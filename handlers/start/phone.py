@@ -27,11 +27,9 @@ from bot.messages import drop_buttons, outdated, settle
 from bot.texts import CANCEL, domain_error_text
 from bot.turn import Turn
 from models import TelegramAccount, User
-from services.audit import Actor
-from services.correspondents.proofs import prove_contact
 from services.errors import InvalidInput
 from services.privacy import consent
-from services.profile import normalize_phone, set_account_phone
+from services.profile import keep_verified_phone, normalize_phone, set_account_phone
 
 
 class PhoneForm(StatesGroup):
@@ -169,10 +167,10 @@ async def got_contact(message: Message, turn: Turn, account: TelegramAccount) ->
             _("Please send your own contact with the «%(button)s» button.") % {"button": _(SEND_CONTACT)}
         )
         return
-    saved = await _save(message, turn, account, contact.phone_number, source="contact")
-    if saved is not None and contact.user_id == account.id:
-        # Telegram attests the number is the sender's: it may link their correspondent record.
-        await prove_contact(turn.session, account.id, phone=saved, actor=Actor(telegram_id=account.id))
+    # Telegram attests the number is the sender's: it may link their correspondent record.
+    await _save(
+        message, turn, account, contact.phone_number, source="contact", own=contact.user_id == account.id
+    )
 
 
 async def got_text(message: Message, turn: Turn, account: TelegramAccount) -> None:
@@ -180,15 +178,19 @@ async def got_text(message: Message, turn: Turn, account: TelegramAccount) -> No
 
 
 async def _save(
-    message: Message, turn: Turn, account: TelegramAccount, raw: str, *, source: str
+    message: Message, turn: Turn, account: TelegramAccount, raw: str, *, source: str, own: bool = False
 ) -> str | None:
-    """Store the number; returns it normalised, or None when it was refused."""
+    """Store the number (``own``: the messenger verified it is the sender's); returns it normalised,
+    or None when it was refused."""
     try:
         phone = normalize_phone(raw, allow_foreign=source == "contact")
     except InvalidInput as exc:
         await message.answer(f"{domain_error_text(exc)}\n\n{_waiting_hint()}")
         return None
-    await set_account_phone(turn.session, account, phone, source=source)
+    if own:
+        await keep_verified_phone(turn.session, account, phone)
+    else:
+        await set_account_phone(turn.session, account, phone, source=source)
     await turn.fsm.clear()
     await message.answer(
         _("Thank you! Your phone number %(phone)s has been saved.") % {"phone": phone},

@@ -22,3 +22,6 @@ class ContactInput:
     # proven by the e-mail channel itself). Anything else is only typed.
     phone_proven: bool = False
     email_proven: bool = False
+    # The person typed ``name`` as their own full name when the channel asked for it (the bot's
+    # full-name step, 59-FZ art. 7): a record found through their proofs takes it (``find_or_create``).
+    name_stated: bool = False

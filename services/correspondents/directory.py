@@ -193,6 +193,7 @@ async def find_or_create(session: AsyncSession, contact: ContactInput, *, actor:
         )
         added = _fill_missing(correspondent, proven, proven_phone, proven_email)
         _added(session, actor, correspondent, added)
+        _take_stated_name(session, actor, correspondent, contact)
     if contact.telegram_id is not None:
         await link_telegram_account(session, contact.telegram_id, correspondent.id)
     return correspondent
@@ -201,6 +202,18 @@ async def find_or_create(session: AsyncSession, contact: ContactInput, *, actor:
 def _added(session: AsyncSession, actor: Actor, c: Correspondent, added: list[str]) -> None:
     if added:
         record(session, actor, "correspondent", c.id, "contacts_added", data={"fields": added})
+
+
+def _take_stated_name(session: AsyncSession, actor: Actor, c: Correspondent, contact: ContactInput) -> None:
+    """The person's own record (found by their Telegram id or a contact they proved) takes the full
+    name they stated for this appeal: 59-FZ art. 7 wants the appeal under that name, and a record
+    first filed under a messenger's profile name («Житель Иван») gets the real one. The audit keeps
+    that the name changed, not the names (personal data stays on the record)."""
+    name = _clip(contact.name, NAME_LIMIT)
+    if not contact.name_stated or name is None or name == c.name:
+        return
+    c.name, c.name_search = name, name_key(name)
+    record(session, actor, "correspondent", c.id, "name_stated")
 
 
 def _unusable_contacts(contact: ContactInput, phone: str | None, email: str | None) -> str | None:

@@ -76,6 +76,16 @@ async def open_form(chat: Chat, question: str) -> dict[str, Any]:
     return await chat.reply(question)
 
 
+ASK_NAME = "Ваши фамилия, имя и отчество"
+FULL_NAME = "Иванова Мария Петровна"
+
+
+async def give_name(chat: Chat, name: str = FULL_NAME) -> dict[str, Any]:
+    """The full-name step (59-FZ art. 7) after the files: its prompt, then the name typed."""
+    await chat.reply(ASK_NAME)
+    return await chat.send(name, expect=f"ФИО: {name}")
+
+
 async def last_bot_message(chat: Chat, contains: str) -> dict[str, Any]:
     """The newest bot message containing ``contains`` (for buttons on a message already seen)."""
     found = [m for m in await chat.client.bot_messages(chat.user_id) if contains in (m.get("text") or "")]

@@ -12,7 +12,7 @@ from models import Category
 from models.enums import Role
 from services import staff
 from services.audit import Actor
-from tests.bot.appeals_support import NEXT, REG_NUMBER, SEND, SKIP, open_form
+from tests.bot.appeals_support import NEXT, REG_NUMBER, SEND, SKIP, give_name, open_form
 from tests.bot.assignments_support import outbox_fixture  # noqa: F401 - the real sender as a fixture
 from tests.bot.conftest import keyboard_texts
 
@@ -44,6 +44,7 @@ async def test_new_appeal_reaches_the_clerk_in_scope_only(
     await resident.reply("Где это?")
     files = await resident.send("ул. Садовая, 12", expect="Приложите фото или документы")
     await resident.press(files, next(b for b in keyboard_texts(files) if b in (SKIP, "✅ Готово")))
+    await give_name(resident)
     ask = await resident.reply("Как с вами связаться?")
     await resident.press(ask, SKIP)
     summary = await resident.reply("проверьте перед отправкой")

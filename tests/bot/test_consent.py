@@ -21,6 +21,7 @@ from tests.bot.appeals_support import (  # noqa: F401 - fixtures
     SKIP,
     WRITE,
     catalog_fixture,
+    give_name,
 )
 from tests.bot.conftest import Chat, keyboard_texts, make_staff
 
@@ -55,6 +56,7 @@ async def write_appeal(chat: Chat) -> None:
     await chat.press(progress, NEXT)
     await chat.press(await chat.reply("Где это?"), SKIP)
     await chat.press(await chat.reply("Приложите фото или документы"), SKIP)
+    await give_name(chat)
     await chat.press(await chat.reply("Как с вами связаться?"), SKIP)
     await chat.press(await chat.reply("проверьте перед отправкой"), SEND)
     await chat.reply("Ваше обращение зарегистрировано")

@@ -12,6 +12,7 @@ from tests.bot.appeals_support import (  # noqa: F401 - fixtures
     agree_to_consent,
     appeals_of,
     catalog_fixture,
+    give_name,
 )
 from tests.bot.conftest import keyboard_texts, make_invite, make_staff
 
@@ -39,6 +40,7 @@ async def test_free_text_becomes_an_appeal_with_that_text(new_chat, catalog, ses
     await chat.press(ask_address, SKIP)
     files = await chat.reply("Приложите фото или документы")
     await chat.press(files, SKIP)
+    await give_name(chat)
     contact = await chat.reply("Как с вами связаться?")
     await chat.press(contact, SKIP)
     summary = await chat.reply("проверьте перед отправкой")

@@ -19,6 +19,7 @@ from tests.bot.appeals_support import (  # noqa: F401 - fixtures
     appeals_of,
     catalog_fixture,
     files_of,
+    give_name,
     open_form,
     wait_after,
 )
@@ -53,6 +54,7 @@ async def test_an_appeal_with_control_characters_is_registered_clean(
     )
     progress = await wait_after(chat, sent.message_id, "Приложено файлов: 1 из 10")
     await chat.press(progress, DONE)
+    await give_name(chat)
     ask = await chat.reply("Как с вами связаться?")
     await chat.press(ask, SKIP)
     summary = await chat.reply("проверьте перед отправкой")

@@ -19,6 +19,7 @@ from tests.bot.appeals_support import (  # noqa: F401 - fixtures
     SKIP,
     appeals_of,
     catalog_fixture,
+    give_name,
     open_form,
 )
 
@@ -38,6 +39,7 @@ async def test_the_resident_is_told_the_appeal_waits_for_registration(
     await chat.press(progress, NEXT)
     await chat.press(await chat.reply("Где это?"), SKIP)
     await chat.press(await chat.reply("Приложите фото или документы"), SKIP)
+    await give_name(chat)
     await chat.press(await chat.reply("Как с вами связаться?"), SKIP)
     await chat.press(await chat.reply("проверьте перед отправкой"), SEND)
     done = await chat.reply("Ваше обращение получено")

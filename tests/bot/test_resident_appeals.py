@@ -22,6 +22,7 @@ from tests.bot.appeals_support import (  # noqa: F401 - fixtures
     buttons,
     catalog_fixture,
     files_of,
+    give_name,
     open_form,
 )
 from tests.bot.assignments_support import PDF, PNG_1
@@ -61,6 +62,7 @@ async def test_full_conversation_registers_the_appeal(new_chat, catalog, session
     await chat.press(progress, DONE)
 
     # Contacts: the own phone through the button, an e-mail typed.
+    await give_name(chat)
     ask_contact = await chat.reply("Как с вами связаться?")
     assert keyboard_texts(ask_contact) == ["📱 Поделиться телефоном", "Пропустить", "Отмена"]
     await chat.press(ask_contact, "📱 Поделиться телефоном")

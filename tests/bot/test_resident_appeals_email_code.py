@@ -15,7 +15,7 @@ from porucheno.settings import Settings
 from sandbox.runner import RunningSandbox
 from services.appeals.intake import AppealInput, ContactInput, register_appeal
 from services.audit import Actor
-from tests.bot.appeals_support import DONE, MINE, NEXT, REG_NUMBER, SEND, SKIP, open_form
+from tests.bot.appeals_support import DONE, MINE, NEXT, REG_NUMBER, SEND, SKIP, give_name, open_form
 from tests.bot.conftest import Chat, relaxed_settings
 
 EMAIL = "anna.petrova@example.ru"
@@ -48,6 +48,7 @@ async def to_contacts(chat: Chat, text: str) -> None:
     await chat.press(await chat.send(text, expect="Символов в тексте"), NEXT)
     await chat.press(await chat.reply("Где это?"), SKIP)
     await chat.press(await chat.reply("Приложите фото или документы"), SKIP)
+    await give_name(chat)
     await chat.reply("Как с вами связаться?")
 
 

@@ -22,6 +22,7 @@ from tests.bot.appeals_support import (
     SKIP,
     agree_to_consent,
     forge_contact,
+    give_name,
     open_form,
     wait_after,
 )
@@ -42,6 +43,7 @@ async def write_appeal(
     await chat.press(await chat.send(text, expect="Символов в тексте"), NEXT)
     await chat.press(await chat.reply("Где это?"), SKIP)
     await chat.press(await chat.reply("Приложите фото или документы"), SKIP)
+    await give_name(chat)
     last = await chat.reply("Как с вами связаться?")
     if shared is not None:
         await chat.client.send_contact(chat.user_id, shared, "Я")

@@ -13,6 +13,7 @@ from tests.bot.appeals_support import (
     buttons,
     files_of,
     forge_contact,
+    give_name,
     last_bot_message,
     open_form,
     wait_after,
@@ -62,6 +63,7 @@ async def test_bad_input_is_explained_and_one_appeal_is_registered(
     await chat.press(progress, DONE)
 
     # Only the resident's own contact is taken; a wrong e-mail is explained.
+    await give_name(chat)
     ask = await chat.reply("Как с вами связаться?")
     sent = forge_contact(sandbox, chat, chat.user_id + 1, "+79005550101")
     await wait_after(chat, sent, "Это не ваш контакт")
@@ -74,7 +76,7 @@ async def test_bad_input_is_explained_and_one_appeal_is_registered(
     # «Change» goes back to one part and returns to the summary.
     await chat.press(summary, "✏️ Изменить")
     parts = await chat.reply()
-    assert list(buttons(parts)) == ["Текст", "Адрес", "Файлы", "Контакты", "‹ Назад"]
+    assert list(buttons(parts)) == ["Текст", "Адрес", "Файлы", "ФИО", "Контакты", "‹ Назад"]
     await chat.press(parts, "Адрес")
     await chat.reply("Где это?")
     await chat.send("ул. Садовая, 14", expect="Адрес: ул. Садовая, 14")

@@ -21,7 +21,7 @@ from services.appeals import workflow
 from services.audit import Actor
 from services.mail.intake import MailPoller
 from services.notify import NoticeContext
-from tests.bot.appeals_support import DONE, NEXT, SEND, SKIP, open_form
+from tests.bot.appeals_support import DONE, NEXT, SEND, SKIP, give_name, open_form
 from tests.bot.conftest import (  # noqa: F401
     bot,
     client,
@@ -66,6 +66,7 @@ async def test_bot_and_email_land_on_one_correspondent(
     await chat.press(progress, NEXT)
     await chat.press(await chat.reply("Где это?"), SKIP)
     await chat.press(await chat.reply("Приложите фото или документы"), SKIP)
+    await give_name(chat)
     await chat.reply("Как с вами связаться?")
     await chat.send(EMAIL, expect="Мы отправили 6-значный код")
     code = await mailed_code(session_factory)

@@ -8,6 +8,7 @@ import re
 
 from models import Correspondent
 from tests.bot.appeals_support import (  # noqa: F401 - fixtures
+    ASK_NAME,
     BUILDING_LAT,
     BUILDING_LON,
     DONE,
@@ -63,12 +64,16 @@ async def test_appeal_with_album_location_and_own_phone(
     assert sum("Альбом получен" in t for t in texts) == 1
     await chat.press(progress, DONE)
 
+    # The full name (59-FZ art. 7): typed in MAX as in Telegram.
+    await chat.reply(ASK_NAME)
+    await chat.send("Иванова Мария Петровна", expect="ФИО: Иванова Мария Петровна")
     ask_contact = await chat.reply("Как с вами связаться?")
     await chat.press(ask_contact, "📱 Поделиться телефоном", phone="+7 999 000-11-22")
-    saved = await chat.reply("номер телефона добавлен")
+    saved = await chat.reply("номер телефона добавлен к обращению и сохранён в вашем профиле")
     assert "Телефон: +79990001122" in saved["body"]["text"]
     await chat.press(saved, DONE)
     summary = await chat.reply("проверьте перед отправкой")
+    assert "ФИО: Иванова Мария Петровна" in summary["body"]["text"]
     await chat.press(summary, SEND)
     done = await chat.reply("Ваше обращение зарегистрировано")
     assert re.search(rf"Регистрационный номер: <b>({REG_NUMBER})</b>", done["body"]["text"])
@@ -80,3 +85,7 @@ async def test_appeal_with_album_location_and_own_phone(
         correspondent = await session.get(Correspondent, appeal.correspondent_id)
     assert correspondent is not None and correspondent.telegram_id == chat.user_id
     assert correspondent.phone_normalized == "+79990001122"
+    assert correspondent.name == "Иванова Мария Петровна"
+    # The own number shared in the appeal is the profile's number too.
+    profile = await chat.send("Профиль", expect="Ваш профиль")
+    assert "Телефон: +79990001122" in profile["body"]["text"]
