@@ -35,6 +35,7 @@ from porucheno.migrate import upgrade_in_child
 from porucheno.settings import Settings
 from scheduler.factory import SchedulerHealth, create_scheduler
 from scheduler.leader import Leadership, create_leader_lock, scheduler_switch
+from scheduler.running import RunningJobs
 from services.config import org_card, outage_catalogs
 from services.messengers import Messenger
 from services.metrics import Metrics
@@ -46,6 +47,9 @@ log = logging.getLogger(__name__)
 
 DEMO_BOT_TOKEN = "1000000001:DEMO-sandbox-token"
 DEMO_MAX_TOKEN = "demo-max-sandbox-token"
+# The names the demo's bots answer getMe with: the Telegram sandbox names a bot after its token's id.
+DEMO_BOT_USERNAME = "sandbox_1000000001_bot"
+DEMO_MAX_BOT_USERNAME = "porucheno_demo_bot"
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Service:
     sender: OutboxSender | None
     scheduler: AsyncIOScheduler
     scheduler_health: SchedulerHealth
+    running_jobs: RunningJobs
     admin_app: web.Application
     # The process's Prometheus metrics, served at /metrics by the panel and the webhook servers.
     metrics: Metrics = field(default_factory=Metrics)
@@ -212,6 +217,7 @@ async def build_service(settings: Settings, *, demo: bool = False) -> Service:
         sender=sender,
         scheduler=scheduler,
         scheduler_health=health,
+        running_jobs=RunningJobs(scheduler),
         admin_app=admin_app,
         metrics=metrics,
         offload=offload,
@@ -347,6 +353,8 @@ async def _serve_until_stopped(
         await service.stop_event.wait()
     finally:
         log.info("stopping...")
+        if unfinished := await service.running_jobs.settle():
+            log.warning("stopping with jobs still running (they run again on the next start): %s", unfinished)
         service.scheduler.shutdown(wait=False)
         for dispatcher in (service.dispatcher, service.max_dispatcher):
             if dispatcher is not None:
@@ -440,7 +448,9 @@ async def _watch_bot(service: Service) -> None:
     while not service.stop_event.is_set():
         try:
             for bot in bots:
-                await bot.get_me()
+                me = await bot.get_me()
+                if first and bot is service.bot:
+                    _check_username(service.settings.bot_username, me.username)
             if first and service.bot is not None and service.role.first:
                 await set_bot_commands(service.bot)
             first = False
@@ -453,6 +463,19 @@ async def _watch_bot(service: Service) -> None:
             await asyncio.wait_for(service.stop_event.wait(), timeout=30)
 
 
+def _check_username(configured: str, actual: str | None) -> None:
+    """The panel's links (forms, invites) name ``PORUCHENO_BOT_USERNAME``: say so when the bot the
+    token belongs to is another one, or every such link opens the wrong bot."""
+    if actual and configured.lstrip("@").casefold() != actual.casefold():
+        log.warning(
+            "PORUCHENO_BOT_USERNAME is %r but the bot token belongs to @%s: links in the panel "
+            "(forms, invitations) would open the wrong bot; set PORUCHENO_BOT_USERNAME=%s",
+            configured,
+            actual,
+            actual,
+        )
+
+
 def demo_settings(settings: Settings) -> Settings:
     """The sandbox lives inside the panel's server in demo mode."""
     return settings.model_copy(
@@ -462,6 +485,10 @@ def demo_settings(settings: Settings) -> Settings:
             "secret_key": settings.secret_key or "demo-secret-key-not-for-production-0123456789",
             "max_token": settings.max_token or DEMO_MAX_TOKEN,
             "max_api_url": f"http://{settings.admin_host}:{settings.admin_port}/max-sandbox",
-            "max_bot_username": settings.max_bot_username or "porucheno_demo_bot",
+            "max_bot_username": settings.max_bot_username or DEMO_MAX_BOT_USERNAME,
+            # The links the panel gives (forms, invites) must name the bot the demo runs.
+            "bot_username": settings.bot_username
+            if "bot_username" in settings.model_fields_set
+            else DEMO_BOT_USERNAME,
         }
     )

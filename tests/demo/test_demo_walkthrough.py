@@ -21,6 +21,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
+from porucheno.runtime import DEMO_BOT_TOKEN
 from tests.prerequisites import missing
 from tests.web.layout_support import open_nav
 
@@ -67,6 +68,7 @@ def demo(tmp_path: Path) -> Iterator[str]:
         output = (tmp_path / "demo.log").read_text()
         assert code == 0, f"demo did not stop cleanly (exit {code}):\n{output[-3000:]}"
         assert "Traceback" not in output, output[-3000:]
+        assert "PORUCHENO_BOT_USERNAME is" not in output, output[-3000:]  # links name the bot that runs
 
 
 async def _wait_healthy(base: str, within: float = 60) -> dict[str, object]:
@@ -123,6 +125,11 @@ async def test_newcomer_walks_a_resident_and_a_staff_member_through_start(demo: 
     link = await page.input_value("#invite-link")
     token = re.search(r"start=(inv_[A-Za-z0-9_-]+)", link)
     assert token, link
+    # The link opens the bot the demo runs: the one the sandbox's getMe names.
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{demo}/sandbox/bot{DEMO_BOT_TOKEN}/getMe") as resp:
+            me = (await resp.json())["result"]
+    assert link.startswith(f"https://t.me/{me['username']}?start="), (link, me)
 
     # She opens the sandbox chat as a new user and follows the link.
     await page.goto(f"{demo}/sandbox/chat")
