@@ -59,10 +59,30 @@ async def how_to_apply(turn: Turn, settings: Settings) -> str:
     forms = await base.questionnaires(turn.session)
     lines = [t("You are not a museum volunteer yet.")]
     if forms:
-        lines.append(t("To become one, fill in the questionnaire:"))
-        for form in forms:
-            title = form.title_en if turn.locale == "en" and form.title_en else form.title_ru
-            link = questionnaire_link(turn, settings, form.slug)
+        # The questionnaire is filled in right here in the chat, from the forms menu item (its name is
+        # the same msgid as the button's, so it reads exactly as the button), or on the site by link.
+        item = t("📝 Forms and applications")
+        titles = [
+            (form.title_en if turn.locale == "en" and form.title_en else form.title_ru, form.slug)
+            for form in forms
+        ]
+        found = [(title, questionnaire_link(turn, settings, slug)) for title, slug in titles]
+        if any(link for _title, link in found):
+            lines.append(
+                t(
+                    "To become one, fill in the questionnaire: press «%(item)s» in the menu below and "
+                    "choose it, or open it on the site:",
+                    item=item,
+                )
+            )
+        else:
+            lines.append(
+                t(
+                    "To become one, press «%(item)s» in the menu below and fill in the questionnaire:",
+                    item=item,
+                )
+            )
+        for title, link in found:
             lines.append(
                 f'• <a href="{link}">{html_escape(title)}</a>' if link else f"• {html_escape(title)}"
             )

@@ -126,3 +126,7 @@ async def test_a_volunteer_declines_and_a_resident_is_told_how_to_apply(
     await stranger.send("/start")
     answer = await stranger.send("🙋 Волонтёрство")
     assert "Вы пока не волонтёр музея." in answer["text"] and "Анкета волонтёра" in answer["text"]
+    # Not a dead end: the answer names the menu item that opens the questionnaire in this chat.
+    assert "нажмите «📝 Анкеты и заявки» в меню" in answer["text"], answer["text"]
+    listed = await stranger.send("📝 Анкеты и заявки")
+    assert "Анкета волонтёра" in str(listed), listed
