@@ -23,6 +23,7 @@ from admin_web.i18n import (
     format_dt,
     jinja_gettext,
     jinja_ngettext,
+    month_name,
     number,
     pick_locale,
     share,
@@ -219,6 +220,7 @@ def _setup_jinja(app: web.Application, settings: Settings) -> jinja2.Environment
     env.filters["state_label"] = state_label
     env.filters["label_options"] = label_options
     env.filters["filesize"] = filesize
+    env.filters["month"] = month_name
     env.filters["category_name"] = category_name
     return env
 

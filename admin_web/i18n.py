@@ -7,10 +7,10 @@ while the Jinja environment (and its installed ``gettext``) stays shared.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from porucheno import numbers
 from porucheno.i18n import DEFAULT_LOCALE, get_translations
@@ -53,6 +53,17 @@ def format_dt(value: datetime | None, tz: Any) -> str:
     if value is None:
         return ""
     return format_datetime(value, "d MMMM y, HH:mm", tzinfo=tz, locale=current_locale.get())
+
+
+def month_name(value: str) -> str:
+    """A month kept as ``2026-11`` shown in the panel's language: «ноябрь 2026», "November 2026"
+    (anything else is shown as it is)."""
+    try:
+        year, month = (int(part) for part in str(value).split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        return str(value)
+    return format_date(first, "LLLL y", locale=current_locale.get())
 
 
 def jinja_gettext(message: str) -> str:

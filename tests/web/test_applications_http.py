@@ -100,7 +100,7 @@ async def test_types_entry_decision_and_registry(
     await _as(client, "expert")
     assert number in await (await client.get("/applications")).text()
     status, html = await _post(client, page + "/review", {"score_c1": "8", "score_c2": "4"})
-    assert status == 200 and 'id="average"' in html and "12" in html
+    assert status == 200 and 'id="average"' in html and "средний балл 12,0" in html  # a Russian decimal comma
     await _as(client, "boss")
     status, html = await _post(client, page + "/decide", {"decision": "maybe", "text": ""})
     assert status == 422 and ru("Choose a decision from the list.") in html

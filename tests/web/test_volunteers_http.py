@@ -200,6 +200,9 @@ async def test_profile_assign_hours_and_report(
     no_show = _text(await _post(client, f"/volunteers/shifts/{shift.id}/no-show", {"back": "volunteer"}))
     assert "Отмечено как неявка." in no_show
     await _post(client, f"/volunteers/shifts/{shift.id}/done", {"hours": "1.5", "back": "volunteer"})
+    profile = _text(await (await client.get(page)).text())
+    months = "январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь"
+    assert re.search(rf"По месяцам: ({months}) \d{{4}} — 1,5", profile), profile  # not «2026-11»
     token = await csrf_token(client, "/volunteers")
     assert (await client.post(f"/volunteers/shifts/{shift.id}/fly", data={"csrf_token": token})).status == 404
     assert (await client.post("/volunteers/shifts/99999/done", data={"csrf_token": token})).status == 404
