@@ -1,8 +1,10 @@
 """The demo's applications: the type «Памятник науки и техники» (three criteria, decided by the expert
 council, approved objects enter the registry) reviewed by two of the demo's staff, and three museums'
-applications at different stages — one waiting for its second review, one reviewed (ready for the
-council's agenda), one already on the council's agenda — entered as paper applications through the
-real services, so the panel's list, pages and the reviewers' bot cards show something."""
+applications at different stages — one waiting for its second review, two reviewed (ready for the
+council's agenda: the planned meeting of ``demo_council`` offers them) — entered as paper applications
+through the real services, so the panel's list, pages and the reviewers' bot cards show something.
+None is put «on the council» here: an application is ON_COUNCIL only while it is on a meeting's
+agenda, and the council's demo puts its own application on the planned meeting."""
 
 from __future__ import annotations
 
@@ -14,21 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User
 from models.enums import Role
-from services.applications import decisions, intake, reviews, types
+from services.applications import intake, reviews, types
 from services.audit import Actor
 from services.notify import NoticeContext
 
 MANAGER = "Смирнов Алексей Петрович"  # the demo's manager persona
 REVIEWERS = ("Васильева Анна Дмитриевна", "Попов Игорь Сергеевич")  # executor personas with chats
 CRITERIA = [("Историческая значимость", 10), ("Техническая значимость", 10), ("Сохранность", 5)]
-# (object, museum, description, reviews given: [(scores, comment, recommendation)], on the council?)
+# (object, museum, description, reviews given: [(scores, comment, recommendation)])
 APPLICATIONS = [
     (
         "Паровоз серии Эу № 684-37",
         "Музей истории железной дороги",
         "Паровоз 1912 года постройки Коломенского завода, на ходу до 1974 года; сохранены котёл и будка.",
         [({"c1": 9, "c2": 8, "c3": 4}, "Редкий сохранившийся экземпляр серии.", "approved")],
-        False,
     ),
     (
         "Токарно-винторезный станок ДИП-200",
@@ -38,7 +39,6 @@ APPLICATIONS = [
             ({"c1": 7, "c2": 9, "c3": 3}, "Значим для истории отрасли; нужна реставрация.", "approved"),
             ({"c1": 6, "c2": 8, "c3": 3}, "", "approved"),
         ],
-        False,
     ),
     (
         "Радиоприёмник «Рекорд» 1944 года",
@@ -48,7 +48,6 @@ APPLICATIONS = [
             ({"c1": 8, "c2": 7, "c3": 5}, "Полная комплектность.", "approved"),
             ({"c1": 7, "c2": 6, "c3": 5}, "Рекомендую включить в реестр.", "approved"),
         ],
-        True,
     ),
 ]
 
@@ -81,7 +80,7 @@ async def seed_applications(session: AsyncSession, actor: Actor, tz: ZoneInfo, n
         ),
         actor=manager,
     )
-    for title, museum, summary, given, on_council in APPLICATIONS:
+    for title, museum, summary, given in APPLICATIONS:
         application = await intake.enter_in_panel(
             session, intake.PanelEntry(kind.id, title, museum, summary), actor=manager, ctx=ctx
         )
@@ -93,8 +92,6 @@ async def seed_applications(session: AsyncSession, actor: Actor, tz: ZoneInfo, n
                 reviewer=reviewer,
                 ctx=ctx,
             )
-        if on_council:
-            await decisions.mark_on_council(session, application.id, actor=manager)
     await session.flush()
     del actor  # every step is recorded as its real author (the manager, the reviewers)
     return kind.id

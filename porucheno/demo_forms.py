@@ -137,13 +137,17 @@ async def seed_forms(
                 title_ru="Новости музея",
                 title_en="Museum news",
                 description_ru="Выставки, лекции и мероприятия — раз в неделю.",
+                description_en="Exhibitions, lectures and events, once a week.",
                 purpose=FormPurpose.SUBSCRIPTION,
                 tags="новости",
-                thanks_ru="Спасибо! Подтвердите подписку — мы прислали сообщение.",
+                # What was sent (the bot's message or the e-mailed link) is the page's own note.
+                thanks_ru="Спасибо за интерес к музею!",
+                thanks_en="Thank you for your interest in the museum!",
             ),
             [
                 d.FieldDraft("name", "text", "Как к вам обращаться", "Your name", maps_to="name"),
-                d.FieldDraft("email", "email", "Электронная почта", "E-mail", maps_to="email"),
+                # Required: a web visitor's confirmation link goes to this address (README, «Forms»).
+                d.FieldDraft("email", "email", "Электронная почта", "E-mail", required=True, maps_to="email"),
                 d.FieldDraft(
                     "mailing",
                     "consent",
@@ -166,6 +170,7 @@ async def seed_forms(
                 purpose=FormPurpose.VOLUNTEER,
                 tags="волонтёр",
                 thanks_ru="Спасибо! Координатор волонтёров свяжется с вами.",
+                thanks_en="Thank you! The volunteer coordinator will contact you.",
             ),
             volunteer_fields(),
         )
@@ -194,6 +199,7 @@ async def seed_forms(
                 d.FormDraft(
                     slug="zayavka-na-proekt",
                     title_ru="Заявка на совместный проект",
+                    title_en="Joint project application",
                     purpose=FormPurpose.APPLICATION,
                     application_type_id=application_type_id,
                     tags="партнёры",

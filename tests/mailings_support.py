@@ -32,9 +32,16 @@ class Person:
     telegram_id: int | None
 
 
-async def make_segment(factory: async_sessionmaker[AsyncSession], name: str = "Друзья музея") -> int:
+async def make_segment(
+    factory: async_sessionmaker[AsyncSession], name: str = "Друзья музея", *, consent: str | None = None
+) -> int:
+    """A segment of the tag's cards; ``consent`` «any» takes them with or without a consent (by
+    default a segment asks for a confirmed one)."""
+    filters: dict[str, object] = {"tags": {"any": [TAG]}}
+    if consent is not None:
+        filters["consent"] = consent
     async with factory() as session:
-        segment = Segment(name=name, filters={"tags": {"any": [TAG]}})
+        segment = Segment(name=name, filters=filters)
         session.add(segment)
         await session.commit()
         return segment.id

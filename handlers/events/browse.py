@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 
+from bot.consent_prompt import channel as consent_channel
 from bot.consent_prompt import prompt_text
 from bot.i18n import N_
 from bot.messages import alert, outdated, refuse, settle, show_in_place
@@ -158,8 +159,10 @@ async def register(
         await alert(query, reason)
         await _show_card(query, turn, event)
         return
-    text = await consent.current(turn.session)
-    if user is None and not await consent.telegram_consented(turn.session, account.id, text.version):
+    text = await consent.current(turn.session, consent.ACTIVITIES)
+    if user is None and not await consent.telegram_consented(
+        turn.session, account.id, text.version, consent.ACTIVITIES
+    ):
         await query.answer()
         purpose = _("To register you for «%(title)s» we keep your name and messenger account.") % {
             "title": html_escape(event.title)
@@ -181,14 +184,19 @@ async def register(
 async def agree(
     query: CallbackQuery, callback_data: EventCallback, turn: Turn, account: TelegramAccount
 ) -> None:
-    if await consent.by_version(turn.session, callback_data.v) is None:
+    if await consent.by_version(turn.session, callback_data.v, consent.ACTIVITIES) is None:
         await outdated(query)
         return
     if (event := await _open_event(query, turn, callback_data.id)) is None:
         return
     await consent.log(
         turn.session,
-        consent.ConsentEntry(channel="telegram", version=callback_data.v, telegram_id=account.id),
+        consent.ConsentEntry(
+            channel=consent_channel(turn),
+            version=callback_data.v,
+            telegram_id=account.id,
+            purpose=consent.ACTIVITIES,
+        ),
     )
     await _register(query, turn, event)
 
@@ -196,11 +204,15 @@ async def agree(
 async def decline(
     query: CallbackQuery, callback_data: EventCallback, turn: Turn, account: TelegramAccount
 ) -> None:
-    if await consent.by_version(turn.session, callback_data.v) is not None:
+    if await consent.by_version(turn.session, callback_data.v, consent.ACTIVITIES) is not None:
         await consent.log(
             turn.session,
             consent.ConsentEntry(
-                channel="telegram", version=callback_data.v, decision=consent.REFUSED, telegram_id=account.id
+                channel=consent_channel(turn),
+                version=callback_data.v,
+                decision=consent.REFUSED,
+                telegram_id=account.id,
+                purpose=consent.ACTIVITIES,
             ),
         )
     await query.answer()

@@ -10,6 +10,7 @@ from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.consent_prompt import channel as consent_channel
 from bot.consent_prompt import prompt_text
 from bot.i18n import N_
 from bot.menu import ALL_STAFF, OwnItem
@@ -76,7 +77,7 @@ async def _begin(turn: Turn, form: Form, account: TelegramAccount, settings: Set
     await turn.fsm.clear()
     text, markup = intro(form, turn.locale, personal_web_link(settings, form, account.id))
     await turn.bot.send_message(turn.chat_id, text, reply_markup=markup)
-    current = await consent.current(turn.session)
+    current = await consent.current(turn.session, consent.ACTIVITIES)
     await turn.fsm.set_data(
         {
             "form": form.id,
@@ -88,7 +89,7 @@ async def _begin(turn: Turn, form: Form, account: TelegramAccount, settings: Set
             "pdv": current.version,
         }
     )
-    if not await consent.telegram_consented(turn.session, account.id, current.version):
+    if not await consent.telegram_consented(turn.session, account.id, current.version, consent.ACTIVITIES):
         await turn.fsm.set_state(FormFill.consent)
         buttons = [
             [
@@ -124,17 +125,18 @@ async def consent_pressed(
     if data.get("form") != callback_data.form or data.get("pdv") != callback_data.step:
         await outdated(query)
         return
-    if await consent.by_version(turn.session, callback_data.step) is None:
+    if await consent.by_version(turn.session, callback_data.step, consent.ACTIVITIES) is None:
         await outdated(query)
         return
     agreed = callback_data.v == "1"
     await consent.log(
         turn.session,
         consent.ConsentEntry(
-            channel="telegram",
+            channel=consent_channel(turn),
             version=callback_data.step,
             decision=consent.GIVEN if agreed else consent.REFUSED,
             telegram_id=account.id,
+            purpose=consent.ACTIVITIES,
         ),
     )
     await turn.session.commit()

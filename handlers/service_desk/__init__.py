@@ -2,7 +2,7 @@
 requests, and — for the people of a service — work the queue with SLA clocks.
 
 - «🛠 Service request» (``new_request``): topic → urgency → subject and text → files → confirm;
-- «My service requests» (``cards``): one's own requests, and the service queue for agents; a card
+- «🛠 My service requests» (``cards``): one's own requests, and the service queue for agents; a card
   with its history and the buttons its reader may use; one-tap actions;
 - typed actions (``typing``): replies, internal notes, questions, resolving, reopening, cancelling.
 
@@ -33,7 +33,7 @@ NEW = OwnItem(
 )
 MINE = OwnItem(
     "service_requests",
-    N_("My service requests"),
+    N_("🛠 My service requests"),
     roles=ALL_STAFF,
     hint=N_("your requests to the services; for the people of a service, their queue"),
     order=51,

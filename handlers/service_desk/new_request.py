@@ -242,7 +242,7 @@ def accepted_text(turn: Turn, request: ServiceRequest, lost: int) -> str:
         )
     if lost:
         lines.append(t("Telegram no longer gives some files: %(n)s; send them again in a message.", n=lost))
-    lines.append(t("You will be told here when the service answers. «My service requests» shows them all."))
+    lines.append(t("You will be told here when the service answers. «🛠 My service requests» shows them all."))
     return "\n".join(lines)
 
 

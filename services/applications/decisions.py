@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Application, ApplicationReview, RegistryEntry, StoredFile, User, utcnow
-from models.enums import ApplicationDecision, ApplicationStatus
+from models import (
+    Application,
+    ApplicationReview,
+    ApplicationType,
+    CouncilAgendaItem,
+    CouncilMeeting,
+    RegistryEntry,
+    StoredFile,
+    User,
+    utcnow,
+)
+from models.enums import ApplicationDecision, ApplicationStatus, MeetingStatus
 from services.applications import notices, registry
 from services.applications.access import can_decide, type_of
 from services.audit import Actor, record
@@ -123,19 +133,53 @@ async def decide(
     return application
 
 
+def council_ready() -> ColumnElement[bool]:
+    """The one rule for what a council meeting's agenda may take now: an application of a council type
+    that is REVIEWED, or ON_COUNCIL while on no planned meeting's agenda (a row left so by an older
+    version, which put applications «on the council» without a meeting). Used by
+    ``queries.ready_for_council``, ``council.agenda.eligible`` and ``mark_on_council`` alike."""
+    on_planned = (
+        select(CouncilAgendaItem.id)
+        .join(CouncilMeeting, CouncilMeeting.id == CouncilAgendaItem.meeting_id)
+        .where(
+            CouncilAgendaItem.application_id == Application.id,
+            CouncilMeeting.status == MeetingStatus.PLANNED,
+        )
+        .exists()
+    )
+    return and_(
+        Application.type_id.in_(select(ApplicationType.id).where(ApplicationType.needs_council.is_(True))),
+        or_(
+            Application.status == ApplicationStatus.REVIEWED,
+            and_(Application.status == ApplicationStatus.ON_COUNCIL, ~on_planned),
+        ),
+    )
+
+
 async def mark_on_council(
-    session: AsyncSession, application_id: int, *, actor: User, meeting_id: int | None = None
+    session: AsyncSession, application_id: int, *, actor: User, meeting_id: int
 ) -> Application:
-    """Put a reviewed application of a council type on the council's agenda (called by the council
-    helper when it adds the application to a meeting)."""
+    """The application is on the agenda of the planned meeting ``meeting_id`` (called by the council
+    helper right after it adds the agenda item). An application is ON_COUNCIL only while it is on a
+    meeting's agenda: without that item this refuses, and leaving the agenda returns it to REVIEWED."""
     application = await _load(session, application_id)
     kind = await type_of(session, application)
     if not kind.needs_council:
         raise InvalidInput("Applications of this type are not decided by the council.")
-    if application.status == ApplicationStatus.ON_COUNCIL:
-        return application
-    if application.status != ApplicationStatus.REVIEWED:
+    item = await session.scalar(
+        select(CouncilAgendaItem.id)
+        .join(CouncilMeeting, CouncilMeeting.id == CouncilAgendaItem.meeting_id)
+        .where(
+            CouncilAgendaItem.application_id == application.id,
+            CouncilAgendaItem.meeting_id == meeting_id,
+            CouncilMeeting.status == MeetingStatus.PLANNED,
+        )
+    )
+    if item is None:
+        raise InvalidInput("The application is not on the council's agenda.")
+    if application.status not in (ApplicationStatus.REVIEWED, ApplicationStatus.ON_COUNCIL):
         raise InvalidInput("Only a reviewed application can go to the council.")
+    old = application.status
     application.status, application.updated_at = ApplicationStatus.ON_COUNCIL, utcnow()
     record(
         session,
@@ -143,7 +187,7 @@ async def mark_on_council(
         "application",
         application.id,
         "on_council",
-        old_state=ApplicationStatus.REVIEWED,
+        old_state=old,
         new_state=ApplicationStatus.ON_COUNCIL,
         data={"meeting_id": meeting_id},
     )

@@ -9,14 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import (
     Application,
     ApplicationReview,
-    ApplicationType,
     AuditEvent,
     FormSubmission,
     StoredFile,
     User,
 )
-from models.enums import ApplicationStatus
 from services.applications.access import can_manage
+from services.applications.decisions import council_ready
 
 LIST_LIMIT = 200
 MINE_LIMIT = 20
@@ -96,14 +95,9 @@ async def history(session: AsyncSession, application_id: int) -> list[tuple[Audi
 
 
 async def ready_for_council(session: AsyncSession, type_id: int | None = None) -> list[Application]:
-    """Reviewed applications of council types, oldest first: what a council meeting's agenda may take
-    (the council helper then calls ``decisions.mark_on_council``)."""
-    query = (
-        select(Application)
-        .join(ApplicationType, ApplicationType.id == Application.type_id)
-        .where(ApplicationType.needs_council.is_(True), Application.status == ApplicationStatus.REVIEWED)
-        .order_by(Application.created_at, Application.id)
-    )
+    """What a council meeting's agenda may take now (``decisions.council_ready``), oldest first (the
+    council helper then calls ``decisions.mark_on_council``)."""
+    query = select(Application).where(council_ready()).order_by(Application.created_at, Application.id)
     if type_id is not None:
         query = query.where(Application.type_id == type_id)
     return list(await session.scalars(query))

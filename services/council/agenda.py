@@ -1,8 +1,10 @@
 """A meeting's agenda: applications put on it in order, moved, removed while it is planned.
 
 An application may go on the agenda when it is of a type the council decides (``needs_council``)
-and every reviewer has sent a review (REVIEWED) — what ``applications.decisions.mark_on_council``
-accepts; never when it is already on another planned meeting's agenda.
+and every reviewer has sent a review (REVIEWED) — the one rule ``applications.decisions.council_ready``,
+which ``mark_on_council`` also keeps; never when it is already on another planned meeting's agenda.
+An application is ON_COUNCIL only while it is on a planned meeting's agenda: leaving it (removed,
+meeting cancelled) returns it to REVIEWED, and one found ON_COUNCIL on no agenda may be placed again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Application, ApplicationReview, ApplicationType, CouncilAgendaItem, CouncilMeeting
 from models.enums import ApplicationStatus, MeetingStatus
 from services import audit
+from services.applications.queries import ready_for_council
 from services.audit import Actor
 from services.council.meetings import get_meeting, organiser, require_planned
 from services.council.outcome import mark_on_council
@@ -32,27 +35,9 @@ class AgendaRow:
 
 
 async def eligible(session: AsyncSession) -> list[Application]:
-    """Applications that may be put on an agenda now (one query: not on a planned meeting's agenda)."""
-    on_planned = (
-        select(CouncilAgendaItem.id)
-        .join(CouncilMeeting, CouncilMeeting.id == CouncilAgendaItem.meeting_id)
-        .where(
-            CouncilAgendaItem.application_id == Application.id, CouncilMeeting.status == MeetingStatus.PLANNED
-        )
-        .exists()
-    )
-    rows = await session.scalars(
-        select(Application)
-        .join(ApplicationType, ApplicationType.id == Application.type_id)
-        .where(
-            # What ``decisions.mark_on_council`` accepts: reviewed applications of a council type.
-            Application.status == ApplicationStatus.REVIEWED,
-            ApplicationType.needs_council.is_(True),
-            ~on_planned,
-        )
-        .order_by(Application.created_at, Application.id)
-    )
-    return list(rows)
+    """Applications that may be put on an agenda now: ``decisions.council_ready`` — reviewed ones of a
+    council type, and ones left ON_COUNCIL on no planned meeting's agenda (so they can be placed)."""
+    return await ready_for_council(session)
 
 
 async def add_item(
@@ -77,7 +62,7 @@ async def add_item(
     item = CouncilAgendaItem(meeting_id=meeting.id, application_id=application.id, position=(last or 0) + 1)
     session.add(item)
     await session.flush()
-    await mark_on_council(session, application.id, actor=actor)
+    await mark_on_council(session, application.id, actor=actor, meeting_id=meeting.id)
     audit.record(
         session,
         actor,

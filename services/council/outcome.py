@@ -38,6 +38,10 @@ async def apply_decision(
     )
 
 
-async def mark_on_council(session: AsyncSession, application_id: int, *, actor: Actor) -> None:
-    """The application is on a meeting's agenda."""
-    await decisions.mark_on_council(session, application_id, actor=await _user(session, actor))
+async def mark_on_council(
+    session: AsyncSession, application_id: int, *, actor: Actor, meeting_id: int
+) -> None:
+    """The application is on the meeting's agenda (its item is already added)."""
+    await decisions.mark_on_council(
+        session, application_id, actor=await _user(session, actor), meeting_id=meeting_id
+    )

@@ -46,7 +46,9 @@ async def update_event(
         data={"before": before, "after": state_of(event)},
     )
     await session.flush()
-    await registration.fill_free_seats(session, event, actor=audit.Actor(user_id=user.id), ctx=ctx)
+    await registration.fill_free_seats(
+        session, event, actor=audit.Actor(user_id=user.id), ctx=ctx, why=notices.SEATS_ADDED
+    )
     return event
 
 

@@ -19,7 +19,10 @@ from services.notify import N_, NoticeContext, Translator, html_escape
 
 REGISTERED = "registered"
 WAITLISTED = "waitlist"
-PROMOTED = "promoted"
+# From the waiting list to a seat, told by why (each said only when it is what happened):
+PROMOTED = "promoted"  # a cancellation freed a seat
+SEATS_ADDED = "seats_added"  # the event was given more seats
+SEAT_GIVEN = "seat_given"  # a clerk gave the seat (over the capacity if need be)
 REMINDER = "reminder"
 EVENT_CANCELLED = "event_cancelled"
 REGISTRATION_CANCELLED = "cancelled"
@@ -31,6 +34,8 @@ HEADS = {
         "We will write to you if a seat frees up."
     ),
     PROMOTED: N_("🎉 A seat has freed up: you are now registered for «%(title)s»."),
+    SEATS_ADDED: N_("🎉 More seats have been added: you are now registered for «%(title)s»."),
+    SEAT_GIVEN: N_("🎉 You have been given a seat: you are now registered for «%(title)s»."),
     REMINDER: N_("⏰ Reminder: «%(title)s» is coming up."),
     EVENT_CANCELLED: N_("❌ The event «%(title)s» is cancelled. We apologise."),
     REGISTRATION_CANCELLED: N_("Your registration for «%(title)s» is cancelled."),
@@ -39,6 +44,8 @@ SUBJECTS = {
     REGISTERED: N_("Registration for «%(title)s»"),
     WAITLISTED: N_("Waiting list for «%(title)s»"),
     PROMOTED: N_("A seat for «%(title)s»"),
+    SEATS_ADDED: N_("A seat for «%(title)s»"),
+    SEAT_GIVEN: N_("A seat for «%(title)s»"),
     REMINDER: N_("Reminder: «%(title)s»"),
     EVENT_CANCELLED: N_("«%(title)s» is cancelled"),
     REGISTRATION_CANCELLED: N_("Registration for «%(title)s» cancelled"),
@@ -81,9 +88,12 @@ def _stamp(registration: EventRegistration, kind: str) -> str:
     """The moment the registration reached the state the notice is about (part of its dedup key):
     a reminder is keyed by the registration's own creation, so one registration gets one reminder,
     and a person who cancels and registers again is reminded again."""
-    moment = {PROMOTED: registration.promoted_at, REGISTRATION_CANCELLED: registration.cancelled_at}.get(
-        kind, registration.created_at
-    )
+    moment = {
+        PROMOTED: registration.promoted_at,
+        SEATS_ADDED: registration.promoted_at,
+        SEAT_GIVEN: registration.promoted_at,
+        REGISTRATION_CANCELLED: registration.cancelled_at,
+    }.get(kind, registration.created_at)
     return moment.strftime("%Y%m%d%H%M%S%f") if moment is not None else "0"
 
 

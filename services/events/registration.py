@@ -138,8 +138,10 @@ async def _promote(
     actor: Actor,
     ctx: NoticeContext | None,
     *,
-    manual: bool,
+    why: str,
 ) -> None:
+    """To a seat from the waiting list; ``why`` is the notice that says how (``notices.PROMOTED``: a
+    cancellation freed it, ``SEATS_ADDED``, ``SEAT_GIVEN``: a clerk's decision)."""
     row.status = RegistrationStatus.REGISTERED
     row.promoted_at = utcnow()
     audit.record(
@@ -150,16 +152,23 @@ async def _promote(
         "promoted",
         old_state=RegistrationStatus.WAITLIST,
         new_state=RegistrationStatus.REGISTERED,
-        data={"event_id": event.id, "manual": manual},
+        data={"event_id": event.id, "manual": why == notices.SEAT_GIVEN},
     )
     await session.flush()
-    await notices.send(session, event, row, notices.PROMOTED, ctx=ctx)
+    await notices.send(session, event, row, why, ctx=ctx)
 
 
 async def fill_free_seats(
-    session: AsyncSession, event: MuseumEvent, *, actor: Actor, ctx: NoticeContext | None = None
+    session: AsyncSession,
+    event: MuseumEvent,
+    *,
+    actor: Actor,
+    ctx: NoticeContext | None = None,
+    why: str = notices.PROMOTED,
 ) -> list[EventRegistration]:
-    """Give freed seats to the waiting list in order (the event already locked by the caller)."""
+    """Give free seats to the waiting list in order (the event already locked by the caller); ``why``
+    names the notice: a cancellation freed them (``notices.PROMOTED``) or the event got more
+    (``notices.SEATS_ADDED``)."""
     if event.cancelled_at is not None or event.starts_at <= utcnow():
         return []
     promoted: list[EventRegistration] = []
@@ -167,7 +176,7 @@ async def fill_free_seats(
     for row in await _waiting(session, event.id):
         if free is not None and free < row.seats:
             break
-        await _promote(session, event, row, actor, ctx, manual=False)
+        await _promote(session, event, row, actor, ctx, why=why)
         promoted.append(row)
         if free is not None:
             free -= row.seats
@@ -238,7 +247,7 @@ async def promote_manually(
         raise DomainError(N_("This person is not on the waiting list."))
     if event.cancelled_at is not None:
         raise DomainError(N_("The event is cancelled."))
-    await _promote(session, event, row, Actor(user_id=user.id), ctx, manual=True)
+    await _promote(session, event, row, Actor(user_id=user.id), ctx, why=notices.SEAT_GIVEN)
     return row
 
 

@@ -123,7 +123,8 @@ async def submit(session: AsyncSession, data: SubmissionInput) -> SubmitResult:
         return SubmitResult(submission=earlier, correspondent=card, repeated=True)
     if data.channel not in set(SubmissionChannel):
         raise InvalidInput("Unknown channel.")
-    if await privacy_consent.by_version(session, data.consent_version) is None:
+    # Forms (events, applications, questionnaires) are the institution's own activities: their consent.
+    if await privacy_consent.by_version(session, data.consent_version, privacy_consent.ACTIVITIES) is None:
         raise InvalidInput("The consent text could not be found. Please read it again and tick the box.")
     fields = await fields_of(session, form.id)
     answers, errors = check_answers(fields, data)
@@ -166,6 +167,7 @@ async def submit(session: AsyncSession, data: SubmissionInput) -> SubmitResult:
             telegram_id=data.telegram_id,
             correspondent_id=card.id,
             ip=data.ip,
+            purpose=privacy_consent.ACTIVITIES,
         ),
     )
     record(

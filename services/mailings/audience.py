@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Correspondent, MailingConsent, PdErasure, Segment, TelegramAccount
 from models.enums import MailingConsentStatus
-from services.segments.filters import ConsentFilter
 from services.segments.query import select_ids
 from services.segments.saved import filters_of
 from services.streamed import in_parts, rows_of_parts
@@ -27,6 +26,7 @@ NO_CONSENT = "no_consent"  # never asked, not confirmed yet, or withdrawn
 NO_CHAT = "no_chat"  # never wrote to the bot
 BLOCKED = "blocked"  # blocked the bot
 ERASED = "erased"  # personal data erased
+SHARED_CHAT = "shared_chat"  # another member's card on the same chat gets the one message
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +58,15 @@ async def _segment_members(session: AsyncSession, segment_id: int, tz: tzinfo = 
     """The segment's members (``services.segments``: merged and erased cards are never members)
     with their chat, block and consent.
 
-    A segment asks for confirmed consent by default; here it is widened to everyone so that the
-    panel can say how many members are left out for want of it (``breakdown`` still sends only to
-    confirmed ones). A segment built on another consent state keeps it.
+    Exactly the members the segment's own page counts: its filters are taken as they are, so the
+    mailing's recipients and its members left out (by reason) add up to the segment's size. A
+    segment asks for confirmed consent by default, and then nobody is left out for want of it; a
+    segment built on another consent state («any») shows its unconsented members as left out.
     """
     segment = await session.get(Segment, segment_id)
     if segment is None or segment.archived_at is not None:
         return []
     spec = filters_of(segment)
-    if spec.consent == ConsentFilter.CONFIRMED:
-        spec = spec.model_copy(update={"consent": ConsentFilter.ANY})
     query = (
         select(Correspondent).where(Correspondent.id.in_(select_ids(spec, tz=tz))).order_by(Correspondent.id)
     )
@@ -136,7 +135,8 @@ async def _members(session: AsyncSession, people: Sequence[Correspondent]) -> li
 
 
 async def breakdown(session: AsyncSession, segment_id: int, tz: tzinfo = UTC) -> Breakdown:
-    """The recipients and, by reason, the members left out (a member counts under one reason)."""
+    """The recipients and, by reason, the members left out (a member counts under one reason):
+    together, every member of the segment."""
     result = Breakdown()
     seen_chats: set[int] = set()
     for m in await _segment_members(session, segment_id, tz):
@@ -148,7 +148,9 @@ async def breakdown(session: AsyncSession, segment_id: int, tz: tzinfo = UTC) ->
             result.left_out[NO_CHAT] += 1
         elif m.blocked:
             result.left_out[BLOCKED] += 1
-        elif m.chat_id not in seen_chats:  # two cards on one chat get one message
+        elif m.chat_id in seen_chats:  # two cards on one chat get one message
+            result.left_out[SHARED_CHAT] += 1
+        else:
             seen_chats.add(m.chat_id)
             result.recipients.append(Recipient(m.correspondent_id, m.chat_id))
     return result

@@ -71,6 +71,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "channel": APPEAL_CHANNEL_LABELS,  # a consent's channels are among the appeals' ones
     "status": APPEAL_STATUS_LABELS,
     "decision": consent.DECISION_LABELS,
+    "purpose": consent.PURPOSE_LABELS,
 }
 
 
@@ -200,6 +201,7 @@ async def gather(session: AsyncSession, correspondent_id: int, files_dir: Path) 
         {
             "given_at": _iso(r.given_at),
             "channel": r.channel,
+            "purpose": r.purpose,
             "consent_version": r.consent_version,
             "decision": r.decision,
             "appeal_id": r.appeal_id,
@@ -222,9 +224,10 @@ def _profile_txt(data: PersonData, reader: Reader) -> str:
     lines += [
         "  "
         + t(
-            "%(time)s: %(decision)s (%(channel)s, text version %(version)s)",
+            "%(time)s: %(decision)s, %(purpose)s (%(channel)s, text version %(version)s)",
             time=reader.time(r["given_at"]),
             decision=reader.value("decision", r["decision"]),
+            purpose=reader.value("purpose", r["purpose"]),
             channel=reader.value("channel", r["channel"]),
             version=r["consent_version"],
         )

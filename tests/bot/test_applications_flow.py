@@ -243,7 +243,7 @@ async def test_application_reviewed_and_answered(world: World) -> None:
             },
         )
         assert status == 200 and "Нужна реставрация" in html and "Ценный образец паровозостроения" in html
-        assert 'id="average"' in html and "18.5" in html  # (21 + 16) / 2
+        assert 'id="average"' in html and "18,5" in html  # (21 + 16) / 2, with the Russian decimal comma
         assert 'id="decision-form"' not in html  # a reviewer does not decide
         assert await _status(w) == ApplicationStatus.REVIEWED
         # The manager decides.

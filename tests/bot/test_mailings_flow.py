@@ -133,7 +133,7 @@ async def test_mailing_with_a_blocked_user_and_an_opt_out(
         "blocked": 1,
         "failed": 0,
         "opted_out": 0,
-        "skipped": 1,
+        "skipped": 0,  # Пётр has not confirmed: not a member of a segment of subscribers
     }
     assert (await get_mailing(session_factory, first)).status == MailingStatus.SENT
 
@@ -171,7 +171,9 @@ async def test_mailing_with_a_blocked_user_and_an_opt_out(
             m.get("text") for m in await client.bot_messages(chat.user_id)
         ]
     shown = counts(await (await panel.get(f"/mailings/{second}")).text())
-    assert (shown["recipients"], shown["delivered"], shown["blocked"], shown["skipped"]) == (2, 2, 0, 3)
+    # Left out: Анна, known to have blocked the bot (Мария unsubscribed and Пётр never confirmed, so
+    # neither is a member of the segment of subscribers any more).
+    assert (shown["recipients"], shown["delivered"], shown["blocked"], shown["skipped"]) == (2, 2, 0, 1)
 
 
 async def test_forged_opt_out_presses(

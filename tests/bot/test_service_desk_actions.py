@@ -39,7 +39,7 @@ async def test_urgency_checklist_and_cancel_from_the_queue(desk: Desk, settings:
     before = await desk.request(rid)
     agent, requester = desk.agent.chat, desk.requester.chat
 
-    listing = await agent.send("Мои заявки", expect="Мои заявки")
+    listing = await agent.send("🛠 Мои заявки в службу", expect="Мои заявки в службу")
     await agent.press(listing, "📥 Очередь службы")
     queue = await agent.reply("Очередь службы")
     await agent.press(queue, next(b for b in buttons(queue) if "Замена монитора" in b))
@@ -72,7 +72,7 @@ async def test_requester_withdraws_and_the_service_is_told(desk: Desk, settings:
     rid = await _filed(desk, ctx, "Не открывается почта")
     await desk.agent.chat.reply("Новая заявка в службу")
     requester = desk.requester.chat
-    mine = await requester.send("Мои заявки", expect="Мои заявки")
+    mine = await requester.send("🛠 Мои заявки в службу", expect="Мои заявки в службу")
     await requester.press(mine, next(b for b in buttons(mine) if "Не открывается почта" in b))
     card = await requester.reply("Статус: новая, ещё не взята")
     await requester.press(card, "✖ Отозвать")
@@ -89,7 +89,7 @@ async def test_requester_sends_an_album_to_the_service(desk: Desk, settings: Set
     rid = await _filed(desk, ctx, "Сломалось кресло")
     await desk.agent.chat.reply("Новая заявка в службу")
     requester = desk.requester.chat
-    mine = await requester.send("Мои заявки", expect="Мои заявки")
+    mine = await requester.send("🛠 Мои заявки в службу", expect="Мои заявки в службу")
     await requester.press(mine, next(b for b in buttons(mine) if "Сломалось кресло" in b))
     card = await requester.reply("Статус: новая, ещё не взята")
     await requester.press(card, "💬 Написать")

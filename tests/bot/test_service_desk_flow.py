@@ -20,7 +20,7 @@ async def file_request(desk: Desk) -> dict:
     """The requester's whole filing conversation; the bot's final answer."""
     r = desk.requester.chat
     menu = await r.send("/menu", expect="меню")
-    assert "🛠 Заявка в службу" in keyboard_texts(menu) and "Мои заявки" in keyboard_texts(menu)
+    assert "🛠 Заявка в службу" in keyboard_texts(menu) and "🛠 Мои заявки в службу" in keyboard_texts(menu)
     topics = await r.send("🛠 Заявка в службу", expect="Выберите тему")
     assert list(buttons(topics)) == ["Рабочее место", "✖ Отменить"]  # not the inactive topic
     await r.press(topics, "Рабочее место")
@@ -59,7 +59,7 @@ async def test_request_lifecycle_in_the_bot(desk: Desk) -> None:
     stale = await colleague.reply("Новая заявка в службу")
 
     # The agent's queue shows it among the new ones.
-    listing = await agent.send("Мои заявки", expect="Мои заявки")
+    listing = await agent.send("🛠 Мои заявки в службу", expect="Мои заявки в службу")
     await agent.press(listing, "📥 Очередь службы")
     queue = await agent.reply("Очередь службы")
     assert "Новые: 1" in queue["text"] and any(request.number in b for b in buttons(queue))
@@ -138,7 +138,7 @@ async def test_request_lifecycle_in_the_bot(desk: Desk) -> None:
     await agent.reply("Заявитель оценил работу")
 
     # «My requests» lists it, closed; its card shows the history without the service's internal note.
-    mine = await requester.send("Мои заявки", expect="Мои заявки")
+    mine = await requester.send("🛠 Мои заявки в службу", expect="Мои заявки в службу")
     await requester.press(mine, next(b for b in buttons(mine) if request.number in b))
     own = await requester.reply("Заменили ролик")
     assert "Статус: выполнена и закрыта" in own["text"] and "Оценка: ⭐⭐⭐⭐⭐" in own["text"]

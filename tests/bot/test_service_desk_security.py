@@ -39,7 +39,7 @@ async def test_foreign_ids_in_crafted_presses(
 ) -> None:
     rid = await _filed(desk, NoticeContext.from_settings(settings))
     outsider = desk.outsider.chat
-    listing = await outsider.send("Мои заявки", expect="У вас пока нет заявок.")
+    listing = await outsider.send("🛠 Мои заявки в службу", expect="У вас пока нет заявок.")
     assert "📥 Очередь службы" not in buttons(listing)  # not a service's person
     for action in (
         "open",
@@ -66,7 +66,7 @@ async def test_foreign_ids_in_crafted_presses(
 
     # The requester sees their request but cannot work it as the service.
     requester = desk.requester.chat
-    notice = await requester.send("Мои заявки", expect="Мои заявки")
+    notice = await requester.send("🛠 Мои заявки в службу", expect="Мои заявки в службу")
     for action in ("take", "note", "ask", "done", "u-critical"):
         query = press_data(sandbox, requester, notice["message_id"], f"sd:{action}:{rid}")
         answer = await requester.callback_answer(query)
@@ -96,7 +96,7 @@ async def test_stale_buttons_and_hostile_input(
     ctx = NoticeContext.from_settings(settings)
     rid = await _filed(desk, ctx)
     requester = desk.requester.chat
-    mine = await requester.send("Мои заявки", expect="Мои заявки")
+    mine = await requester.send("🛠 Мои заявки в службу", expect="Мои заявки в службу")
     await requester.press(mine, next(b for b in buttons(mine) if "Нет интернета" in b))
     card = await requester.reply("Статус: новая, ещё не взята")
     assert "✖ Отозвать" in buttons(card)

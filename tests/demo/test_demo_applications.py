@@ -23,6 +23,6 @@ async def test_seed_applications(session) -> None:  # type: ignore[no-untyped-de
     assert kind is not None and kind.needs_council and kind.to_registry and len(kind.criteria) == 3
     statuses = sorted(await session.scalars(select(Application.status)))
     assert statuses == sorted(
-        [ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED, ApplicationStatus.ON_COUNCIL]
+        [ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED, ApplicationStatus.REVIEWED]
     )
     assert await session.scalar(select(User).where(User.full_name == "Смирнов Алексей Петрович")) is not None

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from models import CouncilMeeting, MailOutbox, OutboxMessage, RegistryEntry, utcnow
+from models import CouncilAgendaItem, CouncilMeeting, MailOutbox, OutboxMessage, RegistryEntry, utcnow
 from models.enums import ApplicationStatus
 from porucheno.i18n import gettext
 from services.applications import decisions, intake, queries, reviews
@@ -124,12 +124,17 @@ async def test_council_type_goes_through_the_council(session) -> None:  # type: 
     with pytest.raises(InvalidInput):
         await decisions.decide(session, app.id, "approved", "", actor=s.manager)
     assert [a.id for a in await queries.ready_for_council(session)] == [app.id]
-    await decisions.mark_on_council(session, app.id, actor=s.manager, meeting_id=None)
-    assert await queries.ready_for_council(session) == []
-    assert app.status == ApplicationStatus.ON_COUNCIL
     meeting = CouncilMeeting(number="ЭС-1", held_at=utcnow())
     session.add(meeting)
     await session.flush()
+    with pytest.raises(InvalidInput):  # «on the council» only on a meeting's agenda
+        await decisions.mark_on_council(session, app.id, actor=s.manager, meeting_id=meeting.id)
+    assert app.status == ApplicationStatus.REVIEWED
+    session.add(CouncilAgendaItem(meeting_id=meeting.id, application_id=app.id, position=1))
+    await session.flush()
+    await decisions.mark_on_council(session, app.id, actor=s.manager, meeting_id=meeting.id)
+    assert await queries.ready_for_council(session) == []
+    assert app.status == ApplicationStatus.ON_COUNCIL
     await decisions.decide(
         session, app.id, "approved", "Решение совета", actor=s.manager, meeting_id=meeting.id
     )

@@ -105,7 +105,11 @@ async def test_more_seats_promote_and_closed_events_refuse(session_factory) -> N
         )
         await update_event(session, user, event_id, data, CTX)
         await session.commit()
-    assert "🎉" in (await messages_to(session_factory, 7102))[-1]
+    told = (await messages_to(session_factory, 7102))[-1]
+    assert (
+        ru("🎉 More seats have been added: you are now registered for «%(title)s».", title=event.title)
+        in told
+    )
     late = await make_person(session_factory, "Опоздавший", 7103)
     with pytest.raises(DomainError) as refused:
         await _register(session_factory, event_id, late, 7103)

@@ -98,7 +98,7 @@ async def _answer(
 ) -> SubmitResult:
     """One answer, sent and committed as the bot (with ``telegram_id``) or the public page does."""
     async with factory() as session:
-        version = (await privacy_consent.current(session)).version
+        version = (await privacy_consent.current(session, privacy_consent.ACTIVITIES)).version
         result = await submit(
             session,
             SubmissionInput(
@@ -185,7 +185,7 @@ async def test_a_closed_registration_rolls_the_whole_answer_back(session_factory
     cards_before = await _count(session_factory, Correspondent)
 
     async with session_factory() as session:
-        version = (await privacy_consent.current(session)).version
+        version = (await privacy_consent.current(session, privacy_consent.ACTIVITIES)).version
         with pytest.raises(DomainError) as refused:
             await submit(
                 session,
@@ -313,7 +313,7 @@ async def test_an_application_through_the_personal_web_link_is_answered_in_the_c
     )
     await _chat(session_factory, 9611)
     async with session_factory() as session:
-        version = (await privacy_consent.current(session)).version
+        version = (await privacy_consent.current(session, privacy_consent.ACTIVITIES)).version
         result = await submit(
             session,
             SubmissionInput(

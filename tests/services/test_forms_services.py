@@ -112,7 +112,7 @@ async def test_editor_rules(session: AsyncSession) -> None:
 
 
 async def _input(session: AsyncSession, form_id: int, **kw: object) -> SubmissionInput:
-    version = (await consent.current(session)).version
+    version = (await consent.current(session, consent.ACTIVITIES)).version
     answers = {"name": "Маша", "course": "art", "agree": "1", **kw.pop("answers", {})}  # type: ignore[dict-item]
     return SubmissionInput(form_id=form_id, answers=answers, consent_version=version, **kw)  # type: ignore[arg-type]
 

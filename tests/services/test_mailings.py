@@ -17,6 +17,7 @@ from models import (
     MailingConsent,
     MailingRecipient,
     OutboxMessage,
+    Segment,
     TelegramAccount,
     User,
     utcnow,
@@ -28,6 +29,8 @@ from scheduler.mailings_jobs import mailings_tick
 from services.audit import Actor
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.mailings import audience, content, drafts, optout, sending
+from services.segments.query import count as segment_count
+from services.segments.saved import filters_of
 from services.staff import create_user
 from services.streamed import PART
 from tests.mailings_support import (
@@ -128,7 +131,10 @@ async def test_save_refuses_a_long_caption_with_a_photo(
 async def test_recipients_need_consent_a_chat_and_no_block(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    segment = await make_segment(session_factory)
+    """Recipients and the members left out add up to the segment's own size: a segment of confirmed
+    subscribers leaves nobody out for want of consent, one of «any» consent counts them."""
+    segment = await make_segment(session_factory, consent="any")
+    subscribers = await make_segment(session_factory, "Подписчики")
     ok = await make_person(session_factory, "Иванова Мария", telegram_id=next_telegram_id())
     await make_person(
         session_factory, "Петров Пётр", telegram_id=next_telegram_id(), consent=MailingConsentStatus.PENDING
@@ -146,6 +152,14 @@ async def test_recipients_need_consent_a_chat_and_no_block(
         assert [r.correspondent_id for r in found.recipients] == [ok.correspondent_id]
         assert found.left_out == {audience.NO_CONSENT: 2, audience.NO_CHAT: 1, audience.BLOCKED: 1}
         assert await audience.recipients(session, segment) == found.recipients
+        for segment_id in (segment, subscribers):
+            spec = filters_of(await session.get_one(Segment, segment_id))
+            assert (await audience.breakdown(session, segment_id)).members == await segment_count(
+                session, spec
+            )
+        confirmed = await audience.breakdown(session, subscribers)
+        assert confirmed.recipients == found.recipients
+        assert confirmed.left_out == {audience.NO_CHAT: 1, audience.BLOCKED: 1}
 
 
 async def test_a_scheduled_mailing_starts_once_across_two_runs(
@@ -168,7 +182,7 @@ async def test_a_scheduled_mailing_starts_once_across_two_runs(
     assert await mailings_tick(session_factory, now=later) == [mailing_id]
     assert await mailings_tick(session_factory, now=later) == []
     mailing = await get_mailing(session_factory, mailing_id)
-    assert (mailing.status, mailing.recipients_total, mailing.skipped_total) == (MailingStatus.SENDING, 3, 1)
+    assert (mailing.status, mailing.recipients_total, mailing.skipped_total) == (MailingStatus.SENDING, 3, 0)
     async with session_factory() as session:
         rows = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.batch == f"mailing:{mailing_id}"))
@@ -334,7 +348,7 @@ async def test_a_large_segment_is_read_a_part_at_a_time_and_nobody_is_missed(
     """More members than one part holds (services/streamed.py): every part's consents, chats and
     blocks are looked up for that part, so each member is counted once and under the right reason."""
     size = 2 * PART + 57
-    segment = await make_segment(session_factory)
+    segment = await make_segment(session_factory, consent="any")
     async with session_factory() as session:
         people = [Correspondent(name=f"Участник {i:04}", name_search=f"участник {i:04}") for i in range(size)]
         session.add_all(people)

@@ -30,7 +30,11 @@ from scheduler.privacy_jobs import pd_retention
 from services import correspondents, outbox, staff
 from services.appeals.intake import ContactInput, IncomingFile
 from services.appeals.labels import APPEAL_CHANNEL_LABELS, APPEAL_STATUS_LABELS
-from services.errors import InvalidInput, PermissionDenied
+from services.audit import Actor
+from services.config import org_card
+from services.config.org_card import Letterhead
+from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.messengers import MAX_OFFSET
 from services.privacy import consent, erasure, export
 from tests.services.appeals_helpers import PNG, SYSTEM, add_account, register
 
@@ -112,7 +116,8 @@ async def test_export_then_erase_then_export_again(session: AsyncSession, tmp_pa
     ]
     # The person reads words, not the JSON's codes.
     assert "Тип: Гражданин" in profile
-    assert ": согласие дано (Telegram, редакция текста 1)" in profile and "given" not in profile
+    assert ": согласие дано, Обращения (59-ФЗ) (Telegram, редакция текста 1)" in profile
+    assert "given" not in profile and data["consents"][0]["purpose"] == "appeals"
     assert (rows[0]["Канал"], rows[0]["Статус"]) == (
         export.gettext("ru", APPEAL_CHANNEL_LABELS[appeal.channel]),
         export.gettext("ru", APPEAL_STATUS_LABELS[appeal.status]),
@@ -234,6 +239,51 @@ async def test_consent_versions(session: AsyncSession) -> None:
     assert (await consent.current(session)).version == second.version == 2
     assert [v.version for v in await consent.versions(session)] == [2, 1]
     assert (await consent.by_version(session, 1)) is not None and not first.is_current
+
+
+async def test_each_purpose_has_its_own_text_and_versions(session: AsyncSession) -> None:
+    """152-FZ art. 9: the events / forms consent is not the appeals one, and versions are per purpose."""
+    appeals = await consent.current(session, consent.APPEALS)
+    activities = await consent.current(session, consent.ACTIVITIES)
+    assert (appeals.version, activities.version) == (1, 1) and appeals.id != activities.id
+    assert "59-ФЗ" in appeals.text_ru and "обращени" in appeals.text_ru
+    assert "59-ФЗ" not in activities.text_ru and "обращени" not in activities.text_ru.lower()
+    assert "мероприяти" in activities.text_ru and "152-ФЗ" in activities.text_ru
+    # No card yet: a neutral operator; the channel follows where the person is.
+    shown = consent.text_in(activities, "ru", "max")
+    assert "Оператор персональных данных: организация, предоставляющая этот сервис." in shown
+    assert "учётной записи в MAX" in shown and "мессенджер MAX" in shown and "Telegram" not in shown
+    assert "Telegram" in consent.text_in(activities, "ru", "telegram")
+    web = consent.text_in(activities, "ru", "web")
+    assert "IP-адреса" in web and "Telegram" not in web and "MAX" not in web
+    assert "{" not in consent.text_in(activities, "en", None)
+    admin = await staff.create_user(session, SYSTEM, full_name="Админ", roles=[Role.ADMIN])
+    await org_card.save_card(
+        session, Actor(user_id=admin.id), Letterhead(name="МБУК «Краеведческий музей»", short_name="Музей")
+    )
+    activities = await consent.current(session, consent.ACTIVITIES)
+    assert "Оператор персональных данных: МБУК «Краеведческий музей»." in consent.text_in(
+        activities, "ru", "max"
+    )
+    # Publishing one purpose leaves the other alone.
+    second = await consent.publish(session, admin, "Согласие на запись, ред. 2", purpose=consent.ACTIVITIES)
+    assert (second.purpose, second.version) == (consent.ACTIVITIES, 2)
+    assert (await consent.current(session, consent.APPEALS)).version == 1
+    assert [v.version for v in await consent.versions(session, consent.ACTIVITIES)] == [2, 1]
+    assert [v.version for v in await consent.versions(session, consent.APPEALS)] == [1]
+    # A decision names its purpose; consenting to one purpose is not consenting to the other.
+    await consent.log(
+        session,
+        consent.ConsentEntry(
+            channel="telegram", version=2, telegram_id=MAX_OFFSET + 77, purpose=consent.ACTIVITIES
+        ),
+    )
+    [row] = (await session.scalars(select(ConsentRecord))).all()
+    assert (row.purpose, row.consent_version, row.channel) == (consent.ACTIVITIES, 2, "max")
+    assert await consent.telegram_consented(session, MAX_OFFSET + 77, 2, consent.ACTIVITIES)
+    assert not await consent.telegram_consented(session, MAX_OFFSET + 77, 1)
+    with pytest.raises(NotFound):  # appeals has no version 2
+        await consent.log(session, consent.ConsentEntry(channel="web", version=2))
 
 
 async def test_erasure_blanks_the_notices_sent_to_the_person(session: AsyncSession, tmp_path: Path) -> None:

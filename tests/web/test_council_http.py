@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import CouncilMeeting, CouncilVote, RegistryEntry
+from models import Application, CouncilMeeting, CouncilVote, RegistryEntry
+from models.enums import ApplicationStatus
 from services.council import agenda, voting
 from tests.services.council_support import actor, make_people, make_type, reviewed_application
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_token, login
@@ -218,3 +219,37 @@ async def test_the_secretary_edits_a_meeting_and_bad_input_gets_a_message(
     assert "Заседание ЭС-2026-01 отменено." in html and "Отменено" in html
     html = await _post(client, f"{path}/edit", {**form, "place": "Снова"})
     assert "Заседание уже проведено или отменено: изменить его нельзя." in html
+
+
+async def test_an_application_left_on_the_council_without_a_meeting_can_be_put_on_an_agenda(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """A row an older version left «on the council» on no agenda: the meeting offers it, takes it,
+    and cancelling the meeting returns it to the reviewed ones."""
+    async with session_factory() as s:
+        people = await make_people(s)
+        kind = await make_type(s)
+        stranded = await reviewed_application(
+            s, kind, 1, "Радиоприёмник «Рекорд»", "Музей связи", [8], [people["outsider"]]
+        )
+        stranded.status = ApplicationStatus.ON_COUNCIL
+        await s.commit()
+    members = [people[f"m{n}"] for n in range(1, 4)]
+    form = {
+        "held_at": "2026-12-10T15:00", "place": "Зал", "chair_id": str(members[0].id),
+        "secretary_id": str(people["secretary"].id), "member_ids": [str(m.id) for m in members],
+    }  # fmt: skip
+    await _as(client, "secretary")
+    await _post(client, "/council/new", form)
+    async with session_factory() as s:
+        meeting = (await s.scalars(select(CouncilMeeting))).one()
+    path = f"/council/{meeting.id}"
+    page = await (await client.get(path)).text()
+    assert f'<option value="{stranded.id}"' in page and "Радиоприёмник «Рекорд»" in page
+    html = await _post(client, f"{path}/agenda_add", {"application_id": str(stranded.id)})
+    assert "Заявка включена в повестку." in html
+    page = await (await client.get(path)).text()
+    assert f'<option value="{stranded.id}"' not in page  # on this agenda now, not offered again
+    await _post(client, f"{path}/cancel", {})
+    async with session_factory() as s:
+        assert (await s.get(Application, stranded.id)).status == ApplicationStatus.REVIEWED  # type: ignore[union-attr]

@@ -91,7 +91,22 @@ async def test_clerk_runs_an_event(
     assert done.status == 303
     page = await (await client.get(f"/events/{event_id}")).text()
     assert ru("The registration is cancelled; the person is told.") in page
-    assert any("🎉" in text for text in await messages_to(session_factory, 8102))
+    freed = ru("🎉 A seat has freed up: you are now registered for «%(title)s».", title=form["title"])
+    assert any(freed in text for text in await messages_to(session_factory, 8102))
+
+    # The event is full again: the clerk gives a waiting person a seat over the capacity, and the
+    # person is told it was given, not that one freed up.
+    given = await _register(session_factory, event_id, "Анна Лосева", 8104)
+    assert (await _post(client, f"/events/{event_id}/registrations/{given}/promote", {})).status == 303
+    told = await messages_to(session_factory, 8104)
+    title = form["title"]
+    assert any(
+        ru("🎉 You have been given a seat: you are now registered for «%(title)s».", title=title) in text
+        for text in told
+    )
+    assert not any(freed in text for text in told)
+    page = await (await client.get(f"/events/{event_id}")).text()
+    assert "2 / 1" in page
 
     # A registration of another event through this event's URL is not found.
     other = await _post(client, "/events/new", {**form, "title": "Другое"})
@@ -115,7 +130,7 @@ async def test_clerk_runs_an_event(
     assert export.status == 200
     sheet = load_workbook(io.BytesIO(await export.read())).active
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
-    assert [r[1] for r in rows] == ["Мария Ильина", "Пётр Гусев"]
+    assert [r[1] for r in rows] == ["Мария Ильина", "Пётр Гусев", "Анна Лосева"]
     assert rows[1][8] == ru("came")
 
     # Someone who does not work with the audience can neither see nor mark.

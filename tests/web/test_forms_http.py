@@ -362,3 +362,46 @@ async def test_the_thanks_page_says_what_the_answer_did(
         pages.append(await (await client.get(response.headers["Location"])).text())
     assert "Место на «Ночь в хранилище» за вами" in pages[0]
     assert "вы в листе ожидания, номер 1" in pages[1] and "Место на" not in pages[1]
+
+
+async def test_a_subscription_that_could_not_be_asked_for_gets_no_false_thanks(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """«Send me news» ticked on a form whose e-mail was left empty: the page says nothing was sent
+    and does not show the form's own thank-you (written for a subscription that was asked for);
+    with an e-mail, the thank-you and where to confirm."""
+    async with session_factory() as session:
+        form = await d.create_form(
+            session,
+            d.FormDraft(
+                slug="news",
+                title_ru="Новости",
+                purpose=FormPurpose.SUBSCRIPTION,
+                thanks_ru="Спасибо! Подтвердите подписку — мы прислали сообщение.",
+            ),
+            actor=Actor.system(),
+        )
+        for field in (
+            d.FieldDraft("name", "text", "Имя", maps_to="name"),
+            d.FieldDraft("email", "email", "Почта", maps_to="email"),
+            d.FieldDraft(
+                "mailing", "consent", "Согласен получать новости", required=True, rules={"mailing": True}
+            ),
+        ):
+            await d.add_field(session, form.id, field, actor=Actor.system())
+        await session.commit()
+    pages = []
+    for email in ("", "reader@example.ru"):
+        _html, csrf, key = await _open(client, "/f/news")
+        data = {
+            "csrf_token": csrf, "form_key": key, "f_name": "Читатель", "f_email": email,
+            "f_mailing": "1", "pd_consent": "1",
+        }  # fmt: skip
+        response = await client.post("/f/news", data=data, allow_redirects=False)
+        assert response.status == 303
+        pages.append(await (await client.get(response.headers["Location"])).text())
+    without, with_email = (p.split('id="form-thanks"')[1].split("</div>")[0] for p in pages)
+    assert "Мы не сможем присылать вам новости" in without
+    assert "мы прислали сообщение" not in without and "Спасибо! Ваши ответы получены." in without
+    assert "Спасибо! Подтвердите подписку — мы прислали сообщение." in with_email
+    assert "откройте ссылку" in with_email

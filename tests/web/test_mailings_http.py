@@ -91,7 +91,7 @@ async def test_compose_preview_test_schedule_cancel(
     own_chat = next_telegram_id()
     await make_manager(session_factory, telegram_id=own_chat)
     await login(client, MANAGER_LOGIN, MANAGER_PASSWORD)
-    segment = await make_segment(session_factory)
+    segment = await make_segment(session_factory, consent="any")  # with or without a consent
     for n in range(2):
         await make_person(session_factory, f"Житель {n}", telegram_id=next_telegram_id())
     await make_person(
@@ -229,3 +229,26 @@ async def test_a_file_is_kept_across_errors_but_never_someone_elses(
     async with session_factory() as session:
         latest = (await session.scalars(select(Mailing).order_by(Mailing.id.desc()))).first()
         assert latest is not None and latest.title == "Чужой файл" and latest.file_id is None
+
+
+async def test_a_mailing_to_subscribers_adds_up_to_the_segments_size(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """A segment of confirmed subscribers (the default): its page's count is the mailing's recipients
+    plus the members left out, and nobody is «left out» for want of a consent they are not in for."""
+    await make_manager(session_factory, telegram_id=next_telegram_id())
+    await login(client, MANAGER_LOGIN, MANAGER_PASSWORD)
+    segment = await make_segment(session_factory, "Подписчики новостей")
+    await make_person(session_factory, "Подписчик", telegram_id=next_telegram_id())
+    await make_person(session_factory, "Подписчица без бота")
+    for n in range(3):
+        await make_person(session_factory, f"Без согласия {n}", telegram_id=next_telegram_id(), consent=None)
+    await make_person(
+        session_factory, "Ждёт", telegram_id=next_telegram_id(), consent=MailingConsentStatus.PENDING
+    )
+    segment_page = await (await client.get(f"/segments/{segment}")).text()
+    assert 'data-count="2"' in segment_page and "2 человека" in segment_page
+    _id, page = await _new(client, segment, photo=False)
+    assert "Сегмент «Подписчики новостей»: рассылку получат 1 чел." in page
+    assert "Не вошли: 1." in page and "не писали боту: 1" in page
+    assert "нет подтверждённого согласия" not in page

@@ -147,7 +147,7 @@ async def test_administrator_publishes_a_version_and_the_form_logs_the_shown_one
 ) -> None:
     topics = await make_topics(session_factory)
     html = await (await client.get("/form")).text()
-    assert 'name="consent_version" value="1"' in html and 'href="/consent"' in html
+    assert 'name="consent_version" value="1"' in html and 'href="/consent?via=web"' in html
     public = await (await client.get("/consent")).text()
     assert "Версия 1" in public and "59-ФЗ" in public
 

@@ -12,8 +12,10 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from admin_web.i18n import LOCALE_COOKIE
 from models import ServiceComment, ServiceRequest, ServiceTopic, SlaTarget, User, utcnow
 from porucheno.settings import Settings
+from services.files import FileOrigin, store_file
 from services.notify import NoticeContext
 from services.service_desk import requests as desk
 from tests.web.conftest import IGNORE_SESSION_KEY_WARNING, csrf_token, login
@@ -303,3 +305,32 @@ async def test_breached_request_is_red_and_filtered(
     assert 'class="clock clock-breached" data-clock="reaction"' in html and "просрочено на" in html
     html = await (await client.get(f"/service-desk/{old.id}")).text()
     assert 'data-state="breached"' in html and "срок " in html
+
+
+async def test_photos_from_the_bot_are_named_photo_n_never_by_their_id(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    """A photo sent in a messenger has no file name: the card calls it «Фото 1» / «Photo 1»,
+    numbered among the request's photos; a named document keeps its name."""
+    d = await make_desk(session_factory, settings)
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    async with session_factory() as s:
+        origin = FileOrigin(service_request_id=d.request_id)
+        await store_file(s, settings.files_dir, pdf, filename="Инструкция проектора.pdf", origin=origin)
+        for _ in range(2):  # two photos, as Telegram sends them: no name
+            await store_file(s, settings.files_dir, tiny_png(), filename=None, origin=origin)
+        await s.commit()
+    await _as(client, "it")
+    html = await (await client.get(f"/service-desk/{d.request_id}")).text()
+    files = html.split('id="request-files"')[1].split("</ul>")[0]
+    names = re.findall(r'class="file-link">([^<]*)<', files)
+    assert names == ["Инструкция проектора.pdf", "Фото 1", "Фото 2"]
+    assert "№" not in files
+    client.session.cookie_jar.update_cookies({LOCALE_COOKIE: "en"})
+    html = await (await client.get(f"/service-desk/{d.request_id}")).text()
+    files = html.split('id="request-files"')[1].split("</ul>")[0]
+    assert re.findall(r'class="file-link">([^<]*)<', files) == [
+        "Инструкция проектора.pdf",
+        "Photo 1",
+        "Photo 2",
+    ]

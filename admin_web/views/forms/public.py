@@ -27,7 +27,7 @@ from models import Form, FormField
 from models.enums import FieldKind, SubmissionChannel
 from services import files
 from services.errors import DomainError
-from services.forms import definitions, links
+from services.forms import definitions, hooks, links
 from services.forms.intake import IncomingFile, SubmissionInput, check_answers, submit
 from services.forms.validation import MAX_FILES_LIMIT, TEXT_LIMIT, TEXTAREA_LIMIT, rules
 from services.privacy import consent as privacy_consent
@@ -39,6 +39,8 @@ PREFIX = "f_"  # posted field names: f_<key>, never clashing with the page's own
 DONE_SESSION_KEY = "form_done"
 NOTES_SESSION_KEY = "form_done_notes"
 KEY_LENGTH = 32
+# Notes saying the answer could not do what the form is for: the form's own thank-you is not shown.
+NOT_DONE_NOTES = frozenset({hooks.NO_CONTACT_NOTE})
 
 
 def _key_ok(value: str) -> bool:
@@ -165,8 +167,12 @@ async def _read_files(
 
 async def _consent_version(request: web.Request, raw: str, errors: dict[str, str]) -> int | None:
     if not raw:
-        return (await privacy_consent.current(request[DB_KEY])).version
-    if raw.isdigit() and len(raw) < 9 and await privacy_consent.by_version(request[DB_KEY], int(raw)):
+        return (await privacy_consent.current(request[DB_KEY], privacy_consent.ACTIVITIES)).version
+    if (
+        raw.isdigit()
+        and len(raw) < 9
+        and await privacy_consent.by_version(request[DB_KEY], int(raw), privacy_consent.ACTIVITIES)
+    ):
         return int(raw)
     errors["pd_consent"] = gettext(
         N_("The consent text could not be found. Please read it again and tick the box.")
@@ -185,7 +191,8 @@ async def _render(
     form_key: str,
 ) -> web.Response:
     locale = current_locale.get()
-    consent_text = await privacy_consent.current(request[DB_KEY])
+    # A form serves the institution's own activities (events, applications): that purpose's consent.
+    consent_text = await privacy_consent.current(request[DB_KEY], privacy_consent.ACTIVITIES)
     shown = [
         {
             "item": f,
@@ -221,6 +228,7 @@ async def _render(
             "form_key": form_key,
             "honeypot": HONEYPOT,
             "consent_version": consent_text.version,
+            "consent_purpose": consent_text.purpose,
             "pd_consent_checked": bool(values) and "pd_consent" not in errors,
             "max_mb": files.MAX_FILE_BYTES // (1024 * 1024),
         },
@@ -235,15 +243,18 @@ async def form_done(request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther(request.app.router["form_public"].url_for(slug=form.slug))
     locale = current_locale.get()
     # What the answer did (a seat, the waiting list, a number): msgids from services.forms.hooks.
-    notes = [gettext(msgid, **params) for msgid, params in session.get(NOTES_SESSION_KEY) or []]
+    stored = session.get(NOTES_SESSION_KEY) or []
+    notes = [gettext(msgid, **params) for msgid, params in stored]
+    thanks = definitions.thanks_in(form, locale)
+    if any(msgid in NOT_DONE_NOTES for msgid, _params in stored):
+        # The form's own thank-you was written for an answer that did what the form is for («confirm
+        # the subscription: we sent a message»); when it could not, only the plain thanks and the
+        # note saying why are true.
+        thanks = ""
     return await render(
         request,
         "forms/public_done.html",
-        {
-            "title": definitions.title_in(form, locale),
-            "thanks": definitions.thanks_in(form, locale),
-            "notes": notes,
-        },
+        {"title": definitions.title_in(form, locale), "thanks": thanks, "notes": notes},
     )
 
 

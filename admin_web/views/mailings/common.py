@@ -23,6 +23,7 @@ LEFT_OUT_LABELS = {
     audience.NO_CHAT: N_("never wrote to the bot"),
     audience.BLOCKED: N_("blocked the bot"),
     audience.ERASED: N_("personal data erased"),
+    audience.SHARED_CHAT: N_("the same chat as another member (one message)"),
 }
 DELIVERY_LABELS = {
     "pending": N_("in the queue"),
