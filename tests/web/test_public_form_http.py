@@ -206,3 +206,32 @@ async def test_a_flood_from_one_address_is_stopped_with_a_friendly_page(
         # suggestion for a clerk to merge into the first.
         assert await s.scalar(select(func.count()).select_from(Correspondent)) == 5
         assert await s.scalar(select(func.count()).select_from(CorrespondentSuggestion)) == 4
+
+
+async def test_the_name_needs_a_surname_and_other_is_the_last_topic(
+    client: TestClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """59-FZ art. 7: an appeal carries the surname and the name, checked as in the bot; the topics
+    read in the page's language with «Другое» last, as the bot offers them."""
+    topics = await make_topics(session_factory)
+    async with session_factory() as s:
+        s.add(Category(code="other", name_ru="Другое", name_en="Other"))
+        await s.commit()
+    page = await (await client.get("/form")).text()
+    offered = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', page)
+    assert offered == ["Дороги и тротуары", "Уличное освещение", "Другое"], offered
+
+    token = await csrf_token(client, "/form")
+    _, html = await submit(client, appeal_form(token, topics.roads, name="Ольга"))
+    assert "Напишите и фамилию, и имя (и отчество, если оно есть)." in html
+    _, html = await submit(client, appeal_form(token, topics.roads, name="О. Смирнова"))
+    assert "Напишите имя и отчество полностью" in html, html
+    assert await count(session_factory, Appeal) == 0
+
+    response = await client.post(
+        "/form", data=appeal_form(token, topics.roads, name="смирнова ольга петровна"), allow_redirects=False
+    )
+    assert response.status == 303
+    async with session_factory() as s:
+        names = list(await s.scalars(select(Correspondent.name)))
+    assert names == ["Смирнова Ольга Петровна"]  # tidied as the bot tidies it

@@ -37,7 +37,8 @@ from services.appeals import notices
 from services.appeals.intake import MAX_TEXT_CHARS, AppealInput, ContactInput, IncomingFile, register_appeal
 from services.audit import Actor
 from services.correspondents import normalize_phone
-from services.errors import DomainError
+from services.correspondents.names import person_name
+from services.errors import DomainError, InvalidInput
 from services.notify import Translator
 from services.privacy import consent as privacy_consent
 
@@ -52,9 +53,9 @@ DONE_SESSION_KEY = "public_appeal"
 async def active_categories(request: web.Request) -> list[tuple[int, str]]:
     """Categories a resident may choose, named and sorted in the page language."""
     locale = current_locale.get()
-    offered = await appeal_categories.offered(request[DB_KEY], staff=False)  # never staff-only ones
-    named = [(c.id, appeal_categories.name_in(c, locale)) for c in offered]
-    return sorted(named, key=lambda item: item[1].casefold())
+    # Never staff-only ones; ordered by the page's language with «Other» last (one rule with the bot).
+    offered = await appeal_categories.offered(request[DB_KEY], staff=False, locale=locale)
+    return [(c.id, appeal_categories.name_in(c, locale)) for c in offered]
 
 
 @public
@@ -166,6 +167,12 @@ async def _read_uploads(fields: list[object], errors: list[str]) -> list[Upload]
 
 async def _validate(request: web.Request, form: Form, uploads: list[Upload]) -> AppealInput:
     name = form.text("name", required=True, max_length=255)
+    if name:
+        # 59-FZ art. 7: the surname and the name (the patronymic if any), checked as in the bot.
+        try:
+            name = person_name(name)
+        except InvalidInput as exc:
+            form.fail_domain(exc)
     email = form.matching("email", EMAIL_RE, N_("Enter an e-mail address like name@example.ru."))
     phone = form.matching("phone", PHONE_RE, N_("Enter a phone number like +7 900 123-45-67."))
     if phone and "phone" not in form.errors and normalize_phone(phone) is None:
