@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +35,9 @@ def record(
     new_state: str | None = None,
     reason: str | None = None,
     data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
+    """``at``: when it happened, if not now (a service called with its own ``now``)."""
     event = AuditEvent(
         actor_user_id=actor.user_id,
         actor_telegram_id=actor.telegram_id,
@@ -47,5 +50,7 @@ def record(
         reason=reason,
         data=data,
     )
+    if at is not None:
+        event.at = at
     session.add(event)
     return event

@@ -44,9 +44,12 @@ async def changed(
     new_state: str | None = None,
     reason: str | None = None,
     data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> None:
     """Every change ends alike: the audit event, the write (refused if another press got there
-    first), then the notices of the event (named as the audit action) through the outbox."""
+    first), then the notices of the event (named as the audit action) through the outbox.
+    ``at``: the moment of the change the caller worked with (its ``now``), so the history and the
+    request's own times agree."""
     event = record(
         session,
         actor,
@@ -57,6 +60,7 @@ async def changed(
         new_state=new_state,
         reason=reason,
         data=data,
+        at=at,
     )
     await flush(session)
     await notices.notify(session, ctx, request, action, event.id, actor=user, comment=comment)

@@ -152,6 +152,7 @@ async def file_request(
         user=requester,
         new_state=S.NEW,
         data={"number": request.number, "topic": topic.id, "urgency": data.urgency, "channel": data.channel},
+        at=now,
     )
     return request
 
@@ -188,6 +189,7 @@ async def take(
         old_state=old,
         new_state=S.IN_WORK,
         data={"assignee_id": user.id, "previous_assignee_id": previous},
+        at=now,
     )
     return request
 
@@ -226,6 +228,7 @@ async def assign(
         old_state=old,
         new_state=request.status,
         data={"assignee_id": assignee.id, "previous_assignee_id": previous},
+        at=now,
     )
     return request
 
@@ -261,6 +264,7 @@ async def cancel(
         old_state=old,
         new_state=S.CANCELLED,
         reason=reason,
+        at=now,
     )
     return request
 
@@ -298,5 +302,6 @@ async def change_urgency(
         actor_of(user),
         user=user,
         data={"from": old, "to": urgency},
+        at=now,
     )
     return request

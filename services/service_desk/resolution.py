@@ -76,6 +76,7 @@ async def comment(
         old_state=old,
         new_state=request.status,
         data={"comment_id": note.id, "internal": internal},
+        at=now,
     )
     return note
 
@@ -129,6 +130,7 @@ async def email_reply(
         old_state=old,
         new_state=request.status,
         data={"comment_id": note.id, "via": "email", "from": sender_email},
+        at=now,
     )
     return note
 
@@ -167,6 +169,7 @@ async def wait_for_requester(
         new_state=S.WAITING,
         reason=question,
         data={"comment_id": note.id},
+        at=now,
     )
     return request
 
@@ -214,6 +217,7 @@ async def resolve(
         new_state=S.RESOLVED,
         reason=text,
         data={"comment_id": note.id, "resolution_met": request.resolution_met},
+        at=now,
     )
     return request
 
@@ -251,6 +255,7 @@ async def confirm(
         old_state=S.RESOLVED,
         new_state=S.CLOSED,
         data={"rating": rating},
+        at=now,
     )
     return request
 
@@ -291,6 +296,7 @@ async def rate(
         actor_of(user),
         user=user,
         data={"rating": rating, "previous": old_rating},
+        at=now,
     )
     return request
 
@@ -327,5 +333,6 @@ async def reopen(
         new_state=S.IN_WORK,
         reason=reason,
         data={"comment_id": note.id},
+        at=now,
     )
     return request
