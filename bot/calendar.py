@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from aiogram.filters.callback_data import CallbackData
@@ -44,7 +45,7 @@ CALLBACK_LIMIT = 64
 
 
 class Act:
-    QUICK = "q"  # d = days from today, hm = time: resolved at press time, so it matches its label
+    QUICK = "q"  # d = days from today, hm = time (buttons sent before the quick picks became TIME presses)
     NAV = "nav"  # show month y/m
     DAY = "day"  # a day was picked: show time slots
     TIME = "time"  # y/m/d hm: the final choice
@@ -83,17 +84,53 @@ def _button(text: str, data: CalendarCallback) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
-def quick_picks(now: datetime) -> list[tuple[str, int]]:
-    """(label, days from today) for the quick buttons; «today 18:00» only while it is ahead."""
-    picks = [(_("Tomorrow 18:00"), 1), (_("In 3 days"), 3), (_("In a week"), 7)]
-    if now.time() < END_OF_DAY:
-        picks.insert(0, (_("Today 18:00"), 0))
+def weekdays_off(day: date) -> bool:
+    """The default of a caller without a production calendar: Monday to Friday are working days."""
+    return day.weekday() < 5
+
+
+def _short(day: date) -> str:
+    return f"{_(WEEKDAYS[day.weekday()])} {day:%d.%m}"
+
+
+def quick_picks(now: datetime, working: Callable[[date], bool] = weekdays_off) -> list[tuple[str, date]]:
+    """(label, day) of the quick buttons, each at 18:00 and on a working day (``working``: the
+    production calendar's test): today while 18:00 is ahead, the next working day, the third and the
+    fifth working day on. A deadline offered on a Saturday or a holiday would be met by nobody."""
+    today = now.date()
+
+    def after(day: date, count: int) -> date:
+        for _step in range(count):
+            day += timedelta(days=1)
+            for _guard in range(60):  # no calendar has two months off in a row
+                if working(day):
+                    break
+                day += timedelta(days=1)
+        return day
+
+    first, third, fifth = after(today, 1), after(today, 3), after(today, 5)
+    first_label = _("Tomorrow 18:00") if first == today + timedelta(days=1) else f"{_short(first)} 18:00"
+    picks = [
+        (first_label, first),
+        (_("In 3 working days (%(day)s)") % {"day": _short(third)}, third),
+        (_("In a working week (%(day)s)") % {"day": _short(fifth)}, fifth),
+    ]
+    if now.time() < END_OF_DAY and working(today):
+        picks.insert(0, (_("Today 18:00"), today))
     return picks
 
 
 def calendar_markup(
-    scope: str, now: datetime, year: int | None = None, month: int | None = None, *, quick: bool = True
+    scope: str,
+    now: datetime,
+    year: int | None = None,
+    month: int | None = None,
+    *,
+    quick: bool = True,
+    working: Callable[[date], bool] = weekdays_off,
 ) -> InlineKeyboardMarkup:
+    """The month's grid with the quick picks on top (working days by ``working``); a quick pick is
+    a press of its own day and time, so it means the same day whenever it is pressed."""
     year, month = (year or now.year), (month or now.month)
     # Out-of-range months (a forged or very old press) fall back to the current one.
     if not 0 <= _months_from(now, year, month) <= MAX_MONTHS_AHEAD:
@@ -102,8 +139,13 @@ def calendar_markup(
     rows: list[list[InlineKeyboardButton]] = []
     if quick:
         picks = [
-            _button(label, CalendarCallback(scope=scope, act=Act.QUICK, d=days, hm=_hm(END_OF_DAY)))
-            for label, days in quick_picks(now)
+            _button(
+                label,
+                CalendarCallback(
+                    scope=scope, act=Act.TIME, y=day.year, m=day.month, d=day.day, hm=_hm(END_OF_DAY)
+                ),
+            )
+            for label, day in quick_picks(now, working)
         ]
         rows += [picks[i : i + 2] for i in range(0, len(picks), 2)]
     prev_y, prev_m = shift_month(year, month, -1)

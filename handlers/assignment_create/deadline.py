@@ -12,7 +12,6 @@ from aiogram.utils.i18n import gettext as _
 from bot.calendar import (
     Act,
     CalendarCallback,
-    calendar_markup,
     parse_typed,
     picked_day,
     picked_moment,
@@ -23,7 +22,7 @@ from bot.turn import Turn
 from handlers.assignment_create import points
 from handlers.assignment_create.callbacks import CREATE_SCOPE
 from handlers.assignment_create.states import CreateAssignment
-from handlers.assignment_create.steps import ask_files, deadline_prompt, show_confirm
+from handlers.assignment_create.steps import ask_files, deadline_markup, deadline_prompt, show_confirm
 from models import utcnow
 
 
@@ -37,7 +36,7 @@ async def press(query: CallbackQuery, callback_data: CalendarCallback, state: FS
     act = callback_data.act
     if act == Act.NAV:
         await query.answer()
-        markup = calendar_markup(CREATE_SCOPE, now, callback_data.y, callback_data.m)
+        markup = await deadline_markup(turn, callback_data.y, callback_data.m)
         await show_in_place(query, turn.bot, deadline_prompt(), markup)
     elif act == Act.DAY:
         day = picked_day(callback_data)

@@ -29,6 +29,7 @@ from handlers.common import CANCEL
 from models import User, utcnow
 from models.enums import Priority, Role
 from services import directory
+from services.assignments.deadline_rules import work_calendar
 from services.assignments.notices import PRIORITY_NAMES
 
 CREATOR_ROLES = (Role.CONTROLLER, Role.MANAGER, Role.CLERK)
@@ -94,10 +95,18 @@ def deadline_prompt() -> str:
     )
 
 
+async def deadline_markup(
+    turn: Turn, year: int | None = None, month: int | None = None
+) -> InlineKeyboardMarkup:
+    """The deadline calendar; its quick picks fall on working days of the production calendar."""
+    work = await work_calendar(turn.session, turn.notice_ctx.tz)
+    now = turn.notice_ctx.local(utcnow())
+    return calendar_markup(CREATE_SCOPE, now, year, month, working=work.is_working_day)
+
+
 async def ask_deadline(turn: Turn) -> None:
     await _state(turn).set_state(CreateAssignment.deadline)
-    markup = calendar_markup(CREATE_SCOPE, turn.notice_ctx.local(utcnow()))
-    await turn.bot.send_message(turn.chat_id, deadline_prompt(), reply_markup=markup)
+    await turn.bot.send_message(turn.chat_id, deadline_prompt(), reply_markup=await deadline_markup(turn))
 
 
 def files_prompt() -> str:

@@ -353,7 +353,9 @@ async def reach_card(chat: Chat) -> dict:
     await chat.send("Проверить подвал", expect="Кому поручить")
     found = await chat.send("петрова", expect="Найдено: 1")
     await chat.press(found, "👤 Петрова Анна Сергеевна · Отдел ЖКХ")
-    await chat.press(await chat.reply("Выберите срок"), "Через неделю")
+    calendar = await chat.reply("Выберите срок")
+    week = next(b for b in keyboard_texts(calendar) if b.startswith("Через рабочую неделю"))  # dated label
+    await chat.press(calendar, week)
     await chat.press(await chat.reply("приложите фотографии"), "Пропустить")
     await chat.press(await chat.reply("Приоритет?"), "Обычный")
     return await chat.reply("проверьте перед созданием")

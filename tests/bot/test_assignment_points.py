@@ -21,7 +21,9 @@ async def _pick(chat: Chat, prompt: dict, person: str, when: str) -> None:
     await chat.press(prompt, "🏢 Отдел ЖКХ")
     people = await chat.reply("Отдел ЖКХ: выберите исполнителя")
     await chat.press(people, f"👤 {person}")
-    await chat.press(await chat.reply("Выберите срок"), when)
+    calendar = await chat.reply("Выберите срок")
+    # The quick picks carry their dates («Через рабочую неделю (Пт 11.12)»): picked by their start.
+    await chat.press(calendar, next(b for b in keyboard_texts(calendar) if b.startswith(when)))
 
 
 async def _report(chat: Chat, card: dict, text: str) -> None:
@@ -47,7 +49,7 @@ async def test_two_points_return_then_done(town, session_factory) -> None:
     await ctl.press(menu, "Новое поручение")
     await ctl.reply("Первая строка станет заголовком")
     picker = await ctl.send("Подготовка к зиме\nРезолюция главы", expect="Кому поручить")
-    await _pick(ctl, picker, "Попов Игорь Петрович", "Через неделю")
+    await _pick(ctl, picker, "Попов Игорь Петрович", "Через рабочую неделю")
     await ctl.press(await ctl.reply("приложите фотографии"), "Пропустить")
     await ctl.press(await ctl.reply("Приоритет?"), "Обычный")
     card = await ctl.reply("проверьте перед созданием")
@@ -55,7 +57,7 @@ async def test_two_points_return_then_done(town, session_factory) -> None:
     await ctl.press(card, "➕ Ещё пункт")
     await ctl.reply("Пункт 2")
     picker = await ctl.send("Проверить котельные", expect="Кому поручить")
-    await _pick(ctl, picker, "Сидоров Пётр Ильич", "Через 3 дня")
+    await _pick(ctl, picker, "Сидоров Пётр Ильич", "Через 3 рабочих дня")
     card = await ctl.reply("проверьте перед созданием")
     assert "1. Подготовка к зиме — Попов Игорь Петрович" in card["text"]
     assert "2. Проверить котельные — Сидоров Пётр Ильич" in card["text"]
@@ -135,7 +137,7 @@ async def test_controller_adds_a_point_from_the_card(town, session_factory) -> N
     await ctl.press(view, "➕ Добавить пункт")
     await ctl.reply("Пункт 2")
     picker = await ctl.send("Закупить краску\nБелую", expect="Кому поручить")
-    await _pick(ctl, picker, "Сидоров Пётр Ильич", "Через 3 дня")
+    await _pick(ctl, picker, "Сидоров Пётр Ильич", "Через 3 рабочих дня")
     confirm = await ctl.reply(f"Новый пункт поручения №{parent_id}")
     assert "Закупить краску — Сидоров Пётр Ильич" in confirm["text"]
     await ctl.press(confirm, "✅ Добавить")
@@ -148,7 +150,7 @@ async def test_controller_adds_a_point_from_the_card(town, session_factory) -> N
     assert "2. Закупить краску" in view["text"]
     await ctl.press(view, "➕ Добавить пункт")
     picker = await ctl.send("Покрасить стены", expect="Кому поручить")
-    await _pick(ctl, picker, "Сидоров Пётр Ильич", "Через неделю")
+    await _pick(ctl, picker, "Сидоров Пётр Ильич", "Через рабочую неделю")
     await ctl.press(await ctl.reply("Новый пункт поручения"), "✅ Добавить")
     await ctl.reply("Срок пункта не может быть позже срока поручения")
     async with session_factory() as session:

@@ -65,7 +65,16 @@ def test_shift_month_crosses_years() -> None:
 def test_current_month_disables_past_days_and_going_back() -> None:
     markup = calendar_markup("new", NOW)
     texts = [t for t, _ in _buttons(markup)]
-    assert texts[:4] == ["Сегодня 18:00", "Завтра 18:00", "Через 3 дня", "Через неделю"]
+    assert texts[:4] == [
+        "Сегодня 18:00",
+        "Завтра 18:00",
+        "Через 3 рабочих дня (Чт 26.11)",
+        "Через рабочую неделю (Пн 30.11)",
+    ]
+    quick = [
+        data for _t, data in _buttons(markup)[:4]
+    ]  # presses of their own day: the same when pressed later
+    assert [(q.act, q.d, q.hm) for q in quick] == [(Act.TIME, d, 1800) for d in (23, 24, 26, 30)]
     assert "Ноябрь 2026" in texts
     assert texts[texts.index("Ноябрь 2026") + 2 : texts.index("Ноябрь 2026") + 9] == [
         "Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс",
@@ -90,6 +99,23 @@ def test_navigation_forward_and_back() -> None:
     last = calendar_markup("new", NOW, *shift_month(2026, 11, MAX_MONTHS_AHEAD), quick=False)
     assert [n.m for _t, n in _buttons(last) if n.act == Act.NAV] == [10]
     assert _buttons(calendar_markup("new", NOW, 2025, 1, quick=False))[1][0] == "Ноябрь 2026"
+
+
+def test_quick_picks_fall_on_working_days() -> None:
+    """Friday evening: the next working day is Monday; a holiday on the calendar is skipped too."""
+    friday = datetime(2026, 11, 27, 19, 0, tzinfo=MSK)
+    texts = [t for t, _ in _buttons(calendar_markup("new", friday))][:3]
+    assert texts == ["Пн 30.11 18:00", "Через 3 рабочих дня (Ср 02.12)", "Через рабочую неделю (Пт 04.12)"]
+    holiday = date(2026, 12, 2)
+    working = [
+        t
+        for t, _ in _buttons(
+            calendar_markup("new", friday, working=lambda d: d.weekday() < 5 and d != holiday)
+        )
+    ][:3]
+    assert working == ["Пн 30.11 18:00", "Через 3 рабочих дня (Чт 03.12)", "Через рабочую неделю (Пн 07.12)"]
+    saturday_morning = datetime(2026, 11, 28, 9, 0, tzinfo=MSK)
+    assert "Сегодня 18:00" not in [t for t, _ in _buttons(calendar_markup("new", saturday_morning))]
 
 
 def test_today_quick_pick_disappears_after_six_pm() -> None:
