@@ -111,9 +111,12 @@ async def decide(
     ctx = ctx or NoticeContext()
     entry: RegistryEntry | None = None
     if chosen == ApplicationDecision.APPROVED and kind.to_registry:
-        today = ctx.local(utcnow()).date()
+        # A council's decision is dated by its meeting (the protocol's date), though the secretary may
+        # record it days later; a manager's decision by the day it is made.
+        meeting = await session.get(CouncilMeeting, meeting_id) if meeting_id is not None else None
+        held = meeting.held_at if meeting is not None and meeting.held_at <= now else now
         entry = await registry.add_approved(
-            session, application, actor=who, today=today, meeting_id=meeting_id
+            session, application, actor=who, today=ctx.local(held).date(), meeting_id=meeting_id
         )
     channel = await notices.tell_applicant(
         session,

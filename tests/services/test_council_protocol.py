@@ -6,6 +6,7 @@ and decision. Closing applies the decisions and fills the registry."""
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import docx
@@ -13,7 +14,7 @@ import pypdf
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Application, RegistryEntry
+from models import Application, RegistryEntry, utcnow
 from models.enums import ApplicationStatus, MeetingStatus, Vote
 from services.council import agenda, meetings, protocol_files, voting
 from tests.services.council_support import HELD_AT, actor, make_people, make_type, reviewed_application
@@ -31,7 +32,7 @@ def pdf_text(data: bytes) -> str:
     return " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).split())
 
 
-async def held_meeting(session: AsyncSession):  # type: ignore[no-untyped-def]
+async def held_meeting(session: AsyncSession, held_at: datetime = HELD_AT):  # type: ignore[no-untyped-def]
     people = await make_people(session)
     sec = actor(people["secretary"])
     kind = await make_type(session)
@@ -50,7 +51,7 @@ async def held_meeting(session: AsyncSession):  # type: ignore[no-untyped-def]
         session,
         sec,
         meetings.MeetingInput(
-            held_at=HELD_AT,
+            held_at=held_at,
             place="Зал заседаний",
             chair_id=members[0].id,
             secretary_id=people["secretary"].id,
@@ -123,3 +124,12 @@ async def test_closing_applies_the_decisions_and_fills_the_registry(session: Asy
         ("Паровоз Ов-324", "Музей железной дороги", meeting.id, True),
         ("Телескоп АЗТ-7", "Музей астрономии", meeting.id, True),
     ]
+
+
+async def test_the_registry_dates_an_approval_by_its_meeting(session: AsyncSession) -> None:
+    """The protocol is recorded days after the meeting: the objects were approved on the meeting's day."""
+    held_at = (utcnow() - timedelta(days=10)).replace(hour=12, minute=0, second=0, microsecond=0)
+    _people, meeting, _apps = await held_meeting(session, held_at)
+    entries = list(await session.scalars(select(RegistryEntry).where(RegistryEntry.meeting_id == meeting.id)))
+    assert len(entries) == 2
+    assert {e.approved_on for e in entries} == {held_at.date()}  # the meeting's day
