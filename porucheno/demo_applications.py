@@ -60,14 +60,14 @@ def _pick(people: dict[str, User], name: str, fallback_role: Role, taken: set[in
     return user
 
 
-async def seed_applications(session: AsyncSession, actor: Actor, tz: ZoneInfo, now: datetime) -> int:
-    """Create the type and three applications; returns the type's id (the council's demo uses it)."""
-    del now  # the stages come from the real services; their moments are «now»
+async def seed_application_type(session: AsyncSession, actor: Actor, tz: ZoneInfo, now: datetime) -> int:
+    """The «памятник науки и техники» type with its reviewers; returns its id. The council's demo
+    (older applications, numbered first) and :func:`seed_applications` (this week's) use it."""
+    del tz, now
     people = {u.full_name: u for u in await session.scalars(select(User).where(User.is_active.is_(True)))}
     taken: set[int] = set()
     manager = _pick(people, MANAGER, Role.MANAGER, taken)
     reviewers = [_pick(people, name, Role.EXECUTOR, taken) for name in REVIEWERS]
-    ctx = NoticeContext(tz=tz)
     kind = await types.create_type(
         session,
         types.TypeInput(
@@ -80,9 +80,24 @@ async def seed_applications(session: AsyncSession, actor: Actor, tz: ZoneInfo, n
         ),
         actor=manager,
     )
+    del actor  # recorded as its real author, the manager
+    return kind.id
+
+
+async def seed_applications(
+    session: AsyncSession, actor: Actor, tz: ZoneInfo, now: datetime, *, type_id: int
+) -> None:
+    """This week's three applications of the type, reviewed (their moments are «now»: the stages
+    come from the real services, each recorded as its real author)."""
+    del actor, now
+    people = {u.full_name: u for u in await session.scalars(select(User).where(User.is_active.is_(True)))}
+    taken: set[int] = set()
+    manager = _pick(people, MANAGER, Role.MANAGER, taken)
+    reviewers = [_pick(people, name, Role.EXECUTOR, taken) for name in REVIEWERS]
+    ctx = NoticeContext(tz=tz)
     for title, museum, summary, given in APPLICATIONS:
         application = await intake.enter_in_panel(
-            session, intake.PanelEntry(kind.id, title, museum, summary), actor=manager, ctx=ctx
+            session, intake.PanelEntry(type_id, title, museum, summary), actor=manager, ctx=ctx
         )
         for reviewer, (scores, comment, recommendation) in zip(reviewers, given, strict=False):
             await reviews.submit_review(
@@ -93,5 +108,3 @@ async def seed_applications(session: AsyncSession, actor: Actor, tz: ZoneInfo, n
                 ctx=ctx,
             )
     await session.flush()
-    del actor  # every step is recorded as its real author (the manager, the reviewers)
-    return kind.id

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porucheno.demo_applications import seed_applications
+from porucheno.demo_applications import seed_application_type, seed_applications
 from porucheno.demo_council import seed_council
 from porucheno.demo_events import seed_events
 from porucheno.demo_forms import seed_forms
@@ -22,12 +22,14 @@ from services.audit import Actor
 
 async def seed_museum(session: AsyncSession, actor: Actor, tz: ZoneInfo, now: datetime) -> None:
     event_ids = await seed_events(session, actor, tz, now)
-    type_id = await seed_applications(session, actor, tz, now)
+    type_id = await seed_application_type(session, actor, tz, now)
+    # The council's applications came in weeks ago: numbered before this week's.
+    await seed_council(session, actor, tz, now, type_id=type_id)
+    await seed_applications(session, actor, tz, now, type_id=type_id)
     await seed_forms(
         session, actor, tz, now, event_id=event_ids[0] if event_ids else None, application_type_id=type_id
     )
     await seed_volunteers(session, actor, tz, now, event_ids=event_ids)
-    await seed_council(session, actor, tz, now, type_id=type_id)
     segment_ids = await seed_segments(session, actor, tz, now)
     # «Подписчики новостей» when the segments seeded; the mailing stays a draft otherwise.
     news = segment_ids[1] if len(segment_ids) > 1 else (segment_ids[0] if segment_ids else None)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import Form, FormField, User, utcnow
 from models.enums import Role
-from porucheno.demo_applications import seed_applications
+from porucheno.demo_applications import seed_application_type, seed_applications
 from porucheno.demo_forms import seed_forms
 from services import staff
 from services.audit import Actor
@@ -20,7 +20,8 @@ async def test_every_demo_form_has_english_texts_and_the_news_form_requires_the_
     await staff.create_user(session, sys, full_name="Смирнов Алексей Петрович", roles=[Role.MANAGER])
     for name in ("Васильева Анна Дмитриевна", "Попов Игорь Сергеевич"):
         await staff.create_user(session, sys, full_name=name, roles=[Role.EXECUTOR])
-    type_id = await seed_applications(session, sys, ZoneInfo("Europe/Moscow"), utcnow())
+    type_id = await seed_application_type(session, sys, ZoneInfo("Europe/Moscow"), utcnow())
+    await seed_applications(session, sys, ZoneInfo("Europe/Moscow"), utcnow(), type_id=type_id)
     await seed_forms(session, sys, ZoneInfo("Europe/Moscow"), utcnow(), application_type_id=type_id)
     forms = list(await session.scalars(select(Form)))
     assert {f.slug for f in forms} >= {"novosti", "zayavka-na-proekt"}
