@@ -71,7 +71,7 @@ async def typed(message: Message, turn: Turn, state: FSMContext, session: AsyncS
     rows.append([form_button(_("Keep it as I typed it"), FormAct.ADDRESS_AS_TYPED)])
     await message.answer(
         _("Is it one of these addresses from the register? Choose it, or keep «%(text)s» as you typed it.")
-        % {"text": quote(cut_plain(address, 200))},
+        % {"text": cut_plain(address, 200)},
         reply_markup=form_markup(*rows),
     )
 

@@ -36,7 +36,7 @@ def record_lines(
     """What the preview and the card say of the record (nothing for an empty field)."""
     lines = []
     if cause:
-        lines.append(t("Cause: %(text)s", text=html_escape(cut_plain(cause, CAUSE_SHOWN))))
+        lines.append(t("Cause: %(text)s", text=cut_plain(cause, CAUSE_SHOWN)))
     who = [informant_name(informant_kind, t)] if informant_kind else []
     who += [html_escape(informant_text)] if informant_text else []
     if who:
@@ -109,7 +109,7 @@ def update_line(update: DispatchUpdate, t: Translator, ctx: NoticeContext) -> st
             else t("taken back from the organisation")
         )
     else:
-        text = html_escape(cut_plain(update.text, UPDATE_TEXT_LIMIT))
+        text = cut_plain(update.text, UPDATE_TEXT_LIMIT)
     if update.expected_end_at is not None:
         text += " " + t("(expected end: %(when)s)", when=ctx.format_dt(update.expected_end_at))
     mark = PUBLISH_MARKS.get(update.publish, "")

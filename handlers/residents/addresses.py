@@ -25,7 +25,7 @@ from models.enums import OutageStatus, UpdatePublish
 from services.errors import DomainError
 from services.html_cut import cut_html, cut_plain
 from services.incidents.updates import Target, updates_of
-from services.notify import NoticeContext, html_escape
+from services.notify import NoticeContext
 from services.outages.lifecycle import outages_at_building
 from services.outages.notices import address
 from services.outages.subscriptions import subscribe, subscriptions_of, unsubscribe
@@ -60,7 +60,7 @@ async def current_outages_text(session: AsyncSession, building: Building, ctx: N
                 _("Latest news (%(when)s): %(text)s")
                 % {
                     "when": ctx.format_dt(latest.occurred_at),
-                    "text": html_escape(cut_plain(latest.text, NEWS_LIMIT)),
+                    "text": cut_plain(latest.text, NEWS_LIMIT),
                 }
             )
     return "\n".join(lines)

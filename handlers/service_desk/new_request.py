@@ -193,7 +193,7 @@ async def files_done(query: CallbackQuery, turn: Turn) -> None:
         f"<b>{html_escape(str(data.get('subject') or ''))}</b>",
     ]
     if data.get("text"):
-        lines.append(html_escape(cut_plain(str(data["text"]), 1500)))
+        lines.append(cut_plain(str(data["text"]), 1500))
     lines.append(t("Files attached: %(n)s.", n=len(data.get("files") or [])))
     await turn.fsm.set_state(DeskForm.confirm)
     markup = InlineKeyboardMarkup(inline_keyboard=[[step(t("📨 Send"), NewAct.SEND)], cancel_row(turn)])

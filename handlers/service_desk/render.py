@@ -103,7 +103,7 @@ async def card_text(turn: Turn, request: ServiceRequest, *, agent: bool) -> str:
         t("Resolution: %(clock)s", clock=clock_text(t, ctx, sla.resolution_clock(request, calendar, now))),
     ]
     if request.text:
-        lines += ["", html_escape(cut_plain(request.text, TEXT_SHOWN))]
+        lines += ["", cut_plain(request.text, TEXT_SHOWN)]
     files = await queries.file_count(session, request.id, agent=agent)
     if files:
         lines.append(t("📎 Files: %(n)s", n=files))
@@ -121,7 +121,7 @@ async def card_text(turn: Turn, request: ServiceRequest, *, agent: bool) -> str:
             lock = "🔒 " if c.internal else ""
             lines.append(
                 f"{lock}<i>{ctx.format_dt(c.created_at)} {html_escape(name)}:</i> "
-                + html_escape(cut_plain(c.text, COMMENT_SHOWN))
+                + cut_plain(c.text, COMMENT_SHOWN)
             )
     return "\n".join(lines)
 

@@ -95,7 +95,7 @@ async def tell_reviewers(
         t = Translator(ctx.locale_of(user))
         text = f"<b>{t(head)}</b>\n\n{headline(application, kind, t)}"
         if application.summary:
-            text += "\n\n" + html_escape(cut_plain(application.summary, SUMMARY_SHOWN))
+            text += "\n\n" + cut_plain(application.summary, SUMMARY_SHOWN)
         link = ctx.panel_link(f"/applications/{application.id}")
         if link:
             text += "\n\n" + t("In the panel: %(link)s", link=link)

@@ -137,7 +137,7 @@ async def _send(
 
 
 def _plain(text: str | None) -> Body:
-    return (lambda t: html_escape(cut_plain(text, TEXT_SHOWN))) if text else None
+    return (lambda t: cut_plain(text, TEXT_SHOWN)) if text else None
 
 
 OPEN_BUTTON = (N_("📄 Open"), OPEN)
@@ -195,7 +195,7 @@ async def _telegram(
         )
 
     def message(t: Translator) -> str:
-        lines = [html_escape(cut_plain(said, TEXT_SHOWN))] if said else []
+        lines = [cut_plain(said, TEXT_SHOWN)] if said else []
         if attached:
             lines.append(t("📎 Files: %(n)s", n=attached))
         return "\n".join(lines)
@@ -239,11 +239,7 @@ async def _telegram(
         by_requester = actor is not None and actor.id == request.requester_id
         audit = await session.get(AuditEvent, audit_id)
         reason = audit.reason if audit is not None else None
-        body = (
-            (lambda t: t("Reason: %(reason)s", reason=html_escape(cut_plain(reason, TEXT_SHOWN))))
-            if reason
-            else None
-        )
+        body = (lambda t: t("Reason: %(reason)s", reason=cut_plain(reason, TEXT_SHOWN))) if reason else None
         others = await workers() if by_requester else requester
         await send(others, N_("✖ The request is cancelled"), body, OPEN_BUTTON)
     elif event == "urgency_changed" and request.resolution_due_at is not None:

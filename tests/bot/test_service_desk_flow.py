@@ -13,7 +13,8 @@ from tests.bot.conftest import keyboard_texts
 from tests.bot.service_desk_support import Desk, desk_fixture  # noqa: F401 - fixtures
 
 SUBJECT = "Не печатает принтер"
-DETAILS = "В кабинете 12 принтер HP не печатает с утра, горит оранжевая лампа"
+# «&» and «<…>» must read as typed (the text was once escaped twice: «&amp;» in the chat).
+DETAILS = "В кабинете 12 принтер HP & сканер <МФУ-2> не печатают с утра, горит оранжевая лампа"
 
 
 async def file_request(desk: Desk) -> dict:
@@ -34,6 +35,7 @@ async def file_request(desk: Desk) -> dict:
     await r.press(ask, "✅ Готово")
     check = await r.reply("Проверьте заявку")
     assert SUBJECT in check["text"] and "Срочность: 🟠 Высокая" in check["text"]
+    assert DETAILS in check["text"], check["text"]
     await r.press(check, "📨 Отправить")
     return await r.reply("принята")
 
