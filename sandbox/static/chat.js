@@ -481,7 +481,8 @@
     if (query.get("text")) $("text").value = query.get("text");
     const wanted = Number(query.get("user"));
     const initial = userById(wanted) || state.users.find((u) => u.persona);
-    if (initial) openChat(initial.id);
+    // A chat opened while the list was loading (a new user made at once) is not taken away again.
+    if (initial && !state.current) openChat(initial.id);
   }
 
   start();

@@ -135,7 +135,7 @@ async def test_newcomer_walks_a_resident_and_a_staff_member_through_start(demo: 
     await page.goto(f"{demo}/sandbox/chat")
     await page.fill("#new-user-name", "Мария")
     await page.press("#new-user-name", "Enter")
-    await expect(page.locator("#chat-title")).to_have_text("Мария")
+    await expect(page.locator("#chat-title")).to_have_text("Мария", timeout=15_000)
     await _say(page, f"/start {token.group(1)}")
     bound = page.locator(".msg-row.in .text", has_text="Лебедева Мария Ивановна")
     await expect(bound.last).to_be_visible(timeout=15_000)
@@ -144,7 +144,7 @@ async def test_newcomer_walks_a_resident_and_a_staff_member_through_start(demo: 
     # The same link a second time (from another new user) is refused.
     await page.fill("#new-user-name", "Кто-то ещё")
     await page.press("#new-user-name", "Enter")
-    await expect(page.locator("#chat-title")).to_have_text("Кто-то ещё")
+    await expect(page.locator("#chat-title")).to_have_text("Кто-то ещё", timeout=15_000)
     await _say(page, f"/start {token.group(1)}")
     refused = page.locator(".msg-row.in .text", has_text="уже использована")
     await expect(refused.last).to_be_visible(timeout=15_000)

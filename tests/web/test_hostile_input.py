@@ -54,7 +54,8 @@ async def test_the_public_form_stores_cleaned_fields_and_file_name(
     token = await csrf_token(client, "/form")
     fields = {
         "csrf_token": token,
-        "name": f"Ольга{DIRTY} Смирнова",
+        # Control characters go; what is left of an ANSI colour («[31m») is no name (see below).
+        "name": "Ольга\x00\x07\x7f Смирнова",
         "email": "olga@example.ru",
         "category_id": str(topics.roads),
         "address": "ул. Ленина,\x00 5",
@@ -76,9 +77,16 @@ async def test_the_public_form_stores_cleaned_fields_and_file_name(
         assert appeal.text == "Яма[31m на тротуаре.\nВторая строка\tс табуляцией."
         assert appeal.address == "ул. Ленина, 5"
         person = await s.get(Correspondent, appeal.correspondent_id)
-        assert person is not None and person.name == "Ольга[31m Смирнова"
+        assert person is not None and person.name == "Ольга Смирнова"
         stored = (await s.scalars(select(StoredFile).where(StoredFile.appeal_id == appeal.id))).all()
         assert [f.original_name for f in stored] == ["яма.png"]
+
+    # A name carrying an escape sequence's remains is refused with a message, and nothing is stored.
+    fields |= {"csrf_token": await csrf_token(client, "/form"), "name": f"Ольга{DIRTY} Смирнова"}
+    body, content_type = multipart(fields, "filename=yama.png", tiny_png())
+    refused = await client.post("/form", data=body, headers={"Content-Type": content_type})
+    assert "В имени не бывает цифр." in await refused.text()  # the «31» of the colour
+    assert await count(session_factory, Appeal) == 1
 
 
 async def test_open311_values_and_query_parameters_are_cleaned(

@@ -36,7 +36,7 @@ async def test_compose_send_and_watch_progress(
     page: Page, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     await make_manager(session_factory)
-    await make_segment(session_factory)
+    await make_segment(session_factory, consent="any")  # the unconsented show as left out
     for name in ("Мария", "Олег"):
         await make_person(session_factory, name, telegram_id=next_telegram_id())
     await make_person(session_factory, "Без согласия", telegram_id=next_telegram_id(), consent=None)
