@@ -46,6 +46,19 @@ AVAILABILITY = [
 ]
 
 
+def volunteer_form(slug: str = "volonter") -> d.FormDraft:
+    """The volunteer questionnaire itself (its fields: :func:`volunteer_fields`)."""
+    return d.FormDraft(
+        slug=slug,
+        title_ru="Анкета волонтёра",
+        title_en="Volunteer questionnaire",
+        purpose=FormPurpose.VOLUNTEER,
+        tags="волонтёр",
+        thanks_ru="Спасибо! Координатор волонтёров свяжется с вами.",
+        thanks_en="Thank you! The volunteer coordinator will contact you.",
+    )
+
+
 def volunteer_fields() -> list[d.FieldDraft]:
     """The volunteer questionnaire's fields (the demo volunteers answer them, see demo_volunteers)."""
     return [
@@ -163,15 +176,7 @@ async def seed_forms(
         await _form(
             session,
             actor,
-            d.FormDraft(
-                slug="volonter",
-                title_ru="Анкета волонтёра",
-                title_en="Volunteer questionnaire",
-                purpose=FormPurpose.VOLUNTEER,
-                tags="волонтёр",
-                thanks_ru="Спасибо! Координатор волонтёров свяжется с вами.",
-                thanks_en="Thank you! The volunteer coordinator will contact you.",
-            ),
+            volunteer_form(),
             volunteer_fields(),
         )
     )

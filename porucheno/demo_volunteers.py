@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Form, FormSubmission, MuseumEvent, User, UserRole
 from models.enums import FormPurpose, Role, SubmissionChannel, VolunteerStatus
-from porucheno.demo_forms import volunteer_fields
+from porucheno.demo_forms import volunteer_fields, volunteer_form
 from services.audit import Actor
 from services.correspondents.contact import ContactInput
 from services.correspondents.directory import find_or_create
@@ -62,17 +62,7 @@ async def _questionnaire(session: AsyncSession, actor: Actor) -> Form:
     """The demo's volunteer questionnaire (demo_forms makes it), or one with the same fields."""
     form = await session.scalar(select(Form).where(Form.purpose == FormPurpose.VOLUNTEER).order_by(Form.id))
     if form is None:
-        form = await d.create_form(
-            session,
-            d.FormDraft(
-                slug="demo-volunteer",
-                title_ru="Анкета волонтёра",
-                title_en="Volunteer questionnaire",
-                purpose=FormPurpose.VOLUNTEER,
-                tags="волонтёр",
-            ),
-            actor=actor,
-        )
+        form = await d.create_form(session, volunteer_form("demo-volunteer"), actor=actor)
         for field in volunteer_fields():
             await d.add_field(session, form.id, field, actor=actor)
     return form

@@ -95,11 +95,7 @@ async def picked(
     if building is None:
         await outdated(query)
         return
-    address = building_address(building)
-    await state.update_data(address=address, building_id=building.id, offer=None, choices=None)
-    await query.answer()
-    await settle(query, _("Address: %(address)s") % {"address": quote(address)})
-    await after(turn, AppealForm.address)
+    await _building_taken(query, turn, state, building)
 
 
 async def as_typed(query: CallbackQuery, turn: Turn, state: FSMContext) -> None:
@@ -149,6 +145,11 @@ async def offer_yes(query: CallbackQuery, turn: Turn, state: FSMContext, session
     if building is None:
         await outdated(query)
         return
+    await _building_taken(query, turn, state, building)
+
+
+async def _building_taken(query: CallbackQuery, turn: Turn, state: FSMContext, building: Building) -> None:
+    """A house of the register chosen with a button (among similar ones, or the one nearest a point)."""
     address = building_address(building)
     await state.update_data(address=address, building_id=building.id, offer=None, choices=None)
     await query.answer()
